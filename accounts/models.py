@@ -1,0 +1,200 @@
+"""Users, the organisation tree (company > branch > team), dated memberships,
+organisation settings and in-app notifications (DOMAIN.md sections 1 and 10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in. Admins are staff users; roles come from memberships."""
+
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    employee_no = models.CharField(_("employee number"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee_no"],
+                condition=~Q(employee_no=""),
+                name="accounts_user_employee_no_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def name(self) -> str:
+        """The name shown in the UI: display name, else full name, else username."""
+        return str(self)
+
+
+class OrgUnit(models.Model):
+    """A node of the organisation tree: a company, a branch (or department) or a team.
+
+    Teams are leaves; reps and supervisors belong to teams, managers to a branch
+    or team and see every team below it (DOMAIN.md section 1).
+    """
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        BRANCH = "branch", _("Branch")
+        TEAM = "team", _("Team")
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    segment = models.CharField(
+        _("segment"),
+        max_length=10,
+        blank=True,
+        choices=[("mass", _("Mass-market / SME")), ("group", _("Group / key accounts"))],
+        help_text=_("Which customers the team serves; decides its result KPIs."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="company", parent__isnull=True) | ~Q(kind="company"),
+                name="accounts_orgunit_company_is_root",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """A company has no parent; a branch or team needs one; a team is never a parent."""
+        if self.kind != self.Kind.COMPANY and self.parent_id is None:
+            raise ValidationError({"parent": _("A branch or team needs a parent unit.")})
+        if self.parent_id and self.parent and self.parent.kind == self.Kind.TEAM:
+            raise ValidationError({"parent": _("A team cannot contain other units.")})
+
+
+class Membership(models.Model):
+    """A person's role in a unit from ``start`` to ``end`` (inclusive; open when null).
+
+    History is kept: moving team or role ends one row and starts another, so KPIs
+    of a past period are attributed to the team of that period (DOMAIN.md section 9).
+    """
+
+    class Role(models.TextChoices):
+        REP = "rep", _("Rep")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        MANAGER = "manager", _("Manager")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start", "id"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="accounts_membership_end_after_start",
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "role", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    def is_active_on(self, day: dt.date) -> bool:
+        """True when ``day`` lies between start and end (inclusive)."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def clean(self) -> None:
+        """Reps and supervisors belong to a team; managers to a branch, company or team."""
+        if (
+            self.role in {self.Role.REP, self.Role.SUPERVISOR}
+            and self.unit.kind != OrgUnit.Kind.TEAM
+        ):
+            raise ValidationError({"unit": _("Reps and supervisors belong to a team.")})
+
+
+class OrgSettings(models.Model):
+    """Organisation-wide settings (DOMAIN.md section 10, admin's settings). One row."""
+
+    journal_deadline = models.TimeField(_("journal deadline"), default=dt.time(21, 0))
+    late_submission_allowed = models.BooleanField(_("late submission allowed"), default=True)
+    new_revenue_months = models.PositiveSmallIntegerField(
+        _("months a customer's revenue counts as new"), default=12
+    )
+    pool_release_days = models.PositiveSmallIntegerField(
+        _("days without follow-up before a customer may go to the public pool"), default=30
+    )
+    visit_standard_per_day = models.PositiveSmallIntegerField(
+        _("standard visits per rep and day"), default=3
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("organisation settings")
+        verbose_name_plural = _("organisation settings")
+
+    def __str__(self) -> str:
+        return str(_("Organisation settings"))
+
+    @classmethod
+    def load(cls) -> OrgSettings:
+        """Return the single settings row, creating it with defaults when missing."""
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Notification(models.Model):
+    """An in-app notification. ``key`` makes sending idempotent per user."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(_("key"), max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="accounts_notification_once")
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,57 @@
+"""The navigation menu per role (DOMAIN.md section 10).
+
+Each entry names a URL; entries whose URL does not exist yet are skipped, so an
+app adds itself to the menu by adding its URL and a line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import Scope
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One menu entry: label, URL name and the roles that see it."""
+
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]
+
+
+ALL = frozenset({"rep", "supervisor", "manager", "admin"})
+LEADS = frozenset({"supervisor", "manager", "admin"})
+
+MENU: tuple[NavItem, ...] = (
+    NavItem(_("Today"), "journals:today", frozenset({"rep"})),
+    NavItem(_("Team today"), "journals:inbox", frozenset({"supervisor", "admin"})),
+    NavItem(_("Morning meeting"), "journals:morning_meeting", frozenset({"supervisor", "admin"})),
+    NavItem(_("Dashboard"), "kpi:dashboard", ALL),
+    NavItem(_("Customers"), "customers:customer_list", ALL),
+    NavItem(_("Journals"), "journals:journal_list", ALL),
+    NavItem(_("Weekly reports"), "weekly:report_list", ALL),
+    NavItem(_("Weekly meeting"), "weekly:meeting", LEADS),
+    NavItem(_("Coaching"), "coaching:plan_list", ALL),
+    NavItem(_("Imports"), "customers:import_list", frozenset({"admin"})),
+    NavItem(_("Teams"), "accounts:team_list", LEADS),
+)
+
+
+def menu_for(scope: Scope) -> list[dict[str, str]]:
+    """Menu entries for the scope's role as ``[{"label", "url", "name"}]``."""
+    role = scope.primary_role
+    items = []
+    for item in MENU:
+        if role not in item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": str(item.label), "url": url, "name": item.url_name})
+    return items

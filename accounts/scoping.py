@@ -1,0 +1,258 @@
+"""Who may see and change what: the one place that decides (DOMAIN.md section 1).
+
+Rules, for a user on a given local date:
+- an admin (staff user) sees and manages everything;
+- everyone sees their own data (objects they own or wrote);
+- a supervisor sees the data of the teams they supervise that day, and manages them
+  (comments, evaluations, reassignment);
+- a manager sees every team below the unit they manage that day (a branch, or the
+  company for a manager granted the whole company), and sets their targets;
+- nobody sees another branch's data unless granted by such a membership.
+
+Objects carry the team they belong to (for example ``Customer.team``) and their
+owner; :func:`restrict` filters any queryset by those two fields. Views answer 404
+for objects outside the scope, so existence never leaks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Membership, OrgUnit, User
+
+M = TypeVar("M", bound="Model")
+
+
+def local_today() -> dt.date:
+    """The organisation's current local date (settings.TIME_ZONE), never the UTC date."""
+    return timezone.localdate()
+
+
+def active_memberships(day: dt.date) -> Q:
+    """A Q filter for memberships active on ``day`` (start <= day <= end, open end)."""
+    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
+
+
+def descendant_team_ids(unit_ids: Iterable[int]) -> set[int]:
+    """Ids of all team units at or below the given units. One query over the tree."""
+    wanted = set(unit_ids)
+    if not wanted:
+        return set()
+    children: dict[int | None, list[int]] = defaultdict(list)
+    kinds: dict[int, str] = {}
+    for unit_id, parent_id, kind in OrgUnit.objects.values_list("id", "parent_id", "kind"):
+        children[parent_id].append(unit_id)
+        kinds[unit_id] = kind
+    found: set[int] = set()
+    stack = [u for u in wanted if u in kinds]
+    while stack:
+        current = stack.pop()
+        if kinds[current] == OrgUnit.Kind.TEAM:
+            found.add(current)
+        stack.extend(children.get(current, ()))
+    return found
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see and manage on one day. Build it with :func:`scope_for`.
+
+    Attributes are sets of ids. ``visible_team_ids`` is None for admins (everything).
+    """
+
+    user_id: int | None
+    day: dt.date
+    is_admin: bool = False
+    rep_team_ids: frozenset[int] = frozenset()
+    supervised_team_ids: frozenset[int] = frozenset()
+    managed_team_ids: frozenset[int] = frozenset()
+    managed_unit_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_authenticated(self) -> bool:
+        """False for the anonymous scope, which sees nothing."""
+        return self.user_id is not None
+
+    @property
+    def visible_team_ids(self) -> frozenset[int] | None:
+        """Teams whose data the user sees; None means all (admin)."""
+        if self.is_admin:
+            return None
+        return self.supervised_team_ids | self.managed_team_ids
+
+    @property
+    def is_supervisor(self) -> bool:
+        """Supervises at least one team today."""
+        return bool(self.supervised_team_ids)
+
+    @property
+    def is_manager(self) -> bool:
+        """Manages at least one unit today."""
+        return bool(self.managed_unit_ids)
+
+    @property
+    def is_rep(self) -> bool:
+        """Is a rep of some team today."""
+        return bool(self.rep_team_ids)
+
+    @property
+    def primary_role(self) -> str:
+        """The role whose first screen the user gets (DOMAIN.md section 10):
+        'admin', 'manager', 'supervisor', 'rep' or '' (no membership)."""
+        if self.is_admin:
+            return "admin"
+        if self.is_manager:
+            return "manager"
+        if self.is_supervisor:
+            return "supervisor"
+        if self.is_rep:
+            return "rep"
+        return ""
+
+    @property
+    def home_team_id(self) -> int | None:
+        """The team new objects of this user belong to: their rep or supervisor team."""
+        for ids in (self.rep_team_ids, self.supervised_team_ids):
+            if ids:
+                return min(ids)
+        return None
+
+    def can_see_team(self, team_id: int | None) -> bool:
+        """True when the team's data is visible (admin, its supervisor, a manager above)."""
+        visible = self.visible_team_ids
+        return visible is None or (team_id is not None and team_id in visible)
+
+    def can_see(self, *, owner_id: int | None, team_id: int | None) -> bool:
+        """True for the owner/author of an object, or a viewer of its team."""
+        if not self.is_authenticated:
+            return False
+        return (owner_id is not None and owner_id == self.user_id) or self.can_see_team(team_id)
+
+    def can_manage_team(self, team_id: int | None) -> bool:
+        """Supervisor-level rights on the team (comment, evaluate, reassign); admins too."""
+        return self.is_admin or (team_id is not None and team_id in self.supervised_team_ids)
+
+    def can_lead_team(self, team_id: int | None) -> bool:
+        """Supervisor or manager rights (targets, recompute); admins too."""
+        return self.can_manage_team(team_id) or (
+            team_id is not None and team_id in self.managed_team_ids
+        )
+
+    @cached_property
+    def visible_user_ids(self) -> frozenset[int] | None:
+        """Users whose data the viewer may see today (None: everyone). One query."""
+        teams = self.visible_team_ids
+        if teams is None:
+            return None
+        ids = set(
+            Membership.objects.filter(active_memberships(self.day), unit_id__in=teams).values_list(
+                "user_id", flat=True
+            )
+        )
+        if self.user_id is not None:
+            ids.add(self.user_id)
+        return frozenset(ids)
+
+    def can_see_user(self, user_id: int) -> bool:
+        """True when the viewer may see this person's data."""
+        visible = self.visible_user_ids
+        return visible is None or user_id in visible
+
+
+ANONYMOUS = Scope(user_id=None, day=dt.date.min)
+
+
+def scope_for(user: User | None, day: dt.date | None = None) -> Scope:
+    """Build the :class:`Scope` of ``user`` on ``day`` (default: the local today).
+
+    Two queries at most (memberships, then the unit tree for managers).
+    Anonymous or inactive users get a scope that sees nothing.
+    """
+    day = day or local_today()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope(user_id=None, day=day)
+    if user.is_staff or user.is_superuser:
+        return Scope(user_id=user.pk, day=day, is_admin=True)
+    rep: set[int] = set()
+    supervised: set[int] = set()
+    managed_units: set[int] = set()
+    rows = Membership.objects.filter(active_memberships(day), user=user).values_list(
+        "unit_id", "role"
+    )
+    for unit_id, role in rows:
+        if role == Membership.Role.REP:
+            rep.add(unit_id)
+        elif role == Membership.Role.SUPERVISOR:
+            supervised.add(unit_id)
+        elif role == Membership.Role.MANAGER:
+            managed_units.add(unit_id)
+    return Scope(
+        user_id=user.pk,
+        day=day,
+        rep_team_ids=frozenset(rep),
+        supervised_team_ids=frozenset(supervised),
+        managed_team_ids=frozenset(descendant_team_ids(managed_units)),
+        managed_unit_ids=frozenset(managed_units),
+    )
+
+
+def restrict(
+    queryset: QuerySet[M],
+    scope: Scope,
+    *,
+    owner_field: str | None = "owner",
+    team_field: str | None = "team",
+) -> QuerySet[M]:
+    """Filter ``queryset`` to what ``scope`` may see.
+
+    Rows are visible when ``owner_field`` is the viewer or ``team_field`` is one of
+    the visible teams. Pass None for a field the model lacks. Admins see all rows,
+    the anonymous scope none.
+    """
+    if not scope.is_authenticated:
+        return queryset.none()
+    if scope.is_admin:
+        return queryset
+    condition = Q(pk__in=[])
+    if owner_field:
+        condition |= Q(**{owner_field: scope.user_id})
+    teams = scope.visible_team_ids or frozenset()
+    if team_field and teams:
+        condition |= Q(**{f"{team_field}__in": sorted(teams)})
+    return queryset.filter(condition)
+
+
+def visible_teams(scope: Scope) -> QuerySet[OrgUnit]:
+    """Team units visible to ``scope``, ordered by name."""
+    teams = OrgUnit.objects.filter(kind=OrgUnit.Kind.TEAM)
+    if scope.is_admin:
+        return teams
+    ids = (scope.visible_team_ids or frozenset()) | scope.rep_team_ids
+    return teams.filter(pk__in=sorted(ids))
+
+
+def visible_users(scope: Scope) -> QuerySet[User]:
+    """Users visible to ``scope`` (self, members of visible teams), ordered by username."""
+    ids = scope.visible_user_ids
+    users = User.objects.filter(is_active=True)
+    return users if ids is None else users.filter(pk__in=sorted(ids))
+
+
+def get_visible_or_404(queryset: QuerySet[M], scope: Scope, **lookup: object) -> M:
+    """Return the one visible row matching ``lookup``; Http404 when absent or hidden.
+
+    ``queryset`` must already be restricted (see :func:`restrict`).
+    """
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,131 @@
+"""Account pages: login, profile, teams, notifications, and the role-based home."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import LoginForm, ProfileForm
+from .models import Membership, Notification
+from .scoping import active_memberships, get_visible_or_404, visible_teams
+from .services import notifications_mark_read, team_members
+
+# The first screen per role (DOMAIN.md section 10), falling back when an app is not there.
+HOME_BY_ROLE = {
+    "rep": ["journals:today", "customers:customer_list"],
+    "supervisor": ["journals:inbox", "customers:customer_list"],
+    "manager": ["kpi:dashboard", "accounts:team_list"],
+    "admin": ["customers:import_list", "accounts:team_list"],
+}
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login (a new session key at login) with our form and template."""
+
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to their role's first screen; a user with no role sees the profile."""
+    for name in HOME_BY_ROLE.get(request.scope.primary_role, []):  # type: ignore[attr-defined]
+        try:
+            return redirect(reverse(name))
+        except NoReverseMatch:
+            continue
+    return redirect("accounts:profile")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Show and edit the user's own name, email and phone, and their memberships."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:profile")
+    memberships = Membership.objects.filter(user=request.user).select_related("unit")
+    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    """Teams the user may see, with their branch and today's head count."""
+    scope = request.scope  # type: ignore[attr-defined]
+    teams = list(visible_teams(scope).select_related("parent"))
+    counts: dict[int, int] = {}
+    for unit_id in Membership.objects.filter(
+        active_memberships(scope.day), unit__in=teams, role=Membership.Role.REP
+    ).values_list("unit_id", flat=True):
+        counts[unit_id] = counts.get(unit_id, 0) + 1
+    rows = [{"team": t, "reps": counts.get(t.pk, 0)} for t in teams]
+    return render(request, "accounts/team_list.html", {"rows": rows})
+
+
+@login_required
+def team_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A team's members and roles today. 404 unless the viewer may see the team."""
+    scope = request.scope  # type: ignore[attr-defined]
+    team = get_visible_or_404(visible_teams(scope).select_related("parent"), scope, code=code)
+    members = team_members(team=team, day=scope.day)
+    return render(
+        request,
+        "accounts/team_detail.html",
+        {"team": team, "members": members, "can_manage": scope.can_manage_team(team.pk)},
+    )
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first, 30 a page."""
+    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    """Mark one (``id``) or all of the user's notifications read, then go back."""
+    raw = request.POST.get("id")
+    ids = [int(raw)] if raw and raw.isdigit() else None
+    notifications_mark_read(user=request.user, ids=ids)
+    target = request.POST.get("next") or reverse("accounts:notification_list")
+    if not target.startswith("/"):
+        target = reverse("accounts:notification_list")
+    return redirect(target)
+
+
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html",
+    success_url=reverse_lazy("accounts:password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html"
+)
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset.html",
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)

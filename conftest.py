@@ -1,0 +1,106 @@
+"""Shared fixtures: the personas of STYLE.md (rep, teammate, supervisor, manager over
+two teams, admin, outsider from another branch) in a small organisation."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import Membership, OrgUnit, User
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test personas only
+
+
+@dataclass
+class Org:
+    """The persona organisation: company > branches north/south > teams."""
+
+    company: OrgUnit
+    north: OrgUnit
+    south: OrgUnit
+    team_a: OrgUnit  # north
+    team_b: OrgUnit  # north
+    team_s: OrgUnit  # south
+    rep: User  # team_a
+    teammate: User  # team_a
+    supervisor: User  # supervises team_a
+    supervisor_b: User  # supervises team_b
+    rep_b: User  # team_b
+    manager: User  # manages branch north (team_a and team_b)
+    admin: User
+    outsider: User  # rep in team_s, branch south
+    outsider_supervisor: User  # supervises team_s
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip `integration` tests unless REDIS_URL points at a broker with a worker."""
+    if os.environ.get("REDIS_URL"):
+        return
+    skip = pytest.mark.skip(reason="needs REDIS_URL and a Celery worker (.ci/run starts them)")
+    for item in items:
+        if "integration" in item.keywords:
+            item.add_marker(skip)
+
+
+def _user(username: str, name: str, **extra: object) -> User:
+    user = User(username=username, display_name=name, email=f"{username}@example.com", **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_org() -> Org:
+    """Build the persona organisation in the test database."""
+    import datetime as dt
+
+    start = dt.date(2020, 1, 1)
+    company = OrgUnit.objects.create(name="华信通信", code="hx", kind="company")
+    north = OrgUnit.objects.create(name="北区分公司", code="north", kind="branch", parent=company)
+    south = OrgUnit.objects.create(name="南区分公司", code="south", kind="branch", parent=company)
+    team_a = OrgUnit.objects.create(name="北一组", code="north-1", kind="team", parent=north)
+    team_b = OrgUnit.objects.create(name="北二组", code="north-2", kind="team", parent=north)
+    team_s = OrgUnit.objects.create(name="南一组", code="south-1", kind="team", parent=south)
+    people = {
+        "rep": _user("rep", "张伟"),
+        "teammate": _user("teammate", "王芳"),
+        "supervisor": _user("supervisor", "李强"),
+        "supervisor_b": _user("supervisor_b", "赵敏"),
+        "rep_b": _user("rep_b", "刘洋"),
+        "manager": _user("manager", "陈静"),
+        "admin": _user("admin", "管理员", is_staff=True, is_superuser=True),
+        "outsider": _user("outsider", "杨帆"),
+        "outsider_supervisor": _user("outsider_supervisor", "黄磊"),
+    }
+    rows = [
+        ("rep", team_a, "rep"),
+        ("teammate", team_a, "rep"),
+        ("supervisor", team_a, "supervisor"),
+        ("supervisor_b", team_b, "supervisor"),
+        ("rep_b", team_b, "rep"),
+        ("manager", north, "manager"),
+        ("outsider", team_s, "rep"),
+        ("outsider_supervisor", team_s, "supervisor"),
+    ]
+    Membership.objects.bulk_create(
+        Membership(user=people[who], unit=unit, role=role, start=start) for who, unit, role in rows
+    )
+    return Org(company, north, south, team_a, team_b, team_s, **people)
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    """The persona organisation (see :class:`Org`)."""
+    return make_org()
+
+
+@pytest.fixture
+def client_for(client):  # type: ignore[no-untyped-def]
+    """Return a function that logs the test client in as a given user and returns it."""
+
+    def login(user: User):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return login

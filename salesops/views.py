@@ -1,0 +1,48 @@
+"""Project-level views: the health check."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def _broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+        )
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """``{"status", "database", "broker"}``; 200 when every configured service answers, else 503.
+
+    ``broker`` is "eager" when REDIS_URL is unset (tasks run in-process).
+    """
+    database = _database_status()
+    broker = _broker_status()
+    healthy = database == "ok" and broker in {"ok", "eager"}
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "database": database, "broker": broker},
+        status=200 if healthy else 503,
+    )

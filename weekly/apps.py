@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WeeklyConfig(AppConfig):
+    """Personal and team weekly reports and the weekly meeting."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "weekly"
+    verbose_name = _("Weekly reports")
