@@ -4,7 +4,6 @@ PYTHON_BIN ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= salesops.settings
 
 VENDOR := static/vendor
 

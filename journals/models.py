@@ -1,0 +1,361 @@
+"""Daily work journals (DOMAIN.md section 3): the plan (visits, appointments, follow-ups),
+the visit records, the daily summary and learning record, the supervisor's evaluation and
+comments, revisions after submission, submission rules and exemptions.
+
+A journal belongs to one rep and one *local* work day (settings.TIME_ZONE), never a UTC day.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Stage
+
+
+class Purpose(models.TextChoices):
+    """Why a visit, appointment or follow-up happens (拜访目的 / 回访)."""
+
+    FIRST = "first", _("First visit")
+    EXPLANATION = "explanation", _("Explanation")
+    CLOSING = "closing", _("Closing")
+    APPOINTMENT = "appointment", _("Appointment")
+    COLLECTION = "collection", _("Follow-up: collection")
+    COORDINATION = "coordination", _("Follow-up: coordination")
+    RESEARCH = "research", _("Follow-up: research")
+    SERVICE = "service", _("Follow-up: service")
+
+
+VISIT_PURPOSES = (Purpose.FIRST, Purpose.EXPLANATION, Purpose.CLOSING)
+FOLLOW_UP_PURPOSES = (Purpose.COLLECTION, Purpose.COORDINATION, Purpose.RESEARCH, Purpose.SERVICE)
+
+
+class Journal(models.Model):
+    """One rep's journal for one local work day. Lifecycle: draft -> submitted -> reviewed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        REVIEWED = "reviewed", _("Reviewed")
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        on_delete=models.PROTECT,
+        related_name="journals",
+    )
+    team = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        related_name="journals",
+    )
+    day = models.DateField(_("day"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    learning_topic = models.CharField(_("learning topic"), max_length=200, blank=True)
+    takeaways = models.TextField(_("my takeaways"), blank=True)
+    summary = models.TextField(_("daily summary"), blank=True)
+    evaluation = models.TextField(_("supervisor evaluation and advice"), blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("evaluated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    is_late = models.BooleanField(_("late"), default=False)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "rep_id"]
+        verbose_name = _("journal")
+        verbose_name_plural = _("journals")
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "day"], name="journals_one_per_rep_and_day"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="journals_submitted_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.rep} {self.day:%Y-%m-%d}"
+
+    def is_locked(self) -> bool:
+        """Submitted or reviewed journals are read-only to their author (amend instead)."""
+        return self.status != self.Status.DRAFT
+
+
+class JournalRevision(models.Model):
+    """A frozen copy of a journal as it was before an amendment (DOMAIN.md section 1)."""
+
+    journal = models.ForeignKey(
+        Journal, verbose_name=_("journal"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveSmallIntegerField(_("revision"))
+    content = models.JSONField(_("content"))
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("amended"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["journal_id", "-number"]
+        verbose_name = _("journal revision")
+        verbose_name_plural = _("journal revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["journal", "number"], name="journals_revision_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.journal} r{self.number}"
+
+
+class PlanItem(models.Model):
+    """A planned visit, appointment or follow-up in the day's plan."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Planned visit")
+        APPOINTMENT = "appointment", _("Planned appointment")
+        FOLLOW_UP = "follow_up", _("Planned follow-up")
+
+    journal = models.ForeignKey(
+        Journal, verbose_name=_("journal"), on_delete=models.CASCADE, related_name="plan_items"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_items",
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    preparation = models.TextField(_("preparation"), blank=True)
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried over from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["journal_id", "kind", "position", "id"]
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.customer}"
+
+
+class Visit(models.Model):
+    """An actual visit, appointment or follow-up record (实际拜访记录).
+
+    ``stage_before`` is the customer's stage just before the visit, so weekly
+    target-customer visits count it as the stage was (DOMAIN.md section 9).
+    ``is_effective``: the visit advanced the stage, closed a deal, or agreed a dated next step.
+    """
+
+    class Outcome(models.TextChoices):
+        NOTHING = "nothing", _("Nothing")
+        INFO = "info", _("Information gathered")
+        NEXT_STEP = "next_step", _("Next step agreed")
+        STAGE_ADVANCED = "stage_advanced", _("Stage advanced")
+        DEAL = "deal", _("Deal")
+
+    journal = models.ForeignKey(
+        Journal, verbose_name=_("journal"), on_delete=models.CASCADE, related_name="visits"
+    )
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    plan_item = models.ForeignKey(
+        PlanItem,
+        verbose_name=_("planned as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    occurred_at = models.DateTimeField(_("time"))
+    learned = models.TextField(_("what was learned"), blank=True)
+    agreed = models.TextField(_("what the customer agreed"), blank=True)
+    analysis = models.TextField(_("analysis and judgement"), blank=True)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_step_date = models.DateField(_("next step date"), null=True, blank=True)
+    next_step_done = models.BooleanField(_("next step done"), default=False)
+    outcome = models.CharField(
+        _("outcome"), max_length=15, choices=Outcome.choices, default=Outcome.NOTHING
+    )
+    stage_before = models.CharField(_("stage before"), max_length=12, choices=Stage.choices)
+    new_stage = models.CharField(
+        _("new stage"), max_length=12, choices=Stage.choices, blank=True
+    )
+    stage_change = models.ForeignKey(
+        "customers.StageChange",
+        verbose_name=_("stage change"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_effective = models.BooleanField(_("effective"), default=False)
+    checkin_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    checkin_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    checkin_accuracy_m = models.PositiveIntegerField(_("check-in accuracy (m)"), null=True, blank=True)
+    checkin_distance_m = models.PositiveIntegerField(
+        _("distance from the customer (m)"), null=True, blank=True
+    )
+    checkin_photo = models.ImageField(
+        _("check-in photo"), upload_to="checkins/%Y/%m/", blank=True
+    )
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    is_case = models.BooleanField(_("success case to share"), default=False)
+    case_note = models.CharField(_("why it is a case"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["journal_id", "occurred_at", "id"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        indexes = [
+            models.Index(fields=["team", "occurred_at"]),
+            models.Index(fields=["rep", "occurred_at"]),
+            models.Index(fields=["customer", "occurred_at"]),
+            models.Index(fields=["next_step_date", "next_step_done"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.occurred_at:%Y-%m-%d}"
+
+
+class Comment(models.Model):
+    """A comment on a journal; ``@username`` mentions notify the people named."""
+
+    journal = models.ForeignKey(
+        Journal, verbose_name=_("journal"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("comment"))
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentions"), blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["journal_id", "created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class SubmissionRule(models.Model):
+    """Who must submit journals (by team and role) and who reviews them.
+
+    A rule with no team applies to every team; a team's own rule wins. The deadline
+    and whether late submission is allowed are in accounts.OrgSettings, or overridden here.
+    """
+
+    team = models.OneToOneField(
+        "accounts.OrgUnit",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="journal_rule",
+    )
+    reps_must_submit = models.BooleanField(_("reps must submit"), default=True)
+    supervisors_must_submit = models.BooleanField(_("supervisors must submit"), default=False)
+    deadline = models.TimeField(_("deadline"), null=True, blank=True)
+    late_submission_allowed = models.BooleanField(
+        _("late submission allowed"), null=True, blank=True
+    )
+    reviewer_role = models.CharField(
+        _("reviewed by"),
+        max_length=12,
+        choices=[("supervisor", _("Supervisor")), ("manager", _("Manager"))],
+        default="supervisor",
+    )
+
+    class Meta:
+        ordering = ["team_id"]
+        verbose_name = _("journal submission rule")
+        verbose_name_plural = _("journal submission rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(team__isnull=True), name="journals_one_default_rule"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.team or _("All teams"))
+
+
+class Exemption(models.Model):
+    """Days a person need not submit a journal: leave, business trip (inclusive dates)."""
+
+    class Kind(models.TextChoices):
+        LEAVE = "leave", _("Leave")
+        TRIP = "trip", _("Business trip")
+        OTHER = "other", _("Other")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="journal_exemptions",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-start", "id"]
+        verbose_name = _("exemption")
+        verbose_name_plural = _("exemptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="journals_exemption_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.start}–{self.end}"
