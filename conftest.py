@@ -104,3 +104,56 @@ def client_for(client):  # type: ignore[no-untyped-def]
         return client
 
     return login
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """A headless Debian chromium driven by Playwright; skips when chromium is missing."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium is not installed (make test installs it)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):  # type: ignore[no-untyped-def]
+    """Return a function giving a logged-in page (user, width, locale) on the live server."""
+    contexts = []
+
+    def open_page(user: User | None = None, *, width: int = 1280, locale: str = "zh-CN"):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            locale=locale,
+            extra_http_headers={"Accept-Language": locale},
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        if user is not None:
+            page.goto(f"{live_server.url}/accounts/login/")
+            page.fill("input[name=username]", user.username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form button[type=submit]")
+            page.wait_for_load_state()
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -480,9 +480,7 @@ class StageSetting(models.Model):
     customer fields must be filled before a customer may enter the stage."""
 
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, unique=True)
-    stall_days = models.PositiveSmallIntegerField(
-        _("stalled after (days)"), null=True, blank=True
-    )
+    stall_days = models.PositiveSmallIntegerField(_("stalled after (days)"), null=True, blank=True)
     required_fields = models.JSONField(
         _("fields required to enter"),
         default=list,

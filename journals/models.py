@@ -221,9 +221,7 @@ class Visit(models.Model):
         _("outcome"), max_length=15, choices=Outcome.choices, default=Outcome.NOTHING
     )
     stage_before = models.CharField(_("stage before"), max_length=12, choices=Stage.choices)
-    new_stage = models.CharField(
-        _("new stage"), max_length=12, choices=Stage.choices, blank=True
-    )
+    new_stage = models.CharField(_("new stage"), max_length=12, choices=Stage.choices, blank=True)
     stage_change = models.ForeignKey(
         "customers.StageChange",
         verbose_name=_("stage change"),
@@ -235,13 +233,13 @@ class Visit(models.Model):
     is_effective = models.BooleanField(_("effective"), default=False)
     checkin_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     checkin_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    checkin_accuracy_m = models.PositiveIntegerField(_("check-in accuracy (m)"), null=True, blank=True)
+    checkin_accuracy_m = models.PositiveIntegerField(
+        _("check-in accuracy (m)"), null=True, blank=True
+    )
     checkin_distance_m = models.PositiveIntegerField(
         _("distance from the customer (m)"), null=True, blank=True
     )
-    checkin_photo = models.ImageField(
-        _("check-in photo"), upload_to="checkins/%Y/%m/", blank=True
-    )
+    checkin_photo = models.ImageField(_("check-in photo"), upload_to="checkins/%Y/%m/", blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     is_case = models.BooleanField(_("success case to share"), default=False)
     case_note = models.CharField(_("why it is a case"), max_length=300, blank=True)
@@ -269,7 +267,10 @@ class Comment(models.Model):
         Journal, verbose_name=_("journal"), on_delete=models.CASCADE, related_name="comments"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     text = models.TextField(_("comment"))
     mentions = models.ManyToManyField(
