@@ -65,7 +65,8 @@ def test_postgres_url_is_parsed(monkeypatch):
 
 
 def _run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "salesops.settings"
     return subprocess.run(  # noqa: S603 - fixed arguments
