@@ -150,8 +150,8 @@ def page_for(browser, live_server):  # type: ignore[no-untyped-def]
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("input[name=username]", user.username)
             page.fill("input[name=password]", PASSWORD)
-            page.click("form button[type=submit]")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.click("form button[type=submit]")
         return page
 
     yield open_page
