@@ -1,0 +1,213 @@
+"""Diagnosis findings, coaching plans with measures, goals and follow-up sessions,
+one-on-one talks and the recognition board (DOMAIN.md section 8; issue 7)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CauseCategory(models.TextChoices):
+    ATTITUDE = "attitude", _("Attitude")
+    KNOWLEDGE = "knowledge", _("Knowledge")
+    SKILL = "skill", _("Skill")
+
+
+class MeasureKind(models.TextChoices):
+    COACHING = "coaching", _("Coaching")
+    TRAINING = "training", _("Training")
+    SUPPORT = "support", _("Support")
+
+
+class Symptom(models.TextChoices):
+    """Symptoms of weak results and poor journal habits (DOMAIN.md sections 3 and 8)."""
+
+    FEW_TARGETS = "few_targets", _("Too few target customers")
+    WEAK_OPENING = "weak_opening", _("Weak at opening customer relationships")
+    NO_INTEREST = "no_interest", _("Presentations raise no interest")
+    MISSED_NEED = "missed_need", _("Recommendations miss the need")
+    HARD_TO_CLOSE = "hard_to_close", _("Hard to close")
+    LOW_ACTIVITY = "low_activity", _("Too little activity")
+    NO_PREPARATION = "no_preparation", _("Visits without preparation")
+    NO_FOLLOW_UP = "no_follow_up", _("Agreed next steps not followed up")
+    MISSING_JOURNALS = "missing_journals", _("Missing journals")
+
+
+class Finding(models.Model):
+    """A diagnosis finding: a rep shows a symptom in a period, with evidence and causes.
+
+    ``evidence``: {"figures": {...}, "customers": [ids], "journals": [ids]};
+    ``causes``: [{"cause": str, "category": CauseCategory}]; ``measures``: [{"kind", "text"}].
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PLANNED = "planned", _("Coaching planned")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="findings"
+    )
+    team = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    period_kind = models.CharField(max_length=5)
+    period_start = models.DateField()
+    symptom = models.CharField(max_length=20, choices=Symptom.choices)
+    evidence = models.JSONField(default=dict)
+    causes = models.JSONField(default=list)
+    measures = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period_start", "rep_id", "symptom"]
+        verbose_name = _("diagnosis finding")
+        verbose_name_plural = _("diagnosis findings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep", "period_kind", "period_start", "symptom"],
+                name="coaching_finding_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rep} {self.symptom} {self.period_start}"
+
+
+class CoachingPlan(models.Model):
+    """A coaching plan (辅导计划) for one coachee; the effect compares KPIs before vs after."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    coachee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coaching_plans"
+    )
+    team = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    finding = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans"
+    )
+    problem = models.TextField(_("problem"))
+    evidence = models.TextField(_("evidence"), blank=True)
+    cause_category = models.CharField(
+        _("cause category"), max_length=10, choices=CauseCategory.choices
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    effect_metrics = models.JSONField(_("KPIs to watch"), default=list, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        verbose_name = _("coaching plan")
+        verbose_name_plural = _("coaching plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="coaching_plan_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coachee}: {self.problem[:40]}"
+
+
+class Measure(models.Model):
+    """A counter-measure of a plan: coaching, training or support, with date and owner."""
+
+    plan = models.ForeignKey(CoachingPlan, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField(max_length=10, choices=MeasureKind.choices)
+    description = models.TextField(_("description"))
+    due = models.DateField(_("date"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visit = models.ForeignKey(
+        "journals.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan_id", "due", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:50]
+
+
+class Goal(models.Model):
+    """A goal of a plan: a KPI reaching a target value by a date."""
+
+    plan = models.ForeignKey(CoachingPlan, on_delete=models.CASCADE, related_name="goals")
+    metric = models.CharField(max_length=40)
+    target_value = models.DecimalField(max_digits=14, decimal_places=4)
+    due = models.DateField()
+
+    class Meta:
+        ordering = ["plan_id", "due", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.target_value}"
+
+
+class FollowUpSession(models.Model):
+    """A follow-up session of a plan: date, notes, next step."""
+
+    plan = models.ForeignKey(CoachingPlan, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField(_("date"))
+    notes = models.TextField(_("notes"))
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["plan_id", "held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.held_on}"
+
+
+class Talk(models.Model):
+    """A one-on-one talk (员工沟通) between a supervisor and a rep, optionally for a plan."""
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    plan = models.ForeignKey(
+        CoachingPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="talks"
+    )
+    held_on = models.DateField(_("date"))
+    notes = models.TextField(_("notes"))
+    agreed = models.TextField(_("agreed"), blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.rep} {self.held_on}"
+
+
+class Recognition(models.Model):
+    """Public recognition (张榜表彰) of a specific behaviour and what it did for the team."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recognitions"
+    )
+    team = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    behaviour = models.TextField(_("what they did"))
+    impact = models.TextField(_("what it did for the team"))
+    source = models.CharField(_("suggested by"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("recognition")
+        verbose_name_plural = _("recognitions")
+
+    def __str__(self) -> str:
+        return f"{self.rep}: {self.behaviour[:40]}"

@@ -1,0 +1,266 @@
+"""Targets (目标管理), KPI runs and snapshots, and the monthly business analysis
+(月度经营分析与计划). DOMAIN.md sections 4b, 6 and 9; issue 6.
+
+Snapshots hold computed values per scope (rep, team, branch), period (month or ISO week)
+and metric; a run is a row the dashboard shows while Celery computes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    WEEK = "week", _("ISO week")
+
+
+class ScopeKind(models.TextChoices):
+    REP = "rep", _("Rep")
+    TEAM = "team", _("Team")
+    BRANCH = "branch", _("Branch")
+
+
+class TargetMetric(models.TextChoices):
+    """Metrics a target can be set for (DOMAIN.md section 4b)."""
+
+    REVENUE_NEW = "revenue_new", _("New revenue received")
+    REVENUE_RETAINED = "revenue_retained", _("Retained revenue received")
+    REVENUE_TOTAL = "revenue_total", _("Total revenue")
+    INSTALLATIONS = "installations", _("Installations")
+    NEW_TARGETS = "new_targets", _("New target customers")
+    VISITS = "visits", _("Visits")
+    RETAINED_FOLLOW_UPS = "retained_follow_ups", _("Follow-ups of retained customers")
+    INTENTS = "intents", _("Intents reached")
+    DEALS = "deals", _("Deals")
+    MILESTONES = "milestones", _("Big-account milestones")
+    NEW_SALES_REVENUE = "new_sales_revenue", _("New sales revenue")
+    SALES_REVENUE = "sales_revenue", _("Total sales revenue")
+
+
+class Target(models.Model):
+    """A monthly target for one rep or one team (exactly one of the two).
+
+    ``weeks`` optionally splits the month into ISO weeks: {"2026-W43": "12.00", ...};
+    when empty, weekly targets are the month's value pro rata to the week's days in it.
+    Set by a supervisor or manager; acknowledged by the rep.
+    """
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    team = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    month = models.DateField(_("month"))
+    metric = models.CharField(_("metric"), max_length=24, choices=TargetMetric.choices)
+    value = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    weeks = models.JSONField(_("weekly split"), default=dict, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set"), auto_now=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "team_id", "rep_id", "metric"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(rep__isnull=False) & Q(team__isnull=True))
+                | (Q(rep__isnull=True) & Q(team__isnull=False)),
+                name="kpi_target_rep_xor_team",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="kpi_target_month_first_day"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="kpi_target_not_negative"),
+            models.UniqueConstraint(
+                fields=["rep", "month", "metric"],
+                condition=Q(rep__isnull=False),
+                name="kpi_target_once_per_rep",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "month", "metric"],
+                condition=Q(team__isnull=False),
+                name="kpi_target_once_per_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rep or self.team} {self.month:%Y-%m} {self.metric}={self.value}"
+
+
+class KpiRun(models.Model):
+    """One recompute: what triggered it, its status and progress (parts done / parts)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", _("Nightly")
+        IMPORT = "import", _("Import")
+        JOURNAL = "journal", _("Journal submitted")
+        STAGE = "stage", _("Stage change")
+        MANUAL = "manual", _("Recompute now")
+        COMMAND = "command", _("Command line")
+
+    trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    periods = models.JSONField(_("periods"), default=list)  # ["2026-10", "2026-W43"]
+    scope = models.CharField(_("scope"), max_length=60, blank=True)  # "" = all, "team:CODE"
+    parts_total = models.PositiveIntegerField(default=0)
+    parts_done = models.PositiveIntegerField(default=0)
+    snapshots_written = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("KPI run")
+        verbose_name_plural = _("KPI runs")
+
+    def __str__(self) -> str:
+        return f"KPI run {self.pk} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        """0-100 from parts done over parts total; 100 when done."""
+        if self.status == self.Status.DONE:
+            return 100
+        return round(100 * self.parts_done / self.parts_total) if self.parts_total else 0
+
+
+class KpiSnapshot(models.Model):
+    """A computed KPI value for one scope, period and metric.
+
+    ``value`` is None when the denominator is empty or the figure is pending (DOMAIN.md
+    section 9: "An empty denominator gives no value"); ``status`` says which. Upserted on
+    the natural key, so recomputing gives identical rows instead of duplicates.
+    """
+
+    class Status(models.TextChoices):
+        OK = "ok", _("OK")
+        PENDING = "pending", _("Pending")
+        NO_DATA = "no_data", _("No value")
+
+    scope_kind = models.CharField(max_length=6, choices=ScopeKind.choices)
+    scope_id = models.BigIntegerField()
+    period_kind = models.CharField(max_length=5, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    metric = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OK)
+    computed_at = models.DateTimeField()
+    run = models.ForeignKey(
+        KpiRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots"
+    )
+
+    class Meta:
+        ordering = ["scope_kind", "scope_id", "period_start", "metric"]
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_kind", "scope_id", "period_kind", "period_start", "metric"],
+                name="kpi_snapshot_natural_key",
+            )
+        ]
+        indexes = [models.Index(fields=["period_kind", "period_start", "scope_kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope_kind}:{self.scope_id} {self.period_start} {self.metric}={self.value}"
+
+
+class MonthlyAnalysis(models.Model):
+    """Monthly business analysis and plan (月度经营分析与计划), personal (rep) or team.
+
+    ``results`` freezes last month's targets vs actuals at submission; ``gaps`` holds the
+    author's explanation per metric; ``plan`` is next month's plan.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        REVIEWED = "reviewed", _("Reviewed")
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="monthly_analyses",
+    )
+    team = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="monthly_analyses"
+    )
+    month = models.DateField(_("month"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    results = models.JSONField(default=dict, blank=True)
+    gaps = models.JSONField(default=dict, blank=True)
+    plan = models.TextField(_("next month's plan"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revision = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-month", "team_id", "rep_id"]
+        verbose_name = _("monthly analysis")
+        verbose_name_plural = _("monthly analyses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep", "month"], condition=Q(rep__isnull=False), name="kpi_analysis_rep"
+            ),
+            models.UniqueConstraint(
+                fields=["team", "month"], condition=Q(rep__isnull=True), name="kpi_analysis_team"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="kpi_analysis_month_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rep or self.team} {self.month:%Y-%m}"
+
+
+class MonthlyAnalysisComment(models.Model):
+    """A comment on a monthly analysis."""
+
+    analysis = models.ForeignKey(MonthlyAnalysis, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["analysis_id", "created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.text[:50]
