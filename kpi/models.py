@@ -25,20 +25,24 @@ class ScopeKind(models.TextChoices):
 
 
 class TargetMetric(models.TextChoices):
-    """Metrics a target can be set for (DOMAIN.md section 4b)."""
+    """Metrics a target can be set for (DOMAIN.md section 4b). The values are the metric
+    names of kpi.calculations, so completion rates compare like with like."""
 
-    REVENUE_NEW = "revenue_new", _("New revenue received")
-    REVENUE_RETAINED = "revenue_retained", _("Retained revenue received")
-    REVENUE_TOTAL = "revenue_total", _("Total revenue")
-    INSTALLATIONS = "installations", _("Installations")
+    NEW_REVENUE = "new_revenue", _("New revenue")
+    RETAINED_REVENUE = "retained_revenue", _("Retained revenue")
+    TOTAL_REVENUE = "total_revenue", _("Total revenue")
+    RECEIVED = "received", _("Revenue received")
+    SALES_REVENUE = "sales_revenue", _("Sales revenue (contracts)")
+    NEW_SALES_REVENUE = "new_sales_revenue", _("New sales revenue (contracts)")
     NEW_TARGETS = "new_targets", _("New target customers")
     VISITS = "visits", _("Visits")
-    RETAINED_FOLLOW_UPS = "retained_follow_ups", _("Follow-ups of retained customers")
+    CUSTOMERS_VISITED = "customers_visited", _("Customers visited")
+    EFFECTIVE_CUSTOMERS = "effective_customers", _("Effective customers")
     INTENTS = "intents", _("Intents reached")
     DEALS = "deals", _("Deals")
+    INSTALLATIONS = "installations", _("Installations")
+    RETAINED_FOLLOW_UPS = "retained_follow_ups", _("Follow-ups of retained customers")
     MILESTONES = "milestones", _("Big-account milestones")
-    NEW_SALES_REVENUE = "new_sales_revenue", _("New sales revenue")
-    SALES_REVENUE = "sales_revenue", _("Total sales revenue")
 
 
 class Target(models.Model):

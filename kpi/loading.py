@@ -1,0 +1,134 @@
+"""Read the tables the KPI calculations need into a :class:`kpi.calculations.KpiInput`.
+
+The ORM side of the KPI engine: one query per table, rows straight into pandas frames
+(``values_list`` -> ``DataFrame.from_records``), no per-row Python objects. The frames are
+limited to the customers that ever belonged to the given teams (ownership or a stage
+change) so a single team's figures load only that team's history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+import pandas as pd
+from django.db.models import Q
+
+from accounts.models import Membership
+from customers.models import (
+    BillingMonth,
+    Contract,
+    Customer,
+    Ownership,
+    RevenueRecord,
+    StageChange,
+)
+from journals.models import Visit
+
+from .calculations import KpiInput, iso_week_period
+from .models import Target
+
+
+def _frame(rows: Iterable[tuple[object, ...]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(list(rows), columns=columns)
+
+
+def customer_ids_for_teams(team_ids: Iterable[int]) -> set[int]:
+    """Customers that ever belonged to one of ``team_ids`` (ownership or stage change)."""
+    teams = list(team_ids)
+    ids = set(Ownership.objects.filter(team_id__in=teams).values_list("customer_id", flat=True))
+    ids |= set(StageChange.objects.filter(team_id__in=teams).values_list("customer_id", flat=True))
+    ids |= set(Customer.objects.filter(team_id__in=teams).values_list("id", flat=True))
+    return ids
+
+
+def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Targets as rows (scope_kind, scope_id, period, metric, value).
+
+    Each monthly target gives a month row and, per ISO week overlapping the month, a week
+    row: the explicit split in ``Target.weeks`` when given, else the month's value pro
+    rata to the week's days inside the month (DOMAIN.md section 4b: weekly requirements are
+    the month's targets broken down). Week rows from two months of one week are summed.
+    """
+    rows = Target.objects.all()
+    if team_ids is not None:
+        teams = list(team_ids)
+        reps = Membership.objects.filter(unit_id__in=teams).values_list("user_id", flat=True)
+        rows = rows.filter(Q(team_id__in=teams) | Q(rep_id__in=reps))
+    month_rows: list[tuple[str, int, str, str, Decimal]] = []
+    week_totals: dict[tuple[str, int, str, str], Decimal] = {}
+    for rep_id, team_id, month, metric, value, weeks in rows.values_list(
+        "rep_id", "team_id", "month", "metric", "value", "weeks"
+    ):
+        kind, scope_id = ("rep", rep_id) if rep_id else ("team", team_id)
+        month_rows.append((kind, scope_id, f"{month:%Y-%m}", metric, value))
+        for label, share in _week_shares(month, value, weeks or {}).items():
+            key = (kind, scope_id, label, metric)
+            week_totals[key] = week_totals.get(key, Decimal(0)) + share
+    week_rows = [(*key, value) for key, value in week_totals.items()]
+    return _frame(
+        month_rows + [(k, s, p, m, v) for k, s, p, m, v in week_rows],
+        ["scope_kind", "scope_id", "period", "metric", "value"],
+    )
+
+
+def _week_shares(month: dt.date, value: Decimal, weeks: dict[str, object]) -> dict[str, Decimal]:
+    if weeks:
+        return {str(label): Decimal(str(v)) for label, v in weeks.items()}
+    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    days = (next_month - month).days
+    shares: dict[str, Decimal] = {}
+    day = month
+    while day < next_month:
+        year, week, _weekday = day.isocalendar()
+        period = iso_week_period(year, week)
+        inside = (min(period.end, next_month) - max(period.start, month)).days
+        shares[f"{year}-W{week:02d}"] = (value * inside / days).quantize(Decimal("0.01"))
+        day = period.end
+    return shares
+
+
+def load_input(*, team_ids: Iterable[int] | None = None) -> KpiInput:
+    """Load every table the calculations read, for the customers of ``team_ids``
+    (None: the whole organisation). Shapes: see kpi.calculations module docstring."""
+    customers = Customer.objects.all()
+    changes = StageChange.objects.all()
+    ownerships = Ownership.objects.all()
+    visits = Visit.objects.all()
+    revenue = RevenueRecord.objects.all()
+    contracts = Contract.objects.all()
+    if team_ids is not None:
+        ids = sorted(customer_ids_for_teams(team_ids))
+        customers = customers.filter(id__in=ids)
+        changes = changes.filter(customer_id__in=ids)
+        ownerships = ownerships.filter(customer_id__in=ids)
+        visits = visits.filter(customer_id__in=ids)
+        revenue = revenue.filter(customer_id__in=ids)
+        contracts = contracts.filter(customer_id__in=ids)
+    sc_cols = ["id", "customer_id", "from_stage", "to_stage", "at", "rep_id", "team_id"]
+    own_cols = ["customer_id", "owner_id", "team_id", "start", "end"]
+    mem_cols = ["user_id", "unit_id", "role", "start", "end"]
+    visit_cols = [
+        "customer_id",
+        "rep_id",
+        "team_id",
+        "occurred_at",
+        "stage_before",
+        "is_effective",
+        "outcome",
+    ]
+    rev_cols = ["customer_id", "month", "billed", "received", "kind", "product"]
+    con_cols = ["customer_id", "signed_on", "monthly_value", "rep_id", "team_id"]
+    cus_cols = ["id", "industry", "segment", "created_at"]
+    return KpiInput(
+        stage_changes=_frame(changes.order_by().values_list(*sc_cols), sc_cols),
+        ownerships=_frame(ownerships.order_by().values_list(*own_cols), own_cols),
+        memberships=_frame(Membership.objects.order_by().values_list(*mem_cols), mem_cols),
+        visits=_frame(visits.order_by().values_list(*visit_cols), visit_cols),
+        revenue=_frame(revenue.order_by().values_list(*rev_cols), rev_cols),
+        contracts=_frame(contracts.order_by().values_list(*con_cols), con_cols),
+        billing_months=_frame(BillingMonth.objects.order_by().values_list("month"), ["month"]),
+        targets=targets_frame(team_ids),
+        customers=_frame(customers.order_by().values_list(*cus_cols), cus_cols),
+    )
