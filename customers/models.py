@@ -496,6 +496,27 @@ class StageSetting(models.Model):
     def __str__(self) -> str:
         return self.get_stage_display()
 
+    def clean(self) -> None:
+        """``required_fields`` is a list of Customer field names."""
+        from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+        names = self.required_fields
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ValidationError({"required_fields": _("Give a list of field names.")})
+        unknown = []
+        for name in names:
+            try:
+                Customer._meta.get_field(name)
+            except FieldDoesNotExist:
+                unknown.append(name)
+        if unknown:
+            raise ValidationError(
+                {
+                    "required_fields": _("Unknown customer fields: %(names)s")
+                    % {"names": ", ".join(unknown)}
+                }
+            )
+
 
 class ImportJob(models.Model):
     """One import of a customer or revenue file: options, progress, counts and errors.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,52 @@ from pypinyin import Style, lazy_pinyin
 
 from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import Scope, active_memberships
+from accounts.services import notification_send
 
 from .importing import name_key
-from .models import STAGE_ORDER, Customer, Ownership, Stage, StageChange, StageSetting
+from .models import (
+    FUNNEL,
+    STAGE_ORDER,
+    Contact,
+    Contract,
+    Customer,
+    CustomerNote,
+    Ownership,
+    ProductUsage,
+    ServiceEvaluation,
+    Stage,
+    StageChange,
+    StageSetting,
+)
+
+#: Default stage settings, created lazily by :func:`stage_settings` (issue 3, item 1):
+#: stage -> (stall after days, customer fields required to enter).
+DEFAULT_STAGE_SETTINGS: dict[str, tuple[int | None, list[str]]] = {
+    Stage.LEAD: (None, []),
+    Stage.TARGET: (30, []),
+    Stage.RELATIONSHIP: (30, []),
+    Stage.INTENT: (21, ["needs"]),
+    Stage.DEAL: (None, []),
+    Stage.LOST: (None, []),
+}
+
+
+def stage_settings() -> dict[str, StageSetting]:
+    """Every stage's :class:`StageSetting`, keyed by stage value.
+
+    Rows missing from the database are created with :data:`DEFAULT_STAGE_SETTINGS`
+    (so an admin edits real rows in the admin); one query once they exist.
+    """
+    rows = {row.stage: row for row in StageSetting.objects.all()}
+    missing = [
+        StageSetting(stage=stage, stall_days=days, required_fields=list(fields))
+        for stage, (days, fields) in DEFAULT_STAGE_SETTINGS.items()
+        if stage not in rows
+    ]
+    if missing:
+        StageSetting.objects.bulk_create(missing, ignore_conflicts=True)
+        rows = {row.stage: row for row in StageSetting.objects.all()}
+    return rows
 
 
 def pinyin_initials(text: str) -> str:
@@ -65,12 +108,15 @@ def customer_create(
     team: OrgUnit | None = None,
     stage: str = Stage.LEAD,
     at: dt.datetime | None = None,
+    check_required: bool = False,
     **fields: object,
 ) -> Customer:
     """Create a customer owned by ``owner`` in ``team`` (default: the owner's team today).
 
     Records the first ownership row and, when ``stage`` is beyond lead, the stage change
-    at ``at``. Raises ValidationError for invalid fields.
+    at ``at``. Raises ValidationError for invalid fields, and, with ``check_required``
+    (the create form), when the stage's required fields are empty; imports record the
+    stage as a fact and leave it off.
     """
     at = at or timezone.now()
     if team is None and owner is not None:
@@ -86,16 +132,52 @@ def customer_create(
     )
     if stage != Stage.LEAD:
         customer_change_stage(
-            customer=customer, to_stage=stage, by=by, at=at, source=StageChange.Source.SYSTEM
+            customer=customer,
+            to_stage=stage,
+            by=by,
+            at=at,
+            source=StageChange.Source.SYSTEM,
+            check_required=check_required,
         )
     return customer
 
 
+def stages_entered(from_stage: str, to_stage: str) -> list[str]:
+    """Stages a move enters: ``to_stage`` plus every funnel stage it skips on the way.
+
+    ``stages_entered('lead', 'intent')`` == ``['target', 'relationship', 'intent']``.
+    A skipped stage counts as reached at the same moment (DOMAIN.md section 9), so its
+    entry rules apply too. Backward moves and moves to lost enter only ``to_stage``.
+    """
+    if is_advance(from_stage, to_stage):
+        low, high = STAGE_ORDER[from_stage], STAGE_ORDER[to_stage]
+        return [s.value for s in FUNNEL if low < STAGE_ORDER[s] <= high]
+    return [to_stage]
+
+
+def required_field_names(
+    settings_by_stage: dict[str, StageSetting], stages: Iterable[str]
+) -> list[str]:
+    """Customer field names required to enter any of ``stages``, in order, without
+    repeats; names that are not customer fields are ignored (a typo in the admin)."""
+    names: list[str] = []
+    for stage in stages:
+        setting = settings_by_stage.get(stage)
+        for name in setting.required_fields if setting else []:
+            try:
+                Customer._meta.get_field(name)
+            except (FieldDoesNotExist, TypeError):
+                continue
+            if name not in names:
+                names.append(name)
+    return names
+
+
 def stage_missing_fields(customer: Customer, to_stage: str) -> list[str]:
-    """Names of customer fields the stage settings require before entering ``to_stage``."""
-    setting = StageSetting.objects.filter(stage=to_stage).first()
-    required: Iterable[str] = setting.required_fields if setting else []
-    return [f for f in required if not str(getattr(customer, f, "") or "").strip()]
+    """Names of customer fields the stage settings require before entering ``to_stage``
+    (and any stage the move skips) that are still empty on ``customer``."""
+    names = required_field_names(stage_settings(), stages_entered(customer.stage, to_stage))
+    return [f for f in names if not str(getattr(customer, f, "") or "").strip()]
 
 
 @transaction.atomic
@@ -107,7 +189,7 @@ def customer_change_stage(
     at: dt.datetime | None = None,
     reason: str = "",
     source: str = StageChange.Source.MANUAL,
-    check_required: bool = True,
+    check_required: bool | None = None,
 ) -> StageChange | None:
     """Move ``customer`` to ``to_stage`` at ``at`` and record the change.
 
@@ -115,12 +197,16 @@ def customer_change_stage(
     Skipped stages count as reached at the same moment (DOMAIN.md section 9); that is
     derived from the row, nothing extra is stored. Attribution: the owner now and the
     owner's team on the local date of ``at``. Raises ValidationError when a field the
-    stage requires (StageSetting.required_fields) is empty, or for an unknown stage.
+    stage (or a stage it skips) requires (StageSetting.required_fields) is empty, or for
+    an unknown stage. ``check_required`` None checks manual and visit changes only:
+    imported and system changes record facts and are never refused.
     """
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": _("Unknown stage.")})
     if customer.stage == to_stage:
         return None
+    if check_required is None:
+        check_required = source in {StageChange.Source.MANUAL, StageChange.Source.VISIT}
     if check_required:
         missing = stage_missing_fields(customer, to_stage)
         if missing:
@@ -192,3 +278,281 @@ def customer_check_can_edit(*, customer: Customer, scope: Scope) -> None:
     if customer.owner_id == scope.user_id or scope.can_manage_team(customer.team_id):
         return
     raise PermissionDenied(_("Only the owner or the team's supervisor may change this customer."))
+
+
+# ---------------------------------------------------------------------------
+# Customer file pages (issue 3, item 2): create, edit, small records, pool.
+# ---------------------------------------------------------------------------
+
+#: Customer fields the create and edit forms may write (owner, team and stage have
+#: their own actions so their history is recorded).
+EDITABLE_FIELDS = (
+    "name",
+    "short_name",
+    "credit_code",
+    "external_code",
+    "industry",
+    "size",
+    "province",
+    "city",
+    "address",
+    "website",
+    "segment",
+    "source",
+    "listed_on",
+    "notes",
+    "needs",
+    "latest_news",
+)
+
+
+def customer_check_can_create(*, scope: Scope) -> None:
+    """Raise PermissionDenied unless the viewer may create customers: a rep or a
+    supervisor of some team today, or an admin. Managers only read (DOMAIN.md section 1)."""
+    if scope.is_admin or scope.is_rep or scope.is_supervisor:
+        return
+    raise PermissionDenied(_("Only reps, supervisors and admins create customers."))
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, by: User | None, **fields: object) -> Customer:
+    """Write the given :data:`EDITABLE_FIELDS` of ``customer`` and refresh the derived
+    search fields. Raises ValidationError for invalid values or a field not editable here."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer_fill_derived(customer)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_move(
+    *,
+    customer: Customer,
+    to_stage: str,
+    by: User | None,
+    reason: str = "",
+    fields: dict[str, str] | None = None,
+    at: dt.datetime | None = None,
+) -> StageChange | None:
+    """The stage-change action of the detail page: first save the required ``fields``
+    filled in with it (e.g. the needs analysis before intent), then change the stage.
+
+    All or nothing: when the stage still refuses (ValidationError), the fields are not
+    saved either. The caller must have checked :func:`customer_check_can_edit`.
+    """
+    filled = {k: v for k, v in (fields or {}).items() if str(v or "").strip()}
+    if filled:
+        customer_update(customer=customer, by=by, **filled)
+    return customer_change_stage(
+        customer=customer,
+        to_stage=to_stage,
+        by=by,
+        at=at,
+        reason=reason,
+        source=StageChange.Source.MANUAL,
+        check_required=True,
+    )
+
+
+@transaction.atomic
+def contact_create(*, customer: Customer, by: User | None, **fields: object) -> Contact:
+    """Add a contact to ``customer``. Marking it the telecom project owner (通信项目负责人)
+    unmarks the previous one, so there is at most one."""
+    contact = Contact(customer=customer, **fields)
+    contact.full_clean()
+    if contact.is_project_owner:
+        Contact.objects.filter(customer=customer, is_project_owner=True).update(
+            is_project_owner=False
+        )
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def product_usage_create(*, customer: Customer, by: User | None, **fields: object) -> ProductUsage:
+    """Record a product the customer uses now or needs (DOMAIN.md section 5)."""
+    usage = ProductUsage(customer=customer, **fields)
+    usage.full_clean()
+    usage.save()
+    return usage
+
+
+@transaction.atomic
+def customer_note_create(
+    *, customer: Customer, by: User | None, kind: str, text: str, at: dt.datetime | None = None
+) -> CustomerNote:
+    """Add a note, company-news or development entry to the customer's timeline.
+
+    Company news also becomes the customer's ``latest_news`` (企业最新动态).
+    """
+    note = CustomerNote(
+        customer=customer, kind=kind, text=text, author=by, created_at=at or timezone.now()
+    )
+    note.full_clean()
+    note.save()
+    if kind == CustomerNote.Kind.NEWS:
+        customer.latest_news = text
+        customer.save(update_fields=["latest_news", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def contract_create(*, customer: Customer, by: User | None, **fields: object) -> Contract:
+    """Record a signed contract (签约记录), attributed to the customer's owner and that
+    owner's team on the signing date (DOMAIN.md section 9, Attribution)."""
+    contract = Contract(customer=customer, **fields)
+    contract.rep = customer.owner
+    contract.team = team_of(customer.owner, contract.signed_on) if contract.signed_on else None
+    contract.team = contract.team or customer.team
+    contract.full_clean()
+    contract.save()
+    return contract
+
+
+@transaction.atomic
+def evaluation_create(
+    *, customer: Customer, by: User | None, **fields: object
+) -> ServiceEvaluation:
+    """Record the customer's evaluation of our service (服务评价), score 1-5."""
+    evaluation = ServiceEvaluation(customer=customer, author=by, **fields)
+    evaluation.full_clean()
+    evaluation.save()
+    return evaluation
+
+
+def customer_check_can_reassign(*, customer: Customer, scope: Scope) -> None:
+    """Raise PermissionDenied unless the viewer supervises the customer's team (or is an
+    admin): reassignment and release are supervisor rights (DOMAIN.md section 1)."""
+    if scope.can_manage_team(customer.team_id):
+        return
+    raise PermissionDenied(_("Only the team's supervisor may reassign this customer."))
+
+
+def reassign_candidates(*, customer: Customer, day: dt.date) -> list[User]:
+    """Reps of the customer's team on ``day`` (every active rep when it has no team),
+    except the current owner, ordered by name. One query."""
+    reps = Membership.objects.filter(active_memberships(day), role=Membership.Role.REP)
+    if customer.team_id:
+        reps = reps.filter(unit_id=customer.team_id)
+    users = (
+        User.objects.filter(is_active=True, pk__in=reps.values("user_id"))
+        .exclude(pk=customer.owner_id or 0)
+        .order_by("display_name", "username")
+    )
+    return list(users)
+
+
+@transaction.atomic
+def customer_reassign(
+    *, customer: Customer, owner: User, by: User, scope: Scope, reason: str
+) -> Customer:
+    """Give ``customer`` to another rep of its team (a supervisor's action), closing the
+    open ownership row and opening a new one, and notify the new owner.
+
+    Raises PermissionDenied unless ``scope`` supervises the team, ValidationError when
+    ``owner`` is not a rep of the team today or no reason is given.
+    """
+    customer_check_can_reassign(customer=customer, scope=scope)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the customer is reassigned.")})
+    if owner.pk not in {u.pk for u in reassign_candidates(customer=customer, day=scope.day)}:
+        raise ValidationError({"owner": _("Choose a rep of the customer's team.")})
+    customer_assign(
+        customer=customer, owner=owner, by=by, team=customer.team or None, reason=reason
+    )
+    _notify_owner(customer, owner, _("Customer assigned to you: %(name)s"))
+    return customer
+
+
+def _notify_owner(customer: Customer, user: User, title: str) -> None:
+    from django.urls import reverse
+
+    row = Ownership.objects.filter(customer=customer).order_by("-start", "-id").first()
+    notification_send(
+        user=user,
+        key=f"customer-ownership-{row.pk if row else customer.pk}",
+        title=title % {"name": customer.name},
+        url=reverse("customers:customer_detail", args=[customer.pk]),
+    )
+
+
+@transaction.atomic
+def customer_release(*, customer: Customer, by: User, scope: Scope, reason: str = "") -> Customer:
+    """Release one customer to its team's public pool (公海).
+
+    Allowed to the team's supervisor (or an admin) for a customer with no follow-up for
+    ``OrgSettings.pool_release_days`` (see :func:`customers.selectors.pool_release_candidates`).
+    Raises PermissionDenied / ValidationError otherwise. The former owner is notified.
+    """
+    from .selectors import pool_release_candidates
+
+    customer_check_can_reassign(customer=customer, scope=scope)
+    if customer.owner_id is None:
+        raise ValidationError(_("The customer is already in the public pool."))
+    if not pool_release_candidates(scope).filter(pk=customer.pk).exists():
+        raise ValidationError(
+            _("Only customers without follow-up for the configured number of days may be released.")
+        )
+    return _release(customer=customer, by=by, reason=reason)
+
+
+def _release(*, customer: Customer, by: User, reason: str = "") -> Customer:
+    former = customer.owner
+    customer_assign(
+        customer=customer,
+        owner=None,
+        by=by,
+        team=customer.team,
+        reason=reason or _("Released to the public pool: no follow-up"),
+    )
+    if former is not None:
+        _notify_owner(customer, former, _("Customer released to the public pool: %(name)s"))
+    return customer
+
+
+def customers_release_stalled(*, scope: Scope, by: User, ids: Iterable[int] | None = None) -> int:
+    """Release every customer the viewer may release (``ids``: only those of them), i.e.
+    :func:`customers.selectors.pool_release_candidates`. Returns how many were released.
+    One transaction per customer, so a claim or visit on one does not undo the others."""
+    from .selectors import pool_release_candidates
+
+    candidates = pool_release_candidates(scope).select_related("owner", "team")
+    if ids is not None:
+        candidates = candidates.filter(pk__in=list(ids))
+    released = 0
+    for customer in list(candidates):
+        with transaction.atomic():
+            _release(customer=customer, by=by)
+        released += 1
+    return released
+
+
+@transaction.atomic
+def customer_claim(*, customer: Customer, user: User, scope: Scope) -> Customer:
+    """A rep takes a customer from their team's public pool and becomes its owner.
+
+    The row is locked and re-read, so of two reps claiming at once only the first wins;
+    the second gets ValidationError. PermissionDenied unless ``user`` is a rep of the
+    customer's team today.
+    """
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.team_id is None or locked.team_id not in scope.rep_team_ids:
+        raise PermissionDenied(_("Only reps of the customer's team may claim it."))
+    if locked.owner_id is not None:
+        raise ValidationError(_("Another rep has claimed this customer already."))
+    customer_assign(
+        customer=locked,
+        owner=user,
+        by=user,
+        team=locked.team,
+        reason=_("Claimed from the public pool"),
+    )
+    customer.owner, customer.team, customer.pool_since = user, locked.team, None
+    return locked

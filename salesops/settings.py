@@ -176,7 +176,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Journal reminders: every half hour in the evening, so the default 21:00 deadline and
+    # any per-team deadline are both met; the task only reminds teams whose deadline has
+    # passed and is idempotent (one notification per person and day).
+    "journals-remind-missing": {
+        "task": "journals.remind_missing",
+        "schedule": __import__("celery.schedules").schedules.crontab(minute="0,30", hour="16-23"),
+    },
+    "journals-supervisor-digest": {
+        "task": "journals.supervisor_digest",
+        "schedule": __import__("celery.schedules").schedules.crontab(minute=0, hour=8),
+    },
+    # KPI snapshots: nightly recompute of the current and previous month and ISO week for
+    # every team (CELERY_TIMEZONE is the organisation's, so 02:00 local).
+    "kpi-nightly": {
+        "task": "kpi.nightly",
+        "schedule": __import__("celery.schedules").schedules.crontab(minute=0, hour=2),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

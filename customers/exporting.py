@@ -1,0 +1,183 @@
+"""Export of a filtered customer list to .xlsx and .csv (issue 3, item 6).
+
+- identifiers and phones are text cells (number format ``@``), so ``000001`` and
+  ``13800138000`` come back exactly;
+- dates are real date cells with a date format; real numbers stay numbers;
+- any text starting with ``=``, ``+``, ``-``, ``@``, tab or CR is neutralised with a
+  leading single quote, so no spreadsheet runs it as a formula (CSV/formula injection);
+- CSV is UTF-8 with a BOM, so Excel opens Chinese text correctly.
+
+:func:`neutralise`, :func:`xlsx_bytes` and :func:`csv_chunks` are pure functions over
+plain values; :func:`customer_values` turns one annotated customer into such values.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from .models import Customer
+
+#: Leading characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+TEXT = "text"  # free text: General format
+IDENT = "ident"  # identifiers and phones: text format "@"
+DATE = "date"
+NUMBER = "number"
+
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def neutralise(value: Any) -> Any:
+    """Return ``value`` safe for a spreadsheet cell: a string starting with one of
+    :data:`FORMULA_PREFIXES` gets a leading ``'``; anything else is returned unchanged.
+
+    ``neutralise('-5')`` == ``"'-5"``, ``neutralise(-5)`` == ``-5``,
+    ``neutralise('=1+1')`` == ``"'=1+1"``, ``neutralise('深圳')`` == ``'深圳'``.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: header, cell kind and how to read it from a customer."""
+
+    header: str | Promise
+    kind: str
+    get: Callable[[Customer], Any]
+
+
+def _local_date(value: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(value).date() if value else None
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+#: The export's columns: the customer fields, owner, team, stage, stage since, the
+#: primary contact (annotated by customers.selectors.primary_contact_annotations).
+COLUMNS: tuple[Column, ...] = (
+    Column(_("Name"), TEXT, lambda c: c.name),
+    Column(_("Short name"), TEXT, lambda c: c.short_name),
+    Column(_("Unified social credit code"), IDENT, lambda c: c.credit_code),
+    Column(_("External code"), IDENT, lambda c: c.external_code),
+    Column(_("Industry"), TEXT, lambda c: c.industry),
+    Column(_("Size"), TEXT, lambda c: c.size),
+    Column(_("Province"), TEXT, lambda c: c.province),
+    Column(_("City"), TEXT, lambda c: c.city),
+    Column(_("Address"), TEXT, lambda c: c.address),
+    Column(_("Website"), TEXT, lambda c: c.website),
+    Column(_("Segment"), TEXT, lambda c: c.get_segment_display()),
+    Column(_("Source"), TEXT, lambda c: c.source),
+    Column(_("Listed on"), DATE, lambda c: c.listed_on),
+    Column(_("Owner"), TEXT, lambda c: _str(c.owner) if c.owner_id else ""),
+    Column(_("Team"), TEXT, lambda c: _str(c.team) if c.team_id else ""),
+    Column(_("Stage"), TEXT, lambda c: c.get_stage_display()),
+    Column(_("In stage since"), DATE, lambda c: _local_date(c.stage_changed_at)),
+    Column(_("Days in stage"), NUMBER, lambda c: c.days_in_stage()),
+    Column(_("Last visit or follow-up"), DATE, lambda c: _local_date(c.last_activity_at)),
+    Column(_("Primary contact"), TEXT, lambda c: getattr(c, "primary_contact_name", "") or ""),
+    Column(_("Contact phone"), IDENT, lambda c: getattr(c, "primary_contact_phone", "") or ""),
+    Column(_("Needs analysis"), TEXT, lambda c: c.needs),
+    Column(_("Latest company news"), TEXT, lambda c: c.latest_news),
+    Column(_("Notes"), TEXT, lambda c: c.notes),
+    Column(_("Created"), DATE, lambda c: _local_date(c.created_at)),
+)
+
+
+def customer_values(customer: Customer, columns: Iterable[Column] = COLUMNS) -> list[Any]:
+    """The raw (not yet neutralised) values of one customer for ``columns``."""
+    return [column.get(customer) for column in columns]
+
+
+def _cell_value(value: Any, kind: str) -> Any:
+    if value is None or value == "":
+        return None
+    if kind in (TEXT, IDENT):
+        return neutralise(str(value))
+    if kind == NUMBER:
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            return value
+        return neutralise(str(value))
+    if kind == DATE:
+        if isinstance(value, dt.datetime):
+            return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        return value
+    return neutralise(value)
+
+
+def xlsx_bytes(
+    headers: Iterable[str], kinds: list[str], rows: Iterable[list[Any]], *, sheet: str = "Customers"
+) -> bytes:
+    """A .xlsx workbook of ``rows`` under bold ``headers``, one row per list.
+
+    ``kinds[i]`` decides column i's cells: IDENT text with format ``@``, DATE a date
+    with ``yyyy-mm-dd``, NUMBER a number (General), TEXT a string. Every string is
+    passed through :func:`neutralise`. Streams rows (write-only mode), so memory stays
+    flat for large lists.
+    """
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(title=sheet[:31])
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(worksheet, value=neutralise(str(header)))
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    worksheet.append(header_cells)
+    for row in rows:
+        cells = []
+        for value, kind in zip(row, kinds, strict=True):
+            cell = WriteOnlyCell(worksheet, value=_cell_value(value, kind))
+            if kind == IDENT:
+                cell.number_format = "@"
+            elif kind == DATE:
+                cell.number_format = DATE_FORMAT
+            cells.append(cell)
+        worksheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class _Echo:
+    """A file-like whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(
+    headers: Iterable[str], kinds: list[str], rows: Iterable[list[Any]]
+) -> Iterator[str]:
+    """CSV text (UTF-8 BOM first, CRLF line ends), one chunk per row, for streaming.
+
+    Dates are written ``YYYY-MM-DD``; strings go through :func:`neutralise`; numbers as
+    they are.
+    """
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow([neutralise(str(h)) for h in headers])
+    for row in rows:
+        out = []
+        for value, kind in zip(row, kinds, strict=True):
+            cell = _cell_value(value, kind)
+            if isinstance(cell, dt.date):
+                cell = cell.isoformat()
+            out.append("" if cell is None else cell)
+        yield writer.writerow(out)

@@ -1,0 +1,290 @@
+"""Pure rules of the daily journal: no ORM, plain values in and out (STYLE.md, Logic).
+
+- plan achievement (计划实现程度, DOMAIN.md section 3): actual / planned per purpose;
+- effective visits (DOMAIN.md section 9);
+- local-day deadlines and lateness (DOMAIN.md section 3: days are local days);
+- submission status of one person on one day (submitted on time / late / missing ...);
+- distance of a check-in from the customer's pinned location;
+- the morning meeting's flags;
+- the text diff between journal revisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+# Purpose and outcome values as stored (journals.models.Purpose / Visit.Outcome).
+FIRST, EXPLANATION, CLOSING = "first", "explanation", "closing"
+APPOINTMENT = "appointment"
+COLLECTION, COORDINATION, RESEARCH, SERVICE = "collection", "coordination", "research", "service"
+VISIT_PURPOSES = (FIRST, EXPLANATION, CLOSING)
+FOLLOW_UP_PURPOSES = (COLLECTION, COORDINATION, RESEARCH, SERVICE)
+ADVANCING_OUTCOMES = ("stage_advanced", "deal")
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
+    """Great-circle distance in whole metres between two WGS84 points (degrees)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return round(2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a))))
+
+
+def visit_is_effective(*, outcome: str, next_step: str, next_step_date: dt.date | None) -> bool:
+    """DOMAIN.md section 9: an effective visit produced a stage advance, a deal, or a next
+    step agreed with the customer *with a date*. A next step without a date is not enough."""
+    if outcome in ADVANCING_OUTCOMES:
+        return True
+    return bool(next_step.strip()) and next_step_date is not None
+
+
+# --- deadlines and lateness -------------------------------------------------------------
+
+
+def deadline_at(day: dt.date, deadline: dt.time, tz: dt.tzinfo | str) -> dt.datetime:
+    """The aware moment a journal for local ``day`` is due: ``deadline`` on that day in ``tz``."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    return dt.datetime.combine(day, deadline).replace(tzinfo=zone)
+
+
+def is_late(
+    *, day: dt.date, submitted_at: dt.datetime, deadline: dt.time, tz: dt.tzinfo | str
+) -> bool:
+    """True when ``submitted_at`` (aware) is after the deadline of local ``day``.
+
+    A journal for 2026-03-01 submitted at 2026-03-02 00:30 Asia/Shanghai is late
+    (and still belongs to 2026-03-01), whatever the UTC date of either moment.
+    """
+    return submitted_at > deadline_at(day, deadline, tz)
+
+
+# --- submission status --------------------------------------------------------------------
+
+ON_TIME, LATE, MISSING, PENDING, EXEMPT, NON_WORKING, NOT_REQUIRED, FUTURE = (
+    "on_time",
+    "late",
+    "missing",
+    "pending",
+    "exempt",
+    "non_working",
+    "not_required",
+    "future",
+)
+SUBMITTED_STATUSES = ("submitted", "reviewed")
+
+
+def submission_status(
+    *,
+    day: dt.date,
+    today: dt.date,
+    work_day: bool,
+    required: bool,
+    exempt: bool,
+    journal_status: str | None,
+    journal_late: bool,
+    deadline_passed: bool,
+) -> str:
+    """The status of one person's journal for one local day (DOMAIN.md section 3).
+
+    - a submitted (or reviewed) journal is ``on_time`` or ``late`` whatever the day;
+    - ``future`` for days after today; ``non_working`` on days off (Chinese calendar);
+      ``not_required`` when the submission rule does not ask this person;
+      ``exempt`` on leave or business trip;
+    - otherwise ``pending`` until the deadline passes, then ``missing`` (a draft that
+      was never submitted is missing too).
+    """
+    if journal_status in SUBMITTED_STATUSES:
+        return LATE if journal_late else ON_TIME
+    if day > today:
+        return FUTURE
+    if not work_day:
+        return NON_WORKING
+    if not required:
+        return NOT_REQUIRED
+    if exempt:
+        return EXEMPT
+    return MISSING if deadline_passed else PENDING
+
+
+@dataclass(frozen=True)
+class SubmissionCounts:
+    """On-time, late and missing journals of one person in one period, and days due."""
+
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    exempt: int = 0
+
+    @property
+    def due(self) -> int:
+        """Journals that were due: on time + late + missing (exempt days are not due)."""
+        return self.on_time + self.late + self.missing
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """on time / due; None when nothing was due (DOMAIN.md section 9: no value)."""
+        return self.on_time / self.due if self.due else None
+
+
+def count_statuses(statuses: Iterable[str]) -> SubmissionCounts:
+    """Count ``on_time``, ``late``, ``missing`` and ``exempt`` among statuses."""
+    c = Counter(statuses)
+    return SubmissionCounts(c[ON_TIME], c[LATE], c[MISSING], c[EXEMPT])
+
+
+# --- plan achievement ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AchievementRow:
+    """One line of 计划实现程度: ``key`` is a purpose or a total ('visits', 'follow_ups')."""
+
+    key: str
+    planned: int
+    actual: int
+    is_total: bool = False
+
+    @property
+    def rate(self) -> float | None:
+        """actual / planned; None when nothing was planned (shown as "-")."""
+        return self.actual / self.planned if self.planned else None
+
+    @property
+    def percent(self) -> int | None:
+        """The rate as a whole percentage, or None."""
+        return None if self.rate is None else round(self.rate * 100)
+
+
+def plan_achievement(planned: Iterable[str], actual: Iterable[str]) -> list[AchievementRow]:
+    """Plan achievement (DOMAIN.md section 3) from the purposes of planned items and of
+    actual visit records.
+
+    Rows, in order: first visit, explanation, closing, all visits (total), appointments,
+    each follow-up purpose, all follow-ups (total). A planned appointment is matched by
+    any actual appointment, a follow-up by a record with that follow-up purpose.
+    """
+    p, a = Counter(planned), Counter(actual)
+    rows = [AchievementRow(k, p[k], a[k]) for k in VISIT_PURPOSES]
+    rows.append(
+        AchievementRow(
+            "visits",
+            sum(p[k] for k in VISIT_PURPOSES),
+            sum(a[k] for k in VISIT_PURPOSES),
+            is_total=True,
+        )
+    )
+    rows.append(AchievementRow(APPOINTMENT, p[APPOINTMENT], a[APPOINTMENT]))
+    rows.extend(AchievementRow(k, p[k], a[k]) for k in FOLLOW_UP_PURPOSES)
+    rows.append(
+        AchievementRow(
+            "follow_ups",
+            sum(p[k] for k in FOLLOW_UP_PURPOSES),
+            sum(a[k] for k in FOLLOW_UP_PURPOSES),
+            is_total=True,
+        )
+    )
+    return rows
+
+
+# --- morning meeting flags ----------------------------------------------------------------
+
+NO_PLAN = "no_plan"
+NO_TARGET = "no_target"
+NO_PREPARATION = "no_preparation"
+LOW_VOLUME = "low_volume"
+OVERDUE_NEXT_STEPS = "overdue_next_steps"
+NOT_FOLLOWED_UP = "not_followed_up"
+MISSED_YESTERDAY = "missed_yesterday"
+
+
+def meeting_flags(
+    *,
+    planned_visits: int,
+    planned_without_target: int,
+    planned_without_preparation: int,
+    yesterday_visits: int | None,
+    standard: int,
+    overdue_next_steps: int,
+    stale_customers: int,
+    yesterday_missing: bool = False,
+) -> list[str]:
+    """The faults a supervisor looks for at the morning meeting (DOMAIN.md section 3).
+
+    ``yesterday_visits`` is None when the previous work day's journal is absent (that is
+    the ``missed_yesterday`` flag's job). Volume is low when today's planned visits or the
+    previous work day's actual visits are below ``standard`` visits per day.
+    """
+    flags = []
+    if planned_visits == 0:
+        flags.append(NO_PLAN)
+    if planned_without_target:
+        flags.append(NO_TARGET)
+    if planned_without_preparation:
+        flags.append(NO_PREPARATION)
+    below_plan = 0 < planned_visits < standard
+    below_actual = yesterday_visits is not None and yesterday_visits < standard
+    if standard and (below_plan or below_actual):
+        flags.append(LOW_VOLUME)
+    if overdue_next_steps:
+        flags.append(OVERDUE_NEXT_STEPS)
+    if stale_customers:
+        flags.append(NOT_FOLLOWED_UP)
+    if yesterday_missing:
+        flags.append(MISSED_YESTERDAY)
+    return flags
+
+
+# --- revisions ----------------------------------------------------------------------------
+
+
+def content_lines(content: Mapping[str, object], labels: Mapping[str, str]) -> list[str]:
+    """Render a journal content snapshot (see services.journal_content) as text lines,
+    one field per line, so two versions can be compared line by line."""
+    lines: list[str] = []
+    for key in ("learning_topic", "takeaways", "summary"):
+        value = str(content.get(key) or "")
+        label = labels.get(key, key)
+        parts = value.splitlines() or [""]
+        lines.append(f"{label}: {parts[0]}")
+        lines.extend(f"    {p}" for p in parts[1:])
+    for item in content.get("plan", []) or []:  # type: ignore[union-attr]
+        lines.append(
+            f"{labels.get('plan', 'plan')}: {item.get('purpose', '')} · "
+            f"{item.get('customer') or '-'} · {item.get('preparation', '')}"
+        )
+    for visit in content.get("visits", []) or []:  # type: ignore[union-attr]
+        lines.append(
+            f"{labels.get('visit', 'visit')}: {visit.get('time', '')} "
+            f"{visit.get('customer', '')} · {visit.get('purpose', '')} · "
+            f"{visit.get('outcome', '')}"
+        )
+        for key in ("learned", "agreed", "analysis", "next_step", "next_step_date"):
+            if visit.get(key):
+                lines.append(f"    {labels.get(key, key)}: {visit[key]}")
+    return lines
+
+
+def revision_diff(old: list[str], new: list[str]) -> list[tuple[str, str]]:
+    """Line diff of two versions as ``(kind, text)``; kind is 'del', 'add' or 'same'.
+
+    Unchanged lines are kept so the reader sees each change in place.
+    """
+    rows: list[tuple[str, str]] = []
+    for line in difflib.ndiff(old, new):
+        tag, text = line[:2], line[2:]
+        if tag == "- ":
+            rows.append(("del", text))
+        elif tag == "+ ":
+            rows.append(("add", text))
+        elif tag == "  ":
+            rows.append(("same", text))
+    return rows

@@ -1,0 +1,661 @@
+"""Demo journals for ``seed_demo`` (issue 4, item 9).
+
+Three months of daily work journals (work days of the Chinese calendar only) for every
+demo rep, with plans, visit records, check-ins, supervisor evaluations, reviews and
+comments. Reps differ: *strong* reps plan four to six prepared visits and follow up with
+dated next steps; *average* ones do less; *weak* ones show the typical faults of
+DOMAIN.md section 3: visit targets and purposes unclear, too little volume, visits
+without preparation, no follow-up, late or missing journals.
+
+Consistent with the customers' history: a visit only goes to a customer the rep owned
+at that moment, records the stage the customer had then, and moves a stage (through
+customers.services.customer_change_stage at the visit's time) only when the customer's
+history has no later change. The journals demo stops at intent: deals come with
+contracts and billing, which the customers demo owns.
+
+Idempotent (skips when the demo reps already have journals) and quick: rows are written
+with bulk_create; only stage moves go through the service, one by one, in time order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import TEAMS, DemoOrg
+from accounts.models import Membership, User
+from accounts.scoping import local_today
+from customers.models import Customer, Ownership, Stage, StageChange
+from customers.services import customer_change_stage, customer_create, customer_update
+
+from . import calculations as calc
+from .models import (
+    Comment,
+    Exemption,
+    Journal,
+    JournalRevision,
+    PlanItem,
+    Purpose,
+    Visit,
+)
+from .selectors import journal_content
+from .workdays import is_work_day, work_days
+
+DAYS = 91
+
+PROFILES: dict[str, dict[str, Any]] = {
+    "strong": {
+        "plan": (4, 6),
+        "done": 0.9,
+        "extra": 0.3,
+        "prep": 0.95,
+        "next": 0.9,
+        "dated": 0.9,
+        "advance": 0.16,
+        "checkin": 0.85,
+        "kept": 0.9,
+        "unnamed": 0.0,
+        "late": 0.03,
+        "missing": 0.0,
+        "learning": 0.85,
+        "appointments": (1, 3),
+        "follow_ups": (1, 2),
+    },
+    "average": {
+        "plan": (3, 4),
+        "done": 0.8,
+        "extra": 0.15,
+        "prep": 0.7,
+        "next": 0.7,
+        "dated": 0.6,
+        "advance": 0.09,
+        "checkin": 0.55,
+        "kept": 0.7,
+        "unnamed": 0.05,
+        "late": 0.1,
+        "missing": 0.03,
+        "learning": 0.6,
+        "appointments": (0, 2),
+        "follow_ups": (0, 2),
+    },
+    "weak": {
+        "plan": (1, 3),
+        "done": 0.6,
+        "extra": 0.05,
+        "prep": 0.2,
+        "next": 0.3,
+        "dated": 0.25,
+        "advance": 0.04,
+        "checkin": 0.2,
+        "kept": 0.3,
+        "unnamed": 0.35,
+        "late": 0.25,
+        "missing": 0.12,
+        "learning": 0.25,
+        "appointments": (0, 1),
+        "follow_ups": (0, 1),
+    },
+}
+#: Profile by the rep's position in the team (the first is the demo login).
+ORDER = ["average", "strong", "weak", "average", "weak", "strong"]
+
+TOPICS = [
+    (
+        "顾问式销售：先问需求再推荐",
+        "先问清楚客户现在用什么、哪里不满意，再谈产品，成功率明显更高。",
+    ),
+    ("异议处理：价格太贵怎么办", "把价格拆到每天每人，对比客户现在的隐性成本。"),
+    ("集团专线产品知识", "专线的SLA和互联网宽带的区别要讲清楚，客户最关心的是稳定性。"),
+    ("电话约访话术", "开场30秒说清楚给客户带来的价值，约时间用二选一。"),
+    ("客户关系开发：找到项目负责人", "先找行政或IT负责人，再通过他们了解决策链。"),
+    ("云视频会议解决方案", "演示比讲解有效，带上平板现场开会。"),
+    ("促成技巧：假设成交法", "客户已经认可方案时，直接讨论开通时间和安装地址。"),
+    ("老客户回访与转介绍", "服务回访时顺便问一句还有哪些朋友的公司需要。"),
+]
+PREPARATION = {
+    Purpose.FIRST: [
+        "准备公司介绍和宽带/专线资费单页",
+        "查好客户行业和最新动态，准备三个需求问题",
+        "带名片和产品手册，了解对方负责人姓名",
+    ],
+    Purpose.EXPLANATION: [
+        "准备专线+云会议组合方案和报价",
+        "带上成功案例（同行业两家）",
+        "准备针对上次提出的价格异议的对比表",
+    ],
+    Purpose.CLOSING: [
+        "带合同文本和开通申请表",
+        "确认优惠审批已通过，准备签约材料",
+        "准备开通排期和工程协调联系人",
+    ],
+    Purpose.APPOINTMENT: ["电话约访，二选一约时间"],
+    Purpose.COLLECTION: ["核对欠费明细，准备发票"],
+    Purpose.SERVICE: ["了解近期故障记录，准备满意度回访"],
+    Purpose.RESEARCH: ["准备需求调研问卷"],
+    Purpose.COORDINATION: ["联系装维，协调开通时间"],
+}
+LEARNED = [
+    "现在用的是友商的100M宽带，经常掉线，合同年底到期",
+    "办公室下个月搬迁，需要新装专线",
+    "IT负责人是王经理，采购由总经理审批",
+    "分公司有5个，正在考虑视频会议",
+    "对价格敏感，希望有两年的优惠",
+    "对现有服务基本满意，暂无新需求",
+    "已经在比较两家的方案，下周内部讨论",
+]
+AGREED = [
+    "同意我们出一份专线方案",
+    "同意下周安排技术人员现场勘察",
+    "答应把需求清单发给我",
+    "同意试用云视频会议一个月",
+    "同意在月底前确定方案",
+]
+ANALYSIS = [
+    "需求明确，决策人已接触，成功率较高",
+    "预算有限，需要突出性价比",
+    "竞争对手在跟进，要加快节奏",
+    "关键人还没见到，需要通过王经理引荐",
+    "客户兴趣一般，暂时作为培育客户",
+]
+NEXT_STEPS = [
+    "送方案和报价",
+    "约技术人员现场勘察",
+    "拜访总经理",
+    "电话确认试用效果",
+    "带合同上门",
+    "回访了解内部讨论结果",
+]
+VAGUE = ["去了一趟", "聊了聊", "客户说再看看", ""]
+NEEDS = ["千兆专线+云视频会议，五个分支互联", "办公宽带提速并增加固定IP", "移动办公套餐和专线备份"]
+SUMMARIES = {
+    "strong": [
+        "今天完成计划拜访，两个客户同意出方案，一个客户推进到下一阶段。明天重点跟进方案。",
+        "按计划完成拜访和约访，准备充分，客户反馈好。",
+    ],
+    "average": ["完成了大部分拜访计划，有一家客户临时改期。", "拜访效果一般，需要更好地准备方案。"],
+    "weak": ["今天跑了几家客户。", "客户都不在，明天再去。", "忙了一天。"],
+}
+EVALUATIONS = {
+    "strong": [
+        "准备充分，后续安排清楚，继续保持！可以在周例会上分享一下需求挖掘的做法。",
+        "效率很高，注意大客户决策链的梳理。",
+    ],
+    "average": [
+        "拜访量达标，但准备内容可以更具体，每次拜访前写清楚要问的三个问题。",
+        "后期安排要约定具体日期，才能算有效拜访。",
+    ],
+    "weak": [
+        "拜访对象和目的不明确，明早一起确定目标客户并制定日访问计划。",
+        "工作量明显不足，拜访前没有准备，今天下午一起做客户沟通内容的准备。",
+        "没有后期跟进，每个客户都要约定下一步和日期。",
+    ],
+}
+COMMENTS = [
+    "@{rep} 这个客户可以申请集团优惠，我来协调。",
+    "明天晨会分享一下这个案例。",
+    "注意跟进时间，别让客户等太久。",
+]
+REPLIES = ["收到，明天就去。", "好的，谢谢主管！"]
+CENTER = (Decimal("22.540000"), Decimal("114.060000"))  # Shenzhen
+
+
+def seed(org: DemoOrg, rng: random.Random, stdout: IO[str] | Any, days: int = DAYS) -> None:
+    """Create ``days`` days of journals for the demo reps (idempotent)."""
+    reps = [r for team in org.teams for r in org.reps.get(team.pk, [])]
+    if Journal.objects.filter(rep__in=reps).exists():
+        stdout.write("journals: demo journals already there")
+        return
+    started = timezone.now()
+    totals: dict[str, int] = defaultdict(int)
+    with transaction.atomic():
+        for team in org.teams:
+            supervisor = org.supervisors.get(team.pk)
+            for i, rep in enumerate(org.reps.get(team.pk, [])):
+                profile = ORDER[i % len(ORDER)]
+                counts = _seed_rep(rep, supervisor, profile, rng, days, is_login=(i == 0))
+                for key, n in counts.items():
+                    totals[key] += n
+    seconds = (timezone.now() - started).total_seconds()
+    stdout.write(
+        f"journals: {totals['journals']} journals, {totals['visits']} visits, "
+        f"{totals['advances']} stage moves, {totals['missing']} missing days "
+        f"({seconds:.1f} s)"
+    )
+
+
+def reset() -> None:
+    """Delete the demo teams' journals and exemptions (for ``seed_demo --reset``)."""
+    codes = [t[0] for t in TEAMS]
+    Journal.objects.filter(team__code__in=codes).delete()
+    users = Membership.objects.filter(unit__code__in=codes).values("user_id")
+    Exemption.objects.filter(user_id__in=users).delete()
+
+
+# --- one rep ------------------------------------------------------------------------------
+
+
+class _Book:
+    """The rep's customers with their stage history, advanced in time order."""
+
+    def __init__(self, rep: User, rng: random.Random, first_day: dt.date) -> None:
+        self.rep = rep
+        self.customers = {c.pk: c for c in Customer.objects.filter(owner=rep)}
+        if len(self.customers) < 5:
+            for n in range(6 - len(self.customers)):
+                at = timezone.make_aware(dt.datetime.combine(first_day, dt.time(9, n)))
+                c = customer_create(by=rep, name=f"{rep.name}的演示客户{n + 1}", owner=rep, at=at)
+                self.customers[c.pk] = c
+        ids = list(self.customers)
+        self.since: dict[int, dt.datetime] = {}
+        for cid, start in Ownership.objects.filter(customer_id__in=ids, owner=rep).values_list(
+            "customer_id", "start"
+        ):
+            self.since[cid] = min(start, self.since.get(cid, start))
+        self.history: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
+        for cid, at, to_stage in StageChange.objects.filter(customer_id__in=ids).values_list(
+            "customer_id", "at", "to_stage"
+        ):
+            self.history[cid].append((at, to_stage))
+        for rows in self.history.values():
+            rows.sort()
+        self.pins: dict[int, tuple[Decimal, Decimal]] = {
+            c.pk: (c.latitude, c.longitude)
+            for c in self.customers.values()
+            if c.latitude is not None and c.longitude is not None
+        }
+        self.new_pins: dict[int, tuple[Decimal, Decimal]] = {}
+        self.last_visit: dict[int, dt.datetime] = {}
+        self.rng = rng
+
+    def stage_at(self, cid: int, at: dt.datetime) -> str:
+        stage = Stage.LEAD
+        for when, to_stage in self.history[cid]:
+            if when < at:  # before the visit's own effect (DOMAIN.md section 9)
+                stage = to_stage
+        return stage
+
+    def known(self, at: dt.datetime) -> list[Customer]:
+        return [
+            c
+            for cid, c in self.customers.items()
+            if self.since.get(cid, at) <= at and self.stage_at(cid, at) != Stage.LOST
+        ]
+
+    def can_move(self, cid: int, at: dt.datetime) -> bool:
+        rows = self.history[cid]
+        return not rows or rows[-1][0] < at
+
+    def advance(self, customer: Customer, at: dt.datetime) -> StageChange | None:
+        """Move one step down the funnel (at most to intent) at ``at``, if consistent."""
+        current = self.stage_at(customer.pk, at)
+        if (
+            current not in (Stage.LEAD, Stage.TARGET, Stage.RELATIONSHIP)
+            or not self.can_move(customer.pk, at)
+            or customer.stage != current
+        ):
+            return None
+        to_stage = {
+            Stage.LEAD: Stage.TARGET,
+            Stage.TARGET: Stage.RELATIONSHIP,
+            Stage.RELATIONSHIP: Stage.INTENT,
+        }[current]
+        if to_stage == Stage.INTENT and not customer.needs:
+            customer_update(customer=customer, by=self.rep, needs=self.rng.choice(NEEDS))
+        change = customer_change_stage(
+            customer=customer,
+            to_stage=to_stage,
+            by=self.rep,
+            at=at,
+            reason="拜访推进",
+            source=StageChange.Source.VISIT,
+        )
+        if change:
+            self.history[customer.pk].append((at, to_stage))
+        return change
+
+    def checkin(self, cid: int, far: bool) -> tuple[Decimal, Decimal, int | None]:
+        pin = self.pins.get(cid)
+        if pin is None:
+            lat = CENTER[0] + Decimal(self.rng.uniform(-0.08, 0.08)).quantize(Decimal("0.000001"))
+            lon = CENTER[1] + Decimal(self.rng.uniform(-0.12, 0.12)).quantize(Decimal("0.000001"))
+            self.pins[cid] = self.new_pins[cid] = (lat, lon)
+            return lat, lon, None
+        spread = 0.02 if far else 0.0015
+        lat = pin[0] + Decimal(self.rng.uniform(-spread, spread)).quantize(Decimal("0.000001"))
+        lon = pin[1] + Decimal(self.rng.uniform(-spread, spread)).quantize(Decimal("0.000001"))
+        return lat, lon, calc.haversine_m(float(pin[0]), float(pin[1]), float(lat), float(lon))
+
+
+def _purpose_for(stage: str, rng: random.Random) -> str:
+    if stage == Stage.LEAD:
+        return Purpose.FIRST
+    if stage == Stage.TARGET:
+        return rng.choice([Purpose.FIRST, Purpose.EXPLANATION])
+    if stage == Stage.RELATIONSHIP:
+        return Purpose.EXPLANATION
+    if stage == Stage.INTENT:
+        return Purpose.CLOSING
+    return rng.choice([Purpose.SERVICE, Purpose.COLLECTION])
+
+
+def _at(day: dt.date, minutes: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0))) + dt.timedelta(
+        minutes=minutes
+    )
+
+
+def _seed_rep(
+    rep: User,
+    supervisor: User | None,
+    profile: str,
+    rng: random.Random,
+    days: int,
+    *,
+    is_login: bool,
+) -> dict[str, int]:
+    p = PROFILES[profile]
+    today = local_today()
+    first = today - dt.timedelta(days=days)
+    memberships = list(
+        Membership.objects.filter(
+            user=rep, role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR]
+        ).select_related("unit")
+    )
+    book = _Book(rep, rng, first)
+    days_off = _exemptions(rep, rng, profile, first, today)
+    counts: dict[str, int] = defaultdict(int)
+    journals: list[Journal] = []
+    for day in work_days(first, today - dt.timedelta(days=1)):
+        team = next((m.unit for m in memberships if m.is_active_on(day)), None)
+        if team is None or day in days_off:
+            continue
+        if rng.random() < p["missing"]:
+            counts["missing"] += 1
+            continue
+        journals.append(_journal(rep, team, day, p, profile, rng, supervisor, today))
+    if is_work_day(today) and not is_login:
+        team = next((m.unit for m in memberships if m.is_active_on(today)), None)
+        if team is not None and today not in days_off:
+            journals.append(Journal(rep=rep, team=team, day=today))
+    Journal.objects.bulk_create(journals)
+    counts["journals"] = len(journals)
+
+    plan_rows: list[PlanItem] = []
+    planned: dict[int, list[PlanItem]] = {}
+    for journal in journals:
+        items = _plan(journal, book, p, rng)
+        planned[journal.pk] = items
+        plan_rows.extend(items)
+    PlanItem.objects.bulk_create(plan_rows)
+
+    visits: list[Visit] = []
+    open_steps: dict[int, list[Visit]] = defaultdict(list)
+    for journal in journals:
+        if journal.day >= today:
+            continue
+        for v in _visits(journal, planned[journal.pk], book, p, profile, rng, counts):
+            for earlier in open_steps.pop(v.customer_id, []):
+                earlier.next_step_done = True
+            if v.next_step_date:
+                open_steps[v.customer_id].append(v)
+            visits.append(v)
+    for v in visits:
+        # Next steps kept by phone or mail (no visit): strong reps keep most, weak few.
+        if v.next_step_date and v.next_step_date < today and rng.random() < p["kept"]:
+            v.next_step_done = True
+    Visit.objects.bulk_create(visits)
+    counts["visits"] = len(visits)
+
+    for cid, last in book.last_visit.items():
+        Customer.objects.filter(pk=cid).exclude(last_activity_at__gt=last).update(
+            last_activity_at=last
+        )
+    for cid, (lat, lon) in book.new_pins.items():
+        Customer.objects.filter(pk=cid, latitude__isnull=True).update(latitude=lat, longitude=lon)
+    _talk(journals, rep, supervisor, profile, rng)
+    return counts
+
+
+def _exemptions(
+    rep: User, rng: random.Random, profile: str, first: dt.date, today: dt.date
+) -> set[dt.date]:
+    """One leave or business trip of one to three days for most reps."""
+    if rng.random() < 0.3:
+        return set()
+    start = first + dt.timedelta(days=rng.randint(10, (today - first).days - 10))
+    end = start + dt.timedelta(days=rng.randint(0, 2))
+    kind = rng.choice([Exemption.Kind.LEAVE, Exemption.Kind.TRIP])
+    Exemption.objects.create(
+        user=rep, kind=kind, start=start, end=end, note="年假" if kind == "leave" else "外出培训"
+    )
+    return {start + dt.timedelta(days=i) for i in range((end - start).days + 1)}
+
+
+def _journal(
+    rep: User,
+    team: Any,
+    day: dt.date,
+    p: dict[str, Any],
+    profile: str,
+    rng: random.Random,
+    supervisor: User | None,
+    today: dt.date,
+) -> Journal:
+    late = rng.random() < p["late"]
+    minutes = (
+        rng.randint(21 * 60 + 10, 23 * 60 + 50) if late else rng.randint(17 * 60, 20 * 60 + 50)
+    )
+    submitted_at = _at(day, minutes)
+    journal = Journal(
+        rep=rep,
+        team=team,
+        day=day,
+        status=Journal.Status.SUBMITTED,
+        submitted_at=submitted_at,
+        is_late=late,
+        summary=rng.choice(SUMMARIES[profile]),
+    )
+    if rng.random() < p["learning"]:
+        journal.learning_topic, journal.takeaways = rng.choice(TOPICS)
+    older = (today - day).days > 1
+    if supervisor and older and rng.random() < 0.85:
+        journal.status = Journal.Status.REVIEWED
+        journal.reviewed_by = supervisor
+        journal.reviewed_at = _at(day + dt.timedelta(days=1), rng.randint(8 * 60, 10 * 60))
+        if rng.random() < (0.35 if profile != "weak" else 0.7):
+            journal.evaluation = rng.choice(EVALUATIONS[profile])
+            journal.evaluated_by = supervisor
+    return journal
+
+
+def _plan(journal: Journal, book: _Book, p: dict[str, Any], rng: random.Random) -> list[PlanItem]:
+    morning = _at(journal.day, 8 * 60)
+    known = book.known(morning)
+    open_ones = [c for c in known if book.stage_at(c.pk, morning) != Stage.DEAL]
+    deals = [c for c in known if book.stage_at(c.pk, morning) == Stage.DEAL]
+    rng.shuffle(open_ones)
+    items: list[PlanItem] = []
+    for n in range(min(rng.randint(*p["plan"]), len(open_ones))):
+        customer = open_ones[n]
+        unnamed = rng.random() < p["unnamed"]
+        purpose = _purpose_for(book.stage_at(customer.pk, morning), rng)
+        prep = rng.choice(PREPARATION[purpose]) if rng.random() < p["prep"] else ""
+        items.append(
+            PlanItem(
+                journal=journal,
+                kind=PlanItem.Kind.VISIT,
+                customer=None if unnamed else customer,
+                purpose=purpose,
+                preparation=prep,
+                position=n,
+            )
+        )
+    for n in range(rng.randint(*p["appointments"])):
+        target = rng.choice(known) if known and rng.random() < 0.6 else None
+        items.append(
+            PlanItem(
+                journal=journal,
+                kind=PlanItem.Kind.APPOINTMENT,
+                customer=target,
+                purpose=Purpose.APPOINTMENT,
+                preparation=PREPARATION[Purpose.APPOINTMENT][0],
+                position=n,
+            )
+        )
+    for n in range(min(rng.randint(*p["follow_ups"]), len(deals) or (1 if known else 0))):
+        customer = rng.choice(deals or known)
+        purpose = rng.choice(
+            [Purpose.SERVICE, Purpose.COLLECTION]
+            if deals
+            else [Purpose.RESEARCH, Purpose.COORDINATION]
+        )
+        items.append(
+            PlanItem(
+                journal=journal,
+                kind=PlanItem.Kind.FOLLOW_UP,
+                customer=customer,
+                purpose=purpose,
+                preparation=rng.choice(PREPARATION[purpose]),
+                position=n,
+            )
+        )
+    return items
+
+
+def _visits(
+    journal: Journal,
+    items: list[PlanItem],
+    book: _Book,
+    p: dict[str, Any],
+    profile: str,
+    rng: random.Random,
+    counts: dict[str, int],
+) -> list[Visit]:
+    chosen: list[tuple[Customer, str, PlanItem | None]] = []
+    for item in items:
+        if item.customer_id is None or rng.random() > p["done"]:
+            continue
+        chosen.append((book.customers[item.customer_id], item.purpose, item))
+    known = book.known(_at(journal.day, 8 * 60))
+    if known and rng.random() < p["extra"]:
+        extra = rng.choice(known)
+        chosen.append(
+            (extra, _purpose_for(book.stage_at(extra.pk, _at(journal.day, 9 * 60)), rng), None)
+        )
+    if profile == "weak" and not chosen and known and rng.random() < 0.5:
+        # Unplanned wandering: the weak rep's typical day without a plan.
+        chosen.append((rng.choice(known), Purpose.FIRST, None))
+    minutes = sorted(rng.sample(range(9 * 60 + 30, 17 * 60 + 30, 10), len(chosen)))
+    out = []
+    for (customer, purpose, item), minute in zip(chosen, minutes, strict=True):
+        at = _at(journal.day, minute)
+        stage_before = book.stage_at(customer.pk, at)
+        v = Visit(
+            journal=journal,
+            rep=journal.rep,
+            team=journal.team,
+            customer=customer,
+            plan_item=item,
+            purpose=purpose,
+            occurred_at=at,
+            stage_before=stage_before,
+            outcome=Visit.Outcome.INFO,
+        )
+        vague = profile == "weak" and rng.random() < 0.6
+        v.learned = rng.choice(VAGUE) if vague else rng.choice(LEARNED)
+        if not vague and rng.random() < 0.6:
+            v.agreed = rng.choice(AGREED)
+        if not vague and rng.random() < 0.5:
+            v.analysis = rng.choice(ANALYSIS)
+        advanced = None
+        if purpose in calc.VISIT_PURPOSES and rng.random() < p["advance"]:
+            advanced = book.advance(customer, at)
+        if advanced:
+            v.outcome, v.new_stage, v.stage_change = (
+                Visit.Outcome.STAGE_ADVANCED,
+                advanced.to_stage,
+                advanced,
+            )
+            counts["advances"] += 1
+            if profile == "strong" and advanced.to_stage == Stage.INTENT and rng.random() < 0.5:
+                v.is_case, v.case_note = True, "需求挖掘到位，一次拜访推进到达成意向"
+        if rng.random() < p["next"]:
+            v.next_step = rng.choice(NEXT_STEPS)
+            if rng.random() < p["dated"]:
+                v.next_step_date = journal.day + dt.timedelta(days=rng.randint(1, 7))
+                if not advanced:
+                    v.outcome = Visit.Outcome.NEXT_STEP
+        elif not advanced and vague:
+            v.outcome = Visit.Outcome.NOTHING
+        v.is_effective = calc.visit_is_effective(
+            outcome=v.outcome, next_step=v.next_step, next_step_date=v.next_step_date
+        )
+        if rng.random() < p["checkin"]:
+            lat, lon, distance = book.checkin(
+                customer.pk, far=profile == "weak" and rng.random() < 0.3
+            )
+            v.checkin_latitude, v.checkin_longitude, v.checkin_distance_m = lat, lon, distance
+            v.checkin_accuracy_m = rng.randint(8, 60)
+            v.checked_in_at = at
+        book.last_visit[customer.pk] = max(at, book.last_visit.get(customer.pk, at))
+        out.append(v)
+    return out
+
+
+def _talk(
+    journals: list[Journal],
+    rep: User,
+    supervisor: User | None,
+    profile: str,
+    rng: random.Random,
+) -> None:
+    """Supervisor comments with rep replies, and one amended journal with its revision."""
+    if supervisor is None:
+        return
+    comments = []
+    for journal in journals:
+        if journal.status == Journal.Status.DRAFT or rng.random() > 0.12:
+            continue
+        at = (journal.submitted_at or _at(journal.day, 20 * 60)) + dt.timedelta(hours=12)
+        comments.append(
+            Comment(
+                journal=journal,
+                author=supervisor,
+                text=rng.choice(COMMENTS).format(rep=rep.username),
+                created_at=at,
+            )
+        )
+        if rng.random() < 0.5:
+            comments.append(
+                Comment(
+                    journal=journal,
+                    author=rep,
+                    text=rng.choice(REPLIES),
+                    created_at=at + dt.timedelta(minutes=30),
+                )
+            )
+    times = [c.created_at for c in comments]
+    Comment.objects.bulk_create(comments)
+    for comment, at in zip(comments, times, strict=True):
+        # created_at is auto_now_add, which overrides the value given: set the story's time
+        Comment.objects.filter(pk=comment.pk).update(created_at=at)
+    amended = [j for j in journals if j.status != Journal.Status.DRAFT and j.summary]
+    if profile == "average" and amended:
+        journal = rng.choice(amended[-20:])
+        # The first version had a one-line summary; the amendment wrote a real one.
+        content = journal_content(journal)
+        content["summary"] = "今天拜访了客户。"
+        JournalRevision.objects.create(
+            journal=journal,
+            number=1,
+            content=content,
+            submitted_at=journal.submitted_at,
+            created_by=rep,
+        )
+        Journal.objects.filter(pk=journal.pk).update(revision=2)

@@ -1,0 +1,299 @@
+"""Forms of the journal pages. Field errors are shown next to the field; a bad value
+never gives a 500 (views turn service ValidationErrors into form errors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from customers.models import Customer, Stage
+
+from .models import FOLLOW_UP_PURPOSES, VISIT_PURPOSES, Exemption, Journal, Purpose, Visit
+
+PLAN_PURPOSE_CHOICES = [
+    (_("Visit"), [(p.value, p.label) for p in VISIT_PURPOSES]),
+    (_("Appointment"), [(Purpose.APPOINTMENT.value, _("Appointment"))]),
+    (_("Follow-up"), [(p.value, p.label) for p in FOLLOW_UP_PURPOSES]),
+]
+ADVANCE_STAGES = [
+    ("", "—"),
+    *[(s.value, s.label) for s in (Stage.TARGET, Stage.RELATIONSHIP, Stage.INTENT, Stage.DEAL)],
+]
+
+
+def _text(rows: int = 2, placeholder: str = "") -> forms.Textarea:
+    attrs = {"rows": rows, "class": "form-control"}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return forms.Textarea(attrs=attrs)
+
+
+class JournalTextForm(forms.ModelForm):
+    """The rep's own text: learning record and daily summary (autosaved)."""
+
+    class Meta:
+        model = Journal
+        fields = ["learning_topic", "takeaways", "summary"]
+        widgets = {
+            "learning_topic": forms.TextInput(attrs={"class": "form-control"}),
+            "takeaways": _text(3),
+            "summary": _text(4),
+        }
+
+
+class CustomerPickMixin:
+    """A hidden ``customer`` field filled by the picker; ``picked`` is the chosen row."""
+
+    fields: dict[str, forms.Field]
+
+    def _setup_customer(self, customers: QuerySet[Customer], *, required: bool) -> None:
+        self.fields["customer"] = forms.ModelChoiceField(
+            queryset=customers,
+            required=required,
+            widget=forms.HiddenInput(attrs={"data-picker-value": ""}),
+            label=_("Customer"),
+            error_messages={
+                "required": _("Pick a customer (search by name or pinyin initials)."),
+                "invalid_choice": _("Pick one of your own customers."),
+            },
+        )
+
+    @property
+    def picked(self) -> Customer | None:
+        """The chosen customer (bound value or initial), for showing its name again."""
+        form = self  # type: ignore[assignment]
+        raw = form["customer"].value()  # type: ignore[index]
+        if isinstance(raw, Customer):
+            return raw
+        if not raw:
+            return None
+        try:
+            return form.fields["customer"].queryset.filter(pk=int(raw)).first()
+        except (TypeError, ValueError):
+            return None
+
+
+class PlanItemForm(CustomerPickMixin, forms.Form):
+    """Add a planned visit, appointment or follow-up."""
+
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=PLAN_PURPOSE_CHOICES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    preparation = forms.CharField(
+        label=_("Preparation"),
+        required=False,
+        max_length=2000,
+        widget=_text(2, _("What will you bring, ask and propose?")),
+    )
+    carried_from = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    from_visit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, customers: QuerySet[Customer], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._setup_customer(customers, required=False)
+        self.order_fields(["purpose", "customer", "preparation"])
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("purpose") in VISIT_PURPOSES and not data.get("customer"):
+            self.add_error("customer", _("A planned visit names its customer."))
+        return data
+
+
+class VisitForm(CustomerPickMixin, forms.Form):
+    """Record (or change) an actual visit, appointment or follow-up."""
+
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=PLAN_PURPOSE_CHOICES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    time = forms.TimeField(
+        label=_("Time"),
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M"),
+    )
+    learned = forms.CharField(
+        label=_("What was learned"),
+        required=False,
+        max_length=4000,
+        widget=_text(2, _("Needs, decision makers, competitors, budget…")),
+    )
+    agreed = forms.CharField(
+        label=_("What the customer agreed"), required=False, max_length=4000, widget=_text(2)
+    )
+    analysis = forms.CharField(
+        label=_("Analysis and judgement"), required=False, max_length=4000, widget=_text(2)
+    )
+    next_step = forms.CharField(
+        label=_("Next step"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    next_step_date = forms.DateField(
+        label=_("Next step date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=Visit.Outcome.choices,
+        initial=Visit.Outcome.INFO,
+        widget=forms.Select(attrs={"class": "form-select", "data-outcome": ""}),
+    )
+    new_stage = forms.ChoiceField(
+        label=_("New stage"),
+        choices=ADVANCE_STAGES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    needs = forms.CharField(
+        label=_("Customer's needs analysis"),
+        required=False,
+        max_length=4000,
+        widget=_text(2, _("Needed before the customer can reach intent")),
+        help_text=_("Saved to the customer file; leave empty to keep what is there."),
+    )
+    plan_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=8, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=8, widget=forms.HiddenInput
+    )
+    accuracy = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    photo = forms.ImageField(
+        label=_("Check-in photo"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/*", "capture": "environment", "class": "form-control"}
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        customers: QuerySet[Customer] | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if customers is None:  # editing: the customer of a record does not change
+            for name in ("plan_item", "latitude", "longitude", "accuracy", "photo"):
+                del self.fields[name]
+        else:
+            self._setup_customer(customers, required=True)
+            self.order_fields(["customer", "purpose", "time"])
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        outcome = data.get("outcome")
+        if outcome == Visit.Outcome.STAGE_ADVANCED and not data.get("new_stage"):
+            self.add_error("new_stage", _("Choose the stage the customer reached."))
+        if data.get("next_step_date") and not (data.get("next_step") or "").strip():
+            self.add_error("next_step", _("Say what the next step is."))
+        if "latitude" in self.fields and (data.get("latitude") is None) != (
+            data.get("longitude") is None
+        ):
+            raise ValidationError(_("The location is incomplete; check in again."))
+        return data
+
+    def occurred_at(self, day: dt.date) -> dt.datetime:
+        """The visit time as an aware datetime on the journal's local ``day``."""
+        return timezone.make_aware(dt.datetime.combine(day, self.cleaned_data["time"]))
+
+
+class CheckInForm(forms.Form):
+    """A check-in for an existing visit: position from the browser, optional photo."""
+
+    latitude = forms.DecimalField(max_digits=12, decimal_places=8)
+    longitude = forms.DecimalField(max_digits=12, decimal_places=8)
+    accuracy = forms.IntegerField(required=False, min_value=0)
+    photo = forms.ImageField(required=False)
+
+
+class EvaluationForm(forms.Form):
+    evaluation = forms.CharField(
+        label=_("Supervisor evaluation and advice"),
+        required=False,
+        max_length=4000,
+        widget=_text(3),
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Comment"),
+        max_length=2000,
+        widget=_text(2, _("Write a comment; @username notifies a colleague")),
+    )
+
+
+class CaseForm(forms.Form):
+    is_case = forms.BooleanField(required=False)
+    note = forms.CharField(required=False, max_length=300)
+
+
+class ExemptionForm(forms.Form):
+    """A supervisor records leave or a business trip for one of the team's members."""
+
+    user = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Exemption.Kind.choices)
+    start = forms.DateField(label=_("From"))
+    end = forms.DateField(label=_("To"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end cannot be before the start."))
+        return data
+
+
+STATUS_FILTERS = [
+    ("", _("Any status")),
+    ("draft", _("Draft")),
+    ("submitted", _("Submitted")),
+    ("reviewed", _("Reviewed")),
+    ("unreviewed", _("Not reviewed yet")),
+    ("late", _("Late")),
+]
+
+
+class JournalFilterForm(forms.Form):
+    """Filters of the journal list."""
+
+    rep = forms.ModelChoiceField(
+        label=_("Rep"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Everyone"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=STATUS_FILTERS,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+
+    def __init__(self, *args: object, reps: QuerySet[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["rep"].queryset = reps  # type: ignore[attr-defined]

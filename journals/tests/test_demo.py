@@ -1,0 +1,92 @@
+"""Demo journals: work days only, consistent with the customers' stage history,
+idempotent, and reps that differ the way DOMAIN.md section 3 describes."""
+
+import datetime as dt
+import io
+import random
+from collections import defaultdict
+
+import pytest
+from django.utils import timezone
+
+from accounts.demo import DemoOrg
+from customers.models import Customer, Stage, StageChange
+from journals import demo
+from journals.models import Journal, PlanItem, Visit
+from journals.tests.factories import make_customer
+from journals.workdays import is_work_day
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_org(org):
+    for rep in (org.rep, org.teammate, org.rep_b):
+        for stage in (Stage.LEAD, Stage.TARGET, Stage.RELATIONSHIP, Stage.TARGET):
+            make_customer(rep, stage=stage, at=timezone.now() - dt.timedelta(days=60))
+    return DemoOrg(
+        company=org.company,
+        teams=[org.team_a, org.team_b],
+        admin=org.admin,
+        managers=[org.manager],
+        supervisors={org.team_a.pk: org.supervisor, org.team_b.pk: org.supervisor_b},
+        # team_a: average (the login), strong; team_b: average
+        reps={org.team_a.pk: [org.rep, org.teammate], org.team_b.pk: [org.rep_b]},
+    )
+
+
+def test_demo_journals_are_consistent_and_idempotent(demo_org, org):
+    out = io.StringIO()
+    demo.seed(demo_org, random.Random(7), out, days=30)
+    assert "journals:" in out.getvalue()
+    journals = list(Journal.objects.all())
+    assert journals
+    today = timezone.localdate()
+    assert all(is_work_day(j.day) for j in journals)
+    assert all(j.day <= today for j in journals)
+    assert not Journal.objects.filter(rep=org.rep, day=today).exists()  # the login starts fresh
+    assert all(j.submitted_at for j in journals if j.status != Journal.Status.DRAFT)
+    # visits: own customers only, on the journal's local day, stage_before as history says
+    history = defaultdict(list)
+    for cid, at, to_stage in StageChange.objects.values_list("customer_id", "at", "to_stage"):
+        history[cid].append((at, to_stage))
+    visits = list(Visit.objects.select_related("customer", "journal", "stage_change"))
+    assert visits
+    for v in visits:
+        assert v.customer.owner_id == v.rep_id
+        assert timezone.localdate(v.occurred_at) == v.journal.day
+        before = [to for at, to in sorted(history[v.customer_id]) if at < v.occurred_at]
+        assert v.stage_before == (before[-1] if before else Stage.LEAD)
+        if v.stage_change:
+            assert v.stage_change.at == v.occurred_at
+            assert v.stage_change.source == StageChange.Source.VISIT
+    assert any(v.stage_change_id for v in visits)
+    assert {c.stage for c in Customer.objects.all()} <= {
+        Stage.LEAD,
+        Stage.TARGET,
+        Stage.RELATIONSHIP,
+        Stage.INTENT,
+    }
+    counts = (Journal.objects.count(), Visit.objects.count(), PlanItem.objects.count())
+    again = io.StringIO()
+    demo.seed(demo_org, random.Random(7), again, days=30)
+    assert "already" in again.getvalue()
+    assert (Journal.objects.count(), Visit.objects.count(), PlanItem.objects.count()) == counts
+
+
+def test_strong_reps_plan_more_and_prepare_better_than_weak_ones(demo_org, org):
+    demo_org.reps[org.team_a.pk] = [org.rep, org.teammate, org.rep_b]  # average, strong, weak
+    demo_org.reps[org.team_b.pk] = []
+    demo.seed(demo_org, random.Random(3), io.StringIO(), days=40)
+
+    def stats(rep):
+        items = PlanItem.objects.filter(journal__rep=rep, kind=PlanItem.Kind.VISIT)
+        days = Journal.objects.filter(rep=rep).count()
+        prepared = items.exclude(preparation="").count() / max(1, items.count())
+        return items.count() / max(1, days), prepared
+
+    strong_volume, strong_prep = stats(org.teammate)
+    weak_volume, weak_prep = stats(org.rep_b)
+    assert strong_volume > weak_volume
+    assert strong_prep > weak_prep
+    assert PlanItem.objects.filter(journal__rep=org.rep_b, customer__isnull=True).exists()

@@ -1,0 +1,38 @@
+"""Journal URLs (namespace ``journals``); names follow ``<thing>_<action>``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "journals"
+
+urlpatterns = [
+    path("today/", views.today, name="today"),
+    path("", views.journal_list, name="journal_list"),
+    path("new/", views.journal_create, name="journal_create"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("export/", views.export_month, name="export_month"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("stats/", views.submission_stats, name="submission_stats"),
+    path("morning-meeting/", views.morning_meeting, name="morning_meeting"),
+    path("exemptions/new/", views.exemption_add, name="exemption_add"),
+    path("customers/search/", views.customer_search, name="customer_search"),
+    path("customers/new/", views.customer_create, name="customer_create"),
+    path("<int:pk>/", views.journal_detail, name="journal_detail"),
+    path("<int:pk>/edit/", views.journal_edit, name="journal_edit"),
+    path("<int:pk>/work/", views.journal_work, name="journal_work"),
+    path("<int:pk>/autosave/", views.journal_autosave, name="journal_autosave"),
+    path("<int:pk>/plan/", views.plan_item_add, name="plan_item_add"),
+    path("<int:pk>/visits/", views.visit_add, name="visit_add"),
+    path("<int:pk>/submit/", views.journal_submit, name="journal_submit"),
+    path("<int:pk>/amend/", views.journal_amend, name="journal_amend"),
+    path("<int:pk>/evaluate/", views.journal_evaluate, name="journal_evaluate"),
+    path("<int:pk>/review/", views.journal_review, name="journal_review"),
+    path("<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("plan/<int:pk>/remove/", views.plan_item_remove, name="plan_item_remove"),
+    path("plan/<int:pk>/visit/", views.visit_from_plan, name="visit_from_plan"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("visits/<int:pk>/delete/", views.visit_delete, name="visit_delete"),
+    path("visits/<int:pk>/checkin/", views.visit_checkin, name="visit_checkin"),
+    path("visits/<int:pk>/case/", views.visit_case, name="visit_case"),
+]
