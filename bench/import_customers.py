@@ -1,0 +1,329 @@
+"""Benchmark the customer import (issue 3, item 8).
+
+Builds a realistic 100,000-row customer workbook in /tmp (openpyxl write-only), then,
+in a fresh child process, imports it into an EMPTY SQLite database of its own
+(/tmp/salesops-bench-import.sqlite3, migrated here) through
+customers.import_service.import_job_execute, and prints:
+
+- rows per second of the whole import (job create + execute: parse, dedupe lookups,
+  writes of customers, ownership rows, stage changes and contacts);
+- peak memory of the import process (ru_maxrss) and the Django baseline before it;
+- the ratio of the import's time to a bare python-calamine read of the same file,
+  measured in the same run (aim: <= 3x, < 400 MB).
+
+Usage: ``.venv/bin/python bench/import_customers.py [--rows N] [--profile] [--rebuild]``
+(the workbook is built once and reused; the database is always a new, empty one).
+``--profile`` prints the top functions of a cProfile run of the import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TMP = Path(tempfile.gettempdir())
+DB = TMP / "salesops-bench-import.sqlite3"
+MEDIA = TMP / "salesops-bench-import-media"
+
+CITIES = [
+    "深圳",
+    "广州",
+    "东莞",
+    "佛山",
+    "珠海",
+    "惠州",
+    "中山",
+    "汕头",
+    "江门",
+    "湛江",
+    "北京",
+    "上海",
+    "杭州",
+    "南京",
+    "苏州",
+    "成都",
+    "武汉",
+    "西安",
+    "长沙",
+    "厦门",
+]
+WORDS = [
+    "腾飞",
+    "华信",
+    "远航",
+    "金桥",
+    "鼎盛",
+    "恒通",
+    "瑞丰",
+    "创新",
+    "宏图",
+    "海纳",
+    "星辰",
+    "博远",
+    "联创",
+    "优品",
+    "天成",
+    "嘉禾",
+    "中科",
+    "东方",
+    "新港",
+    "汇达",
+    "明德",
+    "安泰",
+    "精工",
+    "智联",
+    "锦程",
+    "和信",
+    "永盛",
+    "卓越",
+    "宇辰",
+    "丰源",
+]
+TRADES = [
+    ("科技", "信息技术"),
+    ("电子", "制造业"),
+    ("物流", "交通运输"),
+    ("建材", "建筑业"),
+    ("医药", "医药卫生"),
+    ("食品", "批发零售"),
+    ("教育", "教育"),
+    ("酒店", "住宿餐饮"),
+    ("贸易", "批发零售"),
+    ("机械", "制造业"),
+    ("传媒", "文化传媒"),
+    ("地产", "房地产"),
+]
+FORMS = ["有限公司", "股份有限公司", "集团有限公司", "实业有限公司"]
+STAGES = (
+    ["客户资料"] * 40
+    + ["目标客户"] * 25
+    + ["建立关系"] * 15
+    + ["达成意向"] * 10
+    + ["成交"] * 6
+    + ["流失"] * 4
+)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡"
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "晓东",
+    "海燕",
+    "志强",
+    "建华",
+    "雪梅",
+    "文博",
+    "子涵",
+    "浩然",
+]
+CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+HEADERS = [
+    "客户名称",
+    "客户简称",
+    "统一社会信用代码",
+    "客户编号",
+    "所属行业",
+    "省份",
+    "城市",
+    "地址",
+    "联系人",
+    "手机号码",
+    "客户经理",
+    "阶段",
+    "阶段日期",
+    "备注",
+]
+OWNERS = 40
+
+
+def build_workbook(path: Path, rows: int, seed: int = 7) -> None:
+    """A customer list like an operator's CRM export: unique names, credit codes, codes
+    and mobiles, owners by username, funnel stages with dates, 3% blank phones."""
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("客户清单")
+    ws.append(["客户清单（导出）"])
+    ws.append(HEADERS)
+    names: set[str] = set()
+    phones: set[str] = set()
+    today = dt.date.today()
+    for i in range(rows):
+        trade, industry = rng.choice(TRADES)
+        city = rng.choice(CITIES)
+        while True:
+            short = rng.choice(WORDS) + rng.choice(WORDS)
+            name = f"{city}{short}{trade}{rng.choice(FORMS)}"
+            if name not in names:
+                break
+            name = f"{city}{short}{trade}{len(names) % 997}号{rng.choice(FORMS)}"
+            if name not in names:
+                break
+        names.add(name)
+        while True:
+            phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+            if phone not in phones:
+                phones.add(phone)
+                break
+        credit = (
+            "91" + f"{440300 + i % 500:06d}" + "".join(rng.choice(CODE_CHARS) for _ in range(9))
+        )
+        credit += CODE_CHARS[i % len(CODE_CHARS)]
+        ws.append(
+            [
+                name,
+                short,
+                credit,
+                f"C{i:07d}",
+                industry,
+                "广东" if city in CITIES[:10] else "其他",
+                city + "市",
+                f"{city}市{rng.choice(WORDS)}路{rng.randint(1, 999)}号",
+                rng.choice(SURNAMES) + rng.choice(GIVEN),
+                "" if rng.random() < 0.03 else phone,
+                f"bench{rng.randrange(OWNERS):02d}",
+                rng.choice(STAGES),
+                today - dt.timedelta(days=rng.randint(0, 360)),
+                "",
+            ]
+        )
+    wb.save(path)
+
+
+def _setup_django() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "salesops.settings"
+    os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+    os.environ["MEDIA_ROOT"] = str(MEDIA)
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnop")
+    os.environ["DEBUG"] = "0"  # DEBUG keeps every SQL query in memory
+    os.environ.pop("REDIS_URL", None)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def prepare_database() -> None:
+    """A fresh, migrated database with a team and OWNERS reps."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from accounts.models import Membership, OrgUnit, User
+
+    company = OrgUnit.objects.create(name="基准公司", code="bench", kind="company")
+    team = OrgUnit.objects.create(name="基准组", code="bench-1", kind="team", parent=company)
+    users = User.objects.bulk_create(
+        User(username=f"bench{i:02d}", display_name=f"销售{i:02d}") for i in range(OWNERS)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=u, unit=team, role="rep", start=dt.date(2020, 1, 1)) for u in users
+    )
+
+
+def maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(path: Path, profile: bool) -> None:
+    """Child process: import, then the bare calamine read; print the figures."""
+    _setup_django()
+    import python_calamine
+    from django.core.files import File
+
+    from customers.import_service import import_job_create, import_job_execute
+    from customers.models import Customer
+
+    baseline = maxrss_mb()
+
+    def run() -> object:
+        with path.open("rb") as fh:
+            job = import_job_create(
+                by=None, upload=File(fh, name=path.name), kind="customers", options={}
+            )
+        return import_job_execute(job=job)
+
+    started = time.perf_counter()
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        job = profiler.runcall(run)
+        import_seconds = time.perf_counter() - started
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    else:
+        job = run()
+        import_seconds = time.perf_counter() - started
+    peak = maxrss_mb()
+
+    started = time.perf_counter()
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    cells = sheet.to_python()
+    read_seconds = time.perf_counter() - started
+    rows = job.total_rows  # type: ignore[attr-defined]
+    print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB, {len(cells) - 2} data rows)")
+    print(
+        f"job: status={job.status} rows={rows} created={job.created_count} "  # type: ignore[attr-defined]
+        f"duplicates={job.duplicate_count} rejected={job.rejected_count}; "  # type: ignore[attr-defined]
+        f"customers in db={Customer.objects.count()}"
+    )
+    print(f"bare python-calamine read: {read_seconds:.2f} s")
+    print(f"whole import: {import_seconds:.2f} s = {rows / import_seconds:,.0f} rows/s")
+    print(f"ratio import / bare read: {import_seconds / read_seconds:.1f}x (aim <= 3x)")
+    print(f"peak memory (maxrss): {peak:.0f} MB (Django baseline {baseline:.0f} MB; aim < 400 MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--rebuild", action="store_true", help="build the workbook again")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        measure(Path(args.measure), args.profile)
+        return
+    path = TMP / f"salesops-bench-customers-{args.rows}.xlsx"
+    if args.rebuild or not path.exists():
+        started = time.perf_counter()
+        build_workbook(path, args.rows)
+        print(f"built {path} in {time.perf_counter() - started:.1f} s")
+    else:
+        print(f"reusing {path} (--rebuild to make it again)")
+    prepare_database()
+    command = [sys.executable, __file__, "--measure", str(path)]
+    if args.profile:
+        command.append("--profile")
+    subprocess.run(command, check=True)  # noqa: S603 - our own script
+
+
+if __name__ == "__main__":
+    main()
