@@ -1,0 +1,523 @@
+"""Writes for weekly reports (STYLE.md: services; DOMAIN.md section 4; issue 5).
+
+Checks first (``..._check_can_...`` raise PermissionDenied, answered 403); the report must
+have been fetched through a restricted queryset (weekly.selectors), so objects outside the
+viewer's scope never get here (404 in the view).
+
+Figures are recomputed while a report is a draft and frozen into ``figures`` when it is
+submitted, so a later data fix shows as a difference, never as a silent change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, OrgUnit, User
+from accounts.scoping import Scope, active_memberships, scope_for
+from accounts.services import notification_send
+from customers.models import Customer
+from customers.services import team_of
+from kpi.calculations import Period
+
+from . import selectors as sel
+from .models import (
+    KeyCoachee,
+    ReportStatus,
+    TeamKeyCustomer,
+    TeamWeeklyComment,
+    TeamWeeklyReport,
+    WeeklyComment,
+    WeeklyKeyCustomer,
+    WeeklyReport,
+    WeeklyReportRevision,
+)
+
+# --- checks -------------------------------------------------------------------------------
+
+
+def report_check_can_create(*, rep: User, scope: Scope) -> None:
+    """A personal report is written by its own rep only (403)."""
+    if scope.user_id is None or rep.pk != scope.user_id:
+        raise PermissionDenied(_("You can only write your own weekly report."))
+
+
+def report_check_can_edit(*, report: WeeklyReport, scope: Scope) -> None:
+    """Only the author edits, and only a draft (a submitted report is read-only: amend)."""
+    if report.rep_id != scope.user_id:
+        raise PermissionDenied(_("Only the author may change this weekly report."))
+    if report.is_locked():
+        raise PermissionDenied(_("This weekly report was submitted; amend it to make changes."))
+
+
+def report_check_can_amend(*, report: WeeklyReport, scope: Scope) -> None:
+    """Only the author amends, and only a submitted (or reviewed) report."""
+    if report.rep_id != scope.user_id:
+        raise PermissionDenied(_("Only the author may amend this weekly report."))
+    if not report.is_locked():
+        raise PermissionDenied(_("Only a submitted weekly report can be amended."))
+
+
+def report_check_can_review(*, report: WeeklyReport, scope: Scope) -> None:
+    """The team's supervisor (or an admin) reviews; never one's own report."""
+    if report.rep_id == scope.user_id and not scope.is_admin:
+        raise PermissionDenied(_("You cannot review your own weekly report."))
+    if not scope.can_manage_team(report.team_id):
+        raise PermissionDenied(_("Only the team's supervisor may review this weekly report."))
+
+
+def report_check_can_comment(*, report: WeeklyReport, scope: Scope) -> None:
+    """Anyone who sees the report may comment: its author, the team's leaders, admins."""
+    if not scope.can_see(owner_id=report.rep_id, team_id=report.team_id):
+        raise PermissionDenied(_("You may not comment on this weekly report."))
+
+
+def team_report_check_can_edit(*, team_id: int, scope: Scope) -> None:
+    """The team report is written by the team's supervisor (or an admin)."""
+    if not scope.can_manage_team(team_id):
+        raise PermissionDenied(_("Only the team's supervisor may write the team report."))
+
+
+def _team_draft(report: TeamWeeklyReport, by: User) -> None:
+    team_report_check_can_edit(team_id=report.team_id, scope=scope_for(by))
+    if report.status != ReportStatus.DRAFT:
+        raise PermissionDenied(_("This team report was submitted; reopen it to make changes."))
+
+
+def team_report_check_can_review(*, report: TeamWeeklyReport, scope: Scope) -> None:
+    """The manager above the team (or an admin) marks the team report read."""
+    if not (scope.is_admin or report.team_id in scope.managed_team_ids):
+        raise PermissionDenied(_("Only a manager of the team may mark the team report read."))
+
+
+def _author_edits(report: WeeklyReport, by: User) -> None:
+    report_check_can_edit(report=report, scope=Scope(user_id=by.pk, day=report.week))
+
+
+# --- personal report ----------------------------------------------------------------------
+
+
+def _goals(raw: dict[str, Any]) -> dict[str, str]:
+    """Clean metric -> number goals: only known metrics, numbers >= 0, blanks dropped.
+    Raises ValidationError naming the metric for a bad value."""
+    out: dict[str, str] = {}
+    for metric, value in (raw or {}).items():
+        if metric not in sel.WEEK_METRICS or value in (None, ""):
+            continue
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({metric: _("Enter a number.")}) from None
+        if number < 0 or not number.is_finite():
+            raise ValidationError({metric: _("Enter a number of 0 or more.")})
+        if metric in sel.RATE_METRICS and number > 100:
+            raise ValidationError({metric: _("A rate is at most 100 %.")})
+        out[metric] = f"{number.normalize():f}"
+    return out
+
+
+@transaction.atomic
+def report_get_or_create(*, rep: User, period: Period) -> WeeklyReport:
+    """The rep's report for the ISO week ``period``, created as a draft when missing and
+    prefilled: this week's plan = last week's next goals; key customers still in progress
+    carried over from last week (needs analysis kept, tracking plan to rewrite).
+    The team is the rep's team during that week (customers.services.team_of; DOMAIN.md
+    section 9 attribution). ValidationError when the rep was in no team that week."""
+    report = WeeklyReport.objects.filter(rep=rep, week=period.start).first()
+    if report:
+        return report
+    last_day = min(period.end - dt.timedelta(days=1), timezone.localdate())
+    team = team_of(rep, max(last_day, period.start)) or team_of(rep, period.start)
+    if team is None:
+        raise ValidationError(_("You were not in a team that week."))
+    previous = WeeklyReport.objects.filter(rep=rep, week=period.previous().start).first()
+    report = WeeklyReport(
+        rep=rep, team=team, week=period.start, plan=dict(previous.next_goals) if previous else {}
+    )
+    report.full_clean()
+    report.save()
+    if previous:
+        WeeklyKeyCustomer.objects.bulk_create(
+            WeeklyKeyCustomer(
+                report=report, customer_id=k.customer_id, needs_analysis=k.needs_analysis
+            )
+            for k in previous.key_customers.filter(
+                customer__owner=rep, customer__stage__in=["target", "relationship", "intent"]
+            )
+        )
+    return report
+
+
+@transaction.atomic
+def report_update(
+    *,
+    report: WeeklyReport,
+    by: User,
+    analysis: str,
+    summary: str,
+    next_goals: dict[str, Any],
+) -> WeeklyReport:
+    """Save the rep's text and next week's goals (numbers per indicator; rates in
+    percent). Author and draft only (403). ValidationError for a bad goal."""
+    _author_edits(report, by)
+    report.analysis = analysis.strip()
+    report.summary = summary.strip()
+    report.next_goals = _goals(next_goals)
+    report.full_clean()
+    report.save(update_fields=["analysis", "summary", "next_goals", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def key_customer_add(
+    *,
+    report: WeeklyReport,
+    by: User,
+    customer: Customer,
+    needs_analysis: str = "",
+    tracking_plan: str = "",
+) -> WeeklyKeyCustomer:
+    """Add (or update) a key customer in progress; it must be one of the rep's own
+    customers. Author and draft only."""
+    _author_edits(report, by)
+    if customer.owner_id != report.rep_id:
+        raise ValidationError({"customer": _("Pick one of your own customers.")})
+    item, _created = WeeklyKeyCustomer.objects.update_or_create(
+        report=report,
+        customer=customer,
+        defaults={"needs_analysis": needs_analysis.strip(), "tracking_plan": tracking_plan.strip()},
+    )
+    return item
+
+
+@transaction.atomic
+def key_customer_remove(*, item: WeeklyKeyCustomer, by: User) -> None:
+    """Remove a key customer from a draft report (author only)."""
+    _author_edits(item.report, by)
+    item.delete()
+
+
+def report_content(report: WeeklyReport) -> dict[str, Any]:
+    """The report as JSON for a revision: figures, plan, goals, texts, key customers."""
+    return {
+        "figures": report.figures,
+        "plan": report.plan,
+        "next_goals": report.next_goals,
+        "analysis": report.analysis,
+        "summary": report.summary,
+        "key_customers": [
+            {
+                "customer": k.customer.name,
+                "needs_analysis": k.needs_analysis,
+                "tracking_plan": k.tracking_plan,
+            }
+            for k in report.key_customers.select_related("customer")
+        ],
+        "submitted_at": report.submitted_at.isoformat() if report.submitted_at else None,
+    }
+
+
+def _supervisors(team_id: int, day: dt.date) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            active_memberships(day), unit_id=team_id, role=Membership.Role.SUPERVISOR
+        ).select_related("user")
+    ]
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    report: WeeklyReport,
+    by: User,
+    at: dt.datetime | None = None,
+    figures: dict[str, Any] | None = None,
+) -> WeeklyReport:
+    """Submit a draft: freezes the week's figures as computed now (kpi.calculations) into
+    ``figures``. The report keeps its week whatever the submission time (a report of
+    week N submitted Sunday 23:50 local counts in week N). Notifies the supervisor."""
+    _author_edits(report, by)
+    report.figures = figures if figures is not None else sel.live_figures(report)
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = at or timezone.now()
+    report.full_clean()
+    report.save(update_fields=["figures", "status", "submitted_at", "updated_at"])
+    url = reverse("weekly:report_detail", args=[report.pk])
+    title = _("%(rep)s submitted the weekly report of %(week)s") % {
+        "rep": report.rep.name,
+        "week": sel.week_period(report).key,
+    }
+    for sup in _supervisors(report.team_id, timezone.localdate()):
+        notification_send(
+            user=sup, key=f"weekly-submitted:{report.pk}:{report.revision}", title=title, url=url
+        )
+    return report
+
+
+@transaction.atomic
+def report_amend(*, report: WeeklyReport, by: User) -> WeeklyReport:
+    """Reopen a submitted report for its author: the current content is kept as a
+    WeeklyReportRevision, the revision number goes up and the report is a draft again
+    (figures are live again until the next submission)."""
+    report_check_can_amend(report=report, scope=Scope(user_id=by.pk, day=report.week))
+    WeeklyReportRevision.objects.create(
+        report=report, number=report.revision, content=report_content(report)
+    )
+    report.revision += 1
+    report.status = ReportStatus.DRAFT
+    report.reviewed_at = None
+    report.reviewed_by = None
+    report.save(update_fields=["revision", "status", "reviewed_at", "reviewed_by", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def report_review(
+    *, report: WeeklyReport, by: User, evaluation: str, at: dt.datetime | None = None
+) -> WeeklyReport:
+    """The supervisor's evaluation; marks a submitted report reviewed and tells the rep.
+    ValidationError for a draft."""
+    report_check_can_review(report=report, scope=scope_for(by))
+    if report.status == ReportStatus.DRAFT:
+        raise ValidationError(_("The weekly report has not been submitted yet."))
+    report.evaluation = evaluation.strip()
+    report.status = ReportStatus.REVIEWED
+    report.reviewed_at = at or timezone.now()
+    report.reviewed_by = by
+    report.save(update_fields=["evaluation", "status", "reviewed_at", "reviewed_by", "updated_at"])
+    notification_send(
+        user=report.rep,
+        key=f"weekly-reviewed:{report.pk}:{report.revision}",
+        title=_("Your weekly report of %(week)s was reviewed")
+        % {"week": sel.week_period(report).key},
+        body=report.evaluation[:500],
+        url=reverse("weekly:report_detail", args=[report.pk]),
+    )
+    return report
+
+
+@transaction.atomic
+def report_comment_add(*, report: WeeklyReport, by: User, text: str) -> WeeklyComment:
+    """Add a comment; the author is notified of comments by others. ValidationError when
+    empty."""
+    report_check_can_comment(report=report, scope=scope_for(by))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write a comment first.")})
+    comment = WeeklyComment.objects.create(report=report, author=by, text=text)
+    if report.rep_id != by.pk:
+        notification_send(
+            user=report.rep,
+            key=f"weekly-comment:{comment.pk}",
+            title=_("%(name)s commented on your weekly report") % {"name": by.name},
+            body=text[:500],
+            url=reverse("weekly:report_detail", args=[report.pk]),
+        )
+    return comment
+
+
+# --- team report --------------------------------------------------------------------------
+
+
+def _active_plans(team_id: int, period: Period) -> list[Any]:
+    from coaching.models import CoachingPlan
+
+    last = period.end - dt.timedelta(days=1)
+    return list(
+        CoachingPlan.objects.filter(
+            team_id=team_id,
+            status=CoachingPlan.Status.ACTIVE,
+            start__lte=last,
+            end__gte=period.start,
+        ).order_by("coachee_id", "-start")
+    )
+
+
+@transaction.atomic
+def team_report_get_or_create(*, team: OrgUnit, period: Period, by: User) -> TeamWeeklyReport:
+    """The team's report of the week, created as a draft by its supervisor when missing,
+    prefilled with key coachees from the coaching plans active that week (one per
+    coachee) and the key customers of the members' personal reports of the week."""
+    report = TeamWeeklyReport.objects.filter(team=team, week=period.start).first()
+    if report:
+        return report
+    team_report_check_can_edit(team_id=team.pk, scope=scope_for(by))
+    report = TeamWeeklyReport(team=team, week=period.start, author=by)
+    report.full_clean()
+    report.save()
+    seen: set[int] = set()
+    coachees = []
+    for plan in _active_plans(team.pk, period):
+        if plan.coachee_id in seen:
+            continue
+        seen.add(plan.coachee_id)
+        coachees.append(
+            KeyCoachee(report=report, rep_id=plan.coachee_id, problem=plan.problem, plan=plan)
+        )
+    KeyCoachee.objects.bulk_create(coachees)
+    rows = WeeklyKeyCustomer.objects.filter(
+        report__team=team, report__week=period.start
+    ).select_related("report", "customer")
+    TeamKeyCustomer.objects.bulk_create(
+        TeamKeyCustomer(
+            report=report,
+            customer_id=k.customer_id,
+            needs_analysis=k.needs_analysis,
+            owner_id=k.report.rep_id,
+            tracking_plan=k.tracking_plan,
+        )
+        for k in rows
+    )
+    return report
+
+
+@transaction.atomic
+def team_report_update(
+    *, report: TeamWeeklyReport, by: User, summary: str, training_topics: str
+) -> TeamWeeklyReport:
+    """Save the team summary and next week's training topics (supervisor, draft)."""
+    _team_draft(report, by)
+    report.summary = summary.strip()
+    report.training_topics = training_topics.strip()
+    report.full_clean()
+    report.save(update_fields=["summary", "training_topics", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def team_key_customer_add(
+    *,
+    report: TeamWeeklyReport,
+    by: User,
+    customer: Customer,
+    needs_analysis: str = "",
+    tracking_plan: str = "",
+) -> TeamKeyCustomer:
+    """Add a key customer of the team (its owner is the 开拓责任人)."""
+    _team_draft(report, by)
+    if customer.team_id != report.team_id:
+        raise ValidationError({"customer": _("Pick a customer of this team.")})
+    return TeamKeyCustomer.objects.create(
+        report=report,
+        customer=customer,
+        owner_id=customer.owner_id,
+        needs_analysis=needs_analysis.strip(),
+        tracking_plan=tracking_plan.strip(),
+    )
+
+
+@transaction.atomic
+def team_key_customer_remove(*, item: TeamKeyCustomer, by: User) -> None:
+    """Remove a key customer row (supervisor, draft)."""
+    _team_draft(item.report, by)
+    item.delete()
+
+
+@transaction.atomic
+def key_coachee_save(
+    *,
+    report: TeamWeeklyReport,
+    by: User,
+    rep: User,
+    problem: str,
+    coaching_content: str,
+    tracked_effect: str,
+    item: KeyCoachee | None = None,
+) -> KeyCoachee:
+    """Add or edit a key coachee (重点辅导组员: name, problem, coaching content, tracked
+    effect). The coachee must be a rep of the team that week."""
+    _team_draft(report, by)
+    members = {u.pk for u in sel.team_members(report.team_id, sel.week_period(report))}
+    if rep.pk not in members:
+        raise ValidationError({"rep": _("Pick a member of this team.")})
+    item = item or KeyCoachee(report=report)
+    item.rep = rep
+    item.problem = problem.strip()
+    item.coaching_content = coaching_content.strip()
+    item.tracked_effect = tracked_effect.strip()
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def key_coachee_remove(*, item: KeyCoachee, by: User) -> None:
+    """Remove a key coachee row (supervisor, draft)."""
+    _team_draft(item.report, by)
+    item.delete()
+
+
+def team_snapshot(team_id: int, period: Period) -> dict[str, Any]:
+    """The team table's inputs as JSON (frozen at submission): members, their figures
+    and plans (weekly.selectors.team_week_figures / plans_for)."""
+    members = sel.team_members(team_id, period)
+    return {
+        "members": [{"id": u.pk, "name": u.name} for u in members],
+        "figures": sel.team_week_figures(
+            team_id=team_id, period=period, rep_ids=[u.pk for u in members]
+        ),
+        "plans": {str(k): v for k, v in sel.plans_for(team_id, period).items()},
+    }
+
+
+@transaction.atomic
+def team_report_submit(
+    *, report: TeamWeeklyReport, by: User, at: dt.datetime | None = None
+) -> TeamWeeklyReport:
+    """Submit the team report (supervisor): freezes the team table as computed now."""
+    _team_draft(report, by)
+    report.figures = team_snapshot(report.team_id, sel.week_period(report))
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = at or timezone.now()
+    report.author = by
+    report.save(update_fields=["figures", "status", "submitted_at", "author", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def team_report_reopen(*, report: TeamWeeklyReport, by: User) -> TeamWeeklyReport:
+    """Reopen a submitted team report for changes (supervisor); the revision goes up."""
+    team_report_check_can_edit(team_id=report.team_id, scope=scope_for(by))
+    if report.status == ReportStatus.DRAFT:
+        raise ValidationError(_("The team report is still a draft."))
+    report.status = ReportStatus.DRAFT
+    report.revision += 1
+    report.reviewed_at = None
+    report.reviewed_by = None
+    report.save(update_fields=["status", "revision", "reviewed_at", "reviewed_by", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def team_report_review(
+    *, report: TeamWeeklyReport, by: User, at: dt.datetime | None = None
+) -> TeamWeeklyReport:
+    """The manager marks a submitted team report read. ValidationError for a draft."""
+    team_report_check_can_review(report=report, scope=scope_for(by))
+    if report.status == ReportStatus.DRAFT:
+        raise ValidationError(_("The team report has not been submitted yet."))
+    report.status = ReportStatus.REVIEWED
+    report.reviewed_at = at or timezone.now()
+    report.reviewed_by = by
+    report.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def team_comment_add(*, report: TeamWeeklyReport, by: User, text: str) -> TeamWeeklyComment:
+    """Comment on a team report (anyone who sees it). ValidationError when empty."""
+    scope = scope_for(by)
+    if not scope.can_see_team(report.team_id):
+        raise PermissionDenied(_("You may not comment on this team report."))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write a comment first.")})
+    return TeamWeeklyComment.objects.create(report=report, author=by, text=text)
