@@ -3,6 +3,8 @@ one-on-one talks and the recognition board (DOMAIN.md section 8; issue 7)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,11 +36,93 @@ class Symptom(models.TextChoices):
     MISSING_JOURNALS = "missing_journals", _("Missing journals")
 
 
+class DiagnosisSettings(models.Model):
+    """Thresholds of the diagnosis rules (coaching.diagnosis), one row. Admin-editable.
+
+    A KPI symptom fires when the rep's figure is below ``team_median_ratio`` x the team's
+    median, or below ``target_ratio`` x the rep's own target for the period.
+    """
+
+    team_median_ratio = models.DecimalField(
+        _("share of the team median below which a figure is weak"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.70"),
+    )
+    target_ratio = models.DecimalField(
+        _("share of the own target below which a figure is weak"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.80"),
+    )
+    min_denominator = models.PositiveSmallIntegerField(
+        _("fewest customers before a rate is judged"), default=4
+    )
+    min_explanation_visits = models.PositiveSmallIntegerField(
+        _("explanation visits before interest is judged"), default=4
+    )
+    interest_rate_min = models.DecimalField(
+        _("lowest intents per explanation visit"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.15"),
+    )
+    min_closing_visits = models.PositiveSmallIntegerField(
+        _("closing visits before recommendations are judged"), default=3
+    )
+    closing_success_min = models.DecimalField(
+        _("lowest deals per closing visit"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.20"),
+    )
+    lost_intents_max = models.PositiveSmallIntegerField(
+        _("customers lost after intent that count as a symptom"), default=2
+    )
+    activity_ratio = models.DecimalField(
+        _("share of the visit standard below which activity is too little"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.80"),
+    )
+    unprepared_share_max = models.DecimalField(
+        _("highest share of planned visits without preparation"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.30"),
+    )
+    min_planned_visits = models.PositiveSmallIntegerField(
+        _("planned visits before preparation is judged"), default=3
+    )
+    overdue_next_steps_max = models.PositiveSmallIntegerField(
+        _("overdue next steps that count as a symptom"), default=3
+    )
+    missing_journals_max = models.PositiveSmallIntegerField(
+        _("missing journals that count as a symptom"), default=2
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("diagnosis settings")
+        verbose_name_plural = _("diagnosis settings")
+
+    def __str__(self) -> str:
+        return str(_("Diagnosis settings"))
+
+    @classmethod
+    def load(cls) -> DiagnosisSettings:
+        """Return the single settings row, creating it with defaults when missing."""
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
 class Finding(models.Model):
     """A diagnosis finding: a rep shows a symptom in a period, with evidence and causes.
 
-    ``evidence``: {"figures": {...}, "customers": [ids], "journals": [ids]};
-    ``causes``: [{"cause": str, "category": CauseCategory}]; ``measures``: [{"kind", "text"}].
+    ``evidence``: {"figures": [{"key", "label", "value", "team_median", "target", "fmt"}],
+    "customers": [{"id", "name"}], "journals": [{"id", "day"}]};
+    ``causes``: [{"cause": str, "category": CauseCategory}]; ``measures``: [{"kind", "text"}]
+    (English msgids, translated when shown). See coaching.diagnosis.
     """
 
     class Status(models.TextChoices):
@@ -174,6 +258,9 @@ class Talk(models.Model):
     """A one-on-one talk (员工沟通) between a supervisor and a rep, optionally for a plan."""
 
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        "accounts.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": __import__("celery.schedules").schedules.crontab(minute=0, hour=2),
     },
 }
+# Coaching: recompute every team's diagnosis findings nightly, after the KPI snapshots.
+CELERY_BEAT_SCHEDULE["coaching-findings-nightly"] = {
+    "task": "coaching.findings_recompute_all",
+    "schedule": __import__("celery.schedules").schedules.crontab(minute=30, hour=2),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,480 @@
+"""Diagnosis rules: which rep shows which symptom of weak results (DOMAIN.md section 8) or
+poor journal habits (DOMAIN.md section 3, "typical faults"), as pure functions.
+
+No ORM here: :mod:`coaching.services` reads the KPI figures (kpi.calculations) and the
+journal habit counts into :class:`RepFacts` and passes the thresholds in as
+:class:`Thresholds` (from ``coaching.models.DiagnosisSettings``).
+
+A KPI symptom fires when the rep's figure is below ``team_median_ratio`` x the median of
+the team's reps (at least two reps with a value), or below ``target_ratio`` x the rep's own
+target for the period (``<metric>_completion`` < ratio). Rates are only judged when the
+denominator has at least ``min_denominator`` customers. Habit symptoms use absolute
+thresholds. Each rule returns figures; :func:`diagnose_team` adds the evidence links, the
+likely causes with their category and the suggested measures.
+
+Texts are English msgids (marked with gettext_noop) stored in the finding and translated
+when shown.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_noop as N_
+
+# Symptom codes: mirror coaching.models.Symptom (a test keeps them equal).
+FEW_TARGETS = "few_targets"
+WEAK_OPENING = "weak_opening"
+NO_INTEREST = "no_interest"
+MISSED_NEED = "missed_need"
+HARD_TO_CLOSE = "hard_to_close"
+LOW_ACTIVITY = "low_activity"
+NO_PREPARATION = "no_preparation"
+NO_FOLLOW_UP = "no_follow_up"
+MISSING_JOURNALS = "missing_journals"
+SYMPTOMS: tuple[str, ...] = (
+    FEW_TARGETS,
+    WEAK_OPENING,
+    NO_INTEREST,
+    MISSED_NEED,
+    HARD_TO_CLOSE,
+    LOW_ACTIVITY,
+    NO_PREPARATION,
+    NO_FOLLOW_UP,
+    MISSING_JOURNALS,
+)
+
+ATTITUDE, KNOWLEDGE, SKILL = "attitude", "knowledge", "skill"
+COACHING, TRAINING, SUPPORT = "coaching", "training", "support"
+
+# Causes and their category: DOMAIN.md section 8 table.
+C_LITTLE_ACTIVITY = (N_("Too little customer activity"), ATTITUDE)
+C_PRODUCT_KNOWLEDGE = (
+    N_("Products not known well, too little industry knowledge"),
+    KNOWLEDGE,
+)
+C_PRESENTING = (N_("Weak at presenting and explaining"), SKILL)
+C_INFORMATION = (N_("Weak awareness or ability to gather customer information"), SKILL)
+C_COMMUNICATION = (N_("Weak customer communication"), SKILL)
+C_TARGET_CHOICE = (N_("Poor choice of target customers, unreasonable work plan"), SKILL)
+C_REJECTION = (N_("Cannot take customer rejection"), SKILL)
+
+CAUSES: dict[str, tuple[tuple[str, str], ...]] = {
+    FEW_TARGETS: (C_LITTLE_ACTIVITY, C_TARGET_CHOICE, C_INFORMATION),
+    WEAK_OPENING: (C_COMMUNICATION, C_REJECTION, C_LITTLE_ACTIVITY),
+    NO_INTEREST: (C_PRODUCT_KNOWLEDGE, C_PRESENTING),
+    MISSED_NEED: (C_INFORMATION, C_PRODUCT_KNOWLEDGE),
+    HARD_TO_CLOSE: (C_REJECTION, C_COMMUNICATION),
+    LOW_ACTIVITY: (C_LITTLE_ACTIVITY, C_TARGET_CHOICE),
+    NO_PREPARATION: (C_LITTLE_ACTIVITY, C_TARGET_CHOICE),
+    NO_FOLLOW_UP: (C_LITTLE_ACTIVITY, C_COMMUNICATION),
+    MISSING_JOURNALS: (C_LITTLE_ACTIVITY,),
+}
+
+MEASURES: dict[str, tuple[tuple[str, str], ...]] = {
+    FEW_TARGETS: (
+        (COACHING, N_("Help choose target customers and plan the daily visits")),
+        (TRAINING, N_("Appointment-making")),
+    ),
+    WEAK_OPENING: (
+        (TRAINING, N_("Appointment-making and the first-visit talk")),
+        (COACHING, N_("Accompany a first visit and review it afterwards")),
+    ),
+    NO_INTEREST: (
+        (TRAINING, N_("Product presentation")),
+        (COACHING, N_("Prepare what to say before explanation visits")),
+    ),
+    MISSED_NEED: (
+        (TRAINING, N_("Needs discovery")),
+        (COACHING, N_("Review the needs analysis of the open customers together")),
+    ),
+    HARD_TO_CLOSE: (
+        (COACHING, N_("Accompany a closing visit")),
+        (SUPPORT, N_("Big-account response: pricing and resources")),
+    ),
+    LOW_ACTIVITY: (
+        (COACHING, N_("Plan the daily visits together and check them at the morning meeting")),
+    ),
+    NO_PREPARATION: ((COACHING, N_("Prepare what to say for tomorrow's visits together")),),
+    NO_FOLLOW_UP: (
+        (COACHING, N_("Go through the due next steps at the morning meeting")),
+        (SUPPORT, N_("Coordinate fault repair and service requests that block follow-up")),
+    ),
+    MISSING_JOURNALS: ((COACHING, N_("Agree a fixed daily time to fill in the journal")),),
+}
+
+#: KPIs a coaching plan for the symptom watches by default (coaching.effect).
+EFFECT_METRICS: dict[str, tuple[str, ...]] = {
+    FEW_TARGETS: ("new_targets", "target_customer_visits"),
+    WEAK_OPENING: ("target_customer_visits", "effective_activity_rate"),
+    NO_INTEREST: ("intents", "intent_rate"),
+    MISSED_NEED: ("deals", "close_rate"),
+    HARD_TO_CLOSE: ("deals", "close_rate"),
+    LOW_ACTIVITY: ("visits", "customers_visited"),
+    NO_PREPARATION: ("effective_activity_rate", "visits"),
+    NO_FOLLOW_UP: ("effective_activity_rate", "effective_customers"),
+    MISSING_JOURNALS: ("visits", "effective_activity_rate"),
+}
+
+LABELS: dict[str, str] = {
+    "target_customers": N_("Target customers"),
+    "new_targets": N_("New target customers"),
+    "relationship_rate": N_("Targets with a relationship"),
+    "funnel_target": N_("Target customers reached"),
+    "intents": N_("Intents reached"),
+    "intent_rate": N_("Intent rate"),
+    "explanation_visits": N_("Explanation visits"),
+    "intents_per_explanation": N_("Intents per explanation visit"),
+    "closing_visits": N_("Closing visits"),
+    "deals_per_closing": N_("Deals per closing visit"),
+    "intents_lost": N_("Customers lost after intent"),
+    "deals": N_("Deals"),
+    "close_rate": N_("Close rate"),
+    "intent_pool": N_("Customers at intent"),
+    "visits": N_("Visits"),
+    "visit_standard": N_("Visit standard"),
+    "work_days": N_("Work days"),
+    "planned_visits": N_("Planned visits"),
+    "unprepared": N_("Planned visits without preparation"),
+    "unprepared_share": N_("Share without preparation"),
+    "overdue_next_steps": N_("Overdue next steps"),
+    "missing_journals": N_("Missing journals"),
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The rule thresholds (DiagnosisSettings as plain numbers). Ratios are fractions."""
+
+    team_median_ratio: float = 0.7
+    target_ratio: float = 0.8
+    min_denominator: int = 4
+    min_explanation_visits: int = 4
+    interest_rate_min: float = 0.15
+    min_closing_visits: int = 3
+    closing_success_min: float = 0.2
+    lost_intents_max: int = 2
+    activity_ratio: float = 0.8
+    visit_standard_per_day: int = 3
+    unprepared_share_max: float = 0.3
+    min_planned_visits: int = 3
+    overdue_next_steps_max: int = 3
+    missing_journals_max: int = 2
+
+
+@dataclass
+class RepFacts:
+    """What the rules read about one rep in one period.
+
+    ``metrics``: KPI values by name (kpi.calculations names; None = no value), e.g.
+    target_customers, new_targets, funnel_target, funnel_relationship, intents, intent_rate,
+    intent_pool, deals, close_rate, visits. ``completion``: actual / own target by metric
+    (only metrics with a target). Habit counts come from the journals; the ``*_customers``
+    and ``*_journals`` lists are evidence links as ``{"id", "name"}`` / ``{"id", "day"}``.
+    """
+
+    rep_id: int
+    metrics: dict[str, float | int | None] = field(default_factory=dict)
+    completion: dict[str, float | None] = field(default_factory=dict)
+    explanation_visits: int = 0
+    closing_visits: int = 0
+    intents_lost: int = 0
+    work_days: int = 0
+    planned_visits: int = 0
+    unprepared: int = 0
+    overdue_next_steps: int = 0
+    missing_journals: int = 0
+    customers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    journals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass
+class Diagnosis:
+    """One fired symptom: figures, evidence links, causes and measures (JSON-ready)."""
+
+    rep_id: int
+    symptom: str
+    figures: list[dict[str, Any]]
+    customers: list[dict[str, Any]]
+    journals: list[dict[str, Any]]
+    causes: list[dict[str, str]]
+    measures: list[dict[str, str]]
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        """The Finding.evidence JSON."""
+        return {"figures": self.figures, "customers": self.customers, "journals": self.journals}
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def ratio(num: float | None, den: float | None) -> float | None:
+    """num / den, or None for an empty denominator (DOMAIN.md section 9)."""
+    if num is None or not den:
+        return None
+    return float(num) / float(den)
+
+
+def team_median(values: Sequence[float | None]) -> float | None:
+    """Median of the values that exist; None with fewer than two (no team to compare to)."""
+    present = [float(v) for v in values if v is not None]
+    return statistics.median(present) if len(present) >= 2 else None
+
+
+def _figure(
+    key: str,
+    value: float | None,
+    *,
+    median: float | None = None,
+    target: float | None = None,
+    fmt: str = "count",
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "label": LABELS.get(key, key),
+        "value": None if value is None else round(float(value), 4),
+        "team_median": None if median is None else round(float(median), 4),
+        "completion": None if target is None else round(float(target), 4),
+        "fmt": fmt,
+    }
+
+
+def _weak(
+    value: float | None, median: float | None, completion: float | None, th: Thresholds
+) -> bool:
+    """Below the share of the team median, or below the share of the own target."""
+    if value is None:
+        return False
+    below_team = median is not None and median > 0 and value < th.team_median_ratio * median
+    below_target = completion is not None and completion < th.target_ratio
+    return below_team or below_target
+
+
+Rule = Callable[[RepFacts, dict[str, float | None], Thresholds], list[dict[str, Any]] | None]
+
+
+def derived(rep: RepFacts) -> dict[str, float | None]:
+    """Per-rep figures the rules compare with the team median."""
+    m = rep.metrics
+    return {
+        "target_customers": _num(m.get("target_customers")),
+        "new_targets": _num(m.get("new_targets")),
+        "relationship_rate": ratio(
+            _num(m.get("funnel_relationship")), _num(m.get("funnel_target"))
+        ),
+        "intent_rate": _num(m.get("intent_rate")),
+        "close_rate": _num(m.get("close_rate")),
+        "intents_per_explanation": ratio(_num(m.get("intents")), rep.explanation_visits),
+        "deals_per_closing": ratio(_num(m.get("deals")), rep.closing_visits),
+        "visits": _num(m.get("visits")),
+    }
+
+
+def rule_few_targets(
+    rep: RepFacts, med: dict[str, float | None], th: Thresholds
+) -> list[dict[str, Any]] | None:
+    """Too few target customers: the target pool or new targets below median or target."""
+    d = derived(rep)
+    fired = []
+    for key in ("target_customers", "new_targets"):
+        if _weak(d[key], med.get(key), rep.completion.get(key), th):
+            fired.append(key)
+    if not fired:
+        return None
+    return [
+        _figure(k, d[k], median=med.get(k), target=rep.completion.get(k))
+        for k in ("target_customers", "new_targets")
+    ]
+
+
+def rule_weak_opening(
+    rep: RepFacts, med: dict[str, float | None], th: Thresholds
+) -> list[dict[str, Any]] | None:
+    """Weak at opening relationships: share of reached targets that reached relationship."""
+    targets = _num(rep.metrics.get("funnel_target")) or 0
+    value = derived(rep)["relationship_rate"]
+    if targets < th.min_denominator or not _weak(value, med.get("relationship_rate"), None, th):
+        return None
+    return [
+        _figure("funnel_target", targets),
+        _figure("relationship_rate", value, median=med.get("relationship_rate"), fmt="rate"),
+    ]
+
+
+def rule_no_interest(
+    rep: RepFacts, med: dict[str, float | None], th: Thresholds
+) -> list[dict[str, Any]] | None:
+    """Presentations raise no interest: many explanation visits, few intents per visit
+    (below ``interest_rate_min`` and below the team median share)."""
+    if rep.explanation_visits < th.min_explanation_visits:
+        return None
+    value = derived(rep)["intents_per_explanation"] or 0.0
+    median = med.get("intents_per_explanation")
+    # Low in absolute terms, and (when there is a team to compare with) low for the team:
+    # a product that interests nobody is not one rep's symptom.
+    below_team = median is None or value < th.team_median_ratio * median
+    if not (value < th.interest_rate_min and below_team):
+        return None
+    return [
+        _figure("explanation_visits", rep.explanation_visits),
+        _figure("intents", _num(rep.metrics.get("intents"))),
+        _figure("intents_per_explanation", value, median=median, fmt="rate"),
+    ]
+
+
+def rule_missed_need(
+    rep: RepFacts, med: dict[str, float | None], th: Thresholds
+) -> list[dict[str, Any]] | None:
+    """Recommendations miss the need: closing visits without deals, or intents lost."""
+    value = derived(rep)["deals_per_closing"]
+    median = med.get("deals_per_closing")
+    below_team = median is None or (value or 0.0) < th.team_median_ratio * median
+    many_closings = (
+        rep.closing_visits >= th.min_closing_visits
+        and (value or 0.0) < th.closing_success_min
+        and below_team
+    )
+    lost = rep.intents_lost >= th.lost_intents_max
+    if not (many_closings or lost):
+        return None
+    return [
+        _figure("closing_visits", rep.closing_visits),
+        _figure("deals", _num(rep.metrics.get("deals"))),
+        _figure("deals_per_closing", value, median=med.get("deals_per_closing"), fmt="rate"),
+        _figure("intents_lost", rep.intents_lost),
+    ]
+
+
+def rule_hard_to_close(
+    rep: RepFacts, med: dict[str, float | None], th: Thresholds
+) -> list[dict[str, Any]] | None:
+    """Hard to close: close rate below the team median share or the deals target."""
+    pool = _num(rep.metrics.get("intent_pool")) or 0
+    value = derived(rep)["close_rate"]
+    if pool < th.min_denominator:
+        return None
+    if not _weak(value, med.get("close_rate"), rep.completion.get("deals"), th):
+        return None
+    return [
+        _figure("intent_pool", pool),
+        _figure("deals", _num(rep.metrics.get("deals")), target=rep.completion.get("deals")),
+        _figure("close_rate", value, median=med.get("close_rate"), fmt="rate"),
+    ]
+
+
+def rule_low_activity(
+    rep: RepFacts, med: dict[str, float | None], th: Thresholds
+) -> list[dict[str, Any]] | None:
+    """Too little activity: visits below activity_ratio x standard per day x work days."""
+    if rep.work_days <= 0:
+        return None
+    standard = th.visit_standard_per_day * rep.work_days
+    visits = _num(rep.metrics.get("visits")) or 0.0
+    below_standard = visits < th.activity_ratio * standard
+    below_target = (rep.completion.get("visits") or 1.0) < th.target_ratio
+    if not (below_standard or below_target):
+        return None
+    return [
+        _figure("visits", visits, median=med.get("visits"), target=rep.completion.get("visits")),
+        _figure("visit_standard", standard),
+        _figure("work_days", rep.work_days),
+    ]
+
+
+def rule_no_preparation(
+    rep: RepFacts, med: dict[str, float | None], th: Thresholds
+) -> list[dict[str, Any]] | None:
+    """Visits without preparation: planned visits whose preparation is empty."""
+    share = ratio(rep.unprepared, rep.planned_visits)
+    if rep.planned_visits < th.min_planned_visits or share is None:
+        return None
+    if share <= th.unprepared_share_max:
+        return None
+    return [
+        _figure("planned_visits", rep.planned_visits),
+        _figure("unprepared", rep.unprepared),
+        _figure("unprepared_share", share, fmt="rate"),
+    ]
+
+
+def rule_no_follow_up(
+    rep: RepFacts, med: dict[str, float | None], th: Thresholds
+) -> list[dict[str, Any]] | None:
+    """No follow-up: agreed next steps whose date has passed and are not done."""
+    if rep.overdue_next_steps < th.overdue_next_steps_max:
+        return None
+    return [_figure("overdue_next_steps", rep.overdue_next_steps)]
+
+
+def rule_missing_journals(
+    rep: RepFacts, med: dict[str, float | None], th: Thresholds
+) -> list[dict[str, Any]] | None:
+    """Missing journals: work days (not exempt) without a submitted journal."""
+    if rep.missing_journals < th.missing_journals_max:
+        return None
+    return [_figure("missing_journals", rep.missing_journals), _figure("work_days", rep.work_days)]
+
+
+RULES: dict[str, Rule] = {
+    FEW_TARGETS: rule_few_targets,
+    WEAK_OPENING: rule_weak_opening,
+    NO_INTEREST: rule_no_interest,
+    MISSED_NEED: rule_missed_need,
+    HARD_TO_CLOSE: rule_hard_to_close,
+    LOW_ACTIVITY: rule_low_activity,
+    NO_PREPARATION: rule_no_preparation,
+    NO_FOLLOW_UP: rule_no_follow_up,
+    MISSING_JOURNALS: rule_missing_journals,
+}
+
+#: Which evidence lists a symptom links to: (customers key, journals key) in RepFacts.
+EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
+    FEW_TARGETS: ("targets", ""),
+    WEAK_OPENING: ("targets", ""),
+    NO_INTEREST: ("explanation", "explanation"),
+    MISSED_NEED: ("closing", "closing"),
+    HARD_TO_CLOSE: ("intent", ""),
+    LOW_ACTIVITY: ("", "all"),
+    NO_PREPARATION: ("unprepared", "unprepared"),
+    NO_FOLLOW_UP: ("overdue", "overdue"),
+    MISSING_JOURNALS: ("", ""),
+}
+
+
+def team_medians(reps: Sequence[RepFacts]) -> dict[str, float | None]:
+    """Median of each derived figure over the team's reps."""
+    rows = [derived(r) for r in reps]
+    keys = rows[0].keys() if rows else ()
+    return {k: team_median([row[k] for row in rows]) for k in keys}
+
+
+def diagnose_team(reps: Sequence[RepFacts], th: Thresholds) -> list[Diagnosis]:
+    """Run every rule for every rep of one team and period; return the fired symptoms.
+
+    The team median is taken over ``reps`` (the team's reps in the period).
+    """
+    medians = team_medians(reps)
+    out: list[Diagnosis] = []
+    for rep in reps:
+        for symptom, rule in RULES.items():
+            figures = rule(rep, medians, th)
+            if figures is None:
+                continue
+            ckey, jkey = EVIDENCE_KEYS[symptom]
+            out.append(
+                Diagnosis(
+                    rep_id=rep.rep_id,
+                    symptom=symptom,
+                    figures=figures,
+                    customers=list(rep.customers.get(ckey, []))[:20] if ckey else [],
+                    journals=list(rep.journals.get(jkey, []))[:20] if jkey else [],
+                    causes=[{"cause": c, "category": cat} for c, cat in CAUSES[symptom]],
+                    measures=[{"kind": k, "text": t} for k, t in MEASURES[symptom]],
+                )
+            )
+    return out

@@ -1,0 +1,37 @@
+"""Celery tasks of the coaching app: thin wrappers around services.findings_recompute
+(STYLE.md, Background work). Idempotent: findings are upserted on their natural key."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from accounts.models import OrgUnit
+from accounts.scoping import local_today
+from kpi.calculations import period_of
+
+from . import services
+
+RETRY = {"autoretry_for": (OperationalError,), "max_retries": 3, "retry_backoff": True}
+
+
+@shared_task(name="coaching.findings_recompute", time_limit=600, soft_time_limit=540, **RETRY)
+def findings_recompute(team_ids: list[int], period: str) -> dict[str, int]:
+    """Recompute the findings of ``team_ids`` for ``period`` ('2026-10' or '2026-W43').
+
+    Called after KPI snapshots change; teams that no longer exist are skipped.
+    """
+    return services.findings_recompute(team_ids=team_ids, period=period)
+
+
+@shared_task(name="coaching.findings_recompute_all", time_limit=1800, soft_time_limit=1700, **RETRY)
+def findings_recompute_all() -> dict[str, int]:
+    """Nightly: every team, the current month and ISO week."""
+    today = local_today()
+    teams = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.TEAM).values_list("pk", flat=True))
+    totals = {"created": 0, "updated": 0, "deleted": 0}
+    for kind in ("month", "week"):
+        counts = services.findings_recompute(team_ids=teams, period=period_of(today, kind))
+        for key, n in counts.items():
+            totals[key] += n
+    return totals
