@@ -113,6 +113,7 @@ class CustomerForm(forms.ModelForm):
         data = super().clean()
         if not self.creating:
             return data
+        self._check_duplicate(data)
         owner = data.get("owner")
         team = data.get("team")
         if "owner" not in self.fields:
@@ -133,6 +134,32 @@ class CustomerForm(forms.ModelForm):
             if team.pk not in owner_teams:
                 self.add_error("team", _("The owner is not a rep of this team."))
         return data
+
+    def _check_duplicate(self, data: dict[str, Any]) -> None:
+        """Refuse a new customer that repeats a visible one by name (NFKC, case and spaces
+        folded, as the import does) or by credit code. Only customers the user may see are
+        compared, so the message never reveals another team's customer."""
+        from .importing import name_key
+        from .selectors import customer_queryset
+
+        visible = customer_queryset(self.scope)
+        name = data.get("name") or ""
+        if name:
+            same = visible.filter(name_key=name_key(name)).first()
+            if same is not None:
+                self.add_error(
+                    "name",
+                    _("%(name)s already exists (owner: %(owner)s); open it instead.")
+                    % {"name": same.name, "owner": same.owner or _("public pool")},
+                )
+        code = (data.get("credit_code") or "").strip()
+        if code:
+            same = visible.filter(credit_code__iexact=code).first()
+            if same is not None:
+                self.add_error(
+                    "credit_code",
+                    _("This credit code belongs to %(name)s already.") % {"name": same.name},
+                )
 
 
 class ContactForm(forms.ModelForm):

@@ -256,3 +256,37 @@ def test_get_on_a_write_url_is_not_allowed(org, client):
     customer = make_customer(org.rep)
     client.force_login(org.rep)
     assert client.get(reverse("customers:contact_create", args=[customer.pk])).status_code == 405
+
+
+def test_creating_a_customer_that_already_exists_is_refused(client, org):
+    from customers.models import Customer
+    from customers.services import customer_create
+
+    customer_create(by=org.rep, name="深圳腾飞科技有限公司", owner=org.rep, credit_code="91440300X")
+    client.force_login(org.rep)
+    response = client.post(
+        reverse("customers:customer_create"),
+        {"name": " 深圳腾飞科技有限公司 ", "segment": "mass", "stage": "lead"},
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["name"]
+    response = client.post(
+        reverse("customers:customer_create"),
+        {"name": "另一家公司", "segment": "mass", "stage": "lead", "credit_code": "91440300x"},
+    )
+    assert list(response.context["form"].errors) == ["credit_code"]
+    assert Customer.objects.count() == 1
+
+
+def test_a_customer_of_another_team_does_not_block_or_leak(client, org):
+    from customers.models import Customer
+    from customers.services import customer_create
+
+    customer_create(by=org.outsider, name="南方电网", owner=org.outsider)
+    client.force_login(org.rep)
+    response = client.post(
+        reverse("customers:customer_create"),
+        {"name": "南方电网", "segment": "mass", "stage": "lead"},
+    )
+    assert response.status_code == 302
+    assert Customer.objects.filter(name="南方电网").count() == 2
