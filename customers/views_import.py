@@ -155,7 +155,12 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the job (preview -> pending); the import runs as a Celery task."""
     job = _job(pk)
     if import_job_confirm(job=job):
-        messages.success(request, _("The import was started."))
+        job.refresh_from_db(fields=["status"])
+        # Without a broker the task runs in this request, so the job may be finished already.
+        if job.is_finished:
+            messages.success(request, _("The import finished."))
+        else:
+            messages.success(request, _("The import was started."))
     return redirect("customers:import_detail", pk=job.pk)
 
 
