@@ -1270,6 +1270,10 @@ def import_job_execute(*, job: ImportJob, chunk_rows: int = CHUNK_ROWS) -> Impor
         job.status = ImportJob.Status.DONE
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "finished_at", "error_file", "errors"])
+    if job.created_count or job.updated_count:
+        from kpi.services import kpi_after_import  # kpi reads customers; import late
+
+        transaction.on_commit(lambda: kpi_after_import(by=job.created_by))
     return job
 
 

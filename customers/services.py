@@ -243,6 +243,10 @@ def customer_change_stage(
     customer.stage = to_stage
     customer.stage_changed_at = at
     customer.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    if change.team_id is not None:
+        from kpi.services import kpi_touch  # kpi reads customers; import late, no cycle
+
+        kpi_touch(team_id=change.team_id, day=timezone.localdate(at), trigger="stage")
     return change
 
 

@@ -174,7 +174,7 @@ class KpiSnapshot(models.Model):
     scope_id = models.BigIntegerField()
     period_kind = models.CharField(max_length=5, choices=PeriodKind.choices)
     period_start = models.DateField()
-    metric = models.CharField(max_length=40)
+    metric = models.CharField(max_length=120)
     value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
@@ -268,3 +268,32 @@ class MonthlyAnalysisComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class KpiDirty(models.Model):
+    """A (team, period) whose snapshots are out of date after an import, a submitted journal
+    or a stage change, with one debounced recompute scheduled (kpi.services.kpi_touch);
+    ``team`` may also be a branch, marked after one of its teams was recomputed.
+
+    The row exists from the first touch until the scheduled task starts; touches in between
+    find it and enqueue nothing (the unique key makes that safe across processes).
+    """
+
+    team = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    period_kind = models.CharField(max_length=5, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    trigger = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("KPI recompute pending")
+        verbose_name_plural = _("KPI recomputes pending")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "period_kind", "period_start"], name="kpi_dirty_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.period_kind} {self.period_start}"

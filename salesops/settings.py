@@ -233,3 +233,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Recompute KPI snapshots after each stage change, submitted journal or import. Always on
+# with a broker; without one (eager Celery) it would run inside the user's request, so it
+# is off unless asked for: figures then refresh with "Recompute now" or `compute_kpis`.
+KPI_TOUCH_WHEN_EAGER = env_bool("KPI_TOUCH_WHEN_EAGER", default=False)

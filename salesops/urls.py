@@ -21,6 +21,7 @@ urlpatterns = [
     path("journals/", include("journals.urls")),
     path("customers/", include("customers.urls")),
     path("coaching/", include("coaching.urls")),
+    path("kpi/", include("kpi.urls")),
     path("weekly/", include("weekly.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -1,0 +1,235 @@
+"""KPI recompute services (issue 6, item 2): start a run split by team into Celery tasks,
+and the debounced recompute after an import, a submitted journal or a stage change.
+
+Targets and monthly analyses have their own modules (kpi/targets.py, kpi/analysis.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import OrgUnit, User
+from accounts.scoping import local_today
+
+from .calculations import Period, parse_period, period_of
+from .models import KpiDirty, KpiRun
+from .snapshots import all_team_ids, branch_teams
+
+logger = logging.getLogger(__name__)
+
+TOUCH_DELAY_SECONDS = 60
+"""How long a touched (team, period) waits before its recompute, so that a burst of
+journal submissions or an import's many stage changes give one recompute."""
+
+BRANCH_DELAY_SECONDS = 300
+"""A branch's figures follow its teams' recomputes after this debounce (a branch loads
+the data of all its teams, so it is recomputed at most once per window)."""
+
+
+def default_periods(today: dt.date | None = None) -> list[str]:
+    """The current and previous month and ISO week of the local ``today``:
+    ['2026-10', '2026-09', '2026-W43', '2026-W42'] (the nightly recompute's periods)."""
+    day = today or local_today()
+    month, week = period_of(day, "month"), period_of(day, "week")
+    return [month.key, month.previous().key, week.key, week.previous().key]
+
+
+def scope_team_ids(scope: str, periods: list[Period]) -> list[int]:
+    """The team ids a run scope covers: '' = every team, 'team:CODE', 'branch:CODE' (its
+    teams), 'rep:USERNAME' (the teams the person was a rep or supervisor of during the
+    periods). Raises ValueError for bad syntax, LookupError for an unknown code or user."""
+    if not scope:
+        return all_team_ids()
+    from .selectors import resolve_scope
+    from .snapshots import _teams_of_users
+
+    kind, scope_id = resolve_scope(scope)
+    if kind == "team":
+        return [scope_id]
+    if kind == "branch":
+        return branch_teams([scope_id]).get(scope_id, [])
+    return sorted(_teams_of_users([scope_id], periods))
+
+
+def kpi_run_start(
+    *, trigger: str, periods: list[str], scope: str = "", by: User | None = None
+) -> KpiRun:
+    """Create a KPI run and enqueue it once the transaction commits.
+
+    ``periods``: '2026-10' / '2026-W43' keys (empty: :func:`default_periods`); ``scope``:
+    '' (all), 'team:CODE', 'branch:CODE' or 'rep:USERNAME'. The run is split into one
+    Celery task per team (its people and the team) plus one per branch above them, shared
+    by the workers; progress is parts_done / parts_total. With eager Celery (no REDIS_URL)
+    it runs in-process and is done when this returns after commit.
+    Raises ValueError for a bad period, trigger or scope, LookupError for an unknown scope.
+    """
+    keys = [parse_period(p).key for p in (periods or default_periods())]
+    if trigger not in KpiRun.Trigger.values:
+        raise ValueError(f"Unknown trigger {trigger!r}")
+    scope_team_ids(scope, [parse_period(k) for k in keys])  # validate before creating
+    with transaction.atomic():
+        run = KpiRun(trigger=trigger, periods=keys, scope=scope, requested_by=by)
+        run.full_clean()
+        run.save()
+        transaction.on_commit(lambda: _enqueue_run(run.pk))
+    return run
+
+
+def _enqueue_run(run_id: int) -> None:
+    from .tasks import kpi_run_execute
+
+    kpi_run_execute.delay(run_id)
+
+
+def kpi_run_parts(*, run: KpiRun) -> list[tuple[str, int]]:
+    """The parts of a run: [('team', id), ..., ('branch', id), ...]."""
+    periods = [parse_period(p) for p in run.periods]
+    teams = scope_team_ids(run.scope, periods)
+    branches = set(
+        OrgUnit.objects.filter(id__in=teams, parent__kind=OrgUnit.Kind.BRANCH).values_list(
+            "parent_id", flat=True
+        )
+    )
+    return [("team", t) for t in teams] + [("branch", b) for b in sorted(branches)]
+
+
+def kpi_run_claim(*, run_id: int, parts_total: int) -> bool:
+    """Move a pending run to running with its number of parts (conditional update: a
+    duplicated message finds it no longer pending). A run without parts is done at once."""
+    now = timezone.now()
+    claimed = KpiRun.objects.filter(pk=run_id, status=KpiRun.Status.PENDING).update(
+        status=KpiRun.Status.RUNNING, started_at=now, parts_total=parts_total, parts_done=0
+    )
+    if claimed and parts_total == 0:
+        KpiRun.objects.filter(pk=run_id).update(status=KpiRun.Status.DONE, finished_at=now)
+    return bool(claimed)
+
+
+def kpi_run_part(*, run: KpiRun, kind: str, unit_id: int) -> int:
+    """Compute one part of a run: a team (its people and the team) or a branch.
+    Idempotent (snapshots are upserted). Returns rows written."""
+    from .snapshots import compute_and_store
+
+    if kind == "team":
+        return compute_and_store(
+            periods=run.periods, team_ids=[unit_id], run=run, kinds=("rep", "team")
+        )
+    team_ids = branch_teams([unit_id]).get(unit_id, [])
+    if not team_ids:
+        return 0
+    return compute_and_store(periods=run.periods, team_ids=team_ids, run=run, kinds=("branch",))
+
+
+def kpi_run_part_done(*, run_id: int, rows: int) -> None:
+    """Count a finished part (F() increments, safe with several workers); the part that
+    completes the count marks the run done."""
+    KpiRun.objects.filter(pk=run_id).update(
+        parts_done=F("parts_done") + 1, snapshots_written=F("snapshots_written") + rows
+    )
+    KpiRun.objects.filter(
+        pk=run_id, status=KpiRun.Status.RUNNING, parts_done__gte=F("parts_total")
+    ).update(status=KpiRun.Status.DONE, finished_at=timezone.now())
+
+
+def kpi_run_fail(*, run_id: int, error: str) -> None:
+    """Mark a run failed with ``error`` (kept once: the first failure wins)."""
+    KpiRun.objects.filter(pk=run_id).exclude(status=KpiRun.Status.FAILED).update(
+        status=KpiRun.Status.FAILED, error=error[:5000], finished_at=timezone.now()
+    )
+
+
+def kpi_touch(*, team_id: int, day: dt.date, trigger: str) -> None:
+    """Mark the month and ISO week of the local ``day`` of team ``team_id`` out of date and
+    schedule one recompute per (team, period) after TOUCH_DELAY_SECONDS (debounced: a
+    touch while one is already scheduled enqueues nothing). Called after an import, a
+    submitted journal or a stage change; runs after the caller's transaction commits.
+    With eager Celery (no broker) nothing happens unless settings.KPI_TOUCH_WHEN_EAGER is
+    on: the recompute would then run inside the user's request; figures refresh with the
+    dashboard's "Recompute now", ``compute_kpis`` or the nightly run instead.
+    """
+    if not touches_enabled():
+        return
+    transaction.on_commit(lambda: _touch(team_id, day, trigger))
+
+
+def touches_enabled() -> bool:
+    """True when change-triggered recomputes run: a real broker, or KPI_TOUCH_WHEN_EAGER."""
+    return not settings.CELERY_TASK_ALWAYS_EAGER or getattr(settings, "KPI_TOUCH_WHEN_EAGER", False)
+
+
+def kpi_after_import(*, by: User | None = None) -> KpiRun | None:
+    """Recompute the default periods for everyone after an import completed (a file can
+    touch any team). Gated like :func:`kpi_touch`; returns the run, or None when skipped."""
+    if not touches_enabled():
+        return None
+    return kpi_run_start(trigger=KpiRun.Trigger.IMPORT, periods=[], by=by)
+
+
+def _touch(team_id: int, day: dt.date, trigger: str) -> None:
+    periods = [period_of(day, "month"), period_of(day, "week")]
+    _mark_dirty(team_id, periods, trigger, TOUCH_DELAY_SECONDS, branch=False)
+
+
+def _mark_dirty(
+    unit_id: int, periods: list[Period], trigger: str, delay: int, *, branch: bool
+) -> None:
+    """Record (unit, period) as dirty; enqueue one recompute for the periods newly marked."""
+    created: list[str] = []
+    for period in periods:
+        try:
+            with transaction.atomic():
+                KpiDirty.objects.create(
+                    team_id=unit_id,
+                    period_kind=period.kind,
+                    period_start=period.start,
+                    trigger=trigger[:10],
+                )
+        except IntegrityError:
+            continue  # already scheduled (or the unit is gone)
+        created.append(period.key)
+    if not created:
+        return
+    from .tasks import kpi_recompute_branch, kpi_recompute_team
+
+    task = kpi_recompute_branch if branch else kpi_recompute_team
+    task.apply_async(args=[unit_id, created, trigger], countdown=delay)
+
+
+def kpi_recompute_touched(*, team_id: int, periods: list[str]) -> int:
+    """The debounced recompute of a team: clear its dirty marks, compute the team's people
+    and the team for ``periods``, then mark its branch dirty (a branch loads all its
+    teams, so it has its own, longer debounce: BRANCH_DELAY_SECONDS). Returns rows
+    written (0 if the team is gone)."""
+    from .snapshots import compute_and_store
+
+    plist = [parse_period(p) for p in periods]
+    for p in plist:
+        KpiDirty.objects.filter(team_id=team_id, period_kind=p.kind, period_start=p.start).delete()
+    team = OrgUnit.objects.filter(pk=team_id).select_related("parent").first()
+    if team is None:
+        return 0
+    rows = compute_and_store(periods=plist, team_ids=[team_id], kinds=("rep", "team"))
+    if team.parent is not None and team.parent.kind == OrgUnit.Kind.BRANCH:
+        _mark_dirty(team.parent_id, plist, "team", BRANCH_DELAY_SECONDS, branch=True)
+    return rows
+
+
+def kpi_recompute_branch(*, branch_id: int, periods: list[str]) -> int:
+    """The debounced recompute of a branch (after one of its teams was recomputed)."""
+    from .snapshots import compute_and_store
+
+    plist = [parse_period(p) for p in periods]
+    for p in plist:
+        KpiDirty.objects.filter(
+            team_id=branch_id, period_kind=p.kind, period_start=p.start
+        ).delete()
+    team_ids = branch_teams([branch_id]).get(branch_id, [])
+    if not team_ids:
+        return 0
+    return compute_and_store(periods=plist, team_ids=team_ids, kinds=("branch",))

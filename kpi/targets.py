@@ -1,0 +1,375 @@
+"""Target services (目标管理, DOMAIN.md section 4b): set, acknowledge, export and import
+monthly targets per rep and team. Targets are set by a team's supervisor or manager
+(``Scope.can_lead_team``) and acknowledged by the rep."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, OrgUnit, User
+from accounts.scoping import Scope
+from customers.exporting import IDENT, NUMBER, TEXT, xlsx_bytes
+from customers.importing import FileRefused, normalise_header, read_rows
+
+from .models import Target, TargetMetric
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_month(text: str | None, default: dt.date | None = None) -> dt.date | None:
+    """'2026-10' -> date(2026, 10, 1); None or a bad text gives ``default``."""
+    m = _MONTH_RE.match((text or "").strip())
+    if not m:
+        return default
+    year, month = int(m.group(1)), int(m.group(2))
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        return default
+    return dt.date(year, month, 1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    """Last day of the month of ``month``."""
+    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)
+
+
+def team_reps(*, team: OrgUnit, month: dt.date) -> list[User]:
+    """Reps with a rep membership in ``team`` on any day of ``month``, by username. One query."""
+    ids = Membership.objects.filter(
+        unit=team, role=Membership.Role.REP, start__lte=month_end(month)
+    ).exclude(end__lt=month)
+    return list(User.objects.filter(pk__in=ids.values("user_id")).order_by("username"))
+
+
+def target_check_can_set(*, scope: Scope, team: OrgUnit) -> None:
+    """Raise PermissionDenied unless the viewer leads ``team`` (supervisor, manager, admin)."""
+    if not scope.can_lead_team(team.pk):
+        raise PermissionDenied(_("Only the team's supervisor or manager sets its targets."))
+
+
+@transaction.atomic
+def target_set(
+    *,
+    month: dt.date,
+    metric: str,
+    value: Decimal | None,
+    by: User | None,
+    rep: User | None = None,
+    team: OrgUnit | None = None,
+    weeks: dict[str, str] | None = None,
+) -> Target | None:
+    """Set (or with ``value`` None delete) the target of a rep or a team for a month.
+
+    ``weeks`` is the optional weekly split {'2026-W44': '12.00'} (None: keep it, unless the
+    value changes, which drops an explicit split so weeks fall back to pro rata).
+    A changed value clears the rep's acknowledgement. Returns the target or None when
+    deleted. Raises ValidationError for a bad metric, a negative value or rep and team
+    both/neither given.
+    """
+    if (rep is None) == (team is None):
+        raise ValidationError(_("A target is for a rep or a team."))
+    if metric not in TargetMetric.values:
+        raise ValidationError({"metric": _("Unknown metric.")})
+    month = month.replace(day=1)
+    lookup = {"rep": rep, "team": None} if rep else {"team": team, "rep": None}
+    existing = Target.objects.filter(month=month, metric=metric, **lookup).first()
+    if value is None:
+        if existing:
+            existing.delete()
+        return None
+    if value < 0:
+        raise ValidationError({"value": _("A target cannot be negative.")})
+    target = existing or Target(month=month, metric=metric, **lookup)
+    if existing is None or existing.value != value or (weeks is not None and weeks != target.weeks):
+        target.acknowledged_at = None
+    if weeks is None and existing is not None and existing.value != value and target.weeks:
+        target.weeks = {}  # an explicit split of the old value no longer adds up
+    target.value = value
+    if weeks is not None:
+        target.weeks = weeks
+    target.set_by = by
+    target.full_clean()
+    target.save()
+    return target
+
+
+@transaction.atomic
+def targets_save_grid(
+    *,
+    team: OrgUnit,
+    month: dt.date,
+    values: dict[tuple[int | None, str], Decimal | None],
+    by: User,
+    scope: Scope,
+) -> int:
+    """Save a grid of targets: ``values[(rep_id or None for the team, metric)] = value``.
+
+    Only reps of the team in that month are accepted. Returns the number of cells that
+    changed. Raises PermissionDenied when the viewer does not lead the team.
+    """
+    target_check_can_set(scope=scope, team=team)
+    reps = {u.pk: u for u in team_reps(team=team, month=month)}
+    current = {
+        (t.rep_id, t.metric): t.value
+        for t in Target.objects.filter(month=month).filter(team=team)
+        | Target.objects.filter(month=month, rep_id__in=list(reps))
+    }
+    changed = 0
+    for (rep_id, metric), value in values.items():
+        if rep_id is not None and rep_id not in reps:
+            continue
+        if current.get((rep_id, metric)) == value:
+            continue
+        target_set(
+            month=month,
+            metric=metric,
+            value=value,
+            by=by,
+            rep=reps.get(rep_id) if rep_id else None,
+            team=None if rep_id else team,
+        )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def targets_acknowledge(*, rep: User, month: dt.date) -> int:
+    """The rep acknowledges every target of theirs for ``month``; returns how many."""
+    return Target.objects.filter(rep=rep, month=month, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now()
+    )
+
+
+EXPORT_HEADERS = ("rep", "team", "month", "metric", "value")
+
+
+def month_weeks(month: dt.date) -> list[str]:
+    """ISO week keys ('2026-W40') of the weeks overlapping ``month``, in order."""
+    keys: list[str] = []
+    day = month.replace(day=1)
+    end = month_end(month)
+    while day <= end:
+        iso = day.isocalendar()
+        key = f"{iso.year}-W{iso.week:02d}"
+        if key not in keys:
+            keys.append(key)
+        day += dt.timedelta(days=1)
+    return keys
+
+
+def targets_export_rows(targets: Iterable[Target], weeks: list[str]) -> list[list[object]]:
+    """Rows [rep username, team code, month 'YYYY-MM', metric, value, *weekly split]
+    for an export; a week cell is empty when the target has no explicit split.
+
+    ``targets`` should be fetched with select_related('rep', 'team')."""
+    rows: list[list[object]] = []
+    for t in targets:
+        split = t.weeks or {}
+        rows.append(
+            [
+                t.rep.username if t.rep_id else "",
+                t.team.code if t.team_id else "",
+                f"{t.month:%Y-%m}",
+                t.metric,
+                t.value,
+                *[Decimal(str(split[w])) if w in split else "" for w in weeks],
+            ]
+        )
+    return rows
+
+
+def targets_xlsx(targets: Iterable[Target], month: dt.date) -> bytes:
+    """An .xlsx of a month's targets in the import format (it can be edited and imported
+    back), with one optional column per ISO week of the month for the weekly split."""
+    weeks = month_weeks(month)
+    return xlsx_bytes(
+        [*EXPORT_HEADERS, *weeks],
+        [IDENT, IDENT, IDENT, TEXT, NUMBER, *[NUMBER] * len(weeks)],
+        targets_export_rows(targets, weeks),
+        sheet="Targets",
+    )
+
+
+_WEEK_HEADER = re.compile(r"^(\d{4})-w(\d{2})$")
+
+
+#: Header synonyms of the import (normalised with customers.importing.normalise_header).
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "rep": ("rep", "username", "user", "销售人员", "客户经理", "用户名", "账号"),
+    "team": ("team", "teamcode", "团队", "小组", "团队代码", "小组代码"),
+    "month": ("month", "月份", "月"),
+    "metric": ("metric", "指标", "考核指标"),
+    "value": ("value", "target", "目标", "目标值", "指标值"),
+}
+
+
+@dataclass
+class TargetImportResult:
+    """Outcome of an import: rows written and per-row errors ('row 7: month: ...')."""
+
+    written: int = 0
+    errors: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
+
+def _metric_lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for value, label in TargetMetric.choices:
+        table[normalise_header(value)] = value
+        table[normalise_header(str(label))] = value
+    return table
+
+
+def _cell(row: list[object], index: int | None) -> str:
+    if index is None or index >= len(row):
+        return ""
+    v = row[index]
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime):
+        return f"{v:%Y-%m}"
+    if isinstance(v, dt.date):
+        return f"{v:%Y-%m}"
+    return str(v if v is not None else "").strip()
+
+
+@transaction.atomic
+def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult:
+    """Import targets from an .xlsx/.xls/.csv file (columns rep or team, month, metric,
+    value; Chinese headers accepted). File safety and format detection come from
+    customers.importing.read_rows; a refused file raises FileRefused. Each row is
+    checked: the rep/team must exist and be led by the importer (else reported as
+    unknown, not to leak others' names), month YYYY-MM, a known metric, a value >= 0.
+    Valid rows are written, bad rows reported.
+    """
+    sheet = read_rows(data)
+    if not sheet.rows:
+        raise FileRefused(_("The file has no rows."))
+    headers = [normalise_header(h) for h in sheet.rows[0]]
+    lookup = {normalise_header(s): f for f, syns in HEADER_SYNONYMS.items() for s in syns}
+    columns: dict[str, int] = {}
+    result = TargetImportResult()
+    week_columns: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        fld = lookup.get(h)
+        if fld and fld not in columns:
+            columns[fld] = i
+        elif m := _WEEK_HEADER.match(h):
+            week_columns[f"{m.group(1)}-W{m.group(2)}"] = i
+        elif h:
+            result.unknown_columns.append(str(sheet.rows[0][i]))
+    missing = [f for f in ("month", "metric", "value") if f not in columns]
+    if missing or ("rep" not in columns and "team" not in columns):
+        raise FileRefused(
+            _("The header row needs the columns rep or team, month, metric and value.")
+        )
+    body = list(zip(sheet.row_numbers[1:], sheet.rows[1:], strict=True))
+    usernames = {_cell(r, columns.get("rep")) for _n, r in body} - {""}
+    codes = {_cell(r, columns.get("team")) for _n, r in body} - {""}
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    teams = {t.code: t for t in OrgUnit.objects.filter(code__in=codes, kind=OrgUnit.Kind.TEAM)}
+    rep_teams: dict[int, set[int]] = {}
+    for user_id, unit_id in Membership.objects.filter(
+        user__in=users.values(), role=Membership.Role.REP
+    ).values_list("user_id", "unit_id"):
+        rep_teams.setdefault(user_id, set()).add(unit_id)
+    metrics = _metric_lookup()
+    for number, row in body:
+        errors: list[str] = []
+        username, code = _cell(row, columns.get("rep")), _cell(row, columns.get("team"))
+        rep = users.get(username) if username else None
+        team = teams.get(code) if code else None
+        if username and code:
+            errors.append(_("give a rep or a team, not both"))
+        elif username:
+            if rep is None or not any(scope.can_lead_team(t) for t in rep_teams.get(rep.pk, ())):
+                errors.append(_("rep: unknown or not in your teams: %(v)s") % {"v": username})
+        elif code:
+            if team is None or not scope.can_lead_team(team.pk):
+                errors.append(_("team: unknown or not yours: %(v)s") % {"v": code})
+        else:
+            errors.append(_("rep or team: required"))
+        month = parse_month(_cell(row, columns["month"]))
+        if month is None:
+            errors.append(_("month: expected YYYY-MM"))
+        metric = metrics.get(normalise_header(_cell(row, columns["metric"])))
+        if metric is None:
+            errors.append(_("metric: unknown: %(v)s") % {"v": _cell(row, columns["metric"])})
+        try:
+            value = Decimal(_cell(row, columns["value"]).replace(",", ""))
+            if not value.is_finite() or value < 0:
+                raise InvalidOperation
+            value = value.quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            errors.append(_("value: a number >= 0 is required"))
+            value = None
+        weeks = _row_weeks(row, week_columns, month, value, errors)
+        if errors:
+            result.errors.extend(_("row %(n)s: %(e)s") % {"n": number, "e": e} for e in errors)
+            continue
+        target_set(
+            month=month,
+            metric=metric,
+            value=value,
+            by=by,
+            rep=rep,
+            team=None if rep else team,
+            weeks=weeks,
+        )  # type: ignore[arg-type]
+        result.written += 1
+    return result
+
+
+def visible_rep_ids_for_month(*, scope: Scope, month: dt.date) -> set[int] | None:
+    """Reps whose targets the viewer may see in ``month`` (None: all, admin)."""
+    teams = scope.visible_team_ids
+    if teams is None:
+        return None
+    ids = set(
+        Membership.objects.filter(unit_id__in=teams, start__lte=month_end(month))
+        .exclude(end__lt=month)
+        .values_list("user_id", flat=True)
+    )
+    if scope.user_id is not None:
+        ids.add(scope.user_id)
+    return ids
+
+
+def _row_weeks(
+    row: list[object],
+    columns: dict[str, int],
+    month: dt.date | None,
+    value: Decimal | None,
+    errors: list[str],
+) -> dict[str, str] | None:
+    """The optional weekly split of an import row: {'2026-W44': '12.00'} or None when no
+    week cell is filled. Weeks must overlap the month and add up to its value."""
+    filled = {key: _cell(row, i) for key, i in columns.items() if _cell(row, i)}
+    if not filled or month is None or value is None:
+        return None
+    allowed = set(month_weeks(month))
+    split: dict[str, str] = {}
+    for key, text in filled.items():
+        if key not in allowed:
+            errors.append(_("%(week)s: not a week of the month") % {"week": key})
+            continue
+        try:
+            amount = Decimal(text.replace(",", ""))
+            if not amount.is_finite() or amount < 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors.append(_("%(week)s: a number >= 0 is required") % {"week": key})
+            continue
+        split[key] = str(amount.quantize(Decimal("0.01")))
+    if len(split) == len(filled) and sum(Decimal(v) for v in split.values()) != value:
+        errors.append(_("weeks: the weekly split must add up to the month's value"))
+    return split

@@ -1,0 +1,251 @@
+"""KPI runs on Celery (issue 6, item 2): a run split by team completes with progress 100,
+a failing part fails the run with its error, and touches are debounced."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from unittest import mock
+
+import pytest
+from django.conf import settings as django_settings
+
+from customers.models import Stage
+from customers.tests.factories import make_customer
+from kpi import selectors, services, tasks
+from kpi.models import KpiDirty, KpiRun, KpiSnapshot
+
+from .test_snapshots import MARCH, at, eager, make_cohort  # noqa: F401 - fixture
+
+
+@pytest.mark.usefixtures("eager")
+def test_run_start_with_eager_celery_completes_with_progress_100(
+    org, django_capture_on_commit_callbacks
+):
+    make_cohort(org.rep)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.kpi_run_start(trigger="manual", periods=[MARCH, "2026-W11"], by=org.manager)
+    run.refresh_from_db()
+    assert run.status == KpiRun.Status.DONE
+    assert run.progress_percent == 100
+    # Three teams and two branches, each a part.
+    assert (run.parts_done, run.parts_total) == (5, 5)
+    assert run.snapshots_written == KpiSnapshot.objects.count() > 0
+    assert run.finished_at is not None
+    assert selectors.latest_run() == run
+    m = selectors.snapshot_metrics(scope_kind="team", scope_id=org.team_a.pk, period=MARCH)
+    assert m["intent_rate"].value == pytest.approx(0.24)
+    assert KpiSnapshot.objects.filter(run=run).count() == run.snapshots_written
+
+
+@pytest.mark.usefixtures("eager")
+def test_run_for_one_team_computes_its_people_team_and_branch(
+    org, django_capture_on_commit_callbacks
+):
+    make_cohort(org.rep)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.kpi_run_start(trigger="command", periods=[MARCH], scope="team:north-1")
+    run.refresh_from_db()
+    assert run.status == KpiRun.Status.DONE
+    assert run.parts_total == 2  # the team and its branch
+    kinds = set(KpiSnapshot.objects.values_list("scope_kind", "scope_id").distinct())
+    assert ("team", org.team_a.pk) in kinds
+    assert ("branch", org.north.pk) in kinds
+    assert ("rep", org.rep.pk) in kinds
+    assert ("team", org.team_s.pk) not in kinds
+
+
+def test_run_start_rejects_bad_input(org):
+    with pytest.raises(ValueError, match="period"):
+        services.kpi_run_start(trigger="manual", periods=["2026-13x"])
+    with pytest.raises(LookupError):
+        services.kpi_run_start(trigger="manual", periods=[MARCH], scope="team:nope")
+    with pytest.raises(ValueError, match="trigger"):
+        services.kpi_run_start(trigger="whenever", periods=[MARCH])
+    assert not KpiRun.objects.exists()
+
+
+@pytest.mark.usefixtures("eager")
+def test_failing_part_fails_the_run_with_the_error(org, django_capture_on_commit_callbacks):
+    with (
+        mock.patch("kpi.services.kpi_run_part", side_effect=RuntimeError("disk full")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run = services.kpi_run_start(trigger="manual", periods=[MARCH])
+    run.refresh_from_db()
+    assert run.status == KpiRun.Status.FAILED
+    assert "disk full" in run.error
+    assert run.progress_percent < 100
+
+
+@pytest.mark.usefixtures("eager")
+def test_duplicated_run_message_does_nothing(org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.kpi_run_start(trigger="manual", periods=[MARCH])
+    written = KpiRun.objects.get(pk=run.pk).snapshots_written
+    tasks.kpi_run_execute.delay(run.pk)
+    run.refresh_from_db()
+    assert run.snapshots_written == written
+    assert run.parts_done == run.parts_total
+
+
+def test_default_periods_are_current_and_previous_month_and_week():
+    assert services.default_periods(dt.date(2026, 10, 20)) == [
+        "2026-10",
+        "2026-09",
+        "2026-W43",
+        "2026-W42",
+    ]
+    assert services.default_periods(dt.date(2026, 1, 1)) == [
+        "2026-01",
+        "2025-12",
+        "2026-W01",
+        "2025-W52",
+    ]
+
+
+@pytest.mark.usefixtures("eager")
+def test_nightly_task_is_scheduled_at_two_and_starts_a_run(org, django_capture_on_commit_callbacks):
+    entry = django_settings.CELERY_BEAT_SCHEDULE["kpi-nightly"]
+    assert entry["task"] == "kpi.nightly"
+    assert entry["schedule"].hour == {2}
+    assert entry["schedule"].minute == {0}
+    with (
+        mock.patch("kpi.services._enqueue_run") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run_id = tasks.kpi_nightly()
+    run = KpiRun.objects.get(pk=run_id)
+    assert run.trigger == KpiRun.Trigger.NIGHTLY
+    assert len(run.periods) == 4
+    assert enqueue.call_count == 1
+
+
+def test_touch_schedules_one_task_per_team_and_period(
+    org, django_capture_on_commit_callbacks, settings
+):
+    settings.KPI_TOUCH_WHEN_EAGER = True
+    day = dt.date(2026, 3, 10)
+    with (
+        mock.patch.object(tasks.kpi_recompute_team, "apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        for _ in range(3):
+            services.kpi_touch(team_id=org.team_a.pk, day=day, trigger="journal")
+        services.kpi_touch(team_id=org.team_b.pk, day=day, trigger="journal")
+        # Same month, another week: only the week is new.
+        services.kpi_touch(team_id=org.team_a.pk, day=dt.date(2026, 3, 20), trigger="stage")
+    assert send.call_count == 3
+    first = send.call_args_list[0]
+    assert first.kwargs["args"] == [org.team_a.pk, ["2026-03", "2026-W11"], "journal"]
+    assert first.kwargs["countdown"] == services.TOUCH_DELAY_SECONDS
+    assert send.call_args_list[2].kwargs["args"] == [org.team_a.pk, ["2026-W12"], "stage"]
+    assert KpiDirty.objects.count() == 5
+
+
+@pytest.mark.usefixtures("eager")
+def test_team_recompute_marks_its_branch_with_a_longer_debounce(org):
+    with mock.patch.object(tasks.kpi_recompute_branch, "apply_async") as send:
+        services.kpi_recompute_touched(team_id=org.team_a.pk, periods=[MARCH])
+        services.kpi_recompute_touched(team_id=org.team_b.pk, periods=[MARCH])
+    assert send.call_count == 1
+    assert send.call_args.kwargs["args"][:2] == [org.north.pk, [MARCH]]
+    assert send.call_args.kwargs["countdown"] == services.BRANCH_DELAY_SECONDS
+    assert KpiSnapshot.objects.filter(scope_kind="team", scope_id=org.team_b.pk).exists()
+    assert not KpiSnapshot.objects.filter(scope_kind="branch").exists()
+    services.kpi_recompute_branch(branch_id=org.north.pk, periods=[MARCH])
+    assert KpiSnapshot.objects.filter(scope_kind="branch", scope_id=org.north.pk).exists()
+    assert not KpiDirty.objects.exists()
+
+
+@pytest.mark.usefixtures("eager")
+def test_touch_in_eager_mode_recomputes_the_team_month_and_week(
+    org, django_capture_on_commit_callbacks, settings
+):
+    settings.KPI_TOUCH_WHEN_EAGER = True
+    make_customer(org.rep, stage=Stage.DEAL, at=at("2026-03-10"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.kpi_touch(team_id=org.team_a.pk, day=dt.date(2026, 3, 10), trigger="journal")
+    m = selectors.snapshot_metrics(scope_kind="team", scope_id=org.team_a.pk, period=MARCH)
+    w = selectors.snapshot_metrics(scope_kind="rep", scope_id=org.rep.pk, period="2026-W11")
+    assert m["deals"].value == 1
+    assert w["deals"].value == 1
+    # The branch follows through its own debounced task (run at once when eager).
+    b = selectors.snapshot_metrics(scope_kind="branch", scope_id=org.north.pk, period=MARCH)
+    assert b["deals"].value == 1
+    assert set(KpiSnapshot.objects.values_list("period_kind", flat=True)) == {"month", "week"}
+    # The dirty marks are cleared when the recompute starts, so the next touch runs again.
+    assert not KpiDirty.objects.exists()
+    make_customer(org.rep, stage=Stage.DEAL, at=at("2026-03-11"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.kpi_touch(team_id=org.team_a.pk, day=dt.date(2026, 3, 11), trigger="journal")
+    m = selectors.snapshot_metrics(scope_kind="team", scope_id=org.team_a.pk, period=MARCH)
+    assert m["deals"].value == 2
+
+
+def test_touch_inside_a_rolled_back_transaction_schedules_nothing(org, settings):
+    settings.KPI_TOUCH_WHEN_EAGER = True
+    from django.db import transaction
+
+    with mock.patch.object(tasks.kpi_recompute_team, "apply_async") as send:
+        try:
+            with transaction.atomic():
+                services.kpi_touch(team_id=org.team_a.pk, day=dt.date(2026, 3, 10), trigger="x")
+                raise RuntimeError("rollback")
+        except RuntimeError:
+            pass
+    assert send.call_count == 0
+    assert not KpiDirty.objects.exists()
+
+
+def test_touch_without_a_broker_stays_out_of_the_request(
+    org, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.KPI_TOUCH_WHEN_EAGER = False
+    with (
+        mock.patch.object(tasks.kpi_recompute_team, "apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.kpi_touch(team_id=org.team_a.pk, day=dt.date(2026, 3, 10), trigger="stage")
+    assert send.call_count == 0
+    assert not KpiDirty.objects.exists()
+    assert services.kpi_after_import() is None
+
+
+def test_a_stage_change_touches_its_team_month_and_week(
+    org, django_capture_on_commit_callbacks, settings
+):
+    settings.KPI_TOUCH_WHEN_EAGER = True
+    from customers.services import customer_change_stage
+
+    customer = make_customer(org.rep, stage=Stage.LEAD, at=at("2026-03-02"))
+    with (
+        mock.patch.object(tasks.kpi_recompute_team, "apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        customer_change_stage(
+            customer=customer, to_stage=Stage.TARGET, by=org.rep, at=at("2026-03-10")
+        )
+    assert send.call_count == 1
+    assert send.call_args.kwargs["args"] == [org.team_a.pk, ["2026-03", "2026-W11"], "stage"]
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_run_through_the_broker_completes_on_a_real_worker():
+    from conftest import make_org
+
+    org = make_org()
+    make_cohort(org.rep)
+    run = services.kpi_run_start(trigger="manual", periods=[MARCH])
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in (KpiRun.Status.DONE, KpiRun.Status.FAILED):
+            break
+        time.sleep(0.5)
+    assert run.status == KpiRun.Status.DONE, run.error
+    assert run.progress_percent == 100
+    m = selectors.snapshot_metrics(scope_kind="team", scope_id=org.team_a.pk, period=MARCH)
+    assert m["intent_rate"].value == pytest.approx(0.24)
