@@ -195,6 +195,63 @@ def plan_achievement(planned: Iterable[str], actual: Iterable[str]) -> list[Achi
     return rows
 
 
+def purpose_category(purpose: str) -> str:
+    """The category of a purpose: 'visit' (first visit / explanation / closing),
+    'appointment' or 'follow_up' (the four follow-up purposes); same as PlanItem.Kind."""
+    if purpose in VISIT_PURPOSES:
+        return "visit"
+    if purpose == APPOINTMENT:
+        return "appointment"
+    return "follow_up"
+
+
+def plan_items_done(
+    items: Iterable[tuple[int, int | None, str]],
+    visits: Iterable[tuple[int | None, int, str]],
+) -> set[int]:
+    """Which plan items are done: ``items`` are ``(plan item id, customer id or None,
+    purpose)``, ``visits`` are ``(plan item id or None, customer id, purpose)``.
+
+    A visit linked to a plan item (Visit.plan_item) marks that item only. A visit recorded
+    without a plan item marks at most one still-open item of the same customer: one with
+    the same purpose first, else one of the same purpose category (visit / appointment /
+    follow-up). Items without a customer are done only by a linked visit. DOMAIN.md
+    section 3 (plan vs actual).
+    """
+    items = list(items)
+    done: set[int] = set()
+    unlinked: list[tuple[int, str]] = []
+    for plan_item_id, customer_id, purpose in visits:
+        if plan_item_id is not None:
+            done.add(plan_item_id)
+        else:
+            unlinked.append((customer_id, purpose))
+    for same_purpose in (True, False):
+        rest = []
+        for customer_id, purpose in unlinked:
+            match = next(
+                (
+                    pk
+                    for pk, item_customer, item_purpose in items
+                    if pk not in done
+                    and item_customer is not None
+                    and item_customer == customer_id
+                    and (
+                        item_purpose == purpose
+                        if same_purpose
+                        else purpose_category(item_purpose) == purpose_category(purpose)
+                    )
+                ),
+                None,
+            )
+            if match is None:
+                rest.append((customer_id, purpose))
+            else:
+                done.add(match)
+        unlinked = rest
+    return done
+
+
 # --- morning meeting flags ----------------------------------------------------------------
 
 NO_PLAN = "no_plan"
@@ -246,9 +303,20 @@ def meeting_flags(
 # --- revisions ----------------------------------------------------------------------------
 
 
+def _coded(labels: Mapping[str, str], field: str, row: Mapping[str, object]) -> str:
+    """The label of a coded value (``labels['purpose:first']``); older snapshots that
+    stored the label itself show it unchanged."""
+    value = str(row.get(field) or "")
+    return labels.get(f"{field}:{value}", value)
+
+
 def content_lines(content: Mapping[str, object], labels: Mapping[str, str]) -> list[str]:
-    """Render a journal content snapshot (see services.journal_content) as text lines,
-    one field per line, so two versions can be compared line by line."""
+    """Render a journal content snapshot (see selectors.journal_content) as text lines,
+    one field per line, so two versions can be compared line by line.
+
+    ``labels`` maps field names to labels and ``purpose:<code>`` / ``outcome:<code>`` to
+    the labels of coded values (presentation.diff_labels), so the snapshot itself holds
+    no translated text and the diff does not depend on the language it was saved in."""
     lines: list[str] = []
     for key in ("learning_topic", "takeaways", "summary"):
         value = str(content.get(key) or "")
@@ -258,14 +326,14 @@ def content_lines(content: Mapping[str, object], labels: Mapping[str, str]) -> l
         lines.extend(f"    {p}" for p in parts[1:])
     for item in content.get("plan", []) or []:  # type: ignore[union-attr]
         lines.append(
-            f"{labels.get('plan', 'plan')}: {item.get('purpose', '')} · "
+            f"{labels.get('plan', 'plan')}: {_coded(labels, 'purpose', item)} · "
             f"{item.get('customer') or '-'} · {item.get('preparation', '')}"
         )
     for visit in content.get("visits", []) or []:  # type: ignore[union-attr]
         lines.append(
             f"{labels.get('visit', 'visit')}: {visit.get('time', '')} "
-            f"{visit.get('customer', '')} · {visit.get('purpose', '')} · "
-            f"{visit.get('outcome', '')}"
+            f"{visit.get('customer', '')} · {_coded(labels, 'purpose', visit)} · "
+            f"{_coded(labels, 'outcome', visit)}"
         )
         for key in ("learned", "agreed", "analysis", "next_step", "next_step_date"):
             if visit.get(key):

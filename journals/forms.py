@@ -34,6 +34,12 @@ def _text(rows: int = 2, placeholder: str = "") -> forms.Textarea:
     return forms.Textarea(attrs=attrs)
 
 
+#: The days a page or form may be asked about; outside, pages fall back to today and
+#: forms answer a field error, so date arithmetic stays far from date.min/date.max.
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2099, 12, 31)
+
+
 class JournalTextForm(forms.ModelForm):
     """The rep's own text: learning record and daily summary (autosaved)."""
 
@@ -252,6 +258,9 @@ class ExemptionForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
+        for name in ("start", "end"):
+            if data.get(name) and not EARLIEST_DAY <= data[name] <= LATEST_DAY:
+                self.add_error(name, _("Pick a date between 2000 and 2099."))  # drops it
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("The end cannot be before the start."))
         return data

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import calculations as calc
-from .models import Purpose
+from .models import Purpose, Visit
 
 STATUS_LABELS = {
     calc.ON_TIME: gettext_lazy("Submitted"),
@@ -57,8 +57,12 @@ def status_class(status: str) -> str:
 
 
 def diff_labels() -> dict[str, str]:
-    """Field labels used when two journal versions are compared line by line."""
+    """Labels used when two journal versions are compared line by line, in the active
+    language: field names, and ``purpose:<code>`` / ``outcome:<code>`` for coded values
+    (see calculations.content_lines)."""
     return {
+        **{f"purpose:{p.value}": str(p.label) for p in Purpose},
+        **{f"outcome:{o.value}": str(o.label) for o in Visit.Outcome},
         "learning_topic": _("Learning topic"),
         "takeaways": _("My takeaways"),
         "summary": _("Daily summary"),

@@ -196,11 +196,15 @@ def journal_list(*, scope: Scope, filters: ListFilters) -> QuerySet[Journal]:
 
 def journal_content(journal: Journal) -> dict[str, object]:
     """A JSON-able snapshot of the journal's own text, plan and visit records (used for
-    revisions: DOMAIN.md section 1, "an amendment is a new, recorded version")."""
+    revisions: DOMAIN.md section 1, "an amendment is a new, recorded version").
+
+    Purposes and outcomes are stored as codes (not labels) so two versions compare the
+    same whatever language each was saved in; calculations.content_lines translates them
+    when rendering."""
     plan = [
         {
             "kind": p.kind,
-            "purpose": p.get_purpose_display(),
+            "purpose": p.purpose,
             "customer": p.customer.name if p.customer else "",
             "preparation": p.preparation,
         }
@@ -210,8 +214,8 @@ def journal_content(journal: Journal) -> dict[str, object]:
         {
             "time": timezone.localtime(v.occurred_at).strftime("%H:%M"),
             "customer": v.customer.name,
-            "purpose": v.get_purpose_display(),
-            "outcome": v.get_outcome_display(),
+            "purpose": v.purpose,
+            "outcome": v.outcome,
             "learned": v.learned,
             "agreed": v.agreed,
             "analysis": v.analysis,
@@ -283,20 +287,21 @@ def plan_suggestions(*, journal: Journal) -> list[Suggestion]:
     out: list[Suggestion] = []
     if previous:
         prev_pk, prev_day = previous
-        items = (
+        items = list(
             PlanItem.objects.filter(journal_id=prev_pk)
             .exclude(kind=PlanItem.Kind.APPOINTMENT)
             .exclude(pk__in=carried_ids)
             .select_related("customer")
-            .annotate(
-                n_visits=Count("visits", distinct=True),
-            )
+            .order_by("kind", "position", "id")
         )
-        visited = set(
-            Visit.objects.filter(journal_id=prev_pk).values_list("customer_id", flat=True)
+        done = calc.plan_items_done(
+            [(i.pk, i.customer_id, i.purpose) for i in items],
+            Visit.objects.filter(journal_id=prev_pk).values_list(
+                "plan_item_id", "customer_id", "purpose"
+            ),
         )
         for item in items:
-            if item.n_visits or (item.customer_id and item.customer_id in visited):
+            if item.pk in done:
                 continue
             if item.customer_id and item.customer_id in planned_customers:
                 continue

@@ -201,11 +201,19 @@ def plan_item_add(
     """Add a planned visit (first visit / explanation / closing), appointment or follow-up
     (collection / coordination / research / service); the kind follows from ``purpose``.
 
-    ``customer`` must be the rep's own (ValidationError otherwise); ``carried_from`` links
-    an unfinished item of an earlier journal that was offered as a suggestion.
+    ``customer`` must be the rep's own, and the same customer with the same purpose is
+    planned once per day (ValidationError on ``customer`` otherwise); ``carried_from``
+    links an unfinished item of an earlier journal that was offered as a suggestion.
     """
     _author_edits(journal, by)
     _check_customer(customer, journal)
+    if (
+        customer is not None
+        and journal.plan_items.filter(customer=customer, purpose=purpose).exists()
+    ):
+        raise ValidationError(
+            {"customer": _("This customer is already planned with that purpose on this day.")}
+        )
     kind = _kind_for(purpose)
     position = journal.plan_items.filter(kind=kind).count()
     item = PlanItem(
@@ -373,8 +381,24 @@ def visit_record(
 def _check_next_step(visit: Visit) -> None:
     if visit.next_step_date and not visit.next_step:
         raise ValidationError({"next_step": _("Say what the next step is.")})
-    if visit.next_step_date and visit.next_step_date < timezone.localdate(visit.occurred_at):
+    if not visit.next_step_date:
+        return
+    visit_day = timezone.localdate(visit.occurred_at)
+    if visit.next_step_date < visit_day:
         raise ValidationError({"next_step_date": _("The next step cannot be before the visit.")})
+    if visit.next_step_date > one_year_after(visit_day):
+        raise ValidationError(
+            {"next_step_date": _("Plan the next step within one year of the visit.")}
+        )
+
+
+def one_year_after(day: dt.date) -> dt.date:
+    """The same date a year later (29 February gives 28 February): the latest next-step
+    date of a visit on ``day``."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
 
 
 def visit_from_plan(
@@ -542,6 +566,9 @@ def journal_submit(*, journal: Journal, by: User, at: dt.datetime | None = None)
     journal.is_late = late
     journal.full_clean()
     journal.save(update_fields=["status", "submitted_at", "is_late", "updated_at"])
+    from kpi.services import kpi_touch  # kpi reads journals; import late, no cycle
+
+    kpi_touch(team_id=journal.team_id, day=journal.day, trigger="journal")
     return journal
 
 

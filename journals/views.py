@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.scoping import Scope, local_today, visible_users
@@ -32,6 +32,8 @@ from . import calculations as calc
 from . import selectors, services
 from .exporting import month_workbook
 from .forms import (
+    EARLIEST_DAY,
+    LATEST_DAY,
     CaseForm,
     CheckInForm,
     CommentForm,
@@ -68,18 +70,41 @@ def _form_errors_from(form: object, exc: ValidationError) -> None:
             form.add_error(None, message)  # type: ignore[attr-defined]
 
 
-def _parse_day(raw: str | None, default: dt.date) -> dt.date:
-    return (parse_date(raw) if raw else None) or default
+def _parse_day(request: HttpRequest, raw: str | None, default: dt.date) -> dt.date:
+    """The day in ``raw`` (YYYY-MM-DD); ``default`` when empty. An unreadable or
+    impossible date, or one outside EARLIEST_DAY..LATEST_DAY, gives ``default`` and a
+    warning message (never a 500)."""
+    if not raw:
+        return default
+    try:
+        day = parse_date(raw.strip())
+    except ValueError:
+        day = None
+    if day is None or not EARLIEST_DAY <= day <= LATEST_DAY:
+        messages.warning(
+            request, _("The date %(value)s is not valid; showing today.") % {"value": raw[:20]}
+        )
+        return default
+    return day
 
 
-def _parse_month(raw: str | None, default: dt.date) -> dt.date:
-    if raw:
-        try:
-            year, month = (int(x) for x in raw.split("-")[:2])
-            return dt.date(year, month, 1)
-        except ValueError:
-            pass
-    return default.replace(day=1)
+def _parse_month(request: HttpRequest, raw: str | None, default: dt.date) -> dt.date:
+    """The first day of the month in ``raw`` (YYYY-MM); ``default``'s month when empty,
+    unreadable or outside EARLIEST_DAY..LATEST_DAY (with a warning message)."""
+    if not raw:
+        return default.replace(day=1)
+    try:
+        year, month = (int(x) for x in raw.strip().split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        first = None
+    if first is None or not EARLIEST_DAY <= first <= LATEST_DAY:
+        messages.warning(
+            request,
+            _("The month %(value)s is not valid; showing this month.") % {"value": raw[:20]},
+        )
+        return default.replace(day=1)
+    return first
 
 
 # --- the editor (Today) -------------------------------------------------------------------
@@ -103,19 +128,16 @@ def _work_context(
     """Context of the work panel: plan, suggestions, visit records, plan achievement."""
     customers = selectors.own_customers(rep=journal.rep)
     editable = journal.rep_id == _scope(request).user_id and not journal.is_locked()
-    plan = list(
-        journal.plan_items.select_related("customer")
-        .prefetch_related(Prefetch("visits", queryset=Visit.objects.only("pk", "plan_item_id")))
-        .order_by("kind", "position", "id")
-    )
+    plan = list(journal.plan_items.select_related("customer").order_by("kind", "position", "id"))
     visits = list(
         journal.visits.select_related("customer", "plan_item").order_by("occurred_at", "id")
     )
-    visited_customers = {v.customer_id for v in visits}
+    done = calc.plan_items_done(
+        [(p.pk, p.customer_id, p.purpose) for p in plan],
+        [(v.plan_item_id, v.customer_id, v.purpose) for v in visits],
+    )
     for item in plan:
-        item.done = bool(item.visits.all()) or (  # type: ignore[attr-defined]
-            item.customer_id is not None and item.customer_id in visited_customers
-        )
+        item.done = item.pk in done  # type: ignore[attr-defined]
     groups = [
         (PlanItem.Kind.VISIT, _("Planned visits")),
         (PlanItem.Kind.APPOINTMENT, _("Planned appointments")),
@@ -168,6 +190,7 @@ def _editor(request: HttpRequest, journal: Journal) -> HttpResponse:
     return render(request, "journals/editor.html", context)
 
 
+@never_cache
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     """The rep's journal for the organisation's today, created on first visit."""
@@ -183,16 +206,19 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def journal_create(request: HttpRequest) -> HttpResponse:
-    """Start the viewer's own journal for ``day`` (e.g. a missing day from the calendar).
-    A ``rep`` other than the viewer is refused with 403."""
+    """POST: start the viewer's own journal for ``day`` (e.g. a missing day from the
+    calendar); a ``rep`` other than the viewer is refused with 403. GET (a bookmark or a
+    typed URL): redirect to Today."""
+    if request.method == "GET":
+        return redirect("journals:today")
     scope = _scope(request)
     raw_rep = request.POST.get("rep")
     if raw_rep and raw_rep != str(request.user.pk):
         raise PermissionDenied(_("You can only write your own journal."))
     services.journal_check_can_create(rep=request.user, scope=scope)  # type: ignore[arg-type]
-    day = _parse_day(request.POST.get("day"), local_today())
+    day = _parse_day(request, request.POST.get("day"), local_today())
     try:
         journal = services.journal_get_or_create_today(rep=request.user, day=day)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -209,6 +235,7 @@ def _edit_url(journal: Journal) -> str:
     return reverse("journals:journal_edit", args=[journal.pk])
 
 
+@never_cache
 @login_required
 def journal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The editor for one of the viewer's own draft journals (403 otherwise)."""
@@ -616,6 +643,7 @@ def _revision_diffs(journal: Journal, revisions: list[JournalRevision]) -> list[
     return out
 
 
+@never_cache
 @login_required
 def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A journal read-only: plan, visits, achievement, summary, evaluation, comments and
@@ -827,7 +855,7 @@ def _calendar_rep(request: HttpRequest) -> User:
 def calendar(request: HttpRequest) -> HttpResponse:
     """A rep's month of journals coloured by status; missing days can be written late."""
     rep = _calendar_rep(request)
-    month = _parse_month(request.GET.get("month"), local_today())
+    month = _parse_month(request, request.GET.get("month"), local_today())
     today_ = local_today()
     weeks = [
         [
@@ -892,7 +920,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def export_month(request: HttpRequest) -> HttpResponse:
     """A month of the rep's journals as .xlsx, one sheet per day in the seed's layout."""
     rep = _calendar_rep(request)
-    month = _parse_month(request.GET.get("month"), local_today())
+    month = _parse_month(request, request.GET.get("month"), local_today())
     journals = selectors.journal_queryset(_scope(request)).filter(
         rep=rep, day__year=month.year, day__month=month.month
     )
@@ -914,7 +942,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     number of queries whatever the team size."""
     scope = _scope(request)
     team, teams = selectors.pick_team(scope, request.GET.get("team"))
-    day = _parse_day(request.GET.get("day"), local_today())
+    day = _parse_day(request, request.GET.get("day"), local_today())
     data = selectors.inbox(team=team, day=day, show=request.GET.get("show") or "all")
     rows = [
         {
@@ -986,7 +1014,7 @@ def morning_meeting(request: HttpRequest) -> HttpResponse:
     plan vs actual, with flags; ``?present=1`` for full screen, print CSS for paper."""
     scope = _scope(request)
     team, teams = selectors.pick_team(scope, request.GET.get("team"))
-    day = _parse_day(request.GET.get("day"), local_today())
+    day = _parse_day(request, request.GET.get("day"), local_today())
     meeting = selectors.morning_meeting(team=team, day=day)
     rows = [
         {

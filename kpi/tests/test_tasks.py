@@ -231,6 +231,21 @@ def test_a_stage_change_touches_its_team_month_and_week(
     assert send.call_args.kwargs["args"] == [org.team_a.pk, ["2026-03", "2026-W11"], "stage"]
 
 
+def test_a_submitted_journal_touches_its_team(org, django_capture_on_commit_callbacks, settings):
+    settings.KPI_TOUCH_WHEN_EAGER = True
+    from journals.services import journal_get_or_create_today, journal_submit
+
+    day = dt.date(2026, 3, 10)
+    journal = journal_get_or_create_today(rep=org.rep, day=day)
+    with (
+        mock.patch.object(tasks.kpi_recompute_team, "apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        journal_submit(journal=journal, by=org.rep, at=at("2026-03-10"))
+    assert send.call_count == 1
+    assert send.call_args.kwargs["args"] == [org.team_a.pk, ["2026-03", "2026-W11"], "journal"]
+
+
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_run_through_the_broker_completes_on_a_real_worker():
