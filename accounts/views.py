@@ -77,10 +77,26 @@ def team_detail(request: HttpRequest, code: str) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     team = get_visible_or_404(visible_teams(scope).select_related("parent"), scope, code=code)
     members = team_members(team=team, day=scope.day)
+    leads = scope.can_lead_team(team.pk)
+    findings: dict[int, list[object]] = {}
+    if leads:
+        # The month's open diagnosis findings beside each member (issue 7); one query.
+        from coaching.selectors import findings_for_team
+        from kpi.calculations import period_of
+
+        for finding in findings_for_team(team_id=team.pk, period=period_of(scope.day, "month")):
+            findings.setdefault(finding.rep_id, []).append(finding)
+    rows = [{"m": m, "findings": findings.get(m.user_id, [])} for m in members]
     return render(
         request,
         "accounts/team_detail.html",
-        {"team": team, "members": members, "can_manage": scope.can_manage_team(team.pk)},
+        {
+            "team": team,
+            "members": members,
+            "rows": rows,
+            "can_manage": scope.can_manage_team(team.pk),
+            "leads": leads,
+        },
     )
 
 

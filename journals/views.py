@@ -1008,6 +1008,18 @@ def submission_stats(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _findings_by_rep(team_id: int, day: dt.date) -> dict[int, list[object]]:
+    """The team's open diagnosis findings of the month, per rep (one query): the morning
+    meeting shows them beside each rep (issue 7)."""
+    from coaching.selectors import findings_for_team  # coaching reads journals
+    from kpi.calculations import period_of
+
+    grouped: dict[int, list[object]] = {}
+    for finding in findings_for_team(team_id=team_id, period=period_of(day, "month")):
+        grouped.setdefault(finding.rep_id, []).append(finding)
+    return grouped
+
+
 @login_required
 def morning_meeting(request: HttpRequest) -> HttpResponse:
     """The morning meeting (晨会): per rep, today's plan beside the previous work day's
@@ -1016,9 +1028,11 @@ def morning_meeting(request: HttpRequest) -> HttpResponse:
     team, teams = selectors.pick_team(scope, request.GET.get("team"))
     day = _parse_day(request, request.GET.get("day"), local_today())
     meeting = selectors.morning_meeting(team=team, day=day)
+    findings = _findings_by_rep(team.pk, day)
     rows = [
         {
             "row": r,
+            "findings": findings.get(r.user.pk, []),
             "flags": [(f, FLAG_LABELS[f]) for f in r.flags],
             "achievement": [
                 {"row": a, "label": ACHIEVEMENT_LABELS.get(a.key, a.key)}

@@ -76,7 +76,18 @@ def kpi_run_part(self, run_id: int, kind: str, unit_id: int) -> int:  # type: ig
         services.kpi_run_fail(run_id=run_id, error=f"{kind} {unit_id}: {exc!r}")
         return 0
     services.kpi_run_part_done(run_id=run_id, rows=rows)
+    if kind == "team":
+        diagnose_after_recompute(team_id=unit_id, periods=list(run.periods))
     return rows
+
+
+def diagnose_after_recompute(*, team_id: int, periods: list[str]) -> None:
+    """Queue the coaching diagnosis of a team whose snapshots changed (issue 7: findings
+    are recomputed after KPI snapshots change). One task per period; idempotent there."""
+    from coaching.tasks import findings_recompute  # coaching reads kpi; import late
+
+    for period in periods:
+        findings_recompute.delay([team_id], period)
 
 
 @shared_task(
@@ -87,7 +98,10 @@ def kpi_run_part(self, run_id: int, kind: str, unit_id: int) -> int:  # type: ig
 )
 def kpi_recompute_team(team_id: int, periods: list[str], trigger: str = "") -> int:
     """The debounced recompute scheduled by :func:`kpi.services.kpi_touch`."""
-    return services.kpi_recompute_touched(team_id=team_id, periods=periods)
+    rows = services.kpi_recompute_touched(team_id=team_id, periods=periods)
+    if rows:
+        diagnose_after_recompute(team_id=team_id, periods=periods)
+    return rows
 
 
 @shared_task(

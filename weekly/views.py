@@ -755,6 +755,7 @@ def meeting(request: HttpRequest) -> HttpResponse:
     """The weekly meeting (周例会) of a team (``?team=``) and week (``?week=``, default the
     current week): figures vs plan with a ranking, wins, problems, success cases, key
     coachees and training topics. Fixed number of queries whatever the team size."""
+    from coaching.selectors import findings_for_team  # coaching reads weekly's models
     from journals.selectors import pick_team
 
     scope = _scope(request)
@@ -776,5 +777,6 @@ def meeting(request: HttpRequest) -> HttpResponse:
             "table_rows": data.table.display_rows(),
             "metric_labels": [str(sel.METRIC_LABELS[m]) for m in sel.WEEK_METRICS],
             "team_report_url": reverse("weekly:team_report", args=[team.code, period.key]),
+            "findings": findings_for_team(team_id=team.pk, period=period),
         },
     )

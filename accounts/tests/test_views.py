@@ -163,3 +163,32 @@ def test_anonymous_home_redirects_to_login(client):
     response = client.get("/")
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_team_page_shows_findings_and_links_for_leads_only(client, org):
+    from django.utils import timezone
+
+    from accounts.scoping import local_today
+    from coaching.models import Finding
+
+    Finding.objects.create(
+        rep=org.rep,
+        team=org.team_a,
+        period_kind="month",
+        period_start=local_today().replace(day=1),
+        symptom="few_targets",
+        computed_at=timezone.now(),
+    )
+    client.force_login(org.supervisor)
+    page = client.get(
+        reverse("accounts:team_detail", args=[org.team_a.code]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    body = page.content.decode()
+    assert "Too few target customers" in body
+    assert reverse("coaching:heatmap") in body
+    client.force_login(org.rep)
+    page = client.get(
+        reverse("accounts:team_detail", args=[org.team_a.code]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert page.status_code == 200
+    assert "Too few target customers" not in page.content.decode()

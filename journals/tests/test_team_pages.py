@@ -207,3 +207,37 @@ def test_team_pages_use_a_fixed_number_of_queries(client, org, page, django_asse
         big_page = client.get(url, {"day": "2026-03-03"})
     assert len(big_page.context["rows"]) == 12
     assert count <= 22
+
+
+def test_morning_meeting_shows_the_reps_diagnosis_findings(client, org):
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from accounts.scoping import local_today
+    from coaching.models import Finding
+
+    month = local_today().replace(day=1)
+    Finding.objects.create(
+        rep=org.rep,
+        team=org.team_a,
+        period_kind="month",
+        period_start=month,
+        symptom="low_activity",
+        computed_at=timezone.now(),
+    )
+    Finding.objects.create(
+        rep=org.rep,
+        team=org.team_a,
+        period_kind="month",
+        period_start=month - dt.timedelta(days=40),
+        symptom="hard_to_close",
+        computed_at=timezone.now(),
+    )
+    client.force_login(org.supervisor)
+    page = client.get(reverse("journals:morning_meeting"), HTTP_ACCEPT_LANGUAGE="en")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Too little activity" in body
+    assert "Hard to close" not in body  # another month

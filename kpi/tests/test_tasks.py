@@ -39,6 +39,22 @@ def test_run_start_with_eager_celery_completes_with_progress_100(
 
 
 @pytest.mark.usefixtures("eager")
+def test_a_run_queues_the_coaching_diagnosis_of_each_team_and_period(
+    org, django_capture_on_commit_callbacks
+):
+    from coaching import tasks as coaching_tasks
+
+    with (
+        mock.patch.object(coaching_tasks.findings_recompute, "delay") as diagnose,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.kpi_run_start(trigger="manual", periods=[MARCH, "2026-W11"], by=org.manager)
+    calls = {(tuple(c.args[0]), c.args[1]) for c in diagnose.call_args_list}
+    teams = {org.team_a.pk, org.team_b.pk, org.team_s.pk}
+    assert calls == {((t,), p) for t in teams for p in (MARCH, "2026-W11")}
+
+
+@pytest.mark.usefixtures("eager")
 def test_run_for_one_team_computes_its_people_team_and_branch(
     org, django_capture_on_commit_callbacks
 ):

@@ -245,6 +245,28 @@ def test_meeting_shows_ranking_praise_problems_cases(org, client_for):
     assert "一次拜访推进到意向" in resp.content.decode()
 
 
+def test_meeting_lists_the_weeks_diagnosis_findings(org, client_for):
+    from django.utils import timezone
+
+    from coaching.models import Finding
+
+    fixed_week(org)
+    Finding.objects.create(
+        rep=org.teammate,
+        team=org.team_a,
+        period_kind="week",
+        period_start=WEEK.start,
+        symptom="missing_journals",
+        computed_at=timezone.now(),
+    )
+    resp = client_for(org.supervisor).get(
+        reverse("weekly:meeting") + f"?team={org.team_a.pk}&week={WEEK.key}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert [f.rep for f in resp.context["findings"]] == [org.teammate]
+    assert "Missing journals" in resp.content.decode()
+
+
 def test_meeting_query_count_does_not_grow(org, client_for, django_assert_max_num_queries):
     from accounts.models import Membership
     from accounts.tests.factories import UserFactory
