@@ -44,6 +44,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_integration(request: pytest.FixtureRequest, settings):  # type: ignore[no-untyped-def]
+    """Run tasks in-process in every test but those marked ``integration``.
+
+    A test's rows live in an uncommitted transaction, which a worker on another
+    connection cannot see; so only integration tests (with committed rows) go through
+    the broker to the real worker that .ci/run starts.
+    """
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from salesops.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 def _user(username: str, name: str, **extra: object) -> User:
     user = User(username=username, display_name=name, email=f"{username}@example.com", **extra)
     user.set_password(PASSWORD)

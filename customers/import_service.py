@@ -61,6 +61,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import local_today
 
+from .import_messages import translate_reason, translate_refusal
 from .importing import (
     FileRefused,
     ParsedRow,
@@ -229,7 +230,7 @@ def _parse(job: ImportJob, data: bytes, *, limit: int | None = None) -> ParsedSh
 
 
 def _refused(exc: FileRefused) -> str:
-    return _("The file cannot be imported: %(reason)s") % {"reason": exc}
+    return _("The file cannot be imported: %(reason)s") % {"reason": translate_refusal(exc)}
 
 
 @transaction.atomic
@@ -1103,7 +1104,7 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
         counts[plan.action] += 1
         errors_by_field: dict[str, list[str]] = defaultdict(list)
         for error in row.errors:
-            errors_by_field[error.field].append(error.reason)
+            errors_by_field[error.field].append(translate_reason(error.reason))
         cells = []
         for column in columns:
             if column.field:
@@ -1117,7 +1118,9 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
             cells.append(PreviewCell(column.field, value, error))
         mapped = {c.field for c in columns if c.field}
         loose = [
-            f"{FIELD_LABELS[e.field]}: {e.reason}" if e.field in FIELD_LABELS else str(e)
+            f"{FIELD_LABELS[e.field]}: {translate_reason(e.reason)}"
+            if e.field in FIELD_LABELS
+            else translate_reason(e.reason)
             for e in row.errors
             if e.field not in mapped
         ]
@@ -1384,7 +1387,8 @@ def import_error_workbook(*, job: ImportJob, parsed: ParsedSheet | None = None) 
     for error in job.errors or []:
         fld = str(error.get("field") or "")
         label = str(error.get("column") or fld)
-        text = f"{label}: {error['reason']}" if label else str(error["reason"])
+        reason = translate_reason(error["reason"])
+        text = f"{label}: {reason}" if label else reason
         reasons[int(error["row"])].append(text)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=(parsed.sheet or "errors")[:31])

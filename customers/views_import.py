@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms_import import BillingMonthForm, ImportMappingForm, ImportUploadForm
+from .import_messages import translate_reason
 from .import_service import (
     FIELD_LABELS,
     billing_month_close,
@@ -193,7 +194,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row": e.get("row"),
             "column": e.get("column") or "",
             "field": str(FIELD_LABELS.get(e.get("field") or "", "")),
-            "reason": e.get("reason"),
+            "reason": translate_reason(e.get("reason", "")),
         }
         for e in page.object_list
     ]

@@ -23,6 +23,14 @@ def test_healthz_reports_database_and_broker(client, settings):
     assert body["broker"] == expected
 
 
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_healthz_reports_the_real_broker_ok(client, settings):
+    assert settings.REDIS_URL
+    assert not settings.CELERY_TASK_ALWAYS_EAGER
+    assert client.get("/healthz").json()["broker"] == "ok"
+
+
 @pytest.mark.django_db
 def test_healthz_answers_503_when_the_broker_is_down(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
