@@ -305,12 +305,16 @@ def _history(
         customer.needs = rng.choice(NEEDS)
     Customer.objects.bulk_update(needy, ["needs"])
     deals = []
+    # History ends yesterday: nothing of the demo lands in today's (partial) day, week or
+    # month as if it had just happened.
+    latest = timezone.localdate() - dt.timedelta(days=1)
     for code, customer in customers.items():
         steps = plans[code]["steps"]
         later = steps[2:] if len(steps) > 1 and steps[1][0] != Stage.LOST else steps[1:]
-        for i, (stage, day) in enumerate(later):
+        for i, (stage, planned_day) in enumerate(later):
+            day = min(planned_day, latest)
             # Increasing hours keep same-day steps in order.
-            at = min(timezone.now(), timezone.make_aware(dt.datetime.combine(day, dt.time(10 + i))))
+            at = timezone.make_aware(dt.datetime.combine(day, dt.time(10 + i)))
             customer_change_stage(
                 customer=customer,
                 to_stage=stage,

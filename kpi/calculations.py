@@ -77,7 +77,8 @@ Pools and rates
 - effective_activity_rate = distinct customers with an effective visit / customers visited.
 - Funnel (funnel_<stage>): customers of the scope at the end of the period that had reached
   each stage by then (lead = every customer existing by then); funnel_lost = those lost then.
-- Revenue (months only), from billing records of the month: total, new (the record says
+- Revenue (months only), from billing records of the month: pending (value None, status
+  'pending') until the month is in ``billing_months``, like ARPU; then total, new (the record says
   'new', or says nothing and the month is within ``new_revenue_months`` months of the
   customer's local deal month: deal month .. deal month + N - 1), retained (= total - new),
   received, collection_rate = received / billed (a ratio, may exceed 1 when arrears are paid).
@@ -1489,9 +1490,35 @@ def _assemble(
             total = money_l["total_revenue"][i]
             for j in np.flatnonzero(present[i]):
                 out[f"product_share:{labels[j]}"] = _money_rate(int(nums[i, j]), total)
+        if is_month and not arpu[2]:
+            _mark_billing_pending(out)
         _add_completion(out, prep.targets if has_targets else {}, sm.scopes[i], period_key)
         results.append(out)
     return results
+
+
+#: Month metrics read from billing records: until the month's billing is in (a revenue
+#: import for it completed, or an admin closed it) they are *pending*, not 0, as DOMAIN.md
+#: section 9 says of lagged ARPU; a month without billing data has no revenue figure yet.
+BILLING_METRICS = frozenset(
+    {
+        "total_revenue",
+        "new_revenue",
+        "retained_revenue",
+        "received",
+        "collection_rate",
+        "zero_usage_share",
+        "in_arrears_share",
+    }
+)
+_BILLING_PREFIXES = ("revenue_band_share:", "product_share:")
+
+
+def _mark_billing_pending(out: dict[str, MetricValue]) -> None:
+    """Replace the billing-based values of a month whose billing is not in by 'pending'."""
+    for name in list(out):
+        if name in BILLING_METRICS or name.startswith(_BILLING_PREFIXES):
+            out[name] = MetricValue(None, None, None, "pending")
 
 
 def _arpu(billed_cents: int, customers: int, billing_in: bool) -> MetricValue:
@@ -1534,6 +1561,9 @@ def _add_completion(
         if metric not in out:
             continue
         actual = out[metric].value
+        if out[metric].status == "pending":
+            out[f"{metric}_completion"] = MetricValue(None, None, None, "pending")
+            continue
         target = _target_for(targets, scope, period_key, metric) if targets else None
         money = metric in MONEY_METRICS
         if target is None:

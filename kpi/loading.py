@@ -58,6 +58,7 @@ def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
         rows = rows.filter(Q(team_id__in=teams) | Q(rep_id__in=reps))
     month_rows: list[tuple[str, int, str, str, Decimal]] = []
     week_totals: dict[tuple[str, int, str, str], Decimal] = {}
+    week_months: dict[tuple[str, int, str, str], set[dt.date]] = {}
     for rep_id, team_id, month, metric, value, weeks in rows.values_list(
         "rep_id", "team_id", "month", "metric", "value", "weeks"
     ):
@@ -66,11 +67,27 @@ def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
         for label, share in _week_shares(month, value, weeks or {}).items():
             key = (kind, scope_id, label, metric)
             week_totals[key] = week_totals.get(key, Decimal(0)) + share
-    week_rows = [(*key, value) for key, value in week_totals.items()]
+            week_months.setdefault(key, set()).add(month)
+    # A week that straddles two months has a target only when both months have one: a
+    # part of a month's target is not the week's target (DOMAIN.md section 9: no target,
+    # no value).
+    week_rows = [
+        (*key, value)
+        for key, value in week_totals.items()
+        if week_months[key] >= _months_of_week(key[2])
+    ]
     return _frame(
         month_rows + [(k, s, p, m, v) for k, s, p, m, v in week_rows],
         ["scope_kind", "scope_id", "period", "metric", "value"],
     )
+
+
+def _months_of_week(label: str) -> set[dt.date]:
+    """First days of the months an ISO week ('2026-W49') has days in."""
+    year, week = label.split("-W")
+    period = iso_week_period(int(year), int(week))
+    last = period.end - dt.timedelta(days=1)
+    return {period.start.replace(day=1), last.replace(day=1)}
 
 
 def _week_shares(month: dt.date, value: Decimal, weeks: dict[str, object]) -> dict[str, Decimal]:

@@ -691,18 +691,24 @@ def test_collection_rate_is_received_over_billed() -> None:
     book = Book().customer(1, created=at(2026, 1, 1)).customer(2, created=at(2026, 1, 1))
     oct_ = dt.date(2026, 10, 1)
     book.bill(1, oct_, "1000.00", "900.00").bill(2, oct_, "500.00", "300.00")
+    book.billing_in(oct_)
     r = compute_scope("2026-10", ("team", TEAM_A), book.data())
     # (900 + 300) / (1000 + 500) = 1200 / 1500 = 80%
     assert r["collection_rate"] == MetricValue(0.8, Decimal("1200.00"), Decimal("1500.00"))
     assert values(r, "total_revenue", "received") == [Decimal("1500.00"), Decimal("1200.00")]
-    # Nothing billed in November: no value
+    # November's billing is not in: pending, not 0 (DOMAIN.md section 9, as for ARPU)
     nov = compute_scope("2026-11", ("team", TEAM_A), book.data())
+    assert nov["collection_rate"] == MetricValue(None, None, None, "pending")
+    assert nov["total_revenue"] == MetricValue(None, None, None, "pending")
+    # Once it is in, nothing billed in November gives 0 billed and no collection rate.
+    nov = compute_scope("2026-11", ("team", TEAM_A), book.billing_in(dt.date(2026, 11, 1)).data())
     assert nov["collection_rate"].value is None
+    assert nov["collection_rate"].status == "no_data"
     assert nov["total_revenue"].value == Decimal("0.00")
 
 
 def revenue_book() -> Book:
-    book = Book()
+    book = Book().billing_in(dt.date(2026, 10, 1))
     for cid in range(1, 7):
         book.customer(cid, created=at(2025, 1, 1))
     book.move(1, "deal", at(2025, 10, 15))  # Oct 2026 is 12 months after: retained
@@ -755,7 +761,7 @@ def test_weekly_sales_revenue_comes_from_contracts() -> None:
 
 
 def test_composite_kpis_product_mix_zero_usage_arrears_industry_and_bands() -> None:
-    book = Book()
+    book = Book().billing_in(dt.date(2026, 10, 1))
     for cid, industry in [(1, "retail"), (2, "retail"), (3, "finance"), (4, "retail"), (5, "")]:
         book.customer(cid, created=at(2026, 1, 1), industry=industry)
     for cid in (1, 2, 3, 4):
@@ -790,7 +796,7 @@ def test_composite_kpis_product_mix_zero_usage_arrears_industry_and_bands() -> N
 
 
 def test_team_without_targets_has_no_completion_and_no_nan() -> None:
-    book = Book()
+    book = Book().billing_in(dt.date(2026, 10, 1))
     book.customer(1, created=at(2026, 1, 1))
     book.customer(2, owner=REP2, team=TEAM_B, created=at(2026, 1, 1))
     oct_ = dt.date(2026, 10, 1)
@@ -867,13 +873,14 @@ def test_weekly_achievement_rate_uses_weekly_targets() -> None:
 def test_empty_denominators_give_no_value() -> None:
     r = compute_scope("2026-10", ("rep", 42), KpiInput())
     assert list(r) == metric_names("month")
-    for name in ("intent_rate", "close_rate", "effective_activity_rate", "collection_rate"):
+    for name in ("intent_rate", "close_rate", "effective_activity_rate"):
         assert r[name].value is None
         assert r[name].status == "no_data"
     assert r["arpu"].value is None
     assert r["zero_usage_share"].value is None
     assert all(isinstance(r[n].value, int) for n in ("visits", "deals", "funnel_lead"))
-    assert r["total_revenue"].value == Decimal("0.00")
+    # No billing month is in: billing figures are pending, never 0 or NaN.
+    assert r["total_revenue"] == MetricValue(None, None, None, "pending")
     assert_json_safe(r)
     w = compute_scope("2026-W43", ("team", 7), KpiInput())
     assert list(w) == metric_names("week")

@@ -278,4 +278,7 @@ def test_teams_add_up_to_their_branch(data: KpiInput, period: str) -> None:
     a, b, branch = got.values()
     names = ADDITIVE + (ADDITIVE_MONTH if parse_period(period).kind == "month" else [])
     for name in names:
+        if branch[name].status == "pending":  # billing not in: pending everywhere
+            assert a[name].status == b[name].status == "pending", name
+            continue
         assert a[name].value + b[name].value == branch[name].value, name
