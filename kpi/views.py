@@ -879,13 +879,34 @@ def _run_visible(scope: Scope, run: KpiRun) -> bool:
 # --------------------------------------------------------------------------- export
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]]) -> None:
+_FORMATS = {"rate": "0.0%", "money": "#,##0.00", "count": "0"}
+
+
+def _sheet(
+    wb: Workbook,
+    title: str,
+    headers: list[str],
+    rows: list[list[Any]],
+    kinds: list[list[str]] | None = None,
+) -> None:
+    """A sheet of plain cells. Text that a spreadsheet would run as a formula (=, +, -, @)
+    is stored as text with Excel's quote-prefix flag instead of a visible apostrophe;
+    ``kinds`` (per cell 'rate' | 'money' | 'count' | '') sets number formats."""
     ws = wb.create_sheet(title=title[:31])
-    ws.append([neutralise(str(h)) for h in headers])
+    ws.append([str(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([neutralise(v) if isinstance(v, str) else v for v in row])
+    for r, row in enumerate(rows):
+        ws.append([None] * len(row))
+        for c, value in enumerate(row):
+            cell = ws.cell(row=r + 2, column=c + 1)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the first character
+                if neutralise(value) != value:
+                    cell.quotePrefix = True
+            elif kinds and kinds[r][c] in _FORMATS:
+                cell.number_format = _FORMATS[kinds[r][c]]
 
 
 def _xlsx_cell(value: Any) -> Any:
@@ -916,18 +937,21 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
             ]
             for t in data["tiles"]
         ],
+        [["", metric_kind(t["metric"]), "", ""] for t in data["tiles"]],
     )
     _sheet(
         wb,
         _("Funnel"),
         [_("Stage"), _("Customers"), _("Step rate")],
         [[f["label"], _xlsx_cell(f["value"]), _xlsx_cell(f["step"])] for f in data["funnel"]],
+        [["", "count", "rate"] for _f in data["funnel"]],
     )
     _sheet(
         wb,
         _("Trend"),
         [_("Period"), *[metric_label(m) for m in data["trend_names"]]],
         [[r["period"], *[_xlsx_cell(c["value"]) for c in r["cells"]]] for r in data["trend_rows"]],
+        [["", *[metric_kind(m) for m in data["trend_names"]]] for _r in data["trend_rows"]],
     )
     _sheet(
         wb,
@@ -937,6 +961,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
             [r["rank"] or "-", r["label"], *[_xlsx_cell(c["value"]) for c in r["cells"]]]
             for r in data["ranking"]
         ],
+        [["", "", *[metric_kind(m) for m in data["rank_metrics"]]] for _r in data["ranking"]],
     )
     _sheet(
         wb,
@@ -951,6 +976,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
             ]
             for c in data["completion"]
         ],
+        [["", "", "", "rate"] for _c in data["completion"]],
     )
     _sheet(
         wb,
@@ -961,6 +987,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
             for g in data["composite"]
             for i in g["items"]
         ],
+        [["", "", "rate"] for g in data["composite"] for _i in g["items"]],
     )
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -493,6 +493,18 @@ def test_dashboard_export_has_every_table(org, client_for, computed):
     assert kpis["Intents reached"] == 2
     funnel = list(wb.worksheets[1].iter_rows(min_row=2, values_only=True))
     assert funnel[0][0] == "Leads"
+    sheet = wb.worksheets[0]
+    cells = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    rate = cells["Intent rate"][1]
+    assert isinstance(rate.value, float) or rate.value == "-"
+    if isinstance(rate.value, float):
+        assert rate.number_format == "0.0%"
+    texts = [c.value for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert not any(t.startswith("'") for t in texts)  # no visible apostrophes
+    signed = [
+        c for row in sheet.iter_rows(min_row=2) for c in row[2:] if c.value not in (None, "-")
+    ]
+    assert all(c.data_type == "s" for c in signed)  # "+18.5%" stays text, never a formula
 
 
 @pytest.mark.parametrize(
