@@ -591,7 +591,13 @@ def _render_dashboard(request: HttpRequest, ds: DashScope) -> HttpResponse:
     query = urlencode({"scope": ds.key, "period": period.key, "segment": filters["segment"]})
     breadcrumbs = []
     if ds.kind == "team" and ds.obj.parent_id:
-        breadcrumbs.append(ds.obj.parent)
+        # Link the branch only for those who may open its dashboard (not its supervisors).
+        try:
+            resolve_branch(scope, ds.obj.parent.code)
+        except Http404:
+            pass
+        else:
+            breadcrumbs.append(ds.obj.parent)
     context = {
         "ds": ds,
         "filters": filters,

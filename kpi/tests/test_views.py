@@ -591,3 +591,11 @@ def test_history_fixture_is_not_trivial(org, history):
     assert len(drill_customer_ids(ds_b, october, "target_customers")) == 2
     assert len(drill_customer_ids(ds_a, october, "intent_pool")) == 3
     assert len(drill_customer_ids(ds_a, october, "funnel_lost")) == 1
+
+
+def test_branch_breadcrumb_only_for_those_who_may_open_the_branch(org, client_for, computed):
+    branch_url = reverse("kpi:branch_dashboard", args=["north"])
+    page = client_for(org.supervisor).get(reverse("kpi:team_dashboard", args=["north-1"]))
+    assert branch_url not in page.content.decode()
+    page = client_for(org.manager).get(reverse("kpi:team_dashboard", args=["north-1"]))
+    assert branch_url in page.content.decode()
