@@ -144,10 +144,16 @@ class Membership(models.Model):
             raise ValidationError({"unit": _("Reps and supervisors belong to a team.")})
 
 
+def default_journal_deadline() -> dt.time:
+    """21:00: the default journal deadline (DOMAIN.md section 3). A callable, because a
+    fixed time default makes Django's deployment check warn (fields.W161)."""
+    return dt.time(21, 0)
+
+
 class OrgSettings(models.Model):
     """Organisation-wide settings (DOMAIN.md section 10, admin's settings). One row."""
 
-    journal_deadline = models.TimeField(_("journal deadline"), default=dt.time(21, 0))
+    journal_deadline = models.TimeField(_("journal deadline"), default=default_journal_deadline)
     late_submission_allowed = models.BooleanField(_("late submission allowed"), default=True)
     new_revenue_months = models.PositiveSmallIntegerField(
         _("months a customer's revenue counts as new"), default=12
