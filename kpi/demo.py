@@ -25,7 +25,7 @@ from accounts.models import Membership, OrgUnit
 from accounts.scoping import local_today
 
 from .calculations import Period, period_of
-from .models import KpiSnapshot, MonthlyAnalysis, Target
+from .models import KpiRun, KpiSnapshot, MonthlyAnalysis, Target
 from .selectors import snapshot_table
 from .snapshots import compute_and_store
 
@@ -120,7 +120,18 @@ def seed(org: DemoOrg, rng: random.Random, stdout: IO[str] | Any) -> None:
                     )
     with transaction.atomic():
         Target.objects.bulk_create(targets)
-    rows = compute_and_store(periods=periods, team_ids=team_ids)
+    run = KpiRun.objects.create(
+        trigger=KpiRun.Trigger.COMMAND,
+        status=KpiRun.Status.RUNNING,
+        periods=[p.key for p in periods],
+        parts_total=1,
+        started_at=timezone.now(),
+    )
+    rows = compute_and_store(periods=periods, team_ids=team_ids, run=run)
+    # Recorded as a finished run, so dashboards show when the figures were computed.
+    KpiRun.objects.filter(pk=run.pk).update(
+        status=KpiRun.Status.DONE, parts_done=1, snapshots_written=rows, finished_at=timezone.now()
+    )
     stdout.write(
         f"kpi: {len(targets)} targets, {rows} snapshots for {MONTHS} months and {WEEKS} weeks "
         f"({time.monotonic() - started:.1f} s)"

@@ -140,6 +140,13 @@ def test_demo_seed_sets_targets_and_computes_snapshots(org):
     out = StringIO()
     demo.seed(demo_org, __import__("random").Random(1), out)
     assert "targets" in out.getvalue()
+    from kpi.models import KpiRun
+    from kpi.selectors import latest_run
+
+    run = latest_run()
+    assert run is not None
+    assert run.status == KpiRun.Status.DONE
+    assert run.snapshots_written > 0
     last_month = demo.demo_periods()[1]
     # rep_b (last of the second team) has no targets; the others do, and so do the teams.
     assert not Target.objects.filter(rep=org.rep_b).exists()
