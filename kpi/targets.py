@@ -20,20 +20,19 @@ from accounts.scoping import Scope
 from customers.exporting import IDENT, NUMBER, TEXT, xlsx_bytes
 from customers.importing import FileRefused, normalise_header, read_rows
 
+from .calculations import parse_period
 from .models import Target, TargetMetric
-
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def parse_month(text: str | None, default: dt.date | None = None) -> dt.date | None:
     """'2026-10' -> date(2026, 10, 1); None or a bad text gives ``default``."""
-    m = _MONTH_RE.match((text or "").strip())
-    if not m:
+    try:
+        period = parse_period((text or "").strip())
+    except ValueError:
         return default
-    year, month = int(m.group(1)), int(m.group(2))
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+    if period.kind != "month" or not 2000 <= period.start.year <= 2100:
         return default
-    return dt.date(year, month, 1)
+    return period.start
 
 
 def month_end(month: dt.date) -> dt.date:

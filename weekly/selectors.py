@@ -27,10 +27,9 @@ from accounts.scoping import Scope, restrict
 from kpi.calculations import (
     Period,
     compute_many,
-    iso_week_period,
     metrics_as_json,
+    parse_period,
     period_of,
-    weeks_in_iso_year,
 )
 from kpi.loading import load_input
 
@@ -105,10 +104,8 @@ def parse_week(raw: str | None, default: Period | None = None) -> Period:
         return fallback
     try:
         if "W" in text.upper():
-            year, week = text.upper().split("-W")
-            if not 1 <= int(week) <= weeks_in_iso_year(int(year)):
-                return fallback
-            return iso_week_period(int(year), int(week))
+            period = parse_period(text.upper())
+            return period if period.kind == "week" else fallback
         return period_of(dt.date.fromisoformat(text), "week")
     except (ValueError, TypeError):
         return fallback
