@@ -7,7 +7,7 @@ PORT ?= 8000
 
 VENDOR := static/vendor
 
-.PHONY: run test lint format worker beat static messages bench clean install install-dev browser
+.PHONY: run test lint typecheck format worker beat static messages bench clean install install-dev browser
 
 $(PY):
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -56,9 +56,13 @@ test: install-dev static browser
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install-dev
+lint: install-dev typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy with django-stubs (mypy.ini): strict on the pure packages, the rest checked.
+typecheck: install-dev
+	$(VENV)/bin/mypy
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
