@@ -1,4 +1,4 @@
-"""The daily journey in Debian's chromium at phone width (issue 4, "Done when"): the rep
+"""The daily journey in Debian's chromium at phone width ("Done when"): the rep
 plans, records three visits (one moves a customer to intent), submits; the supervisor
 reviews and comments; the morning meeting shows it. Also: no lost work on reload."""
 

@@ -1,5 +1,5 @@
 """Journal pages: the Today editor (autosave, plan, visits, picker), detail, list,
-calendar and export; the 403/404 rules of issue 4 and the outsider 404 on every URL."""
+calendar and export; the 403/404 rules and the outsider 404 on every URL."""
 
 import datetime as dt
 import io

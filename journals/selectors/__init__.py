@@ -1,0 +1,81 @@
+"""Reads of the journals app, split by purpose (docs/architecture.md, journals): submission
+``rules``, ``journal`` reads, the ``picker``, a ``team``'s day and the ``morning`` meeting.
+"""
+
+from .journal import (
+    CalendarDay,
+    ListFilters,
+    journal_content,
+    journal_get,
+    journal_list,
+    journal_neighbours,
+    journal_queryset,
+    plan_item_get,
+    rep_calendar,
+    visit_get,
+    with_counts,
+)
+from .morning import (
+    FOLLOW_UP_DAYS,
+    Meeting,
+    MeetingRow,
+    morning_meeting,
+)
+from .picker import (
+    Suggestion,
+    own_customers,
+    picker_customers,
+    plan_suggestions,
+)
+from .rules import (
+    EffectiveRule,
+    deadline_of,
+    effective_rule,
+    effective_rules,
+)
+from .team import (
+    INBOX_FILTERS,
+    Inbox,
+    MemberDay,
+    StatsRow,
+    inbox,
+    pick_team,
+    submission_stats,
+    team_day,
+    teams_for_leader,
+)
+
+__all__ = [
+    "CalendarDay",
+    "EffectiveRule",
+    "FOLLOW_UP_DAYS",
+    "INBOX_FILTERS",
+    "Inbox",
+    "ListFilters",
+    "Meeting",
+    "MeetingRow",
+    "MemberDay",
+    "StatsRow",
+    "Suggestion",
+    "deadline_of",
+    "effective_rule",
+    "effective_rules",
+    "inbox",
+    "journal_content",
+    "journal_get",
+    "journal_list",
+    "journal_neighbours",
+    "journal_queryset",
+    "morning_meeting",
+    "own_customers",
+    "pick_team",
+    "picker_customers",
+    "plan_item_get",
+    "plan_suggestions",
+    "rep_calendar",
+    "submission_stats",
+    "team_day",
+    "teams_for_leader",
+    "visit_get",
+    "with_counts",
+]

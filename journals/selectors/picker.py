@@ -1,0 +1,129 @@
+"""Plan suggestions and the customer picker's customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from accounts.scoping import Scope, restrict
+from customers.models import Customer, Stage
+
+from .. import calculations as calc
+from ..models import (
+    FOLLOW_UP_PURPOSES,
+    VISIT_PURPOSES,
+    Journal,
+    PlanItem,
+    Purpose,
+    Visit,
+)
+
+#: Open customers with no visit or follow-up for this many days count as "not followed up"
+
+
+@dataclass
+class Suggestion:
+    """A plan item offered for today: an unfinished item of the rep's previous journal
+    (``carried_from``) or a next step due today (``from_visit``)."""
+
+    purpose: str
+    customer: Customer | None
+    preparation: str
+    carried_from: PlanItem | None = None
+    from_visit: Visit | None = None
+
+    @property
+    def purpose_label(self) -> str:
+        return str(Purpose(self.purpose).label)
+
+
+def plan_suggestions(*, journal: Journal) -> list[Suggestion]:
+    """What to offer as today's plan (fast entry): the previous journal's
+    planned visits and follow-ups with no visit record, and next steps due on the
+    journal's day that are not done. Items already carried into this journal, and
+    customers already planned, are left out. Three queries."""
+    planned = list(journal.plan_items.values_list("carried_from_id", "customer_id"))
+    carried_ids = {c for c, _ in planned if c}
+    planned_customers = {c for _, c in planned if c}
+    previous = (
+        Journal.objects.filter(rep_id=journal.rep_id, day__lt=journal.day)
+        .order_by("-day")
+        .values_list("pk", "day")
+        .first()
+    )
+    out: list[Suggestion] = []
+    if previous:
+        prev_pk, prev_day = previous
+        items = list(
+            PlanItem.objects.filter(journal_id=prev_pk)
+            .exclude(kind=PlanItem.Kind.APPOINTMENT)
+            .exclude(pk__in=carried_ids)
+            .select_related("customer")
+            .order_by("kind", "position", "id")
+        )
+        done = calc.plan_items_done(
+            [(i.pk, i.customer_id, i.purpose) for i in items],
+            Visit.objects.filter(journal_id=prev_pk).values_list(
+                "plan_item_id", "customer_id", "purpose"
+            ),
+        )
+        for item in items:
+            if item.pk in done:
+                continue
+            if item.customer_id and item.customer_id in planned_customers:
+                continue
+            out.append(Suggestion(item.purpose, item.customer, item.preparation, carried_from=item))
+    due = (
+        Visit.objects.filter(
+            rep_id=journal.rep_id, next_step_date=journal.day, next_step_done=False
+        )
+        .exclude(next_step="")
+        .select_related("customer")
+        .order_by("occurred_at")
+    )
+    seen = {s.customer.pk for s in out if s.customer}
+    for visit in due:
+        if visit.customer_id in planned_customers or visit.customer_id in seen:
+            continue
+        seen.add(visit.customer_id)
+        purpose = _next_purpose(visit.customer.stage, visit.purpose)
+        out.append(Suggestion(purpose, visit.customer, visit.next_step, from_visit=visit))
+    return out
+
+
+def _next_purpose(stage: str, last_purpose: str) -> str:
+    """The natural purpose of the next visit: closing once intent is reached, explanation
+    after a first visit, otherwise the same purpose as last time."""
+    if stage == Stage.INTENT:
+        return Purpose.CLOSING
+    if last_purpose == Purpose.FIRST:
+        return Purpose.EXPLANATION
+    if last_purpose in VISIT_PURPOSES or last_purpose in FOLLOW_UP_PURPOSES:
+        return last_purpose
+    return Purpose.EXPLANATION
+
+
+def own_customers(*, rep: User) -> QuerySet[Customer]:
+    """Customers the rep owns (the ones a journal may plan and record visits for)."""
+    return Customer.objects.filter(owner=rep)
+
+
+def picker_customers(*, scope: Scope, rep: User, q: str, limit: int = 10) -> list[Customer]:
+    """The customer picker: the viewer's own customers matching ``q`` by name, short name
+    or pinyin initials ('sztf' finds 深圳腾飞), through customers.selectors.customer_search;
+    with no ``q``, the rep's most recently active open customers. Lost customers are left
+    out. ``rep`` must be the viewer (a journal is written by its own rep)."""
+    from customers.selectors import customer_search
+
+    q = q.strip()
+    if q:
+        rows = customer_search(scope=scope, q=q, limit=limit + 5, own_only=True)
+        return [c for c in rows if c.owner_id == rep.pk and c.stage != Stage.LOST][:limit]
+    qs = restrict(Customer.objects.all(), scope).filter(owner=rep).exclude(stage=Stage.LOST)
+    return list(qs.order_by(Coalesce("last_activity_at", "created_at").desc(), "name")[:limit])
+
+
+# --- team day: inbox and reminders --------------------------------------------------------

@@ -1,0 +1,84 @@
+"""Writes for daily work journals (docs/domain.md, journals), split by purpose:
+``permissions`` checks, ``journal`` workflow, ``visits``, ``comments`` and ``reminders``.
+
+Checks come first (``..._check_can_...`` raise PermissionDenied, which views answer
+with 403); the journal must already have been fetched through a restricted queryset,
+so objects outside the viewer's scope never get here (404 in the view).
+
+A visit that advances a customer's stage changes it only through
+``customers.services.customer_change_stage``, so the stage history records it once.
+"""
+
+from .comments import (
+    MENTION,
+    comment_add,
+    journal_evaluate,
+    journal_review,
+    mentioned_usernames,
+    settings_site_url,
+)
+from .journal import (
+    journal_amend,
+    journal_get_or_create_today,
+    journal_submit,
+    journal_update_text,
+    plan_item_add,
+    plan_item_remove,
+)
+from .permissions import (
+    journal_check_can_amend,
+    journal_check_can_comment,
+    journal_check_can_create,
+    journal_check_can_edit,
+    journal_check_can_review,
+    visit_check_can_mark_case,
+)
+from .reminders import (
+    exemption_add,
+    journal_digest_send,
+    journal_reminders_send,
+    stage_label,
+)
+from .visits import (
+    CheckIn,
+    one_year_after,
+    visit_checkin,
+    visit_delete,
+    visit_from_plan,
+    visit_mark_case,
+    visit_record,
+    visit_update,
+)
+
+__all__ = [
+    "CheckIn",
+    "MENTION",
+    "comment_add",
+    "exemption_add",
+    "journal_amend",
+    "journal_check_can_amend",
+    "journal_check_can_comment",
+    "journal_check_can_create",
+    "journal_check_can_edit",
+    "journal_check_can_review",
+    "journal_digest_send",
+    "journal_evaluate",
+    "journal_get_or_create_today",
+    "journal_reminders_send",
+    "journal_review",
+    "journal_submit",
+    "journal_update_text",
+    "mentioned_usernames",
+    "one_year_after",
+    "plan_item_add",
+    "plan_item_remove",
+    "settings_site_url",
+    "stage_label",
+    "visit_check_can_mark_case",
+    "visit_checkin",
+    "visit_delete",
+    "visit_from_plan",
+    "visit_mark_case",
+    "visit_record",
+    "visit_update",
+]

@@ -1,0 +1,79 @@
+"""Journal pages, split by purpose (docs/architecture.md, journals): the rep's editor
+(``journal``, ``visits``, ``picker``), reading (``detail``, ``listing``) and supervisor pages
+(``team``). Views are thin: parse input, call a service or selector, render. Objects outside
+the viewer's scope answer 404; visible but read-only ones answer 403 on write.
+"""
+
+from .detail import (
+    QUICK_COMMENTS,
+    comment_add,
+    journal_detail,
+    journal_evaluate,
+    journal_review,
+)
+from .journal import (
+    journal_amend,
+    journal_autosave,
+    journal_create,
+    journal_edit,
+    journal_submit,
+    journal_work,
+    plan_item_add,
+    plan_item_remove,
+    today,
+)
+from .listing import (
+    calendar,
+    export_month,
+    journal_list,
+)
+from .picker import (
+    customer_create,
+    customer_search,
+)
+from .team import (
+    exemption_add,
+    inbox,
+    morning_meeting,
+    submission_stats,
+)
+from .visits import (
+    visit_add,
+    visit_case,
+    visit_checkin,
+    visit_delete,
+    visit_edit,
+    visit_from_plan,
+)
+
+__all__ = [
+    "QUICK_COMMENTS",
+    "calendar",
+    "comment_add",
+    "customer_create",
+    "customer_search",
+    "exemption_add",
+    "export_month",
+    "inbox",
+    "journal_amend",
+    "journal_autosave",
+    "journal_create",
+    "journal_detail",
+    "journal_edit",
+    "journal_evaluate",
+    "journal_list",
+    "journal_review",
+    "journal_submit",
+    "journal_work",
+    "morning_meeting",
+    "plan_item_add",
+    "plan_item_remove",
+    "submission_stats",
+    "today",
+    "visit_add",
+    "visit_case",
+    "visit_checkin",
+    "visit_delete",
+    "visit_edit",
+    "visit_from_plan",
+]

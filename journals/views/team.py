@@ -1,0 +1,197 @@
+"""Supervisor pages: inbox, submission statistics, morning meeting and exemptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.scoping import local_today
+
+from .. import selectors, services
+from ..forms import (
+    ExemptionForm,
+)
+from ..models import Purpose
+from ..presentation import (
+    ACHIEVEMENT_LABELS,
+    FLAG_LABELS,
+    STATUS_LABELS,
+    status_class,
+)
+from ._common import _parse_day, _scope
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The team's journals of one day: submitted, late, missing, unreviewed. A fixed
+    number of queries whatever the team size."""
+    scope = _scope(request)
+    team, teams = selectors.pick_team(scope, request.GET.get("team"))
+    day = _parse_day(request, request.GET.get("day"), local_today())
+    data = selectors.inbox(team=team, day=day, show=request.GET.get("show") or "all")
+    rows = [
+        {
+            "member": r,
+            "label": STATUS_LABELS.get(r.status, r.status),
+            "css": status_class(r.status),
+        }
+        for r in data.visible_rows
+    ]
+    first_unread = next(
+        (r.journal.pk for r in data.rows if r.is_unreviewed and r.journal is not None), None
+    )
+    return render(
+        request,
+        "journals/inbox.html",
+        {
+            "team": team,
+            "teams": teams,
+            "inbox": data,
+            "rows": rows,
+            "day": day,
+            "prev_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+            "is_today": day == local_today(),
+            "can_manage": scope.can_manage_team(team.pk),
+            "filters": [
+                ("all", _("All")),
+                ("submitted", _("Submitted")),
+                ("late", _("Late")),
+                ("missing", _("Missing")),
+                ("unreviewed", _("Not reviewed")),
+            ],
+            "first_unread": first_unread,
+            "exemption_kinds": ExemptionForm.base_fields["kind"].choices,  # type: ignore[attr-defined]
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+def submission_stats(request: HttpRequest) -> HttpResponse:
+    """On time / late / missing by member and ISO week."""
+    scope = _scope(request)
+    team, teams = selectors.pick_team(scope, request.GET.get("team"))
+    try:
+        weeks = max(1, min(26, int(request.GET.get("weeks") or 8)))
+    except ValueError:
+        weeks = 8
+    starts, rows = selectors.submission_stats(team=team, weeks=weeks)
+    return render(
+        request,
+        "journals/stats.html",
+        {
+            "team": team,
+            "teams": teams,
+            "weeks": weeks,
+            "starts": starts,
+            "rows": [
+                {"user": r.user, "cells": [r.weeks[w] for w in starts], "total": r.total}
+                for r in rows
+            ],
+        },
+    )
+
+
+def _findings_by_rep(team_id: int, day: dt.date) -> dict[int, list[object]]:
+    """The team's open diagnosis findings of the month, per rep (one query): the morning
+    meeting shows them beside each rep. The one upward call of the journal views; the
+    event seam (docs/architecture.md) replaces it here."""
+    from coaching.selectors import findings_for_team  # coaching reads journals
+    from kpi.calculations import period_of
+
+    grouped: dict[int, list[object]] = {}
+    for finding in findings_for_team(team_id=team_id, period=period_of(day, "month")):
+        grouped.setdefault(finding.rep_id, []).append(finding)
+    return grouped
+
+
+@login_required
+def morning_meeting(request: HttpRequest) -> HttpResponse:
+    """The morning meeting (晨会): per rep, today's plan beside the previous work day's
+    plan vs actual, with flags; ``?present=1`` for full screen, print CSS for paper."""
+    scope = _scope(request)
+    team, teams = selectors.pick_team(scope, request.GET.get("team"))
+    day = _parse_day(request, request.GET.get("day"), local_today())
+    meeting = selectors.morning_meeting(team=team, day=day)
+    findings = _findings_by_rep(team.pk, day)
+    rows = [
+        {
+            "row": r,
+            "findings": findings.get(r.user.pk, []),
+            "flags": [(f, FLAG_LABELS[f]) for f in r.flags],
+            "achievement": [
+                {"row": a, "label": ACHIEVEMENT_LABELS.get(a.key, a.key)}
+                for a in r.achievement
+                if a.key in ("visits", Purpose.APPOINTMENT, "follow_ups")
+            ],
+            "prev_label": STATUS_LABELS.get(r.previous_status, ""),
+            "prev_css": status_class(r.previous_status),
+        }
+        for r in meeting.rows
+    ]
+    flagged = sum(1 for r in meeting.rows if r.flags)
+    present = request.GET.get("present") == "1"
+    base_q = urlencode({"team": team.pk, "day": day.isoformat()})
+    return render(
+        request,
+        "journals/morning_meeting.html",
+        {
+            "team": team,
+            "teams": teams,
+            "meeting": meeting,
+            "rows": rows,
+            "flagged": flagged,
+            "present": present,
+            "base_q": base_q,
+            "day": day,
+        },
+    )
+
+
+@login_required
+@require_POST
+def exemption_add(request: HttpRequest) -> HttpResponse:
+    """The supervisor records leave or a trip for a team member (from the inbox)."""
+    scope = _scope(request)
+    form = ExemptionForm(request.POST)
+    target = request.POST.get("next") or reverse("journals:inbox")
+    if not (target.startswith("/") and not target.startswith("//")):
+        target = reverse("journals:inbox")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(target)
+    user_id = form.cleaned_data["user"]
+    if not scope.can_see_user(user_id):
+        raise Http404
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise Http404
+    try:
+        services.exemption_add(
+            user=user,
+            by=request.user,  # type: ignore[arg-type]
+            kind=form.cleaned_data["kind"],
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            note=form.cleaned_data.get("note") or "",
+        )
+        messages.success(
+            request,
+            _("Recorded: no journal is due from %(name)s on those days.") % {"name": user.name},
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(target)
