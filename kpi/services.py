@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from accounts.scoping import local_today
+from salesops.events import ActivityRecorded, CustomerChanged, ImportCompleted
 
 from .calculations import Period, parse_period, period_of
 from .models import KpiDirty, KpiRun
@@ -169,6 +170,27 @@ def kpi_after_import(*, by: User | None = None) -> KpiRun | None:
     if not touches_enabled():
         return None
     return kpi_run_start(trigger=KpiRun.Trigger.IMPORT, periods=[], by=by)
+
+
+def on_customer_changed(event: CustomerChanged) -> None:
+    """A customer's stage changed: touch the teams for the local day of the change."""
+    day = timezone.localdate(event.when)
+    for team_id in event.team_ids:
+        kpi_touch(team_id=team_id, day=day, trigger=event.reason or "stage")
+
+
+def on_activity_recorded(event: ActivityRecorded) -> None:
+    """A journal was submitted: touch its team for its day."""
+    if event.team_id is not None:
+        kpi_touch(team_id=event.team_id, day=event.day, trigger="journal")
+
+
+def on_import_completed(event: ImportCompleted) -> None:
+    """An import wrote rows: recompute the default periods for everyone."""
+    from customers.models import ImportJob
+
+    by = ImportJob.objects.filter(pk=event.job_id).values_list("created_by", flat=True).first()
+    kpi_after_import(by=User.objects.filter(pk=by).first() if by else None)
 
 
 def _touch(team_id: int, day: dt.date, trigger: str) -> None:
