@@ -16,7 +16,7 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.seg import mmseg
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope, active_memberships
+from accounts.scoping import Scope, active_memberships, is_rep_of, team_of
 from accounts.services import notification_send
 from salesops.events import CustomerChanged, publish
 
@@ -38,7 +38,7 @@ from .models import (
 from .selectors import customer_queryset, pool_release_candidates
 from .stages import DEFAULT_STAGE_SETTINGS, stage_settings
 
-__all__ = ["DEFAULT_STAGE_SETTINGS", "stage_settings"]
+__all__ = ["DEFAULT_STAGE_SETTINGS", "stage_settings", "team_of"]
 
 
 @lru_cache(maxsize=200_000)
@@ -56,26 +56,6 @@ def pinyin_initials(text: str) -> str:
     most of their words, which makes a 100,000-row import about 9x faster here.
     """
     return "".join(_word_initials(word) for word in mmseg.seg.cut(text))
-
-
-def team_of(user: User | None, day: dt.date) -> OrgUnit | None:
-    """The team ``user`` was a rep or supervisor of on local ``day`` (None if none).
-
-    Source of the attribution rule "to that rep's team at that date" (DOMAIN.md section 9).
-    """
-    if user is None:
-        return None
-    membership = (
-        Membership.objects.filter(
-            active_memberships(day),
-            user=user,
-            role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR],
-        )
-        .select_related("unit")
-        .order_by("-start")
-        .first()
-    )
-    return membership.unit if membership else None
 
 
 def customer_fill_derived(customer: Customer) -> None:
@@ -357,14 +337,8 @@ def customer_validate(
             errors.setdefault("credit_code", []).append(
                 _("This credit code belongs to %(name)s already.") % {"name": same.name}
             )
-    if owner is not None and team is not None:
-        owner_teams = set(
-            Membership.objects.filter(
-                active_memberships(scope.day), user=owner, role=Membership.Role.REP
-            ).values_list("unit_id", flat=True)
-        )
-        if team.pk not in owner_teams:
-            errors.setdefault("team", []).append(_("The owner is not a rep of this team."))
+    if owner is not None and team is not None and not is_rep_of(owner, team.pk, scope.day):
+        errors.setdefault("team", []).append(_("The owner is not a rep of this team."))
     if errors:
         raise ValidationError(errors)
 

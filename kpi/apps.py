@@ -13,7 +13,7 @@ class KpiConfig(AppConfig):
         # Lower layers announce changes; kpi schedules its recomputes (docs/architecture.md).
         from salesops.events import ActivityRecorded, CustomerChanged, ImportCompleted, subscribe
 
-        from . import services
+        from . import services, tasks  # noqa: F401  (registers the tasks services queue)
 
         subscribe(CustomerChanged, services.on_customer_changed)
         subscribe(ActivityRecorded, services.on_activity_recorded)

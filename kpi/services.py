@@ -1,4 +1,4 @@
-"""KPI recompute services (issue 6, item 2): start a run split by team into Celery tasks,
+"""KPI recompute services: start a run split by team into Celery tasks,
 and the debounced recompute after an import, a submitted journal or a stage change.
 
 Targets and monthly analyses have their own modules (kpi/targets.py, kpi/analysis.py).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from celery import Task, current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -82,10 +83,15 @@ def kpi_run_start(
     return run
 
 
-def _enqueue_run(run_id: int) -> None:
-    from .tasks import kpi_run_execute
+def _task(name: str) -> Task:
+    """The registered Celery task ``name`` (kpi.tasks, imported by KpiConfig.ready()).
 
-    kpi_run_execute.delay(run_id)
+    Looked up by name so that the services do not import the tasks that call them."""
+    return current_app.tasks[name]
+
+
+def _enqueue_run(run_id: int) -> None:
+    _task("kpi.run_execute").delay(run_id)
 
 
 def kpi_run_parts(*, run: KpiRun) -> list[tuple[str, int]]:
@@ -217,9 +223,7 @@ def _mark_dirty(
         created.append(period.key)
     if not created:
         return
-    from .tasks import kpi_recompute_branch, kpi_recompute_team
-
-    task = kpi_recompute_branch if branch else kpi_recompute_team
+    task = _task("kpi.recompute_branch" if branch else "kpi.recompute_team")
     task.apply_async(args=[unit_id, created, trigger], countdown=delay)
 
 
