@@ -256,3 +256,31 @@ def get_visible_or_404(queryset: QuerySet[M], scope: Scope, **lookup: object) ->
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
+
+
+def team_of(user: User | None, day: dt.date) -> OrgUnit | None:
+    """The team ``user`` was a rep or supervisor of on local ``day`` (None if none).
+
+    Source of the attribution rule "to that rep's team at that date" (docs/domain.md,
+    "Attribution").
+    """
+    if user is None:
+        return None
+    membership = (
+        Membership.objects.filter(
+            active_memberships(day),
+            user=user,
+            role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR],
+        )
+        .select_related("unit")
+        .order_by("-start")
+        .first()
+    )
+    return membership.unit if membership else None
+
+
+def is_rep_of(user: User, team_id: int, day: dt.date) -> bool:
+    """True when ``user`` is a rep of team ``team_id`` on local ``day``."""
+    return Membership.objects.filter(
+        active_memberships(day), user=user, unit_id=team_id, role=Membership.Role.REP
+    ).exists()

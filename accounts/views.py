@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import LoginForm, ProfileForm
+from .hooks import member_findings
 from .models import Membership, Notification
 from .scoping import active_memberships, get_visible_or_404, visible_teams
 from .services import notifications_mark_read, team_members
@@ -78,14 +79,9 @@ def team_detail(request: HttpRequest, code: str) -> HttpResponse:
     team = get_visible_or_404(visible_teams(scope).select_related("parent"), scope, code=code)
     members = team_members(team=team, day=scope.day)
     leads = scope.can_lead_team(team.pk)
-    findings: dict[int, list[object]] = {}
-    if leads:
-        # The month's open diagnosis findings beside each member (issue 7); one query.
-        from coaching.selectors import findings_for_team
-        from kpi.calculations import period_of
-
-        for finding in findings_for_team(team_id=team.pk, period=period_of(scope.day, "month")):
-            findings.setdefault(finding.rep_id, []).append(finding)
+    # The month's open diagnosis findings beside each member, from the provider coaching
+    # registers (accounts.hooks); one query.
+    findings = member_findings(team.pk, scope.day) if leads else {}
     rows = [{"m": m, "findings": findings.get(m.user_id, [])} for m in members]
     return render(
         request,

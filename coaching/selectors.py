@@ -70,6 +70,16 @@ def findings_for_team(*, team_id: int, period: Period | str) -> list[Finding]:
     )
 
 
+def findings_by_rep(team_id: int, day: dt.date) -> dict[int, list[Finding]]:
+    """The team's open findings of the month of ``day``, per rep (one query): shown beside
+    each member on the team page and the morning meeting (registered as the
+    accounts.hooks member-findings provider)."""
+    grouped: dict[int, list[Finding]] = {}
+    for finding in findings_for_team(team_id=team_id, period=period_of(day, "month")):
+        grouped.setdefault(finding.rep_id, []).append(finding)
+    return grouped
+
+
 def key_coachees(*, team_id: int, period: Period | str) -> list[CoachingPlan]:
     """Plans of the team running during the period (the weekly report's key coachees)."""
     period = parse_period(period)

@@ -9,6 +9,7 @@ from django.db import OperationalError
 from accounts.models import OrgUnit
 from accounts.scoping import local_today
 from kpi.calculations import period_of
+from salesops.events import SnapshotsChanged
 
 from . import services
 
@@ -22,6 +23,13 @@ def findings_recompute(team_ids: list[int], period: str) -> dict[str, int]:
     Called after KPI snapshots change; teams that no longer exist are skipped.
     """
     return services.findings_recompute(team_ids=team_ids, period=period)
+
+
+def diagnose_after_snapshots(event: SnapshotsChanged) -> None:
+    """Queue the diagnosis of the teams whose KPI snapshots changed: one task per period
+    (findings are recomputed after KPI snapshots change; idempotent)."""
+    for period in event.periods:
+        findings_recompute.delay(list(event.team_ids), period)
 
 
 @shared_task(name="coaching.findings_recompute_all", time_limit=1800, soft_time_limit=1700, **RETRY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, OrgUnit, User
@@ -21,21 +22,13 @@ from .models import (
     Stage,
     StageSetting,
 )
-from .services import EDITABLE_FIELDS, required_field_names
+from .services import EDITABLE_FIELDS, customer_validate, required_field_names
+from .widgets import CustomerFilterForm
+from .widgets import bootstrap as _bootstrap
+
+__all__ = ["CustomerFilterForm"]
 
 TEXTAREA = {"rows": 3}
-
-
-def _bootstrap(form: forms.BaseForm) -> None:
-    """Give every widget its Bootstrap class."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 class CustomerForm(forms.ModelForm):
@@ -113,7 +106,6 @@ class CustomerForm(forms.ModelForm):
         data = super().clean()
         if not self.creating:
             return data
-        self._check_duplicate(data)
         owner = data.get("owner")
         team = data.get("team")
         if "owner" not in self.fields:
@@ -125,41 +117,18 @@ class CustomerForm(forms.ModelForm):
                 self.add_error("team", _("Choose the team whose public pool gets the customer."))
             else:
                 data["team"] = OrgUnit.objects.get(pk=home)
-        if owner is not None and team is not None:
-            owner_teams = set(
-                Membership.objects.filter(
-                    active_memberships(self.scope.day), user=owner, role=Membership.Role.REP
-                ).values_list("unit_id", flat=True)
+        # The business rules live in the service, so every path applies them.
+        try:
+            customer_validate(
+                scope=self.scope,
+                name=data.get("name") or "",
+                credit_code=data.get("credit_code") or "",
+                owner=owner,
+                team=team,
             )
-            if team.pk not in owner_teams:
-                self.add_error("team", _("The owner is not a rep of this team."))
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return data
-
-    def _check_duplicate(self, data: dict[str, Any]) -> None:
-        """Refuse a new customer that repeats a visible one by name (NFKC, case and spaces
-        folded, as the import does) or by credit code. Only customers the user may see are
-        compared, so the message never reveals another team's customer."""
-        from .importing import name_key
-        from .selectors import customer_queryset
-
-        visible = customer_queryset(self.scope)
-        name = data.get("name") or ""
-        if name:
-            same = visible.filter(name_key=name_key(name)).first()
-            if same is not None:
-                self.add_error(
-                    "name",
-                    _("%(name)s already exists (owner: %(owner)s); open it instead.")
-                    % {"name": same.name, "owner": same.owner or _("public pool")},
-                )
-        code = (data.get("credit_code") or "").strip()
-        if code:
-            same = visible.filter(credit_code__iexact=code).first()
-            if same is not None:
-                self.add_error(
-                    "credit_code",
-                    _("This credit code belongs to %(name)s already.") % {"name": same.name},
-                )
 
 
 class ContactForm(forms.ModelForm):
@@ -324,12 +293,4 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in candidates])
         self.fields["owner"].choices = [("", "---------")] + [(u.pk, str(u)) for u in candidates]
-        _bootstrap(self)
-
-
-class CustomerFilterForm(forms.Form):
-    """Base form of :class:`customers.selectors.CustomerFilter`: Bootstrap widgets."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         _bootstrap(self)

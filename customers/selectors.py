@@ -35,7 +35,6 @@ from django.utils.translation import gettext_lazy
 from accounts.models import OrgSettings
 from accounts.scoping import Scope, get_visible_or_404, restrict, visible_teams, visible_users
 
-from .forms import CustomerFilterForm
 from .importing import name_key
 from .models import (
     FUNNEL,
@@ -52,7 +51,8 @@ from .models import (
     StageChange,
     StageSetting,
 )
-from .services import stage_settings
+from .stages import stage_settings
+from .widgets import CustomerFilterForm
 
 PAGE_SIZE = 25
 
@@ -207,7 +207,7 @@ class CustomerFilter(django_filters.FilterSet):
     """The customer list's search, filters and sort (issue 3, item 2).
 
     Build it with the viewer's ``scope``: the owner and team choices are the visible
-    ones, and the stalled filter uses :func:`customers.services.stage_settings`.
+    ones, and the stalled filter uses :func:`customers.stages.stage_settings`.
     """
 
     q = django_filters.CharFilter(

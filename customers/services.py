@@ -16,8 +16,9 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.seg import mmseg
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope, active_memberships
+from accounts.scoping import Scope, active_memberships, is_rep_of, team_of
 from accounts.services import notification_send
+from salesops.events import CustomerChanged, publish
 
 from .importing import name_key
 from .models import (
@@ -34,35 +35,10 @@ from .models import (
     StageChange,
     StageSetting,
 )
+from .selectors import customer_queryset, pool_release_candidates
+from .stages import DEFAULT_STAGE_SETTINGS, stage_settings
 
-#: Default stage settings, created lazily by :func:`stage_settings` (issue 3, item 1):
-#: stage -> (stall after days, customer fields required to enter).
-DEFAULT_STAGE_SETTINGS: dict[str, tuple[int | None, list[str]]] = {
-    Stage.LEAD: (None, []),
-    Stage.TARGET: (30, []),
-    Stage.RELATIONSHIP: (30, []),
-    Stage.INTENT: (21, ["needs"]),
-    Stage.DEAL: (None, []),
-    Stage.LOST: (None, []),
-}
-
-
-def stage_settings() -> dict[str, StageSetting]:
-    """Every stage's :class:`StageSetting`, keyed by stage value.
-
-    Rows missing from the database are created with :data:`DEFAULT_STAGE_SETTINGS`
-    (so an admin edits real rows in the admin); one query once they exist.
-    """
-    rows = {row.stage: row for row in StageSetting.objects.all()}
-    missing = [
-        StageSetting(stage=stage, stall_days=days, required_fields=list(fields))
-        for stage, (days, fields) in DEFAULT_STAGE_SETTINGS.items()
-        if stage not in rows
-    ]
-    if missing:
-        StageSetting.objects.bulk_create(missing, ignore_conflicts=True)
-        rows = {row.stage: row for row in StageSetting.objects.all()}
-    return rows
+__all__ = ["DEFAULT_STAGE_SETTINGS", "stage_settings", "team_of"]
 
 
 @lru_cache(maxsize=200_000)
@@ -80,26 +56,6 @@ def pinyin_initials(text: str) -> str:
     most of their words, which makes a 100,000-row import about 9x faster here.
     """
     return "".join(_word_initials(word) for word in mmseg.seg.cut(text))
-
-
-def team_of(user: User | None, day: dt.date) -> OrgUnit | None:
-    """The team ``user`` was a rep or supervisor of on local ``day`` (None if none).
-
-    Source of the attribution rule "to that rep's team at that date" (DOMAIN.md section 9).
-    """
-    if user is None:
-        return None
-    membership = (
-        Membership.objects.filter(
-            active_memberships(day),
-            user=user,
-            role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR],
-        )
-        .select_related("unit")
-        .order_by("-start")
-        .first()
-    )
-    return membership.unit if membership else None
 
 
 def customer_fill_derived(customer: Customer) -> None:
@@ -121,15 +77,28 @@ def customer_create(
     stage: str = Stage.LEAD,
     at: dt.datetime | None = None,
     check_required: bool = False,
+    scope: Scope | None = None,
     **fields: object,
 ) -> Customer:
     """Create a customer owned by ``owner`` in ``team`` (default: the owner's team today).
+
+    With ``scope`` (the viewer creating it by hand) the business rules of
+    :func:`customer_validate` apply first: no visible duplicate, an owner who is a rep of
+    the team.
 
     Records the first ownership row and, when ``stage`` is beyond lead, the stage change
     at ``at``. Raises ValidationError for invalid fields, and, with ``check_required``
     (the create form), when the stage's required fields are empty; imports record the
     stage as a fact and leave it off.
     """
+    if scope is not None:
+        customer_validate(
+            scope=scope,
+            name=name,
+            credit_code=str(fields.get("credit_code") or ""),
+            owner=owner,
+            team=team,
+        )
     at = at or timezone.now()
     if team is None and owner is not None:
         team = team_of(owner, timezone.localdate(at))
@@ -244,9 +213,12 @@ def customer_change_stage(
     customer.stage_changed_at = at
     customer.save(update_fields=["stage", "stage_changed_at", "updated_at"])
     if change.team_id is not None:
-        from kpi.services import kpi_touch  # kpi reads customers; import late, no cycle
-
-        kpi_touch(team_id=change.team_id, day=timezone.localdate(at), trigger="stage")
+        # kpi subscribes and schedules its debounced recompute (docs/architecture.md, "Events").
+        publish(
+            CustomerChanged(
+                customer_id=customer.pk, team_ids=(change.team_id,), when=at, reason="stage"
+            )
+        )
     return change
 
 
@@ -330,10 +302,63 @@ def customer_check_can_create(*, scope: Scope) -> None:
     raise PermissionDenied(_("Only reps, supervisors and admins create customers."))
 
 
+def customer_validate(
+    *,
+    scope: Scope,
+    name: str = "",
+    credit_code: str = "",
+    owner: User | None = None,
+    team: OrgUnit | None = None,
+    exclude_pk: int | None = None,
+) -> None:
+    """The business rules of a new or renamed customer, for every path (form, API,
+    import of one customer); raises ValidationError keyed by field:
+
+    - ``name`` / ``credit_code``: no visible customer has the same name (NFKC, case and
+      spaces folded, as the import does) or credit code. Only customers the viewer may
+      see are compared, so the message never reveals another team's customer.
+    - ``team``: the owner must be a rep of the team on the scope's day.
+    """
+    errors: dict[str, list[str]] = {}
+    visible = customer_queryset(scope)
+    if exclude_pk is not None:
+        visible = visible.exclude(pk=exclude_pk)
+    if name:
+        same = visible.filter(name_key=name_key(name)).select_related("owner").first()
+        if same is not None:
+            errors.setdefault("name", []).append(
+                _("%(name)s already exists (owner: %(owner)s); open it instead.")
+                % {"name": same.name, "owner": same.owner or _("public pool")}
+            )
+    code = (credit_code or "").strip()
+    if code:
+        same = visible.filter(credit_code__iexact=code).first()
+        if same is not None:
+            errors.setdefault("credit_code", []).append(
+                _("This credit code belongs to %(name)s already.") % {"name": same.name}
+            )
+    if owner is not None and team is not None and not is_rep_of(owner, team.pk, scope.day):
+        errors.setdefault("team", []).append(_("The owner is not a rep of this team."))
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
-def customer_update(*, customer: Customer, by: User | None, **fields: object) -> Customer:
+def customer_update(
+    *, customer: Customer, by: User | None, scope: Scope | None = None, **fields: object
+) -> Customer:
     """Write the given :data:`EDITABLE_FIELDS` of ``customer`` and refresh the derived
-    search fields. Raises ValidationError for invalid values or a field not editable here."""
+    search fields. Raises ValidationError for invalid values or a field not editable here;
+    with ``scope``, also when a changed name or credit code repeats another visible
+    customer (:func:`customer_validate`)."""
+    if scope is not None:
+        changed = {
+            k: str(fields[k] or "")
+            for k in ("name", "credit_code")
+            if k in fields and str(fields[k] or "") != str(getattr(customer, k) or "")
+        }
+        if changed:
+            customer_validate(scope=scope, exclude_pk=customer.pk, **changed)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -507,8 +532,6 @@ def customer_release(*, customer: Customer, by: User, scope: Scope, reason: str 
     ``OrgSettings.pool_release_days`` (see :func:`customers.selectors.pool_release_candidates`).
     Raises PermissionDenied / ValidationError otherwise. The former owner is notified.
     """
-    from .selectors import pool_release_candidates
-
     customer_check_can_reassign(customer=customer, scope=scope)
     if customer.owner_id is None:
         raise ValidationError(_("The customer is already in the public pool."))
@@ -537,8 +560,6 @@ def customers_release_stalled(*, scope: Scope, by: User, ids: Iterable[int] | No
     """Release every customer the viewer may release (``ids``: only those of them), i.e.
     :func:`customers.selectors.pool_release_candidates`. Returns how many were released.
     One transaction per customer, so a claim or visit on one does not undo the others."""
-    from .selectors import pool_release_candidates
-
     candidates = pool_release_candidates(scope).select_related("owner", "team")
     if ids is not None:
         candidates = candidates.filter(pk__in=list(ids))

@@ -8,3 +8,13 @@ class KpiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "kpi"
     verbose_name = _("KPIs")
+
+    def ready(self) -> None:
+        # Lower layers announce changes; kpi schedules its recomputes (docs/architecture.md).
+        from salesops.events import ActivityRecorded, CustomerChanged, ImportCompleted, subscribe
+
+        from . import services, tasks  # noqa: F401  (registers the tasks services queue)
+
+        subscribe(CustomerChanged, services.on_customer_changed)
+        subscribe(ActivityRecorded, services.on_activity_recorded)
+        subscribe(ImportCompleted, services.on_import_completed)

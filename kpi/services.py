@@ -1,4 +1,4 @@
-"""KPI recompute services (issue 6, item 2): start a run split by team into Celery tasks,
+"""KPI recompute services: start a run split by team into Celery tasks,
 and the debounced recompute after an import, a submitted journal or a stage change.
 
 Targets and monthly analyses have their own modules (kpi/targets.py, kpi/analysis.py).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from celery import Task, current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from accounts.scoping import local_today
+from salesops.events import ActivityRecorded, CustomerChanged, ImportCompleted
 
 from .calculations import Period, parse_period, period_of
 from .models import KpiDirty, KpiRun
@@ -81,10 +83,15 @@ def kpi_run_start(
     return run
 
 
-def _enqueue_run(run_id: int) -> None:
-    from .tasks import kpi_run_execute
+def _task(name: str) -> Task:
+    """The registered Celery task ``name`` (kpi.tasks, imported by KpiConfig.ready()).
 
-    kpi_run_execute.delay(run_id)
+    Looked up by name so that the services do not import the tasks that call them."""
+    return current_app.tasks[name]
+
+
+def _enqueue_run(run_id: int) -> None:
+    _task("kpi.run_execute").delay(run_id)
 
 
 def kpi_run_parts(*, run: KpiRun) -> list[tuple[str, int]]:
@@ -171,6 +178,27 @@ def kpi_after_import(*, by: User | None = None) -> KpiRun | None:
     return kpi_run_start(trigger=KpiRun.Trigger.IMPORT, periods=[], by=by)
 
 
+def on_customer_changed(event: CustomerChanged) -> None:
+    """A customer's stage changed: touch the teams for the local day of the change."""
+    day = timezone.localdate(event.when)
+    for team_id in event.team_ids:
+        kpi_touch(team_id=team_id, day=day, trigger=event.reason or "stage")
+
+
+def on_activity_recorded(event: ActivityRecorded) -> None:
+    """A journal was submitted: touch its team for its day."""
+    if event.team_id is not None:
+        kpi_touch(team_id=event.team_id, day=event.day, trigger="journal")
+
+
+def on_import_completed(event: ImportCompleted) -> None:
+    """An import wrote rows: recompute the default periods for everyone."""
+    from customers.models import ImportJob
+
+    by = ImportJob.objects.filter(pk=event.job_id).values_list("created_by", flat=True).first()
+    kpi_after_import(by=User.objects.filter(pk=by).first() if by else None)
+
+
 def _touch(team_id: int, day: dt.date, trigger: str) -> None:
     periods = [period_of(day, "month"), period_of(day, "week")]
     _mark_dirty(team_id, periods, trigger, TOUCH_DELAY_SECONDS, branch=False)
@@ -195,9 +223,7 @@ def _mark_dirty(
         created.append(period.key)
     if not created:
         return
-    from .tasks import kpi_recompute_branch, kpi_recompute_team
-
-    task = kpi_recompute_branch if branch else kpi_recompute_team
+    task = _task("kpi.recompute_branch" if branch else "kpi.recompute_team")
     task.apply_async(args=[unit_id, created, trigger], countdown=delay)
 
 

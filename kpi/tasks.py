@@ -1,5 +1,5 @@
-"""Celery tasks of the KPI engine (issue 6, item 2): thin wrappers that take ids and plain
-values, re-fetch rows and call one service (STYLE.md, Background work).
+"""Celery tasks of the KPI engine: thin wrappers that take ids and plain
+values, re-fetch rows and call one service.
 
 A run is planned by :func:`kpi_run_execute` and split into one :func:`kpi_run_part` per
 team and per branch, sent as a Celery group so several workers share it; each part
@@ -13,6 +13,8 @@ import logging
 from celery import group, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
+
+from salesops.events import SnapshotsChanged, publish
 
 from . import services
 from .models import KpiRun
@@ -82,12 +84,9 @@ def kpi_run_part(self, run_id: int, kind: str, unit_id: int) -> int:  # type: ig
 
 
 def diagnose_after_recompute(*, team_id: int, periods: list[str]) -> None:
-    """Queue the coaching diagnosis of a team whose snapshots changed (issue 7: findings
-    are recomputed after KPI snapshots change). One task per period; idempotent there."""
-    from coaching.tasks import findings_recompute  # coaching reads kpi; import late
-
-    for period in periods:
-        findings_recompute.delay([team_id], period)
+    """Announce that a team's snapshots changed (SnapshotsChanged); coaching subscribes and
+    queues its diagnosis, one task per period (docs/architecture.md, "Events")."""
+    publish(SnapshotsChanged(team_ids=(team_id,), periods=tuple(periods)))
 
 
 @shared_task(

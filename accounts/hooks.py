@@ -1,0 +1,32 @@
+"""Extension points that higher layers fill in from their ``AppConfig.ready()``
+(docs/architecture.md, "Events and hooks").
+
+accounts is the lowest layer, so pages here that show figures owned by a higher app
+(a team member's open diagnosis findings) ask a registered provider instead of
+importing that app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+MemberFindings = Callable[[int, dt.date], dict[int, list[object]]]
+
+_member_findings: list[MemberFindings] = []
+
+
+def register_member_findings(provider: MemberFindings) -> None:
+    """Register ``provider(team_id, day) -> {rep_id: [finding, ...]}`` (coaching does)."""
+    if provider not in _member_findings:
+        _member_findings.append(provider)
+
+
+def member_findings(team_id: int, day: dt.date) -> dict[int, list[object]]:
+    """The open findings per rep of team ``team_id`` for the month of ``day`` from every
+    registered provider; {} when none is registered."""
+    grouped: dict[int, list[object]] = {}
+    for provider in _member_findings:
+        for rep_id, rows in provider(team_id, day).items():
+            grouped.setdefault(rep_id, []).extend(rows)
+    return grouped

@@ -1,0 +1,71 @@
+"""The customer business rules live in customers.services, so the form and direct
+service calls refuse the same things with the same messages."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from accounts.scoping import Scope, scope_for
+from customers.models import Customer
+from customers.services import customer_create, customer_validate
+from customers.tests.factories import make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    with translation.override("en"):
+        yield
+
+
+CREATE = "/customers/new/"
+
+
+def _scope(user) -> Scope:  # type: ignore[no-untyped-def]
+    return scope_for(user)
+
+
+def test_service_refuses_a_visible_duplicate_name(org):
+    make_customer(org.rep, name="深圳腾飞科技有限公司")
+    with pytest.raises(ValidationError) as exc:
+        customer_create(
+            by=org.rep, name="深圳腾飞科技有限公司 ", owner=org.rep, scope=_scope(org.rep)
+        )
+    assert "name" in exc.value.message_dict
+    assert "already exists" in exc.value.message_dict["name"][0]
+    assert Customer.objects.count() == 1
+
+
+def test_service_refuses_a_duplicate_credit_code_and_an_owner_outside_the_team(org):
+    make_customer(org.rep, name="甲公司", credit_code="91440300MA5ABCDE1X")
+    with pytest.raises(ValidationError) as exc:
+        customer_validate(
+            scope=_scope(org.supervisor),
+            name="乙公司",
+            credit_code="91440300ma5abcde1x",
+            owner=org.rep,
+            team=org.team_b,
+        )
+    assert set(exc.value.message_dict) == {"credit_code", "team"}
+    assert exc.value.message_dict["team"] == ["The owner is not a rep of this team."]
+
+
+def test_service_without_scope_keeps_the_import_behaviour(org):
+    make_customer(org.rep, name="丙公司")
+    customer_create(by=None, name="丙公司", owner=org.rep)  # no scope: no visibility rules
+    assert Customer.objects.count() == 2
+
+
+def test_form_shows_the_same_duplicate_error(org, client):
+    make_customer(org.rep, name="深圳腾飞科技有限公司")
+    client.force_login(org.rep)
+    response = client.post(
+        CREATE, {"name": "深圳腾飞科技有限公司", "segment": "mass", "stage": "lead"}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "已存在" in errors["name"][0]  # the page's language is Chinese
+    assert Customer.objects.count() == 1
