@@ -16,6 +16,7 @@ from customers.models import Customer
 from customers.services import (
     team_of,
 )
+from salesops.events import ActivityRecorded, publish
 
 from .. import calculations as calc
 from ..models import (
@@ -190,11 +191,9 @@ def journal_submit(*, journal: Journal, by: User, at: dt.datetime | None = None)
 
 
 def _notify_kpis_journal_submitted(journal: Journal) -> None:
-    """Tell the KPIs that the team's day changed. The one upward call of the journals
-    services; the event seam (docs/architecture.md) replaces it here."""
-    from kpi.services import kpi_touch  # kpi reads journals; import late, no cycle
-
-    kpi_touch(team_id=journal.team_id, day=journal.day, trigger="journal")
+    """Publish that the author's activity changed (docs/architecture.md, Events): the KPIs
+    subscribe and recompute the team's day after commit."""
+    publish(ActivityRecorded(user_id=journal.rep_id, team_id=journal.team_id, day=journal.day))
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.hooks import member_findings
 from accounts.models import User
 from accounts.scoping import local_today
 
@@ -104,16 +105,10 @@ def submission_stats(request: HttpRequest) -> HttpResponse:
 
 
 def _findings_by_rep(team_id: int, day: dt.date) -> dict[int, list[object]]:
-    """The team's open diagnosis findings of the month, per rep (one query): the morning
-    meeting shows them beside each rep. The one upward call of the journal views; the
-    event seam (docs/architecture.md) replaces it here."""
-    from coaching.selectors import findings_for_team  # coaching reads journals
-    from kpi.calculations import period_of
-
-    grouped: dict[int, list[object]] = {}
-    for finding in findings_for_team(team_id=team_id, period=period_of(day, "month")):
-        grouped.setdefault(finding.rep_id, []).append(finding)
-    return grouped
+    """The team's open diagnosis findings of the month, per rep: the morning meeting shows
+    them beside each rep. Provided by coaching through accounts.hooks (docs/architecture.md,
+    Events and hooks), so journals never imports a higher layer."""
+    return member_findings(team_id, day)
 
 
 @login_required
