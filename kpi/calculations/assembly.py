@@ -145,6 +145,3 @@ def _add_completion(
         else:
             ratio = float(Decimal(actual) / target)  # type: ignore[arg-type]
             out[f"{metric}_completion"] = MetricValue(ratio, actual, shown)
-
-
-# --------------------------------------------------------------------------- entry points

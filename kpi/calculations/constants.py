@@ -69,6 +69,3 @@ MONEY_METRICS: frozenset[str] = frozenset(
 )
 
 CENT = Decimal("0.01")
-
-
-# --------------------------------------------------------------------------- periods

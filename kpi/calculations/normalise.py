@@ -190,9 +190,6 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray, default: in
     return np.where(keys[idx] == query, values[idx], default)
 
 
-# --------------------------------------------------------------------------- memberships
-
-
 def _tz(tz: dt.tzinfo | str | None) -> dt.tzinfo:
     if tz is None:
         return DEFAULT_TZ

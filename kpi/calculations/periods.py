@@ -170,6 +170,3 @@ def as_scope(value: Scope | tuple[Any, ...]) -> Scope:
     if kind in ("rep", "team") and len(value) == 2:
         return Scope(kind, int(value[1]))
     raise ValueError(f"Not a scope: {value!r}")
-
-
-# --------------------------------------------------------------------------- values
