@@ -46,7 +46,7 @@ def _compute_period(
         _p, rep, team = events(stage)
         counts[name] = sm.size(sm.expand(rep, team)[1])
 
-    # Pools (DOMAIN.md section 9): open at the start (owner then), reached or re-opened in P.
+    # Pools (docs/domain.md section 9): open at the start (owner then), reached or re-opened in P.
     lost_start = prep.events.lost_mask(start, N)
     has_s, rep_s, team_s = _attribution(prep, start, first_day)
     ev = prep.events

@@ -36,7 +36,7 @@ def _attributed_team(owners: pd.DataFrame, teams_on_day: pd.Series) -> pd.Series
 def drill_customer_ids(ds: DashScope, period: calc.Period, metric: str) -> list[int]:
     """Ids of the customers behind a count metric of a scope and period, recomputed from
     the pure functions (kpi.calculations.stage_reach_times, owner_at, team_of_user_at)
-    over the scope's loaded data; same rules as the snapshot (DOMAIN.md section 9):
+    over the scope's loaded data; same rules as the snapshot (docs/domain.md section 9):
     events (new_targets, intents, deals) go to the rep/team of the change that reached
     the stage; pools to the owner at the period's start for customers open then; the
     funnel to the owner at the period's last moment. Raises ValueError for a metric
