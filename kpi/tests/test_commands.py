@@ -1,4 +1,4 @@
-"""compute_kpis and kpi_report (issue 6, items 2 and 3): output and exit codes."""
+"""compute_kpis and kpi_report: output and exit codes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""KPI runs on Celery (issue 6, item 2): a run split by team completes with progress 100,
+"""KPI runs on Celery: a run split by team completes with progress 100,
 a failing part fails the run with its error, and touches are debounced."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Dashboards, drill-down, recompute and export (issue 6): personas get 404 outside their
+"""Dashboards, drill-down, recompute and export: personas get 404 outside their
 scope, pages use a fixed number of queries, values None show as "-" and no NaN."""
 
 from __future__ import annotations
