@@ -55,7 +55,7 @@ def days_between(start: dt.date, end: dt.date) -> Iterator[dt.date]:
 def workdays_between(
     start: dt.date, end: dt.date, *, overrides: Mapping[dt.date, bool] | None = None
 ) -> list[dt.date]:
-    """The work days from ``start`` to ``end``, both inclusive, in order (see :func:`is_workday`)."""
+    """The work days from ``start`` to ``end``, both inclusive, in order (as :func:`is_workday`)."""
     return [d for d in days_between(start, end) if is_workday(d, overrides=overrides)]
 
 
