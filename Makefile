@@ -49,7 +49,8 @@ browser:
 run: install static
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "SalesOps: http://127.0.0.1:$(PORT)/  (web, Celery worker and beat: Ctrl-C stops all three)"
+	DEBUG=1 EMBEDDED_WORKER=1 WEB_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.embedded start
 
 test: install-dev static browser
 	$(VENV)/bin/ruff check .

@@ -25,13 +25,19 @@ from .snapshots import all_team_ids, branch_teams
 
 logger = logging.getLogger(__name__)
 
-TOUCH_DELAY_SECONDS = 60
+TOUCH_DELAY_SECONDS: int = getattr(settings, "KPI_TOUCH_DELAY_SECONDS", 1)
 """How long a touched (team, period) waits before its recompute, so that a burst of
-journal submissions or an import's many stage changes give one recompute."""
+journal submissions or an import's many stage changes give one recompute. Short, because
+every page must show a change within seconds (docs/domain.md section 9, freshness)."""
 
-BRANCH_DELAY_SECONDS = 300
+BRANCH_DELAY_SECONDS: int = getattr(settings, "KPI_BRANCH_DELAY_SECONDS", 2)
 """A branch's figures follow its teams' recomputes after this debounce (a branch loads
 the data of all its teams, so it is recomputed at most once per window)."""
+
+
+DIRTY_STALE_SECONDS = 120
+"""A dirty mark older than its debounce plus this lost its scheduled task (the worker
+stopped before running it); the next touch schedules the recompute again."""
 
 
 def default_periods(today: dt.date | None = None) -> list[str]:
@@ -219,7 +225,16 @@ def _mark_dirty(
                     trigger=trigger[:10],
                 )
         except IntegrityError:
-            continue  # already scheduled (or the unit is gone)
+            # Already scheduled, unless the mark outlived its task (a worker stopped
+            # before running it): then take it over and schedule again.
+            stale = timezone.now() - dt.timedelta(seconds=delay + DIRTY_STALE_SECONDS)
+            if not KpiDirty.objects.filter(
+                team_id=unit_id,
+                period_kind=period.kind,
+                period_start=period.start,
+                created_at__lt=stale,
+            ).update(created_at=timezone.now(), trigger=trigger[:10]):
+                continue
         created.append(period.key)
     if not created:
         return

@@ -164,11 +164,34 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# Celery: with no REDIS_URL, tasks run eagerly in the calling process.
+# Celery, three ways (docs/architecture.md, "Background work"):
+# - REDIS_URL set (production, CI): Redis broker and result backend, `make worker` + `make beat`.
+# - EMBEDDED_WORKER=1 without REDIS_URL (`make run`): kombu's filesystem transport under
+#   var/celery/, consumed by a real worker and beat that `make run` starts beside the web
+#   server, so the default runs the production code paths with no server to install.
+# - neither (tests, one-off commands): tasks run eagerly in the calling process.
 REDIS_URL = env_url("REDIS_URL", None, {"redis", "rediss"})
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
+EMBEDDED_WORKER = REDIS_URL is None and env_bool("EMBEDDED_WORKER", default=False)
+CELERY_DATA_DIR = BASE_DIR / "var" / "celery"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+elif EMBEDDED_WORKER:
+    for _sub in ("queue", "processed", "results"):
+        (CELERY_DATA_DIR / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_DATA_DIR / "queue"),
+        "data_folder_out": str(CELERY_DATA_DIR / "queue"),
+        "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = f"file://{CELERY_DATA_DIR / 'results'}"
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+else:
+    CELERY_BROKER_URL = "memory://"
+    CELERY_RESULT_BACKEND = "cache+memory://"
+CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None and not EMBEDDED_WORKER
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60

@@ -21,6 +21,9 @@ def _database_status() -> str:
 def _broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
+    if not settings.REDIS_URL:  # embedded filesystem broker (`make run`)
+        queue = settings.CELERY_DATA_DIR / "queue"
+        return "embedded" if queue.is_dir() else "error: no queue folder"
     import redis
 
     try:
@@ -37,11 +40,12 @@ def _broker_status() -> str:
 def healthz(request: HttpRequest) -> JsonResponse:
     """``{"status", "database", "broker"}``; 200 when every configured service answers, else 503.
 
-    ``broker`` is "eager" when REDIS_URL is unset (tasks run in-process).
+    ``broker`` is "eager" when tasks run in-process (no broker), "embedded" with the
+    filesystem broker of ``make run``, "ok" when Redis answers.
     """
     database = _database_status()
     broker = _broker_status()
-    healthy = database == "ok" and broker in {"ok", "eager"}
+    healthy = database == "ok" and broker in {"ok", "eager", "embedded"}
     return JsonResponse(
         {"status": "ok" if healthy else "error", "database": database, "broker": broker},
         status=200 if healthy else 503,

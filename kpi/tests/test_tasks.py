@@ -159,6 +159,29 @@ def test_touch_schedules_one_task_per_team_and_period(
     assert KpiDirty.objects.count() == 5
 
 
+def test_a_dirty_mark_whose_task_was_lost_is_scheduled_again(
+    org, django_capture_on_commit_callbacks, settings
+):
+    """A worker stopped before running a scheduled recompute leaves its dirty mark behind;
+    a later touch must not be swallowed by it forever."""
+    settings.KPI_TOUCH_WHEN_EAGER = True
+    day = dt.date(2026, 3, 10)
+    with mock.patch.object(tasks.kpi_recompute_team, "apply_async") as send:
+        for _ in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                services.kpi_touch(team_id=org.team_a.pk, day=day, trigger="journal")
+        assert send.call_count == 1  # debounced while the task is pending
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(
+            seconds=services.TOUCH_DELAY_SECONDS + services.DIRTY_STALE_SECONDS + 1
+        )
+        KpiDirty.objects.update(created_at=old)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.kpi_touch(team_id=org.team_a.pk, day=day, trigger="stage")
+    assert send.call_count == 2
+    assert send.call_args.kwargs["args"] == [org.team_a.pk, ["2026-03", "2026-W11"], "stage"]
+    assert KpiDirty.objects.count() == 2
+
+
 @pytest.mark.usefixtures("eager")
 def test_team_recompute_marks_its_branch_with_a_longer_debounce(org):
     with mock.patch.object(tasks.kpi_recompute_branch, "apply_async") as send:

@@ -112,3 +112,27 @@ def test_check_deploy_is_clean_with_production_environment():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_embedded_worker_uses_the_filesystem_broker_and_no_eager_tasks(tmp_path):
+    """`make run` sets EMBEDDED_WORKER=1: tasks go through a real broker on disk to the
+    worker and beat it starts, instead of running inside the request."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'].endswith('queue'))"
+    )
+    result = _run_manage(
+        "shell", "--no-imports", "-c", code, DEBUG="1", EMBEDDED_WORKER="1", REDIS_URL=""
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["filesystem://", "False", "True"]
+
+
+def test_without_a_broker_tasks_run_eagerly():
+    code = "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER)"
+    result = _run_manage(
+        "shell", "--no-imports", "-c", code, DEBUG="1", EMBEDDED_WORKER="0", REDIS_URL=""
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True"]
