@@ -90,3 +90,20 @@ def test_strong_reps_plan_more_and_prepare_better_than_weak_ones(demo_org, org):
     assert strong_volume > weak_volume
     assert strong_prep > weak_prep
     assert PlanItem.objects.filter(journal__rep=org.rep_b, customer__isnull=True).exists()
+
+
+def test_settle_dates_every_customer_before_its_first_event(demo_org, org):
+    from journals.demo.consistency import LEAD_TIME, settle
+
+    demo.seed(demo_org, random.Random(7), io.StringIO(), days=30)
+    # The import stamps "now": every customer with history looks created after it.
+    Customer.objects.update(created_at=timezone.now())
+    assert settle(demo_org, random.Random(1), io.StringIO()) > 0
+    for c in Customer.objects.all():
+        firsts = [
+            *c.visits.values_list("occurred_at", flat=True),
+            *c.stage_changes.values_list("at", flat=True),
+            *c.ownerships.values_list("start", flat=True),
+        ]
+        assert c.created_at == min(firsts) - LEAD_TIME
+    assert settle(demo_org, random.Random(1), io.StringIO()) == 0  # idempotent

@@ -23,6 +23,8 @@ STEPS = [
     ("weekly.demo", "seed"),
     ("kpi.demo", "seed"),
     ("coaching.demo", "seed"),
+    # Last: date every customer before its first event (the import stamps "now").
+    ("journals.demo.consistency", "settle"),
 ]
 RESETS = [
     ("coaching.demo", "reset"),
