@@ -110,6 +110,8 @@ def test_every_journal_page_reminder_and_statistic_works_in_2027_and_2030(
         tasks.remind_missing.delay().get()
         tasks.supervisor_digest.delay().get()
     month = f"{day:%Y-%m}"
+    iso_year, iso_week, _weekday = day.isocalendar()
+    week = f"{iso_year}-W{iso_week:02d}"
     pages = [
         (org.rep, "journals:today", {}),
         (org.rep, "journals:journal_list", {}),
@@ -122,8 +124,91 @@ def test_every_journal_page_reminder_and_statistic_works_in_2027_and_2030(
         (org.supervisor, "journals:morning_meeting", {"day": day.isoformat()}),
         (org.manager, "journals:submission_stats", {}),
         (org.admin, "journals:inbox", {"day": day.isoformat()}),
+        (org.supervisor, "weekly:meeting", {"week": week}),
+        (org.rep, "weekly:report_current", {"week": week}),
+        (org.supervisor, "weekly:report_list", {"week": week}),
+        (org.supervisor, "coaching:heatmap", {"period": month}),
+        (org.supervisor, "coaching:recognition_board", {}),
+        (org.admin, "accounts:calendar", {"year": day.year, "day": day.isoformat()}),
+        (org.admin, "accounts:calendar_export", {"year": day.year}),
     ]
     for user, name, params in pages:
         client.force_login(user)
-        response = client.get(reverse(name), params)
+        response = client.get(reverse(name), params, follow=True)
         assert response.status_code == 200, (user, name, params)
+    client.force_login(org.supervisor)
+    team_report = reverse("weekly:team_report", args=[org.team_a.code, week])
+    assert client.get(team_report).status_code == 200
+
+
+# --- diagnosis and the weekly report -------------------------------------------------------
+
+WEEK_MONDAY = D(2026, 10, 26)  # ISO week 2026-W44, Monday-Friday all official work days
+
+
+def _submit_mon_to_wed(rep, team):
+    from journals.tests.factories import JournalFactory
+
+    for i in range(3):
+        submitted(JournalFactory(rep=rep, team=team, day=WEEK_MONDAY + dt.timedelta(days=i)))
+
+
+def test_a_company_holiday_leaves_the_diagnosis_work_days_and_missing_journals(org):
+    from coaching.models import Finding
+    from coaching.services import findings_recompute
+    from coaching.services._common import _team_reps
+    from coaching.services.findings import _habit_facts
+    from domain.periods import parse_period
+
+    _submit_mon_to_wed(org.rep, org.team_a)
+    period = parse_period("2026-W44")
+    today = D(2026, 11, 2)
+    facts = _habit_facts(org.team_a.pk, _team_reps(org.team_a.pk, period), period, today)
+    assert (facts[org.rep.pk].work_days, facts[org.rep.pk].missing_journals) == (5, 2)
+    findings_recompute(team_ids=[org.team_a.pk], period="2026-W44", today=today)
+    assert Finding.objects.filter(rep=org.rep, symptom="missing_journals").exists()
+
+    for day in (D(2026, 10, 29), D(2026, 10, 30)):  # Thursday and Friday off
+        calendar_day_set(by=org.admin, day=day, is_workday=False, name="公司假日")
+    facts = _habit_facts(org.team_a.pk, _team_reps(org.team_a.pk, period), period, today)
+    assert (facts[org.rep.pk].work_days, facts[org.rep.pk].missing_journals) == (3, 0)
+    findings_recompute(team_ids=[org.team_a.pk], period="2026-W44", today=today)
+    assert not Finding.objects.filter(rep=org.rep, symptom="missing_journals").exists()
+
+
+def test_a_company_holiday_leaves_the_weekly_reports_missing_journals(org):
+    from domain.periods import parse_period
+    from weekly.selectors import journal_gaps
+
+    _submit_mon_to_wed(org.rep, org.team_a)
+    week = parse_period("2026-W44")
+    members = [org.rep, org.teammate]
+    gaps = journal_gaps(team_id=org.team_a.pk, period=week, members=members, today=D(2026, 11, 2))
+    assert gaps == {org.rep.pk: 2, org.teammate.pk: 5}
+    calendar_day_set(by=org.admin, day=D(2026, 10, 29), is_workday=False, name="公司假日")
+    gaps = journal_gaps(team_id=org.team_a.pk, period=week, members=members, today=D(2026, 11, 2))
+    assert gaps == {org.rep.pk: 1, org.teammate.pk: 4}
+    # a team entry only changes that team
+    calendar_day_set(by=org.admin, day=D(2026, 10, 29), is_workday=True, unit=org.team_a)
+    gaps = journal_gaps(team_id=org.team_a.pk, period=week, members=members, today=D(2026, 11, 2))
+    assert gaps == {org.rep.pk: 2, org.teammate.pk: 5}
+
+
+def test_the_on_time_streak_skips_the_holidays(holidays):
+    from coaching.services import STREAK_MIN, recognition_suggestions
+
+    org = holidays
+    day = AFTER_SPRING  # the Monday after the hand-entered Spring Festival
+    work = []
+    d = day - dt.timedelta(days=1)
+    while len(work) < STREAK_MIN:
+        if d.weekday() < 5 and d not in SPRING_2027:
+            work.append(d)
+        d -= dt.timedelta(days=1)
+    from journals.tests.factories import JournalFactory
+
+    for d in work:
+        submitted(JournalFactory(rep=org.rep, team=org.team_a, day=d), at=local_dt(d, 18))
+    suggestions = recognition_suggestions(team_id=org.team_a.pk, day=day)
+    streaks = [s for s in suggestions if s["source"] == "journal_streak"]
+    assert [s["rep_id"] for s in streaks] == [org.rep.pk]
