@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from domain.periods import MAX_YEAR, MIN_YEAR
 from domain.workdays import package_covers
 
 from . import calendar as cal
@@ -26,8 +27,6 @@ from .calendar_files import export_year, read_year, source_label
 from .forms import CalendarDayForm, CalendarImportForm
 from .models import OrgUnit
 from .scoping import Scope, local_today
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def _admin_scope(request: HttpRequest) -> Scope:
