@@ -231,8 +231,9 @@ class GridDay:
     own_entry: bool
 
     @property
-    def is_weekend(self) -> bool:
-        return self.day.weekday() >= 5
+    def iso(self) -> str:
+        """The date as YYYY-MM-DD (links and data attributes of the year view)."""
+        return self.day.isoformat()
 
 
 @dataclass(frozen=True)
