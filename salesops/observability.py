@@ -44,7 +44,10 @@ class ContextFilter(logging.Filter):
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """The client's address behind trusted proxies (salesops.proxies)."""
+    from .proxies import client_ip
+
+    return client_ip(request) or ""
 
 
 def _username(request: HttpRequest) -> str:

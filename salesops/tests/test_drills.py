@@ -206,7 +206,7 @@ def test_drill_database_unreachable(client, org, pg, procs):  # type: ignore[no-
     try:
         web = Proc(
             "web",
-            [str(VENV_BIN / "gunicorn"), "salesops.wsgi", "-c", "salesops/gunicorn_conf.py"],
+            [str(VENV_BIN / "gunicorn"), "salesops.wsgi"],
             env,
         )
         procs.append(web)

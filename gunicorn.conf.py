@@ -1,15 +1,17 @@
-"""gunicorn settings for `make prod` and production (`gunicorn -c salesops/gunicorn_conf.py`).
+"""gunicorn settings read when gunicorn starts in the project folder (`make prod`, the
+systemd unit in docs/deploy.md).
 
 Read from the environment (docs/deploy.md, "Environment variables"): WEB_BIND,
-WEB_CONCURRENCY, WEB_THREADS, WEB_TIMEOUT. Responses carry no ``Server`` header: the
-banner only tells an attacker which server and version to look up.
-"""
+WEB_CONCURRENCY, WEB_THREADS, WEB_TIMEOUT, FORWARDED_ALLOW_IPS.
 
-from __future__ import annotations
+gunicorn has no switch for its ``Server: gunicorn`` header; drop the line when the
+response headers are built, so no server banner leaves the app (docs/architecture.md,
+"Security").
+"""
 
 import os
 
-from gunicorn.http import wsgi as _gunicorn_wsgi  # type: ignore[import-untyped]
+from gunicorn.http import wsgi as _gunicorn_wsgi
 
 bind = os.environ.get("WEB_BIND", "127.0.0.1:8000").split(",")
 # CPU-bound Django pages on a small machine: one process per core plus one, each with a
@@ -35,9 +37,8 @@ proxy_allow_ips = forwarded_allow_ips
 _default_headers = _gunicorn_wsgi.Response.default_headers
 
 
-def _headers_without_server(self: _gunicorn_wsgi.Response) -> list[str]:
-    """gunicorn's status line and default headers less ``Server: gunicorn``."""
-    return [h for h in _default_headers(self) if not h.lower().startswith("server:")]
+def _headers_without_server(self):  # type: ignore[no-untyped-def]
+    return [line for line in _default_headers(self) if not line.lower().startswith("server:")]
 
 
-_gunicorn_wsgi.Response.default_headers = _headers_without_server
+_gunicorn_wsgi.Response.default_headers = _headers_without_server  # type: ignore[method-assign]
