@@ -352,10 +352,17 @@ def customer_update(
     with ``scope``, also when a changed name or credit code repeats another visible
     customer (:func:`customer_validate`)."""
     if scope is not None:
+        # Compare with the stored row: a ModelForm has already copied its data onto
+        # ``customer``, so the instance no longer shows what changed.
+        stored = (
+            Customer.objects.filter(pk=customer.pk).values("name", "credit_code").first()
+            if customer.pk
+            else None
+        ) or {}
         changed = {
             k: str(fields[k] or "")
             for k in ("name", "credit_code")
-            if k in fields and str(fields[k] or "") != str(getattr(customer, k) or "")
+            if k in fields and str(fields[k] or "") != str(stored.get(k) or "")
         }
         if changed:
             customer_validate(scope=scope, exclude_pk=customer.pk, **changed)

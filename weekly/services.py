@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope, active_memberships, scope_for
+from accounts.scoping import Scope, active_memberships, scope_for, team_of
 from accounts.services import notification_send
 from customers.models import Customer
-from customers.services import team_of
 from kpi.calculations import Period
 
 from . import selectors as sel

@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.scoping import local_today
+from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
-from customers.services import team_of
 from journals.models import Visit
 
 from .. import diagnosis

@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.scoping import local_today
+from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
 from customers.models import Contract, Stage, StageChange
-from customers.services import team_of
 from journals.models import Journal
 from journals.workdays import work_days
 from kpi.calculations import period_of

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope
+from accounts.models import OrgUnit, User
+from accounts.scoping import Scope, reps_during
 from kpi.calculations import Period
 
 from ..models import WeeklyReport
@@ -46,22 +45,9 @@ TEAM_ROW_LABELS: dict[str, Any] = {
 
 
 def team_members(team_id: int, period: Period) -> list[User]:
-    """Reps of the team at any time during the week, by username. One query."""
-    last = period.end - dt.timedelta(days=1)
-    rows = (
-        Membership.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=period.start),
-            unit_id=team_id,
-            start__lte=last,
-            role=Membership.Role.REP,
-        )
-        .select_related("user")
-        .order_by("user__username")
-    )
-    seen: dict[int, User] = {}
-    for m in rows:
-        seen.setdefault(m.user_id, m.user)
-    return list(seen.values())
+    """Reps of the team at any time during the week, by username. One query
+    (accounts.scoping.reps_during)."""
+    return reps_during(team_id, period.start, period.end - dt.timedelta(days=1))
 
 
 def leader_teams(scope: Scope) -> list[OrgUnit]:
