@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -184,7 +186,7 @@ class Scope:
 ANONYMOUS = Scope(user_id=None, day=dt.date.min)
 
 
-def scope_for(user: User | None, day: dt.date | None = None) -> Scope:
+def scope_for(user: User | AnonymousUser | None, day: dt.date | None = None) -> Scope:
     """Build the :class:`Scope` of ``user`` on ``day`` (default: the local today).
 
     Two queries at most (memberships, then the unit tree for managers).
@@ -267,7 +269,7 @@ def get_visible_or_404(queryset: QuerySet[M], scope: Scope, **lookup: object) ->
     """
     try:
         return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 

@@ -137,7 +137,7 @@ def heatmap(*, team: OrgUnit, period: Period, day: dt.date) -> dict[str, Any]:
         reps.setdefault(f.rep_id, f.rep)
     by_key = {(f.rep_id, f.symptom): f for f in findings}
     symptoms = list(Symptom.choices)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rep in sorted(reps.values(), key=lambda u: (u.display_name or u.username, u.pk)):
         cells = [by_key.get((rep.pk, code)) for code, _label in symptoms]
         rows.append({"rep": rep, "cells": cells, "count": sum(1 for c in cells if c)})

@@ -354,7 +354,7 @@ def customer_update(
     if scope is not None:
         # Compare with the stored row: a ModelForm has already copied its data onto
         # ``customer``, so the instance no longer shows what changed.
-        stored = (
+        stored: dict[str, object] = (
             Customer.objects.filter(pk=customer.pk).values("name", "credit_code").first()
             if customer.pk
             else None
@@ -365,7 +365,12 @@ def customer_update(
             if k in fields and str(fields[k] or "") != str(stored.get(k) or "")
         }
         if changed:
-            customer_validate(scope=scope, exclude_pk=customer.pk, **changed)
+            customer_validate(
+                scope=scope,
+                exclude_pk=customer.pk,
+                name=changed.get("name", ""),
+                credit_code=changed.get("credit_code", ""),
+            )
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(

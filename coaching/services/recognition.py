@@ -117,9 +117,9 @@ def recognition_suggestions(*, team_id: int, day: dt.date | None = None) -> list
     best: tuple[float, int] | None = None
     for rid in rep_ids:
         mv = figures.get((period.key, rid), {}).get("effective_activity_rate")
-        judged = mv is not None and mv.value is not None and (mv.denominator or 0) >= 3
-        if judged and (best is None or float(mv.value) > best[0]):  # type: ignore[union-attr,arg-type]
-            best = (float(mv.value), rid)  # type: ignore[union-attr,arg-type]
+        value = mv.value if mv is not None and (mv.denominator or 0) >= 3 else None
+        if value is not None and (best is None or float(value) > best[0]):
+            best = (float(value), rid)
     if best:
         out.append(
             {

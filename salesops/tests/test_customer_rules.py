@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english():  # type: ignore[no-untyped-def]
+def _english():
     with translation.override("en"):
         yield
 
@@ -25,7 +25,7 @@ def _english():  # type: ignore[no-untyped-def]
 CREATE = "/customers/new/"
 
 
-def _scope(user) -> Scope:  # type: ignore[no-untyped-def]
+def _scope(user) -> Scope:
     return scope_for(user)
 
 

@@ -130,7 +130,7 @@ def team_table(
     table = TeamTable(members=members, rows=list(TEAM_ROWS), labels=labels)
     team = figures.get("team", {})
     for row in TEAM_ROWS:
-        pairs = []
+        pairs: list[tuple[Decimal | None, Decimal | float | int | None]] = []
         for u in members:
             f = figures.get(str(u.pk), {})
             plan = plans.get(u.pk, {})
@@ -144,6 +144,8 @@ def team_table(
                 if planned is not None and row in RATE_METRICS:
                     planned = planned / 100
                 pairs.append((planned, figure_value(f, row)))
+        target_val: Decimal | float | int | None
+        team_actual: Decimal | float | int | None
         if row == "achievement":
             tgt = _target(team, "sales_revenue")
             target_val = achievement("sales_revenue", figure_value(team, "sales_revenue"), tgt)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+
+from accounts.middleware import ScopedRequest
 
 from .. import selectors as sel
 from ._common import _scope
@@ -17,7 +19,7 @@ from ._common import _scope
 
 @login_required
 @require_GET
-def meeting(request: HttpRequest) -> HttpResponse:
+def meeting(request: ScopedRequest) -> HttpResponse:
     """The weekly meeting (周例会) of a team (``?team=``) and week (``?week=``, default the
     current week): figures vs plan with a ranking, wins, problems, success cases, key
     coachees and training topics. Fixed number of queries whatever the team size."""
