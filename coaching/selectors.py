@@ -16,6 +16,7 @@ from kpi.calculations import Period, iso_week_period, parse_period, period_of
 
 from . import effect
 from .models import CoachingPlan, Finding, Recognition, Symptom, Talk
+from .services import rep_metrics
 
 
 def findings_visible(scope: Scope) -> QuerySet[Finding]:
@@ -166,8 +167,6 @@ def plan_effect(plan: CoachingPlan, today: dt.date | None = None) -> dict[str, A
     "chart": {"labels": [...], "start_index": int, "series": [{"name", "metric", "data"}]}}``.
     Figures come from coaching.services.rep_metrics (KPI snapshots or live compute).
     """
-    from .services import rep_metrics
-
     today = today or local_today()
     metrics = [m for m in (plan.effect_metrics or []) if m in effect.EFFECT_METRICS] or [
         "visits",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, User
 from accounts.scoping import Scope, reps_during
+from journals.selectors import teams_for_leader
 from kpi.calculations import Period
 
 from ..models import WeeklyReport
@@ -52,8 +53,6 @@ def team_members(team_id: int, period: Period) -> list[User]:
 
 def leader_teams(scope: Scope) -> list[OrgUnit]:
     """Teams whose team report and meeting the viewer sees (supervised first). One query."""
-    from journals.selectors import teams_for_leader
-
     return teams_for_leader(scope)
 
 

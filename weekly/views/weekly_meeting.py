@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.middleware import ScopedRequest
+from coaching.selectors import findings_for_team
+from journals.selectors import pick_team
 
 from .. import selectors as sel
 from ._common import _scope
@@ -23,9 +25,6 @@ def meeting(request: ScopedRequest) -> HttpResponse:
     """The weekly meeting (周例会) of a team (``?team=``) and week (``?week=``, default the
     current week): figures vs plan with a ranking, wins, problems, success cases, key
     coachees and training topics. Fixed number of queries whatever the team size."""
-    from coaching.selectors import findings_for_team  # coaching reads weekly's models
-    from journals.selectors import pick_team
-
     scope = _scope(request)
     team, teams = pick_team(scope, request.GET.get("team"))
     period = sel.parse_week(request.GET.get("week"), sel.meeting_default_period())
