@@ -65,12 +65,7 @@ class PlanForm(forms.Form):
         self.fields["coachee"].queryset = coachees  # type: ignore[attr-defined]
         self.fields["effect_metrics"].choices = metric_choices()  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("The end is before the start."))
-        return data
+    # "The end is not before the start" is checked by coaching.services.plan_create.
 
 
 class MeasureForm(forms.Form):
