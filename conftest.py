@@ -159,7 +159,7 @@ def page_for(browser, live_server):
     contexts = []
     violations: list[str] = []
 
-    def watch(message) -> None:  # type: ignore[no-untyped-def]
+    def watch(message) -> None:
         if "Content Security Policy" in message.text:
             violations.append(message.text)
 
