@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.calendar import work_calendar
 from accounts.models import OrgUnit, User
+from journals.models import Journal, Visit
 from kpi.calculations import Period
 
 from ..models import TeamWeeklyReport, WeeklyReport
@@ -43,8 +44,6 @@ def journal_gaps(
 ) -> dict[int, int]:
     """Work days of the week (up to ``today``) without a submitted journal, per rep, using
     the team's work calendar (``accounts.calendar``). Days not yet due are not counted."""
-    from journals.models import Journal
-
     last = min(period.end - dt.timedelta(days=1), today - dt.timedelta(days=1))
     submitted = defaultdict(set)
     for rep_id, day in Journal.objects.filter(
@@ -83,8 +82,6 @@ def meeting(*, team: OrgUnit, period: Period, today: dt.date | None = None) -> M
     problems (below plan, effective activity rate under 30 %, missing journals); success
     cases (visits marked ``is_case``); the team report's key coachees and training topics.
     """
-    from journals.models import Visit
-
     today = today or timezone.localdate()
     members = team_members(team.pk, period)
     figures = team_week_figures(team_id=team.pk, period=period, rep_ids=[u.pk for u in members])
