@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit
+from domain import metrics as metric_registry
 from kpi import calculations as calc
 from kpi import selectors
 from kpi.templatetags.kpi_format import as_number, metric_kind, metric_label
@@ -81,18 +82,8 @@ RANK_METRICS_WEEK = (
     "sales_revenue_completion",
 )
 #: Count metrics whose customers the drill-down lists.
-DRILL_METRICS = frozenset(
-    {
-        "target_customers",
-        "open_targets_at_start",
-        "new_targets",
-        "intents",
-        "intent_pool",
-        "deals",
-        *(f"funnel_{s}" for s in calc.FUNNEL_STAGES),
-        "funnel_lost",
-    }
-)
+#: Metrics with a customer list (drill-down): the registry's ``drillable`` ones.
+DRILL_METRICS = frozenset(m.name for m in metric_registry.METRICS.values() if m.drillable)
 COMPOSITE_GROUPS = (
     ("product_share:", "product"),
     ("industry_share:", "industry"),
