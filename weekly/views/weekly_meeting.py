@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from kpi.templatetags.kpi_format import metric_label
+
 from .. import selectors as sel
 from ._common import _scope
 
@@ -41,7 +43,7 @@ def meeting(request: HttpRequest) -> HttpResponse:
             "week_label": sel.week_label(period),
             "weeks": sel.week_choices(period),
             "table_rows": data.table.display_rows(),
-            "metric_labels": [str(sel.METRIC_LABELS[m]) for m in sel.WEEK_METRICS],
+            "metric_labels": [metric_label(m) for m in sel.WEEK_METRICS],
             "team_report_url": reverse("weekly:team_report", args=[team.code, period.key]),
             "findings": findings_for_team(team_id=team.pk, period=period),
         },

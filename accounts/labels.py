@@ -1,0 +1,45 @@
+"""Django's view of the domain package's bilingual labels (docs/architecture.md, "Layers").
+
+The domain package keeps plain zh-hans and en strings (``domain.labels``); pages, forms,
+model choices and exports need a label in the language of the current request. ``lazy_label``
+turns a pair into a lazy string that picks the active language each time it is rendered,
+so it can stand in model ``choices`` and module-level tables like ``gettext_lazy`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.functional import Promise, lazy
+from django.utils.translation import get_language
+
+from domain.labels import Labelled, pick
+
+
+def current_label(label_zh: str, label_en: str) -> str:
+    """The label for the active language: zh-hans (the fallback) unless English is active."""
+    lang = get_language() or "zh-hans"
+    return pick(label_zh, label_en, lang if lang.lower().startswith("en") else "zh-hans")
+
+
+_lazy_label = lazy(current_label, str)
+
+
+def lazy_label(label_zh: str, label_en: str) -> Promise:
+    """A lazy string of ``label_zh`` / ``label_en`` resolved at render time (never raises)."""
+    return _lazy_label(label_zh, label_en)  # type: ignore[return-value]
+
+
+def choices_of(items: Iterable[Labelled]) -> list[tuple[str, Promise]]:
+    """Django ``choices`` ``[(code, lazy label), ...]`` from domain ``Labelled`` items, in order."""
+    return [(i.code, lazy_label(i.label_zh, i.label_en)) for i in items]
+
+
+def label_of(items: Iterable[Labelled], code: str) -> Promise:
+    """The lazy label of ``code`` among domain ``Labelled`` items, for a ``TextChoices``
+    member (``LEAD = stages.LEAD, label_of(stages.STAGES, stages.LEAD)``). Raises KeyError
+    for a code the domain does not list, so a model cannot carry a code of its own."""
+    for item in items:
+        if item.code == code:
+            return lazy_label(item.label_zh, item.label_en)
+    raise KeyError(f"Unknown code {code!r}")
