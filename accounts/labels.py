@@ -1,4 +1,5 @@
-"""Django's view of the domain package's bilingual labels (docs/architecture.md, "Layers").
+"""Django's view of the domain package's bilingual labels (docs/architecture.md, "Layers"); the
+lowest app layer, so every app's models may build their choices from it.
 
 The domain package keeps plain zh-hans and en strings (``domain.labels``); pages, forms,
 model choices and exports need a label in the language of the current request. ``lazy_label``

@@ -184,9 +184,9 @@ def _compute_period(
 
         # Composite KPIs over the scope's billing customers.
         dealt = (reach.at["deal"] < end) & ~lost_end
-        members = np.flatnonzero(has_e & (dealt | has_billing))
-        rows, sk = sm.expand(rep_e[members], team_e[members])
-        pm = members[rows]
+        billing_customers = np.flatnonzero(has_e & (dealt | has_billing))
+        rows, sk = sm.expand(rep_e[billing_customers], team_e[billing_customers])
+        pm = billing_customers[rows]
         base = sm.size(sk)
         rates["zero_usage_share"] = (sm.size(sk, billed_c[pm] == 0), base)
         rates["in_arrears_share"] = (sm.size(sk, billed_c[pm] > received_c[pm]), base)
