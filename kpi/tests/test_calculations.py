@@ -979,7 +979,7 @@ def test_huge_ids_give_the_same_figures() -> None:
         small = compute_many([period], [("rep", REP), ("team", TEAM_A)], data)
         large = compute_many([period], [("rep", REP + big), ("team", TEAM_A + big)], shifted)
         assert list(small.values()) == list(large.values())
-        assert next(iter(small.values()))["visits"].value > 0
+        assert (next(iter(small.values()))["visits"].value or 0) > 0
 
 
 def test_compute_many_keys_every_period_and_scope() -> None:

@@ -217,12 +217,12 @@ def dashboard_data(
                 "drill": _drill_url(ds, period, m) if m in DRILL_METRICS else "",
             }
         )
-    funnel = []
-    before = None
+    funnel: list[dict[str, Any]] = []
+    before: float | None = None
     for stage in calc.FUNNEL_STAGES:
         name = f"funnel_{stage}"
         count = as_number(metrics.get(name))
-        step = None if count is None or not before else count / before
+        step: float | None = None if count is None or not before else count / before
         funnel.append(
             {
                 "metric": name,
@@ -262,7 +262,7 @@ def dashboard_data(
                 "over": pct is not None and pct >= 1,
             }
         )
-    composite = []
+    composite: list[dict[str, Any]] = []
     if is_month:
         for prefix, key in COMPOSITE_GROUPS:
             items = [
@@ -360,7 +360,7 @@ def _filters(request: HttpRequest, ds: DashScope, period: calc.Period) -> dict[s
     """Filter choices: visible branches and teams (two queries), segments."""
     scope = _scope(request)
     segment = request.GET.get("segment", "")
-    segments = OrgUnit._meta.get_field("segment").choices
+    segments = OrgUnit._meta.get_field("segment").choices or []
     if segment not in {c[0] for c in segments}:
         segment = ""
     teams: list[OrgUnit] = []

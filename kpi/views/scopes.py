@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q
 from django.http import Http404, HttpRequest
@@ -15,8 +15,13 @@ from accounts.scoping import Scope, local_today
 from kpi import calculations as calc
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``login_required``."""
+    return cast(User, request.user)
+
+
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+    return request.scope  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- scopes
