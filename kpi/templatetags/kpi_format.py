@@ -30,9 +30,12 @@ def _entry(metric: str) -> registry.Metric | None:
 
 def metric_kind(metric: str) -> str:
     """'rate', 'money' or 'count' for a metric name (drives formatting): the registry's
-    kind (``domain.metrics``); an unknown name formats as a count."""
+    kind (``domain.metrics``); an unknown name formats as a count (a ratio if it ends in
+    ``_completion``)."""
     entry = _entry(metric)
-    return entry.kind if entry is not None else registry.COUNT
+    if entry is not None:
+        return entry.kind
+    return registry.RATE if metric.endswith("_completion") else registry.COUNT
 
 
 def metric_label(metric: str) -> str:

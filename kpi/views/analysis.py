@@ -47,7 +47,7 @@ def _result_rows(results: dict[str, dict[str, Any]], gaps: dict[str, str]) -> li
                 "label": metric_label(metric),
                 "target": format_value(r.get("target"), metric),
                 "actual": format_value(r.get("actual"), metric),
-                "completion": format_value(r.get("completion"), "x_completion"),
+                "completion": format_value(r.get("completion"), f"{metric}_completion"),
                 "bar": None if completion is None else max(0, min(100, round(completion * 100))),
                 "short": completion is not None and completion < 1,
                 "gap": gaps.get(metric, ""),
