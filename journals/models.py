@@ -40,8 +40,8 @@ class Purpose(models.TextChoices):
     SERVICE = _purpose(visit_rules.SERVICE)
 
 
-VISIT_PURPOSES = (Purpose.FIRST, Purpose.EXPLANATION, Purpose.CLOSING)
-FOLLOW_UP_PURPOSES = (Purpose.COLLECTION, Purpose.COORDINATION, Purpose.RESEARCH, Purpose.SERVICE)
+VISIT_PURPOSES = tuple(Purpose(p) for p in visit_rules.VISIT_PURPOSES)
+FOLLOW_UP_PURPOSES = tuple(Purpose(p) for p in visit_rules.FOLLOW_UP_PURPOSES)
 
 
 class Journal(models.Model):

@@ -10,14 +10,15 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from kpi.calculations.constants import DEFAULT_TZ, LOST
+from kpi.calculations.constants import DEFAULT_TZ, FUNNEL_STAGES, LOST, STAGE_RANK
 
 _NEVER = np.iinfo(np.int64).max
 _NONE = -1
 _NS_PER_US = 1_000
 _EPOCH = dt.date(1970, 1, 1)
-_STAGE_CATEGORIES = ["lead", "target", "relationship", "intent", "deal", LOST]
-_RANK_OF_CODE = np.array([0, 1, 2, 3, 4, -1, -1], dtype=np.int64)  # code -1 -> rank -1
+_STAGE_CATEGORIES = [*FUNNEL_STAGES, LOST]
+#: Funnel rank of each category code (domain.stages.STAGE_RANK); code -1 -> rank -1.
+_RANK_OF_CODE = np.array([STAGE_RANK.get(s, -1) for s in _STAGE_CATEGORIES] + [-1], dtype=np.int64)
 _LOST_CODE = _STAGE_CATEGORIES.index(LOST)
 _KIND_AUTO, _KIND_NEW, _KIND_RETAINED = 0, 1, 2
 _NO_MONTH = -(10**9)
