@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpi', '0002_alter_kpisnapshot_metric_kpidirty'),
+        ('kpi', '0003_run_recovery'),
     ]
 
     operations = [
