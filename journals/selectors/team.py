@@ -7,12 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope, active_memberships, visible_teams
+from accounts.scoping import Scope, active_memberships, memberships_during, visible_teams
 
 from .. import calculations as calc
 from ..models import (
@@ -215,9 +215,8 @@ def submission_stats(
     rule = effective_rules([team.pk])[team.pk]
     members = list(
         Membership.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=first),
+            memberships_during(first, last),
             unit=team,
-            start__lte=last,
             role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR],
         ).select_related("user")
     )
