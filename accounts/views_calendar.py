@@ -120,7 +120,7 @@ def _render_year(
         "package_covers": package_covers(year),
         "covered": book.year_covered(year),
         "selected": selected,
-        "selected_iso": selected["day"].isoformat() if selected else "",
+        "selected_iso": day.isoformat() if selected and day else "",
         "day_form": day_form,
         "import_form": CalendarImportForm(
             initial={"year": year, "unit": unit.code if unit else ""}

@@ -132,7 +132,7 @@ def test_import_stores_only_differences_and_named_days(org):
     assert is_workday(D(2027, 2, 9), org.team_a)
     assert not is_workday(D(2027, 2, 9), org.team_b)
     with pytest.raises(ValidationError):
-        calendar_days_import(by=org.admin, year=2027, unit=None, days={D(2028, 1, 3): (1, "")})
+        calendar_days_import(by=org.admin, year=2027, unit=None, days={D(2028, 1, 3): (True, "")})
 
 
 def test_the_calendar_is_read_once_per_request_or_task(org):

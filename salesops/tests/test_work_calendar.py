@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.calendar import calendar_day_set
 from accounts.models import Notification
 from journals import selectors, services, tasks
+from journals.models import Journal
 from journals.tests.factories import local_dt, submitted
 
 pytestmark = pytest.mark.django_db
@@ -147,10 +148,9 @@ WEEK_MONDAY = D(2026, 10, 26)  # ISO week 2026-W44, Monday-Friday all official w
 
 
 def _submit_mon_to_wed(rep, team):
-    from journals.tests.factories import JournalFactory
-
     for i in range(3):
-        submitted(JournalFactory(rep=rep, team=team, day=WEEK_MONDAY + dt.timedelta(days=i)))
+        day = WEEK_MONDAY + dt.timedelta(days=i)
+        submitted(Journal.objects.create(rep=rep, team=team, day=day))
 
 
 def test_a_company_holiday_leaves_the_diagnosis_work_days_and_missing_journals(org):
@@ -199,16 +199,14 @@ def test_the_on_time_streak_skips_the_holidays(holidays):
 
     org = holidays
     day = AFTER_SPRING  # the Monday after the hand-entered Spring Festival
-    work = []
+    work: list[dt.date] = []
     d = day - dt.timedelta(days=1)
     while len(work) < STREAK_MIN:
         if d.weekday() < 5 and d not in SPRING_2027:
             work.append(d)
         d -= dt.timedelta(days=1)
-    from journals.tests.factories import JournalFactory
-
     for d in work:
-        submitted(JournalFactory(rep=org.rep, team=org.team_a, day=d), at=local_dt(d, 18))
+        submitted(Journal.objects.create(rep=org.rep, team=org.team_a, day=d), at=local_dt(d, 18))
     suggestions = recognition_suggestions(team_id=org.team_a.pk, day=day)
     streaks = [s for s in suggestions if s["source"] == "journal_streak"]
     assert [s["rep_id"] for s in streaks] == [org.rep.pk]
