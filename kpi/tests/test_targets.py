@@ -16,9 +16,9 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import Membership
 from accounts.scoping import scope_for
 from accounts.tests.factories import MembershipFactory, UserFactory
-from customers.importing import FileRefused
 from kpi.models import Target
 from kpi.targets import parse_month, target_set, targets_import
+from spreadsheets.reading import FileRefused
 
 OCT = dt.date(2026, 10, 1)
 
