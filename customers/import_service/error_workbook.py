@@ -5,43 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+
+from spreadsheets.writing import safe_cell
 
 from ..import_messages import translate_reason
 from ..importing import ParsedSheet
 from ..models import ImportJob
 from .jobs import _file_bytes, _parse
 
-# --------------------------------------------------------------------------- errors
-_CELL_TYPES = (str, int, float, bool, Decimal, dt.date, dt.datetime, dt.time, dt.timedelta)
-
-
-def _safe_cell(value: object) -> object:
-    """A value openpyxl can write: control characters dropped, odd types as text."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, _CELL_TYPES):
-        value = str(value)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
 
 def import_error_workbook(*, job: ImportJob, parsed: ParsedSheet | None = None) -> bytes:
     """The rejected rows of ``job`` as an .xlsx: the file's header row plus a reason
     column, then each rejected row's cells as they were in the file and its reasons.
 
-    Text stays text (``000001`` and text starting with ``=`` are never turned into
-    numbers or formulas), so the admin can fix the rows and import the file again.
+    Cells are written by the safe cell writer (``spreadsheets.writing``): text stays text
+    (``000001`` and text starting with ``=`` are never turned into numbers or formulas),
+    numbers and dates stay typed, so the admin can fix the rows and import the file again.
     ``parsed``: the job's parsed file when at hand (else it is parsed again).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-
     if parsed is None:
         parsed = _parse(job, _file_bytes(job))
     reasons: dict[int, list[str]] = defaultdict(list)
@@ -57,9 +43,7 @@ def import_error_workbook(*, job: ImportJob, parsed: ParsedSheet | None = None) 
     red = PatternFill("solid", fgColor="FEE4E2")
 
     def text_cell(value: object, **style: object) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=_safe_cell(value))
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # keep it as the text it was, never a formula
+        cell = safe_cell(WriteOnlyCell(ws), None if value == "" else value)
         for name, val in style.items():
             setattr(cell, name, val)
         return cell

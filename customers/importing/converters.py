@@ -44,15 +44,15 @@ def _text_multiline(v: object) -> str | None:
 
 
 def _text_identifier(v: object) -> str | None:
-    if v.__class__ is str:
-        s = _nfkc(v.strip())  # type: ignore[union-attr]
+    if type(v) is str:
+        s = _nfkc(v.strip())
         return s or None
     return cell_text(v) or None
 
 
 def _text_credit_code(v: object) -> str | None:
-    if v.__class__ is str:
-        s = "".join(v.split())  # type: ignore[union-attr]
+    if type(v) is str:
+        s = "".join(v.split())
         return (s if s.isascii() else unicodedata.normalize("NFKC", s)).upper() or None
     return cell_text(v).upper() or None
 
@@ -121,22 +121,21 @@ def _date_from_text(s: str, order: str | None) -> datetime.date:
 
 def _make_date_converter(order: str | None) -> Callable[[object], datetime.date | None]:
     def convert(v: object) -> datetime.date | None:
-        cls = v.__class__
-        if cls is str:
-            if not v.strip():  # type: ignore[union-attr]
+        if type(v) is str:
+            if not v.strip():
                 return None
-            return _date_from_text(v, order)  # type: ignore[arg-type]
-        if cls is datetime.date:
-            return v  # type: ignore[return-value]
-        if cls is datetime.datetime:
-            return v.date()  # type: ignore[attr-defined]
-        if cls is float or cls is int:
-            if v == int(v):  # type: ignore[call-overload]
-                d = _yyyymmdd(int(v))  # type: ignore[call-overload]
+            return _date_from_text(v, order)
+        if type(v) is datetime.date:
+            return v
+        if type(v) is datetime.datetime:
+            return v.date()
+        if type(v) is float or type(v) is int:
+            if v == int(v):
+                d = _yyyymmdd(int(v))
                 if d is not None:
                     return d
-            return _serial_to_date(v)  # type: ignore[arg-type]
-        if cls is datetime.time or cls is datetime.timedelta:
+            return _serial_to_date(v)
+        if type(v) is datetime.time or type(v) is datetime.timedelta:
             raise _Bad("a time without a date")
         raise _Bad(f"not a date: {cell_text(v)!r}")
 
@@ -165,13 +164,12 @@ def _make_month_converter(order: str | None) -> Callable[[object], datetime.date
     as_date = _make_date_converter(order)
 
     def convert(v: object) -> datetime.date | None:
-        cls = v.__class__
-        if cls is str:
-            if not v.strip():  # type: ignore[union-attr]
+        if type(v) is str:
+            if not v.strip():
                 return None
-            return _month_from_text(v, order)  # type: ignore[arg-type]
-        if (cls is float or cls is int) and v == int(v):  # type: ignore[call-overload]
-            n = int(v)  # type: ignore[call-overload]
+            return _month_from_text(v, order)
+        if (type(v) is float or type(v) is int) and v == int(v):
+            n = int(v)
             if 100001 <= n <= 999912 and 1 <= n % 100 <= 12:
                 return datetime.date(n // 100, n % 100, 1)
         d = as_date(v)
@@ -181,12 +179,11 @@ def _make_month_converter(order: str | None) -> Callable[[object], datetime.date
 
 
 def _money(v: object) -> Decimal | None:
-    cls = v.__class__
-    if cls is float or cls is int:
+    if type(v) is float or type(v) is int:
         return Decimal(repr(v)).quantize(_CENT, ROUND_HALF_UP)
-    if cls is not str:
+    if type(v) is not str:
         raise _Bad(f"not an amount: {cell_text(v)!r}")
-    s = _nfkc(v.strip()).translate(_MONEY_JUNK)  # type: ignore[union-attr]
+    s = _nfkc(v.strip()).translate(_MONEY_JUNK)
     if not s:
         return None
     for prefix in ("RMB", "CNY"):

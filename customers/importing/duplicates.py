@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from .converters import _nfkc
 from .results import ParsedRow
@@ -34,7 +35,7 @@ def _phone_digits(phone: str) -> str:
     return digits
 
 
-def dedupe_keys(values: dict) -> list[tuple[str, str]]:
+def dedupe_keys(values: Mapping[str, object]) -> list[tuple[str, str]]:
     """Keys that identify a row's customer within one file, strongest first.
 
     Customers: ``[('credit_code', '9144...'), ('external_code', '000001'),

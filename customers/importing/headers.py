@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from spreadsheets.reading import cell_text, normalise_header
 
@@ -37,7 +38,7 @@ def _check_kind(kind: str) -> None:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
 
 
-def match_headers(headers: list[object], kind: str) -> tuple[dict[int, str | None], list[str]]:
+def match_headers(headers: Sequence[object], kind: str) -> tuple[dict[int, str | None], list[str]]:
     """Map header cells to fields of ``kind`` ('customers' | 'revenue') by synonyms.
 
     Returns ``(mapping, unknown_columns)``: mapping has every column index, with a field
@@ -51,7 +52,9 @@ def match_headers(headers: list[object], kind: str) -> tuple[dict[int, str | Non
     return mapping, unknown
 
 
-def _match(headers: list[object], kind: str) -> tuple[dict[int, str | None], list[str], list[str]]:
+def _match(
+    headers: Sequence[object], kind: str
+) -> tuple[dict[int, str | None], list[str], list[str]]:
     lookup = _LOOKUPS[kind]
     mapping: dict[int, str | None] = {}
     unknown: list[str] = []
@@ -76,7 +79,7 @@ def _match(headers: list[object], kind: str) -> tuple[dict[int, str | None], lis
 def _header_score(row: list[object], lookup: dict[str, str]) -> tuple[int, int]:
     matches = texts = 0
     for cell in row:
-        if cell.__class__ is str and cell.strip():  # type: ignore[union-attr]
+        if type(cell) is str and cell.strip():
             texts += 1
             if _lookup_field(normalise_header(cell), lookup):
                 matches += 1

@@ -4,6 +4,7 @@ rows (docs/domain, section 5)."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 from spreadsheets.reading import (
     MAX_BYTES,
@@ -103,7 +104,7 @@ def parse_file(
 
     duplicates: list[str] = []
     if mapping is None:
-        col_map, unknown, duplicates = _match(headers, kind)  # type: ignore[arg-type]
+        col_map, unknown, duplicates = _match(headers, kind)
     else:
         col_map, unknown = _validate_mapping(mapping, headers, kind)
 
@@ -113,7 +114,7 @@ def parse_file(
             required_in_file.append(fld)
 
     # Data rows: the candidates after the header, then the rest of the sheet.
-    data_rows = itertools.chain(candidates[index + 1 :], rows)
+    data_rows: Iterator[tuple[int, list[object]]] = itertools.chain(candidates[index + 1 :], rows)
     if limit is not None:
         data_rows = itertools.islice(data_rows, max(limit, 0))
     numbers: list[int] = []
@@ -140,13 +141,15 @@ def parse_file(
         out = _convert_column(cells, _converter_for(fld, date_order))
         if fld in _RAISING_FIELDS:
             for k, x in enumerate(out):
-                if x.__class__ is _Err:
-                    errors[k].append(RowError(fld, x.reason))  # type: ignore[union-attr]
+                if type(x) is _Err:
+                    errors[k].append(RowError(fld, x.reason))
                     out[k] = None
         for number, col in formula_cells:
-            k = positions.get(number)
-            if col == i and k is not None and out[k] is None and not _has_error(errors[k], fld):
-                errors[k].append(RowError(fld, FORMULA_NO_VALUE))
+            pos = positions.get(number)
+            if col != i or pos is None or out[pos] is not None:
+                continue
+            if not _has_error(errors[pos], fld):
+                errors[pos].append(RowError(fld, FORMULA_NO_VALUE))
         fields.append(fld)
         columns.append(out)
     if columns:

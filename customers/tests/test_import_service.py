@@ -552,6 +552,16 @@ def test_error_workbook_has_the_rejected_rows_as_they_were_plus_a_reason(org):
     assert len(rows) == 3
 
 
+def test_error_workbook_writes_typed_formulas_as_text_and_numbers_as_numbers(org):
+    data = xlsx_bytes([HEAD, _row('=HYPERLINK("x")', owner="nobody", phone=13800138000)])
+    job = run_import(data)
+    ws = load_workbook(io.BytesIO(job.error_file.read())).active
+    name, phone = ws.cell(row=2, column=1), ws.cell(row=2, column=5)
+    assert (name.value, name.data_type) == ('=HYPERLINK("x")', "s")  # never a formula
+    assert name.quotePrefix
+    assert (phone.value, phone.data_type) == (13800138000, "n")
+
+
 def test_error_workbook_reimports_after_fixing(org):
     data = xlsx_bytes([HEAD, _row("坏公司", owner="nobody")])
     job = run_import(data)

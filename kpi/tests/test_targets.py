@@ -154,6 +154,17 @@ def test_export_then_import_round_trip(org, client_for):
     assert Target.objects.filter(team=org.team_a, metric="visits").exists()
 
 
+def test_export_writes_typed_formulas_as_text_and_numbers_as_numbers(org, client_for):
+    rep = UserFactory(username='=HYPERLINK("x")')
+    MembershipFactory(user=rep, unit=org.team_a, role=Membership.Role.REP)
+    target_set(month=OCT, metric="deals", value=Decimal(5), by=org.supervisor, rep=rep)
+    response = client_for(org.supervisor).get(reverse("kpi:target_export"), {"month": "2026-10"})
+    ws = load_workbook(io.BytesIO(response.content)).active
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == '=HYPERLINK("x")')
+    assert row[0].data_type == "s"  # the text as typed, never a formula
+    assert (row[4].value, row[4].data_type) == (5, "n")
+
+
 def test_export_of_other_team_is_404(org, client_for):
     response = client_for(org.supervisor).get(reverse("kpi:target_export"), {"team": "south-1"})
     assert response.status_code == 404
