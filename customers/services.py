@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
@@ -43,8 +44,14 @@ __all__ = ["DEFAULT_STAGE_SETTINGS", "stage_settings", "team_of"]
 
 @lru_cache(maxsize=200_000)
 def _word_initials(word: str) -> str:
-    letters = lazy_pinyin(word, style=Style.FIRST_LETTER, errors=lambda s: list(s))
+    letters = lazy_pinyin(word, style=Style.FIRST_LETTER, errors=_keep_characters)
     return "".join(ch for part in letters for ch in part.lower() if ch.isalnum())
+
+
+def _keep_characters(text: str) -> Any:
+    """pypinyin's ``errors`` callback: characters without pinyin stay as they are (it
+    accepts a list of strings, although its stubs say str)."""
+    return list(text)
 
 
 def pinyin_initials(text: str) -> str:
@@ -191,7 +198,9 @@ def customer_change_stage(
     if check_required:
         missing = stage_missing_fields(customer, to_stage)
         if missing:
-            labels = ", ".join(str(Customer._meta.get_field(f).verbose_name) for f in missing)
+            labels = ", ".join(
+                str(getattr(Customer._meta.get_field(f), "verbose_name", f)) for f in missing
+            )
             raise ValidationError(
                 _("Fill in %(fields)s before moving the customer to %(stage)s.")
                 % {"fields": labels, "stage": Stage(to_stage).label}
@@ -358,7 +367,12 @@ def customer_update(
             if k in fields and str(fields[k] or "") != str(getattr(customer, k) or "")
         }
         if changed:
-            customer_validate(scope=scope, exclude_pk=customer.pk, **changed)
+            customer_validate(
+                scope=scope,
+                exclude_pk=customer.pk,
+                name=changed.get("name", ""),
+                credit_code=changed.get("credit_code", ""),
+            )
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -388,7 +402,7 @@ def customer_move(
     All or nothing: when the stage still refuses (ValidationError), the fields are not
     saved either. The caller must have checked :func:`customer_check_can_edit`.
     """
-    filled = {k: v for k, v in (fields or {}).items() if str(v or "").strip()}
+    filled: dict[str, Any] = {k: v for k, v in (fields or {}).items() if str(v or "").strip()}
     if filled:
         customer_update(customer=customer, by=by, **filled)
     return customer_change_stage(

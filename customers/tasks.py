@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 from django.utils import timezone
@@ -30,7 +30,7 @@ IMPORT_MAX_RETRIES = 3
     soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
     max_retries=IMPORT_MAX_RETRIES,
 )
-def import_job_run(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
+def import_job_run(self: Task, job_id: int) -> None:
     """Run the import job ``job_id`` once.
 
     Claims the job with a conditional update (pending -> running): a re-delivered or

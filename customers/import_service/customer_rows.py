@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -48,12 +49,12 @@ def _find_existing_customers(keys: Iterable[tuple[str, str]]) -> dict[tuple[str,
                 if value and value in wanted[kind]:
                     found.setdefault((kind, value), pk)
     if wanted["phone"]:
-        rows = (
+        phones = (
             Contact.objects.filter(phone__in=wanted["phone"])
             .order_by("customer_id")
             .values_list("phone", "customer_id")
         )
-        for phone, pk in rows:
+        for phone, pk in phones:
             found.setdefault(("phone", phone), pk)
     return found
 
@@ -104,7 +105,7 @@ def _plan_customers(
 
 
 def _new_customer(plan: _Plan, job: ImportJob, now: dt.datetime) -> Customer:
-    values = plan.row.values
+    values: dict[str, Any] = plan.row.values
     fields = {f: values[f] for f in _CUSTOMER_COPY if values.get(f) is not None}
     if "segment" not in fields:
         segment = plan.team.segment if plan.team else ""
@@ -209,11 +210,11 @@ def _apply_updates(
     to_save: dict[int, Customer] = {}
     reassigned: list[int] = []
     for plan in plans:
-        customer = existing.get(plan.existing_id)  # type: ignore[arg-type]
+        customer = existing.get(plan.existing_id or 0)
         if customer is None:  # deleted meanwhile
             plan.action = "create"
             continue
-        values = plan.row.values
+        values: dict[str, Any] = plan.row.values
         stage = values.get("stage")
         at = plan.stage_at or now
         last = last_change.get(customer.pk)
@@ -276,7 +277,7 @@ def _apply_updates(
                     team=resolver.team_of(customer.owner, timezone.localdate(at)) or customer.team,
                 )
             )
-            customer.stage = stage  # type: ignore[assignment]
+            customer.stage = stage
             customer.stage_changed_at = at
             touched += ["stage", "stage_changed_at"]
         contact = _new_contact(customer.pk, values)

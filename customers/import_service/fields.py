@@ -47,7 +47,10 @@ REVENUE_FIELDS: tuple[str, ...] = (
     "billed",
     "notes",
 )
-KIND_FIELDS = {ImportJob.Kind.CUSTOMERS: CUSTOMER_FIELDS, ImportJob.Kind.REVENUE: REVENUE_FIELDS}
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    ImportJob.Kind.CUSTOMERS: CUSTOMER_FIELDS,
+    ImportJob.Kind.REVENUE: REVENUE_FIELDS,
+}
 
 FIELD_LABELS: dict[str, Promise] = {
     "name": gettext_lazy("Customer name"),
@@ -103,14 +106,14 @@ _CONTACT_COPY = {
 
 
 def _max_lengths() -> dict[str, int]:
-    lengths = {}
+    lengths: dict[str, int] = {}
     for fld in _CUSTOMER_COPY:
         max_length = getattr(Customer._meta.get_field(fld), "max_length", None)
         if max_length:
             lengths[fld] = max_length
     for fld, model_field in _CONTACT_COPY.items():
-        lengths[fld] = Contact._meta.get_field(model_field).max_length  # type: ignore[assignment]
-    lengths["product"] = RevenueRecord._meta.get_field("product").max_length  # type: ignore[assignment]
+        lengths[fld] = getattr(Contact._meta.get_field(model_field), "max_length", 0)
+    lengths["product"] = getattr(RevenueRecord._meta.get_field("product"), "max_length", 0)
     return lengths
 
 

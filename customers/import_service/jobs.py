@@ -121,7 +121,7 @@ def import_job_create(
         date_order=date_order,
         mapping=_mapping_to_json(parsed.mapping),
         team=options.get("team"),  # type: ignore[misc]
-        owner=options.get("owner"),  # type: ignore[misc]
+        owner=options.get("owner"),
         created_by=by,
     )
     job.file.save(f"{uuid.uuid4().hex}.{parsed.format}", ContentFile(data), save=False)

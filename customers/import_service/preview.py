@@ -87,9 +87,9 @@ def _display(fld: str, value: object, plan: _Plan) -> str:
     if fld == "team":
         return plan.team.name if plan.team else str(value)
     if fld == "stage":
-        return str(Stage(value).label)
+        return str(Stage(str(value)).label)
     if fld == "segment":
-        return str(Segment(value).label)
+        return str(Segment(str(value)).label)
     if fld == "month" and isinstance(value, dt.date):
         return f"{value:%Y-%m}"
     if isinstance(value, dt.date):
@@ -142,8 +142,8 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
             plan.action = "reject"
         counts[plan.action] += 1
         errors_by_field: dict[str, list[str]] = defaultdict(list)
-        for error in row.errors:
-            errors_by_field[error.field].append(translate_reason(error.reason))
+        for row_error in row.errors:
+            errors_by_field[row_error.field].append(translate_reason(row_error.reason))
         cells = []
         for column in columns:
             if column.field:

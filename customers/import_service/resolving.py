@@ -182,7 +182,7 @@ def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolve
         email = values.get("contact_email")
         if email:
             try:
-                validate_email(email)
+                validate_email(str(email))
             except ValidationError:
                 _add_error(
                     row, "contact_email", _("not an e-mail address: %(value)s") % {"value": email}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,9 +32,8 @@ def _plan_revenue(
     ident: dict[int, list[tuple[str, str]]] = {}
     for plan in plans:
         if not plan.row.errors:
-            values = plan.row.values
             ident[id(plan)] = dedupe_keys(
-                {f: values.get(f) for f in ("credit_code", "external_code", "name")}
+                {f: plan.row.values.get(f) for f in ("credit_code", "external_code", "name")}
             )
     wanted: dict[str, set[str]] = defaultdict(set)
     for keys in ident.values():
@@ -106,10 +106,10 @@ def _plan_revenue(
             ).values_list("id", "customer_id", "month", "product", "billed")
         }
         for plan in live:
-            values = plan.row.values
-            key = (plan.customer_id, values["month"], values.get("product") or "")
-            if key in existing:
-                pk, billed = existing[key]
+            values: dict[str, Any] = plan.row.values
+            record: Any = (plan.customer_id, values["month"], values.get("product") or "")
+            if record in existing:
+                pk, billed = existing[record]
                 plan.existing_id = pk
                 if billed == values["billed"]:
                     plan.action = "unchanged"
@@ -120,21 +120,22 @@ def _plan_revenue(
 
 
 def _apply_revenue(job: ImportJob, plans: Sequence[_Plan]) -> None:
+    rows: list[tuple[_Plan, dict[str, Any]]] = [(p, p.row.values) for p in plans]
     new = [
         RevenueRecord(
-            customer_id=p.customer_id,
-            month=p.row.values["month"],
-            product=p.row.values.get("product") or "",
-            billed=p.row.values["billed"],
+            customer_id=p.customer_id,  # type: ignore[misc]  # set: the row has a customer
+            month=values["month"],
+            product=values.get("product") or "",
+            billed=values["billed"],
             import_job=job,
         )
-        for p in plans
+        for p, values in rows
         if p.action == "create"
     ]
     RevenueRecord.objects.bulk_create(new)
     changed = [
-        RevenueRecord(pk=p.existing_id, billed=p.row.values["billed"], import_job=job)
-        for p in plans
+        RevenueRecord(pk=p.existing_id, billed=values["billed"], import_job=job)
+        for p, values in rows
         if p.action == "update"
     ]
     if changed:

@@ -4,13 +4,23 @@ needs, and notes (docs/domain, section 5)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class MoneyArgs(TypedDict):
+    """Keyword arguments of a money ``DecimalField``."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyArgs = {"max_digits": 14, "decimal_places": 2}
+"""CNY amounts: 14 digits, 2 decimal places."""
 
 
 class Stage(models.TextChoices):

@@ -467,7 +467,7 @@ def test_revenue_import_upserts_is_idempotent_and_closes_its_months(org):
     m1 = last_month()
     m0 = last_month(m1)
     head = ["客户编号", "统一社会信用代码", "客户名称", "账期", "产品", "出账收入(元)"]
-    rows = [
+    rows: list[list[object]] = [
         ["000001", "", "", m0.strftime("%Y-%m"), "宽带", "1,200.50"],
         ["000001", "", "", m1.strftime("%Y-%m"), "宽带", 1300],
         ["", "91440300B", "", m1.strftime("%Y%m"), "", 88.8],

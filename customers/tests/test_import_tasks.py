@@ -58,7 +58,7 @@ def test_a_missing_job_is_ignored():
 def test_a_worker_retries_a_lost_database_connection(monkeypatch):
     job = _pending_job()
 
-    def flaky(*, job):  # type: ignore[no-untyped-def]
+    def flaky(*, job):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(import_service, "import_job_execute", flaky)
@@ -79,7 +79,7 @@ def test_a_worker_retries_a_lost_database_connection(monkeypatch):
 def test_a_database_error_in_eager_mode_fails_the_job(monkeypatch):
     job = _pending_job()
 
-    def down(*, job):  # type: ignore[no-untyped-def]
+    def down(*, job):
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(import_service, "import_job_execute", down)
@@ -92,7 +92,7 @@ def test_a_database_error_in_eager_mode_fails_the_job(monkeypatch):
 def test_an_unexpected_error_fails_the_job_with_a_message(monkeypatch):
     job = _pending_job()
 
-    def broken(*, job):  # type: ignore[no-untyped-def]
+    def broken(*, job):
         raise KeyError("bug")
 
     monkeypatch.setattr(import_service, "import_job_execute", broken)

@@ -879,6 +879,7 @@ def test_row_numbers_match_excel_when_data_starts_below_row_1():
     fmt, sheet_names, sheet, rows, numbers = raw
     assert (fmt, sheet_names, sheet) == ("xlsx", ["Sheet"], "Sheet")
     assert numbers == [3, 4, 6]
+    assert isinstance(rows, list)
     assert rows[0] == ["客户名称", "编号"]
 
 
