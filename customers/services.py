@@ -25,21 +25,33 @@ from .importing import name_key
 from .models import (
     FUNNEL,
     STAGE_ORDER,
-    Contact,
-    Contract,
     Customer,
-    CustomerNote,
     Ownership,
-    ProductUsage,
-    ServiceEvaluation,
     Stage,
     StageChange,
     StageSetting,
 )
+from .records import (
+    contact_create,
+    contract_create,
+    customer_note_create,
+    evaluation_create,
+    product_usage_create,
+)
 from .selectors import customer_queryset, pool_release_candidates
 from .stages import DEFAULT_STAGE_SETTINGS, stage_settings
 
-__all__ = ["DEFAULT_STAGE_SETTINGS", "stage_settings", "team_of"]
+# Re-exported: callers write customer records through customers.services.
+__all__ = [
+    "DEFAULT_STAGE_SETTINGS",
+    "contact_create",
+    "contract_create",
+    "customer_note_create",
+    "evaluation_create",
+    "product_usage_create",
+    "stage_settings",
+    "team_of",
+]
 
 
 @lru_cache(maxsize=200_000)
@@ -414,72 +426,6 @@ def customer_move(
         source=StageChange.Source.MANUAL,
         check_required=True,
     )
-
-
-@transaction.atomic
-def contact_create(*, customer: Customer, by: User | None, **fields: object) -> Contact:
-    """Add a contact to ``customer``. Marking it the telecom project owner (通信项目负责人)
-    unmarks the previous one, so there is at most one."""
-    contact = Contact(customer=customer, **fields)
-    contact.full_clean()
-    if contact.is_project_owner:
-        Contact.objects.filter(customer=customer, is_project_owner=True).update(
-            is_project_owner=False
-        )
-    contact.save()
-    return contact
-
-
-@transaction.atomic
-def product_usage_create(*, customer: Customer, by: User | None, **fields: object) -> ProductUsage:
-    """Record a product the customer uses now or needs (DOMAIN.md section 5)."""
-    usage = ProductUsage(customer=customer, **fields)
-    usage.full_clean()
-    usage.save()
-    return usage
-
-
-@transaction.atomic
-def customer_note_create(
-    *, customer: Customer, by: User | None, kind: str, text: str, at: dt.datetime | None = None
-) -> CustomerNote:
-    """Add a note, company-news or development entry to the customer's timeline.
-
-    Company news also becomes the customer's ``latest_news`` (企业最新动态).
-    """
-    note = CustomerNote(
-        customer=customer, kind=kind, text=text, author=by, created_at=at or timezone.now()
-    )
-    note.full_clean()
-    note.save()
-    if kind == CustomerNote.Kind.NEWS:
-        customer.latest_news = text
-        customer.save(update_fields=["latest_news", "updated_at"])
-    return note
-
-
-@transaction.atomic
-def contract_create(*, customer: Customer, by: User | None, **fields: object) -> Contract:
-    """Record a signed contract (签约记录), attributed to the customer's owner and that
-    owner's team on the signing date (DOMAIN.md section 9, Attribution)."""
-    contract = Contract(customer=customer, **fields)
-    contract.rep = customer.owner
-    contract.team = team_of(customer.owner, contract.signed_on) if contract.signed_on else None
-    contract.team = contract.team or customer.team
-    contract.full_clean()
-    contract.save()
-    return contract
-
-
-@transaction.atomic
-def evaluation_create(
-    *, customer: Customer, by: User | None, **fields: object
-) -> ServiceEvaluation:
-    """Record the customer's evaluation of our service (服务评价), score 1-5."""
-    evaluation = ServiceEvaluation(customer=customer, author=by, **fields)
-    evaluation.full_clean()
-    evaluation.save()
-    return evaluation
 
 
 def customer_check_can_reassign(*, customer: Customer, scope: Scope) -> None:

@@ -430,10 +430,6 @@ def customer_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, pk, bound={"reassign": form}, open_panel="reassign")
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    return safe_next(request, default)
-
-
 @login_required
 @require_POST
 def customer_claim(request: HttpRequest, pk: int) -> HttpResponse:
@@ -444,7 +440,7 @@ def customer_claim(request: HttpRequest, pk: int) -> HttpResponse:
         services.customer_claim(customer=customer, user=_user(request), scope=scope)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(_safe_next(request, reverse("customers:pool")))
+        return redirect(safe_next(request, reverse("customers:pool")))
     messages.success(request, _("You now own %(name)s.") % {"name": customer.name})
     return redirect("customers:customer_detail", pk=pk)
 
@@ -465,7 +461,7 @@ def customer_release(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("%(name)s was released to the public pool.") % {"name": customer.name}
         )
-    return redirect(_safe_next(request, reverse("customers:customer_detail", args=[pk])))
+    return redirect(safe_next(request, reverse("customers:customer_detail", args=[pk])))
 
 
 def _record_view(

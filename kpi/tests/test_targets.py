@@ -155,8 +155,9 @@ def test_export_then_import_round_trip(org, client_for):
 
 
 def test_export_writes_typed_formulas_as_text_and_numbers_as_numbers(org, client_for):
-    rep = UserFactory(username='=HYPERLINK("x")')
-    MembershipFactory(user=rep, unit=org.team_a, role=Membership.Role.REP)
+    rep = org.rep
+    rep.username = '=HYPERLINK("x")'
+    rep.save(update_fields=["username"])
     target_set(month=OCT, metric="deals", value=Decimal(5), by=org.supervisor, rep=rep)
     response = client_for(org.supervisor).get(reverse("kpi:target_export"), {"month": "2026-10"})
     ws = load_workbook(io.BytesIO(response.content)).active
