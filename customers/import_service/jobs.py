@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from salesops.celery import enqueue
 
 from ..import_messages import translate_refusal
 from ..importing import FileRefused, ParsedSheet, parse_file
@@ -28,9 +28,13 @@ it has a dead worker and may be retried (:func:`import_job_is_stale`)."""
 
 
 def _enqueue(job_id: int) -> None:
-    """Send the job to the import task, looked up by name (registered by CustomersConfig.ready())
-    so that this module does not import the task that calls it; eager mode runs it inline."""
-    current_app.tasks[IMPORT_TASK].delay(job_id)
+    """Send the job to the import task by name (registered by CustomersConfig.ready()), so
+    that this module does not import the task that calls it; eager mode runs it inline.
+    When the broker cannot take it, the job fails with a message, and Retry queues it again."""
+    if not enqueue(IMPORT_TASK, args=[job_id]):
+        import_job_fail(
+            job_id=job_id, message=_("The import could not be queued; retry it in a moment.")
+        )
 
 
 # --------------------------------------------------------------------------- job create

@@ -13,7 +13,13 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from customers import import_service
-from customers.import_service import import_job_create, import_job_is_stale, import_job_retry
+from customers.import_service import (
+    import_job_confirm,
+    import_job_create,
+    import_job_is_stale,
+    import_job_retry,
+)
+from customers.import_service import jobs as import_jobs
 from customers.models import Customer, ImportJob, Ownership
 from customers.tasks import IMPORT_TIME_LIMIT, import_job_run
 from customers.tests.test_import_support import (
@@ -123,3 +129,38 @@ def test_a_fresh_running_job_cannot_be_retried():
     job.refresh_from_db()
     assert not import_job_is_stale(job)
     assert not import_job_retry(job=job)
+
+
+def test_confirm_runs_the_task_by_name_after_commit(django_capture_on_commit_callbacks):
+    data = xlsx_bytes([["客户名称"], ["甲公司"]])
+    job = import_job_create(by=None, upload=ContentFile(data, name="a.xlsx"), kind="customers")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_job_confirm(job=job)
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 1)  # eager: ran inline
+
+
+def test_a_job_the_broker_cannot_take_fails_with_a_retry_message(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    sent: list[tuple[str, object]] = []
+
+    def broker_down(name: str, *, args: object = ()) -> bool:
+        sent.append((name, args))
+        return False
+
+    monkeypatch.setattr(import_jobs, "enqueue", broker_down)
+    data = xlsx_bytes([["客户名称"], ["甲公司"]])
+    job = import_job_create(by=None, upload=ContentFile(data, name="a.xlsx"), kind="customers")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_job_confirm(job=job)
+    job.refresh_from_db()
+    assert sent == [("customers.import_job_run", [job.pk])]
+    assert job.status == "failed"
+    assert "could not be queued" in job.message
+    assert Customer.objects.count() == 0
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_job_retry(job=job)
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 1)
