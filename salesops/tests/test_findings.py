@@ -1,0 +1,133 @@
+"""One regression test per finding of the security review that is not pinned elsewhere
+(docs/architecture.md, "Security" lists where each one lives)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("week", ["9999-W52", "0001-W01", "1-W1", "2026-W99", "2026-10"])
+def test_team_report_of_an_impossible_week_is_404_not_500(client, org, week):
+    client.force_login(org.supervisor)
+    for name in ("weekly:team_report", "weekly:team_report_export"):
+        response = client.get(reverse(name, args=[org.team_a.code, week]))
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("key", ["team", "branch", "rep"])
+def test_dashboard_filter_with_a_slash_is_404_not_500(client, org, key):
+    client.force_login(org.manager)
+    assert client.get(reverse("kpi:dashboard"), {key: "a/b"}).status_code == 404
+    assert client.get(reverse("kpi:dashboard"), {key: "x y"}, follow=True).status_code == 404
+
+
+def test_pool_release_with_an_id_beyond_64_bits_releases_nothing(client, org):
+    client.force_login(org.supervisor)
+    response = client.post(reverse("customers:pool_release"), {"ids": ["9" * 30, "-1"]})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customers:pool")
+
+
+def test_a_next_that_is_not_a_path_is_ignored(client, org):
+    client.force_login(org.rep)
+    response = client.post(reverse("accounts:notification_read"), {"next": "2026-13"})
+    assert response["Location"] == reverse("accounts:notification_list")
+
+
+def _moved_rep(org):  # type: ignore[no-untyped-def]
+    """rep_b was a rep of team_a (led by ``supervisor``) until September 2026 and is in
+    team_b from October on."""
+    import datetime as dt
+
+    from accounts.models import Membership
+
+    Membership.objects.filter(user=org.rep_b).update(start=dt.date(2026, 10, 1))
+    Membership.objects.create(
+        user=org.rep_b,
+        unit=org.team_a,
+        role="rep",
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2026, 9, 30),
+    )
+    return org.rep_b
+
+
+def _targets_xlsx(rows):  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_target_import_refuses_a_rep_who_has_left_the_importers_team(org):
+    import datetime as dt
+    from decimal import Decimal
+
+    from accounts.scoping import scope_for
+    from kpi.models import Target
+    from kpi.targets import target_set, targets_import
+
+    moved = _moved_rep(org)
+    nov = dt.date(2026, 11, 1)
+    target_set(month=nov, metric="deals", value=Decimal(3), by=org.supervisor_b, rep=moved)
+    data = _targets_xlsx(
+        [
+            ["rep", "team", "month", "metric", "value"],
+            ["rep_b", "", "2026-11", "deals", 99],  # now team_b's: refused
+            ["rep_b", "", "2026-09", "deals", 7],  # was team_a's then: accepted
+        ]
+    )
+    from django.utils.translation import override
+
+    with override("en"):
+        result = targets_import(data=data, by=org.supervisor, scope=scope_for(org.supervisor))
+    assert result.written == 1
+    assert any("row 2: rep: unknown or not in your teams: rep_b" in e for e in result.errors)
+    assert Target.objects.get(rep=moved, month=nov).value == Decimal(3)
+    assert Target.objects.get(rep=moved, month=dt.date(2026, 9, 1)).value == Decimal(7)
+
+
+def test_target_export_leaves_out_a_rep_who_has_left_the_team(client, org):
+    import datetime as dt
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from kpi.targets import target_set
+
+    moved = _moved_rep(org)
+    target_set(
+        month=dt.date(2026, 11, 1), metric="deals", value=Decimal(3), by=org.supervisor_b, rep=moved
+    )
+    client.force_login(org.supervisor)
+    response = client.get(reverse("kpi:target_export"), {"month": "2026-11"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert all(row[0] != "rep_b" for row in rows[1:])
+
+
+def test_nobody_comments_on_someone_elses_draft_analysis(client, org):
+    import datetime as dt
+
+    from kpi.models import MonthlyAnalysis, MonthlyAnalysisComment
+
+    analysis = MonthlyAnalysis.objects.create(
+        rep=org.rep, team=org.team_a, month=dt.date(2026, 10, 1), author=org.rep
+    )
+    url = reverse("kpi:analysis_comment", args=[analysis.pk])
+    client.force_login(org.supervisor)
+    assert client.post(url, {"text": "looks thin"}).status_code == 403
+    assert not MonthlyAnalysisComment.objects.exists()
+    analysis.status = MonthlyAnalysis.Status.SUBMITTED
+    analysis.save()
+    assert client.post(url, {"text": "looks thin"}).status_code == 302
+    assert MonthlyAnalysisComment.objects.count() == 1
