@@ -52,7 +52,7 @@ def _celery_eager_unless_integration(request: pytest.FixtureRequest, settings): 
     connection cannot see; so only integration tests (with committed rows) go through
     the broker to the real worker that .ci/run starts.
     """
-    if request.node.get_closest_marker("integration"):
+    if request.node.get_closest_marker("integration") or request.node.get_closest_marker("drill"):
         yield
         return
     from salesops.celery import app
