@@ -25,6 +25,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "ok ok ok ok ok ok ok ok",
         "POST": "ok ok ok ok ok ok ok ok",
     },
+    "readyz": {
+        "GET": "ok ok ok ok ok ok ok ok",
+        "POST": "ok ok ok ok ok ok ok ok",
+    },
     "set_language": {
         "GET": "ok ok ok ok ok ok ok ok",
         "POST": "ok ok ok ok ok ok ok ok",
