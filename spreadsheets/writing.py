@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -43,3 +44,19 @@ def safe_csv_value(value) -> str:
         return str(value)
     text = clean_text(str(value))
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def safe_workbook(workbook: Any) -> None:
+    """Pass every text cell of an openpyxl workbook through :func:`safe_cell`, in place.
+
+    For exports laid out cell by cell (journals, weekly reports): whatever a layout helper
+    wrote, no text reaches the file as a live formula (openpyxl turns any string starting
+    with "=" into one). Numbers, dates and empty cells are left as they are. Merged cells
+    are skipped (they hold no value).
+    """
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if isinstance(value, str):
+                    safe_cell(cell, value)

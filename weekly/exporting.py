@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import OrgUnit
 from kpi.calculations import Period
+from spreadsheets.writing import safe_workbook
 
 from . import selectors as sel
 from .models import TeamWeeklyReport, WeeklyReport
@@ -243,6 +244,7 @@ def report_workbook(
 def workbook_response(wb: Workbook, filename: str) -> HttpResponse:
     """An attachment response with the workbook's bytes."""
     buf = io.BytesIO()
+    safe_workbook(wb)  # user text never becomes a live formula
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -131,3 +131,61 @@ def test_nobody_comments_on_someone_elses_draft_analysis(client, org):
     analysis.save()
     assert client.post(url, {"text": "looks thin"}).status_code == 302
     assert MonthlyAnalysisComment.objects.count() == 1
+
+
+EVIL_TEXT = '=HYPERLINK("http://evil.example","click")'
+
+
+def _no_formula_cells(content: bytes) -> list[str]:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content))
+    return [
+        f"{ws.title}!{cell.coordinate}"
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+
+
+def test_journal_export_writes_formula_text_as_text(client, org):
+    import datetime as dt
+
+    from journals.models import Journal
+
+    org.rep.display_name = EVIL_TEXT
+    org.rep.save()
+    day = dt.date(2026, 3, 2)
+    Journal.objects.create(rep=org.rep, team=org.team_a, day=day, takeaways=EVIL_TEXT)
+    client.force_login(org.supervisor)
+    response = client.get(reverse("journals:export_month"), {"rep": org.rep.pk, "month": "2026-03"})
+    assert response.status_code == 200
+    assert _no_formula_cells(response.content) == []
+
+
+def test_weekly_and_team_weekly_exports_write_formula_text_as_text(client, org):
+    import datetime as dt
+
+    from kpi.calculations import period_of
+    from weekly.models import TeamWeeklyReport, WeeklyReport
+
+    week = period_of(dt.date(2026, 11, 2), "week")
+    report = WeeklyReport.objects.create(
+        rep=org.rep, team=org.team_a, week=week.start, summary=EVIL_TEXT, analysis=EVIL_TEXT
+    )
+    TeamWeeklyReport.objects.create(
+        team=org.team_a,
+        week=week.start,
+        author=org.supervisor,
+        summary=EVIL_TEXT,
+        training_topics=EVIL_TEXT,
+    )
+    client.force_login(org.supervisor)
+    personal = client.get(reverse("weekly:report_export", args=[report.pk]))
+    team = client.get(reverse("weekly:team_report_export", args=[org.team_a.code, week.key]))
+    assert personal.status_code == team.status_code == 200
+    assert _no_formula_cells(personal.content) == []
+    assert _no_formula_cells(team.content) == []
