@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.uploads import UnguessableName
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -545,7 +547,7 @@ class ImportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW, db_index=True
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=UnguessableName("imports"))
     original_name = models.CharField(_("file name"), max_length=255)
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
     on_duplicate = models.CharField(
@@ -574,7 +576,9 @@ class ImportJob(models.Model):
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     errors = models.JSONField(_("row errors"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
-    error_file = models.FileField(_("error workbook"), upload_to="imports/errors/", blank=True)
+    error_file = models.FileField(
+        _("error workbook"), upload_to=UnguessableName("imports/errors"), blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

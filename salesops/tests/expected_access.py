@@ -201,6 +201,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login 403 404 ok 404 404 404 ok",
     },
+    "journals:visit_photo": {
+        "GET": "login ok 404 ok 404 404 404 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
     "customers:customer_list": {
         "GET": "login ok ok ok ok ok ok ok",
         "POST": "login 405 405 405 405 405 405 405",

@@ -189,3 +189,111 @@ def test_weekly_and_team_weekly_exports_write_formula_text_as_text(client, org):
     assert personal.status_code == team.status_code == 200
     assert _no_formula_cells(personal.content) == []
     assert _no_formula_cells(team.content) == []
+
+
+def _visit_with_photo(org, tmp_path, settings):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from customers.services import customer_create
+    from journals.models import Journal, Visit
+
+    from .world import tiny_png
+
+    settings.MEDIA_ROOT = tmp_path
+    customer = customer_create(by=org.rep, name="照片客户有限公司", owner=org.rep, stage="lead")
+    journal = Journal.objects.create(rep=org.rep, team=org.team_a, day=dt.date(2026, 11, 2))
+    return Visit.objects.create(
+        journal=journal,
+        rep=org.rep,
+        team=org.team_a,
+        customer=customer,
+        purpose="first",
+        occurred_at=timezone.now(),
+        stage_before="lead",
+        checkin_photo=ContentFile(tiny_png(), name="我的照片.PNG"),
+    )
+
+
+def test_uploaded_files_get_unguessable_names_and_no_media_url(org, tmp_path, settings):
+    import re
+
+    from django.urls import Resolver404, resolve
+
+    visit = _visit_with_photo(org, tmp_path, settings)
+    assert re.fullmatch(r"checkins/[0-9a-f]{32}\.png", visit.checkin_photo.name)
+    with pytest.raises(Resolver404):
+        resolve("/media/" + visit.checkin_photo.name)
+
+
+def test_media_is_not_served_even_with_debug(settings):
+    import importlib
+
+    import salesops.urls
+
+    settings.DEBUG = True
+    try:
+        module = importlib.reload(salesops.urls)
+        assert not any("media" in str(p.pattern) for p in module.urlpatterns)
+    finally:
+        settings.DEBUG = False
+        importlib.reload(salesops.urls)
+
+
+def test_checkin_photo_is_served_only_to_those_who_see_the_visit(client, org, tmp_path, settings):
+    visit = _visit_with_photo(org, tmp_path, settings)
+    url = reverse("journals:visit_photo", args=[visit.pk])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(org.teammate)
+    assert client.get(url).status_code == 404
+    client.force_login(org.supervisor)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_checkin_photo_must_be_an_image_within_the_pixel_limit(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils.translation import override
+
+    from journals.forms import CheckInForm
+
+    from .world import tiny_png
+
+    position = {"latitude": "22.5", "longitude": "114.0"}
+    with override("en"):
+        text = CheckInForm(position, {"photo": SimpleUploadedFile("a.jpg", b"not an image")})
+        assert not text.is_valid()
+        assert "must be an image" in str(text.errors["photo"])
+        settings.CHECKIN_PHOTO_MAX_PIXELS = 100
+        big = CheckInForm(position, {"photo": SimpleUploadedFile("b.png", tiny_png((20, 20)))})
+        assert not big.is_valid()
+        assert "too many pixels" in str(big.errors["photo"])
+        settings.CHECKIN_PHOTO_MAX_PIXELS = 1000
+        ok = CheckInForm(position, {"photo": SimpleUploadedFile("c.png", tiny_png((20, 20)))})
+        assert ok.is_valid(), ok.errors
+
+
+from kpi.tests.test_views import computed  # noqa: E402, F401 - a fixture of the KPI tests
+
+
+def test_drilldown_does_not_name_a_customer_who_moved_to_another_team(client, org, computed):  # noqa: F811
+    from customers.models import Customer
+
+    made, _other = computed
+    moved = made[0]
+    Customer.objects.filter(pk=moved.pk).update(team=org.team_s, owner=org.outsider)
+    client.force_login(org.supervisor)
+    response = client.get(
+        reverse("kpi:drilldown"),
+        {"scope": "team:north-1", "period": "2026-10", "metric": "intents"},
+    )
+    html = response.content.decode()
+    assert response.context["count"] == 2  # the figure is unchanged
+    assert moved.name not in html
+    assert reverse("customers:customer_detail", args=[moved.pk]) not in html
+    assert 'data-testid="drill-hidden"' in html
+    assert made[1].name in html

@@ -59,6 +59,17 @@ class World:
     objects: dict[str, Any] = field(default_factory=dict)
 
 
+def tiny_png(size: tuple[int, int] = (4, 4)) -> bytes:
+    """A real PNG image of ``size`` pixels."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def build_world() -> World:
     """Create the world in the test database (about 60 queries)."""
     org = make_org()
@@ -104,6 +115,7 @@ def build_world() -> World:
         purpose="first",
         occurred_at=timezone.now(),
         stage_before="lead",
+        checkin_photo=ContentFile(tiny_png(), name="checkin.png"),
     )
     job = ImportJob.objects.create(
         kind="customers",
