@@ -8,3 +8,27 @@ class CustomersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        # The audit log (accounts/audit.py): customer files and their contacts.
+        from accounts.audit import audit_register
+
+        from .models import Contact, Customer
+
+        audit_register(
+            Customer,
+            include_fields=[
+                "name",
+                "short_name",
+                "credit_code",
+                "owner",
+                "team",
+                "stage",
+                "address",
+                "website",
+                "province",
+                "city",
+                "pool_since",
+            ],
+        )
+        audit_register(Contact)

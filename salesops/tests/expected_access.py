@@ -85,6 +85,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login ok ok ok ok ok ok ok",
         "POST": "login ok ok ok ok ok ok ok",
     },
+    "accounts:audit_log": {
+        "GET": "login 404 404 404 404 404 404 ok",
+        "POST": "login 404 404 404 404 404 404 ok",
+    },
     "accounts:notification_read": {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login ok ok ok ok ok ok ok",

@@ -297,3 +297,11 @@ def test_drilldown_does_not_name_a_customer_who_moved_to_another_team(client, or
     assert reverse("customers:customer_detail", args=[moved.pk]) not in html
     assert 'data-testid="drill-hidden"' in html
     assert made[1].name in html
+
+
+def test_a_nul_byte_in_any_parameter_is_a_400_not_a_database_error(client, org):
+    client.force_login(org.supervisor)
+    for url in (reverse("customers:customer_list"), reverse("journals:customer_search")):
+        assert client.get(url, {"q": "abc\x00def"}).status_code == 400
+    assert client.post(reverse("customers:pool_release"), {"ids": "1\x00"}).status_code == 400
+    assert client.get(reverse("customers:customer_list"), {"q": "abc"}).status_code == 200
