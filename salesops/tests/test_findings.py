@@ -305,3 +305,41 @@ def test_a_nul_byte_in_any_parameter_is_a_400_not_a_database_error(client, org):
         assert client.get(url, {"q": "abc\x00def"}).status_code == 400
     assert client.post(reverse("customers:pool_release"), {"ids": "1\x00"}).status_code == 400
     assert client.get(reverse("customers:customer_list"), {"q": "abc"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("zh-hans", "暂时无法使用"), ("en", "Briefly unavailable")]
+)
+def test_database_outage_page_is_a_friendly_503_in_the_users_language(rf, language, text):
+    from django.db import OperationalError
+    from django.utils.translation import override
+
+    from salesops.views import server_error
+
+    request = rf.get("/journals/inbox/")
+    with override(language):
+        try:
+            raise OperationalError("connection refused")
+        except OperationalError:
+            response = server_error(request)
+    assert response.status_code == 503
+    assert text in response.content.decode()
+
+
+def test_healthz_names_the_service_that_is_down(client, monkeypatch):
+    from django.db import OperationalError
+
+    from salesops import views
+
+    class Down:
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            raise OperationalError("down")
+
+        def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+            return False
+
+    monkeypatch.setattr(views.connection, "cursor", lambda: Down())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"].startswith("error")
+    assert response.json()["broker"] == "eager"
