@@ -582,6 +582,8 @@ ADMIN_OVERRIDES: dict[str, dict[str, str]] = {
             "admin:kpi_kpirun_add",
             "admin:kpi_kpisnapshot_add",
             "admin:kpi_kpidirty_add",
+            "admin:auditlog_logentry_add",
+            "admin:auditlog_logentry_delete",
         )
     },
     **{
@@ -590,5 +592,14 @@ ADMIN_OVERRIDES: dict[str, dict[str, str]] = {
             "POST": "login login login login login login login -",
         }
         for name in ("admin:view_on_site", "admin:<unnamed admin/(?P<url>.*)$>")
+    },
+    # The audit log's own admin pages for an entry that may not exist (ids differ by
+    # database): a redirect to the list, or 404.
+    **{
+        name: {
+            "GET": "login login login login login login login ok|404",
+            "POST": "login login login login login login login -",
+        }
+        for name in ("admin:auditlog_logentry_change", "admin:auditlog_logentry_history")
     },
 }
