@@ -10,9 +10,11 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        # Registers customers.import_job_run, which the import service enqueues by name.
         # The audit log (accounts/audit.py): customer files and their contacts.
         from accounts.audit import audit_register
 
+        from . import tasks  # noqa: F401
         from .models import Contact, Customer
 
         audit_register(

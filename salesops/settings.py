@@ -343,7 +343,7 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True
 # Largest check-in photo accepted, in pixels (a 12 MP phone photo is far below).
 CHECKIN_PHOTO_MAX_PIXELS = env_int("CHECKIN_PHOTO_MAX_PIXELS", 40_000_000)
 
-# Customer import limits (bytes); see customers/importing.py.
+# Customer import limits (bytes); see spreadsheets/reading.py.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

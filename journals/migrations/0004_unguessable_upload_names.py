@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journals', '0002_visit_effective_computed'),
+        ('journals', '0003_choices_from_domain'),
     ]
 
     operations = [
