@@ -4,6 +4,7 @@ never gives a 500 (views turn service ValidationErrors into form errors)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ class CheckInPhotoField(forms.ImageField):
         "invalid_image": _("The photo must be an image (JPEG, PNG, WebP or HEIC from a phone)."),
     }
 
-    def to_python(self, data: object) -> object:
+    def to_python(self, data: Any) -> Any:
         from django.conf import settings
 
         try:

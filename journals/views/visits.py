@@ -184,7 +184,7 @@ def visit_checkin(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
     elif "photo" in form.errors:
         for error in form.errors["photo"]:
-            messages.error(request, error)
+            messages.error(request, str(error))
     else:
         messages.error(request, _("The location could not be read; please try again."))
     return _work_response(request, journal, saved="checkin")

@@ -85,7 +85,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     shown = [c.pk for c in page.object_list]
     visible = set(customer_queryset(scope).filter(pk__in=shown).values_list("pk", flat=True))
     for customer in page.object_list:
-        customer.is_visible = customer.pk in visible  # type: ignore[attr-defined]
+        customer.is_visible = customer.pk in visible
     keep = urlencode({"scope": ds.key, "period": period.key, "metric": metric})
     context = {
         "ds": ds,
