@@ -19,7 +19,7 @@ from kpi.models import Target
 pytestmark = pytest.mark.django_db
 
 
-def _changes(obj) -> list[dict]:  # type: ignore[no-untyped-def]
+def _changes(obj) -> list[dict]:
     return [e.changes_dict for e in LogEntry.objects.get_for_object(obj).order_by("pk")]
 
 

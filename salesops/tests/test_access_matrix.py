@@ -76,7 +76,7 @@ def write_counter() -> int:
         return int(cursor.fetchone()[0])
 
 
-def classify(response) -> str:  # type: ignore[no-untyped-def]
+def classify(response) -> str:
     """The response as one of the answer words of the module docstring."""
     status = response.status_code
     if status in (301, 302, 303, 307, 308):
@@ -143,7 +143,7 @@ def test_every_url_is_declared() -> None:
 
 
 @pytest.mark.parametrize("section", ["pages", "admin"])
-def test_access_matrix(section: str, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_access_matrix(section: str, settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     settings.SESSION_SAVE_EVERY_REQUEST = False  # fewer writes that say nothing
     world = build_world()

@@ -37,7 +37,7 @@ def test_a_next_that_is_not_a_path_is_ignored(client, org):
     assert response["Location"] == reverse("accounts:notification_list")
 
 
-def _moved_rep(org):  # type: ignore[no-untyped-def]
+def _moved_rep(org):
     """rep_b was a rep of team_a (led by ``supervisor``) until September 2026 and is in
     team_b from October on."""
     import datetime as dt
@@ -55,7 +55,7 @@ def _moved_rep(org):  # type: ignore[no-untyped-def]
     return org.rep_b
 
 
-def _targets_xlsx(rows):  # type: ignore[no-untyped-def]
+def _targets_xlsx(rows):
     import io
 
     from openpyxl import Workbook
@@ -191,7 +191,7 @@ def test_weekly_and_team_weekly_exports_write_formula_text_as_text(client, org):
     assert _no_formula_cells(team.content) == []
 
 
-def _visit_with_photo(org, tmp_path, settings):  # type: ignore[no-untyped-def]
+def _visit_with_photo(org, tmp_path, settings):
     import datetime as dt
 
     from django.core.files.base import ContentFile
@@ -256,24 +256,30 @@ def test_checkin_photo_is_served_only_to_those_who_see_the_visit(client, org, tm
 
 
 def test_checkin_photo_must_be_an_image_within_the_pixel_limit(settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+    from django.utils.datastructures import MultiValueDict
     from django.utils.translation import override
 
     from journals.forms import CheckInForm
 
     from .world import tiny_png
 
+    def photo(upload: SimpleUploadedFile) -> MultiValueDict[str, UploadedFile]:
+        return MultiValueDict({"photo": [upload]})
+
     position = {"latitude": "22.5", "longitude": "114.0"}
     with override("en"):
-        text = CheckInForm(position, {"photo": SimpleUploadedFile("a.jpg", b"not an image")})
+        text = CheckInForm(
+            position, MultiValueDict({"photo": [SimpleUploadedFile("a.jpg", b"not an image")]})
+        )
         assert not text.is_valid()
         assert "must be an image" in str(text.errors["photo"])
         settings.CHECKIN_PHOTO_MAX_PIXELS = 100
-        big = CheckInForm(position, {"photo": SimpleUploadedFile("b.png", tiny_png((20, 20)))})
+        big = CheckInForm(position, photo(SimpleUploadedFile("b.png", tiny_png((20, 20)))))
         assert not big.is_valid()
         assert "too many pixels" in str(big.errors["photo"])
         settings.CHECKIN_PHOTO_MAX_PIXELS = 1000
-        ok = CheckInForm(position, {"photo": SimpleUploadedFile("c.png", tiny_png((20, 20)))})
+        ok = CheckInForm(position, photo(SimpleUploadedFile("c.png", tiny_png((20, 20)))))
         assert ok.is_valid(), ok.errors
 
 
@@ -332,10 +338,10 @@ def test_healthz_names_the_service_that_is_down(client, monkeypatch):
     from salesops import views
 
     class Down:
-        def __enter__(self):  # type: ignore[no-untyped-def]
+        def __enter__(self):
             raise OperationalError("down")
 
-        def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+        def __exit__(self, *exc):
             return False
 
     monkeypatch.setattr(views.connection, "cursor", lambda: Down())

@@ -178,4 +178,4 @@ def build_world() -> World:
 
 def customer_of(world: World) -> Customer:
     """The customer every customer URL points at."""
-    return world.objects["customer"]  # type: ignore[no-any-return]
+    return world.objects["customer"]
