@@ -27,4 +27,5 @@ urlpatterns = [
     path("calendar/day/", views_calendar.calendar_day, name="calendar_day"),
     path("calendar/export/", views_calendar.calendar_export, name="calendar_export"),
     path("calendar/import/", views_calendar.calendar_import, name="calendar_import"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]
