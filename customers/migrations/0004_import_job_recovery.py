@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0002_choices_from_domain'),
+        ('customers', '0003_unguessable_upload_names'),
     ]
 
     operations = [
