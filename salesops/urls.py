@@ -3,13 +3,23 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.api.urls import urlpatterns as accounts_api
 from accounts.views import home
+from customers.api import urlpatterns as customers_api
+from journals.api import urlpatterns as journals_api
+from kpi.api import urlpatterns as kpi_api
 
 from .views import healthz
+
+# A URL nothing matches: JSON under /api/, the usual page elsewhere.
+handler404 = "salesops.views.not_found"
+
+api_urls = [*accounts_api, *customers_api, *journals_api, *kpi_api]
 
 urlpatterns = [
     path("", home, name="home"),
@@ -23,8 +33,15 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("kpi/", include("kpi.urls")),
     path("weekly/", include("weekly.urls")),
+    # The REST API: one module (or package) per app, each with its router.
+    path("api/v1/", include((api_urls, "api"))),
+    # OpenAPI 3 for signed-in callers (session or token), docs for signed-in browsers.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        name="api_docs",
+    ),
 ]
 
 if settings.DEBUG:
