@@ -23,6 +23,7 @@ from customers.services import (
     is_advance,
     stage_missing_fields,
 )
+from domain import visits as visit_rules
 
 from .. import calculations as calc
 from ..models import (
@@ -59,7 +60,7 @@ def _apply_stage(
     require it before intent."""
     if needs.strip():
         customer_update(customer=customer, by=by, needs=needs.strip())
-    if outcome not in calc.ADVANCING_OUTCOMES:
+    if outcome not in visit_rules.ADVANCING_OUTCOMES:
         visit.new_stage = ""
         return
     to_stage = Stage.DEAL if outcome == Visit.Outcome.DEAL else new_stage
@@ -127,7 +128,8 @@ def visit_record(
     - ``stage_before`` is the customer's stage before the visit;
     - outcome ``stage_advanced`` (with ``new_stage`` further down the funnel) or ``deal``
       moves the customer through customer_change_stage at ``occurred_at``, source VISIT;
-    - ``is_effective`` per docs/domain.md section 9 (calculations.visit_is_effective);
+    - whether it is effective is computed from outcome and next step when read
+      (``Visit.is_effective``, docs/domain, section 9), never stored;
     - the customer's last_activity_at moves forward, earlier next steps count as done;
     - an optional ``checkin`` pins or measures the location (:func:`visit_checkin`);
     - ``needs`` updates the customer's needs analysis (stage settings may require it).
@@ -163,9 +165,6 @@ def visit_record(
     _check_next_step(visit)
     _apply_stage(
         visit=visit, customer=customer, by=by, outcome=outcome, new_stage=new_stage, needs=needs
-    )
-    visit.is_effective = calc.visit_is_effective(
-        outcome=visit.outcome, next_step=visit.next_step, next_step_date=visit.next_step_date
     )
     visit.full_clean(exclude=["checkin_photo"])
     visit.save()
@@ -268,9 +267,6 @@ def visit_update(
             new_stage=new_stage,
             needs=needs,
         )
-    visit.is_effective = calc.visit_is_effective(
-        outcome=visit.outcome, next_step=visit.next_step, next_step_date=visit.next_step_date
-    )
     visit.full_clean(exclude=["checkin_photo"])
     visit.save()
     _after_visit(visit)
