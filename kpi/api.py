@@ -1,4 +1,5 @@
-"""``/api/v1/kpi/``: KPI figures, read only, for a BI tool or a phone app.
+"""``/api/v1/kpi/figures/`` (KPI figures, read only, for a BI tool or a phone app) and
+``/api/v1/targets/`` (monthly targets: read, set by the team's leads, acknowledged by reps).
 
 The figures are the stored snapshots the dashboards show, read through the same
 selector (:func:`kpi.selectors.snapshot_metrics`) and the same visible-scope rules
@@ -8,8 +9,12 @@ supervisor their team and its reps, a manager their branch; anything else is 404
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
+import django_filters
+from django.db.models import Q, QuerySet
 from django.urls import path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,18 +23,23 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
+    extend_schema_view,
 )
-from rest_framework import serializers
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from accounts.api.common import errors, scope_of
+from accounts.api.common import IdFilter, IdLookupMixin, errors, id_field, scope_of
+from accounts.scoping import visible_teams
 from domain.metrics import metric as metric_entry
 from domain.periods import parse_period
 
-from . import selectors
+from . import selectors, targets
+from .models import Target, TargetMetric
 from .views.scopes import resolve_scope_key
 
 
@@ -141,4 +151,176 @@ def _figure(name: str, values: dict[str, Any], lang: str) -> dict[str, Any]:
     return {"metric": name, "label": label, "kind": kind, **values}
 
 
-urlpatterns = [path("kpi/figures/", FigureView.as_view(), name="kpi-figures")]
+# --------------------------------------------------------------------------- targets
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    """A monthly target of a rep or a team (exactly one is set); ``month`` is its first
+    day; ``value`` in the metric's unit (CNY as a decimal string, or a count);
+    ``weeks`` an optional split by ISO week."""
+
+    weeks = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "rep",
+            "team",
+            "month",
+            "metric",
+            "value",
+            "weeks",
+            "set_by",
+            "set_at",
+            "acknowledged_at",
+        ]
+        read_only_fields = fields
+
+
+class TargetSetSerializer(serializers.Serializer):
+    """Set (``value`` null: delete) the target of ``team`` or of one of its reps."""
+
+    team = id_field()
+    rep = id_field(required=False, allow_null=True)
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="2026-10")
+    metric = serializers.ChoiceField(choices=TargetMetric.choices)
+    value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0"), allow_null=True
+    )
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    """The month whose targets the caller acknowledges."""
+
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="2026-10")
+
+
+class AcknowledgedSerializer(serializers.Serializer):
+    """How many targets were acknowledged."""
+
+    acknowledged = serializers.IntegerField()
+
+
+class TargetFilter(django_filters.FilterSet):
+    """``?month=2026-10``, ``?rep=``, ``?team=``, ``?metric=``."""
+
+    month = django_filters.CharFilter(method="filter_month")
+    rep = IdFilter(field_name="rep_id")
+    team = IdFilter(field_name="team_id")
+    metric = django_filters.ChoiceFilter(choices=TargetMetric.choices)
+
+    class Meta:
+        model = Target
+        fields = ["month", "rep", "team", "metric"]
+
+    def filter_month(self, queryset: QuerySet[Target], name: str, value: str) -> QuerySet[Target]:
+        month = targets.parse_month(value)
+        if month is None:
+            raise ValidationError({"month": [_("Give a month like 2026-10.")]})
+        return queryset.filter(month=month)
+
+
+def _month(raw: str) -> dt.date:
+    month = targets.parse_month(raw)
+    if month is None:
+        raise ValidationError({"month": [_("Give a month like 2026-10.")]})
+    return month
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List targets",
+        description="The caller's own targets, and those of the teams they see and their reps.",
+        responses={200: TargetSerializer(many=True), **errors(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="Get a target",
+        responses={200: TargetSerializer, **errors(401, 403, 404)},
+    ),
+    create=extend_schema(
+        summary="Set a target",
+        description="The team's supervisor or manager sets (or, with `value` null, deletes) "
+        "the month's target of the team or of one of its reps in that month. A changed "
+        "value asks the rep to acknowledge it again.",
+        request=TargetSetSerializer,
+        responses={200: TargetSerializer, 204: None, **errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Visits of a rep in October",
+                value={"team": 3, "rep": 7, "month": "2026-10", "metric": "visits", "value": "60"},
+                request_only=True,
+            )
+        ],
+    ),
+    acknowledge=extend_schema(
+        summary="Acknowledge my targets",
+        description="The caller acknowledges every target of theirs for the month.",
+        request=AcknowledgeSerializer,
+        responses={200: AcknowledgedSerializer, **errors(400, 401)},
+        examples=[OpenApiExample("October", value={"month": "2026-10"}, request_only=True)],
+    ),
+)
+class TargetViewSet(
+    IdLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Target],
+):
+    """Monthly targets in the caller's scope."""
+
+    serializer_class = TargetSerializer
+    filterset_class = TargetFilter
+    ordering_fields = ["month", "metric", "id"]
+    ordering = ["-month", "metric", "id"]
+
+    def get_queryset(self) -> QuerySet[Target]:
+        scope = scope_of(self.request)
+        rows = Target.objects.all()
+        if scope.is_admin:
+            return rows
+        users = sorted(scope.visible_user_ids or {scope.user_id})
+        teams = sorted(scope.visible_team_ids or ())
+        return rows.filter(Q(rep_id__in=users) | Q(team_id__in=teams))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        scope = scope_of(request)
+        data = TargetSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        month = _month(values["month"])
+        team = visible_teams(scope).filter(pk=values["team"]).first()
+        if team is None:
+            raise ValidationError({"team": [_("No such team.")]})
+        targets.target_check_can_set(scope=scope, team=team)
+        rep_id = values.get("rep")
+        if rep_id is not None and rep_id not in {
+            u.pk for u in targets.team_reps(team=team, month=month)
+        }:
+            raise ValidationError({"rep": [_("Not a rep of this team in that month.")]})
+        targets.targets_save_grid(
+            team=team,
+            month=month,
+            values={(rep_id, values["metric"]): values["value"]},
+            by=request.user,  # type: ignore[arg-type]
+            scope=scope,
+        )
+        lookup = {"rep_id": rep_id} if rep_id else {"team": team, "rep__isnull": True}
+        row = Target.objects.filter(month=month, metric=values["metric"], **lookup).first()
+        if row is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(TargetSerializer(row).data)
+
+    @action(detail=False, methods=["post"])
+    def acknowledge(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = AcknowledgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        month = _month(data.validated_data["month"])
+        count = targets.targets_acknowledge(rep=request.user, month=month)  # type: ignore[arg-type]
+        return Response({"acknowledged": count})
+
+
+router = SimpleRouter()
+router.register("targets", TargetViewSet, basename="target")
+
+urlpatterns = [path("kpi/figures/", FigureView.as_view(), name="kpi-figures"), *router.urls]

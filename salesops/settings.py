@@ -291,6 +291,9 @@ SPECTACULAR_SETTINGS = {
         "SegmentEnum": "customers.models.Segment",
         "NewCustomerStageEnum": "customers.api.files.NEW_CUSTOMER_STAGES",
         "UnitSegmentEnum": "accounts.api.people.UNIT_SEGMENTS",
+        "ReportStatusEnum": "weekly.models.ReportStatus",
+        "FindingStatusEnum": "coaching.models.Finding.Status",
+        "PlanStatusEnum": "coaching.models.CoachingPlan.Status",
     },
     # Swagger UI from our own static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

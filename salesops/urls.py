@@ -6,20 +6,29 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api.urls import urlpatterns as accounts_api
 from accounts.views import home
+from coaching.api import urlpatterns as coaching_api
 from customers.api import urlpatterns as customers_api
 from journals.api import urlpatterns as journals_api
 from kpi.api import urlpatterns as kpi_api
+from weekly.api import urlpatterns as weekly_api
 
 from .views import healthz
 
 # A URL nothing matches: JSON under /api/, the usual page elsewhere.
 handler404 = "salesops.views.not_found"
 
-api_urls = [*accounts_api, *customers_api, *journals_api, *kpi_api]
+api_urls = [
+    *accounts_api,
+    *customers_api,
+    *journals_api,
+    *kpi_api,
+    *weekly_api,
+    *coaching_api,
+]
 
 urlpatterns = [
     path("", home, name="home"),
@@ -37,9 +46,11 @@ urlpatterns = [
     path("api/v1/", include((api_urls, "api"))),
     # OpenAPI 3 for signed-in callers (session or token), docs for signed-in browsers.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    # The split view serves Swagger UI's start-up code as a script file (no inline script,
+    # so a Content-Security-Policy without inline code holds on this page too).
     path(
         "api/docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
         name="api_docs",
     ),
 ]

@@ -30,7 +30,10 @@ class PlanItemCreateSerializer(serializers.Serializer):
 
 
 class VisitSerializer(serializers.ModelSerializer):
-    """An actual visit, appointment or follow-up (实际拜访记录)."""
+    """An actual visit, appointment or follow-up (实际拜访记录). ``is_effective``: it
+    advanced the stage, closed a deal or agreed a dated next step (docs/domain, section 9)."""
+
+    is_effective = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Visit

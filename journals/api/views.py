@@ -34,7 +34,7 @@ from customers.models import Customer
 from customers.selectors import customer_queryset
 
 from .. import selectors, services
-from ..models import Comment, Journal, PlanItem, Purpose, Visit
+from ..models import Comment, Journal, PlanItem, Purpose, Visit, effective_visit_q
 from .serializers import (
     CommentCreateSerializer,
     CommentSerializer,
@@ -371,13 +371,19 @@ class VisitFilter(django_filters.FilterSet):
     team = IdFilter(field_name="team_id")
     purpose = django_filters.ChoiceFilter(choices=Visit._meta.get_field("purpose").choices)
     outcome = django_filters.ChoiceFilter(choices=Visit.Outcome.choices)
-    is_effective = django_filters.BooleanFilter()
+    is_effective = django_filters.BooleanFilter(method="filter_effective")
     occurred_from = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_to = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
 
     class Meta:
         model = Visit
         fields = ["journal", "customer", "rep", "team", "purpose", "outcome", "is_effective"]
+
+    def filter_effective(
+        self, queryset: QuerySet[Visit], name: str, value: bool
+    ) -> QuerySet[Visit]:
+        condition = effective_visit_q()
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
 VISIT_REQUEST_EXAMPLE = {

@@ -62,6 +62,11 @@ EXPECTED_PREFIXES = (
     "/api/v1/memberships/",
     "/api/v1/tokens/",
     "/api/v1/notifications/",
+    "/api/v1/targets/",
+    "/api/v1/weekly-reports/",
+    "/api/v1/team-weekly-reports/",
+    "/api/v1/findings/",
+    "/api/v1/coaching-plans/",
 )
 
 
@@ -111,6 +116,7 @@ def test_the_main_operations_carry_examples():
         ("/api/v1/users/", "post"),
         ("/api/v1/memberships/", "post"),
         ("/api/v1/tokens/", "post"),
+        ("/api/v1/targets/", "post"),
     ]:
         assert wanted in with_examples, wanted
 
