@@ -11,13 +11,20 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.common import READ_ERRORS, IdFilter, IdLookupMixin, errors, scope_of
+from accounts.api.common import (
+    READ_ERRORS,
+    ApiModelSerializer,
+    IdFilter,
+    IdLookupMixin,
+    errors,
+    scope_of,
+)
 
 from . import selectors
 from .models import CoachingPlan, Finding, Goal, Measure
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(ApiModelSerializer):
     """A diagnosis finding of one rep and period (``period_kind`` month or week, from
     ``period_start``): the symptom code, its evidence (figures), likely causes and
     suggested measures."""
@@ -44,7 +51,7 @@ class FindingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(ApiModelSerializer):
     """One measure of a coaching plan."""
 
     class Meta:
@@ -53,7 +60,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ApiModelSerializer):
     """One goal of a coaching plan: a metric and the value to reach."""
 
     class Meta:
@@ -62,7 +69,7 @@ class GoalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CoachingPlanSerializer(serializers.ModelSerializer):
+class CoachingPlanSerializer(ApiModelSerializer):
     """A coaching plan with its measures and goals."""
 
     measures = MeasureSerializer(many=True, read_only=True)

@@ -33,7 +33,14 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from accounts.api.common import IdFilter, IdLookupMixin, errors, id_field, scope_of
+from accounts.api.common import (
+    ApiModelSerializer,
+    IdFilter,
+    IdLookupMixin,
+    errors,
+    id_field,
+    scope_of,
+)
 from accounts.scoping import visible_teams
 from domain.metrics import metric as metric_entry
 from domain.periods import parse_period
@@ -154,7 +161,7 @@ def _figure(name: str, values: dict[str, Any], lang: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- targets
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ApiModelSerializer):
     """A monthly target of a rep or a team (exactly one is set); ``month`` is its first
     day; ``value`` in the metric's unit (CNY as a decimal string, or a count);
     ``weeks`` an optional split by ISO week."""

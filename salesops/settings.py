@@ -294,6 +294,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "weekly.models.ReportStatus",
         "FindingStatusEnum": "coaching.models.Finding.Status",
         "PlanStatusEnum": "coaching.models.CoachingPlan.Status",
+        "ImportKindEnum": "customers.models.ImportJob.Kind",
     },
     # Swagger UI from our own static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -18,8 +18,11 @@ from weekly.api import urlpatterns as weekly_api
 
 from .views import healthz
 
-# A URL nothing matches: JSON under /api/, the usual page elsewhere.
+# Errors raised outside a view (no URL matches, too many form fields, ...): JSON under
+# /api/, the usual page elsewhere.
 handler404 = "salesops.views.not_found"
+handler400 = "accounts.api.common.bad_request"
+handler403 = "accounts.api.common.permission_denied"
 
 api_urls = [
     *accounts_api,

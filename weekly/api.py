@@ -10,13 +10,20 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.common import READ_ERRORS, IdFilter, IdLookupMixin, errors, scope_of
+from accounts.api.common import (
+    READ_ERRORS,
+    ApiModelSerializer,
+    IdFilter,
+    IdLookupMixin,
+    errors,
+    scope_of,
+)
 
 from . import selectors
 from .models import ReportStatus, TeamWeeklyReport, WeeklyReport
 
 
-class WeeklyReportSerializer(serializers.ModelSerializer):
+class WeeklyReportSerializer(ApiModelSerializer):
     """A rep's weekly report: ``week`` is its Monday; ``figures`` the week's KPI figures
     stored at submission ({metric: {value, numerator, denominator, status}}); ``plan`` and
     ``next_goals`` map metric names to numbers."""
@@ -48,7 +55,7 @@ class WeeklyReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TeamWeeklyReportSerializer(serializers.ModelSerializer):
+class TeamWeeklyReportSerializer(ApiModelSerializer):
     """A team's weekly report (小组活动统计), written by its supervisor."""
 
     figures = serializers.JSONField(read_only=True)

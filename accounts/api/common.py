@@ -15,8 +15,9 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -75,6 +76,21 @@ def scope_of(request: Request | HttpRequest) -> Scope:
     scope = scope_for(user)  # type: ignore[arg-type]
     request._api_scope = scope  # type: ignore[union-attr]
     return scope
+
+
+class ApiModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer, except that a read-only field with choices keeps
+    ``allow_blank`` when its model field may be blank, so the schema's enum lists ``""``
+    (DRF drops it from read-only fields, and the answer would then break the schema)."""
+
+    def include_extra_kwargs(
+        self, kwargs: dict[str, Any], extra_kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        blank = kwargs.get("allow_blank")
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank and "choices" in kwargs:
+            kwargs["allow_blank"] = True
+        return kwargs
 
 
 class Pagination(PageNumberPagination):
@@ -154,6 +170,26 @@ def _messages(error: DjangoValidationError) -> dict[str, list[str]] | list[str]:
             for field, messages in error.message_dict.items()
         }
     return {"non_field_errors": [str(m) for m in error.messages]}
+
+
+def _api_error(request: HttpRequest, status_code: int, message: str) -> HttpResponse | None:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status_code)
+    return None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 raised outside a view (e.g. too many form fields): JSON under ``/api/``."""
+    return _api_error(request, 400, str(_("Bad request."))) or defaults.bad_request(
+        request, exception
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403 raised outside an API view: JSON under ``/api/``."""
+    return _api_error(
+        request, 403, str(_("You do not have permission to perform this action."))
+    ) or defaults.permission_denied(request, exception)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

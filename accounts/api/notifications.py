@@ -13,10 +13,10 @@ from rest_framework.response import Response
 
 from ..models import Notification
 from ..services import notifications_mark_read
-from .common import READ_ERRORS, IdLookupMixin, errors, id_field
+from .common import READ_ERRORS, ApiModelSerializer, IdLookupMixin, errors, id_field
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ApiModelSerializer):
     """One notification; ``read_at`` is null while unread."""
 
     class Meta:

@@ -26,6 +26,7 @@ from .common import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
+    ApiModelSerializer,
     IdFilter,
     IdLookupMixin,
     VersionedMixin,
@@ -101,7 +102,7 @@ class MeView(APIView):
 # --------------------------------------------------------------------------- users
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ApiModelSerializer):
     """A person as the API shows them."""
 
     name = serializers.CharField(read_only=True)
@@ -271,7 +272,7 @@ class UserViewSet(
 UNIT_SEGMENTS = OrgUnit._meta.get_field("segment").choices
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ApiModelSerializer):
     """A company, branch or team."""
 
     class Meta:
@@ -321,7 +322,7 @@ class UnitViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[OrgUnit]):
 # --------------------------------------------------------------------------- memberships
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ApiModelSerializer):
     """A person's role in a unit from ``start`` to ``end`` (inclusive; open when null)."""
 
     class Meta:

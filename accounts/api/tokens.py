@@ -12,10 +12,10 @@ from rest_framework.response import Response
 
 from ..models import ApiToken
 from ..services import TOKEN_LIFETIMES_DAYS, api_token_create, api_token_revoke
-from .common import READ_ERRORS, WRITE_ERRORS, TokenThrottle, errors
+from .common import READ_ERRORS, WRITE_ERRORS, ApiModelSerializer, TokenThrottle, errors
 
 
-class TokenSerializer(serializers.ModelSerializer):
+class TokenSerializer(ApiModelSerializer):
     """A token as listed: never its text, only the first characters (``token_key``)."""
 
     class Meta:

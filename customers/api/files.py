@@ -24,6 +24,7 @@ from accounts.api.common import (
     READ_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
+    ApiModelSerializer,
     IdFilter,
     VersionedMixin,
     errors,
@@ -41,7 +42,7 @@ from ..models import Contact, Customer, RevenueRecord, Segment, Stage, StageChan
 NEW_CUSTOMER_STAGES = [(s.value, s.label) for s in Stage if s != Stage.LOST]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ApiModelSerializer):
     """A customer file as the API shows it. ``owner`` null: in the public pool."""
 
     owner_name = serializers.SerializerMethodField()
@@ -69,7 +70,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         return str(obj.owner) if obj.owner_id else ""
 
 
-class CustomerWriteSerializer(serializers.ModelSerializer):
+class CustomerWriteSerializer(ApiModelSerializer):
     """The company data a customer's owner or supervisor may change (types only: the
     rules, such as no visible duplicate name, are the service's)."""
 
@@ -103,7 +104,7 @@ class StageMoveSerializer(serializers.Serializer):
     )
 
 
-class StageChangeSerializer(serializers.ModelSerializer):
+class StageChangeSerializer(ApiModelSerializer):
     """One stage change of a customer (history; KPIs count these)."""
 
     class Meta:
@@ -112,7 +113,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ApiModelSerializer):
     """A contact at the customer (联系人)."""
 
     class Meta:
@@ -131,7 +132,7 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class RevenueSerializer(serializers.ModelSerializer):
+class RevenueSerializer(ApiModelSerializer):
     """One month of billed and received revenue (CNY, 2 places) of one product."""
 
     class Meta:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.api.common import id_field
+from accounts.api.common import ApiModelSerializer, id_field
 from customers.models import Stage
 
 from ..models import Comment, Journal, PlanItem, Purpose, Visit
 
 
-class PlanItemSerializer(serializers.ModelSerializer):
+class PlanItemSerializer(ApiModelSerializer):
     """A planned visit, appointment or follow-up of a journal."""
 
     class Meta:
@@ -29,7 +29,7 @@ class PlanItemCreateSerializer(serializers.Serializer):
     preparation = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ApiModelSerializer):
     """An actual visit, appointment or follow-up (实际拜访记录). ``is_effective``: it
     advanced the stage, closed a deal or agreed a dated next step (docs/domain, section 9)."""
 
@@ -97,7 +97,7 @@ class VisitCreateSerializer(serializers.Serializer):
     accuracy_m = serializers.IntegerField(min_value=0, max_value=100000, required=False)
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ApiModelSerializer):
     """A comment in a journal's thread."""
 
     class Meta:
@@ -112,7 +112,7 @@ class CommentCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
 
 
-class JournalSerializer(serializers.ModelSerializer):
+class JournalSerializer(ApiModelSerializer):
     """A daily journal with its plan and visits."""
 
     plan_items = PlanItemSerializer(many=True, read_only=True)
@@ -144,7 +144,7 @@ class JournalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JournalListSerializer(serializers.ModelSerializer):
+class JournalListSerializer(ApiModelSerializer):
     """A journal in a list (no plan or visits: read one for those)."""
 
     class Meta:

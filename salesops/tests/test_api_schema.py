@@ -67,6 +67,7 @@ EXPECTED_PREFIXES = (
     "/api/v1/team-weekly-reports/",
     "/api/v1/findings/",
     "/api/v1/coaching-plans/",
+    "/api/v1/import-jobs/",
 )
 
 
