@@ -90,7 +90,7 @@ def _render_profile(
     new_token: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    memberships = Membership.objects.filter(user=request.user).select_related("unit")
+    memberships = Membership.objects.filter(user_id=request.user.pk or 0).select_related("unit")
     context = {
         "form": form or ProfileForm(instance=request.user),
         "memberships": memberships,

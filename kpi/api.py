@@ -55,7 +55,7 @@ class FigureSerializer(serializers.Serializer):
     fractions in [0, 1], money in CNY as a decimal string."""
 
     metric = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.CharField(help_text="count, rate or money")
     value = serializers.JSONField(allow_null=True)
     numerator = serializers.JSONField(allow_null=True)
@@ -286,7 +286,7 @@ class TargetViewSet(
         rows = Target.objects.all()
         if scope.is_admin:
             return rows
-        users = sorted(scope.visible_user_ids or {scope.user_id})
+        users = sorted(scope.visible_user_ids or {scope.user_id or 0})
         teams = sorted(scope.visible_team_ids or ())
         return rows.filter(Q(rep_id__in=users) | Q(team_id__in=teams))
 

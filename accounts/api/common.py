@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 import django_filters
@@ -72,7 +73,7 @@ def scope_of(request: Request | HttpRequest) -> Scope:
     user = request.user
     cached = getattr(request, "_api_scope", None)
     if cached is not None and cached.user_id == user.pk:
-        return cached  # type: ignore[no-any-return]
+        return cached
     scope = scope_for(user)  # type: ignore[arg-type]
     request._api_scope = scope  # type: ignore[union-attr]
     return scope
@@ -84,8 +85,8 @@ class ApiModelSerializer(serializers.ModelSerializer):
     (DRF drops it from read-only fields, and the answer would then break the schema)."""
 
     def include_extra_kwargs(
-        self, kwargs: dict[str, Any], extra_kwargs: dict[str, Any]
-    ) -> dict[str, Any]:
+        self, kwargs: MutableMapping[str, Any], extra_kwargs: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
         blank = kwargs.get("allow_blank")
         kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
         if blank and "choices" in kwargs:
@@ -160,7 +161,7 @@ class VersionedMixin(IdLookupMixin):
         check_if_match(request, etag_of(self.representation(instance)), required=required)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.respond_with_etag(self.get_object())  # type: ignore[attr-defined]
+        return self.respond_with_etag(self.get_object())
 
 
 def _messages(error: DjangoValidationError) -> dict[str, list[str]] | list[str]:

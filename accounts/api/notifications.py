@@ -67,7 +67,7 @@ class NotificationViewSet(
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet[Notification]:
-        rows = Notification.objects.filter(user_id=self.request.user.pk)
+        rows = Notification.objects.filter(user_id=self.request.user.pk or 0)
         unread = self.request.query_params.get("unread", "")
         if unread.lower() in {"1", "true", "yes"}:
             rows = rows.filter(read_at__isnull=True)

@@ -8,9 +8,10 @@ form, so the owner and team rules are the page's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
+from django.db import models
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -31,6 +32,7 @@ from accounts.api.common import (
     id_field,
     scope_of,
 )
+from accounts.models import User
 
 from .. import selectors, services
 from ..forms import CustomerForm
@@ -78,7 +80,9 @@ class CustomerWriteSerializer(ApiModelSerializer):
         model = Customer
         fields = list(services.EDITABLE_FIELDS)
         # Uniqueness is the service's rule (it compares only visible customers).
-        extra_kwargs = {name: {"validators": []} for name in services.EDITABLE_FIELDS}
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            name: {"validators": []} for name in services.EDITABLE_FIELDS
+        }
 
 
 class CustomerCreateSerializer(CustomerWriteSerializer):
@@ -99,7 +103,7 @@ class StageMoveSerializer(serializers.Serializer):
 
     to_stage = serializers.ChoiceField(choices=Stage.choices)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.CharField(allow_blank=True), required=False, default=dict
     )
 
@@ -315,10 +319,10 @@ class CustomerViewSet(
         data.is_valid(raise_exception=True)
         values = {k: ("" if v is None else v) for k, v in data.validated_data.items()}
         for name in services.EDITABLE_FIELDS:  # the model's defaults, as the page's form shows
-            model_field = Customer._meta.get_field(name)
+            model_field = cast(models.Field, Customer._meta.get_field(name))
             if name not in values and model_field.has_default():
                 values[name] = model_field.get_default()
-        form = CustomerForm(values, scope=scope, user=request.user, creating=True)
+        form = CustomerForm(values, scope=scope, user=cast(User, request.user), creating=True)
         if not form.is_valid():
             raise ValidationError(_form_errors(form))
         cleaned = form.cleaned_data

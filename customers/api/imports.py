@@ -39,7 +39,7 @@ class ImportJobSerializer(ApiModelSerializer):
     """An import job: its status (preview, pending, running, done, failed), progress and
     counts; ``errors`` lists the rejected rows once it is finished."""
 
-    errors = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()  # type: ignore[assignment]
     has_error_workbook = serializers.SerializerMethodField()
 
     class Meta:

@@ -199,7 +199,7 @@ class JournalViewSet(
         data = JournalCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         day = data.validated_data.get("day")
-        existed = Journal.objects.filter(rep=request.user, day=day or scope.day).exists()
+        existed = Journal.objects.filter(rep_id=request.user.pk, day=day or scope.day).exists()
         journal = services.journal_get_or_create_today(rep=request.user, day=day)  # type: ignore[arg-type]
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return self.respond_with_etag(self._fresh(journal), code)
