@@ -319,17 +319,40 @@ def add_error_responses(
             "description": FieldErrorsSerializer.__doc__,
         },
     )
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    fields = {"application/json": {"schema": {"$ref": "#/components/schemas/FieldErrors"}}}
+    ref_error = {"$ref": "#/components/schemas/Error"}
+    ref_fields = {"$ref": "#/components/schemas/FieldErrors"}
     for item in result.get("paths", {}).values():
         for method, operation in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
             for code in (401, 403, 404):
-                responses.setdefault(
-                    str(code), {"description": _DESCRIPTIONS[code], "content": error}
-                )
+                responses.setdefault(str(code), {"description": _DESCRIPTIONS[code]})
             if operation.get("parameters") or operation.get("requestBody"):
-                responses.setdefault("400", {"description": "Invalid input", "content": fields})
+                responses.setdefault("400", {"description": "Invalid input"})
+            # Every error answer has its JSON shape and an example of it.
+            for code, response in responses.items():
+                if not str(code).startswith("4"):
+                    continue
+                content = response.setdefault("content", {})
+                media = content.setdefault(
+                    "application/json", {"schema": ref_fields if code == "400" else ref_error}
+                )
+                if "example" not in media and "examples" not in media:
+                    media["examples"] = {f"Error{code}": {"value": _error_example(int(code))}}
     return result
+
+
+def _error_example(code: int) -> dict[str, Any]:
+    """An example body of an error answer (in the language the schema is rendered in)."""
+    if code == 400:
+        return {"name": [str(_("This field is required."))]}
+    details = {
+        401: exceptions.NotAuthenticated.default_detail,
+        403: exceptions.PermissionDenied.default_detail,
+        404: exceptions.NotFound.default_detail,
+        412: PreconditionFailed.default_detail,
+        428: PreconditionRequired.default_detail,
+        429: exceptions.Throttled.default_detail,
+    }
+    return {"detail": str(details.get(code, exceptions.NotFound.default_detail))}
