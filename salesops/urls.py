@@ -16,7 +16,7 @@ from journals.api import urlpatterns as journals_api
 from kpi.api import urlpatterns as kpi_api
 from weekly.api import urlpatterns as weekly_api
 
-from .views import healthz
+from .views import healthz, readyz
 
 # Errors raised outside a view (no URL matches, too many form fields, ...): JSON under
 # /api/, the usual page elsewhere.
@@ -36,6 +36,7 @@ api_urls = [
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
@@ -57,6 +58,9 @@ urlpatterns = [
         name="api_docs",
     ),
 ]
+
+# A database outage answers 503 (Retry-After) rather than 500 (salesops.views.server_error).
+handler500 = "salesops.views.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from accounts.models import OrgSettings
 from kpi.calculations import MetricValue, Period, Scope, compute_many
+from kpi.loading import load_input
+from kpi.selectors import snapshot_table
 
 log = logging.getLogger(__name__)
 
@@ -52,28 +54,21 @@ def rep_metrics(
     if not rep_ids or not periods:
         return out
     missing: list[Period] = []
-    try:
-        from kpi.selectors import snapshot_table  # type: ignore[import-not-found]
-    except ImportError:
-        snapshot_table = None
     for period in periods:
         table: dict[int, dict[str, MetricValue]] = {}
-        if snapshot_table is not None:
-            try:
-                table = snapshot_table(
-                    scope_kind="rep", scope_ids=list(rep_ids), period=period, metrics=list(metrics)
-                )
-            except (LookupError, ValueError, TypeError):
-                log.warning("KPI snapshots unavailable for %s; computing live", period)
-                table = {}
+        try:
+            table = snapshot_table(
+                scope_kind="rep", scope_ids=list(rep_ids), period=period, metrics=list(metrics)
+            )
+        except (LookupError, ValueError, TypeError):
+            log.warning("KPI snapshots unavailable for %s; computing live", period)
+            table = {}
         if all(table.get(rid) for rid in rep_ids):
             for rid in rep_ids:
                 out[(period.key, rid)] = table[rid]
         else:
             missing.append(period)
     if missing:
-        from kpi.loading import load_input
-
         data = load_input(team_ids=list(team_ids))
         result = compute_many(
             missing,
