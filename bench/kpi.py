@@ -479,6 +479,7 @@ def result_of(proc: subprocess.Popen[str]) -> dict[str, Any]:
 def sql_floor() -> float:
     """The same counts as plain GROUP BY aggregations in the database, for every period."""
     from django.db import connection
+    from django.utils import timezone
 
     from kpi.calculations import parse_period
 
@@ -486,7 +487,8 @@ def sql_floor() -> float:
     with connection.cursor() as cur:
         for key in nightly_periods():
             p = parse_period(key)
-            lo, hi = (_param(p.start_at()), _param(p.end_at()))
+            tz = timezone.get_default_timezone()
+            lo, hi = (_param(p.start_at(tz)), _param(p.end_at(tz)))
             for grp in ("rep_id", "team_id"):
                 cur.execute(
                     f"SELECT {grp}, COUNT(*), COUNT(DISTINCT customer_id), "  # noqa: S608

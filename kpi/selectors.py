@@ -21,7 +21,7 @@ from .snapshots import branch_teams, metric_value_from_row
 _FIELDS = ("metric", "value", "numerator", "denominator", "status")
 
 
-def _mv(metric: str, value, numerator, denominator, status) -> MetricValue:  # type: ignore[no-untyped-def]
+def _mv(metric: str, value, numerator, denominator, status) -> MetricValue:
     return metric_value_from_row(metric, value, numerator, denominator, status)
 
 

@@ -15,11 +15,11 @@ from accounts.models import OrgUnit, User
 from accounts.scoping import Scope, reps_during
 from journals.selectors import teams_for_leader
 from kpi.calculations import Period
+from kpi.templatetags.kpi_format import metric_label
 
 from ..models import WeeklyReport
 from .personal import (
     DASH,
-    METRIC_LABELS,
     MONEY_METRICS,
     RATE_METRICS,
     achievement,
@@ -39,8 +39,6 @@ TEAM_ROWS: tuple[str, ...] = (
 
 
 TEAM_ROW_LABELS: dict[str, Any] = {
-    **METRIC_LABELS,
-    "sales_revenue": _("Total sales revenue"),
     "achievement": _("Achievement rate"),
 }
 
@@ -125,7 +123,7 @@ def team_table(
     the week (their personal report's ``plan``). Team target: the team's weekly target
     (kpi targets, docs/domain, section 4b); achievement rate = total sales revenue / its
     target (team) or plan (member); rate rows: the target/plan is in percent."""
-    labels = {r: str(TEAM_ROW_LABELS[r]) for r in TEAM_ROWS}
+    labels = {r: str(TEAM_ROW_LABELS.get(r) or metric_label(r)) for r in TEAM_ROWS}
     table = TeamTable(members=members, rows=list(TEAM_ROWS), labels=labels)
     team = figures.get("team", {})
     for row in TEAM_ROWS:
