@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox is untyped
     """A person who logs in. Admins are staff users; roles come from memberships."""
 
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
@@ -215,7 +215,7 @@ class ApiToken(AbstractAuthToken):
     Created, listed and revoked on the profile page and at ``/api/v1/tokens/``.
     """
 
-    name = models.CharField(_("name"), max_length=80)
+    name: models.CharField[str, str] = models.CharField(_("name"), max_length=80)
 
     class Meta:
         ordering = ["-created"]

@@ -74,7 +74,7 @@ def scope_of(request: Request | HttpRequest) -> Scope:
     cached = getattr(request, "_api_scope", None)
     if cached is not None and cached.user_id == user.pk:
         return cached
-    scope = scope_for(user)  # type: ignore[arg-type]
+    scope = scope_for(user)
     request._api_scope = scope  # type: ignore[union-attr]
     return scope
 

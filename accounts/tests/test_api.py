@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles():  # type: ignore[no-untyped-def]
+def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()

@@ -12,7 +12,7 @@ from customers.tests.factories import RevenueFactory, make_customer
 pytestmark = pytest.mark.django_db
 
 
-def api(user) -> APIClient:  # type: ignore[no-untyped-def]
+def api(user) -> APIClient:
     client = APIClient()
     client.force_login(user)
     return client

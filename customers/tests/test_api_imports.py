@@ -13,7 +13,7 @@ from customers.tests.test_import_support import xlsx_bytes
 pytestmark = pytest.mark.django_db
 
 
-def api(user) -> APIClient:  # type: ignore[no-untyped-def]
+def api(user) -> APIClient:
     client = APIClient()
     client.force_login(user)
     return client

@@ -19,13 +19,13 @@ from journals.tests.factories import local_dt, make_customer
 pytestmark = pytest.mark.django_db
 
 
-def api(user) -> APIClient:  # type: ignore[no-untyped-def]
+def api(user) -> APIClient:
     client = APIClient()
     client.force_login(user)
     return client
 
 
-def token_api(user) -> APIClient:  # type: ignore[no-untyped-def]
+def token_api(user) -> APIClient:
     _row, text = api_token_create(user=user, name="phone", expires_in_days=30)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {text}")

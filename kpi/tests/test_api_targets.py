@@ -13,7 +13,7 @@ from weekly.tests.factories import report
 pytestmark = pytest.mark.django_db
 
 
-def api(user) -> APIClient:  # type: ignore[no-untyped-def]
+def api(user) -> APIClient:
     client = APIClient()
     client.force_login(user)
     return client

@@ -125,7 +125,7 @@ def test_every_operation_has_examples_and_the_main_ones_their_own():
 
 
 @pytest.fixture
-def personas(db, settings):  # type: ignore[no-untyped-def]
+def personas(db, settings):
     """The persona organisation with some customers and a token for a rep and a
     supervisor; requests go straight to the WSGI app inside the test's transaction."""
     settings.ALLOWED_HOSTS = ["*"]
@@ -156,6 +156,6 @@ schema.app = get_wsgi_application()
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema_as_rep_and_supervisor(case, personas):  # type: ignore[no-untyped-def]
+def test_api_conforms_to_its_schema_as_rep_and_supervisor(case, personas):
     for token in personas.values():
         case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
