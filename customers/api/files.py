@@ -334,6 +334,7 @@ class CustomerViewSet(
             team=cleaned.get("team"),
             stage=cleaned.get("stage") or Stage.LEAD,
             check_required=True,
+            scope=scope,
             **fields,
         )
         return self.respond_with_etag(customer, status.HTTP_201_CREATED)
