@@ -49,3 +49,33 @@ class CalendarImportForm(forms.Form):
     file = forms.FileField(label=_("File (.xlsx)"))
     year = forms.IntegerField(min_value=2000, max_value=2100, widget=forms.HiddenInput)
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ApiTokenForm(forms.Form):
+    """Name and lifetime of a new API token (profile page)."""
+
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        help_text=_("The system that will use it, e.g. the HR sync."),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        choices=[
+            ("30", _("30 days")),
+            ("90", _("90 days")),
+            ("365", _("One year")),
+            ("", _("Until revoked")),
+        ],
+        initial="90",
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            )

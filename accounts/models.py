@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox is untyped
     """A person who logs in. Admins are staff users; roles come from memberships."""
 
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
@@ -261,3 +262,22 @@ class CalendarDay(models.Model):
         unit (the organisation's entries have no unit)."""
         if self.unit_id and self.unit and self.unit.kind == OrgUnit.Kind.COMPANY:
             raise ValidationError({"unit": _("Leave the unit empty for the whole organisation.")})
+
+
+class ApiToken(AbstractAuthToken):
+    """A named API token of one user for an integration (an HR sync, a BI tool, a phone app).
+
+    Only the SHA-512 digest of the token is stored (django-rest-knox); the token itself is
+    shown once, when it is created. A request authenticated by it carries its user's scope.
+    Created, listed and revoked on the profile page and at ``/api/v1/tokens/``.
+    """
+
+    name: models.CharField[str, str] = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Membership, Notification, OrgUnit, User
+from .models import ApiToken, Membership, Notification, OrgUnit, User
 from .scoping import active_memberships, local_today
 
 
@@ -29,6 +30,67 @@ def user_deactivate(*, user: User) -> int:
             session.delete()
             ended += 1
     return ended
+
+
+#: User fields an admin (or an HR sync through the API) may set.
+USER_FIELDS = ("display_name", "first_name", "last_name", "email", "phone", "employee_no")
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, password: str | None = None, is_staff: bool = False, **fields: str
+) -> User:
+    """Create an active user (an admin's action, or an HR sync through the API).
+
+    ``fields`` are among :data:`USER_FIELDS`. Without ``password`` the user cannot log
+    in with one until it is set (a password reset mail, say). Raises ValidationError for
+    a taken user name or employee number, or an invalid field or password.
+    """
+    unknown = set(fields) - set(USER_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be set here: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
+    user = User(username=username, is_staff=is_staff, **fields)
+    if password:
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(*, user: User, **fields: str) -> User:
+    """Write the given :data:`USER_FIELDS` of ``user``; ValidationError as in
+    :func:`user_create`."""
+    unknown = set(fields) - set(USER_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be set here: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, end: dt.date | None = None) -> Membership:
+    """End ``membership`` on ``end`` (default: today). The row stays, so past KPIs keep
+    their team (docs/domain, section 1). Raises ValidationError when it ended already or
+    ``end`` is before its start."""
+    end = end or local_today()
+    if membership.end is not None and membership.end < end:
+        raise ValidationError({"end": _("This membership has ended already.")})
+    if end < membership.start:
+        raise ValidationError({"end": _("The end cannot be before the start.")})
+    membership.end = end
+    membership.save(update_fields=["end"])
+    return membership
 
 
 @transaction.atomic
@@ -95,3 +157,54 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())
+
+
+#: The lifetimes a new API token may have, in days (None: until revoked).
+TOKEN_LIFETIMES_DAYS = (30, 90, 365, None)
+#: At most this many live tokens per user (settings.REST_KNOX, TOKEN_LIMIT_PER_USER).
+TOKEN_LIMIT = 20
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, expires_in_days: int | None = 90
+) -> tuple[ApiToken, str]:
+    """Create a named API token for ``user``; returns (row, token text).
+
+    The token text is shown once: only its SHA-512 digest is stored (django-rest-knox).
+    ``expires_in_days`` is one of :data:`TOKEN_LIFETIMES_DAYS` (None: until revoked).
+    Expired tokens of the user are deleted first. Raises ValidationError for an empty or
+    repeated name, an unknown lifetime, or more than :data:`TOKEN_LIMIT` live tokens.
+    """
+    name = (name or "").strip()
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expiry__lt=now).delete()
+    live = ApiToken.objects.select_for_update().filter(user=user)
+    if not name:
+        raise ValidationError({"name": _("Give the token a name, e.g. the system that uses it.")})
+    if live.filter(name=name).exists():
+        raise ValidationError({"name": _("You already have a token with this name.")})
+    if expires_in_days not in TOKEN_LIFETIMES_DAYS:
+        raise ValidationError({"expires_in_days": _("Choose 30, 90 or 365 days, or none.")})
+    if live.count() >= TOKEN_LIMIT:
+        raise ValidationError(
+            _("You have %(n)s tokens already; revoke one first.") % {"n": TOKEN_LIMIT}
+        )
+    expiry = dt.timedelta(days=expires_in_days) if expires_in_days else None
+    token, text = ApiToken.objects.create(user=user, expiry=expiry, name=name[:80])
+    return token, text
+
+
+def api_tokens_of(*, user: User) -> list[ApiToken]:
+    """The user's live (not expired) API tokens, newest first."""
+    now = timezone.now()
+    rows = ApiToken.objects.filter(user=user).exclude(expiry__lt=now)
+    return list(rows.order_by("-created"))
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_key: str) -> bool:
+    """Revoke (delete) the user's token whose key (its first characters) is ``token_key``.
+    Returns False when the user has no such token: nobody revokes another's token."""
+    deleted, _rows = ApiToken.objects.filter(user=user, token_key=token_key).delete()
+    return deleted > 0

@@ -5,21 +5,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .api.common import LoginThrottle, LoginUserThrottle, TokenThrottle
 from .audit import audit_entries
-from .forms import LoginForm, ProfileForm
+from .forms import ApiTokenForm, LoginForm, ProfileForm
 from .hooks import member_findings
 from .http import id_param, safe_next, text_param
 from .middleware import ScopedRequest
 from .models import Membership, Notification
 from .scoping import active_memberships, get_visible_or_404, visible_teams
-from .services import notifications_mark_read, team_members
+from .services import (
+    api_token_create,
+    api_token_revoke,
+    api_tokens_of,
+    notifications_mark_read,
+    team_members,
+)
 
 # The first screen per role (DOMAIN.md section 10), falling back when an app is not there.
 HOME_BY_ROLE = {
@@ -37,6 +45,22 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """Throttle attempts per address and per address and user name (429 page), on
+        top of axes' lockout after repeated wrong passwords."""
+        for throttle in (LoginThrottle(), LoginUserThrottle()):
+            if not throttle.allow_request(request, self):  # type: ignore[arg-type]
+                wait = int(throttle.wait() or 60)
+                response = render(
+                    request,
+                    "accounts/login_throttled.html",
+                    {"wait": wait},
+                    status=429,
+                )
+                response["Retry-After"] = str(wait)
+                return response
+        return super().post(request, *args, **kwargs)
+
 
 @login_required
 def home(request: ScopedRequest) -> HttpResponse:
@@ -51,14 +75,74 @@ def home(request: ScopedRequest) -> HttpResponse:
 
 @login_required
 def profile(request: ScopedRequest) -> HttpResponse:
-    """Show and edit the user's own name, email and phone, and their memberships."""
+    """Show and edit the user's own name, email and phone, their memberships and their
+    API tokens (listed, created and revoked below the profile)."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
-    memberships = Membership.objects.filter(user=request.user).select_related("unit")
-    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
+    return _render_profile(request, form=form)
+
+
+def _render_profile(
+    request: HttpRequest,
+    *,
+    form: ProfileForm | None = None,
+    token_form: ApiTokenForm | None = None,
+    new_token: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    memberships = Membership.objects.filter(user_id=request.user.pk or 0).select_related("unit")
+    context = {
+        "form": form or ProfileForm(instance=request.user),
+        "memberships": memberships,
+        "token_form": token_form or ApiTokenForm(),
+        "tokens": api_tokens_of(user=request.user),  # type: ignore[arg-type]
+        "new_token": new_token,
+    }
+    return render(request, "accounts/profile.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Create a named API token; the page shows its text once (it is stored hashed)."""
+    if not TokenThrottle().allow_request(request, None):  # type: ignore[arg-type]
+        messages.error(request, _("Too many token requests; try again in a minute."))
+        return redirect("accounts:profile")
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            _row, text = api_token_create(
+                user=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("Token created. Copy it now: it is not shown again."))
+            return _render_profile(request, new_token=text)
+    return _render_profile(request, token_form=form, status=400)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, key: str) -> HttpResponse:
+    """Revoke one of the user's own tokens (404 for a key that is not theirs)."""
+    if not api_token_revoke(user=request.user, token_key=key):  # type: ignore[arg-type]
+        raise Http404
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:profile")
+
+
+def _add_form_errors(form: ApiTokenForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
 
 
 @login_required

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "knox",
     "django_htmx",
     "axes",
     "csp",
@@ -325,20 +326,76 @@ CELERY_BEAT_SCHEDULE["kpi-reconcile"] = {
 }
 
 REST_FRAMEWORK = {
+    # Sessions for the browser (CSRF enforced), hashed tokens for integrations
+    # (django-rest-knox with a named token model: accounts.models.ApiToken).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an anonymous caller then gets 401 with `WWW-Authenticate: Token`.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.common.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "accounts.api.common.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # token endpoints (create, list, revoke) per user; the login page per address
+        # and per address and user name (accounts.views.LoginView).
+        "tokens": "30/minute",
+        "login": "60/minute",
+        "login_user": "20/minute",
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles key on the real client behind the same trusted proxies as the lockout.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
+}
+# API tokens: stored as SHA-512 digests, named, created and revoked on the profile page.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": None,  # each token gets the expiry chosen when it is created
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "so_",
+    "TOKEN_LIMIT_PER_USER": 20,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SalesOps API",
-    "DESCRIPTION": "Sales activity management: customers, journals, weekly reports, KPIs.",
+    "DESCRIPTION": (
+        "Sales activity management: customers, journals, KPIs, people and teams.\n\n"
+        "Authenticate with a session (the browser) or a token created on the profile page: "
+        "`Authorization: Token <token>`. Every read goes through the caller's scope: objects "
+        "of other teams answer 404. Writes to a resource with an `ETag` need `If-Match` "
+        "(412 when it changed since it was read, 428 when the header is missing). Errors "
+        'are JSON in the request\'s language (`Accept-Language`): `{"detail": ...}` or '
+        "field names mapped to lists of messages."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api.common.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "customers.models.Stage",
+        "SegmentEnum": "customers.models.Segment",
+        "NewCustomerStageEnum": "customers.api.files.NEW_CUSTOMER_STAGES",
+        "UnitSegmentEnum": "accounts.api.people.UNIT_SEGMENTS",
+        "ReportStatusEnum": "weekly.models.ReportStatus",
+        "FindingStatusEnum": "coaching.models.Finding.Status",
+        "PlanStatusEnum": "coaching.models.CoachingPlan.Status",
+        "ImportKindEnum": "customers.models.ImportJob.Kind",
+    },
     # Swagger UI from our own static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,13 +1,35 @@
 """Root URLs. Each app mounts its own ``urls.py`` under a namespace of the same name."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.api.urls import urlpatterns as accounts_api
 from accounts.views import home
+from coaching.api import urlpatterns as coaching_api
+from customers.api import urlpatterns as customers_api
+from journals.api import urlpatterns as journals_api
+from kpi.api import urlpatterns as kpi_api
+from weekly.api import urlpatterns as weekly_api
 
 from .views import healthz, readyz
+
+# Errors raised outside a view (no URL matches, too many form fields, ...): JSON under
+# /api/, the usual page elsewhere.
+handler404 = "salesops.views.not_found"
+handler400 = "accounts.api.common.bad_request"
+handler403 = "accounts.api.common.permission_denied"
+
+api_urls = [
+    *accounts_api,
+    *customers_api,
+    *journals_api,
+    *kpi_api,
+    *weekly_api,
+    *coaching_api,
+]
 
 urlpatterns = [
     path("", home, name="home"),
@@ -22,10 +44,17 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("kpi/", include("kpi.urls")),
     path("weekly/", include("weekly.urls")),
+    # The REST API: one module (or package) per app, each with its router.
+    path("api/v1/", include((api_urls, "api"))),
+    # OpenAPI 3 for signed-in callers (session or token), docs for signed-in browsers.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    # The split view serves Swagger UI's start-up code as a script file: no inline script,
-    # so the Content-Security-Policy holds on this page too.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    # The split view serves Swagger UI's start-up code as a script file (no inline script,
+    # so a Content-Security-Policy without inline code holds on this page too).
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
+        name="api_docs",
+    ),
 ]
 
 # A database outage answers 503 (Retry-After) rather than 500 (salesops.views.server_error).

@@ -1,4 +1,4 @@
-"""Project-level views: the health check."""
+"""Project-level views: the health check and the 404 handler."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.defaults import page_not_found
 
 
 def _database_status() -> str:
@@ -124,8 +126,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
         try:
             body = render_to_string("503.html", request=None)
         except Exception:  # noqa: BLE001 - the error page must never fail itself
-            from django.utils.translation import gettext as _
-
             body = "<h1>503</h1><p>{}</p>".format(
                 _("SalesOps is briefly unavailable. Please try again in a minute.")
             )
@@ -133,3 +133,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     return default_server_error(request)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for a URL nothing matches: JSON under ``/api/`` (an integration reads the same
+    error shape as from any API view), the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found."))}, status=404)
+    return page_not_found(request, exception)

@@ -188,7 +188,12 @@ def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolve
                     "team",
                     _("several teams are called %(name)s; give the team code") % {"name": team},
                 )
-            elif owner and isinstance(user, User) and not resolver.owner_is_rep_of(user, unit):
+            elif (
+                owner
+                and isinstance(user, User)
+                and isinstance(unit, OrgUnit)
+                and not resolver.owner_is_rep_of(user, unit)
+            ):
                 # The rule of customers.services.customer_validate (accounts.scoping.is_rep_of).
                 _add_error(row, "team", _("The owner is not a rep of this team."))
         email = values.get("contact_email")

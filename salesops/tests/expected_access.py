@@ -557,14 +557,194 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login 404 404 ok 404 404 404 ok",
     },
-    "api_schema": {
-        "GET": "403 ok ok ok ok ok ok ok",
-        "POST": "403 405 405 405 405 405 405 405",
+    # API tokens on the profile page: one's own only (another key is 404).
+    "accounts:token_create": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 400 400 400 400 400 400 400",
     },
-    "api_docs": {
-        "GET": "403 ok ok ok ok ok ok ok",
-        "POST": "403 405 405 405 405 405 405 405",
+    "accounts:token_revoke": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 404 404 404 404 404 404 404",
     },
+    # The REST API: 401 without a session or token; other teams' objects 404.
+    "api:me": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 405 405 405 405 405 405 405"},
+    "api:user-list": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 403 403 403 403 403 403 400"},
+    "api:user-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 403 403 403 403 403 403 405",
+    },
+    "api:user-deactivate": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 403 403 403 403 403 403 ok",
+    },
+    "api:unit-list": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 405 405 405 405 405 405 405"},
+    "api:unit-detail": {
+        "GET": "401 ok ok ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:membership-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 403 403 403 403 403 403 400",
+    },
+    "api:membership-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 403 403 403 403 403 403 405",
+    },
+    "api:membership-end": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 403 403 403 403 403 403 ok",
+    },
+    "api:token-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 400 400 400 400 400 400 400",
+    },
+    "api:token-detail": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:notification-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:notification-read": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 ok ok ok ok ok ok ok",
+    },
+    "api:notification-detail": {
+        "GET": "401 ok 404 404 404 404 404 404",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:customer-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 400 400 400 400 403 400 400",
+    },
+    "api:customer-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:customer-contacts": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 400 404 400 404 404 404 400",
+    },
+    "api:customer-revenue": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:customer-stage": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 400 404 400 404 404 404 400",
+    },
+    "api:customer-stage-changes": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:import-job-list": {
+        "GET": "401 404 404 404 404 404 404 ok",
+        "POST": "401 404 404 404 404 404 404 400",
+    },
+    "api:import-job-detail": {
+        "GET": "401 404 404 404 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:import-job-confirm": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 404 404 404 404 404 404 ok",
+    },
+    "api:import-job-error-workbook": {
+        "GET": "401 404 404 404 404 404 404 404",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:import-job-retry": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 404 404 404 404 404 404 400",
+    },
+    "api:journal-list": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 ok ok ok ok 400 ok 400"},
+    "api:journal-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:journal-amend": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 403 404 403 404 404 404 403",
+    },
+    "api:journal-comments": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 400 404 400 404 404 404 400",
+    },
+    "api:journal-review": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 403 404 400 404 404 404 400",
+    },
+    "api:journal-submit": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 ok 404 403 404 404 404 403",
+    },
+    "api:plan-item-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 400 400 400 400 400 400 400",
+    },
+    "api:plan-item-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:visit-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 400 400 400 400 400 400 400",
+    },
+    "api:visit-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:kpi-figures": {
+        "GET": "401 400 400 400 400 400 400 400",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:target-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 400 400 400 400 400 400 400",
+    },
+    "api:target-acknowledge": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 400 400 400 400 400 400 400",
+    },
+    "api:target-detail": {
+        "GET": "401 404 404 404 404 404 404 404",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:weekly-report-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:weekly-report-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:team-weekly-report-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:team-weekly-report-detail": {
+        "GET": "401 404 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:finding-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:finding-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:coaching-plan-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:coaching-plan-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api_schema": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 405 405 405 405 405 405 405"},
+    "api_docs": {"GET": "login ok ok ok ok ok ok ok", "POST": "login 405 405 405 405 405 405 405"},
 }
 
 #: Every page of the Django admin: staff only; everyone else is sent to the admin's login.

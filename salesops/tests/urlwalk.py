@@ -87,6 +87,15 @@ ARGUMENTS: dict[str, Kwargs] = {
     "weekly:team_key_customer_remove": _pk("team_key_customer"),
     "weekly:key_coachee_edit": _pk("coachee"),
     "weekly:key_coachee_remove": _pk("coachee"),
+    # The REST API (/api/v1/): objects the world has, or ids nobody can see.
+    "api:user-detail": lambda w: {"pk": w.org.rep.pk},
+    "api:user-deactivate": lambda w: {"pk": w.org.rep.pk},
+    "api:unit-detail": lambda w: {"pk": w.objects["team"].pk},
+    "api:membership-detail": lambda w: {"pk": w.org.rep.memberships.all()[0].pk},
+    "api:membership-end": lambda w: {"pk": w.org.rep.memberships.all()[0].pk},
+    "api:token-detail": lambda w: {"token_key": "so_none"},
+    "accounts:token_revoke": lambda w: {"key": "so_none"},
+    "api:target-detail": lambda w: {"pk": 999999},
 }
 
 #: For URLs with a ``pk`` not listed above: the object by URL-name prefix.
@@ -102,6 +111,16 @@ PK_BY_PREFIX: list[tuple[str, str]] = [
     ("weekly:team_key_customer_add", "team_report"),
     ("weekly:key_coachee_add", "team_report"),
     ("weekly:", "report"),
+    ("api:customer-", "customer"),
+    ("api:journal-", "journal"),
+    ("api:plan-item-", "plan_item"),
+    ("api:visit-", "visit"),
+    ("api:import-job-", "import_job"),
+    ("api:finding-", "finding"),
+    ("api:coaching-plan-", "plan"),
+    ("api:team-weekly-report-", "team_report"),
+    ("api:weekly-report-", "report"),
+    ("api:notification-", "notification"),
 ]
 
 
