@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 from django.db.models import Q
+from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Membership, OrgSettings
 from customers.models import (
     BillingMonth,
     Contract,
@@ -26,7 +28,15 @@ from customers.models import (
 )
 from journals.models import Visit
 
-from .calculations import KpiInput, iso_week_period
+from .calculations import (
+    MONEY_METRICS,
+    KpiInput,
+    MetricValue,
+    Period,
+    Scope,
+    compute_many,
+    iso_week_period,
+)
 from .models import Target
 
 
@@ -34,12 +44,29 @@ def _frame(rows: Iterable[tuple[object, ...]], columns: list[str]) -> pd.DataFra
     return pd.DataFrame.from_records(list(rows), columns=columns)
 
 
-def customer_ids_for_teams(team_ids: Iterable[int]) -> set[int]:
-    """Customers that ever belonged to one of ``team_ids`` (ownership or stage change)."""
+def customer_ids_for_teams(
+    team_ids: Iterable[int], rep_ids: Iterable[int] | None = None
+) -> set[int]:
+    """Customers that ever belonged to one of ``team_ids`` (ownership, stage change or the
+    customer's team), plus those any of ``rep_ids`` ever owned, moved or visited.
+
+    The reps' own rows matter: a stage change or visit recorded without a team (for example
+    after the rep left the team) is still the rep's, and the engine attributes it to the rep
+    (docs/domain, section 9, Attribution); a loader that looked only at team columns would
+    leave such customers out of the rep's stored figures. Six indexed queries."""
     teams = list(team_ids)
+    reps = list(rep_ids or ())
     ids = set(Ownership.objects.filter(team_id__in=teams).values_list("customer_id", flat=True))
     ids |= set(StageChange.objects.filter(team_id__in=teams).values_list("customer_id", flat=True))
     ids |= set(Customer.objects.filter(team_id__in=teams).values_list("id", flat=True))
+    if reps:
+        ids |= set(
+            Ownership.objects.filter(owner_id__in=reps).values_list("customer_id", flat=True)
+        )
+        ids |= set(
+            StageChange.objects.filter(rep_id__in=reps).values_list("customer_id", flat=True)
+        )
+        ids |= set(Visit.objects.filter(rep_id__in=reps).values_list("customer_id", flat=True))
     return ids
 
 
@@ -64,7 +91,7 @@ def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
     ):
         kind, scope_id = ("rep", rep_id) if rep_id else ("team", team_id)
         month_rows.append((kind, scope_id, f"{month:%Y-%m}", metric, value))
-        for label, share in _week_shares(month, value, weeks or {}).items():
+        for label, share in _week_shares(month, value, weeks or {}, metric).items():
             key = (kind, scope_id, label, metric)
             week_totals[key] = week_totals.get(key, Decimal(0)) + share
             week_months.setdefault(key, set()).add(month)
@@ -90,25 +117,58 @@ def _months_of_week(label: str) -> set[dt.date]:
     return {period.start.replace(day=1), last.replace(day=1)}
 
 
-def _week_shares(month: dt.date, value: Decimal, weeks: dict[str, object]) -> dict[str, Decimal]:
+def _week_shares(
+    month: dt.date, value: Decimal, weeks: dict[str, object], metric: str = ""
+) -> dict[str, Decimal]:
+    """The month's target split into its ISO weeks: the explicit split when given, else pro
+    rata to each week's calendar days inside the month, rounded by the largest-remainder
+    method to whole units (count targets: customers, visits) or to cents (money targets), so
+    the shares always add up to the month's value exactly (docs/domain, section 4b)."""
     if weeks:
         return {str(label): Decimal(str(v)) for label, v in weeks.items()}
     next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    days = (next_month - month).days
-    shares: dict[str, Decimal] = {}
+    days: dict[str, int] = {}
     day = month
     while day < next_month:
         year, week, _weekday = day.isocalendar()
         period = iso_week_period(year, week)
-        inside = (min(period.end, next_month) - max(period.start, month)).days
-        shares[f"{year}-W{week:02d}"] = (value * inside / days).quantize(Decimal("0.01"))
+        days[f"{year}-W{week:02d}"] = (min(period.end, next_month) - max(period.start, month)).days
         day = period.end
-    return shares
+    unit = Decimal("0.01") if metric in MONEY_METRICS else Decimal(1)
+    return split_largest_remainder(value, days, unit)
 
 
-def load_input(*, team_ids: Iterable[int] | None = None) -> KpiInput:
-    """Load every table the calculations read, for the customers of ``team_ids``
-    (None: the whole organisation). Shapes: see kpi.calculations module docstring."""
+def split_largest_remainder(
+    total: Decimal, weights: dict[str, int], unit: Decimal
+) -> dict[str, Decimal]:
+    """``total`` shared out in proportion to ``weights`` in multiples of ``unit`` (1 or
+    0.01), adding up to ``total`` rounded to ``unit``: each key first gets its share rounded
+    down, then the units left over go one each to the keys with the largest remainders (ties:
+    the earlier key, in the order given). Example: 10 over 31 days split 7/7/7/7/3 ->
+    3, 2, 2, 2, 1 (exact shares 2.26, 2.26, 2.26, 2.26, 0.97). Raises ValueError for
+    non-positive total weight or a negative weight."""
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise ValueError(f"Bad weights {weights!r}")
+    whole = sum(weights.values())
+    units = int((Decimal(total) / unit).to_integral_value(rounding="ROUND_HALF_EVEN"))
+    base: dict[str, int] = {}
+    rest: list[tuple[Fraction, int, str]] = []
+    for i, (key, w) in enumerate(weights.items()):
+        exact = Fraction(units * w, whole)
+        base[key] = exact.numerator // exact.denominator
+        rest.append((exact - base[key], -i, key))
+    left = units - sum(base.values())
+    for _frac, _i, key in sorted(rest, reverse=True)[:left]:
+        base[key] += 1
+    return {key: n * unit for key, n in base.items()}
+
+
+def load_input(
+    *, team_ids: Iterable[int] | None = None, rep_ids: Iterable[int] | None = None
+) -> KpiInput:
+    """Load every table the calculations read, for the customers of ``team_ids`` and of
+    ``rep_ids`` (see :func:`customer_ids_for_teams`; ``team_ids`` None: the whole
+    organisation). Shapes: see kpi.calculations module docstring."""
     customers = Customer.objects.all()
     changes = StageChange.objects.all()
     ownerships = Ownership.objects.all()
@@ -116,7 +176,7 @@ def load_input(*, team_ids: Iterable[int] | None = None) -> KpiInput:
     revenue = RevenueRecord.objects.all()
     contracts = Contract.objects.all()
     if team_ids is not None:
-        ids = sorted(customer_ids_for_teams(team_ids))
+        ids = sorted(customer_ids_for_teams(team_ids, rep_ids))
         customers = customers.filter(id__in=ids)
         changes = changes.filter(customer_id__in=ids)
         ownerships = ownerships.filter(customer_id__in=ids)
@@ -148,4 +208,26 @@ def load_input(*, team_ids: Iterable[int] | None = None) -> KpiInput:
         billing_months=_frame(BillingMonth.objects.order_by().values_list("month"), ["month"]),
         targets=targets_frame(team_ids),
         customers=_frame(customers.order_by().values_list(*cus_cols), cus_cols),
+    )
+
+
+def org_zone() -> dt.tzinfo:
+    """The organisation's time zone (``settings.TIME_ZONE``): every KPI date boundary is
+    local midnight there (docs/domain, section 9, Periods)."""
+    return timezone.get_default_timezone()
+
+
+def compute_org(
+    periods: Iterable[Period | str], scopes: Iterable[Scope], data: KpiInput
+) -> dict[tuple[Period, Scope], dict[str, MetricValue]]:
+    """The engine (:func:`kpi.calculations.compute_many`) with the organisation's zone and
+    settings (``OrgSettings.new_revenue_months``): the one place the ORM side calls it, used
+    by the snapshot writer (``kpi.snapshots``) and the read seam for pages (``kpi.figures``).
+    Returns ``{(period, scope): {metric: MetricValue}}``. Raises ValueError as the engine."""
+    return compute_many(
+        periods,
+        scopes,
+        data,
+        tz=org_zone(),
+        new_revenue_months=OrgSettings.load().new_revenue_months,
     )

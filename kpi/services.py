@@ -55,14 +55,14 @@ def scope_team_ids(scope: str, periods: list[Period]) -> list[int]:
     if not scope:
         return all_team_ids()
     from .selectors import resolve_scope
-    from .snapshots import _teams_of_users
+    from .snapshots import teams_of_users
 
     kind, scope_id = resolve_scope(scope)
     if kind == "team":
         return [scope_id]
     if kind == "branch":
         return branch_teams([scope_id]).get(scope_id, [])
-    return sorted(_teams_of_users([scope_id], periods))
+    return sorted(teams_of_users([scope_id], periods))
 
 
 def kpi_run_start(

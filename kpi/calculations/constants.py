@@ -1,11 +1,13 @@
-"""Fixed names of the KPI calculations: stages, outcomes, metric families, time zone."""
+"""Fixed names of the KPI calculations: stages, outcomes, metric families.
+
+There is no default time zone: every entry point takes the organisation's zone
+(``settings.TIME_ZONE``) from its caller, so a date boundary is never taken in a zone the
+organisation does not use (docs/domain, section 9, Periods).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from zoneinfo import ZoneInfo
-
-DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 #: Funnel stages in order; mirrors customers.models.STAGE_ORDER (a test keeps them equal).
 STAGE_RANK: dict[str, int] = {"lead": 0, "target": 1, "relationship": 2, "intent": 3, "deal": 4}

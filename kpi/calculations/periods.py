@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpi.calculations.constants import DEFAULT_TZ
-
 
 @dataclass(frozen=True, order=True)
 class Period:
@@ -36,11 +34,11 @@ class Period:
     def __str__(self) -> str:
         return self.key
 
-    def start_at(self, tz: dt.tzinfo = DEFAULT_TZ) -> dt.datetime:
+    def start_at(self, tz: dt.tzinfo) -> dt.datetime:
         """Aware datetime of local midnight at the start."""
         return dt.datetime.combine(self.start, dt.time(), tzinfo=tz)
 
-    def end_at(self, tz: dt.tzinfo = DEFAULT_TZ) -> dt.datetime:
+    def end_at(self, tz: dt.tzinfo) -> dt.datetime:
         """Aware datetime of local midnight at the (exclusive) end."""
         return dt.datetime.combine(self.end, dt.time(), tzinfo=tz)
 
