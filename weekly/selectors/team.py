@@ -1,0 +1,178 @@
+"""The team weekly report's reads: members of a team during a week, the teams a leader
+sees, and the team table (小组活动统计) of plans and figures (docs/domain, section 4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, OrgUnit, User
+from accounts.scoping import Scope
+from kpi.calculations import Period
+
+from ..models import WeeklyReport
+from .personal import (
+    DASH,
+    METRIC_LABELS,
+    MONEY_METRICS,
+    RATE_METRICS,
+    achievement,
+    figure_value,
+    plan_number,
+)
+
+#: Rows of the team table (the seed's 小组活动统计); "achievement" = sales revenue / plan.
+TEAM_ROWS: tuple[str, ...] = (
+    "new_sales_revenue",
+    "sales_revenue",
+    "achievement",
+    "customers_visited",
+    "effective_customers",
+    "effective_activity_rate",
+)
+
+
+TEAM_ROW_LABELS: dict[str, Any] = {
+    **METRIC_LABELS,
+    "sales_revenue": _("Total sales revenue"),
+    "achievement": _("Achievement rate"),
+}
+
+
+def team_members(team_id: int, period: Period) -> list[User]:
+    """Reps of the team at any time during the week, by username. One query."""
+    last = period.end - dt.timedelta(days=1)
+    rows = (
+        Membership.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=period.start),
+            unit_id=team_id,
+            start__lte=last,
+            role=Membership.Role.REP,
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )
+    seen: dict[int, User] = {}
+    for m in rows:
+        seen.setdefault(m.user_id, m.user)
+    return list(seen.values())
+
+
+def leader_teams(scope: Scope) -> list[OrgUnit]:
+    """Teams whose team report and meeting the viewer sees (supervised first). One query."""
+    from journals.selectors import teams_for_leader
+
+    return teams_for_leader(scope)
+
+
+# --- team table ---------------------------------------------------------------------------
+
+
+@dataclass
+class TeamTable:
+    """The 小组活动统计 table: rows x (team target, then plan/achieved per member).
+
+    ``cells[row]`` = {"target": value, "members": [(plan, achieved), ...]} with raw
+    numbers (Decimal / float / int / None); ``display`` the same as strings.
+    """
+
+    members: list[User]
+    rows: list[str]
+    labels: dict[str, str]
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def display_rows(self) -> list[dict[str, Any]]:
+        """[{"row", "label", "target", "team_actual", "pairs": [(plan, achieved)],
+        "cells": [{"plan", "actual"}]}] as strings."""
+        out = []
+        for row in self.rows:
+            c = self.cells[row]
+            out.append(
+                {
+                    "row": row,
+                    "label": self.labels[row],
+                    "target": _team_fmt(row, c["target"]),
+                    "team_actual": _team_fmt(row, c.get("team_actual")),
+                    "pairs": [
+                        (_team_fmt(row, p, plan=True), _team_fmt(row, a)) for p, a in c["members"]
+                    ],
+                    "cells": [
+                        {"plan": _team_fmt(row, p, plan=True), "actual": _team_fmt(row, a)}
+                        for p, a in c["members"]
+                    ],
+                }
+            )
+        return out
+
+
+def _team_fmt(row: str, value: Any, *, plan: bool = False) -> str:
+    if value is None:
+        return DASH
+    if row in RATE_METRICS or row == "achievement":
+        return f"{float(value) * 100:.1f}%"
+    if row in MONEY_METRICS:
+        return f"{Decimal(str(value)):,.2f}"
+    if plan and isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(int(value))
+
+
+def _target(figures: dict[str, Any], metric: str) -> Any:
+    den = (figures.get(f"{metric}_completion") or {}).get("denominator")
+    if den is None:
+        return None
+    return Decimal(str(den)) if metric in MONEY_METRICS else den
+
+
+def team_table(
+    *,
+    members: list[User],
+    figures: dict[str, dict[str, Any]],
+    plans: dict[int, dict[str, Any]],
+) -> TeamTable:
+    """Build the team table from ``team_week_figures`` output and each member's plan for
+    the week (their personal report's ``plan``). Team target: the team's weekly target
+    (kpi targets, docs/domain, section 4b); achievement rate = total sales revenue / its
+    target (team) or plan (member); rate rows: the target/plan is in percent."""
+    labels = {r: str(TEAM_ROW_LABELS[r]) for r in TEAM_ROWS}
+    table = TeamTable(members=members, rows=list(TEAM_ROWS), labels=labels)
+    team = figures.get("team", {})
+    for row in TEAM_ROWS:
+        pairs = []
+        for u in members:
+            f = figures.get(str(u.pk), {})
+            plan = plans.get(u.pk, {})
+            if row == "achievement":
+                p_rev = plan_number(plan, "sales_revenue")
+                pairs.append(
+                    (None, achievement("sales_revenue", figure_value(f, "sales_revenue"), p_rev))
+                )
+            else:
+                planned = plan_number(plan, row)
+                if planned is not None and row in RATE_METRICS:
+                    planned = planned / 100
+                pairs.append((planned, figure_value(f, row)))
+        if row == "achievement":
+            tgt = _target(team, "sales_revenue")
+            target_val = achievement("sales_revenue", figure_value(team, "sales_revenue"), tgt)
+            team_actual = target_val
+        else:
+            target_val = _target(team, row) if row not in RATE_METRICS else None
+            team_actual = figure_value(team, row)
+        table.cells[row] = {"target": target_val, "team_actual": team_actual, "members": pairs}
+    return table
+
+
+def plans_for(team_id: int, period: Period) -> dict[int, dict[str, Any]]:
+    """Each rep's plan for the week from their personal reports. One query."""
+    return dict(
+        WeeklyReport.objects.filter(team_id=team_id, week=period.start).values_list(
+            "rep_id", "plan"
+        )
+    )

@@ -1,0 +1,166 @@
+"""The rep's personal weekly report (docs/domain, section 4): opened prefilled for the current
+week, edited, submitted and amended; key customers of a draft.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.scoping import get_visible_or_404
+
+from .. import selectors as sel
+from .. import services
+from ..forms import (
+    KeyCustomerForm,
+    ReportForm,
+)
+from ..models import WeeklyKeyCustomer
+from ._common import _editable, _errors, _figures_context, _own_customers, _report, _scope
+
+
+@login_required
+@require_GET
+def report_current(request: HttpRequest) -> HttpResponse:
+    """The viewer's own report of the current week (or ``?week=``), created prefilled on
+    first open; a draft opens in the editor, a submitted one in the detail page."""
+    scope = _scope(request)
+    period = sel.parse_week(request.GET.get("week"))
+    if period.start > sel.current_period().start:
+        messages.error(request, _("A weekly report can only be written once the week has begun."))
+        return redirect("weekly:report_list")
+    try:
+        report = services.report_get_or_create(rep=request.user, period=period)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("weekly:report_list")
+    if report.rep_id != scope.user_id:  # pragma: no cover - defensive
+        raise Http404
+    if report.is_locked():
+        return redirect("weekly:report_detail", pk=report.pk)
+    return redirect("weekly:report_edit", pk=report.pk)
+
+
+@login_required
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rep's editor: live figures vs plan, key customers, analysis, next week's goals,
+    summary. POST saves (and submits with ``action=submit``). Author and draft only."""
+    report = _editable(request, pk)
+    form = ReportForm(
+        request.POST or None,
+        initial=ReportForm.initial_for(report.analysis, report.summary, report.next_goals),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_update(
+                report=report,
+                by=request.user,  # type: ignore[arg-type]
+                analysis=form.cleaned_data["analysis"],
+                summary=form.cleaned_data["summary"],
+                next_goals=form.goals(),
+            )
+            if request.POST.get("action") == "submit":
+                services.report_submit(report=report, by=request.user)  # type: ignore[arg-type]
+                messages.success(request, _("Weekly report submitted."))
+                return redirect("weekly:report_detail", pk=report.pk)
+            messages.success(request, _("Weekly report saved."))
+            return redirect("weekly:report_edit", pk=report.pk)
+        except ValidationError as exc:
+            _errors(form, exc)
+    return render(
+        request,
+        "weekly/report_edit.html",
+        {
+            "report": report,
+            "period": sel.week_period(report),
+            "week_label": sel.week_label(sel.week_period(report)),
+            "form": form,
+            "key_form": KeyCustomerForm(customers=_own_customers(report)),
+            "key_customers": list(report.key_customers.select_related("customer")),
+            **_figures_context(report),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit the viewer's draft: the figures are frozen as computed now."""
+    report = _editable(request, pk)
+    services.report_submit(report=report, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Weekly report submitted."))
+    return redirect("weekly:report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen the viewer's submitted report; the submitted version is kept as a revision."""
+    report = _report(request, pk)
+    services.report_check_can_amend(report=report, scope=_scope(request))
+    services.report_amend(report=report, by=request.user)  # type: ignore[arg-type]
+    messages.info(
+        request,
+        _("Amending: the submitted version is kept as revision %(n)d.")
+        % {"n": report.revision - 1},
+    )
+    return redirect("weekly:report_edit", pk=report.pk)
+
+
+@login_required
+@require_POST
+def key_customer_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a key customer in progress (one of the rep's own customers) to a draft."""
+    report = _editable(request, pk)
+    form = KeyCustomerForm(request.POST, customers=_own_customers(report))
+    if form.is_valid():
+        try:
+            services.key_customer_add(
+                report=report,
+                by=request.user,  # type: ignore[arg-type]
+                customer=form.cleaned_data["customer"],
+                needs_analysis=form.cleaned_data["needs_analysis"],
+                tracking_plan=form.cleaned_data["tracking_plan"],
+            )
+            return redirect(reverse("weekly:report_edit", args=[report.pk]) + "#key-customers")
+        except ValidationError as exc:
+            _errors(form, exc)
+    return render(
+        request,
+        "weekly/report_edit.html",
+        {
+            "report": report,
+            "period": sel.week_period(report),
+            "week_label": sel.week_label(sel.week_period(report)),
+            "form": ReportForm(
+                initial=ReportForm.initial_for(report.analysis, report.summary, report.next_goals)
+            ),
+            "key_form": form,
+            "key_customers": list(report.key_customers.select_related("customer")),
+            **_figures_context(report),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def key_customer_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a key customer from a draft."""
+    scope = _scope(request)
+    item = get_visible_or_404(
+        WeeklyKeyCustomer.objects.filter(report__in=sel.report_queryset(scope)).select_related(
+            "report"
+        ),
+        scope,
+        pk=pk,
+    )
+    services.report_check_can_edit(report=item.report, scope=scope)
+    services.key_customer_remove(item=item, by=request.user)  # type: ignore[arg-type]
+    return redirect(reverse("weekly:report_edit", args=[item.report_id]) + "#key-customers")

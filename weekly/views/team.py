@@ -1,0 +1,331 @@
+"""The team weekly report (小组活动统计, docs/domain, section 4): the table of plans and
+figures, review, comments, team key customers and key coachees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import OrgUnit
+from customers.selectors import customer_queryset
+from kpi.calculations import Period
+
+from .. import selectors as sel
+from .. import services
+from ..forms import (
+    CommentForm,
+    KeyCoacheeForm,
+    KeyCustomerForm,
+    TeamReportForm,
+)
+from ..models import KeyCoachee, TeamKeyCustomer, TeamWeeklyReport, WeeklyReport
+from ._common import _errors, _scope, _strict_week
+
+# --- team report --------------------------------------------------------------------------
+
+
+def _team(request: HttpRequest, code: str) -> OrgUnit:
+    scope = _scope(request)
+    team = OrgUnit.objects.filter(code=code, kind=OrgUnit.Kind.TEAM).first()
+    if team is None or not scope.can_see_team(team.pk):
+        raise Http404
+    return team
+
+
+def _team_report(request: HttpRequest, pk: int) -> TeamWeeklyReport:
+    scope = _scope(request)
+    report = TeamWeeklyReport.objects.select_related("team").filter(pk=pk).first()
+    if report is None or not scope.can_see_team(report.team_id):
+        raise Http404
+    return report
+
+
+def _team_url(report: TeamWeeklyReport) -> str:
+    return reverse("weekly:team_report", args=[report.team.code, sel.week_period(report).key])
+
+
+def _team_table(report: TeamWeeklyReport | None, team: OrgUnit, period: Period) -> dict[str, Any]:
+    """The table from the frozen snapshot of a submitted report (with the live one to
+    flag changes), else live. ``members`` are dicts {id, name}."""
+    live = services.team_snapshot(team.pk, period)
+    snap = live
+    frozen = bool(report and report.status != "draft" and report.figures)
+    if frozen:
+        snap = report.figures  # type: ignore[union-attr]
+    table = _table_from(snap)
+    changed_cells: dict[tuple[str, int], str] = {}
+    if frozen:
+        live_table = _table_from(live)
+        if [m["id"] for m in live["members"]] == [m["id"] for m in snap["members"]]:
+            for r1, r2 in zip(table.display_rows(), live_table.display_rows(), strict=True):
+                for i, (p1, p2) in enumerate(zip(r1["pairs"], r2["pairs"], strict=True)):
+                    if p1[1] != p2[1]:
+                        changed_cells[(r1["row"], i)] = p2[1]
+    rows = table.display_rows()
+    for r in rows:
+        r["cells"] = [
+            {"plan": p, "actual": a, "now": changed_cells.get((r["row"], i))}
+            for i, (p, a) in enumerate(r["pairs"])
+        ]
+    return {
+        "table": table,
+        "table_rows": rows,
+        "members": snap["members"],
+        "frozen": frozen,
+        "changed": bool(changed_cells),
+    }
+
+
+def _table_from(snap: dict[str, Any]) -> sel.TeamTable:
+    class _M:
+        def __init__(self, pk: int, name: str) -> None:
+            self.pk = pk
+            self.name = name
+
+    members = [_M(m["id"], m["name"]) for m in snap["members"]]
+    plans = {int(k): v for k, v in snap["plans"].items()}
+    return sel.team_table(members=members, figures=snap["figures"], plans=plans)  # type: ignore[arg-type]
+
+
+def _coachees(report: TeamWeeklyReport | None) -> list[KeyCoachee]:
+    """Key coachees with ``plan_url`` set when the coaching app's plan page exists."""
+    if report is None:
+        return []
+    items = list(report.key_coachees.select_related("rep", "plan"))
+    for c in items:
+        c.plan_url = ""  # type: ignore[attr-defined]
+        if c.plan_id:
+            with contextlib.suppress(NoReverseMatch):
+                c.plan_url = reverse("coaching:plan_detail", args=[c.plan_id])  # type: ignore[attr-defined]
+    return items
+
+
+def _team_context(
+    request: HttpRequest, team: OrgUnit, period: Period, report: TeamWeeklyReport | None
+) -> dict[str, Any]:
+    scope = _scope(request)
+    members = sel.team_members(team.pk, period)
+    can_edit = scope.can_manage_team(team.pk) and (report is None or report.status == "draft")
+    ctx: dict[str, Any] = {
+        "team": team,
+        "period": period,
+        "week_label": sel.week_label(period),
+        "weeks": sel.week_choices(period),
+        "report": report,
+        "can_edit": can_edit,
+        "can_manage": scope.can_manage_team(team.pk),
+        "can_review": bool(
+            report
+            and report.status == "submitted"
+            and (scope.is_admin or team.pk in scope.managed_team_ids)
+        ),
+        "key_customers": list(report.key_customers.select_related("customer", "owner"))
+        if report
+        else [],
+        "coachees": _coachees(report),
+        "comments": list(report.comments.select_related("author")) if report else [],
+        "comment_form": CommentForm(),
+        **_team_table(report, team, period),
+    }
+    if report and can_edit:
+        ctx["form"] = TeamReportForm(
+            initial={"summary": report.summary, "training_topics": report.training_topics}
+        )
+        ctx["key_form"] = KeyCustomerForm(
+            customers=customer_queryset(scope)
+            .filter(team_id=team.pk)
+            .exclude(stage="lost")
+            .order_by("name")
+        )
+        ctx["coachee_form"] = KeyCoacheeForm(members=members)
+    ctx["personal"] = list(
+        WeeklyReport.objects.filter(team_id=team.pk, week=period.start).select_related("rep")
+    )
+    return ctx
+
+
+@login_required
+def team_report(request: HttpRequest, code: str, week: str) -> HttpResponse:
+    """The team weekly report (小组活动统计) of a team and ISO week ``2026-W05``: created
+    prefilled on first open by the supervisor; POST saves the texts (and submits with
+    ``action=submit``). Visible to the team's supervisor, managers above and admins."""
+    team = _team(request, code)
+    period = _strict_week(week)
+    scope = _scope(request)
+    report = TeamWeeklyReport.objects.filter(team=team, week=period.start).first()
+    if (
+        report is None
+        and scope.can_manage_team(team.pk)
+        and period.start <= sel.current_period().start
+    ):
+        report = services.team_report_get_or_create(team=team, period=period, by=request.user)  # type: ignore[arg-type]
+    if request.method == "POST":
+        if report is None:
+            raise Http404
+        form = TeamReportForm(request.POST)
+        if form.is_valid():
+            services.team_report_update(
+                report=report,
+                by=request.user,  # type: ignore[arg-type]
+                summary=form.cleaned_data["summary"],
+                training_topics=form.cleaned_data["training_topics"],
+            )
+            if request.POST.get("action") == "submit":
+                services.team_report_submit(report=report, by=request.user)  # type: ignore[arg-type]
+                messages.success(request, _("Team report submitted."))
+            else:
+                messages.success(request, _("Team report saved."))
+            return redirect(_team_url(report))
+        ctx = _team_context(request, team, period, report)
+        ctx["form"] = form
+        return render(request, "weekly/team_report.html", ctx, status=400)
+    return render(request, "weekly/team_report.html", _team_context(request, team, period, report))
+
+
+@login_required
+@require_POST
+def team_report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen a submitted team report (supervisor)."""
+    report = _team_report(request, pk)
+    services.team_report_check_can_edit(team_id=report.team_id, scope=_scope(request))
+    try:
+        services.team_report_reopen(report=report, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(_team_url(report))
+
+
+@login_required
+@require_POST
+def team_report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager marks a submitted team report read."""
+    report = _team_report(request, pk)
+    services.team_report_check_can_review(report=report, scope=_scope(request))
+    try:
+        services.team_report_review(report=report, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Team report marked as read."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(_team_url(report))
+
+
+@login_required
+@require_POST
+def team_report_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Comment on a team report."""
+    report = _team_report(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.team_comment_add(report=report, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, _("Write a comment first."))
+    return redirect(_team_url(report) + "#comments")
+
+
+@login_required
+@require_POST
+def team_key_customer_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a key customer to the team report (supervisor, draft)."""
+    report = _team_report(request, pk)
+    services.team_report_check_can_edit(team_id=report.team_id, scope=_scope(request))
+    customers = customer_queryset(_scope(request)).filter(team_id=report.team_id)
+    form = KeyCustomerForm(request.POST, customers=customers)
+    if form.is_valid():
+        try:
+            services.team_key_customer_add(
+                report=report,
+                by=request.user,  # type: ignore[arg-type]
+                customer=form.cleaned_data["customer"],
+                needs_analysis=form.cleaned_data["needs_analysis"],
+                tracking_plan=form.cleaned_data["tracking_plan"],
+            )
+            return redirect(_team_url(report) + "#key-customers")
+        except ValidationError as exc:
+            _errors(form, exc)
+    ctx = _team_context(request, report.team, sel.week_period(report), report)
+    ctx["key_form"] = form
+    return render(request, "weekly/team_report.html", ctx, status=400)
+
+
+@login_required
+@require_POST
+def team_key_customer_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a key customer row from the team report."""
+    item = TeamKeyCustomer.objects.select_related("report__team").filter(pk=pk).first()
+    if item is None or not _scope(request).can_see_team(item.report.team_id):
+        raise Http404
+    services.team_report_check_can_edit(team_id=item.report.team_id, scope=_scope(request))
+    services.team_key_customer_remove(item=item, by=request.user)  # type: ignore[arg-type]
+    return redirect(_team_url(item.report) + "#key-customers")
+
+
+@login_required
+@require_POST
+def key_coachee_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a key coachee to the team report (supervisor, draft)."""
+    report = _team_report(request, pk)
+    services.team_report_check_can_edit(team_id=report.team_id, scope=_scope(request))
+    members = sel.team_members(report.team_id, sel.week_period(report))
+    form = KeyCoacheeForm(request.POST, members=members)
+    if form.is_valid():
+        try:
+            services.key_coachee_save(
+                report=report,
+                by=request.user,  # type: ignore[arg-type]
+                rep=form.cleaned_data["rep"],
+                problem=form.cleaned_data["problem"],
+                coaching_content=form.cleaned_data["coaching_content"],
+                tracked_effect=form.cleaned_data["tracked_effect"],
+            )
+            return redirect(_team_url(report) + "#coachees")
+        except ValidationError as exc:
+            _errors(form, exc)
+    ctx = _team_context(request, report.team, sel.week_period(report), report)
+    ctx["coachee_form"] = form
+    return render(request, "weekly/team_report.html", ctx, status=400)
+
+
+@login_required
+@require_POST
+def key_coachee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a key coachee's coaching content and tracked effect (supervisor, draft)."""
+    item = KeyCoachee.objects.select_related("report__team", "rep").filter(pk=pk).first()
+    if item is None or not _scope(request).can_see_team(item.report.team_id):
+        raise Http404
+    services.team_report_check_can_edit(team_id=item.report.team_id, scope=_scope(request))
+    try:
+        services.key_coachee_save(
+            report=item.report,
+            by=request.user,  # type: ignore[arg-type]
+            rep=item.rep,
+            problem=request.POST.get("problem", item.problem)[:2000],
+            coaching_content=request.POST.get("coaching_content", "")[:2000],
+            tracked_effect=request.POST.get("tracked_effect", "")[:2000],
+            item=item,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(_team_url(item.report) + "#coachees")
+
+
+@login_required
+@require_POST
+def key_coachee_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a key coachee row."""
+    item = KeyCoachee.objects.select_related("report__team").filter(pk=pk).first()
+    if item is None or not _scope(request).can_see_team(item.report.team_id):
+        raise Http404
+    services.team_report_check_can_edit(team_id=item.report.team_id, scope=_scope(request))
+    services.key_coachee_remove(item=item, by=request.user)  # type: ignore[arg-type]
+    return redirect(_team_url(item.report) + "#coachees")

@@ -1,0 +1,48 @@
+"""The weekly meeting page (周例会, docs/domain, section 4)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from .. import selectors as sel
+from ._common import _scope
+
+# --- weekly meeting -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def meeting(request: HttpRequest) -> HttpResponse:
+    """The weekly meeting (周例会) of a team (``?team=``) and week (``?week=``, default the
+    current week): figures vs plan with a ranking, wins, problems, success cases, key
+    coachees and training topics. Fixed number of queries whatever the team size."""
+    from coaching.selectors import findings_for_team  # coaching reads weekly's models
+    from journals.selectors import pick_team
+
+    scope = _scope(request)
+    team, teams = pick_team(scope, request.GET.get("team"))
+    period = sel.parse_week(request.GET.get("week"), sel.meeting_default_period())
+    data = sel.meeting(team=team, period=period)
+    if not teams:  # pragma: no cover - pick_team raises first
+        raise PermissionDenied
+    return render(
+        request,
+        "weekly/meeting.html",
+        {
+            "m": data,
+            "team": team,
+            "teams": teams,
+            "period": period,
+            "week_label": sel.week_label(period),
+            "weeks": sel.week_choices(period),
+            "table_rows": data.table.display_rows(),
+            "metric_labels": [str(sel.METRIC_LABELS[m]) for m in sel.WEEK_METRICS],
+            "team_report_url": reverse("weekly:team_report", args=[team.code, period.key]),
+            "findings": findings_for_team(team_id=team.pk, period=period),
+        },
+    )
