@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Stage
+from domain import visits as domain_visits
 
 
 class Purpose(models.TextChoices):
@@ -231,6 +232,14 @@ class Visit(models.Model):
         related_name="+",
     )
     is_effective = models.BooleanField(_("effective"), default=False)
+    #: The visitor (``rep``) and the customer: their own, or someone else's (an accompanied
+    #: visit of a supervisor, 陪同拜访, or a colleague covering). Codes: domain.visits.RELATIONS.
+    relation = models.CharField(
+        _("visited as"),
+        max_length=12,
+        choices=[(r.code, _(r.label_en)) for r in domain_visits.RELATIONS],
+        default=domain_visits.OWN,
+    )
     checkin_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     checkin_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     checkin_accuracy_m = models.PositiveIntegerField(

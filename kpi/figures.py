@@ -144,9 +144,12 @@ def compute(
     accepts (a whole month or week, or its first days for like-for-like comparisons).
     Raises ValueError for a bad period or scope."""
     scope_list = list(scopes)
+    plist = [parse_period(p) for p in periods]
     reps = set(rep_ids or ()) | {int(s.id) for s in scope_list if s.kind == "rep" and s.id}
-    data = load_input(team_ids=None if team_ids is None else list(team_ids), rep_ids=sorted(reps))
-    return compute_org(periods, scope_list, data)
+    data = load_input(
+        team_ids=None if team_ids is None else list(team_ids), rep_ids=sorted(reps), periods=plist
+    )
+    return compute_org(plist, scope_list, data)
 
 
 def scope_and_teams(*, scope_kind: str, scope_id: int, period: Period) -> tuple[Scope, list[int]]:

@@ -139,15 +139,17 @@ def kpi_run_part(*, run: KpiRun, kind: str, unit_id: int) -> int:
     return compute_and_store(periods=run.periods, team_ids=team_ids, run=run, kinds=("branch",))
 
 
-def kpi_run_part_done(*, run_id: int, rows: int) -> None:
+def kpi_run_part_done(*, run_id: int, rows: int) -> bool:
     """Count a finished part (F() increments, safe with several workers); the part that
-    completes the count marks the run done."""
+    completes the count marks the run done and gets True (exactly one part does: the
+    conditional update moves the run from running to done once), every other part False."""
     KpiRun.objects.filter(pk=run_id).update(
         parts_done=F("parts_done") + 1, snapshots_written=F("snapshots_written") + rows
     )
-    KpiRun.objects.filter(
+    finished = KpiRun.objects.filter(
         pk=run_id, status=KpiRun.Status.RUNNING, parts_done__gte=F("parts_total")
     ).update(status=KpiRun.Status.DONE, finished_at=timezone.now())
+    return bool(finished)
 
 
 def kpi_run_fail(*, run_id: int, error: str) -> None:

@@ -236,7 +236,7 @@ def compute_and_store(
     if not scopes:
         return 0
     rep_ids = [int(s.id) for s in scopes if s.kind == "rep" and s.id is not None]
-    data = load_input(team_ids=load_teams, rep_ids=rep_ids)
+    data = load_input(team_ids=load_teams, rep_ids=rep_ids, periods=plist)
     branches = [s for s in scopes if s.kind == "branch"]
     if branches:
         data.targets = with_branch_targets(data.targets, branches)
