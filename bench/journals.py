@@ -137,7 +137,6 @@ def build(reps: int, days: int) -> tuple[object, object]:
                         next_step_done=rng.random() < 0.8,
                         outcome="next_step",
                         stage_before=customer.stage,
-                        is_effective=True,
                     )
                 )
         PlanItem.objects.bulk_create(plan_items, batch_size=2000)

@@ -335,7 +335,11 @@ def generate(reps: int) -> None:  # noqa: PLR0915 - one linear script
                 "occurred_at": [_param(aware(t)) for t in v_at],
                 "outcome": list(outcomes),
                 "stage_before": [names[s] for s in before],
-                "is_effective": [_param(o == "next_step") for o in outcomes],
+                "next_step": ["送方案" if o == "next_step" else "" for o in outcomes],
+                "next_step_date": [
+                    _param(days[j_day[v_j[i]]] + dt.timedelta(days=3)) if o == "next_step" else None
+                    for i, o in enumerate(outcomes)
+                ],
                 "created_at": _param(timezone.now()),
                 "customer_id": [int(c) + 1 for c in v_cust],
                 "rep_id": [int(rep_ids[r]) for r in v_rep],
@@ -558,7 +562,9 @@ def sql_floor(keys: list[str] | None = None) -> float:
             for grp in ("rep_id", "team_id"):
                 cur.execute(
                     f"SELECT {grp}, COUNT(*), COUNT(DISTINCT customer_id), "  # noqa: S608
-                    "COUNT(DISTINCT CASE WHEN is_effective THEN customer_id END), "
+                    "COUNT(DISTINCT CASE WHEN outcome IN ('stage_advanced','deal') OR "
+                    "(next_step_date IS NOT NULL AND TRIM(next_step) <> '') "
+                    "THEN customer_id END), "
                     "COUNT(DISTINCT CASE WHEN stage_before IN ('target','relationship') "
                     "THEN customer_id END) "
                     "FROM journals_visit WHERE occurred_at >= %s AND occurred_at < %s "

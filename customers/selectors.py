@@ -34,10 +34,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import OrgSettings
 from accounts.scoping import Scope, get_visible_or_404, restrict, visible_teams, visible_users
+from domain import stages as stage_rules
 
 from .importing import name_key
 from .models import (
-    FUNNEL,
     STAGE_ORDER,
     Contact,
     Contract,
@@ -423,28 +423,24 @@ def customer_detail(*, scope: Scope, pk: int) -> Customer:
 def stages_reached(
     changes: Iterable[StageChange], created_at: dt.datetime | None = None
 ) -> dict[str, dt.datetime]:
-    """When each funnel stage was first reached, from the stage changes in any order.
+    """When each funnel stage was first reached, from the stage changes in any order:
+    ``{'lead': t0, 'target': t1, ..., 'lost': t}``.
 
-    Cumulative (DOMAIN.md section 9): reaching a stage reaches every earlier one at the
-    same moment if not before, so a skipped stage counts as reached then. Lead is
-    reached at ``created_at`` or the first change, whichever is earlier. Lost is
-    reported while the last change is to lost. ``{'lead': t0, 'target': t1, ...}``.
+    The one "reached at" rule, ``domain.stages.reach_times`` (docs/domain, section 9), as
+    the KPIs use it: reaching a stage reaches every earlier one at the same moment, the
+    from-stage of a change records that the customer was there by then, and reach times
+    never reset. Lead is reached at ``created_at`` or the first change, whichever is
+    earlier. 'lost' (the latest change to lost) is reported while the customer is lost.
     """
-    reached: dict[str, dt.datetime] = {}
-    ordered = sorted(changes, key=lambda c: (c.at, c.pk or 0))
-    starts = [t for t in (created_at, ordered[0].at if ordered else None) if t is not None]
-    if starts:  # imported customers carry history from before their row was created
-        reached[Stage.LEAD] = min(starts)
-    for change in ordered:
-        if change.to_stage == Stage.LOST:
-            reached[Stage.LOST] = change.at
-            continue
-        rank = STAGE_ORDER[change.to_stage]
-        for stage in FUNNEL:
-            if STAGE_ORDER[stage] <= rank and stage not in reached:
-                reached[stage] = change.at
-    if Stage.LOST in reached and ordered and ordered[-1].to_stage != Stage.LOST:
-        del reached[Stage.LOST]  # came back from lost
+    ordered = list(changes)
+    reach = stage_rules.reach_times(
+        stage_rules.StageChange(c.at, c.to_stage, c.from_stage, c.pk or 0) for c in ordered
+    )
+    reached = dict(reach.at)
+    if created_at is not None:  # imported customers carry history from before their row
+        reached[Stage.LEAD] = min(created_at, reached.get(Stage.LEAD, created_at))
+    if reach.lost_now:
+        reached[Stage.LOST] = reach.statuses[-1][0]
     return reached
 
 

@@ -1,20 +1,29 @@
-"""Visit purposes and outcomes, and THE effective-visit rule (docs/domain.md sections 3 and 9).
+"""Visit purposes and outcomes, and THE effective-visit rule (docs/domain, sections 3 and 9).
 
-Codes are the stored values of ``journals.models.Purpose`` and ``journals.models.Visit.Outcome``.
+Codes are the stored values of ``journals.models.Purpose`` and ``journals.models.Visit.Outcome``
+(the model choices are built from :data:`PURPOSES` and :data:`OUTCOMES`).
 
-Effective visit (docs/domain.md section 9): the visit produced a stage advance, a deal, or a
-*dated* next step agreed with the customer. Two implementations existed: the journal one
-(outcome stage_advanced/deal, or a non-blank next step with a date) and the KPI engine's
-fallback (outcome in stage_advanced/deal/next_step, date ignored). The definition says "a dated
-next step", so the journal version is the rule: an outcome 'next_step' without a next-step
-text and date is not effective, and a dated next step counts whatever the outcome code.
+Effective visit (docs/domain, section 9): the visit produced a stage advance, a deal, or a
+*dated* next step agreed with the customer: outcome stage_advanced or deal, or a non-blank
+next step with a date (whatever the outcome code). It is computed from the visit's fields
+whenever it is needed, never stored, so a change of the rule reclassifies every past visit.
+Three forms, one rule: :func:`is_effective` (one visit), :func:`effective_mask` (the KPI
+engine's arrays) and the ORM filter ``journals.models.effective_visit_q`` built from
+:data:`ADVANCING_OUTCOMES`; ``domain/tests/test_visits_metrics_symptoms.py`` pins the first
+two against each other and ``journals/tests/test_effective_rule.py`` all three.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from domain.labels import Labelled
+
+if TYPE_CHECKING:  # numpy and pandas load only when the vectorised form is called
+    import numpy as np
+    import numpy.typing as npt
 
 FIRST, EXPLANATION, CLOSING = "first", "explanation", "closing"
 APPOINTMENT = "appointment"
@@ -60,11 +69,37 @@ def is_effective(
 
     ``outcome``: an outcome code; ``next_step``: the agreed next step text (blank = none);
     ``next_step_date``: its date. Effective = outcome stage_advanced or deal, or a non-blank
-    next step with a date. Never raises. Rule source: docs/domain.md section 9.
+    next step with a date. Never raises. Rule source: docs/domain, section 9.
     """
     if outcome in ADVANCING_OUTCOMES:
         return True
-    return bool(next_step.strip()) and next_step_date is not None
+    return bool((next_step or "").strip()) and next_step_date is not None
+
+
+def effective_mask(
+    outcomes: Iterable[object],
+    next_steps: Iterable[object],
+    next_step_dates: Iterable[object],
+) -> npt.NDArray[np.bool_]:
+    """:func:`is_effective` for many visits at once: a boolean array, one entry per visit.
+
+    The three iterables run in parallel (one item per visit, equal lengths, else
+    ValueError): outcome codes, next-step texts (None / NaN read as blank) and next-step
+    dates (None, NaN and NaT read as missing). Vectorised with pandas; same rule as
+    :func:`is_effective` (docs/domain, section 9).
+    """
+    import numpy as np  # imported here: the rest of the domain package stays light
+    import pandas as pd
+
+    outcome = pd.Series(list(outcomes), dtype=object)
+    step = pd.Series(list(next_steps), dtype=object)
+    date = pd.Series(list(next_step_dates), dtype=object)
+    if not len(outcome) == len(step) == len(date):
+        raise ValueError("outcomes, next_steps and next_step_dates differ in length")
+    advancing = outcome.isin(sorted(ADVANCING_OUTCOMES)).to_numpy(dtype=bool)
+    text = step.where(step.notna(), "").astype(str).str.strip().to_numpy(dtype=object)
+    dated = date.notna().to_numpy(dtype=bool)
+    return np.asarray(advancing | ((text != "") & dated), dtype=bool)
 
 
 # --- who visited: the owner, or someone else (docs/domain, section 3) ----------------------

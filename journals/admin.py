@@ -62,7 +62,7 @@ class VisitAdmin(admin.ModelAdmin):
         "is_effective",
         "is_case",
     ]
-    list_filter = ["purpose", "outcome", "is_effective", "is_case"]
+    list_filter = ["purpose", "outcome", "is_case"]
     search_fields = ["customer__name", "rep__username"]
     raw_id_fields = ["journal", "rep", "team", "customer", "plan_item", "stage_change"]
 

@@ -1,7 +1,6 @@
 """Pure rules of the daily journal: no ORM, plain values in and out (STYLE.md, Logic).
 
 - plan achievement (计划实现程度, DOMAIN.md section 3): actual / planned per purpose;
-- effective visits (DOMAIN.md section 9);
 - local-day deadlines and lateness (DOMAIN.md section 3: days are local days);
 - submission status of one person on one day (submitted on time / late / missing ...);
 - distance of a check-in from the customer's pinned location;
@@ -19,13 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-# Purpose and outcome values as stored (journals.models.Purpose / Visit.Outcome).
-FIRST, EXPLANATION, CLOSING = "first", "explanation", "closing"
-APPOINTMENT = "appointment"
-COLLECTION, COORDINATION, RESEARCH, SERVICE = "collection", "coordination", "research", "service"
-VISIT_PURPOSES = (FIRST, EXPLANATION, CLOSING)
-FOLLOW_UP_PURPOSES = (COLLECTION, COORDINATION, RESEARCH, SERVICE)
-ADVANCING_OUTCOMES = ("stage_advanced", "deal")
+from domain.visits import APPOINTMENT, FOLLOW_UP_PURPOSES, VISIT_PURPOSES
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -37,14 +30,6 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
     dlambda = math.radians(lon2 - lon1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
     return round(2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a))))
-
-
-def visit_is_effective(*, outcome: str, next_step: str, next_step_date: dt.date | None) -> bool:
-    """DOMAIN.md section 9: an effective visit produced a stage advance, a deal, or a next
-    step agreed with the customer *with a date*. A next step without a date is not enough."""
-    if outcome in ADVANCING_OUTCOMES:
-        return True
-    return bool(next_step.strip()) and next_step_date is not None
 
 
 # --- deadlines and lateness -------------------------------------------------------------

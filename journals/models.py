@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Stage
-from domain import visits as domain_visits
+from domain import visits as visit_rules
 
 
 class Purpose(models.TextChoices):
@@ -177,7 +177,10 @@ class Visit(models.Model):
 
     ``stage_before`` is the customer's stage just before the visit, so weekly
     target-customer visits count it as the stage was (DOMAIN.md section 9).
-    ``is_effective``: the visit advanced the stage, closed a deal, or agreed a dated next step.
+    ``is_effective`` (a property, never stored): the visit advanced the stage, closed a deal,
+    or agreed a dated next step, computed from the visit's fields by the one rule
+    ``domain.visits.is_effective`` (docs/domain, section 9); in queries use
+    :func:`effective_visit_q`.
     """
 
     class Outcome(models.TextChoices):
@@ -231,14 +234,13 @@ class Visit(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    is_effective = models.BooleanField(_("effective"), default=False)
     #: The visitor (``rep``) and the customer: their own, or someone else's (an accompanied
     #: visit of a supervisor, 陪同拜访, or a colleague covering). Codes: domain.visits.RELATIONS.
     relation = models.CharField(
         _("visited as"),
         max_length=12,
-        choices=[(r.code, _(r.label_en)) for r in domain_visits.RELATIONS],
-        default=domain_visits.OWN,
+        choices=[(r.code, _(r.label_en)) for r in visit_rules.RELATIONS],
+        default=visit_rules.OWN,
     )
     checkin_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     checkin_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -267,6 +269,29 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def is_effective(self) -> bool:
+        """True when the visit is effective (``domain.visits.is_effective``, docs/domain,
+        section 9), from its outcome and next step as they are now."""
+        return visit_rules.is_effective(
+            outcome=self.outcome, next_step=self.next_step, next_step_date=self.next_step_date
+        )
+
+
+def effective_visit_q(prefix: str = "") -> Q:
+    """The effective-visit rule as an ORM filter over ``Visit`` rows (``prefix``: a
+    relation path such as ``'visits__'`` when filtering another model).
+
+    Built from ``domain.visits.ADVANCING_OUTCOMES`` and the same "non-blank next step with a
+    date" condition as ``domain.visits.is_effective`` (blank = whitespace only, matched
+    with the regular expression ``\\S``). Rule source: docs/domain, section 9.
+    """
+    advancing = Q(**{f"{prefix}outcome__in": sorted(visit_rules.ADVANCING_OUTCOMES)})
+    dated = Q(**{f"{prefix}next_step_date__isnull": False}) & Q(
+        **{f"{prefix}next_step__regex": r"\S"}
+    )
+    return advancing | dated
 
 
 class Comment(models.Model):

@@ -235,9 +235,9 @@ def load_input(
         "rep_id",
         "team_id",
         "occurred_at",
-        "stage_before",
-        "is_effective",
         "outcome",
+        "next_step",
+        "next_step_date",
     ]
     rev_cols = ["customer_id", "month", "billed", "received", "kind", "product"]
     con_cols = ["customer_id", "signed_on", "monthly_value", "rep_id", "team_id"]

@@ -59,8 +59,7 @@ def fill_history(org, customer, n):
             org.rep,
             org.team_a,
             today - dt.timedelta(days=i + 1),
-            outcome="next_step",
-            is_effective=True,
+            outcome="stage_advanced",
         )
         to_stage = Stage.TARGET if customer.stage != Stage.TARGET else Stage.RELATIONSHIP
         customer_change_stage(customer=customer, to_stage=to_stage, by=org.rep, reason=f"r{i}")

@@ -3,11 +3,13 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.labels import pick
 from domain.metrics import METRICS, TARGETABLE, metric
 from domain.symptoms import SYMPTOM_CODES, symptom_label
-from domain.visits import OUTCOMES, PURPOSES, is_effective
+from domain.visits import OUTCOMES, PURPOSES, effective_mask, is_effective
 
 DAY = dt.date(2026, 10, 9)
 
@@ -28,6 +30,29 @@ DAY = dt.date(2026, 10, 9)
 )
 def test_is_effective(outcome: str, step: str, date: dt.date | None, expected: bool) -> None:
     assert is_effective(outcome=outcome, next_step=step, next_step_date=date) is expected
+
+
+_VISIT = st.tuples(
+    st.sampled_from([o.code for o in OUTCOMES] + ["", "other"]),
+    st.sampled_from(["", "  ", "\t\n", "Send quote", " x "]),
+    st.one_of(st.none(), st.just(DAY)),
+)
+
+
+@given(st.lists(_VISIT, max_size=30))
+def test_effective_mask_is_the_rule_visit_by_visit(
+    visits: list[tuple[str, str, dt.date | None]],
+) -> None:
+    mask = effective_mask([v[0] for v in visits], [v[1] for v in visits], [v[2] for v in visits])
+    expected = [is_effective(outcome=o, next_step=s, next_step_date=d) for o, s, d in visits]
+    assert mask.tolist() == expected
+
+
+def test_effective_mask_reads_missing_values_as_blank() -> None:
+    mask = effective_mask(["info", "info", "deal"], [None, float("nan"), None], [DAY, DAY, None])
+    assert mask.tolist() == [False, False, True]
+    with pytest.raises(ValueError, match="length"):
+        effective_mask(["info"], [], [])
 
 
 def test_codes() -> None:

@@ -17,6 +17,7 @@ from accounts.models import Membership, User
 from accounts.scoping import local_today
 from customers.models import Customer, Ownership, Stage, StageChange
 from customers.services import customer_change_stage, customer_create, customer_update
+from domain import visits as visit_rules
 
 from .. import calculations as calc
 from ..models import (
@@ -419,7 +420,7 @@ def _visits(
         if not vague and rng.random() < 0.5:
             v.analysis = rng.choice(ANALYSIS)
         advanced = None
-        if purpose in calc.VISIT_PURPOSES and rng.random() < p["advance"]:
+        if purpose in visit_rules.VISIT_PURPOSES and rng.random() < p["advance"]:
             advanced = book.advance(customer, at)
         if advanced:
             v.outcome, v.new_stage, v.stage_change = (
@@ -438,9 +439,6 @@ def _visits(
                     v.outcome = Visit.Outcome.NEXT_STEP
         elif not advanced and vague:
             v.outcome = Visit.Outcome.NOTHING
-        v.is_effective = calc.visit_is_effective(
-            outcome=v.outcome, next_step=v.next_step, next_step_date=v.next_step_date
-        )
         if rng.random() < p["checkin"]:
             lat, lon, distance = book.checkin(
                 customer.pk, far=profile == "weak" and rng.random() < 0.3

@@ -20,6 +20,7 @@ from ..models import (
     Journal,
     PlanItem,
     Visit,
+    effective_visit_q,
 )
 from ..workdays import days_between, is_work_day
 from .rules import _exempt_kind, _exemptions, deadline_of, effective_rules
@@ -58,10 +59,10 @@ def plan_item_get(*, scope: Scope, pk: int) -> PlanItem:
         raise Http404 from None
 
 
-def _count(model: type, **lookup: object) -> Coalesce:
+def _count(model: type[Visit] | type[PlanItem] | type[Comment], *where: Q) -> Coalesce:
     """A correlated COUNT(*) subquery over ``model`` rows of the outer journal."""
     sub = (
-        model.objects.filter(journal=OuterRef("pk"), **lookup)  # type: ignore[attr-defined]
+        model.objects.filter(*where, journal=OuterRef("pk"))
         .order_by()
         .values("journal")
         .annotate(n=Count("pk"))
@@ -74,7 +75,7 @@ def with_counts(journals: QuerySet[Journal]) -> QuerySet[Journal]:
     """Annotate visits, effective visits, plan items and comments per journal."""
     return journals.annotate(
         n_visits=_count(Visit),
-        n_effective=_count(Visit, is_effective=True),
+        n_effective=_count(Visit, effective_visit_q()),
         n_planned=_count(PlanItem),
         n_comments=_count(Comment),
     )

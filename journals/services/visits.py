@@ -23,7 +23,7 @@ from customers.services import (
     is_advance,
     stage_missing_fields,
 )
-from domain import visits as domain_visits
+from domain import visits as visit_rules
 
 from .. import calculations as calc
 from ..models import (
@@ -59,7 +59,7 @@ def _apply_stage(
     require it before intent."""
     if needs.strip():
         customer_update(customer=customer, by=by, needs=needs.strip())
-    if outcome not in calc.ADVANCING_OUTCOMES:
+    if outcome not in visit_rules.ADVANCING_OUTCOMES:
         visit.new_stage = ""
         return
     to_stage = Stage.DEAL if outcome == Visit.Outcome.DEAL else new_stage
@@ -112,8 +112,8 @@ def visit_relation_check(*, customer: Customer, journal: Journal, relation: str)
     be a rep of the customer's team on the journal's day. Returns the relation to store;
     raises ValidationError on ``customer`` otherwise."""
     if customer.owner_id == journal.rep_id:
-        return domain_visits.OWN
-    if relation not in domain_visits.NON_OWNER_RELATIONS:
+        return visit_rules.OWN
+    if relation not in visit_rules.NON_OWNER_RELATIONS:
         raise ValidationError(
             {
                 "customer": _(
@@ -149,7 +149,7 @@ def visit_record(
     plan_item: PlanItem | None = None,
     checkin: CheckIn | None = None,
     needs: str = "",
-    relation: str = domain_visits.OWN,
+    relation: str = visit_rules.OWN,
 ) -> Visit:
     """Record an actual visit, appointment or follow-up (实际拜访记录) in a draft journal.
 
@@ -159,7 +159,8 @@ def visit_record(
     - ``stage_before`` is the customer's stage before the visit;
     - outcome ``stage_advanced`` (with ``new_stage`` further down the funnel) or ``deal``
       moves the customer through customer_change_stage at ``occurred_at``, source VISIT;
-    - ``is_effective`` per docs/domain.md section 9 (calculations.visit_is_effective);
+    - whether it is effective is computed from outcome and next step when read
+      (``Visit.is_effective``, docs/domain, section 9), never stored;
     - the customer's last_activity_at moves forward, earlier next steps count as done;
     - an optional ``checkin`` pins or measures the location (:func:`visit_checkin`);
     - ``needs`` updates the customer's needs analysis (stage settings may require it).
@@ -196,9 +197,6 @@ def visit_record(
     _check_next_step(visit)
     _apply_stage(
         visit=visit, customer=customer, by=by, outcome=outcome, new_stage=new_stage, needs=needs
-    )
-    visit.is_effective = calc.visit_is_effective(
-        outcome=visit.outcome, next_step=visit.next_step, next_step_date=visit.next_step_date
     )
     visit.full_clean(exclude=["checkin_photo"])
     visit.save()
@@ -301,9 +299,6 @@ def visit_update(
             new_stage=new_stage,
             needs=needs,
         )
-    visit.is_effective = calc.visit_is_effective(
-        outcome=visit.outcome, next_step=visit.next_step, next_step_date=visit.next_step_date
-    )
     visit.full_clean(exclude=["checkin_photo"])
     visit.save()
     _after_visit(visit)

@@ -1,4 +1,4 @@
-"""Pure rules: plan achievement, effective visits, local-day lateness, submission
+"""Pure rules: plan achievement, local-day lateness, submission
 status, check-in distance, morning meeting flags, revision diff."""
 
 import datetime as dt
@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.visits import APPOINTMENT, FOLLOW_UP_PURPOSES, VISIT_PURPOSES
 from journals import calculations as calc
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,33 +43,14 @@ def test_plan_achievement_on_a_hand_made_day():
 
 
 @given(
-    st.lists(st.sampled_from(calc.VISIT_PURPOSES + ("appointment",) + calc.FOLLOW_UP_PURPOSES)),
-    st.lists(st.sampled_from(calc.VISIT_PURPOSES + ("appointment",) + calc.FOLLOW_UP_PURPOSES)),
+    st.lists(st.sampled_from((*VISIT_PURPOSES, APPOINTMENT, *FOLLOW_UP_PURPOSES))),
+    st.lists(st.sampled_from((*VISIT_PURPOSES, APPOINTMENT, *FOLLOW_UP_PURPOSES))),
 )
 def test_achievement_totals_add_up(planned, actual):
     rows = {r.key: r for r in calc.plan_achievement(planned, actual)}
-    assert rows["visits"].planned == sum(rows[k].planned for k in calc.VISIT_PURPOSES)
-    assert rows["follow_ups"].actual == sum(rows[k].actual for k in calc.FOLLOW_UP_PURPOSES)
+    assert rows["visits"].planned == sum(rows[k].planned for k in VISIT_PURPOSES)
+    assert rows["follow_ups"].actual == sum(rows[k].actual for k in FOLLOW_UP_PURPOSES)
     assert all(r.rate is None or r.rate >= 0 for r in rows.values())
-
-
-@pytest.mark.parametrize(
-    ("outcome", "next_step", "date", "effective"),
-    [
-        ("stage_advanced", "", None, True),
-        ("deal", "", None, True),
-        ("next_step", "送方案", dt.date(2026, 3, 5), True),
-        ("info", "送方案", dt.date(2026, 3, 5), True),
-        ("next_step", "再联系", None, False),  # a next step without a date is not enough
-        ("info", "", None, False),
-        ("nothing", "", dt.date(2026, 3, 5), False),
-    ],
-)
-def test_effective_visit_rule(outcome, next_step, date, effective):
-    assert (
-        calc.visit_is_effective(outcome=outcome, next_step=next_step, next_step_date=date)
-        is effective
-    )
 
 
 def test_submission_after_local_midnight_is_late_for_the_journal_day():

@@ -23,8 +23,9 @@ Input frames (columns; extra columns are ignored, missing optional ones take a d
   closes the old row and opens the new one at the same instant).
 - ``memberships``: user_id, unit_id, role, start, end (dates, end inclusive, null = open).
   Only rep and supervisor rows say which team a person is in (as customers.services.team_of).
-- ``visits``: customer_id, rep_id, team_id, occurred_at, stage_before, is_effective,
-  outcome (is_effective missing: outcome stage_advanced/deal/next_step counts as effective).
+- ``visits``: customer_id, rep_id, team_id, occurred_at, outcome, next_step,
+  next_step_date (effective or not is computed from these three by
+  ``domain.visits.effective_mask``, the one effective-visit rule).
 - ``revenue``: customer_id, month (date, 1st of the month), billed, received, kind
   (''/'new'/'retained'), product.
 - ``contracts``: customer_id, signed_on (date), monthly_value, rep_id, team_id.
@@ -39,7 +40,7 @@ Periods and local time
 A :class:`Period` is a local calendar month or an ISO week (Monday-Sunday; 2025-12-29 is
 in 2026-W01, 2027-01-01 in 2026-W53) with an exclusive end date. Every datetime is compared
 with the period's bounds taken at local midnight in ``tz`` (required: the organisation's
-``settings.TIME_ZONE``, passed by ``kpi.figures``; there is no default), so days
+``settings.TIME_ZONE``, passed by ``kpi.loading.compute_org``; there is no default), so days
 are local days, never UTC days: 2026-10-31 17:30 UTC is 2026-11-01 01:30 in Shanghai and
 counts in November. Naive datetimes are read as local wall time in ``tz``. An event at
 exactly the period's start belongs to the period; the state "at the start" of a period is
@@ -71,10 +72,12 @@ Pools and rates
   owner or team between entering the pool and reaching intent; that way the rate is a
   cohort conversion and lies in [0, 1] for every scope.
 - target_growth_rate = new_targets / open targets at the start (a ratio, may exceed 1).
-- target-customer visits: visits whose ``stage_before`` (recorded by the journal just
-  before the visit's own effect) is target or relationship, i.e. the customer was an open
-  target when visited. weekly_intent_rate (weeks only) = of the distinct customers so
-  visited, those that reached intent in the week / their number.
+- target-customer visits: visits to a customer that was an open target at the visit's
+  instant (reached target, not reached intent, not lost, judged on the changes strictly
+  before the visit, so before its own effect; ``domain.stages.is_open_target``). A
+  customer moved back from intent to relationship is not an open target.
+  weekly_intent_rate (weeks only) = of the distinct customers so visited, those that
+  reached intent in the week / their number.
 - effective_activity_rate = distinct customers with an effective visit / customers visited.
 - Funnel (funnel_<stage>): customers of the scope at the end of the period that had reached
   each stage by then (lead = every customer existing by then); funnel_lost = those lost then.
@@ -139,7 +142,6 @@ from kpi.calculations.constants import (
     BOUNDED_RATES,
     CENT,
     DEFAULT_REVENUE_BANDS,
-    EFFECTIVE_OUTCOMES,
     FUNNEL_STAGES,
     LOST,
     MONEY_METRICS,
@@ -175,7 +177,6 @@ __all__ = [
     "BOUNDED_RATES",
     "CENT",
     "DEFAULT_REVENUE_BANDS",
-    "EFFECTIVE_OUTCOMES",
     "FUNNEL_STAGES",
     "KpiInput",
     "LOST",

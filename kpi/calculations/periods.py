@@ -1,110 +1,34 @@
-"""Periods (local months and ISO weeks) and scopes (rep, team, branch) of the KPIs."""
+"""Periods (local months and ISO weeks) and scopes (rep, team, branch) of the KPIs.
+
+Periods are the domain's (``domain.periods``, one implementation): re-exported here under
+the names the engine and its callers use. Scopes are the engine's own.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.periods import (
+    Period,
+    iso_week_period,
+    month_period,
+    parse_period,
+    period_of,
+    weeks_in_iso_year,
+)
 
-@dataclass(frozen=True, order=True)
-class Period:
-    """A local calendar month or ISO week: ``start`` inclusive, ``end`` exclusive (dates)."""
-
-    kind: str
-    start: dt.date
-    end: dt.date
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("month", "week"):
-            raise ValueError(f"Unknown period kind {self.kind!r}")
-        if self.end <= self.start:
-            raise ValueError("A period ends after it starts")
-
-    @property
-    def key(self) -> str:
-        """'2026-10' for a month, '2026-W43' (ISO year and week) for a week."""
-        if self.kind == "month":
-            return f"{self.start.year:04d}-{self.start.month:02d}"
-        iso = self.start.isocalendar()
-        return f"{iso.year:04d}-W{iso.week:02d}"
-
-    def __str__(self) -> str:
-        return self.key
-
-    def start_at(self, tz: dt.tzinfo) -> dt.datetime:
-        """Aware datetime of local midnight at the start."""
-        return dt.datetime.combine(self.start, dt.time(), tzinfo=tz)
-
-    def end_at(self, tz: dt.tzinfo) -> dt.datetime:
-        """Aware datetime of local midnight at the (exclusive) end."""
-        return dt.datetime.combine(self.end, dt.time(), tzinfo=tz)
-
-    def contains(self, day: dt.date) -> bool:
-        """True when the local ``day`` lies in the period."""
-        return self.start <= day < self.end
-
-    def previous(self) -> Period:
-        """The month or ISO week before this one."""
-        if self.kind == "month":
-            day = self.start - dt.timedelta(days=1)
-            return month_period(day.year, day.month)
-        return Period("week", self.start - dt.timedelta(days=7), self.start)
-
-    def next(self) -> Period:
-        """The month or ISO week after this one."""
-        if self.kind == "month":
-            return month_period(self.end.year, self.end.month)
-        return Period("week", self.end, self.end + dt.timedelta(days=7))
-
-
-def month_period(year: int, month: int) -> Period:
-    """The local calendar month ``year``-``month``. Raises ValueError for a bad month."""
-    start = dt.date(year, month, 1)
-    end = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
-    return Period("month", start, end)
-
-
-def iso_week_period(year: int, week: int) -> Period:
-    """ISO week ``week`` of ISO year ``year`` (Monday to Sunday).
-
-    Raises ValueError for a week the year does not have (e.g. 2027-W53; 2026 has 53 weeks).
-    """
-    start = dt.date.fromisocalendar(year, week, 1)
-    return Period("week", start, start + dt.timedelta(days=7))
-
-
-def weeks_in_iso_year(year: int) -> int:
-    """52 or 53: the ISO week of 28 December is always the year's last."""
-    return dt.date(year, 12, 28).isocalendar().week
-
-
-def period_of(day: dt.date, kind: str) -> Period:
-    """The month or ISO week containing the local ``day``."""
-    if kind == "month":
-        return month_period(day.year, day.month)
-    if kind == "week":
-        iso = day.isocalendar()
-        return iso_week_period(iso.year, iso.week)
-    raise ValueError(f"Unknown period kind {kind!r}")
-
-
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
-
-
-def parse_period(text: str | Period) -> Period:
-    """Parse '2026-10' (month) or '2026-W43' (ISO week). Raises ValueError otherwise."""
-    if isinstance(text, Period):
-        return text
-    value = str(text).strip()
-    if m := _MONTH_RE.match(value):
-        return month_period(int(m.group(1)), int(m.group(2)))
-    if m := _WEEK_RE.match(value):
-        return iso_week_period(int(m.group(1)), int(m.group(2)))
-    raise ValueError(f"Not a period (expected 2026-10 or 2026-W43): {text!r}")
+__all__ = [
+    "Period",
+    "Scope",
+    "as_scope",
+    "iso_week_period",
+    "month_period",
+    "parse_period",
+    "period_of",
+    "weeks_in_iso_year",
+]
 
 
 # --------------------------------------------------------------------------- scopes

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from domain.visits import effective_mask
 from kpi.calculations.attribution import (
     _Changes,
     _fill_teams,
@@ -27,8 +28,6 @@ from kpi.calculations.attribution import (
     _team_on_day,
 )
 from kpi.calculations.constants import (
-    EFFECTIVE_OUTCOMES,
-    OPEN_TARGET_STAGES,
     REVENUE_KIND_NEW,
     REVENUE_KIND_RETAINED,
 )
@@ -39,7 +38,6 @@ from kpi.calculations.normalise import (
     _NEVER,
     _NO_MONTH,
     _NONE,
-    _bools,
     _cents,
     _codes,
     _col,
@@ -66,7 +64,7 @@ class _Visits:
     team: np.ndarray
     at: np.ndarray
     target: np.ndarray  # the customer was an open target just before the visit
-    effective: np.ndarray
+    effective: np.ndarray  # domain.visits.effective_mask of the visit's fields
 
 
 @dataclass
@@ -148,17 +146,16 @@ def _prepare(data: KpiInput, tz: dt.tzinfo) -> _Prepared:
     v = frames["visits"]
     v_cust, v_at = _ids(_col(v, "customer_id")), _ns(_col(v, "occurred_at"), tz)
     keep = (v_cust != _NONE) & (v_at != _NEVER)
-    if "is_effective" in v.columns:
-        effective = _bools(v["is_effective"])
-    else:
-        effective = _codes(_col(v, "outcome"), sorted(EFFECTIVE_OUTCOMES)) >= 0
-    v_rep = _ids(_col(v, "rep_id"))[keep]
+    effective = effective_mask(
+        _col(v, "outcome", ""), _col(v, "next_step", ""), _col(v, "next_step_date")
+    )
+    v_rep, v_pos = _ids(_col(v, "rep_id"))[keep], pos_of(v_cust[keep])
     visits = _Visits(
-        pos=pos_of(v_cust[keep]),
+        pos=v_pos,
         rep=v_rep,
         team=_fill_teams(v_rep, _ids(_col(v, "team_id"))[keep], mem, ns=v_at[keep], tz=tz),
         at=v_at[keep],
-        target=(_codes(_col(v, "stage_before"), sorted(OPEN_TARGET_STAGES)) >= 0)[keep],
+        target=_open_target_at(ch, reach, v_pos, v_at[keep]),
         effective=effective[keep],
     )
 
@@ -218,6 +215,28 @@ def _prepare(data: KpiInput, tz: dt.tzinfo) -> _Prepared:
         industries=industries,
         targets=_norm_targets(data.targets),
     )
+
+
+def _open_target_at(ch: _Changes, reach: _Reach, pos: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Per visit: was its customer an open target at the visit's instant ``at``?
+
+    The domain rule ``domain.stages.is_open_target`` in vectorised form: reached target,
+    not reached intent and not lost, each judged on the changes strictly before the visit
+    (so before the visit's own effect). Lost = the customer's last change before ``at``
+    went to lost. Rule source: docs/domain, section 9 (open target customer).
+    """
+    opened = (reach.at["target"][pos] < at) & ~(reach.at["intent"][pos] < at)
+    if len(pos) == 0 or len(ch.pos) == 0:
+        return np.asarray(opened, dtype=bool)
+    # The customer's last change strictly before ``at``: rank every instant, then search
+    # (customer, rank) keys; changes are sorted by customer, time, seq.
+    times = _sorted_unique(np.concatenate([ch.at, at]))
+    ch_key = ch.pos * (len(times) + 1) + np.searchsorted(times, ch.at)
+    v_key = pos * (len(times) + 1) + np.searchsorted(times, at)
+    last = np.searchsorted(ch_key, v_key, side="left") - 1
+    safe = np.maximum(last, 0)
+    lost = (last >= 0) & (ch.pos[safe] == pos) & ch.lost[safe]
+    return np.asarray(opened & ~lost, dtype=bool)
 
 
 def _to_decimal(v: Any) -> Decimal | None:

@@ -85,7 +85,15 @@ class KpiInput:
     )
     visits: pd.DataFrame = field(
         default_factory=lambda: _empty(
-            ["customer_id", "rep_id", "team_id", "occurred_at", "stage_before", "is_effective"]
+            [
+                "customer_id",
+                "rep_id",
+                "team_id",
+                "occurred_at",
+                "outcome",
+                "next_step",
+                "next_step_date",
+            ]
         )
     )
     revenue: pd.DataFrame = field(

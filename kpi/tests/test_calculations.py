@@ -52,6 +52,7 @@ compute_many = functools.partial(_compute_many, tz=SH)
 compute_scope = functools.partial(_compute_scope, tz=SH)
 owner_at = functools.partial(_owner_at, tz=SH)
 stage_reach_times = functools.partial(_stage_reach_times, tz=SH)
+DAY = dt.date(2026, 10, 9)
 UTC = dt.UTC
 REP, REP2, REP3 = 1, 2, 3
 TEAM_A, TEAM_B = 10, 20
@@ -144,11 +145,15 @@ class Book:
         cid: int,
         when: dt.datetime,
         *,
-        stage_before: str = "target",
         effective: bool = False,
+        outcome: str | None = None,
+        next_step: str = "",
+        next_step_date: dt.date | None = None,
         rep: int = REP,
         team: int | None = TEAM_A,
     ) -> Book:
+        """A visit; ``effective`` picks outcome stage_advanced (else nothing) unless
+        ``outcome`` is given. Whether it is effective is the engine's to compute."""
         self.visits.append(
             {
                 "id": len(self.visits) + 1,
@@ -156,9 +161,9 @@ class Book:
                 "rep_id": rep,
                 "team_id": team,
                 "occurred_at": when,
-                "stage_before": stage_before,
-                "is_effective": effective,
-                "outcome": "stage_advanced" if effective else "nothing",
+                "outcome": outcome or ("stage_advanced" if effective else "nothing"),
+                "next_step": next_step,
+                "next_step_date": next_step_date,
             }
         )
         return self
@@ -618,15 +623,19 @@ def weekly_book() -> Book:
     book = Book()
     for cid in range(1, 6):
         book.customer(cid, created=at(2026, 9, 1))
+    book.move(1, "target", at(2026, 10, 1))
+    book.move(2, "relationship", at(2026, 10, 1))
+    book.move(4, "intent", at(2026, 10, 1))
+    book.move(5, "target", at(2026, 10, 1))
     # W43 = Monday 19 Oct .. Sunday 25 Oct 2026
-    book.visit(1, at(2026, 10, 19), stage_before="target")
-    book.visit(1, at(2026, 10, 21), stage_before="target", effective=True)
+    book.visit(1, at(2026, 10, 19))  # target
+    book.visit(1, at(2026, 10, 21), effective=True)  # target: the move comes after it
     book.move(1, "intent", at(2026, 10, 21, 11))
-    book.visit(2, at(2026, 10, 20), stage_before="relationship")
-    book.visit(3, at(2026, 10, 22), stage_before="lead", effective=True)
+    book.visit(2, at(2026, 10, 20))  # relationship
+    book.visit(3, at(2026, 10, 22), effective=True)  # lead
     book.move(3, "intent", at(2026, 10, 22, 11))  # lead -> intent: not a target visit
-    book.visit(4, at(2026, 10, 23), stage_before="intent")
-    book.visit(5, at(2026, 10, 26), stage_before="target")  # Monday of W44
+    book.visit(4, at(2026, 10, 23))  # intent
+    book.visit(5, at(2026, 10, 26))  # target, but Monday of W44
     return book
 
 
@@ -657,9 +666,55 @@ def test_effective_activity_rate_counts_distinct_customers() -> None:
     # effective customers {1, 3} / customers visited {1, 2, 3} = 2/3
     assert r["effective_activity_rate"] == MetricValue(2 / 3, 2, 3)
     assert values(r, "visits", "effective_customers") == [4, 2]
-    # Without is_effective the outcome decides (stage advanced / deal / next step).
-    data.visits = data.visits.drop(columns=["is_effective"])
-    assert compute_scope("2026-10", ("rep", REP), data)["effective_customers"].value == 2
+
+
+def test_effective_visits_follow_the_domain_rule() -> None:
+    """docs/domain, section 9: stage advance, deal, or a *dated* next step (any outcome)."""
+    book = Book()
+    for cid in range(1, 7):
+        book.customer(cid, created=at(2026, 9, 1))
+    book.visit(1, at(2026, 10, 2), outcome="deal")
+    book.visit(2, at(2026, 10, 2), outcome="next_step", next_step="送方案")  # no date
+    book.visit(3, at(2026, 10, 2), outcome="next_step", next_step="送方案", next_step_date=DAY)
+    book.visit(4, at(2026, 10, 2), outcome="info", next_step="回访", next_step_date=DAY)
+    book.visit(5, at(2026, 10, 2), outcome="next_step", next_step="  ", next_step_date=DAY)
+    book.visit(6, at(2026, 10, 2), outcome="nothing")
+    r = compute_scope("2026-10", ("rep", REP), book.data())
+    # effective: 1 (deal), 3 (dated next step), 4 (dated next step, outcome info)
+    assert r["effective_activity_rate"] == MetricValue(3 / 6, 3, 6)
+
+
+def test_a_visit_after_moving_back_from_intent_is_not_a_target_customer_visit() -> None:
+    """Hand-computed, docs/domain, section 9 (open target customer at the visit's moment).
+
+    c1: target 1 Oct, intent 5 Oct, back to relationship 10 Oct, visited 20 Oct: it has
+    reached intent, so it is not an open target (0). c2: target 1 Oct, lost 8 Oct, visited
+    12 Oct (lost: 0), re-opened to relationship 15 Oct, visited 20 Oct (open target: 1).
+    c3: relationship 1 Oct, visited 20 Oct 10:00 and moved to intent by that visit at the
+    same instant (judged before its own effect: 1). c4: lead, visited (0).
+    """
+    book = Book()
+    for cid in (1, 2, 3, 4):
+        book.customer(cid, created=at(2026, 9, 1))
+    book.move(1, "target", at(2026, 10, 1))
+    book.move(1, "intent", at(2026, 10, 5))
+    book.move(1, "relationship", at(2026, 10, 10))
+    book.visit(1, at(2026, 10, 20))
+    book.move(2, "target", at(2026, 10, 1))
+    book.move(2, "lost", at(2026, 10, 8))
+    book.visit(2, at(2026, 10, 12))
+    book.move(2, "relationship", at(2026, 10, 15))
+    book.visit(2, at(2026, 10, 20))
+    book.move(3, "relationship", at(2026, 10, 1))
+    book.visit(3, at(2026, 10, 20), effective=True)
+    book.move(3, "intent", at(2026, 10, 20))
+    book.visit(4, at(2026, 10, 20))
+    r = compute_scope("2026-10", ("rep", REP), book.data())
+    assert values(r, "visits", "target_customer_visits", "target_customers_visited") == [5, 2, 2]
+    week = compute_scope("2026-W43", ("rep", REP), book.data())
+    # W43 (19-25 Oct): visits of c1, c2, c3, c4; target visits c2 and c3; c3 reached intent
+    assert values(week, "target_customer_visits", "target_customers_visited") == [2, 2]
+    assert week["weekly_intent_rate"] == MetricValue(0.5, 1, 2)
 
 
 # --------------------------------------------------------------------------- ARPU and revenue

@@ -15,6 +15,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain import stages as stage_rules
+from domain.visits import is_effective
 from kpi.calculations import (
     BOUNDED_RATES,
     FUNNEL_STAGES,
@@ -39,6 +41,7 @@ compute_many = functools.partial(_compute_many, tz=UTC)
 compute_scope = functools.partial(_compute_scope, tz=UTC)
 SPAN_MINUTES = 100 * 24 * 60  # to early December 2026: dense enough to hit every rule
 STAGES = ["lead", "target", "relationship", "intent", "deal", "lost"]
+OUTCOMES = ["nothing", "info", "next_step", "stage_advanced", "deal"]
 #: Weighted towards moving forward, so pools, intents and deals are common.
 MOVES = ["target", "target", "relationship", "intent", "intent", "deal", "lost", "lead"]
 REPS = [1, 2, 3]
@@ -129,8 +132,9 @@ def worlds(draw: st.DrawFn) -> KpiInput:
                     "rep_id": draw(st.sampled_from(REPS)),
                     "team_id": draw(st.sampled_from([*TEAMS, None])),
                     "occurred_at": when(t),
-                    "stage_before": draw(st.sampled_from(STAGES)),
-                    "is_effective": draw(st.booleans()),
+                    "outcome": draw(st.sampled_from(OUTCOMES)),
+                    "next_step": draw(st.sampled_from(["", " ", "送方案"])),
+                    "next_step_date": draw(st.sampled_from([None, dt.date(2026, 10, 9)])),
                 }
             )
         for month in draw(st.lists(st.sampled_from(MONTHS), max_size=3, unique=True)):
@@ -290,3 +294,32 @@ def test_teams_add_up_to_their_branch(data: KpiInput, period: str) -> None:
             assert a[name].status == b[name].status == "pending", name
             continue
         assert a[name].value + b[name].value == branch[name].value, name
+
+
+@SETTINGS
+@given(data=worlds())
+def test_visit_flags_are_the_domain_rules_visit_by_visit(data: KpiInput) -> None:
+    """The engine's vectorised "open target when visited" and "effective" flags equal the
+    domain's one-visit rules (domain.stages.is_open_target on reach_times, and
+    domain.visits.is_effective) for every visit of any history."""
+    from kpi.calculations.prepare import _prepare
+
+    prep = _prepare(data, UTC)
+    changes: dict[int, list[stage_rules.StageChange]] = {}
+    for row in data.stage_changes.to_dict("records"):
+        changes.setdefault(row["customer_id"], []).append(
+            stage_rules.StageChange(row["at"], row["to_stage"], row["from_stage"], row["id"])
+        )
+    expected_target, expected_effective = [], []
+    for row in data.visits.to_dict("records"):
+        reach = stage_rules.reach_times(changes.get(row["customer_id"], []))
+        expected_target.append(stage_rules.is_open_target(reach, row["occurred_at"]))
+        expected_effective.append(
+            is_effective(
+                outcome=row["outcome"],
+                next_step=row["next_step"],
+                next_step_date=row["next_step_date"],
+            )
+        )
+    assert prep.visits.target.tolist() == expected_target
+    assert prep.visits.effective.tolist() == expected_effective

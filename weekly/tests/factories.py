@@ -48,7 +48,7 @@ def fixed_week(org: Any) -> dict[str, Any]:
     c2 = make_customer(rep, stage=Stage.TARGET, at=past, name="乙公司")
     c3 = make_customer(rep, stage=Stage.LEAD, at=past, name="丙公司")
     j_mon = journal(rep, team, day(0))
-    visit(j_mon, c1, is_effective=True, occurred_at=local_dt(day(0), 10))
+    visit(j_mon, c1, outcome="stage_advanced", occurred_at=local_dt(day(0), 10))
     customer_change_stage(
         customer=c1,
         to_stage=Stage.INTENT,
@@ -57,9 +57,11 @@ def fixed_week(org: Any) -> dict[str, Any]:
         source=StageChange.Source.IMPORT,
     )
     c1.refresh_from_db()
-    visit(journal(rep, team, day(2)), c2, is_effective=False, occurred_at=local_dt(day(2), 10))
-    visit(journal(rep, team, day(3)), c3, is_effective=True, occurred_at=local_dt(day(3), 10))
-    visit(journal(rep, team, day(4)), c1, is_effective=False, occurred_at=local_dt(day(4), 15))
+    visit(journal(rep, team, day(2)), c2, outcome="info", occurred_at=local_dt(day(2), 10))
+    visit(
+        journal(rep, team, day(3)), c3, outcome="stage_advanced", occurred_at=local_dt(day(3), 10)
+    )
+    visit(journal(rep, team, day(4)), c1, outcome="info", occurred_at=local_dt(day(4), 15))
     Contract.objects.create(
         customer=c1,
         signed_on=day(1),
