@@ -37,7 +37,7 @@ def _record(visitor, customer, relation: str = "own") -> Visit:  # type: ignore[
 
 
 def test_a_supervisors_accompanied_visit_counts_for_the_supervisor(org) -> None:  # type: ignore[no-untyped-def]
-    customer = make_customer(org.rep, stage=Stage.TARGET)
+    customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     visit = _record(org.supervisor, customer, "accompanied")
     assert (visit.rep_id, visit.relation) == (org.supervisor.pk, "accompanied")
     # The visitor's activity: 1 visit for the supervisor, 0 for the owner, 1 for the team.
@@ -50,7 +50,7 @@ def test_a_supervisors_accompanied_visit_counts_for_the_supervisor(org) -> None:
 
 
 def test_a_colleague_covering_needs_the_relation_and_counts_for_the_colleague(org) -> None:  # type: ignore[no-untyped-def]
-    customer = make_customer(org.rep, stage=Stage.TARGET)
+    customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     with pytest.raises(ValidationError) as err:
         _record(org.teammate, customer)
     assert "customer" in err.value.error_dict
@@ -66,7 +66,7 @@ def test_a_colleague_covering_needs_the_relation_and_counts_for_the_colleague(or
 
 
 def test_someone_outside_the_team_cannot_record_a_visit_to_the_customer(org) -> None:  # type: ignore[no-untyped-def]
-    customer = make_customer(org.rep, stage=Stage.TARGET)
+    customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     for outsider in (org.outsider, org.rep_b):
         with pytest.raises(ValidationError):
             _record(outsider, customer, "covering")
@@ -74,12 +74,12 @@ def test_someone_outside_the_team_cannot_record_a_visit_to_the_customer(org) -> 
 
 
 def test_own_customer_is_always_recorded_as_own(org) -> None:  # type: ignore[no-untyped-def]
-    customer = make_customer(org.rep, stage=Stage.TARGET)
+    customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     assert _record(org.rep, customer, "covering").relation == "own"
 
 
 def test_the_owner_sees_it_in_the_journal_and_on_the_timeline(org, client_for) -> None:  # type: ignore[no-untyped-def]
-    customer = make_customer(org.rep, stage=Stage.TARGET)
+    customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     _record(org.teammate, customer, "covering")
     own = services.journal_get_or_create_today(rep=org.rep, day=DAY)
     client = client_for(org.rep)
@@ -99,7 +99,7 @@ def test_the_owner_sees_it_in_the_journal_and_on_the_timeline(org, client_for) -
 
 
 def test_recording_a_covering_visit_from_the_journal_page(org, client_for) -> None:  # type: ignore[no-untyped-def]
-    customer = make_customer(org.rep, stage=Stage.TARGET)
+    customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     journal = services.journal_get_or_create_today(rep=org.teammate, day=DAY)
     client = client_for(org.teammate)
     # The picker offers the team's customers when the visit is not for an own customer.
