@@ -48,6 +48,7 @@ __all__ = [
     "stored_series",
     "stored_table",
     "team_target",
+    "team_targets",
     "team_targets_vs_reps",
     "team_week",
 ]
@@ -226,19 +227,28 @@ def team_target(*, team_id: int, period: Period | str, metric: str) -> Decimal |
     """The team's own target of ``metric`` for a month or ISO week (a week's share of the
     month's target as split by ``kpi.loading.targets_frame``), None when none is set.
     The team weekly report, the weekly meeting and their exports all show this number."""
+    return team_targets(team_id=team_id, period=period, metrics=[metric])[metric]
+
+
+def team_targets(
+    *, team_id: int, period: Period | str, metrics: Iterable[str]
+) -> dict[str, Decimal | None]:
+    """:func:`team_target` of several metrics at once: ``{metric: target or None}``."""
     p = parse_period(period)
+    names = list(metrics)
+    out: dict[str, Decimal | None] = dict.fromkeys(names)
     frame = targets_frame([team_id])
     if frame.empty:
-        return None
+        return out
     rows = frame[
         (frame["scope_kind"] == "team")
         & (frame["scope_id"] == team_id)
         & (frame["period"] == p.key)
-        & (frame["metric"] == metric)
     ]
-    if rows.empty:
-        return None
-    return Decimal(str(rows["value"].iloc[0]))
+    for metric, value in zip(rows["metric"], rows["value"], strict=True):
+        if metric in out:
+            out[str(metric)] = Decimal(str(value))
+    return out
 
 
 def team_targets_vs_reps(

@@ -203,9 +203,7 @@ def test_bad_month_on_start_shows_a_message(org, client_for):
     assert not MonthlyAnalysis.objects.exists()
 
 
-def test_a_submitted_analysis_keeps_its_figures_and_shows_the_live_value(
-    org, client_for, october
-):
+def test_a_submitted_analysis_keeps_its_figures_and_shows_the_live_value(org, client_for, october):
     """Frozen with 1 deal in October; a second October deal recorded afterwards shows as
     "now: 2" beside the frozen 1, with the time the figures were frozen."""
     client = client_for(org.rep)

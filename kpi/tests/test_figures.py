@@ -52,7 +52,7 @@ def _sunday_night_visit(org, zone: ZoneInfo) -> None:  # type: ignore[no-untyped
 
 @pytest.mark.parametrize("zone_name", ZONES)
 def test_a_sunday_2330_local_visit_counts_in_that_week_in_every_zone(
-    org, settings, zone_name: str
+    org, settings, client_for, zone_name: str
 ) -> None:  # type: ignore[no-untyped-def]
     settings.TIME_ZONE = zone_name
     zone = ZoneInfo(zone_name)
@@ -92,6 +92,20 @@ def test_a_sunday_2330_local_visit_counts_in_that_week_in_every_zone(
         team_ids=[org.team_a.pk], rep_ids=[org.rep.pk], periods=[W10], metrics=["visits"]
     )
     assert got[(W10.key, org.rep.pk)]["visits"].value == 1
+    from coaching.services import rep_metrics
+    from weekly import selectors as weekly
+
+    coached = rep_metrics(team_ids=[org.team_a.pk], rep_ids=[org.rep.pk], periods=[W10, W11])
+    assert coached[(W10.key, org.rep.pk)]["visits"].value == 1
+    assert coached[(W11.key, org.rep.pk)]["visits"].value == 0
+    # The weekly report's figures and the dashboard's tile.
+    report = weekly.team_week_figures(team_id=org.team_a.pk, period=W10, rep_ids=[org.rep.pk])
+    assert report[str(org.rep.pk)]["visits"]["value"] == 1
+    nxt = weekly.team_week_figures(team_id=org.team_a.pk, period=W11, rep_ids=[org.rep.pk])
+    assert nxt[str(org.rep.pk)]["visits"]["value"] == 0
+    page = client_for(org.rep).get(f"/kpi/rep/{org.rep.username}/?period={W10.key}")
+    tiles = {t["metric"]: t for t in page.context["tiles"]}
+    assert tiles["target_customer_visits"]["value"].value == 1
 
 
 def test_stored_rep_figures_include_customers_whose_rows_carry_no_team(org) -> None:  # type: ignore[no-untyped-def]
