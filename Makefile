@@ -7,7 +7,7 @@ PORT ?= 8000
 
 VENDOR := static/vendor
 
-.PHONY: run test lint typecheck format worker beat static messages bench clean install install-dev browser
+.PHONY: run prod drills loadtest test lint typecheck format worker beat static messages bench clean install install-dev browser
 
 $(PY):
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -52,10 +52,22 @@ run: install static
 	@echo "SalesOps: http://127.0.0.1:$(PORT)/  (web, Celery worker and beat: Ctrl-C stops all three)"
 	DEBUG=1 EMBEDDED_WORKER=1 WEB_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.embedded start
 
+# Production setup on this machine: PostgreSQL and Redis (started if down), gunicorn with
+# WhiteNoise, a Celery worker and beat from the Procfile (docs/deploy.md). Ctrl-C stops all.
+prod: install static
+	PORT=$(PORT) bash scripts/prod.sh
+
+# Failure drills (tests marked `drill`): real workers, beat, gunicorn and a private
+# redis-server on loopback against a PostgreSQL test database; each prints what it checked.
+drills: install-dev static
+	source scripts/services.sh && ensure_postgres
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/salesops_drills \
+	  $(PY) -m pytest -m drill -s -p no:randomly --create-db salesops/tests/test_drills.py
+
 test: install-dev static browser
 	$(VENV)/bin/ruff check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not drill" $(PYTEST_ARGS)
 
 lint: install-dev typecheck
 	$(VENV)/bin/ruff check .
@@ -73,7 +85,8 @@ worker: install
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/celery -A salesops worker --loglevel=info --concurrency=2
 
 beat: install
-	DEBUG=$${DEBUG:-1} $(VENV)/bin/celery -A salesops beat --loglevel=info --schedule=$(VENV)/celerybeat-schedule
+	mkdir -p var/celery
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/celery -A salesops beat --loglevel=info --schedule=var/celery/beat-schedule
 
 messages: install-dev
 	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans -l en --ignore=node_modules --ignore=.venv --ignore=static/vendor

@@ -52,7 +52,7 @@ def _celery_eager_unless_integration(request: pytest.FixtureRequest, settings): 
     connection cannot see; so only integration tests (with committed rows) go through
     the broker to the real worker that .ci/run starts.
     """
-    if request.node.get_closest_marker("integration"):
+    if request.node.get_closest_marker("integration") or request.node.get_closest_marker("drill"):
         yield
         return
     from salesops.celery import app
@@ -157,6 +157,11 @@ def browser():  # type: ignore[no-untyped-def]
 def page_for(browser, live_server):  # type: ignore[no-untyped-def]
     """Return a function giving a logged-in page (user, width, locale) on the live server."""
     contexts = []
+    violations: list[str] = []
+
+    def watch(message) -> None:  # type: ignore[no-untyped-def]
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
 
     def open_page(user: User | None = None, *, width: int = 1280, locale: str = "zh-CN"):  # type: ignore[no-untyped-def]
         context = browser.new_context(
@@ -166,6 +171,9 @@ def page_for(browser, live_server):  # type: ignore[no-untyped-def]
         )
         contexts.append(context)
         page = context.new_page()
+        # Every browser test also checks that nothing on its pages breaks the
+        # Content-Security-Policy (Chromium reports each violation on the console).
+        page.on("console", watch)
         page.set_default_timeout(10_000)
         if user is not None:
             page.goto(f"{live_server.url}/accounts/login/")
@@ -175,6 +183,8 @@ def page_for(browser, live_server):  # type: ignore[no-untyped-def]
                 page.click("form button[type=submit]")
         return page
 
+    open_page.csp_violations = violations  # type: ignore[attr-defined]
     yield open_page
     for context in contexts:
         context.close()
+    assert violations == [], "Content-Security-Policy violations"

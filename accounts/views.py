@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .forms import LoginForm, ProfileForm
 from .hooks import member_findings
+from .http import id_param, safe_next
 from .models import Membership, Notification
 from .scoping import active_memberships, get_visible_or_404, visible_teams
 from .services import notifications_mark_read, team_members
@@ -110,12 +111,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest) -> HttpResponse:
     """Mark one (``id``) or all of the user's notifications read, then go back."""
     raw = request.POST.get("id")
-    ids = [int(raw)] if raw and raw.isdigit() else None
+    one = id_param(raw)
+    if raw and one is None:
+        ids: list[int] | None = []  # a bad id marks nothing rather than everything
+    else:
+        ids = [one] if one is not None else None
     notifications_mark_read(user=request.user, ids=ids)
-    target = request.POST.get("next") or reverse("accounts:notification_list")
-    if not target.startswith("/"):
-        target = reverse("accounts:notification_list")
-    return redirect(target)
+    return redirect(safe_next(request, reverse("accounts:notification_list")))
 
 
 password_change = auth_views.PasswordChangeView.as_view(

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import id_param
 from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import (
     Scope,
@@ -51,10 +52,7 @@ def _form_errors_from(form: Any, exc: ValidationError) -> None:
 
 
 def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
+    return id_param(raw)
 
 
 def _guide() -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import id_param, safe_next
 from accounts.models import OrgSettings
 from accounts.scoping import Scope, get_visible_or_404
 
@@ -424,8 +425,7 @@ def customer_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request, default)
 
 
 @login_required
@@ -580,7 +580,7 @@ def pool_release(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only supervisors and admins release customers."))
     ids = None
     if not request.POST.get("all"):
-        ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+        ids = [i for i in map(id_param, request.POST.getlist("ids")) if i is not None]
         if not ids:
             messages.warning(request, _("Choose the customers to release."))
             return redirect("customers:pool")

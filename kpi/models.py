@@ -140,6 +140,11 @@ class KpiRun(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Recovery (kpi.reconcile): the parts planned at claim time ([["team", 3], ...]), the
+    # last sign of life of a worker on this run, and how often it was re-queued.
+    plan = models.JSONField(default=list, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -155,6 +160,28 @@ class KpiRun(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return round(100 * self.parts_done / self.parts_total) if self.parts_total else 0
+
+
+class KpiRunPart(models.Model):
+    """One finished part of a run (a team or a branch). The unique key makes completion
+    idempotent: a part delivered twice is counted once (kpi.services.kpi_run_part_done)."""
+
+    run = models.ForeignKey(KpiRun, on_delete=models.CASCADE, related_name="parts")
+    kind = models.CharField(max_length=6)  # "team" or "branch"
+    unit_id = models.BigIntegerField()
+    rows = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run_id", "kind", "unit_id"]
+        verbose_name = _("KPI run part")
+        verbose_name_plural = _("KPI run parts")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "unit_id"], name="kpi_run_part_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} {self.kind}:{self.unit_id}"
 
 
 class KpiSnapshot(models.Model):
@@ -284,6 +311,9 @@ class KpiDirty(models.Model):
     period_start = models.DateField()
     trigger = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The broker refused the recompute's message (outage): the next touch or the
+    # reconciler sends it, so the mark never blocks later recomputes.
+    enqueue_failed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]

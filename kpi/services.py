@@ -12,15 +12,16 @@ import logging
 from celery import Task, current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from accounts.scoping import local_today
+from salesops.celery import enqueue
 from salesops.events import ActivityRecorded, CustomerChanged, ImportCompleted
 
 from .calculations import Period, parse_period, period_of
-from .models import KpiDirty, KpiRun
+from .models import KpiDirty, KpiRun, KpiRunPart
 from .snapshots import all_team_ids, branch_teams
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,8 @@ def _task(name: str) -> Task:
 
 
 def _enqueue_run(run_id: int) -> None:
-    _task("kpi.run_execute").delay(run_id)
+    # A broker outage leaves the run pending; kpi.reconcile sends it again.
+    enqueue("kpi.run_execute", args=[run_id])
 
 
 def kpi_run_parts(*, run: KpiRun) -> list[tuple[str, int]]:
@@ -112,12 +114,20 @@ def kpi_run_parts(*, run: KpiRun) -> list[tuple[str, int]]:
     return [("team", t) for t in teams] + [("branch", b) for b in sorted(branches)]
 
 
-def kpi_run_claim(*, run_id: int, parts_total: int) -> bool:
-    """Move a pending run to running with its number of parts (conditional update: a
-    duplicated message finds it no longer pending). A run without parts is done at once."""
+def kpi_run_claim(
+    *, run_id: int, parts_total: int, plan: list[tuple[str, int]] | None = None
+) -> bool:
+    """Move a pending run to running with its number of parts and their ``plan``
+    ([("team", id), ...], kept for the reconciler) in a conditional update: a duplicated
+    message finds it no longer pending. A run without parts is done at once."""
     now = timezone.now()
     claimed = KpiRun.objects.filter(pk=run_id, status=KpiRun.Status.PENDING).update(
-        status=KpiRun.Status.RUNNING, started_at=now, parts_total=parts_total, parts_done=0
+        status=KpiRun.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        parts_total=parts_total,
+        parts_done=0,
+        plan=[list(p) for p in plan or []],
     )
     if claimed and parts_total == 0:
         KpiRun.objects.filter(pk=run_id).update(status=KpiRun.Status.DONE, finished_at=now)
@@ -139,17 +149,48 @@ def kpi_run_part(*, run: KpiRun, kind: str, unit_id: int) -> int:
     return compute_and_store(periods=run.periods, team_ids=team_ids, run=run, kinds=("branch",))
 
 
-def kpi_run_part_done(*, run_id: int, rows: int) -> bool:
-    """Count a finished part (F() increments, safe with several workers); the part that
-    completes the count marks the run done and gets True (exactly one part does: the
-    conditional update moves the run from running to done once), every other part False."""
-    KpiRun.objects.filter(pk=run_id).update(
-        parts_done=F("parts_done") + 1, snapshots_written=F("snapshots_written") + rows
+def kpi_run_part_is_done(*, run_id: int, kind: str, unit_id: int) -> bool:
+    """True when this part of the run was already counted (a redelivered message)."""
+    return KpiRunPart.objects.filter(run_id=run_id, kind=kind, unit_id=unit_id).exists()
+
+
+def kpi_run_part_done(*, run_id: int, kind: str, unit_id: int, rows: int) -> bool:
+    """Count a finished part once: the (run, kind, unit) row is unique, so a part delivered
+    twice (or resent by the reconciler while the first delivery still ran) adds nothing the
+    second time. The count is an F() increment, safe with several workers; the run is done
+    when every planned part is counted, never before its last one.
+    Returns True when this call counted the part (see :func:`kpi_run_part_record`)."""
+    return kpi_run_part_record(run_id=run_id, kind=kind, unit_id=unit_id, rows=rows)[0]
+
+
+def kpi_run_part_record(*, run_id: int, kind: str, unit_id: int, rows: int) -> tuple[bool, bool]:
+    """:func:`kpi_run_part_done` that also says whether this call completed the run:
+    ``(counted, finished)``. Exactly one call per run gets ``finished`` True (the
+    conditional update moves the run from running to done once), so the run's completion
+    is announced once (the coaching diagnosis of all its teams and periods)."""
+    now = timezone.now()
+    with transaction.atomic():
+        _, created = KpiRunPart.objects.get_or_create(
+            run_id=run_id, kind=kind, unit_id=unit_id, defaults={"rows": rows}
+        )
+        if not created:
+            return False, False
+        KpiRun.objects.filter(pk=run_id).update(
+            parts_done=F("parts_done") + 1,
+            snapshots_written=F("snapshots_written") + rows,
+            heartbeat_at=now,
+        )
+        finished = KpiRun.objects.filter(
+            pk=run_id, status=KpiRun.Status.RUNNING, parts_done__gte=F("parts_total")
+        ).update(status=KpiRun.Status.DONE, finished_at=now)
+    return True, bool(finished)
+
+
+def kpi_run_heartbeat(*, run_id: int) -> None:
+    """Record that a worker is working on run ``run_id`` now."""
+    KpiRun.objects.filter(pk=run_id, status=KpiRun.Status.RUNNING).update(
+        heartbeat_at=timezone.now()
     )
-    finished = KpiRun.objects.filter(
-        pk=run_id, status=KpiRun.Status.RUNNING, parts_done__gte=F("parts_total")
-    ).update(status=KpiRun.Status.DONE, finished_at=timezone.now())
-    return bool(finished)
 
 
 def kpi_run_fail(*, run_id: int, error: str) -> None:
@@ -228,20 +269,36 @@ def _mark_dirty(
                 )
         except IntegrityError:
             # Already scheduled, unless the mark outlived its task (a worker stopped
-            # before running it): then take it over and schedule again.
+            # before running it) or its message never reached the broker: then take it
+            # over and schedule again.
             stale = timezone.now() - dt.timedelta(seconds=delay + DIRTY_STALE_SECONDS)
             if not KpiDirty.objects.filter(
+                Q(created_at__lt=stale) | Q(enqueue_failed=True),
                 team_id=unit_id,
                 period_kind=period.kind,
                 period_start=period.start,
-                created_at__lt=stale,
-            ).update(created_at=timezone.now(), trigger=trigger[:10]):
+            ).update(created_at=timezone.now(), trigger=trigger[:10], enqueue_failed=False):
                 continue
         created.append(period.key)
-    if not created:
-        return
-    task = _task("kpi.recompute_branch" if branch else "kpi.recompute_team")
-    task.apply_async(args=[unit_id, created, trigger], countdown=delay)
+    if created:
+        kpi_dirty_enqueue(unit_id=unit_id, periods=created, trigger=trigger, branch=branch)
+
+
+def kpi_dirty_enqueue(*, unit_id: int, periods: list[str], trigger: str, branch: bool) -> bool:
+    """Send the debounced recompute of ``unit_id`` (a team, or a branch when ``branch``) for
+    the period keys ``periods``. When the broker is unreachable the marks are flagged
+    ``enqueue_failed``, so the next touch or ``kpi.reconcile`` sends it instead of
+    waiting behind them. Returns True when the broker took the message."""
+    name = "kpi.recompute_branch" if branch else "kpi.recompute_team"
+    delay = BRANCH_DELAY_SECONDS if branch else TOUCH_DELAY_SECONDS
+    if enqueue(name, args=[unit_id, periods, trigger], countdown=delay):
+        return True
+    keys = [parse_period(p) for p in periods]
+    match = Q()
+    for p in keys:
+        match |= Q(period_kind=p.kind, period_start=p.start)
+    KpiDirty.objects.filter(match, team_id=unit_id).update(enqueue_failed=True)
+    return False
 
 
 def kpi_recompute_touched(*, team_id: int, periods: list[str]) -> int:

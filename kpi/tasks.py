@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 
-from celery import group, shared_task
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
+from salesops.celery import Heartbeat
 from salesops.events import SnapshotsChanged, publish
 
-from . import services
+from . import recovery, services
 from .models import KpiRun
 
 logger = logging.getLogger(__name__)
@@ -28,10 +29,17 @@ RETRY = {"autoretry_for": (OperationalError,), "max_retries": 3, "retry_backoff"
 
 @shared_task(name="kpi.run_execute", time_limit=300, soft_time_limit=240, **RETRY)
 def kpi_run_execute(run_id: int) -> None:
-    """Plan run ``run_id``: claim it (pending -> running), then send its parts as a group.
-    A duplicated message finds the run no longer pending and does nothing."""
+    """Plan run ``run_id``: claim it (pending -> running), then send one message per part.
+    A duplicated message finds the run no longer pending and does nothing, unless the run's
+    heartbeat is stale (its worker died before sending every part): then the missing
+    parts are sent again (kpi.recovery, bounded by JOB_MAX_ATTEMPTS)."""
     run = KpiRun.objects.filter(pk=run_id).first()
-    if run is None or run.status != KpiRun.Status.PENDING:
+    if run is None:
+        return
+    if run.status == KpiRun.Status.RUNNING and recovery.kpi_run_is_stale(run):
+        recovery.kpi_run_resume(run=run)
+        return
+    if run.status != KpiRun.Status.PENDING:
         return
     try:
         parts = services.kpi_run_parts(run=run)
@@ -39,10 +47,11 @@ def kpi_run_execute(run_id: int) -> None:
         services.kpi_run_claim(run_id=run_id, parts_total=0)
         services.kpi_run_fail(run_id=run_id, error=str(exc))
         return
-    if not services.kpi_run_claim(run_id=run_id, parts_total=len(parts)):
+    if not services.kpi_run_claim(run_id=run_id, parts_total=len(parts), plan=parts):
         return
-    if parts:
-        group(kpi_run_part.s(run_id, kind, unit_id) for kind, unit_id in parts).apply_async()
+    # One message per part, so idle workers share the run; a send that fails (broker
+    # outage) leaves the run's heartbeat to go stale and kpi.reconcile sends the rest.
+    recovery.kpi_run_send_parts(run_id=run_id, parts=parts)
 
 
 @shared_task(
@@ -56,14 +65,17 @@ def kpi_run_execute(run_id: int) -> None:
 def kpi_run_part(self, run_id: int, kind: str, unit_id: int) -> int:  # type: ignore[no-untyped-def]
     """Compute one part (a team or a branch) of run ``run_id``; returns rows written.
 
-    Skips a run that is gone or no longer running (failed). A passing database error is
-    retried (the part's upsert is idempotent); any other error fails the run with its text.
+    Skips a run that is gone or no longer running (failed) and a part already counted (a
+    redelivered or resent message). A passing database error is retried (the part's upsert
+    is idempotent); any other error fails the run with its text. While it computes, the
+    run's heartbeat is kept fresh so the reconciler leaves it alone.
     """
     run = KpiRun.objects.filter(pk=run_id, status=KpiRun.Status.RUNNING).first()
-    if run is None:
+    if run is None or services.kpi_run_part_is_done(run_id=run_id, kind=kind, unit_id=unit_id):
         return 0
     try:
-        rows = services.kpi_run_part(run=run, kind=kind, unit_id=unit_id)
+        with Heartbeat(lambda: services.kpi_run_heartbeat(run_id=run_id)):
+            rows = services.kpi_run_part(run=run, kind=kind, unit_id=unit_id)
     except OperationalError as exc:
         if self.request.is_eager or self.request.retries >= 3:
             logger.exception("KPI run %s part %s:%s: database error", run_id, kind, unit_id)
@@ -77,7 +89,10 @@ def kpi_run_part(self, run_id: int, kind: str, unit_id: int) -> int:  # type: ig
         logger.exception("KPI run %s part %s:%s failed", run_id, kind, unit_id)
         services.kpi_run_fail(run_id=run_id, error=f"{kind} {unit_id}: {exc!r}")
         return 0
-    if services.kpi_run_part_done(run_id=run_id, rows=rows):
+    counted, finished = services.kpi_run_part_record(
+        run_id=run_id, kind=kind, unit_id=unit_id, rows=rows
+    )
+    if counted and finished:
         # The last part: announce the whole run once, so the diagnosis runs once per run
         # over all its teams and periods (not once per team and period).
         teams = [uid for k, uid in services.kpi_run_parts(run=run) if k == "team"]
@@ -124,3 +139,10 @@ def kpi_nightly() -> int:
     team. Returns the run id."""
     run = services.kpi_run_start(trigger=KpiRun.Trigger.NIGHTLY, periods=[])
     return run.pk
+
+
+@shared_task(name="kpi.reconcile", time_limit=120, soft_time_limit=100)
+def kpi_reconcile() -> dict[str, int]:
+    """Beat, every RECONCILE_EVERY_SECONDS: re-queue KPI runs and recomputes whose worker
+    or message was lost (kpi.recovery). Idempotent; safe to run on several machines."""
+    return recovery.kpi_reconcile()

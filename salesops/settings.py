@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .environment import database_from_url, env_bool, env_int, env_list, env_str, env_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "csp",
     "accounts",
     "customers",
     "journals",
@@ -52,6 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "salesops.observability.RequestLogMiddleware",
+    "salesops.middleware.PrivateCacheMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,6 +124,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Behind reverse proxies the lockout must key on the real client, not on the proxy
+# (salesops/proxies.py): TRUSTED_PROXY_COUNT is how many proxies append to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "salesops.proxies.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -164,6 +173,25 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline
+# code or inline event handlers (templates declare behaviour with data-* attributes that
+# static/js/salesops.js wires up). Inline style attributes stay allowed: ECharts and a few
+# progress bars size elements with them, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # Celery, three ways (docs/architecture.md, "Background work"):
 # - REDIS_URL set (production, CI): Redis broker and result backend, `make worker` + `make beat`.
 # - EMBEDDED_WORKER=1 without REDIS_URL (`make run`): kombu's filesystem transport under
@@ -194,12 +222,63 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None and not EMBEDDED_WORKER
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# Reliability (docs/deploy.md, "Celery settings"): every task is idempotent (jobs are claimed
+# with conditional updates, snapshots upserted), so a message is acknowledged only after
+# its task ran, and given back to the broker when the process running it dies.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per worker process: a long import never hides short tasks
+# that another process could run, and a killed worker loses at most one message.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 28 * 60
+# A message not acknowledged within this is delivered again; above the longest hard time
+# limit (30 min), so a task still running legitimately is never run twice.
+CELERY_VISIBILITY_TIMEOUT = 2 * 60 * 60
+# Results are not read by the application (jobs are rows); only salesops.ping keeps one.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 60 * 60
+# Sending a task from a web request is bounded in time: short connect and socket timeouts,
+# one quick retry. A failure is logged and left to the reconciler (salesops.celery.enqueue).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+CELERY_REDIS_SOCKET_TIMEOUT = 2.0
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": 1.0,
+        "socket_timeout": 2.0,
+        "retry_on_timeout": False,
+    }
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+    }
 CELERY_TIMEZONE = TIME_ZONE
+# A worker keeps trying to reach the broker forever (a Redis restart is survived).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Beat wakes at least this often (seconds), so its lock (salesops.beat) is renewed in time.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 15
+CELERY_BEAT_SCHEDULER = "salesops.beat:LockedScheduler"
+
+# Job recovery (docs/deploy.md, "Jobs recover by themselves"): running import jobs and KPI
+# runs write a heartbeat every JOB_HEARTBEAT_SECONDS; the reconciler (beat, every
+# RECONCILE_EVERY_SECONDS) re-queues a job whose heartbeat is older than JOB_STALE_SECONDS,
+# at most JOB_MAX_ATTEMPTS times, then fails it. 90 s + 30 s: a lost worker's job moves
+# again within 2 minutes.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 90)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 30)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Journal reminders: every half hour in the evening, so the default 21:00 deadline and
     # any per-team deadline are both met; the task only reminds teams whose deadline has
@@ -224,6 +303,11 @@ CELERY_BEAT_SCHEDULE["coaching-findings-nightly"] = {
     "task": "coaching.findings_recompute_all",
     "schedule": __import__("celery.schedules").schedules.crontab(minute=30, hour=2),
 }
+# Job recovery: stale KPI runs, lost recompute marks and (customers) stale import jobs.
+CELERY_BEAT_SCHEDULE["kpi-reconcile"] = {
+    "task": "kpi.reconcile",
+    "schedule": float(RECONCILE_EVERY_SECONDS),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -244,6 +328,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and its docs describe every endpoint: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Customer import limits (bytes); see customers/importing.py.
@@ -251,12 +337,42 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
+# Logs (docs/deploy.md, "Logs"): JSON lines on stderr in production (LOG_FORMAT=json, the
+# default with DEBUG off), readable text with DEBUG on; every record carries the request id
+# and user of the request being served (salesops.observability).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json") or "json"
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "salesops.observability.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # One record per request comes from salesops.access; Django's own would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
+# The worker keeps Django's logging (JSON lines), including Celery's per-task records with
+# the task id and run time ("Task kpi.run_part[<id>] succeeded in 0.42s").
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Recompute KPI snapshots after each stage change, submitted journal or import. Always on
 # with a broker; without one (eager Celery) it would run inside the user's request, so it

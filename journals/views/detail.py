@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.http import id_param, safe_next
 from accounts.scoping import Scope
 
 from .. import calculations as calc
@@ -164,9 +165,9 @@ def journal_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Evaluation saved."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    next_id = request.POST.get("next")
-    if request.POST.get("review") and next_id and next_id.isdigit():
-        return redirect("journals:journal_detail", pk=int(next_id))
+    next_id = id_param(request.POST.get("next"))
+    if request.POST.get("review") and next_id is not None:
+        return redirect("journals:journal_detail", pk=next_id)
     return redirect("journals:journal_detail", pk=pk)
 
 
@@ -181,10 +182,7 @@ def journal_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Marked as reviewed."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    target = request.POST.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("journals:journal_detail", pk=pk)
+    return redirect(safe_next(request, reverse("journals:journal_detail", kwargs={"pk": pk})))
 
 
 @login_required

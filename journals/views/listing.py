@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from accounts.http import id_param
 from accounts.models import User
 from accounts.scoping import local_today, visible_users
 
@@ -66,10 +67,11 @@ def _calendar_rep(request: HttpRequest) -> User:
     raw = request.GET.get("rep")
     if not raw:
         return request.user  # type: ignore[return-value]
-    if not raw.isdigit() or not scope.can_see_user(int(raw)):
+    rep_id = id_param(raw)
+    if rep_id is None or not scope.can_see_user(rep_id):
         raise Http404
     try:
-        return User.objects.get(pk=int(raw))
+        return User.objects.get(pk=rep_id)
     except User.DoesNotExist:
         raise Http404 from None
 

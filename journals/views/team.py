@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.hooks import member_findings
+from accounts.http import safe_next
 from accounts.models import User
 from accounts.scoping import local_today
 
@@ -160,9 +161,7 @@ def exemption_add(request: HttpRequest) -> HttpResponse:
     """The supervisor records leave or a trip for a team member (from the inbox)."""
     scope = _scope(request)
     form = ExemptionForm(request.POST)
-    target = request.POST.get("next") or reverse("journals:inbox")
-    if not (target.startswith("/") and not target.startswith("//")):
-        target = reverse("journals:inbox")
+    target = safe_next(request, reverse("journals:inbox"))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

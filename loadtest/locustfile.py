@@ -1,0 +1,140 @@
+"""`make loadtest`: the day's mix on the production setup (docs/deploy.md, "Load").
+
+Reps open Today, autosave their journal and record visits; supervisors read the inbox, the
+morning meeting and a journal; managers open the KPI dashboards. Logins come from
+``LOADTEST_USERS`` (a JSON file written by scripts/loadtest.sh from the demo organisation:
+{"rep": [{"username", "customers": [id, ...]}], "supervisor": [...], "manager": [...]}).
+Think time 0.5-1.5 s. Every request is named by page, so the report has one line per page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import threading
+from typing import Any
+
+from locust import HttpUser, between, task
+
+PASSWORD = os.environ.get("LOADTEST_PASSWORD", "salesops-demo")
+with open(os.environ["LOADTEST_USERS"], encoding="utf-8") as fh:
+    USERS: dict[str, list[dict[str, Any]]] = json.load(fh)
+_next = {role: 0 for role in USERS}
+_lock = threading.Lock()
+
+
+def _take(role: str) -> dict[str, Any]:
+    """Round-robin over the role's logins."""
+    with _lock:
+        people = USERS[role]
+        person = people[_next[role] % len(people)]
+        _next[role] += 1
+        return person
+
+
+class _Person(HttpUser):
+    abstract = True
+    role = ""
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        self.person = _take(self.role)
+        self.client.get("/accounts/login/", name="login form")
+        self.client.post(
+            "/accounts/login/",
+            {"username": self.person["username"], "password": PASSWORD},
+            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
+            name="login",
+        )
+
+    def _post(self, url: str, data: dict[str, str], name: str) -> None:
+        self.client.post(
+            url,
+            data,
+            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "HX-Request": "true"},
+            name=name,
+        )
+
+
+class Rep(_Person):
+    weight = 14
+    role = "rep"
+    journal_pk: str | None = None
+
+    def _today(self) -> None:
+        page = self.client.get("/journals/today/", name="today").text
+        found = re.search(r"/journals/(\d+)/autosave/", page)
+        self.journal_pk = found.group(1) if found else None
+
+    @task(4)
+    def today(self) -> None:
+        self._today()
+
+    @task(3)
+    def autosave(self) -> None:
+        if self.journal_pk is None:
+            self._today()
+        if self.journal_pk:
+            self._post(
+                f"/journals/{self.journal_pk}/autosave/",
+                {"learning_topic": f"专线资费 {random.randint(1, 999)}"},  # noqa: S311
+                "journal autosave",
+            )
+
+    @task(2)
+    def visit(self) -> None:
+        if self.journal_pk is None:
+            self._today()
+        customers = self.person.get("customers") or []
+        if self.journal_pk and customers:
+            self._post(
+                f"/journals/{self.journal_pk}/visits/",
+                {
+                    "customer": str(random.choice(customers)),  # noqa: S311
+                    "purpose": "explanation",
+                    "time": f"{random.randint(9, 17):02d}:{random.choice(['00', '30'])}",  # noqa: S311
+                    "learned": "客户关注千兆专线价格",
+                    "outcome": "info",
+                },
+                "visit record",
+            )
+
+    @task(1)
+    def customers(self) -> None:
+        self.client.get("/customers/", name="customers")
+
+
+class Supervisor(_Person):
+    weight = 4
+    role = "supervisor"
+
+    @task(3)
+    def inbox(self) -> None:
+        page = self.client.get("/journals/inbox/", name="inbox").text
+        journals = re.findall(r'href="/journals/(\d+)/"', page)
+        if journals:
+            self.client.get(
+                f"/journals/{random.choice(journals)}/",  # noqa: S311
+                name="journal detail",
+            )
+
+    @task(2)
+    def morning_meeting(self) -> None:
+        self.client.get("/journals/morning-meeting/", name="morning meeting")
+
+
+class Manager(_Person):
+    weight = 2
+    role = "manager"
+
+    @task(3)
+    def dashboard(self) -> None:
+        page = self.client.get("/kpi/", name="kpi dashboard").text
+        teams = re.findall(r'href="/kpi/team/([\w-]+)/', page)
+        if teams:
+            self.client.get(
+                f"/kpi/team/{random.choice(teams)}/",  # noqa: S311
+                name="kpi team dashboard",
+            )
