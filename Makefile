@@ -64,6 +64,11 @@ drills: install-dev static
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/salesops_drills \
 	  $(PY) -m pytest -m drill -s -p no:randomly --create-db salesops/tests/test_drills.py
 
+# Load test on loopback: the production setup, then locust's mix (bounded users and time);
+# p50/p95/p99 per page and errors in var/loadtest/report-<time>.txt.
+loadtest: install-dev static
+	bash scripts/loadtest.sh
+
 test: install-dev static browser
 	$(VENV)/bin/ruff check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _celery_eager_unless_integration(request: pytest.FixtureRequest, settings):  # type: ignore[no-untyped-def]
+def _celery_eager_unless_integration(request: pytest.FixtureRequest, settings):
     """Run tasks in-process in every test but those marked ``integration``.
 
     A test's rows live in an uncommitted transaction, which a worker on another
@@ -117,10 +117,10 @@ def org(db: None) -> Org:
 
 
 @pytest.fixture
-def client_for(client):  # type: ignore[no-untyped-def]
+def client_for(client):
     """Return a function that logs the test client in as a given user and returns it."""
 
-    def login(user: User):  # type: ignore[no-untyped-def]
+    def login(user: User):
         client.force_login(user)
         return client
 
@@ -140,7 +140,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     """A headless Debian chromium driven by Playwright; skips when chromium is missing."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("chromium is not installed (make test installs it)")
@@ -154,16 +154,16 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page_for(browser, live_server):  # type: ignore[no-untyped-def]
+def page_for(browser, live_server):
     """Return a function giving a logged-in page (user, width, locale) on the live server."""
     contexts = []
     violations: list[str] = []
 
-    def watch(message) -> None:  # type: ignore[no-untyped-def]
+    def watch(message) -> None:
         if "Content Security Policy" in message.text:
             violations.append(message.text)
 
-    def open_page(user: User | None = None, *, width: int = 1280, locale: str = "zh-CN"):  # type: ignore[no-untyped-def]
+    def open_page(user: User | None = None, *, width: int = 1280, locale: str = "zh-CN"):
         context = browser.new_context(
             viewport={"width": width, "height": 900},
             locale=locale,

@@ -24,7 +24,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_active", "is_staff", "memberships__role", "memberships__unit"]
     search_fields = ["username", "display_name", "employee_no", "email", "phone"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("SalesOps"), {"fields": ("display_name", "phone", "employee_no")}),
     )
     inlines = [MembershipInline]

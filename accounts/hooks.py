@@ -9,9 +9,9 @@ importing that app.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
-MemberFindings = Callable[[int, dt.date], dict[int, list[object]]]
+MemberFindings = Callable[[int, dt.date], Mapping[int, Sequence[object]]]
 
 _member_findings: list[MemberFindings] = []
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -39,7 +41,20 @@ def local_today() -> dt.date:
 
 def active_memberships(day: dt.date) -> Q:
     """A Q filter for memberships active on ``day`` (start <= day <= end, open end)."""
-    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
+    return memberships_during(day, day)
+
+
+def memberships_during(first: dt.date, last: dt.date) -> Q:
+    """A Q filter for memberships active on at least one day of ``first`` .. ``last``
+    (local dates, both included; an open end never ends): start <= last and the end is
+    open or on/after ``first``. The one "active during" rule for every app."""
+    return Q(start__lte=last) & (Q(end__isnull=True) | Q(end__gte=first))
+
+
+def memberships_in(first: dt.date, end: dt.date) -> Q:
+    """:func:`memberships_during` for a half-open span ``first`` .. ``end`` (``end``
+    excluded, as a ``Period``'s ``start`` / ``end``)."""
+    return memberships_during(first, end - dt.timedelta(days=1))
 
 
 def descendant_team_ids(unit_ids: Iterable[int]) -> set[int]:
@@ -171,7 +186,7 @@ class Scope:
 ANONYMOUS = Scope(user_id=None, day=dt.date.min)
 
 
-def scope_for(user: User | None, day: dt.date | None = None) -> Scope:
+def scope_for(user: User | AnonymousUser | None, day: dt.date | None = None) -> Scope:
     """Build the :class:`Scope` of ``user`` on ``day`` (default: the local today).
 
     Two queries at most (memberships, then the unit tree for managers).
@@ -254,7 +269,7 @@ def get_visible_or_404(queryset: QuerySet[M], scope: Scope, **lookup: object) ->
     """
     try:
         return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 
@@ -284,3 +299,38 @@ def is_rep_of(user: User, team_id: int, day: dt.date) -> bool:
     return Membership.objects.filter(
         active_memberships(day), user=user, unit_id=team_id, role=Membership.Role.REP
     ).exists()
+
+
+def reps_during(team_id: int, first: dt.date, last: dt.date) -> list[User]:
+    """Users who were a rep of team ``team_id`` on any day of ``first`` .. ``last`` (local
+    dates, both included), each once, by username. One query."""
+    rows = (
+        Membership.objects.filter(
+            memberships_during(first, last), unit_id=team_id, role=Membership.Role.REP
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )
+    seen: dict[int, User] = {}
+    for m in rows:
+        seen.setdefault(m.user_id, m.user)
+    return list(seen.values())
+
+
+def rep_spans(team_id: int, first: dt.date, last: dt.date) -> dict[int, tuple[dt.date, dt.date]]:
+    """Active users who were a rep of team ``team_id`` during ``first`` .. ``last`` (local
+    dates, both included): ``{user id: (first day, last day) of their rep time inside
+    the span}``; several memberships of one user give the outermost days. One query."""
+    rows = Membership.objects.filter(
+        memberships_during(first, last),
+        unit_id=team_id,
+        role=Membership.Role.REP,
+        user__is_active=True,
+    ).values_list("user_id", "start", "end")
+    reps: dict[int, tuple[dt.date, dt.date]] = {}
+    for user_id, start, end in rows:
+        since, until = max(start, first), min(end or last, last)
+        if user_id in reps:
+            since, until = min(since, reps[user_id][0]), max(until, reps[user_id][1])
+        reps[user_id] = (since, until)
+    return reps

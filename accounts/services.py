@@ -66,7 +66,11 @@ def team_members(*, team: OrgUnit, day: dt.date | None = None) -> list[Membershi
     rows = list(
         Membership.objects.filter(active_memberships(day), unit=team).select_related("user")
     )
-    order = {Membership.Role.SUPERVISOR: 0, Membership.Role.MANAGER: 1, Membership.Role.REP: 2}
+    order: dict[str, int] = {
+        Membership.Role.SUPERVISOR: 0,
+        Membership.Role.MANAGER: 1,
+        Membership.Role.REP: 2,
+    }
     rows.sort(key=lambda m: (order.get(m.role, 9), m.user.username))
     return rows
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from .forms import LoginForm, ProfileForm
 from .hooks import member_findings
 from .http import id_param, safe_next
+from .middleware import ScopedRequest
 from .models import Membership, Notification
 from .scoping import active_memberships, get_visible_or_404, visible_teams
 from .services import notifications_mark_read, team_members
@@ -37,9 +38,9 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ScopedRequest) -> HttpResponse:
     """Send the user to their role's first screen; a user with no role sees the profile."""
-    for name in HOME_BY_ROLE.get(request.scope.primary_role, []):  # type: ignore[attr-defined]
+    for name in HOME_BY_ROLE.get(request.scope.primary_role, []):
         try:
             return redirect(reverse(name))
         except NoReverseMatch:
@@ -48,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: ScopedRequest) -> HttpResponse:
     """Show and edit the user's own name, email and phone, and their memberships."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -60,9 +61,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: ScopedRequest) -> HttpResponse:
     """Teams the user may see, with their branch and today's head count."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     teams = list(visible_teams(scope).select_related("parent"))
     counts: dict[int, int] = {}
     for unit_id in Membership.objects.filter(
@@ -74,9 +75,9 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_detail(request: HttpRequest, code: str) -> HttpResponse:
+def team_detail(request: ScopedRequest, code: str) -> HttpResponse:
     """A team's members and roles today. 404 unless the viewer may see the team."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request.scope
     team = get_visible_or_404(visible_teams(scope).select_related("parent"), scope, code=code)
     members = team_members(team=team, day=scope.day)
     leads = scope.can_lead_team(team.pk)
@@ -98,7 +99,7 @@ def team_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: ScopedRequest) -> HttpResponse:
     """The user's notifications, newest first, 30 a page."""
     page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(
         request.GET.get("page")
@@ -108,7 +109,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest) -> HttpResponse:
+def notification_read(request: ScopedRequest) -> HttpResponse:
     """Mark one (``id``) or all of the user's notifications read, then go back."""
     raw = request.POST.get("id")
     one = id_param(raw)

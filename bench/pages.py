@@ -3,8 +3,9 @@ the pages of the load mix, one user per role. Run against the `make prod` databa
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/salesops .venv/bin/python bench/pages.py
 
-Prints one line per page: median ms, queries, template render share is not split out
-(use --profile PAGE for a cProfile of one page)."""
+Prints one line per page: median wall ms, median CPU ms of this process (what limits
+throughput on a busy machine) and queries. ``bench/pages.py PAGE`` with BENCH_PROFILE=1
+prints a cProfile of one page (BENCH_SORT=tottime for the hot spots)."""
 
 from __future__ import annotations
 
@@ -56,16 +57,17 @@ def main() -> None:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         client.get(url, follow=True)  # warm caches
-        times = []
+        times, cpu = [], []
         for _ in range(N):
             reset_queries()
             with CaptureQueriesContext(connection) as ctx:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url, follow=True)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
         print(
             f"{name:<18} {response.status_code} {statistics.median(times):7.1f} ms "
-            f"{len(ctx.captured_queries):4d} queries"
+            f"{statistics.median(cpu):6.1f} ms CPU {len(ctx.captured_queries):4d} queries"
         )
         if os.environ.get("BENCH_PROFILE") and only:
             import cProfile

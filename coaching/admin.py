@@ -18,7 +18,7 @@ from .models import (
 
 @admin.register(DiagnosisSettings)
 class DiagnosisSettingsAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return not DiagnosisSettings.objects.exists()
 
 

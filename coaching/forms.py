@@ -26,11 +26,18 @@ def _select() -> forms.Select:
 
 def metric_choices() -> list[tuple[str, str]]:
     """(code, translated label) of the KPIs a plan can watch."""
-    return [(code, _(label)) for code, label in EFFECT_METRICS.items()]
+    return [(code, str(_(label))) for code, label in EFFECT_METRICS.items()]
+
+
+class PlanChoiceField(forms.ModelChoiceField):
+    """A coaching plan shown as "coachee: problem" (the problem cut to 40 characters)."""
+
+    def label_from_instance(self, obj: CoachingPlan) -> str:
+        return f"{obj.coachee.display_name or obj.coachee.username}: {obj.problem[:40]}"
 
 
 class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         return obj.display_name or obj.username
 
 
@@ -58,12 +65,7 @@ class PlanForm(forms.Form):
         self.fields["coachee"].queryset = coachees  # type: ignore[attr-defined]
         self.fields["effect_metrics"].choices = metric_choices()  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:  # type: ignore[operator]
-            self.add_error("end", _("The end is before the start."))
-        return data
+    # "The end is not before the start" is checked by coaching.services.plan_create.
 
 
 class MeasureForm(forms.Form):
@@ -128,7 +130,7 @@ class TalkForm(forms.Form):
     """A one-on-one talk, optionally for a coaching plan."""
 
     rep = UserChoiceField(queryset=User.objects.none(), label=_("With"), widget=_select())
-    plan = forms.ModelChoiceField(
+    plan = PlanChoiceField(
         queryset=CoachingPlan.objects.none(),
         label=_("Coaching plan"),
         required=False,
@@ -148,11 +150,6 @@ class TalkForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["rep"].queryset = reps  # type: ignore[attr-defined]
         self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
-        self.fields["plan"].label_from_instance = (
-            lambda p: (  # type: ignore[attr-defined]
-                f"{p.coachee.display_name or p.coachee.username}: {p.problem[:40]}"
-            )
-        )
 
 
 class RecognitionForm(forms.Form):

@@ -16,6 +16,7 @@ from kpi.calculations import Period, iso_week_period, parse_period, period_of
 
 from . import effect
 from .models import CoachingPlan, Finding, Recognition, Symptom, Talk
+from .services import rep_metrics
 
 
 def findings_visible(scope: Scope) -> QuerySet[Finding]:
@@ -137,7 +138,7 @@ def heatmap(*, team: OrgUnit, period: Period, day: dt.date) -> dict[str, Any]:
         reps.setdefault(f.rep_id, f.rep)
     by_key = {(f.rep_id, f.symptom): f for f in findings}
     symptoms = list(Symptom.choices)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rep in sorted(reps.values(), key=lambda u: (u.display_name or u.username, u.pk)):
         cells = [by_key.get((rep.pk, code)) for code, _label in symptoms]
         rows.append({"rep": rep, "cells": cells, "count": sum(1 for c in cells if c)})
@@ -166,8 +167,6 @@ def plan_effect(plan: CoachingPlan, today: dt.date | None = None) -> dict[str, A
     "chart": {"labels": [...], "start_index": int, "series": [{"name", "metric", "data"}]}}``.
     Figures come from coaching.services.rep_metrics (KPI snapshots or live compute).
     """
-    from .services import rep_metrics
-
     today = today or local_today()
     metrics = [m for m in (plan.effect_metrics or []) if m in effect.EFFECT_METRICS] or [
         "visits",

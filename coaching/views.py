@@ -13,13 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import id_param
+from accounts.middleware import ScopedRequest
 from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import (
     Scope,
@@ -36,8 +37,8 @@ from .forms import GoalForm, MeasureForm, PlanForm, RecognitionForm, SessionForm
 from .models import CauseCategory, CoachingPlan, Finding, FollowUpSession, Goal, Measure, Symptom
 
 
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+def _scope(request: ScopedRequest) -> Scope:
+    return request.scope
 
 
 def _form_errors_from(form: Any, exc: ValidationError) -> None:
@@ -78,7 +79,7 @@ def _coachees(scope: Scope) -> Any:
 
 
 @login_required
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: ScopedRequest) -> HttpResponse:
     """All plans the viewer may see: own (rep), the team's (supervisor), under them (manager)."""
     scope = _scope(request)
     status = request.GET.get("status", "")
@@ -107,7 +108,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _plan_context(request: HttpRequest, plan: CoachingPlan, **forms: Any) -> dict[str, Any]:
+def _plan_context(request: ScopedRequest, plan: CoachingPlan, **forms: Any) -> dict[str, Any]:
     scope = _scope(request)
     can_lead = scope.can_lead_team(plan.team_id)
     today = local_today()
@@ -150,7 +151,7 @@ def _plan_context(request: HttpRequest, plan: CoachingPlan, **forms: Any) -> dic
 
 
 @login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     """A plan: problem, evidence, measures, goals, sessions, talks and the effect chart."""
     scope = _scope(request)
     plan = get_visible_or_404(selectors.plans_visible(scope), scope, pk=pk)
@@ -158,7 +159,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_create(request: HttpRequest) -> HttpResponse:
+def plan_create(request: ScopedRequest) -> HttpResponse:
     """Create a plan from scratch or, with ``?finding=<id>``, prefilled from a finding."""
     scope = _scope(request)
     finding = None
@@ -178,7 +179,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
             d = form.cleaned_data
             try:
                 plan = services.plan_create(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     coachee=d["coachee"],
                     problem=d["problem"],
                     evidence=d["evidence"],
@@ -218,7 +219,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _lead_plan(request: HttpRequest, pk: int) -> CoachingPlan:
+def _lead_plan(request: ScopedRequest, pk: int) -> CoachingPlan:
     scope = _scope(request)
     plan = get_visible_or_404(selectors.plans_visible(scope), scope, pk=pk)
     if not scope.can_lead_team(plan.team_id):
@@ -228,22 +229,22 @@ def _lead_plan(request: HttpRequest, pk: int) -> CoachingPlan:
 
 @login_required
 @require_POST
-def plan_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_acknowledge(request: ScopedRequest, pk: int) -> HttpResponse:
     """The coachee acknowledges the plan (403 for anyone else who can see it)."""
     scope = _scope(request)
     plan = get_visible_or_404(selectors.plans_visible(scope), scope, pk=pk)
-    services.plan_acknowledge(plan=plan, by=request.user)  # type: ignore[arg-type]
+    services.plan_acknowledge(plan=plan, by=request.user)
     messages.success(request, _("Plan acknowledged."))
     return redirect("coaching:plan_detail", pk=plan.pk)
 
 
 @login_required
 @require_POST
-def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_status(request: ScopedRequest, pk: int) -> HttpResponse:
     """Set the plan's status (leads)."""
     plan = _lead_plan(request, pk)
     try:
-        services.plan_set_status(plan=plan, by=request.user, status=request.POST.get("status", ""))  # type: ignore[arg-type]
+        services.plan_set_status(plan=plan, by=request.user, status=request.POST.get("status", ""))
     except ValidationError:
         messages.error(request, _("Unknown status."))
     return redirect("coaching:plan_detail", pk=plan.pk)
@@ -251,13 +252,13 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
+def measure_add(request: ScopedRequest, pk: int) -> HttpResponse:
     """Add a measure to the plan; errors re-render the plan page."""
     plan = _lead_plan(request, pk)
     form = MeasureForm(request.POST, plan=plan)
     if form.is_valid():
         try:
-            services.measure_add(plan=plan, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.measure_add(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
@@ -269,13 +270,13 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_add(request: ScopedRequest, pk: int) -> HttpResponse:
     """Add a goal to the plan."""
     plan = _lead_plan(request, pk)
     form = GoalForm(request.POST)
     if form.is_valid():
         try:
-            services.goal_add(plan=plan, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.goal_add(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
@@ -287,13 +288,13 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_add(request: HttpRequest, pk: int) -> HttpResponse:
+def session_add(request: ScopedRequest, pk: int) -> HttpResponse:
     """Log a follow-up session of the plan."""
     plan = _lead_plan(request, pk)
     form = SessionForm(request.POST)
     if form.is_valid():
         try:
-            services.session_add(plan=plan, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.session_add(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
@@ -334,7 +335,7 @@ def _translated_finding(f: Finding) -> dict[str, Any]:
 
 
 @login_required
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     """A finding with its figures, the customers and journals behind it, causes, measures."""
     scope = _scope(request)
     finding = get_visible_or_404(selectors.findings_visible(scope), scope, pk=pk)
@@ -354,18 +355,18 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_dismiss(request: ScopedRequest, pk: int) -> HttpResponse:
     """Dismiss a finding (leads)."""
     scope = _scope(request)
     finding = get_visible_or_404(selectors.findings_visible(scope), scope, pk=pk)
     if not scope.can_lead_team(finding.team_id):
         raise PermissionDenied
-    services.finding_dismiss(finding=finding, by=request.user)  # type: ignore[arg-type]
+    services.finding_dismiss(finding=finding, by=request.user)
     messages.success(request, _("Finding dismissed."))
     return redirect("coaching:finding_detail", pk=finding.pk)
 
 
-def _lead_team(request: HttpRequest, raw: str | None) -> tuple[OrgUnit, list[OrgUnit]]:
+def _lead_team(request: ScopedRequest, raw: str | None) -> tuple[OrgUnit, list[OrgUnit]]:
     """The team asked for (404 unless the viewer leads it) or the first team they lead."""
     teams = list(selectors.lead_teams(_scope(request)))
     if not teams:
@@ -380,7 +381,7 @@ def _lead_team(request: HttpRequest, raw: str | None) -> tuple[OrgUnit, list[Org
 
 
 @login_required
-def heatmap(request: HttpRequest) -> HttpResponse:
+def heatmap(request: ScopedRequest) -> HttpResponse:
     """The team heat map: reps x symptoms for one month or ISO week (leads only)."""
     scope = _scope(request)
     if not (scope.is_admin or scope.supervised_team_ids or scope.managed_team_ids):
@@ -406,7 +407,7 @@ def heatmap(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def findings_recompute(request: HttpRequest) -> HttpResponse:
+def findings_recompute(request: ScopedRequest) -> HttpResponse:
     """Recompute the team's findings for a period now (leads), then back to the heat map."""
     team, _teams = _lead_team(request, request.POST.get("team"))
     period = selectors.parse_period_or_default(request.POST.get("period"))
@@ -420,7 +421,7 @@ def findings_recompute(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def rep_findings(request: HttpRequest, user_id: int) -> HttpResponse:
+def rep_findings(request: ScopedRequest, user_id: int) -> HttpResponse:
     """A rep's page: findings, coaching plans, talks and recognitions (self or their leads)."""
     scope = _scope(request)
     if not scope.can_see_user(user_id):
@@ -461,7 +462,7 @@ def rep_findings(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @login_required
-def talk_create(request: HttpRequest) -> HttpResponse:
+def talk_create(request: ScopedRequest) -> HttpResponse:
     """Log a one-on-one talk (员工沟通), with the short guide beside the form."""
     scope = _scope(request)
     if not selectors.lead_teams(scope).exists():
@@ -476,7 +477,7 @@ def talk_create(request: HttpRequest) -> HttpResponse:
         form = TalkForm(request.POST, reps=reps, plans=plans)
         if form.is_valid():
             try:
-                talk = services.talk_add(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                talk = services.talk_add(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _form_errors_from(form, exc)
             else:
@@ -500,7 +501,7 @@ def talk_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recognition_board(request: HttpRequest) -> HttpResponse:
+def recognition_board(request: ScopedRequest) -> HttpResponse:
     """The team's recognition board (张榜表彰), with data-driven suggestions for leads."""
     scope = _scope(request)
     teams = list(visible_teams(scope).order_by("name"))
@@ -542,7 +543,7 @@ def recognition_board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def recognition_give(request: HttpRequest) -> HttpResponse:
+def recognition_give(request: ScopedRequest) -> HttpResponse:
     """Post a recognition to the board (leads of the rep's team) and notify the rep."""
     scope = _scope(request)
     if not selectors.lead_teams(scope).exists():
@@ -550,7 +551,7 @@ def recognition_give(request: HttpRequest) -> HttpResponse:
     form = RecognitionForm(request.POST, reps=_coachees(scope))
     if form.is_valid():
         try:
-            rec = services.recognition_give(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            rec = services.recognition_give(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
@@ -558,7 +559,7 @@ def recognition_give(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("coaching:recognition_board") + f"?team={rec.team_id}")
     for errors in form.errors.values():
         for e in errors:
-            messages.error(request, e)
+            messages.error(request, str(e))
     team_id = _int(request.POST.get("team"))
     suffix = f"?team={team_id}" if team_id else ""
     return redirect(reverse("coaching:recognition_board") + suffix)

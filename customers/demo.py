@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.demo import GIVEN, SURNAMES, TEAMS, DemoOrg
 from accounts.models import User
-from accounts.scoping import local_today
+from accounts.scoping import local_today, team_of
 
 from .import_service import billing_month_close, import_job_create, import_job_execute
 from .importing import parse_file
@@ -44,7 +44,7 @@ from .models import (
     Stage,
     StageChange,
 )
-from .services import customer_change_stage, team_of
+from .services import customer_change_stage
 
 DATA_FILE = Path(__file__).resolve().parent / "demo_data" / "szse_a_share_companies_2025.xlsx"
 CUSTOMERS_FILE = "demo-szse-customers.xlsx"

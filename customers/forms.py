@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, OrgUnit, User
@@ -22,7 +21,7 @@ from .models import (
     Stage,
     StageSetting,
 )
-from .services import EDITABLE_FIELDS, customer_validate, required_field_names
+from .services import EDITABLE_FIELDS, required_field_names
 from .widgets import CustomerFilterForm
 from .widgets import bootstrap as _bootstrap
 
@@ -106,7 +105,6 @@ class CustomerForm(forms.ModelForm):
         data = super().clean()
         if not self.creating:
             return data
-        owner = data.get("owner")
         team = data.get("team")
         if "owner" not in self.fields:
             data["owner"] = self.user
@@ -117,17 +115,8 @@ class CustomerForm(forms.ModelForm):
                 self.add_error("team", _("Choose the team whose public pool gets the customer."))
             else:
                 data["team"] = OrgUnit.objects.get(pk=home)
-        # The business rules live in the service, so every path applies them.
-        try:
-            customer_validate(
-                scope=self.scope,
-                name=data.get("name") or "",
-                credit_code=data.get("credit_code") or "",
-                owner=owner,
-                team=team,
-            )
-        except ValidationError as exc:
-            self.add_error(None, exc)
+        # The business rules (no visible duplicate, an owner who is a rep of the team) are
+        # applied by customers.services.customer_create, which the view calls with the scope.
         return data
 
 

@@ -352,13 +352,17 @@ def customer_update(
     with ``scope``, also when a changed name or credit code repeats another visible
     customer (:func:`customer_validate`)."""
     if scope is not None:
-        changed = {
-            k: str(fields[k] or "")
-            for k in ("name", "credit_code")
-            if k in fields and str(fields[k] or "") != str(getattr(customer, k) or "")
-        }
-        if changed:
-            customer_validate(scope=scope, exclude_pk=customer.pk, **changed)
+        # A ModelForm has already copied its data onto ``customer``: compare with the row.
+        row = Customer.objects.filter(pk=customer.pk).values("name", "credit_code").first()
+        new = {k: str(fields[k] or "") for k in ("name", "credit_code") if k in fields}
+        new = {k: v for k, v in new.items() if v != str((row or {}).get(k) or "")}
+        if new:
+            customer_validate(
+                scope=scope,
+                exclude_pk=customer.pk,
+                name=new.get("name", ""),
+                credit_code=new.get("credit_code", ""),
+            )
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(

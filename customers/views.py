@@ -329,6 +329,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 team=data.get("team"),
                 stage=data.get("stage") or Stage.LEAD,
                 check_required=True,
+                scope=scope,
                 **fields,
             )
         except ValidationError as error:
@@ -351,7 +352,7 @@ def customer_update(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
         try:
-            services.customer_update(customer=customer, by=request.user, **fields)
+            services.customer_update(customer=customer, by=request.user, scope=scope, **fields)
         except ValidationError as error:
             _add_errors(form, error)
         else:

@@ -108,11 +108,7 @@ class PlanItemForm(CustomerPickMixin, forms.Form):
         self._setup_customer(customers, required=False)
         self.order_fields(["purpose", "customer", "preparation"])
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if data.get("purpose") in VISIT_PURPOSES and not data.get("customer"):
-            self.add_error("customer", _("A planned visit names its customer."))
-        return data
+    # "A planned visit names its customer" is checked by journals.services.plan_item_add.
 
 
 class VisitForm(CustomerPickMixin, forms.Form):

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.demo import TEAMS, DemoOrg
 from accounts.models import Membership, OrgUnit
-from accounts.scoping import local_today
+from accounts.scoping import local_today, memberships_in
 
 from .calculations import Period, period_of
 from .models import KpiRun, KpiSnapshot, MonthlyAnalysis, Target
@@ -140,10 +140,9 @@ def seed(org: DemoOrg, rng: random.Random, stdout: IO[str] | Any) -> None:
 
 def _member_in(user_id: int, team_id: int, month: Period) -> bool:
     return Membership.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=month.start),
+        memberships_in(month.start, month.end),
         user_id=user_id,
         unit_id=team_id,
-        start__lt=month.end,
     ).exists()
 
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit
+from accounts.scoping import memberships_in
 
 from .calculations import (
     MONEY_METRICS,
@@ -138,8 +138,7 @@ def scope_members(team_ids: Iterable[int], periods: Sequence[Period]) -> dict[in
     start, end = _window(periods)
     rows = (
         Membership.objects.filter(unit_id__in=list(team_ids), role__in=SCOPE_ROLES)
-        .filter(start__lt=end)
-        .filter(Q(end__isnull=True) | Q(end__gte=start))
+        .filter(memberships_in(start, end))
         .values_list("unit_id", "user_id")
     )
     out: dict[int, set[int]] = {}
@@ -153,8 +152,7 @@ def teams_of_users(user_ids: Iterable[int], periods: Sequence[Period]) -> set[in
     start, end = _window(periods)
     return set(
         Membership.objects.filter(user_id__in=list(user_ids), role__in=SCOPE_ROLES)
-        .filter(start__lt=end)
-        .filter(Q(end__isnull=True) | Q(end__gte=start))
+        .filter(memberships_in(start, end))
         .values_list("unit_id", flat=True)
     )
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope
+from accounts.scoping import Scope, memberships_during
 from customers.exporting import IDENT, NUMBER, TEXT, xlsx_bytes
 from customers.importing import FileRefused, normalise_header, read_rows
 
@@ -44,8 +44,8 @@ def month_end(month: dt.date) -> dt.date:
 def team_reps(*, team: OrgUnit, month: dt.date) -> list[User]:
     """Reps with a rep membership in ``team`` on any day of ``month``, by username. One query."""
     ids = Membership.objects.filter(
-        unit=team, role=Membership.Role.REP, start__lte=month_end(month)
-    ).exclude(end__lt=month)
+        memberships_during(month, month_end(month)), unit=team, role=Membership.Role.REP
+    )
     return list(User.objects.filter(pk__in=ids.values("user_id")).order_by("username"))
 
 
@@ -334,9 +334,9 @@ def visible_rep_ids_for_month(*, scope: Scope, month: dt.date) -> set[int] | Non
     if teams is None:
         return None
     ids = set(
-        Membership.objects.filter(unit_id__in=teams, start__lte=month_end(month))
-        .exclude(end__lt=month)
-        .values_list("user_id", flat=True)
+        Membership.objects.filter(
+            memberships_during(month, month_end(month)), unit_id__in=teams
+        ).values_list("user_id", flat=True)
     )
     if scope.user_id is not None:
         ids.add(scope.user_id)

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -84,7 +84,8 @@ Event = (
 E = TypeVar("E")
 Handler = Callable[[E], object]
 
-_handlers: dict[type, list[Callable[[object], object]]] = {}
+# Handlers of different event types share one table; subscribe() ties each list to its type.
+_handlers: dict[type, list[Callable[[Any], object]]] = {}
 
 
 def subscribe(event_type: type[E], handler: Callable[[E], object]) -> None:
@@ -94,17 +95,17 @@ def subscribe(event_type: type[E], handler: Callable[[E], object]) -> None:
     no-op (ready() may run more than once in tests)."""
     handlers = _handlers.setdefault(event_type, [])
     if handler not in handlers:
-        handlers.append(handler)  # type: ignore[arg-type]
+        handlers.append(handler)
 
 
 def unsubscribe(event_type: type[E], handler: Callable[[E], object]) -> None:
     """Remove ``handler`` (tests)."""
     handlers = _handlers.get(event_type, [])
     if handler in handlers:
-        handlers.remove(handler)  # type: ignore[arg-type]
+        handlers.remove(handler)
 
 
-def handlers_for(event_type: type) -> list[Callable[[object], object]]:
+def handlers_for(event_type: type) -> list[Callable[[Any], object]]:
     """The handlers subscribed to ``event_type`` (a copy)."""
     return list(_handlers.get(event_type, []))
 
@@ -115,7 +116,7 @@ def publish(event: object, *, using: str | None = None) -> None:
         transaction.on_commit(_isolated(handler, event), using=using)
 
 
-def _isolated(handler: Callable[[object], object], event: object) -> Callable[[], None]:
+def _isolated(handler: Callable[[Any], object], event: object) -> Callable[[], None]:
     def run() -> None:
         try:
             handler(event)

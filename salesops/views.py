@@ -120,6 +120,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     exc = sys.exc_info()[1]
     if isinstance(exc, OperationalError | InterfaceError):
+        body: str
         try:
             body = render_to_string("503.html", request=None)
         except Exception:  # noqa: BLE001 - the error page must never fail itself

@@ -18,27 +18,38 @@ out=var/loadtest
 mkdir -p "$out"
 stamp="$(date -u +%Y%m%d-%H%M%S)"
 
-PORT="$port" WEB_BIND="127.0.0.1:$port" bash scripts/prod.sh >"$out/prod-$stamp.log" 2>&1 &
-prod=$!
-stop() { kill -INT "$prod" 2>/dev/null || true; wait "$prod" 2>/dev/null || true; }
-trap stop EXIT
-echo "== starting the production setup on 127.0.0.1:$port (log: $out/prod-$stamp.log)"
-for _ in $(seq 1 900); do
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  kill -0 "$prod" 2>/dev/null || { tail -n 30 "$out/prod-$stamp.log"; echo "FATAL: make prod died" >&2; exit 1; }
-  sleep 1
-done
+if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+  echo "== using the production setup already running on 127.0.0.1:$port"
+else
+  PORT="$port" WEB_BIND="127.0.0.1:$port" bash scripts/prod.sh >"$out/prod-$stamp.log" 2>&1 &
+  prod=$!
+  stop() { kill -INT "$prod" 2>/dev/null || true; wait "$prod" 2>/dev/null || true; }
+  trap stop EXIT
+  echo "== starting the production setup on 127.0.0.1:$port (log: $out/prod-$stamp.log)"
+  for _ in $(seq 1 900); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    kill -0 "$prod" 2>/dev/null || { tail -n 30 "$out/prod-$stamp.log"; echo "FATAL: make prod died" >&2; exit 1; }
+    sleep 1
+  done
+fi
 curl -fsS "http://127.0.0.1:$port/readyz"; echo
 
-.venv/bin/python manage.py shell -c '
+.venv/bin/python manage.py shell -v 0 -c '
 import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from accounts.models import Membership, User
 from customers.models import Customer
 roles = {"rep": [], "supervisor": [], "manager": []}
 for m in Membership.objects.filter(end__isnull=True).select_related("user").order_by("user__username"):
     role = m.role if m.role in roles else None
     if role and m.user.is_active and all(p["username"] != m.user.username for p in roles[role]):
-        person = {"username": m.user.username}
+        session = SessionStore()
+        session[SESSION_KEY] = str(m.user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = m.user.get_session_auth_hash()
+        session.create()
+        person = {"username": m.user.username, "session": session.session_key}
         if role == "rep":
             person["customers"] = list(Customer.objects.filter(owner=m.user).values_list("id", flat=True)[:50])
         roles[role].append(person)

@@ -271,9 +271,9 @@ def _team_report(
         (sel.figure_value(figures.get((period, str(u.pk)), {}), "effective_activity_rate"), u)
         for u in members
     ]
-    rated = [(v, u) for v, u in rated if v is not None]
-    if rated:
-        value, coachee = min(rated, key=lambda t: t[0])
+    known = [(v, u) for v, u in rated if v is not None]
+    if known:
+        value, coachee = min(known, key=lambda t: t[0])
         KeyCoachee.objects.create(
             report=report,
             rep=coachee,

@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope, active_memberships, scope_for
+from accounts.scoping import Scope, active_memberships, scope_for, team_of
 from accounts.services import notification_send
+from coaching.models import CoachingPlan
 from customers.models import Customer
-from customers.services import team_of
 from kpi.calculations import Period
 
 from . import selectors as sel
@@ -328,7 +328,6 @@ def report_comment_add(*, report: WeeklyReport, by: User, text: str) -> WeeklyCo
 
 
 def _active_plans(team_id: int, period: Period) -> list[Any]:
-    from coaching.models import CoachingPlan
 
     last = period.end - dt.timedelta(days=1)
     return list(

@@ -7,7 +7,7 @@ import factory
 from accounts.models import Membership, OrgUnit, User
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class OrgUnitFactory(factory.django.DjangoModelFactory):
+class OrgUnitFactory(factory.django.DjangoModelFactory[OrgUnit]):
     class Meta:
         model = OrgUnit
         django_get_or_create = ("code",)
@@ -28,7 +28,7 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
     kind = OrgUnit.Kind.TEAM
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

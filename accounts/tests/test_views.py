@@ -151,6 +151,7 @@ def test_notifications_are_sent_once_and_counted(client, org):
 
 def test_notifications_of_others_are_not_listed_or_markable(client, org):
     note = notification_send(user=org.teammate, key="k", title="private")
+    assert note is not None
     client.force_login(org.rep)
     page = client.get(reverse("accounts:notification_list"))
     assert list(page.context["page"].object_list) == []

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.scoping import local_today
+from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
-from customers.services import team_of
 from journals.models import Visit
 
 from .. import diagnosis
+from ..effect import EFFECT_METRICS
 from ..models import (
     CauseCategory,
     CoachingPlan,
@@ -197,8 +197,6 @@ def goal_add(
     *, plan: CoachingPlan, by: User, metric: str, target_value: Decimal, due: dt.date
 ) -> Goal:
     """Add a goal: a KPI (coaching.effect.EFFECT_METRICS), a target value and a date."""
-    from ..effect import EFFECT_METRICS
-
     _check_lead(by, plan.team_id)
     if metric not in EFFECT_METRICS:
         raise ValidationError({"metric": _("Unknown KPI.")})

@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.scoping import local_today
+from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
 from customers.models import Contract, Stage, StageChange
-from customers.services import team_of
 from journals.models import Journal
 from journals.workdays import work_days
 from kpi.calculations import period_of
@@ -118,9 +117,9 @@ def recognition_suggestions(*, team_id: int, day: dt.date | None = None) -> list
     best: tuple[float, int] | None = None
     for rid in rep_ids:
         mv = figures.get((period.key, rid), {}).get("effective_activity_rate")
-        judged = mv is not None and mv.value is not None and (mv.denominator or 0) >= 3
-        if judged and (best is None or float(mv.value) > best[0]):  # type: ignore[union-attr,arg-type]
-            best = (float(mv.value), rid)  # type: ignore[union-attr,arg-type]
+        value = mv.value if mv is not None and (mv.denominator or 0) >= 3 else None
+        if value is not None and (best is None or float(value) > best[0]):
+            best = (float(value), rid)
     if best:
         out.append(
             {

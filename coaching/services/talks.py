@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.scoping import local_today
-from customers.services import team_of
+from accounts.scoping import local_today, team_of
 
 from ..models import (
     CoachingPlan,

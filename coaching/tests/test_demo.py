@@ -10,7 +10,7 @@ from coaching import demo
 from coaching.models import CoachingPlan, Finding, FollowUpSession, Talk
 
 
-def test_demo_seed_makes_findings_and_plans_with_sessions(org) -> None:  # type: ignore[no-untyped-def]
+def test_demo_seed_makes_findings_and_plans_with_sessions(org) -> None:
     demo_org = DemoOrg(
         company=org.company,
         teams=[org.team_a],

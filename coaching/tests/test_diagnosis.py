@@ -4,6 +4,7 @@ set built to show it and stays silent on a healthy one; thresholds come from set
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from coaching.models import CauseCategory, MeasureKind, Symptom
 TH = Thresholds()
 
 
-def healthy(rep_id: int, **changes: object) -> RepFacts:
+def healthy(rep_id: int, **changes: Any) -> RepFacts:
     """A rep who meets every standard (20 work days, 3 visits a day standard)."""
     fact = RepFacts(
         rep_id=rep_id,
@@ -40,8 +41,8 @@ def healthy(rep_id: int, **changes: object) -> RepFacts:
         missing_journals=0,
     )
     metrics = changes.pop("metrics", {})
-    fact.metrics.update(metrics)  # type: ignore[arg-type]
-    return dataclasses.replace(fact, **changes)  # type: ignore[arg-type]
+    fact.metrics.update(metrics)
+    return dataclasses.replace(fact, **changes)
 
 
 def fired(facts: list[RepFacts], th: Thresholds = TH) -> dict[int, set[str]]:
@@ -51,7 +52,7 @@ def fired(facts: list[RepFacts], th: Thresholds = TH) -> dict[int, set[str]]:
     return out
 
 
-WEAK = {
+WEAK: dict[str, dict[str, Any]] = {
     Symptom.FEW_TARGETS: {"metrics": {"target_customers": 5, "new_targets": 1}},
     Symptom.WEAK_OPENING: {"metrics": {"funnel_relationship": 4}},
     Symptom.NO_INTEREST: {"explanation_visits": 20, "metrics": {"intents": 1, "intent_rate": 0.2}},
@@ -76,7 +77,7 @@ def test_healthy_team_has_no_findings() -> None:
 
 @pytest.mark.parametrize("symptom", list(WEAK))
 def test_each_symptom_fires_on_its_own_data_set_only(symptom: str) -> None:
-    weak = healthy(9, **WEAK[symptom])  # type: ignore[arg-type]
+    weak = healthy(9, **WEAK[symptom])
     result = fired([healthy(1), healthy(2), healthy(3), weak])
     assert result[9] == {symptom}
     assert result[1] == result[2] == result[3] == set()

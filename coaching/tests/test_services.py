@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,21 +25,21 @@ MONDAY = dt.date(2026, 10, 26)
 TODAY = dt.date(2026, 11, 20)
 
 
-def _journal(rep, team, day, *, status="submitted"):  # type: ignore[no-untyped-def]
-    j = JournalFactory(rep=rep, team=team, day=day)
+def _journal(rep, team, day, *, status="submitted"):
+    j = JournalFactory.create(rep=rep, team=team, day=day)
     return submitted(j) if status == "submitted" else j
 
 
-def _week_of_journals(rep, team):  # type: ignore[no-untyped-def]
+def _week_of_journals(rep, team):
     return [_journal(rep, team, d) for d in work_days(MONDAY, MONDAY + dt.timedelta(days=6))]
 
 
-def _symptoms(rep) -> set[str]:  # type: ignore[no-untyped-def]
+def _symptoms(rep) -> set[str]:
     return set(Finding.objects.filter(rep=rep).values_list("symptom", flat=True))
 
 
 @pytest.fixture
-def follow_up_case(org):  # type: ignore[no-untyped-def]
+def follow_up_case(org):
     """The rep leaves three agreed next steps undone; the teammate keeps them."""
     journals = _week_of_journals(org.rep, org.team_a)
     _week_of_journals(org.teammate, org.team_a)
@@ -49,13 +50,14 @@ def follow_up_case(org):  # type: ignore[no-untyped-def]
         )
     c = make_customer(org.teammate, stage=Stage.TARGET)
     tj = Journal.objects.filter(rep=org.teammate).first()
+    assert tj is not None
     visit(
         tj, c, next_step="送方案", next_step_date=MONDAY + dt.timedelta(days=2), next_step_done=True
     )
     return org
 
 
-def test_recompute_finds_the_missing_follow_up_with_evidence(follow_up_case) -> None:  # type: ignore[no-untyped-def]
+def test_recompute_finds_the_missing_follow_up_with_evidence(follow_up_case) -> None:
     org = follow_up_case
     services.findings_recompute(team_ids=[org.team_a.pk], period=WEEK, today=TODAY)
     assert Symptom.NO_FOLLOW_UP in _symptoms(org.rep)
@@ -70,7 +72,7 @@ def test_recompute_finds_the_missing_follow_up_with_evidence(follow_up_case) -> 
     assert f.measures
 
 
-def test_recompute_is_idempotent(follow_up_case) -> None:  # type: ignore[no-untyped-def]
+def test_recompute_is_idempotent(follow_up_case) -> None:
     org = follow_up_case
     first = services.findings_recompute(team_ids=[org.team_a.pk], period=WEEK, today=TODAY)
     n = Finding.objects.count()
@@ -80,7 +82,7 @@ def test_recompute_is_idempotent(follow_up_case) -> None:  # type: ignore[no-unt
     assert second["updated"] == first["created"]
 
 
-def test_findings_that_no_longer_hold_are_removed_unless_planned(org) -> None:  # type: ignore[no-untyped-def]
+def test_findings_that_no_longer_hold_are_removed_unless_planned(org) -> None:
     # No journals at all: both reps miss their journals.
     services.findings_recompute(team_ids=[org.team_a.pk], period=WEEK, today=TODAY)
     assert Symptom.MISSING_JOURNALS in _symptoms(org.rep)
@@ -95,7 +97,7 @@ def test_findings_that_no_longer_hold_are_removed_unless_planned(org) -> None:  
     assert Finding.objects.filter(pk=planned.pk).exists()
 
 
-def test_thresholds_come_from_the_settings(follow_up_case) -> None:  # type: ignore[no-untyped-def]
+def test_thresholds_come_from_the_settings(follow_up_case) -> None:
     org = follow_up_case
     s = DiagnosisSettings.load()
     s.overdue_next_steps_max = 4
@@ -108,7 +110,7 @@ def test_thresholds_come_from_the_settings(follow_up_case) -> None:  # type: ign
     assert Symptom.NO_FOLLOW_UP in _symptoms(org.rep)
 
 
-def test_unprepared_visits_are_found(org) -> None:  # type: ignore[no-untyped-def]
+def test_unprepared_visits_are_found(org) -> None:
     from journals.tests.factories import plan
 
     for rep, preparation in ((org.rep, ""), (org.teammate, "带产品资料")):
@@ -119,7 +121,7 @@ def test_unprepared_visits_are_found(org) -> None:  # type: ignore[no-untyped-de
     assert Symptom.NO_PREPARATION not in _symptoms(org.teammate)
 
 
-def test_findings_for_team_lists_the_period(follow_up_case) -> None:  # type: ignore[no-untyped-def]
+def test_findings_for_team_lists_the_period(follow_up_case) -> None:
     org = follow_up_case
     services.findings_recompute(team_ids=[org.team_a.pk], period=WEEK, today=TODAY)
     rows = selectors.findings_for_team(team_id=org.team_a.pk, period=WEEK)
@@ -128,7 +130,7 @@ def test_findings_for_team_lists_the_period(follow_up_case) -> None:  # type: ig
     assert selectors.findings_for_team(team_id=org.team_a.pk, period="2026-W45") == []
 
 
-def test_plan_from_finding_is_prefilled_and_marks_it_planned(org) -> None:  # type: ignore[no-untyped-def]
+def test_plan_from_finding_is_prefilled_and_marks_it_planned(org) -> None:
     f = make_finding(org.rep, org.team_a, symptom=Symptom.HARD_TO_CLOSE)
     plan = services.plan_create_from_finding(
         finding=f, by=org.supervisor, start=dt.date(2026, 11, 2)
@@ -145,8 +147,8 @@ def test_plan_from_finding_is_prefilled_and_marks_it_planned(org) -> None:  # ty
     assert Notification.objects.filter(user=org.rep, key=f"coaching-plan-{plan.pk}").exists()
 
 
-def test_only_leads_of_the_team_create_plans(org) -> None:  # type: ignore[no-untyped-def]
-    kwargs = dict(
+def test_only_leads_of_the_team_create_plans(org) -> None:
+    kwargs: dict[str, Any] = dict(
         problem="p", cause_category="skill", start=dt.date(2026, 11, 2), end=dt.date(2026, 11, 30)
     )
     with pytest.raises(PermissionDenied):
@@ -156,7 +158,7 @@ def test_only_leads_of_the_team_create_plans(org) -> None:  # type: ignore[no-un
     assert services.plan_create(by=org.manager, coachee=org.rep, **kwargs).team == org.team_a
 
 
-def test_plan_end_before_start_is_a_validation_error(org) -> None:  # type: ignore[no-untyped-def]
+def test_plan_end_before_start_is_a_validation_error(org) -> None:
     with pytest.raises(ValidationError):
         services.plan_create(
             by=org.supervisor,
@@ -168,7 +170,7 @@ def test_plan_end_before_start_is_a_validation_error(org) -> None:  # type: igno
         )
 
 
-def test_only_the_coachee_acknowledges(org) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_coachee_acknowledges(org) -> None:
     plan = make_plan(org.rep, org.team_a, org.supervisor)
     with pytest.raises(PermissionDenied):
         services.plan_acknowledge(plan=plan, by=org.supervisor)
@@ -179,7 +181,7 @@ def test_only_the_coachee_acknowledges(org) -> None:  # type: ignore[no-untyped-
     assert plan.acknowledged_at == first
 
 
-def test_measure_visit_must_be_the_coachees(org) -> None:  # type: ignore[no-untyped-def]
+def test_measure_visit_must_be_the_coachees(org) -> None:
     plan = make_plan(org.rep, org.team_a, org.supervisor)
     other = visit(_journal(org.teammate, org.team_a, MONDAY), make_customer(org.teammate))
     with pytest.raises(ValidationError):
@@ -193,7 +195,7 @@ def test_measure_visit_must_be_the_coachees(org) -> None:  # type: ignore[no-unt
     assert m.visit == own
 
 
-def test_goal_needs_a_known_kpi(org) -> None:  # type: ignore[no-untyped-def]
+def test_goal_needs_a_known_kpi(org) -> None:
     plan = make_plan(org.rep, org.team_a, org.supervisor)
     with pytest.raises(ValidationError):
         services.goal_add(
@@ -205,7 +207,7 @@ def test_goal_needs_a_known_kpi(org) -> None:  # type: ignore[no-untyped-def]
     assert g.plan == plan
 
 
-def test_talk_for_a_plan_must_be_with_its_coachee(org) -> None:  # type: ignore[no-untyped-def]
+def test_talk_for_a_plan_must_be_with_its_coachee(org) -> None:
     plan = make_plan(org.rep, org.team_a, org.supervisor)
     with pytest.raises(ValidationError):
         services.talk_add(by=org.supervisor, rep=org.teammate, held_on=TODAY, notes="n", plan=plan)
@@ -215,7 +217,7 @@ def test_talk_for_a_plan_must_be_with_its_coachee(org) -> None:  # type: ignore[
         services.talk_add(by=org.supervisor_b, rep=org.rep, held_on=TODAY, notes="n")
 
 
-def test_recognition_notifies_the_rep(org, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_recognition_notifies_the_rep(org, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         rec = services.recognition_give(
             by=org.supervisor, rep=org.rep, behaviour="首单", impact="鼓舞小组"
@@ -229,7 +231,7 @@ def test_recognition_notifies_the_rep(org, django_capture_on_commit_callbacks) -
         )
 
 
-def test_suggestions_include_a_long_on_time_streak(org) -> None:  # type: ignore[no-untyped-def]
+def test_suggestions_include_a_long_on_time_streak(org) -> None:
     day = dt.date(2026, 11, 20)
     for d in work_days(day - dt.timedelta(days=30), day - dt.timedelta(days=1)):
         _journal(org.rep, org.team_a, d)
@@ -238,7 +240,7 @@ def test_suggestions_include_a_long_on_time_streak(org) -> None:  # type: ignore
     assert [s["rep_id"] for s in streak] == [org.rep.pk]
 
 
-def test_suggestions_include_a_first_deal_and_the_biggest_contract(org) -> None:  # type: ignore[no-untyped-def]
+def test_suggestions_include_a_first_deal_and_the_biggest_contract(org) -> None:
     from customers.models import Contract
     from customers.services import customer_change_stage
 
@@ -263,7 +265,7 @@ def test_suggestions_include_a_first_deal_and_the_biggest_contract(org) -> None:
     assert "8800" in ideas["biggest_deal"]["behaviour"]
 
 
-def test_plan_effect_compares_equal_windows_from_live_kpis(org) -> None:  # type: ignore[no-untyped-def]
+def test_plan_effect_compares_equal_windows_from_live_kpis(org) -> None:
     plan = make_plan(
         org.rep,
         org.team_a,
@@ -288,14 +290,14 @@ def test_plan_effect_compares_equal_windows_from_live_kpis(org) -> None:  # type
     assert eff["chart"]["series"][0]["data"] == [1, 0, 2, 1]
 
 
-def test_key_coachees_are_the_team_plans_running_in_the_period(org) -> None:  # type: ignore[no-untyped-def]
+def test_key_coachees_are_the_team_plans_running_in_the_period(org) -> None:
     running = make_plan(org.teammate, org.team_a, org.supervisor)
     make_plan(org.rep, org.team_a, org.supervisor, status=CoachingPlan.Status.CANCELLED)
     make_plan(org.rep_b, org.team_b, org.supervisor_b)
     assert selectors.key_coachees(team_id=org.team_a.pk, period="2026-W46") == [running]
 
 
-def test_a_suggestion_already_given_is_not_suggested_again(org) -> None:  # type: ignore[no-untyped-def]
+def test_a_suggestion_already_given_is_not_suggested_again(org) -> None:
     day = dt.date(2026, 11, 20)
     for d in work_days(day - dt.timedelta(days=30), day - dt.timedelta(days=1)):
         _journal(org.rep, org.team_a, d)

@@ -28,7 +28,7 @@ from .factories import make_finding, make_plan, make_recognition, make_talk
 
 
 @pytest.fixture
-def data(org):  # type: ignore[no-untyped-def]
+def data(org):
     org.finding = make_finding(org.rep, org.team_a)
     org.finding_b = make_finding(org.rep_b, org.team_b)
     org.plan = make_plan(org.rep, org.team_a, org.supervisor)
@@ -56,7 +56,7 @@ def url(name: str, *args: object) -> str:
         ("outsider_supervisor", 404),
     ],
 )
-def test_plan_detail_visibility(data, client_for, who: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_plan_detail_visibility(data, client_for, who: str, status: int) -> None:
     response = client_for(getattr(data, who)).get(url("plan_detail", data.plan.pk))
     assert response.status_code == status
 
@@ -65,7 +65,7 @@ def test_plan_detail_visibility(data, client_for, who: str, status: int) -> None
     ("who", "status"),
     [("rep", 200), ("teammate", 404), ("supervisor", 200), ("manager", 200), ("outsider", 404)],
 )
-def test_finding_detail_visibility(data, client_for, who: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_finding_detail_visibility(data, client_for, who: str, status: int) -> None:
     response = client_for(getattr(data, who)).get(url("finding_detail", data.finding.pk))
     assert response.status_code == status
 
@@ -80,19 +80,19 @@ def test_finding_detail_visibility(data, client_for, who: str, status: int) -> N
         ("outsider", 404),
     ],
 )
-def test_rep_page_visibility(data, client_for, who: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_rep_page_visibility(data, client_for, who: str, status: int) -> None:
     response = client_for(getattr(data, who)).get(url("rep_findings", data.rep.pk))
     assert response.status_code == status
 
 
-def test_rep_page_shows_own_findings_and_plans(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_rep_page_shows_own_findings_and_plans(data, client_for) -> None:
     body = client_for(data.rep).get(url("rep_findings", data.rep.pk)).content.decode()
     assert url("finding_detail", data.finding.pk) in body
     assert url("plan_detail", data.plan.pk) in body
 
 
-def test_plan_list_shows_only_visible_plans(data, client_for) -> None:  # type: ignore[no-untyped-def]
-    def shown(user) -> set[int]:  # type: ignore[no-untyped-def]
+def test_plan_list_shows_only_visible_plans(data, client_for) -> None:
+    def shown(user) -> set[int]:
         page = client_for(user).get(url("plan_list")).context["page"]
         return {p.pk for p in page.object_list}
 
@@ -103,12 +103,12 @@ def test_plan_list_shows_only_visible_plans(data, client_for) -> None:  # type: 
     assert shown(data.outsider) == set()
 
 
-def test_finding_detail_links_the_records_behind_it(org, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_finding_detail_links_the_records_behind_it(org, client_for) -> None:
     from customers.models import Stage
     from journals.tests.factories import JournalFactory, make_customer
 
     c = make_customer(org.rep, stage=Stage.TARGET)
-    j = JournalFactory(rep=org.rep, team=org.team_a, day=dt.date(2026, 10, 5))
+    j = JournalFactory.create(rep=org.rep, team=org.team_a, day=dt.date(2026, 10, 5))
     f = make_finding(
         org.rep,
         org.team_a,
@@ -134,7 +134,7 @@ def test_finding_detail_links_the_records_behind_it(org, client_for) -> None:  #
 # --------------------------------------------------------------------------- heat map
 
 
-def test_heatmap_shows_team_reps_by_symptom(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_heatmap_shows_team_reps_by_symptom(data, client_for) -> None:
     response = client_for(data.supervisor).get(url("heatmap") + "?period=2026-10")
     assert response.status_code == 200
     rows = {r["rep"].pk: r for r in response.context["data"]["rows"]}
@@ -146,20 +146,20 @@ def test_heatmap_shows_team_reps_by_symptom(data, client_for) -> None:  # type: 
 @pytest.mark.parametrize(
     ("who", "team"), [("supervisor", "team_b"), ("outsider_supervisor", "team_a")]
 )
-def test_heatmap_of_another_team_is_404(data, client_for, who: str, team: str) -> None:  # type: ignore[no-untyped-def]
+def test_heatmap_of_another_team_is_404(data, client_for, who: str, team: str) -> None:
     response = client_for(getattr(data, who)).get(
         url("heatmap") + f"?team={getattr(data, team).pk}"
     )
     assert response.status_code == 404
 
 
-def test_heatmap_for_a_rep_goes_to_their_own_page(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_heatmap_for_a_rep_goes_to_their_own_page(data, client_for) -> None:
     response = client_for(data.rep).get(url("heatmap"))
     assert response.status_code == 302
     assert response.url == url("rep_findings", data.rep.pk)
 
 
-def _count(client, path: str) -> int:  # type: ignore[no-untyped-def]
+def _count(client, path: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(path).status_code == 200
     return len(ctx.captured_queries)
@@ -169,7 +169,7 @@ HEATMAP_QUERIES = 10
 PLAN_LIST_QUERIES = 11
 
 
-def test_heatmap_query_count_does_not_grow(org, client_for, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_heatmap_query_count_does_not_grow(org, client_for, django_assert_num_queries) -> None:
     client = client_for(org.supervisor)
     path = url("heatmap") + f"?team={org.team_a.pk}&period=2026-10"
     make_finding(org.rep, org.team_a)
@@ -177,7 +177,7 @@ def test_heatmap_query_count_does_not_grow(org, client_for, django_assert_num_qu
     with django_assert_num_queries(HEATMAP_QUERIES):
         client.get(path)
     for i in range(6):
-        rep = UserFactory(username=f"extra{i}")
+        rep = UserFactory.create(username=f"extra{i}")
         Membership.objects.create(user=rep, unit=org.team_a, role="rep", start=dt.date(2020, 1, 1))
         for symptom in (Symptom.FEW_TARGETS, Symptom.LOW_ACTIVITY, Symptom.NO_FOLLOW_UP):
             make_finding(rep, org.team_a, symptom=symptom)
@@ -185,7 +185,7 @@ def test_heatmap_query_count_does_not_grow(org, client_for, django_assert_num_qu
         client.get(path)
 
 
-def test_plan_list_query_count_does_not_grow(org, client_for, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_plan_list_query_count_does_not_grow(org, client_for, django_assert_num_queries) -> None:
     client = client_for(org.manager)
     make_plan(org.rep, org.team_a, org.supervisor)
     client.get(url("plan_list"))
@@ -207,7 +207,7 @@ def test_plan_list_query_count_does_not_grow(org, client_for, django_assert_num_
 # --------------------------------------------------------------------------- writes
 
 
-def test_supervisor_creates_a_plan_from_a_finding(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_creates_a_plan_from_a_finding(data, client_for) -> None:
     client = client_for(data.supervisor)
     form_page = client.get(url("plan_create") + f"?finding={data.finding.pk}")
     assert form_page.status_code == 200
@@ -234,7 +234,7 @@ def test_supervisor_creates_a_plan_from_a_finding(data, client_for) -> None:  # 
     assert data.finding.status == Finding.Status.PLANNED
 
 
-def test_plan_form_shows_field_errors_not_500(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_plan_form_shows_field_errors_not_500(data, client_for) -> None:
     response = client_for(data.supervisor).post(
         url("plan_create"),
         {
@@ -249,7 +249,7 @@ def test_plan_form_shows_field_errors_not_500(data, client_for) -> None:  # type
     assert set(response.context["form"].errors) >= {"problem", "cause_category", "start"}
 
 
-def test_plan_create_rejects_a_coachee_of_another_team(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_plan_create_rejects_a_coachee_of_another_team(data, client_for) -> None:
     response = client_for(data.outsider_supervisor).post(
         url("plan_create"),
         {
@@ -268,7 +268,7 @@ def test_plan_create_rejects_a_coachee_of_another_team(data, client_for) -> None
 @pytest.mark.parametrize(("who", "status"), [("rep", 403), ("outsider_supervisor", 404)])
 def test_plan_from_finding_needs_a_lead_of_the_team(
     data, client_for, who: str, status: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client_for(getattr(data, who)).get(
         url("plan_create") + f"?finding={data.finding.pk}"
     )
@@ -278,7 +278,7 @@ def test_plan_from_finding_needs_a_lead_of_the_team(
 @pytest.mark.parametrize(
     ("who", "status"), [("rep", 302), ("supervisor", 403), ("teammate", 404), ("outsider", 404)]
 )
-def test_only_the_coachee_acknowledges_a_plan(data, client_for, who: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_coachee_acknowledges_a_plan(data, client_for, who: str, status: int) -> None:
     response = client_for(getattr(data, who)).post(url("plan_acknowledge", data.plan.pk))
     assert response.status_code == status
     data.plan.refresh_from_db()
@@ -307,13 +307,13 @@ def test_only_the_coachee_acknowledges_a_plan(data, client_for, who: str, status
 )
 def test_plan_items_are_added_by_leads(
     data, client_for, name, payload, model, who: str, status: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client_for(getattr(data, who)).post(url(name, data.plan.pk), payload)
     assert response.status_code == status
     assert model.objects.filter(plan=data.plan).exists() == (status == 302)
 
 
-def test_bad_session_input_shows_errors(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_bad_session_input_shows_errors(data, client_for) -> None:
     response = client_for(data.supervisor).post(
         url("session_add", data.plan.pk), {"held_on": "nope", "notes": ""}
     )
@@ -322,7 +322,7 @@ def test_bad_session_input_shows_errors(data, client_for) -> None:  # type: igno
 
 
 @pytest.mark.parametrize(("who", "status"), [("supervisor", 302), ("rep", 403), ("outsider", 404)])
-def test_plan_status_change(data, client_for, who: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_plan_status_change(data, client_for, who: str, status: int) -> None:
     response = client_for(getattr(data, who)).post(
         url("plan_status", data.plan.pk), {"status": "done"}
     )
@@ -334,7 +334,7 @@ def test_plan_status_change(data, client_for, who: str, status: int) -> None:  #
 @pytest.mark.parametrize(
     ("who", "status"), [("supervisor", 302), ("rep", 403), ("outsider_supervisor", 404)]
 )
-def test_finding_dismiss(data, client_for, who: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_finding_dismiss(data, client_for, who: str, status: int) -> None:
     response = client_for(getattr(data, who)).post(url("finding_dismiss", data.finding.pk))
     assert response.status_code == status
 
@@ -342,14 +342,14 @@ def test_finding_dismiss(data, client_for, who: str, status: int) -> None:  # ty
 @pytest.mark.parametrize(
     ("who", "status"), [("supervisor", 302), ("rep", 404), ("outsider_supervisor", 404)]
 )
-def test_findings_recompute_for_own_team_only(data, client_for, who: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_findings_recompute_for_own_team_only(data, client_for, who: str, status: int) -> None:
     response = client_for(getattr(data, who)).post(
         url("findings_recompute"), {"team": data.team_a.pk, "period": "2026-W44"}
     )
     assert response.status_code == status
 
 
-def test_talk_page_has_the_guide_and_logs_a_talk(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_talk_page_has_the_guide_and_logs_a_talk(data, client_for) -> None:
     client = client_for(data.supervisor)
     page = client.get(url("talk_create") + f"?plan={data.plan.pk}")
     assert page.status_code == 200
@@ -371,18 +371,18 @@ def test_talk_page_has_the_guide_and_logs_a_talk(data, client_for) -> None:  # t
 
 
 @pytest.mark.parametrize(("who", "status"), [("rep", 403), ("outsider", 403)])
-def test_talk_page_is_for_leads(data, client_for, who: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_talk_page_is_for_leads(data, client_for, who: str, status: int) -> None:
     assert client_for(getattr(data, who)).get(url("talk_create")).status_code == status
 
 
-def test_talk_for_a_plan_of_another_team_is_404(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_talk_for_a_plan_of_another_team_is_404(data, client_for) -> None:
     response = client_for(data.outsider_supervisor).get(
         url("talk_create") + f"?plan={data.plan.pk}"
     )
     assert response.status_code == 404
 
 
-def test_talks_are_shown_to_the_rep_not_the_teammate(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_talks_are_shown_to_the_rep_not_the_teammate(data, client_for) -> None:
     make_talk(data.rep, data.team_a, data.supervisor, notes="私下谈话记录")
     assert (
         "私下谈话记录"
@@ -394,7 +394,7 @@ def test_talks_are_shown_to_the_rep_not_the_teammate(data, client_for) -> None: 
 # --------------------------------------------------------------------------- recognition
 
 
-def test_recognition_board_per_team(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_recognition_board_per_team(data, client_for) -> None:
     make_recognition(data.rep, data.team_a, data.supervisor, behaviour="本周签下最大合同")
     make_recognition(data.rep_b, data.team_b, data.supervisor_b, behaviour="二组表彰")
     body = client_for(data.teammate).get(url("recognition_board")).content.decode()
@@ -411,7 +411,7 @@ def test_recognition_board_per_team(data, client_for) -> None:  # type: ignore[n
     assert "form" in lead.context
 
 
-def test_supervisor_gives_recognition_and_the_rep_is_notified(  # type: ignore[no-untyped-def]
+def test_supervisor_gives_recognition_and_the_rep_is_notified(
     data, client_for, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -430,7 +430,7 @@ def test_supervisor_gives_recognition_and_the_rep_is_notified(  # type: ignore[n
 
 
 @pytest.mark.parametrize("who", ["rep", "outsider_supervisor"])
-def test_recognition_give_refused_outside_the_team(data, client_for, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_recognition_give_refused_outside_the_team(data, client_for, who: str) -> None:
     response = client_for(getattr(data, who)).post(
         url("recognition_give"), {"rep": data.rep.pk, "behaviour": "x", "impact": "y"}
     )
@@ -438,7 +438,7 @@ def test_recognition_give_refused_outside_the_team(data, client_for, who: str) -
     assert not Recognition.objects.exists()
 
 
-def test_plan_detail_shows_effect_table(data, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_plan_detail_shows_effect_table(data, client_for) -> None:
     response = client_for(data.supervisor).get(url("plan_detail", data.plan.pk))
     body = response.content.decode()
     assert 'data-testid="effect-table"' in body

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, User
-from accounts.scoping import Scope, restrict
+from accounts.scoping import Scope, memberships_during, restrict
 
 from .. import calculations as calc
 from ..models import (
@@ -236,9 +236,8 @@ def rep_calendar(
     grid_end = last + dt.timedelta(days=6 - last.weekday())
     memberships = list(
         Membership.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=grid_start),
+            memberships_during(grid_start, grid_end),
             user=rep,
-            start__lte=grid_end,
             role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR],
         )
     )

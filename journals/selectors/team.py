@@ -6,12 +6,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope, active_memberships, visible_teams
+from accounts.scoping import Scope, active_memberships, memberships_during, visible_teams
 
 from .. import calculations as calc
 from ..models import (
@@ -214,9 +213,8 @@ def submission_stats(
     rule = effective_rules([team.pk])[team.pk]
     members = list(
         Membership.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=first),
+            memberships_during(first, last),
             unit=team,
-            start__lte=last,
             role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR],
         ).select_related("user")
     )

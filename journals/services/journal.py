@@ -119,11 +119,14 @@ def plan_item_add(
     """Add a planned visit (first visit / explanation / closing), appointment or follow-up
     (collection / coordination / research / service); the kind follows from ``purpose``.
 
-    ``customer`` must be the rep's own, and the same customer with the same purpose is
-    planned once per day (ValidationError on ``customer`` otherwise); ``carried_from``
-    links an unfinished item of an earlier journal that was offered as a suggestion.
+    ``customer`` must be the rep's own, a planned visit names one, and the same customer
+    with the same purpose is planned once per day (ValidationError on ``customer``
+    otherwise); ``carried_from`` links an unfinished item of an earlier journal that was
+    offered as a suggestion.
     """
     _author_edits(journal, by)
+    if purpose in VISIT_PURPOSES and customer is None:
+        raise ValidationError({"customer": _("A planned visit names its customer.")})
     _check_customer(customer, journal)
     if (
         customer is not None

@@ -31,7 +31,7 @@ def local_dt(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-class JournalFactory(factory.django.DjangoModelFactory):
+class JournalFactory(factory.django.DjangoModelFactory[Journal]):
     class Meta:
         model = Journal
 

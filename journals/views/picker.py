@@ -9,9 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import local_today
+from accounts.scoping import local_today, team_of
 from customers.services import customer_create as customers_customer_create
-from customers.services import team_of
 from domain.visits import NON_OWNER_RELATIONS
 
 from .. import selectors
@@ -63,7 +62,12 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     if team_of(request.user, local_today()) is None:  # type: ignore[arg-type]
         raise PermissionDenied(_("Only members of a team create leads."))
     try:
-        customer = customers_customer_create(by=request.user, name=name, owner=request.user)  # type: ignore[arg-type]
+        customer = customers_customer_create(
+            by=request.user,  # type: ignore[arg-type]
+            name=name,
+            owner=request.user,  # type: ignore[arg-type]
+            scope=_scope(request),
+        )
     except ValidationError as exc:
         return render(
             request,

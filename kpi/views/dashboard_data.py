@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit
+from accounts.scoping import memberships_in
 from kpi import calculations as calc
 from kpi import figures
 from kpi.templatetags.kpi_format import as_number, metric_kind, metric_label
@@ -144,8 +145,7 @@ def _children(ds: DashScope, period: calc.Period, segment: str) -> list[dict[str
     if ds.kind == "team":
         rows = (
             Membership.objects.filter(unit_id=ds.id, role=Membership.Role.REP)
-            .filter(start__lt=period.end)
-            .filter(Q(end__isnull=True) | Q(end__gte=period.start))
+            .filter(memberships_in(period.start, period.end))
             .select_related("user")
             .order_by("user__username")
         )

@@ -6,12 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope, local_today
+from accounts.scoping import Scope, active_memberships, local_today
 from kpi import calculations as calc
 
 
@@ -50,7 +49,7 @@ class DashScope:
 def _rep_team_ids(user_id: int, day: dt.date | None = None) -> list[int]:
     rows = Membership.objects.filter(user_id=user_id, role=Membership.Role.REP)
     if day is not None:
-        rows = rows.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+        rows = rows.filter(active_memberships(day))
     return sorted(set(rows.values_list("unit_id", flat=True)))
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership, OrgUnit
-from accounts.scoping import Scope, local_today
+from accounts.scoping import Scope, local_today, memberships_during
 from customers.importing import FileRefused
 from kpi import figures
 from kpi import targets as target_services
@@ -59,8 +59,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
     members = (
         (
             Membership.objects.filter(unit_id__in=team_ids, role=Membership.Role.REP)
-            .filter(start__lte=target_services.month_end(month))
-            .filter(Q(end__isnull=True) | Q(end__gte=month))
+            .filter(memberships_during(month, target_services.month_end(month)))
             .values_list("unit_id", "user_id")
         )
         if team_ids

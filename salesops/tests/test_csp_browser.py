@@ -47,7 +47,7 @@ def test_pickers_submit_on_change_and_release_all_asks_first(org, page_for, live
     page.goto(f"{live_server.url}/customers/pool/")
     questions: list[str] = []
 
-    def dismiss(dialog) -> None:  # type: ignore[no-untyped-def]
+    def dismiss(dialog) -> None:
         questions.append(dialog.message)
         dialog.dismiss()
 

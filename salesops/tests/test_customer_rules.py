@@ -1,5 +1,6 @@
-"""The customer business rules live in customers.services, so the form and direct
-service calls refuse the same things with the same messages."""
+"""The customer business rules live in customers.services, so every path that creates or
+changes a customer (the customer form, its edit page, the journal picker's quick-create,
+direct service calls) refuses the same things with the same messages."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english():  # type: ignore[no-untyped-def]
+def _english():
     with translation.override("en"):
         yield
 
@@ -24,7 +25,7 @@ def _english():  # type: ignore[no-untyped-def]
 CREATE = "/customers/new/"
 
 
-def _scope(user) -> Scope:  # type: ignore[no-untyped-def]
+def _scope(user) -> Scope:
     return scope_for(user)
 
 
@@ -68,4 +69,49 @@ def test_form_shows_the_same_duplicate_error(org, client):
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "已存在" in errors["name"][0]  # the page's language is Chinese
+    assert Customer.objects.count() == 1
+
+
+def test_form_refuses_an_owner_who_is_not_a_rep_of_the_chosen_team(org, client):
+    client.force_login(org.admin)
+    response = client.post(
+        CREATE,
+        {
+            "name": "丁公司",
+            "segment": "mass",
+            "stage": "lead",
+            "owner": org.rep.pk,
+            "team": org.team_b.pk,
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "team" in errors
+    assert not Customer.objects.filter(name="丁公司").exists()
+
+
+def test_editing_a_customer_to_a_visible_duplicate_name_is_refused(org, client):
+    make_customer(org.rep, name="戊公司", credit_code="91440300MA5ABCDE1X")
+    mine = make_customer(org.rep, name="己公司")
+    client.force_login(org.rep)
+    url = f"/customers/{mine.pk}/edit/"
+    response = client.post(url, {"name": " 戊公司", "segment": "mass"})
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors
+    response = client.post(
+        url, {"name": "己公司", "segment": "mass", "credit_code": "91440300ma5abcde1x"}
+    )
+    assert response.status_code == 200
+    assert "credit_code" in response.context["form"].errors
+    mine.refresh_from_db()
+    assert (mine.name, mine.credit_code) == ("己公司", "")
+
+
+def test_journal_picker_quick_create_refuses_a_visible_duplicate(org, client):
+    make_customer(org.rep, name="庚公司")
+    client.force_login(org.rep)
+    response = client.post("/journals/customers/new/", {"name": "庚公司 "})
+    assert response.status_code == 200
+    assert "已存在" in response.content.decode()  # the page's language is Chinese
+    assert "data-autopick" not in response.content.decode()
     assert Customer.objects.count() == 1

@@ -75,7 +75,7 @@ class DrillRedis:
 
 
 @pytest.fixture
-def drill_redis(pg: str, settings) -> Iterator[DrillRedis]:  # type: ignore[no-untyped-def]
+def drill_redis(pg: str, settings) -> Iterator[DrillRedis]:
     """A private redis-server on a free loopback port; this process sends tasks to it."""
     port = free_port()
     redis = DrillRedis(port, start_redis(port))
@@ -113,7 +113,7 @@ def _values() -> dict[tuple[str, int, str, str], object]:
     }
 
 
-def test_drill_redis_restart_mid_recompute(org, pg, drill_redis, procs):  # type: ignore[no-untyped-def]
+def test_drill_redis_restart_mid_recompute(org, pg, drill_redis, procs):
     make_cohort(org.rep)
     env = drill_env(DATABASE_URL=pg, REDIS_URL=drill_redis.url)
     procs.append(start_worker("drill-a", env))
@@ -144,7 +144,7 @@ def test_drill_redis_restart_mid_recompute(org, pg, drill_redis, procs):  # type
     say(f"a re-run gives identical snapshots ({len(before)} values)")
 
 
-def test_drill_duplicate_delivery(org, pg, drill_redis, procs):  # type: ignore[no-untyped-def]
+def test_drill_duplicate_delivery(org, pg, drill_redis, procs):
     make_cohort(org.rep)
     env = drill_env(DATABASE_URL=pg, REDIS_URL=drill_redis.url)
     procs.append(start_worker("drill-a", env))
@@ -189,7 +189,7 @@ def _get(url: str, cookie: str = "") -> tuple[int, float]:
     return status, time.monotonic() - started
 
 
-def test_drill_database_unreachable(client, org, pg, procs):  # type: ignore[no-untyped-def]
+def test_drill_database_unreachable(client, org, pg, procs):
     port = int(connection.settings_dict["PORT"] or 5432)
     proxy = TcpProxy((connection.settings_dict["HOST"] or "127.0.0.1", port))
     web_port = free_port()
@@ -232,7 +232,7 @@ def test_drill_database_unreachable(client, org, pg, procs):  # type: ignore[no-
         proxy.close()
 
 
-def test_drill_beat_runs_once_across_machines(procs):  # type: ignore[no-untyped-def]
+def test_drill_beat_runs_once_across_machines(procs):
     import redis as redis_lib
 
     from salesops.beat import BEAT_LOCK_KEY, BEAT_LOCK_SECONDS

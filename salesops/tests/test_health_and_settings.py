@@ -61,9 +61,11 @@ def test_database_url_with_unknown_scheme_is_refused(monkeypatch):
 def test_sqlite_default_uses_wal_busy_timeout_and_immediate_transactions(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     db = environment.database_from_url("DATABASE_URL", "sqlite:////tmp/x.sqlite3")
-    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
-    assert db["OPTIONS"]["timeout"] >= 5
+    options = db["OPTIONS"]
+    assert isinstance(options, dict)
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in options["init_command"]
+    assert options["timeout"] >= 5
 
 
 def test_postgres_url_is_parsed(monkeypatch):

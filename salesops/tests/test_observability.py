@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -15,8 +16,9 @@ from conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def _records(caplog: pytest.LogCaptureFixture, name: str) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == name]
+def _records(caplog: pytest.LogCaptureFixture, name: str) -> list[dict[str, Any]]:
+    """The attributes (the ``extra`` fields included) of the records of logger ``name``."""
+    return [vars(r) for r in caplog.records if r.name == name]
 
 
 def test_each_request_writes_one_record_with_id_user_status_and_duration(client, org, caplog):
@@ -25,16 +27,16 @@ def test_each_request_writes_one_record_with_id_user_status_and_duration(client,
         response = client.get(reverse("journals:inbox"), HTTP_X_REQUEST_ID="proxy-id-12345")
     assert response["X-Request-ID"] == "proxy-id-12345"
     (record,) = _records(caplog, "salesops.access")
-    assert (record.method, record.path, record.status) == ("GET", "/journals/inbox/", 200)
-    assert (record.user, record.request_id) == (org.supervisor.username, "proxy-id-12345")
-    assert record.duration_ms > 0
+    assert (record["method"], record["path"], record["status"]) == ("GET", "/journals/inbox/", 200)
+    assert (record["user"], record["request_id"]) == (org.supervisor.username, "proxy-id-12345")
+    assert record["duration_ms"] > 0
 
 
 def test_a_bad_incoming_request_id_is_replaced(client, caplog):
     with caplog.at_level(logging.INFO, logger="salesops.access"):
         response = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
     assert len(response["X-Request-ID"]) == 32
-    assert _records(caplog, "salesops.access")[0].user == ""
+    assert _records(caplog, "salesops.access")[0]["user"] == ""
 
 
 def test_every_login_attempt_writes_one_record(client, org, caplog):
@@ -42,8 +44,8 @@ def test_every_login_attempt_writes_one_record(client, org, caplog):
     with caplog.at_level(logging.INFO, logger="salesops.security"):
         client.post(url, {"username": org.rep.username, "password": "wrong"})
         client.post(url, {"username": org.rep.username, "password": PASSWORD})
-    logins = [r for r in _records(caplog, "salesops.security") if r.event == "login"]
-    assert [(r.outcome, r.username) for r in logins] == [
+    logins = [r for r in _records(caplog, "salesops.security") if r["event"] == "login"]
+    assert [(r["outcome"], r["username"]) for r in logins] == [
         ("failed", org.rep.username),
         ("ok", org.rep.username),
     ]
@@ -53,8 +55,12 @@ def test_a_denied_access_writes_one_record(client, org, caplog):
     client.force_login(org.rep)
     with caplog.at_level(logging.INFO, logger="salesops.security"):
         assert client.get(reverse("journals:inbox")).status_code == 403
-    (denied,) = [r for r in _records(caplog, "salesops.security") if r.event == "access_denied"]
-    assert (denied.user, denied.path, denied.status) == (org.rep.username, "/journals/inbox/", 403)
+    (denied,) = [r for r in _records(caplog, "salesops.security") if r["event"] == "access_denied"]
+    assert (denied["user"], denied["path"], denied["status"]) == (
+        org.rep.username,
+        "/journals/inbox/",
+        403,
+    )
 
 
 def test_the_json_formatter_writes_one_parseable_line_with_the_context():
@@ -63,7 +69,8 @@ def test_the_json_formatter_writes_one_parseable_line_with_the_context():
 
     from salesops.observability import ContextFilter, request_id_var
 
-    spec = dict(settings.LOGGING["formatters"]["json"])
+    logging_config: dict[str, Any] = settings.LOGGING
+    spec = dict(logging_config["formatters"]["json"])
     spec.pop("()")
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope
+from accounts.models import OrgUnit, User
+from accounts.scoping import Scope, reps_during
+from journals.selectors import teams_for_leader
 from kpi import figures as kpi_figures
 from kpi.calculations import Period
 
@@ -47,28 +47,13 @@ TEAM_ROW_LABELS: dict[str, Any] = {
 
 
 def team_members(team_id: int, period: Period) -> list[User]:
-    """Reps of the team at any time during the week, by username. One query."""
-    last = period.end - dt.timedelta(days=1)
-    rows = (
-        Membership.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=period.start),
-            unit_id=team_id,
-            start__lte=last,
-            role=Membership.Role.REP,
-        )
-        .select_related("user")
-        .order_by("user__username")
-    )
-    seen: dict[int, User] = {}
-    for m in rows:
-        seen.setdefault(m.user_id, m.user)
-    return list(seen.values())
+    """Reps of the team at any time during the week, by username. One query
+    (accounts.scoping.reps_during)."""
+    return reps_during(team_id, period.start, period.end - dt.timedelta(days=1))
 
 
 def leader_teams(scope: Scope) -> list[OrgUnit]:
     """Teams whose team report and meeting the viewer sees (supervised first). One query."""
-    from journals.selectors import teams_for_leader
-
     return teams_for_leader(scope)
 
 
@@ -162,7 +147,7 @@ def team_table(
         return _carried_target(_figures, metric)
 
     for row in TEAM_ROWS:
-        pairs = []
+        pairs: list[tuple[Decimal | None, Decimal | float | int | None]] = []
         for u in members:
             f = figures.get(str(u.pk), {})
             plan = plans.get(u.pk, {})
@@ -176,6 +161,8 @@ def team_table(
                 if planned is not None and row in RATE_METRICS:
                     planned = planned / 100
                 pairs.append((planned, figure_value(f, row)))
+        target_val: Decimal | float | int | None
+        team_actual: Decimal | float | int | None
         if row == "achievement":
             tgt = _target(team, "sales_revenue")
             target_val = achievement("sales_revenue", figure_value(team, "sales_revenue"), tgt)

@@ -13,6 +13,8 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
+from journals.models import Journal, Visit
+from journals.workdays import is_work_day
 from kpi.calculations import Period
 
 from ..models import TeamWeeklyReport, WeeklyReport
@@ -43,9 +45,6 @@ def journal_gaps(
     """Work days of the week (up to ``today``) without a submitted journal, per rep, using
     the journals app's submission statistics rules (Chinese work calendar, exemptions).
     Days not yet due are not counted."""
-    from journals.models import Journal
-    from journals.workdays import is_work_day
-
     last = min(period.end - dt.timedelta(days=1), today - dt.timedelta(days=1))
     submitted = defaultdict(set)
     for rep_id, day in Journal.objects.filter(
@@ -89,8 +88,6 @@ def meeting(*, team: OrgUnit, period: Period, today: dt.date | None = None) -> M
     problems (below plan, effective activity rate under 30 %, missing journals); success
     cases (visits marked ``is_case``); the team report's key coachees and training topics.
     """
-    from journals.models import Visit
-
     today = today or timezone.localdate()
     members = team_members(team.pk, period)
     figures = team_week_figures(team_id=team.pk, period=period, rep_ids=[u.pk for u in members])

@@ -48,6 +48,7 @@ def test_demo_reports_match_the_journals_and_are_idempotent(demo_org, org):
     assert TeamWeeklyReport.objects.filter(team=org.team_a).count() == demo.WEEKS
     # frozen figures equal what the KPI calculations give from the journals
     sample = WeeklyReport.objects.filter(rep=org.rep).order_by("-week").first()
+    assert sample is not None
     live = sel.live_figures(sample)
     for metric in ("visits", "customers_visited", "effective_customers"):
         assert sel.figure_value(sample.figures, metric) == sel.figure_value(live, metric)

@@ -223,6 +223,7 @@ def test_meeting_shows_ranking_praise_problems_cases(org, client_for):
     fixed_week(org)
     report(org.rep, org.team_a, plan={"visits": "10"})
     v = Visit.objects.filter(rep=org.rep).order_by("occurred_at").first()
+    assert v is not None
     v.is_case, v.case_note = True, "一次拜访推进到意向"
     v.save()
     journal(org.teammate, org.team_a, day(0))
@@ -279,7 +280,7 @@ def test_meeting_query_count_does_not_grow(org, client_for, django_assert_max_nu
         client.get(url)
     few = len(ctx.captured_queries)
     for i in range(5):
-        u = UserFactory(username=f"extra{i}")
+        u = UserFactory.create(username=f"extra{i}")
         Membership.objects.create(user=u, unit=org.team_a, role="rep", start=dt.date(2020, 1, 1))
         report(u, org.team_a)
         journal(u, org.team_a, day(0))

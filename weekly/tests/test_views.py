@@ -143,6 +143,7 @@ def test_frozen_figures_show_later_data_fix(org, client_for):
     r = report(org.rep, org.team_a)
     services.report_submit(report=r, by=org.rep, at=local_dt(day(6), 23) + dt.timedelta(minutes=50))
     r.refresh_from_db()
+    assert r.submitted_at is not None
     assert r.submitted_at.astimezone(local_dt(day(0)).tzinfo).date() == day(6)
     assert r.week == WEEK.start
     # a later data fix: one more visit recorded for the week

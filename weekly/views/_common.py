@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
+from accounts.middleware import ScopedRequest
 from accounts.scoping import Scope, get_visible_or_404
 from customers.selectors import customer_queryset
 from kpi.calculations import Period, iso_week_period, weeks_in_iso_year
@@ -18,8 +19,8 @@ from .. import services
 from ..models import WeeklyReport
 
 
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+def _scope(request: ScopedRequest) -> Scope:
+    return request.scope
 
 
 def _errors(form: Any, exc: ValidationError) -> None:
@@ -35,11 +36,11 @@ def _errors(form: Any, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def _report(request: HttpRequest, pk: int) -> WeeklyReport:
+def _report(request: ScopedRequest, pk: int) -> WeeklyReport:
     return get_visible_or_404(sel.report_queryset(_scope(request)), _scope(request), pk=pk)
 
 
-def _editable(request: HttpRequest, pk: int) -> WeeklyReport:
+def _editable(request: ScopedRequest, pk: int) -> WeeklyReport:
     report = _report(request, pk)
     services.report_check_can_edit(report=report, scope=_scope(request))
     return report

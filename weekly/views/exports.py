@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET
+
+from accounts.middleware import ScopedRequest
 
 from .. import selectors as sel
 from ..exporting import report_workbook, team_workbook, workbook_response
@@ -17,7 +19,7 @@ from .team import _team, _team_table
 
 @login_required
 @require_GET
-def report_export(request: HttpRequest, pk: int) -> HttpResponse:
+def report_export(request: ScopedRequest, pk: int) -> HttpResponse:
     """The personal report as .xlsx (title, figures vs plan, key customers, texts)."""
     report = _report(request, pk)
     shown, _live = sel.report_figures(report)
@@ -32,7 +34,7 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def team_report_export(request: HttpRequest, code: str, week: str) -> HttpResponse:
+def team_report_export(request: ScopedRequest, code: str, week: str) -> HttpResponse:
     """The team report as .xlsx laid out like the seed's 小组活动统计 template."""
     team = _team(request, code)
     period = _strict_week(week)

@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from accounts.middleware import ScopedRequest
 
 from .. import selectors as sel
 from .. import services
@@ -30,7 +32,7 @@ from ._common import _figures_context, _report, _scope
 
 @login_required
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: ScopedRequest) -> HttpResponse:
     """Own reports for a rep; for leaders the chosen team's reports (``?team=``,
     ``?week=``). A fixed number of queries whatever the number of reports."""
     scope = _scope(request)
@@ -126,7 +128,7 @@ def _diff(before: dict[str, Any], report: WeeklyReport) -> list[dict[str, str]]:
     return out
 
 
-def _detail_context(request: HttpRequest, report: WeeklyReport) -> dict[str, Any]:
+def _detail_context(request: ScopedRequest, report: WeeklyReport) -> dict[str, Any]:
     scope = _scope(request)
     revisions = list(report.revisions.all())
     can_review = (
@@ -157,7 +159,7 @@ def _detail_context(request: HttpRequest, report: WeeklyReport) -> dict[str, Any
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     """Read a personal report: frozen figures (with "now: X" where the data changed since
     submission), key customers, analysis, goals, summary, evaluation, comments, revisions."""
     report = _report(request, pk)
@@ -166,7 +168,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+def report_review(request: ScopedRequest, pk: int) -> HttpResponse:
     """The supervisor's evaluation; marks the report reviewed."""
     report = _report(request, pk)
     services.report_check_can_review(report=report, scope=_scope(request))
@@ -175,7 +177,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_review(
                 report=report,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 evaluation=form.cleaned_data["evaluation"],
             )
             messages.success(request, _("Weekly report reviewed."))
@@ -188,13 +190,13 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def report_comment(request: ScopedRequest, pk: int) -> HttpResponse:
     """Add a comment to a personal report."""
     report = _report(request, pk)
     services.report_check_can_comment(report=report, scope=_scope(request))
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.report_comment_add(report=report, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        services.report_comment_add(report=report, by=request.user, text=form.cleaned_data["text"])
         messages.success(request, _("Comment added."))
         return redirect(reverse("weekly:report_detail", args=[report.pk]) + "#comments")
     context = _detail_context(request, report)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.middleware import ScopedRequest
 from accounts.scoping import get_visible_or_404
 
 from .. import selectors as sel
@@ -27,7 +28,7 @@ from ._common import _editable, _errors, _figures_context, _own_customers, _repo
 
 @login_required
 @require_GET
-def report_current(request: HttpRequest) -> HttpResponse:
+def report_current(request: ScopedRequest) -> HttpResponse:
     """The viewer's own report of the current week (or ``?week=``), created prefilled on
     first open; a draft opens in the editor, a submitted one in the detail page."""
     scope = _scope(request)
@@ -36,7 +37,7 @@ def report_current(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("A weekly report can only be written once the week has begun."))
         return redirect("weekly:report_list")
     try:
-        report = services.report_get_or_create(rep=request.user, period=period)  # type: ignore[arg-type]
+        report = services.report_get_or_create(rep=request.user, period=period)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("weekly:report_list")
@@ -48,7 +49,7 @@ def report_current(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     """The rep's editor: live figures vs plan, key customers, analysis, next week's goals,
     summary. POST saves (and submits with ``action=submit``). Author and draft only."""
     report = _editable(request, pk)
@@ -60,13 +61,13 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_update(
                 report=report,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 analysis=form.cleaned_data["analysis"],
                 summary=form.cleaned_data["summary"],
                 next_goals=form.goals(),
             )
             if request.POST.get("action") == "submit":
-                services.report_submit(report=report, by=request.user)  # type: ignore[arg-type]
+                services.report_submit(report=report, by=request.user)
                 messages.success(request, _("Weekly report submitted."))
                 return redirect("weekly:report_detail", pk=report.pk)
             messages.success(request, _("Weekly report saved."))
@@ -90,21 +91,21 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_submit(request: ScopedRequest, pk: int) -> HttpResponse:
     """Submit the viewer's draft: the figures are frozen as computed now."""
     report = _editable(request, pk)
-    services.report_submit(report=report, by=request.user)  # type: ignore[arg-type]
+    services.report_submit(report=report, by=request.user)
     messages.success(request, _("Weekly report submitted."))
     return redirect("weekly:report_detail", pk=report.pk)
 
 
 @login_required
 @require_POST
-def report_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def report_amend(request: ScopedRequest, pk: int) -> HttpResponse:
     """Reopen the viewer's submitted report; the submitted version is kept as a revision."""
     report = _report(request, pk)
     services.report_check_can_amend(report=report, scope=_scope(request))
-    services.report_amend(report=report, by=request.user)  # type: ignore[arg-type]
+    services.report_amend(report=report, by=request.user)
     messages.info(
         request,
         _("Amending: the submitted version is kept as revision %(n)d.")
@@ -115,7 +116,7 @@ def report_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_customer_add(request: HttpRequest, pk: int) -> HttpResponse:
+def key_customer_add(request: ScopedRequest, pk: int) -> HttpResponse:
     """Add a key customer in progress (one of the rep's own customers) to a draft."""
     report = _editable(request, pk)
     form = KeyCustomerForm(request.POST, customers=_own_customers(report))
@@ -123,7 +124,7 @@ def key_customer_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.key_customer_add(
                 report=report,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 customer=form.cleaned_data["customer"],
                 needs_analysis=form.cleaned_data["needs_analysis"],
                 tracking_plan=form.cleaned_data["tracking_plan"],
@@ -151,7 +152,7 @@ def key_customer_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_customer_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def key_customer_remove(request: ScopedRequest, pk: int) -> HttpResponse:
     """Remove a key customer from a draft."""
     scope = _scope(request)
     item = get_visible_or_404(
@@ -162,5 +163,5 @@ def key_customer_remove(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     services.report_check_can_edit(report=item.report, scope=scope)
-    services.key_customer_remove(item=item, by=request.user)  # type: ignore[arg-type]
+    services.key_customer_remove(item=item, by=request.user)
     return redirect(reverse("weekly:report_edit", args=[item.report_id]) + "#key-customers")

@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.middleware import ScopedRequest
 from accounts.models import OrgUnit
 from customers.selectors import customer_queryset
 from kpi.calculations import Period
@@ -34,7 +35,7 @@ from ._common import _errors, _scope, _strict_week
 # --- team report --------------------------------------------------------------------------
 
 
-def _team(request: HttpRequest, code: str) -> OrgUnit:
+def _team(request: ScopedRequest, code: str) -> OrgUnit:
     scope = _scope(request)
     team = OrgUnit.objects.filter(code=code, kind=OrgUnit.Kind.TEAM).first()
     if team is None or not scope.can_see_team(team.pk):
@@ -42,7 +43,7 @@ def _team(request: HttpRequest, code: str) -> OrgUnit:
     return team
 
 
-def _team_report(request: HttpRequest, pk: int) -> TeamWeeklyReport:
+def _team_report(request: ScopedRequest, pk: int) -> TeamWeeklyReport:
     scope = _scope(request)
     report = TeamWeeklyReport.objects.select_related("team").filter(pk=pk).first()
     if report is None or not scope.can_see_team(report.team_id):
@@ -112,7 +113,7 @@ def _coachees(report: TeamWeeklyReport | None) -> list[KeyCoachee]:
 
 
 def _team_context(
-    request: HttpRequest, team: OrgUnit, period: Period, report: TeamWeeklyReport | None
+    request: ScopedRequest, team: OrgUnit, period: Period, report: TeamWeeklyReport | None
 ) -> dict[str, Any]:
     scope = _scope(request)
     members = sel.team_members(team.pk, period)
@@ -156,7 +157,7 @@ def _team_context(
 
 
 @login_required
-def team_report(request: HttpRequest, code: str, week: str) -> HttpResponse:
+def team_report(request: ScopedRequest, code: str, week: str) -> HttpResponse:
     """The team weekly report (小组活动统计) of a team and ISO week ``2026-W05``: created
     prefilled on first open by the supervisor; POST saves the texts (and submits with
     ``action=submit``). Visible to the team's supervisor, managers above and admins."""
@@ -169,7 +170,7 @@ def team_report(request: HttpRequest, code: str, week: str) -> HttpResponse:
         and scope.can_manage_team(team.pk)
         and period.start <= sel.current_period().start
     ):
-        report = services.team_report_get_or_create(team=team, period=period, by=request.user)  # type: ignore[arg-type]
+        report = services.team_report_get_or_create(team=team, period=period, by=request.user)
     if request.method == "POST":
         if report is None:
             raise Http404
@@ -177,12 +178,12 @@ def team_report(request: HttpRequest, code: str, week: str) -> HttpResponse:
         if form.is_valid():
             services.team_report_update(
                 report=report,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 summary=form.cleaned_data["summary"],
                 training_topics=form.cleaned_data["training_topics"],
             )
             if request.POST.get("action") == "submit":
-                services.team_report_submit(report=report, by=request.user)  # type: ignore[arg-type]
+                services.team_report_submit(report=report, by=request.user)
                 messages.success(request, _("Team report submitted."))
             else:
                 messages.success(request, _("Team report saved."))
@@ -195,12 +196,12 @@ def team_report(request: HttpRequest, code: str, week: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def team_report_reopen(request: ScopedRequest, pk: int) -> HttpResponse:
     """Reopen a submitted team report (supervisor)."""
     report = _team_report(request, pk)
     services.team_report_check_can_edit(team_id=report.team_id, scope=_scope(request))
     try:
-        services.team_report_reopen(report=report, by=request.user)  # type: ignore[arg-type]
+        services.team_report_reopen(report=report, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(_team_url(report))
@@ -208,12 +209,12 @@ def team_report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_report_review(request: HttpRequest, pk: int) -> HttpResponse:
+def team_report_review(request: ScopedRequest, pk: int) -> HttpResponse:
     """The manager marks a submitted team report read."""
     report = _team_report(request, pk)
     services.team_report_check_can_review(report=report, scope=_scope(request))
     try:
-        services.team_report_review(report=report, by=request.user)  # type: ignore[arg-type]
+        services.team_report_review(report=report, by=request.user)
         messages.success(request, _("Team report marked as read."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -222,12 +223,12 @@ def team_report_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_report_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def team_report_comment(request: ScopedRequest, pk: int) -> HttpResponse:
     """Comment on a team report."""
     report = _team_report(request, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.team_comment_add(report=report, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        services.team_comment_add(report=report, by=request.user, text=form.cleaned_data["text"])
         messages.success(request, _("Comment added."))
     else:
         messages.error(request, _("Write a comment first."))
@@ -236,7 +237,7 @@ def team_report_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_key_customer_add(request: HttpRequest, pk: int) -> HttpResponse:
+def team_key_customer_add(request: ScopedRequest, pk: int) -> HttpResponse:
     """Add a key customer to the team report (supervisor, draft)."""
     report = _team_report(request, pk)
     services.team_report_check_can_edit(team_id=report.team_id, scope=_scope(request))
@@ -246,7 +247,7 @@ def team_key_customer_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.team_key_customer_add(
                 report=report,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 customer=form.cleaned_data["customer"],
                 needs_analysis=form.cleaned_data["needs_analysis"],
                 tracking_plan=form.cleaned_data["tracking_plan"],
@@ -261,19 +262,19 @@ def team_key_customer_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_key_customer_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def team_key_customer_remove(request: ScopedRequest, pk: int) -> HttpResponse:
     """Remove a key customer row from the team report."""
     item = TeamKeyCustomer.objects.select_related("report__team").filter(pk=pk).first()
     if item is None or not _scope(request).can_see_team(item.report.team_id):
         raise Http404
     services.team_report_check_can_edit(team_id=item.report.team_id, scope=_scope(request))
-    services.team_key_customer_remove(item=item, by=request.user)  # type: ignore[arg-type]
+    services.team_key_customer_remove(item=item, by=request.user)
     return redirect(_team_url(item.report) + "#key-customers")
 
 
 @login_required
 @require_POST
-def key_coachee_add(request: HttpRequest, pk: int) -> HttpResponse:
+def key_coachee_add(request: ScopedRequest, pk: int) -> HttpResponse:
     """Add a key coachee to the team report (supervisor, draft)."""
     report = _team_report(request, pk)
     services.team_report_check_can_edit(team_id=report.team_id, scope=_scope(request))
@@ -283,7 +284,7 @@ def key_coachee_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.key_coachee_save(
                 report=report,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 rep=form.cleaned_data["rep"],
                 problem=form.cleaned_data["problem"],
                 coaching_content=form.cleaned_data["coaching_content"],
@@ -299,7 +300,7 @@ def key_coachee_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_coachee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def key_coachee_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     """Edit a key coachee's coaching content and tracked effect (supervisor, draft)."""
     item = KeyCoachee.objects.select_related("report__team", "rep").filter(pk=pk).first()
     if item is None or not _scope(request).can_see_team(item.report.team_id):
@@ -308,7 +309,7 @@ def key_coachee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.key_coachee_save(
             report=item.report,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             rep=item.rep,
             problem=request.POST.get("problem", item.problem)[:2000],
             coaching_content=request.POST.get("coaching_content", "")[:2000],
@@ -322,11 +323,11 @@ def key_coachee_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_coachee_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def key_coachee_remove(request: ScopedRequest, pk: int) -> HttpResponse:
     """Remove a key coachee row."""
     item = KeyCoachee.objects.select_related("report__team").filter(pk=pk).first()
     if item is None or not _scope(request).can_see_team(item.report.team_id):
         raise Http404
     services.team_report_check_can_edit(team_id=item.report.team_id, scope=_scope(request))
-    services.key_coachee_remove(item=item, by=request.user)  # type: ignore[arg-type]
+    services.key_coachee_remove(item=item, by=request.user)
     return redirect(_team_url(item.report) + "#coachees")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+
+from accounts.middleware import ScopedRequest
+from coaching.selectors import findings_for_team
+from journals.selectors import pick_team
 
 from .. import selectors as sel
 from ._common import _scope
@@ -17,13 +21,10 @@ from ._common import _scope
 
 @login_required
 @require_GET
-def meeting(request: HttpRequest) -> HttpResponse:
+def meeting(request: ScopedRequest) -> HttpResponse:
     """The weekly meeting (周例会) of a team (``?team=``) and week (``?week=``, default the
     current week): figures vs plan with a ranking, wins, problems, success cases, key
     coachees and training topics. Fixed number of queries whatever the team size."""
-    from coaching.selectors import findings_for_team  # coaching reads weekly's models
-    from journals.selectors import pick_team
-
     scope = _scope(request)
     team, teams = pick_team(scope, request.GET.get("team"))
     period = sel.parse_week(request.GET.get("week"), sel.meeting_default_period())

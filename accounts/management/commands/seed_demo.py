@@ -35,7 +35,7 @@ RESETS = [
 ]
 
 
-def _step(module: str, name: str):  # type: ignore[no-untyped-def]
+def _step(module: str, name: str):
     try:
         return getattr(importlib.import_module(module), name)
     except (ModuleNotFoundError, AttributeError):
