@@ -13,10 +13,17 @@ when given (PostgreSQL), with raw ``executemany`` inserts. Then prints:
 - the plain SQL aggregation floor for the same counts (visits, customers visited and
   effective customers, stage reaches, contracts and revenue per rep and team and period,
   GROUP BY in the database) and the ratio recompute / floor;
-- median time of the dashboard reads for a 50-rep team (snapshot_table of the team's reps
-  for 10 metrics + snapshot_metrics of the team + a 12-month snapshot_series);
-- incremental update after one journal: compute_and_store of one team for one month and
-  one week (with and without its branch), median of 5, in ms.
+- full recompute of 12 months for every rep, team and branch (the "1,000 reps x 12 months"
+  case) against the SQL floor of the same 12 months, with peak memory (aims: under 3x the
+  floor, under 1 GB);
+- the nightly task as users get it: ``kpi.nightly`` run eagerly (the run, its parts per team
+  and branch, its completion) with the coaching diagnosis it triggers, the number of
+  diagnosis tasks (one per run) and their time;
+- median time of the dashboard reads for a 50-rep team (``kpi.figures.stored_table`` of the
+  team's reps for 10 metrics + the team's metrics + a 12-month series);
+- incremental update after one change: ``kpi.services.kpi_recompute_touched`` of one 50-rep
+  team for one month and one week (what the worker runs after a visit or stage change; aim:
+  median under 100 ms), and the same with its branch; median of 5, in ms.
 
 Usage: ``.venv/bin/python bench/kpi.py [--reps N] [--keep]`` (``--keep`` reuses the
 generated SQLite database when it has the same number of reps).

@@ -56,7 +56,13 @@ __all__ = [
 _FIELDS = ("metric", "value", "numerator", "denominator", "status")
 
 
-def _mv(metric: str, value, numerator, denominator, status) -> MetricValue:  # type: ignore[no-untyped-def]
+def _mv(
+    metric: str,
+    value: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    status: str,
+) -> MetricValue:
     return metric_value_from_row(metric, value, numerator, denominator, status)
 
 
