@@ -25,27 +25,21 @@ from typing import Any
 
 from django.utils.translation import gettext_noop as N_
 
-# Symptom codes: mirror coaching.models.Symptom (a test keeps them equal).
-FEW_TARGETS = "few_targets"
-WEAK_OPENING = "weak_opening"
-NO_INTEREST = "no_interest"
-MISSED_NEED = "missed_need"
-HARD_TO_CLOSE = "hard_to_close"
-LOW_ACTIVITY = "low_activity"
-NO_PREPARATION = "no_preparation"
-NO_FOLLOW_UP = "no_follow_up"
-MISSING_JOURNALS = "missing_journals"
-SYMPTOMS: tuple[str, ...] = (
+from domain.symptoms import (
     FEW_TARGETS,
-    WEAK_OPENING,
-    NO_INTEREST,
-    MISSED_NEED,
     HARD_TO_CLOSE,
     LOW_ACTIVITY,
-    NO_PREPARATION,
-    NO_FOLLOW_UP,
+    MISSED_NEED,
     MISSING_JOURNALS,
+    NO_FOLLOW_UP,
+    NO_INTEREST,
+    NO_PREPARATION,
+    SYMPTOM_CODES,
+    WEAK_OPENING,
 )
+
+#: Symptom codes in diagnosis order: the domain's (coaching.models.Symptom is built from it).
+SYMPTOMS: tuple[str, ...] = SYMPTOM_CODES
 
 ATTITUDE, KNOWLEDGE, SKILL = "attitude", "knowledge", "skill"
 COACHING, TRAINING, SUPPORT = "coaching", "training", "support"

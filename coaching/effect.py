@@ -15,22 +15,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_noop as N_
+from domain import metrics as registry
 
-#: KPIs a plan may watch (week metrics of kpi.calculations) with their labels.
-EFFECT_METRICS: dict[str, str] = {
-    "visits": N_("Visits"),
-    "customers_visited": N_("Customers visited"),
-    "effective_customers": N_("Effective customers"),
-    "effective_activity_rate": N_("Effective activity rate"),
-    "new_targets": N_("New target customers"),
-    "target_customer_visits": N_("Target customer visits"),
-    "intents": N_("Intents reached"),
-    "intent_rate": N_("Intent rate"),
-    "deals": N_("Deals"),
-    "close_rate": N_("Close rate"),
-}
-RATE_METRICS = frozenset({"effective_activity_rate", "intent_rate", "close_rate"})
+#: KPIs a plan may watch (week metrics of kpi.calculations); their labels and kinds are
+#: the metric registry's (domain.metrics).
+EFFECT_METRICS: tuple[str, ...] = (
+    "visits",
+    "customers_visited",
+    "effective_customers",
+    "effective_activity_rate",
+    "new_targets",
+    "target_customer_visits",
+    "intents",
+    "intent_rate",
+    "deals",
+    "close_rate",
+)
+RATE_METRICS = frozenset(m for m in EFFECT_METRICS if registry.metric(m).kind == registry.RATE)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def compare(
         rows.append(
             {
                 "metric": m,
-                "label": EFFECT_METRICS.get(m, m),
+                "label": m,  # the page labels it (kpi_format.metric_label)
                 "is_rate": m in RATE_METRICS,
                 "before": b,
                 "after": a,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from journals.models import Visit
+from kpi.templatetags.kpi_format import metric_label
 
 from .effect import EFFECT_METRICS
 from .models import CauseCategory, CoachingPlan, MeasureKind
@@ -26,7 +27,7 @@ def _select() -> forms.Select:
 
 def metric_choices() -> list[tuple[str, str]]:
     """(code, translated label) of the KPIs a plan can watch."""
-    return [(code, str(_(label))) for code, label in EFFECT_METRICS.items()]
+    return [(code, metric_label(code)) for code in EFFECT_METRICS]
 
 
 class PlanChoiceField(forms.ModelChoiceField):

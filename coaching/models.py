@@ -7,7 +7,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from accounts.labels import label_of
+from domain import symptoms
 
 
 class CauseCategory(models.TextChoices):
@@ -22,18 +26,23 @@ class MeasureKind(models.TextChoices):
     SUPPORT = "support", _("Support")
 
 
-class Symptom(models.TextChoices):
-    """Symptoms of weak results and poor journal habits (DOMAIN.md sections 3 and 8)."""
+def _symptom(code: str) -> tuple[str, Promise]:
+    return code, label_of(symptoms.SYMPTOMS, code)
 
-    FEW_TARGETS = "few_targets", _("Too few target customers")
-    WEAK_OPENING = "weak_opening", _("Weak at opening customer relationships")
-    NO_INTEREST = "no_interest", _("Presentations raise no interest")
-    MISSED_NEED = "missed_need", _("Recommendations miss the need")
-    HARD_TO_CLOSE = "hard_to_close", _("Hard to close")
-    LOW_ACTIVITY = "low_activity", _("Too little activity")
-    NO_PREPARATION = "no_preparation", _("Visits without preparation")
-    NO_FOLLOW_UP = "no_follow_up", _("Agreed next steps not followed up")
-    MISSING_JOURNALS = "missing_journals", _("Missing journals")
+
+class Symptom(models.TextChoices):
+    """Symptoms of weak results and poor journal habits (docs/domain, sections 3 and 8):
+    codes and labels are ``domain.symptoms.SYMPTOMS``."""
+
+    FEW_TARGETS = _symptom(symptoms.FEW_TARGETS)
+    WEAK_OPENING = _symptom(symptoms.WEAK_OPENING)
+    NO_INTEREST = _symptom(symptoms.NO_INTEREST)
+    MISSED_NEED = _symptom(symptoms.MISSED_NEED)
+    HARD_TO_CLOSE = _symptom(symptoms.HARD_TO_CLOSE)
+    LOW_ACTIVITY = _symptom(symptoms.LOW_ACTIVITY)
+    NO_PREPARATION = _symptom(symptoms.NO_PREPARATION)
+    NO_FOLLOW_UP = _symptom(symptoms.NO_FOLLOW_UP)
+    MISSING_JOURNALS = _symptom(symptoms.MISSING_JOURNALS)
 
 
 class DiagnosisSettings(models.Model):

@@ -30,6 +30,7 @@ from accounts.scoping import (
     visible_teams,
 )
 from kpi.calculations import period_of
+from kpi.templatetags.kpi_format import metric_label
 
 from . import selectors, services
 from .effect import EFFECT_METRICS
@@ -114,7 +115,7 @@ def _plan_context(request: ScopedRequest, plan: CoachingPlan, **forms: Any) -> d
     today = local_today()
     measures = list(Measure.objects.filter(plan=plan).select_related("owner", "visit__customer"))
     goals = list(Goal.objects.filter(plan=plan))
-    labels = {code: _(label) for code, label in EFFECT_METRICS.items()}
+    labels = {code: metric_label(code) for code in EFFECT_METRICS}
     for g in goals:
         g.label = labels.get(g.metric, g.metric)  # type: ignore[attr-defined]
     sessions = list(FollowUpSession.objects.filter(plan=plan).select_related("author"))

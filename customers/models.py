@@ -18,29 +18,27 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.labels import label_of
+from domain import stages
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Stage(models.TextChoices):
-    """Funnel stages for ordinary customers (DOMAIN.md section 6), in funnel order."""
+    """Funnel stages for ordinary customers (docs/domain, section 6), in funnel order:
+    codes and labels are ``domain.stages.STAGES``."""
 
-    LEAD = "lead", _("Lead")
-    TARGET = "target", _("Target customer")
-    RELATIONSHIP = "relationship", _("Relationship established")
-    INTENT = "intent", _("Intent reached")
-    DEAL = "deal", _("Deal")
-    LOST = "lost", _("Lost")
+    LEAD = stages.LEAD, label_of(stages.STAGES, stages.LEAD)
+    TARGET = stages.TARGET, label_of(stages.STAGES, stages.TARGET)
+    RELATIONSHIP = stages.RELATIONSHIP, label_of(stages.STAGES, stages.RELATIONSHIP)
+    INTENT = stages.INTENT, label_of(stages.STAGES, stages.INTENT)
+    DEAL = stages.DEAL, label_of(stages.STAGES, stages.DEAL)
+    LOST = stages.LOST, label_of(stages.STAGES, stages.LOST)
 
 
-#: Position of each open stage in the funnel; LOST is outside the order.
-STAGE_ORDER: dict[str, int] = {
-    Stage.LEAD: 0,
-    Stage.TARGET: 1,
-    Stage.RELATIONSHIP: 2,
-    Stage.INTENT: 3,
-    Stage.DEAL: 4,
-}
-FUNNEL = [Stage.LEAD, Stage.TARGET, Stage.RELATIONSHIP, Stage.INTENT, Stage.DEAL]
+#: Position of each open stage in the funnel (``domain.stages.STAGE_RANK``); LOST is outside.
+STAGE_ORDER: dict[str, int] = dict(stages.STAGE_RANK)
+FUNNEL = [Stage(s) for s in stages.FUNNEL_STAGES]
 
 
 class Segment(models.TextChoices):

@@ -16,7 +16,7 @@ two against each other and ``journals/tests/test_effective_rule.py`` all three.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from domain.labels import Labelled
@@ -85,21 +85,30 @@ def effective_mask(
 
     The three iterables run in parallel (one item per visit, equal lengths, else
     ValueError): outcome codes, next-step texts (None / NaN read as blank) and next-step
-    dates (None, NaN and NaT read as missing). Vectorised with pandas; same rule as
-    :func:`is_effective` (docs/domain, section 9).
+    dates (None, NaN and NaT read as missing). Pandas Series are read as they are. Each
+    distinct outcome and next-step text is judged once (factorised), so a million visits
+    take a fraction of a second. Same rule as :func:`is_effective` (docs/domain, section 9).
     """
     import numpy as np  # imported here: the rest of the domain package stays light
     import pandas as pd
 
-    outcome = pd.Series(list(outcomes), dtype=object)
-    step = pd.Series(list(next_steps), dtype=object)
-    date = pd.Series(list(next_step_dates), dtype=object)
+    def series(values: Iterable[object]) -> pd.Series:
+        return values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+
+    def judged(values: pd.Series, test: Callable[[object], bool]) -> npt.NDArray[np.bool_]:
+        codes, uniques = pd.factorize(values)
+        lookup = np.array([test(u) for u in uniques] + [False], dtype=bool)
+        return np.asarray(lookup[codes], dtype=bool)  # code -1 (missing) picks False
+
+    outcome, step, date = series(outcomes), series(next_steps), series(next_step_dates)
     if not len(outcome) == len(step) == len(date):
         raise ValueError("outcomes, next_steps and next_step_dates differ in length")
-    advancing = outcome.isin(sorted(ADVANCING_OUTCOMES)).to_numpy(dtype=bool)
-    text = step.where(step.notna(), "").astype(str).str.strip().to_numpy(dtype=object)
-    dated = date.notna().to_numpy(dtype=bool)
-    return np.asarray(advancing | ((text != "") & dated), dtype=bool)
+    out = judged(outcome, lambda code: code in ADVANCING_OUTCOMES)
+    candidates = np.flatnonzero(date.notna().to_numpy(dtype=bool) & ~out)
+    if len(candidates):
+        steps = step.iloc[candidates].reset_index(drop=True)
+        out[candidates] = judged(steps, lambda text: isinstance(text, str) and bool(text.strip()))
+    return out
 
 
 # --- who visited: the owner, or someone else (docs/domain, section 3) ----------------------

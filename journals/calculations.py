@@ -295,6 +295,13 @@ def _coded(labels: Mapping[str, str], field: str, row: Mapping[str, object]) -> 
     return labels.get(f"{field}:{value}", value)
 
 
+def _rows(value: object) -> list[Mapping[str, object]]:
+    """The mappings of a list in a content snapshot (anything else: none)."""
+    if not isinstance(value, list):
+        return []
+    return [row for row in value if isinstance(row, Mapping)]
+
+
 def content_lines(content: Mapping[str, object], labels: Mapping[str, str]) -> list[str]:
     """Render a journal content snapshot (see selectors.journal_content) as text lines,
     one field per line, so two versions can be compared line by line.
@@ -309,12 +316,12 @@ def content_lines(content: Mapping[str, object], labels: Mapping[str, str]) -> l
         parts = value.splitlines() or [""]
         lines.append(f"{label}: {parts[0]}")
         lines.extend(f"    {p}" for p in parts[1:])
-    for item in content.get("plan", []) or []:  # type: ignore[union-attr]
+    for item in _rows(content.get("plan")):
         lines.append(
             f"{labels.get('plan', 'plan')}: {_coded(labels, 'purpose', item)} · "
             f"{item.get('customer') or '-'} · {item.get('preparation', '')}"
         )
-    for visit in content.get("visits", []) or []:  # type: ignore[union-attr]
+    for visit in _rows(content.get("visits")):
         lines.append(
             f"{labels.get('visit', 'visit')}: {visit.get('time', '')} "
             f"{visit.get('customer', '')} · {_coded(labels, 'purpose', visit)} · "

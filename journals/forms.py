@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -28,7 +29,7 @@ ADVANCE_STAGES = [
 ]
 
 
-def _text(rows: int = 2, placeholder: str = "") -> forms.Textarea:
+def _text(rows: int = 2, placeholder: str | Promise = "") -> forms.Textarea:
     attrs = {"rows": rows, "class": "form-control"}
     if placeholder:
         attrs["placeholder"] = placeholder
@@ -74,14 +75,15 @@ class CustomerPickMixin:
     @property
     def picked(self) -> Customer | None:
         """The chosen customer (bound value or initial), for showing its name again."""
-        form = self  # type: ignore[assignment]
+        form = self
         raw = form["customer"].value()  # type: ignore[index]
         if isinstance(raw, Customer):
             return raw
         if not raw:
             return None
         try:
-            return form.fields["customer"].queryset.filter(pk=int(raw)).first()
+            customers = form.fields["customer"].queryset  # type: ignore[attr-defined]
+            return customers.filter(pk=int(raw)).first()
         except (TypeError, ValueError):
             return None
 

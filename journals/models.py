@@ -10,27 +10,38 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.labels import label_of
 from customers.models import Stage
 from domain import visits as visit_rules
 
 
+def _purpose(code: str) -> tuple[str, Promise]:
+    return code, label_of(visit_rules.PURPOSES, code)
+
+
+def _outcome(code: str) -> tuple[str, Promise]:
+    return code, label_of(visit_rules.OUTCOMES, code)
+
+
 class Purpose(models.TextChoices):
-    """Why a visit, appointment or follow-up happens (拜访目的 / 回访)."""
+    """Why a visit, appointment or follow-up happens (拜访目的 / 回访); codes and labels
+    are ``domain.visits.PURPOSES``."""
 
-    FIRST = "first", _("First visit")
-    EXPLANATION = "explanation", _("Explanation")
-    CLOSING = "closing", _("Closing")
-    APPOINTMENT = "appointment", _("Appointment")
-    COLLECTION = "collection", _("Follow-up: collection")
-    COORDINATION = "coordination", _("Follow-up: coordination")
-    RESEARCH = "research", _("Follow-up: research")
-    SERVICE = "service", _("Follow-up: service")
+    FIRST = _purpose(visit_rules.FIRST)
+    EXPLANATION = _purpose(visit_rules.EXPLANATION)
+    CLOSING = _purpose(visit_rules.CLOSING)
+    APPOINTMENT = _purpose(visit_rules.APPOINTMENT)
+    COLLECTION = _purpose(visit_rules.COLLECTION)
+    COORDINATION = _purpose(visit_rules.COORDINATION)
+    RESEARCH = _purpose(visit_rules.RESEARCH)
+    SERVICE = _purpose(visit_rules.SERVICE)
 
 
-VISIT_PURPOSES = (Purpose.FIRST, Purpose.EXPLANATION, Purpose.CLOSING)
-FOLLOW_UP_PURPOSES = (Purpose.COLLECTION, Purpose.COORDINATION, Purpose.RESEARCH, Purpose.SERVICE)
+VISIT_PURPOSES = tuple(Purpose(p) for p in visit_rules.VISIT_PURPOSES)
+FOLLOW_UP_PURPOSES = tuple(Purpose(p) for p in visit_rules.FOLLOW_UP_PURPOSES)
 
 
 class Journal(models.Model):
@@ -184,11 +195,13 @@ class Visit(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        NOTHING = "nothing", _("Nothing")
-        INFO = "info", _("Information gathered")
-        NEXT_STEP = "next_step", _("Next step agreed")
-        STAGE_ADVANCED = "stage_advanced", _("Stage advanced")
-        DEAL = "deal", _("Deal")
+        """Codes and labels are ``domain.visits.OUTCOMES``."""
+
+        NOTHING = _outcome(visit_rules.NOTHING)
+        INFO = _outcome(visit_rules.INFO)
+        NEXT_STEP = _outcome(visit_rules.NEXT_STEP)
+        STAGE_ADVANCED = _outcome(visit_rules.STAGE_ADVANCED)
+        DEAL = _outcome(visit_rules.DEAL)
 
     journal = models.ForeignKey(
         Journal, verbose_name=_("journal"), on_delete=models.CASCADE, related_name="visits"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ class TargetImportForm(forms.Form):
         help_text=_("Columns: rep (username) or team (code), month (YYYY-MM), metric, value."),
     )
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
         if upload.size > limit:
@@ -36,7 +38,7 @@ class AnalysisPlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
-    def __init__(self, *args, metrics: list[tuple[str, str]] = (), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, metrics: Sequence[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.gap_fields: list[str] = []
         for metric, label in metrics:

@@ -10,7 +10,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from accounts.labels import lazy_label
+from domain import metrics as registry
 
 
 class PeriodKind(models.TextChoices):
@@ -24,25 +28,33 @@ class ScopeKind(models.TextChoices):
     BRANCH = "branch", _("Branch")
 
 
-class TargetMetric(models.TextChoices):
-    """Metrics a target can be set for (DOMAIN.md section 4b). The values are the metric
-    names of kpi.calculations, so completion rates compare like with like."""
+def _metric(name: str) -> tuple[str, Promise]:
+    entry = registry.metric(name)
+    if not entry.targetable:
+        raise ValueError(f"{name} is not targetable in domain.metrics")
+    return name, lazy_label(entry.label_zh, entry.label_en)
 
-    NEW_REVENUE = "new_revenue", _("New revenue")
-    RETAINED_REVENUE = "retained_revenue", _("Retained revenue")
-    TOTAL_REVENUE = "total_revenue", _("Total revenue")
-    RECEIVED = "received", _("Revenue received")
-    SALES_REVENUE = "sales_revenue", _("Sales revenue (contracts)")
-    NEW_SALES_REVENUE = "new_sales_revenue", _("New sales revenue (contracts)")
-    NEW_TARGETS = "new_targets", _("New target customers")
-    VISITS = "visits", _("Visits")
-    CUSTOMERS_VISITED = "customers_visited", _("Customers visited")
-    EFFECTIVE_CUSTOMERS = "effective_customers", _("Effective customers")
-    INTENTS = "intents", _("Intents reached")
-    DEALS = "deals", _("Deals")
-    INSTALLATIONS = "installations", _("Installations")
-    RETAINED_FOLLOW_UPS = "retained_follow_ups", _("Follow-ups of retained customers")
-    MILESTONES = "milestones", _("Big-account milestones")
+
+class TargetMetric(models.TextChoices):
+    """Metrics a target can be set for (docs/domain, section 4b): targetable names of the
+    metric registry (``domain.metrics``), with its labels, so completion rates compare
+    like with like."""
+
+    NEW_REVENUE = _metric("new_revenue")
+    RETAINED_REVENUE = _metric("retained_revenue")
+    TOTAL_REVENUE = _metric("total_revenue")
+    RECEIVED = _metric("received")
+    SALES_REVENUE = _metric("sales_revenue")
+    NEW_SALES_REVENUE = _metric("new_sales_revenue")
+    NEW_TARGETS = _metric("new_targets")
+    VISITS = _metric("visits")
+    CUSTOMERS_VISITED = _metric("customers_visited")
+    EFFECTIVE_CUSTOMERS = _metric("effective_customers")
+    INTENTS = _metric("intents")
+    DEALS = _metric("deals")
+    INSTALLATIONS = _metric("installations")
+    RETAINED_FOLLOW_UPS = _metric("retained_follow_ups")
+    MILESTONES = _metric("milestones")
 
 
 class Target(models.Model):

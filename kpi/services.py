@@ -316,7 +316,7 @@ def kpi_recompute_touched(*, team_id: int, periods: list[str]) -> int:
         return 0
     rows = compute_and_store(periods=plist, team_ids=[team_id], kinds=("rep", "team"))
     if team.parent is not None and team.parent.kind == OrgUnit.Kind.BRANCH:
-        _mark_dirty(team.parent_id, plist, "team", BRANCH_DELAY_SECONDS, branch=True)
+        _mark_dirty(team.parent.pk, plist, "team", BRANCH_DELAY_SECONDS, branch=True)
     return rows
 
 

@@ -99,13 +99,19 @@ def metric_value_from_row(
     status: str,
 ) -> MetricValue:
     """Rebuild the :class:`MetricValue` of a stored snapshot row with the calculations'
-    types: counts ``int``, money ``Decimal`` (2 places), rates ``float`` (6 places)."""
+    types: counts ``int``, money ``Decimal`` (2 places), rates ``float``.
+
+    A rate is recomputed from its stored exact numerator and denominator (counts, money to
+    the cent, targets), so it equals the engine's value exactly; the 6-place stored value
+    is only a fallback for a row without them. Rounding happens on display only
+    (docs/domain, section 9, rounding)."""
     if value is None:
         v: Any = None
     elif metric in MONEY_METRICS:
         v = _money(value)
     elif _is_rate(metric):
-        v = float(value)
+        exact = numerator is not None and denominator is not None and denominator != 0
+        v = float(Decimal(numerator) / Decimal(denominator)) if exact else float(value)  # type: ignore[arg-type]
     else:
         v = _count_or_decimal(value)
     money = _money_parts(metric)

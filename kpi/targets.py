@@ -79,7 +79,7 @@ def target_set(
     if metric not in TargetMetric.values:
         raise ValidationError({"metric": _("Unknown metric.")})
     month = month.replace(day=1)
-    lookup = {"rep": rep, "team": None} if rep else {"team": team, "rep": None}
+    lookup: dict[str, object] = {"rep": rep, "team": None} if rep else {"team": team, "rep": None}
     existing = Target.objects.filter(month=month, metric=metric, **lookup).first()
     if value is None:
         if existing:
@@ -175,8 +175,8 @@ def targets_export_rows(targets: Iterable[Target], weeks: list[str]) -> list[lis
         split = t.weeks or {}
         rows.append(
             [
-                t.rep.username if t.rep_id else "",
-                t.team.code if t.team_id else "",
+                t.rep.username if t.rep is not None else "",
+                t.team.code if t.team is not None else "",
                 f"{t.month:%Y-%m}",
                 t.metric,
                 t.value,
@@ -312,7 +312,7 @@ def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult
             errors.append(_("value: a number >= 0 is required"))
             value = None
         weeks = _row_weeks(row, week_columns, month, value, errors)
-        if errors:
+        if errors or month is None or metric is None:
             result.errors.extend(_("row %(n)s: %(e)s") % {"n": number, "e": e} for e in errors)
             continue
         target_set(
@@ -323,7 +323,7 @@ def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult
             rep=rep,
             team=None if rep else team,
             weeks=weeks,
-        )  # type: ignore[arg-type]
+        )
         result.written += 1
     return result
 

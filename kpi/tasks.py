@@ -62,7 +62,7 @@ def kpi_run_execute(run_id: int) -> None:
     soft_time_limit=PART_SOFT_TIME_LIMIT,
     max_retries=3,
 )
-def kpi_run_part(self, run_id: int, kind: str, unit_id: int) -> int:  # type: ignore[no-untyped-def]
+def kpi_run_part(self, run_id: int, kind: str, unit_id: int) -> int:
     """Compute one part (a team or a branch) of run ``run_id``; returns rows written.
 
     Skips a run that is gone or no longer running (failed) and a part already counted (a

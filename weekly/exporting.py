@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import OrgUnit
 from kpi.calculations import Period
+from kpi.templatetags.kpi_format import metric_label
 
 from . import selectors as sel
 from .models import TeamWeeklyReport, WeeklyReport
@@ -213,7 +214,7 @@ def report_workbook(
         if metric in sel.RATE_METRICS:
             planned = planned / 100 if planned is not None else None
             goal = goal / 100 if goal is not None else None
-        _put(ws, r, 1, str(sel.METRIC_LABELS[metric]), bold=True)
+        _put(ws, r, 1, metric_label(metric), bold=True)
         _put(ws, r, 2, planned, fmt)
         _put(ws, r, 3, actual, fmt)
         _put(

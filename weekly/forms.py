@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from customers.models import Customer
+from kpi.templatetags.kpi_format import metric_label
 
-from .selectors import METRIC_LABELS, RATE_METRICS, WEEK_METRICS
+from .selectors import RATE_METRICS, WEEK_METRICS
 
 
 class ReportForm(forms.Form):
@@ -34,7 +35,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for metric in WEEK_METRICS:
-            label = METRIC_LABELS[metric]
+            label = metric_label(metric)
             self.fields[f"goal_{metric}"] = forms.DecimalField(
                 label=label,
                 required=False,

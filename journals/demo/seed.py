@@ -120,7 +120,7 @@ class _Book:
         self.rng = rng
 
     def stage_at(self, cid: int, at: dt.datetime) -> str:
-        stage = Stage.LEAD
+        stage: str = Stage.LEAD
         for when, to_stage in self.history[cid]:
             if when < at:  # before the visit's own effect (docs/domain.md section 9)
                 stage = to_stage
@@ -147,9 +147,9 @@ class _Book:
         ):
             return None
         to_stage = {
-            Stage.LEAD: Stage.TARGET,
-            Stage.TARGET: Stage.RELATIONSHIP,
-            Stage.RELATIONSHIP: Stage.INTENT,
+            str(Stage.LEAD): Stage.TARGET,
+            str(Stage.TARGET): Stage.RELATIONSHIP,
+            str(Stage.RELATIONSHIP): Stage.INTENT,
         }[current]
         if to_stage == Stage.INTENT and not customer.needs:
             customer_update(customer=customer, by=self.rep, needs=self.rng.choice(NEEDS))
@@ -331,7 +331,7 @@ def _plan(journal: Journal, book: _Book, p: dict[str, Any], rng: random.Random) 
         customer = open_ones[n]
         unnamed = rng.random() < p["unnamed"]
         purpose = _purpose_for(book.stage_at(customer.pk, morning), rng)
-        prep = rng.choice(PREPARATION[purpose]) if rng.random() < p["prep"] else ""
+        prep = rng.choice(PREPARATION[Purpose(purpose)]) if rng.random() < p["prep"] else ""
         items.append(
             PlanItem(
                 journal=journal,
@@ -384,10 +384,10 @@ def _visits(
     counts: dict[str, int],
 ) -> list[Visit]:
     chosen: list[tuple[Customer, str, PlanItem | None]] = []
-    for item in items:
-        if item.customer_id is None or rng.random() > p["done"]:
+    for planned in items:
+        if planned.customer_id is None or rng.random() > p["done"]:
             continue
-        chosen.append((book.customers[item.customer_id], item.purpose, item))
+        chosen.append((book.customers[planned.customer_id], planned.purpose, planned))
     known = book.known(_at(journal.day, 8 * 60))
     if known and rng.random() < p["extra"]:
         extra = rng.choice(known)

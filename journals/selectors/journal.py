@@ -192,7 +192,7 @@ def journal_neighbours(*, journal: Journal, scope: Scope) -> tuple[int | None, i
 # --- plan suggestions and customer picker ------------------------------------------------
 
 
-def _plan_prefetch():  # type: ignore[no-untyped-def]
+def _plan_prefetch():
     from django.db.models import Prefetch
 
     return Prefetch(
@@ -201,7 +201,7 @@ def _plan_prefetch():  # type: ignore[no-untyped-def]
     )
 
 
-def _visit_prefetch():  # type: ignore[no-untyped-def]
+def _visit_prefetch():
     from django.db.models import Prefetch
 
     return Prefetch(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
@@ -44,7 +46,7 @@ def team_day(
     day: dt.date,
     now: dt.datetime | None = None,
     counts: bool = True,
-    prefetch: tuple[object, ...] = (),
+    prefetch: tuple[str | Prefetch[Any, Any, Any], ...] = (),
     rule: EffectiveRule | None = None,
 ) -> tuple[list[MemberDay], EffectiveRule]:
     """Everyone in ``team`` on local ``day`` who files journals (reps; supervisors when the

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.utils import timezone
@@ -50,7 +50,7 @@ def submitted(journal: Journal, *, late: bool = False, at: dt.datetime | None = 
 
 
 def plan(journal: Journal, purpose: str, customer: Customer | None = None, **kw: Any) -> PlanItem:
-    kinds = {
+    kinds: dict[str, str] = {
         Purpose.APPOINTMENT: PlanItem.Kind.APPOINTMENT,
         **{p: PlanItem.Kind.VISIT for p in (Purpose.FIRST, Purpose.EXPLANATION, Purpose.CLOSING)},
     }
@@ -85,8 +85,8 @@ def team_with_reps(
     team = OrgUnit.objects.create(
         name=f"Team {code}", code=code, kind=OrgUnit.Kind.TEAM, parent=parent
     )
-    supervisor = UserFactory(username=f"sup-{code}")
-    reps = [UserFactory(username=f"rep-{code}-{i:02d}") for i in range(n)]
+    supervisor = cast(User, UserFactory(username=f"sup-{code}"))
+    reps = [cast(User, UserFactory(username=f"rep-{code}-{i:02d}")) for i in range(n)]
     start = dt.date(2020, 1, 1)
     Membership.objects.create(user=supervisor, unit=team, role="supervisor", start=start)
     Membership.objects.bulk_create(

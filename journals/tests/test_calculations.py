@@ -2,6 +2,7 @@
 status, check-in distance, morning meeting flags, revision diff."""
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -73,7 +74,7 @@ def test_submission_after_local_midnight_is_late_for_the_journal_day():
 
 
 def _status(**kw):
-    base = dict(
+    base: dict[str, Any] = dict(
         day=dt.date(2026, 3, 2),
         today=dt.date(2026, 3, 3),
         work_day=True,

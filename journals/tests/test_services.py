@@ -48,7 +48,7 @@ def test_journal_belongs_to_the_reps_team_of_that_day(org):
 def test_no_journal_without_a_team_or_far_ahead(org):
     loner = UserFactory(username="loner")
     with pytest.raises(ValidationError):
-        services.journal_get_or_create_today(rep=loner, day=DAY)
+        services.journal_get_or_create_today(rep=loner, day=DAY)  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         services.journal_get_or_create_today(
             rep=org.rep, day=timezone.localdate() + dt.timedelta(days=3)

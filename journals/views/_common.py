@@ -20,7 +20,7 @@ from ..forms import (
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+    return request.scope  # type: ignore[attr-defined]
 
 
 def _form_errors_from(form: object, exc: ValidationError) -> None:

@@ -146,7 +146,7 @@ def journal_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("journals:journal_detail", pk=pk)
     try:
         if request.POST.get("review"):
@@ -214,7 +214,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect(reverse("journals:journal_detail", args=[pk]) + "#comments")
 
 

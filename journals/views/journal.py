@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -174,14 +175,14 @@ def _editable(request: HttpRequest, pk: int) -> Journal:
     return journal
 
 
-def _work_response(request: HttpRequest, journal: Journal, **kwargs: object) -> HttpResponse:
+def _work_response(request: HttpRequest, journal: Journal, **kwargs: Any) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(
             request, "journals/_work_panel.html", _work_context(request, journal, **kwargs)
         )
     for form in (kwargs.get("plan_form"), kwargs.get("visit_form")):
-        if form is not None and form.errors:  # type: ignore[attr-defined]
-            for errors in form.errors.values():  # type: ignore[attr-defined]
+        if form is not None and form.errors:
+            for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
     return redirect(_edit_url(journal))

@@ -103,7 +103,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     for week in weeks:
         for cell in week:
             if cell["in_month"]:
-                counts[cell["status"]] = counts.get(cell["status"], 0) + 1
+                status = str(cell["status"])
+                counts[status] = counts.get(status, 0) + 1
     rep_q = f"&rep={rep.pk}" if rep.pk != request.user.pk else ""
     return render(
         request,

@@ -165,7 +165,7 @@ def exemption_add(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(target)
     user_id = form.cleaned_data["user"]
     if not scope.can_see_user(user_id):

@@ -128,6 +128,7 @@ denominator gives value None (status 'no_data'), never 0, NaN or Infinity. Metri
 
 from kpi.calculations.api import (
     compute_many,
+    compute_members,
     compute_scope,
 )
 from kpi.calculations.assembly import (
@@ -193,6 +194,7 @@ __all__ = [
     "UNBOUNDED_RATIOS",
     "as_scope",
     "compute_many",
+    "compute_members",
     "compute_scope",
     "iso_week_period",
     "metric_names",

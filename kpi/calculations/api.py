@@ -1,4 +1,5 @@
-"""Entry points: :func:`compute_many` (periods x scopes) and :func:`compute_scope`."""
+"""Entry points: :func:`compute_many` (periods x scopes), :func:`compute_scope` and
+:func:`compute_members` (a count and the customers behind it)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
+from domain import metrics as registry
 from kpi.calculations.constants import DEFAULT_REVENUE_BANDS
 from kpi.calculations.engine import _compute_period
 from kpi.calculations.normalise import _tz
@@ -47,6 +51,34 @@ def compute_many(
         for scope, metrics in zip(scope_list, results, strict=True):
             out[(period, scope)] = metrics
     return out
+
+
+def compute_members(
+    period: Period | str,
+    scope: Scope | tuple[Any, ...],
+    data: KpiInput,
+    metric: str,
+    *,
+    tz: dt.tzinfo | str,
+    new_revenue_months: int = 12,
+) -> tuple[MetricValue, list[int]]:
+    """A customer-count metric of one scope and period, and the customers it counts.
+
+    Returns (the metric's value, the sorted customer ids behind it), both from the same
+    masks of one engine pass, so ``len(ids) == value.value`` always holds. ``metric`` must
+    be a drillable metric of the registry (``domain.metrics``: funnel, pools and stage
+    events); raises ValueError for any other metric, a bad period or a bad scope.
+    """
+    entry = registry.METRICS.get(metric)
+    if entry is None or not entry.drillable:
+        raise ValueError(f"No customer list for metric {metric!r}")
+    p, s = parse_period(period), as_scope(scope)
+    prep = _prepare(data, _tz(tz))
+    members: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    bands = _bands(DEFAULT_REVENUE_BANDS)
+    result = _compute_period(prep, p, _Scopes([s]), new_revenue_months, bands, members)[0]
+    pos, _sk = members[metric]  # one scope: every pair is this scope's
+    return result[metric], sorted(int(i) for i in prep.ids[pos])
 
 
 def compute_scope(

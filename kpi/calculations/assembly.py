@@ -127,7 +127,9 @@ def _add_completion(
     for metric in TARGETABLE_METRICS:
         if metric not in out:
             continue
-        actual = out[metric].value
+        value = out[metric].value
+        # Targetable metrics are counts (int) or money (Decimal), never rates.
+        actual = Decimal(str(value)) if isinstance(value, float) else value
         if out[metric].status == "pending":
             out[f"{metric}_completion"] = MetricValue(None, None, None, "pending")
             continue
@@ -140,8 +142,8 @@ def _add_completion(
             shown: int | Decimal = target.quantize(CENT)
         else:
             shown = int(target) if target == target.to_integral_value() else target
-        if target <= 0:
+        if target <= 0 or actual is None:
             out[f"{metric}_completion"] = MetricValue(None, actual, shown, "no_data")
         else:
-            ratio = float(Decimal(actual) / target)  # type: ignore[arg-type]
+            ratio = float(Decimal(actual) / target)
             out[f"{metric}_completion"] = MetricValue(ratio, actual, shown)

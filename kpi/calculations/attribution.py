@@ -262,7 +262,7 @@ def _norm_ownerships(df: pd.DataFrame, customer_pos: Any, tz: dt.tzinfo) -> _Own
 def _owner_rows(own: _Own, when: int) -> np.ndarray:
     """Row of the ownership covering ``when`` for each customer that has one."""
     sel = np.flatnonzero((own.start <= when) & (own.end > when))
-    return sel[_last_of_runs(own.pos[sel])]
+    return np.asarray(sel[_last_of_runs(own.pos[sel])])
 
 
 def owner_at(ownerships: pd.DataFrame, when: dt.datetime, tz: dt.tzinfo | str) -> pd.DataFrame:

@@ -1,4 +1,9 @@
-"""The per-period engine: every counting rule as vectorised masks over the prepared input."""
+"""The per-period engine: every counting rule as vectorised masks over the prepared input.
+
+The customer counts (funnel, pools, events) are the sizes of (customer position, scope)
+pairs; :func:`_compute_period` can hand those same pairs out (``members``), so a drill-down
+list is the headline's own mask and always has the headline's length.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +30,21 @@ def _compute_period(
     sm: _Scopes,
     new_revenue_months: int,
     bands: tuple[list[str], np.ndarray],
+    members: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> list[dict[str, MetricValue]]:
+    """Every metric of ``period`` for each scope of ``sm``, in scope order.
+
+    ``members``, when given, receives for every customer-count metric (the registry's
+    drillable ones) the pairs (customer position, scope position) it counts: the count of
+    scope ``i`` is the number of pairs with scope ``i``.
+    """
     n, N, tz, reach = sm.n, prep.n, prep.tz, prep.reach
+    pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {} if members is None else members
+
+    def counted(name: str, pos: np.ndarray, sk: np.ndarray) -> None:
+        pairs[name] = (pos, sk)
+        counts[name] = sm.size(sk)
+
     start, end = _instant(period.start, tz), _instant(period.end, tz)
     first_day, end_day = _day(period.start), _day(period.end)
     is_month = period.kind == "month"
@@ -43,8 +61,9 @@ def _compute_period(
 
     # Events: customers that reached a stage in the period, attributed to the change's row.
     for stage, name in (("target", "new_targets"), ("intent", "intents"), ("deal", "deals")):
-        _p, rep, team = events(stage)
-        counts[name] = sm.size(sm.expand(rep, team)[1])
+        p, rep, team = events(stage)
+        rows, sk = sm.expand(rep, team)
+        counted(name, p[rows], sk)
 
     # Pools (docs/domain.md section 9): open at the start (owner then), reached or re-opened in P.
     lost_start = prep.events.lost_mask(start, N)
@@ -52,7 +71,8 @@ def _compute_period(
     ev = prep.events
     re_sel = np.flatnonzero((ev.reopen_at >= start) & (ev.reopen_at < end))
 
-    def pool(stage: str, nxt: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def pool(stage: str, nxt: str) -> tuple[np.ndarray, ...]:
+        """(pool pos, pool skey, hits per scope, open-at-start pos, open-at-start skey)."""
         open_now = reached_before[stage] & ~reached_before[nxt] & ~lost_start & has_s
         p1 = np.flatnonzero(open_now)
         p2, rep2, team2 = events(stage)
@@ -65,10 +85,11 @@ def _compute_period(
         pos, rep, team = pos[first], rep[first], team[first]
         rows, sk = sm.expand(rep, team)
         hits = reached_in[nxt][pos[rows]]
-        return sm.size(sk), sm.size(sk, hits), sm.size(sm.expand(rep_s[p1], team_s[p1])[1])
+        rows1, sk1 = sm.expand(rep_s[p1], team_s[p1])
+        return pos[rows], sk, sm.size(sk, hits), p1[rows1], sk1
 
-    t_pool, t_hits, t_open = pool("target", "intent")
-    i_pool, i_hits, _i_open = pool("intent", "deal")
+    t_pos, t_sk, t_hits, t_open_pos, t_open_sk = pool("target", "intent")
+    i_pos, i_sk, i_hits, _i_open_pos, _i_open_sk = pool("intent", "deal")
 
     # Funnel: the scope's customers at the period's last moment, by stage reached by then.
     has_e, rep_e, team_e = _attribution(prep, end - _NS_PER_US, end_day - 1)
@@ -77,19 +98,20 @@ def _compute_period(
     for stage in REACH_STAGES:
         level += reach.at[stage][population] < end
     rows, sk = sm.expand(rep_e[population], team_e[population])
-    hist = np.bincount(sk * 5 + level[rows], minlength=n * 5)[: n * 5].reshape(n, 5)
-    at_least = hist[:, ::-1].cumsum(axis=1)[:, ::-1]
+    f_pos, f_level = population[rows], level[rows]
     for k, stage in enumerate(FUNNEL_STAGES):
-        counts[f"funnel_{stage}"] = at_least[:, k]
+        at_least = f_level >= k
+        counted(f"funnel_{stage}", f_pos[at_least], sk[at_least])
     lost_end = prep.events.lost_mask(end, N)
-    counts["funnel_lost"] = sm.size(sk, lost_end[population][rows])
+    lost_rows = lost_end[f_pos]
+    counted("funnel_lost", f_pos[lost_rows], sk[lost_rows])
 
-    counts["target_customers"] = t_pool
-    counts["open_targets_at_start"] = t_open
-    rates["target_growth_rate"] = (counts["new_targets"], t_open)
-    rates["intent_rate"] = (t_hits, t_pool)
-    counts["intent_pool"] = i_pool
-    rates["close_rate"] = (i_hits, i_pool)
+    counted("target_customers", t_pos, t_sk)
+    counted("open_targets_at_start", t_open_pos, t_open_sk)
+    rates["target_growth_rate"] = (counts["new_targets"], counts["open_targets_at_start"])
+    rates["intent_rate"] = (t_hits, counts["target_customers"])
+    counted("intent_pool", i_pos, i_sk)
+    rates["close_rate"] = (i_hits, counts["intent_pool"])
 
     # Visits, attributed to the visit's rep and team.
     vis = prep.visits
@@ -162,9 +184,9 @@ def _compute_period(
 
         # Composite KPIs over the scope's billing customers.
         dealt = (reach.at["deal"] < end) & ~lost_end
-        members = np.flatnonzero(has_e & (dealt | has_billing))
-        rows, sk = sm.expand(rep_e[members], team_e[members])
-        pm = members[rows]
+        billing_customers = np.flatnonzero(has_e & (dealt | has_billing))
+        rows, sk = sm.expand(rep_e[billing_customers], team_e[billing_customers])
+        pm = billing_customers[rows]
         base = sm.size(sk)
         rates["zero_usage_share"] = (sm.size(sk, billed_c[pm] == 0), base)
         rates["in_arrears_share"] = (sm.size(sk, billed_c[pm] > received_c[pm]), base)

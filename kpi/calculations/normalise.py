@@ -10,14 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from kpi.calculations.constants import LOST
+from kpi.calculations.constants import FUNNEL_STAGES, LOST, STAGE_RANK
 
 _NEVER = np.iinfo(np.int64).max
 _NONE = -1
 _NS_PER_US = 1_000
 _EPOCH = dt.date(1970, 1, 1)
-_STAGE_CATEGORIES = ["lead", "target", "relationship", "intent", "deal", LOST]
-_RANK_OF_CODE = np.array([0, 1, 2, 3, 4, -1, -1], dtype=np.int64)  # code -1 -> rank -1
+_STAGE_CATEGORIES = [*FUNNEL_STAGES, LOST]
+#: Funnel rank of each category code (domain.stages.STAGE_RANK); code -1 -> rank -1.
+_RANK_OF_CODE = np.array([STAGE_RANK.get(s, -1) for s in _STAGE_CATEGORIES] + [-1], dtype=np.int64)
 _LOST_CODE = _STAGE_CATEGORIES.index(LOST)
 _KIND_AUTO, _KIND_NEW, _KIND_RETAINED = 0, 1, 2
 _NO_MONTH = -(10**9)
@@ -41,16 +42,16 @@ def _col(df: pd.DataFrame, name: str, default: Any = None) -> pd.Series:
 def _ids(values: pd.Series) -> np.ndarray:
     s = pd.Series(values).reset_index(drop=True)
     if pd.api.types.is_integer_dtype(s.dtype):
-        return s.to_numpy(dtype=np.int64, na_value=_NONE)
+        return np.asarray(s.to_numpy(dtype=np.int64, na_value=_NONE))
     num = pd.to_numeric(s.astype(object).where(s.notna(), np.nan))
-    return num.fillna(_NONE).to_numpy(dtype=np.int64)
+    return np.asarray(num.fillna(_NONE).to_numpy(dtype=np.int64))
 
 
 def _bools(values: pd.Series) -> np.ndarray:
     s = pd.Series(values).reset_index(drop=True)
     if s.dtype == bool:
-        return s.to_numpy()
-    return s.astype(object).where(s.notna(), False).astype(bool).to_numpy()
+        return np.asarray(s.to_numpy())
+    return np.asarray(s.astype(object).where(s.notna(), False).astype(bool).to_numpy())
 
 
 def _codes(values: pd.Series, categories: Sequence[str]) -> np.ndarray:
@@ -58,7 +59,7 @@ def _codes(values: pd.Series, categories: Sequence[str]) -> np.ndarray:
     codes, uniques = pd.factorize(pd.Series(values).reset_index(drop=True))
     index = {c: i for i, c in enumerate(categories)}
     lookup = np.array([index.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
-    return lookup[codes]  # code -1 (null) picks the trailing -1
+    return np.asarray(lookup[codes])  # code -1 (null) picks the trailing -1
 
 
 def _labels_and_codes(values: pd.Series) -> tuple[list[str], np.ndarray]:
@@ -94,7 +95,7 @@ def _ns(values: pd.Series, tz: dt.tzinfo) -> np.ndarray:
     s = _utc(values, tz)
     out = s.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
     out[s.isna().to_numpy()] = _NEVER
-    return out
+    return np.asarray(out)
 
 
 def _days(values: pd.Series, missing: int) -> np.ndarray:
@@ -107,7 +108,7 @@ def _days(values: pd.Series, missing: int) -> np.ndarray:
         d = d.dt.tz_localize(None)
     out = d.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").view(np.int64).copy()
     out[d.isna().to_numpy()] = missing
-    return out
+    return np.asarray(out)
 
 
 def _day(day: dt.date) -> int:
@@ -126,7 +127,7 @@ def _local(ns: np.ndarray, tz: dt.tzinfo) -> pd.DatetimeIndex:
 def _local_days(ns: np.ndarray, tz: dt.tzinfo) -> np.ndarray:
     if len(ns) == 0:
         return np.empty(0, dtype=np.int64)
-    return _local(ns, tz).normalize().to_numpy().astype("datetime64[D]").view(np.int64)
+    return np.asarray(_local(ns, tz).normalize().to_numpy().astype("datetime64[D]").view(np.int64))
 
 
 def _cents(values: pd.Series) -> np.ndarray:
@@ -135,7 +136,7 @@ def _cents(values: pd.Series) -> np.ndarray:
     if s.empty:
         return np.empty(0, dtype=np.int64)
     f = pd.to_numeric(s.astype(object).where(s.notna(), 0)).astype(float).to_numpy()
-    return np.round(f * 100).astype(np.int64)
+    return np.asarray(np.round(f * 100).astype(np.int64))
 
 
 def _to_timestamps(ns: np.ndarray) -> pd.Series:
@@ -164,13 +165,13 @@ def _last_of_runs(keys: np.ndarray) -> np.ndarray:
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     """np.unique for int64 by sorting (faster here than numpy's hash-based unique)."""
     ordered = np.sort(values, kind="stable")
-    return ordered[_first_of_runs(ordered)]
+    return np.asarray(ordered[_first_of_runs(ordered)])
 
 
 def _first_occurrences(values: np.ndarray) -> np.ndarray:
     """Indexes of the first occurrence of each distinct value, in ascending value order."""
     order = np.argsort(values, kind="stable")
-    return order[_first_of_runs(values[order])]
+    return np.asarray(order[_first_of_runs(values[order])])
 
 
 def _position_finder(ids: np.ndarray) -> Any:

@@ -91,6 +91,7 @@ class _Contracts:
 class _Prepared:
     tz: dt.tzinfo
     n: int
+    ids: np.ndarray  # customer id of each dense position
     changes: _Changes
     reach: _Reach
     events: _StageEvents
@@ -201,6 +202,7 @@ def _prepare(data: KpiInput, tz: dt.tzinfo) -> _Prepared:
     return _Prepared(
         tz=tz,
         n=n,
+        ids=ids,
         changes=ch,
         reach=reach,
         events=events,

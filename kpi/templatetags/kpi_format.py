@@ -1,5 +1,7 @@
 """Formatting of KPI values for templates and exports: the ``kpi_value`` filter and the
-metric labels. None (no value / pending, DOMAIN.md section 9) is shown as "-"."""
+metric labels, both read from the one metric registry ``domain.metrics`` (every page,
+export and chart labels a metric through :func:`metric_label`). None (no value / pending,
+docs/domain, section 9) is shown as "-"."""
 
 from __future__ import annotations
 
@@ -8,78 +10,48 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from kpi.calculations import BOUNDED_RATES, MONEY_METRICS, UNBOUNDED_RATIOS
+from accounts.labels import current_label
+from domain import metrics as registry
 
 register = template.Library()
 
 NO_VALUE = "-"
 
-#: Display labels of the fixed metric names of kpi.calculations (DOMAIN.md section 11).
-METRIC_LABELS: dict[str, Any] = {
-    "funnel_lead": _("Leads"),
-    "funnel_target": _("Target customers reached"),
-    "funnel_relationship": _("Relationship established"),
-    "funnel_intent": _("Intent reached"),
-    "funnel_deal": _("Deal"),
-    "funnel_lost": _("Lost"),
-    "target_customers": _("Target customers"),
-    "open_targets_at_start": _("Open targets at start"),
-    "new_targets": _("New target customers"),
-    "target_growth_rate": _("Target growth rate"),
-    "intents": _("Intents reached"),
-    "intent_rate": _("Intent rate"),
-    "intent_pool": _("Intent pool"),
-    "deals": _("Deals"),
-    "close_rate": _("Close rate"),
-    "visits": _("Visits"),
-    "customers_visited": _("Customers visited"),
-    "target_customer_visits": _("Target customer visits"),
-    "target_customers_visited": _("Target customers visited"),
-    "effective_customers": _("Effective customers"),
-    "effective_activity_rate": _("Effective activity rate"),
-    "weekly_intent_rate": _("Weekly intent rate"),
-    "sales_revenue": _("Sales revenue (contracts)"),
-    "new_sales_revenue": _("New sales revenue (contracts)"),
-    "total_revenue": _("Total revenue"),
-    "new_revenue": _("New revenue"),
-    "retained_revenue": _("Retained revenue"),
-    "received": _("Revenue received"),
-    "collection_rate": _("Collection rate"),
-    "arpu": _("ARPU (lagged one month)"),
-    "zero_usage_share": _("Zero-usage share"),
-    "in_arrears_share": _("In-arrears share"),
-    "installations": _("Installations"),
-    "retained_follow_ups": _("Follow-ups of retained customers"),
-    "milestones": _("Big-account milestones"),
-}
+
+def _entry(metric: str) -> registry.Metric | None:
+    try:
+        return registry.metric(metric)
+    except KeyError:
+        return None
 
 
 def metric_kind(metric: str) -> str:
-    """'rate', 'money' or 'count' for a metric name (drives formatting)."""
-    base = metric.split(":", 1)[0]
-    if (
-        base in BOUNDED_RATES
-        or base in UNBOUNDED_RATIOS
-        or base.endswith("_completion")
-        or base.endswith("_share")
-    ):
-        return "rate"
-    if base in MONEY_METRICS:
-        return "money"
-    return "count"
+    """'rate', 'money' or 'count' for a metric name (drives formatting): the registry's
+    kind (``domain.metrics``); an unknown name formats as a count (a ratio if it ends in
+    ``_completion``)."""
+    entry = _entry(metric)
+    if entry is not None:
+        return entry.kind
+    return registry.RATE if metric.endswith("_completion") else registry.COUNT
 
 
 def metric_label(metric: str) -> str:
-    """Human label of a metric name; ``x_completion`` and ``kind:detail`` names too."""
-    if metric in METRIC_LABELS:
-        return str(METRIC_LABELS[metric])
-    if metric.endswith("_completion"):
-        return _("%(metric)s completion") % {"metric": metric_label(metric[: -len("_completion")])}
+    """Label of a metric name in the active language, from the one metric registry
+    (``domain.metrics``: ``x_completion`` included); a ``family:detail`` name shows its
+    detail; an unknown name shows itself."""
     if ":" in metric:
         return metric.split(":", 1)[1] or str(_("(none)"))
-    return metric
+    entry = _entry(metric)
+    if entry is None:
+        return metric
+    return current_label(entry.label_zh, entry.label_en)
+
+
+#: :func:`metric_label` as a lazy string, for module-level tables and form choices.
+lazy_metric_label = lazy(metric_label, str)
 
 
 def raw_value(value: Any) -> Any:

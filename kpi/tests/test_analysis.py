@@ -22,7 +22,7 @@ OCT = dt.date(2026, 10, 1)
 
 
 @pytest.fixture
-def october(org):  # type: ignore[no-untyped-def]
+def october(org):
     for i in range(3):
         c = customer_create(
             by=org.rep,
@@ -46,7 +46,7 @@ def october(org):  # type: ignore[no-untyped-def]
     compute_and_store(periods=["2026-10"])
 
 
-def start(client, **data):  # type: ignore[no-untyped-def]
+def start(client, **data):
     return client.post(reverse("kpi:analysis_start"), {"month": "2026-10", **data})
 
 

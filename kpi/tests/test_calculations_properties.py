@@ -10,6 +10,7 @@ import functools
 import json
 import math
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -89,7 +90,12 @@ def when(m: int) -> dt.datetime:
 
 @st.composite
 def worlds(draw: st.DrawFn) -> KpiInput:
-    changes, owners, visits, revenue, contracts, customers = [], [], [], [], [], []
+    changes: list[dict[str, Any]] = []
+    owners: list[dict[str, Any]] = []
+    visits: list[dict[str, Any]] = []
+    revenue: list[dict[str, Any]] = []
+    contracts: list[dict[str, Any]] = []
+    customers: list[dict[str, Any]] = []
     for cid in range(1, draw(st.integers(1, 10)) + 1):
         created = draw(minutes)
         owner = draw(st.sampled_from([*REPS, None]))
@@ -222,13 +228,14 @@ def check(result: dict[str, MetricValue]) -> None:
     """Every value has the right type and range, and the JSON has no NaN."""
     json.dumps(metrics_as_json(result), allow_nan=False)
     for name, mv in result.items():
-        v = mv.value
+        v: Any = mv.value
+        num: Any = mv.numerator
         assert mv.status in {"ok", "pending", "no_data"}
         assert (v is None) == (mv.status != "ok"), name
         if name in BOUNDED_RATES or ":" in name:
             assert v is None or (isinstance(v, float) and 0.0 <= v <= 1.0), (name, mv)
             if v is not None:
-                assert mv.numerator <= mv.denominator, (name, mv)
+                assert num <= mv.denominator, (name, mv)
         elif name in UNBOUNDED_RATIOS or name.endswith("_completion"):
             assert v is None or (isinstance(v, float) and math.isfinite(v) and v >= 0), (name, mv)
         elif name in MONEY_METRICS:
@@ -237,9 +244,10 @@ def check(result: dict[str, MetricValue]) -> None:
         else:
             assert type(v) is int, (name, mv)
             assert v >= 0, (name, mv)
-    funnel = [result[f"funnel_{s}"].value for s in FUNNEL_STAGES]
+    funnel: list[Any] = [result[f"funnel_{s}"].value for s in FUNNEL_STAGES]
     assert funnel == sorted(funnel, reverse=True), funnel
-    assert result["target_customers"].value >= result["open_targets_at_start"].value
+    pool: Any = result["target_customers"].value
+    assert pool >= (result["open_targets_at_start"].value or 0)
 
 
 def shuffled(data: KpiInput, seed: int) -> KpiInput:
@@ -293,7 +301,8 @@ def test_teams_add_up_to_their_branch(data: KpiInput, period: str) -> None:
         if branch[name].status == "pending":  # billing not in: pending everywhere
             assert a[name].status == b[name].status == "pending", name
             continue
-        assert a[name].value + b[name].value == branch[name].value, name
+        total: Any = a[name].value
+        assert total + b[name].value == branch[name].value, name
 
 
 @SETTINGS

@@ -25,7 +25,7 @@ def run_command(name: str, *args: str) -> str:
 
 
 @pytest.fixture
-def computed(org, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def computed(org, django_capture_on_commit_callbacks):
     make_cohort(org.rep)
     with django_capture_on_commit_callbacks(execute=True):
         out = run_command("compute_kpis", "--period", MARCH, "--period", "2026-W11")

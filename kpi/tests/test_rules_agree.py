@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -33,7 +34,7 @@ def at(day: int, hour: int = 10) -> dt.datetime:
 
 def journal_side(journal: Journal) -> tuple[int, int]:
     """(effective visits on the journal list, effective visits in the month export)."""
-    listed = with_counts(Journal.objects.filter(pk=journal.pk)).get().n_effective
+    listed = with_counts(Journal.objects.filter(pk=journal.pk)).get().n_effective  # type: ignore[attr-defined]
     data = month_workbook(
         rep=journal.rep, month=DAY.replace(day=1), journals=Journal.objects.filter(pk=journal.pk)
     )
@@ -50,14 +51,14 @@ def kpi_side(rep_id: int) -> int:
     return value
 
 
-def test_journal_and_kpis_agree_on_effective_visits_also_after_the_inputs_change(org, settings):  # type: ignore[no-untyped-def]
+def test_journal_and_kpis_agree_on_effective_visits_also_after_the_inputs_change(org, settings):
     settings.LANGUAGE_CODE = "en"
     customers = [
         customer_create(by=org.rep, name=f"有效{i}", owner=org.rep, stage="target", at=at(1))
         for i in range(5)
     ]
     journal = Journal.objects.create(rep=org.rep, team=org.team_a, day=DAY)
-    dated = dict(next_step="送方案", next_step_date=DAY + dt.timedelta(days=3))
+    dated: dict[str, Any] = dict(next_step="送方案", next_step_date=DAY + dt.timedelta(days=3))
     v0 = visit(journal, customers[0], outcome="deal", occurred_at=at(14, 9))
     v1 = visit(journal, customers[1], outcome="next_step", next_step="送方案", occurred_at=at(14))
     visit(journal, customers[2], outcome="info", occurred_at=at(14, 11), **dated)
@@ -81,7 +82,7 @@ def test_journal_and_kpis_agree_on_effective_visits_also_after_the_inputs_change
     }
 
 
-def test_customer_page_and_kpis_agree_on_reached_stages_after_relationship_to_lost(org):  # type: ignore[no-untyped-def]
+def test_customer_page_and_kpis_agree_on_reached_stages_after_relationship_to_lost(org):
     """An imported customer at relationship (no earlier change row but its creation) that
     is lost: both the customer page and the KPIs count target and relationship as reached
     (docs/domain, section 9: the from-stage of a change records that it was there)."""

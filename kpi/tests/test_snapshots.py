@@ -17,7 +17,7 @@ from customers.tests.factories import make_customer
 from kpi import selectors
 from kpi.calculations import metrics_as_json, month_period
 from kpi.models import KpiSnapshot, Target
-from kpi.snapshots import compute_and_store, to_decimal
+from kpi.snapshots import compute_and_store, metric_value_from_row, to_decimal
 
 TZ = ZoneInfo("Asia/Shanghai")
 MARCH = "2026-03"
@@ -29,7 +29,7 @@ def at(day: dt.date | str, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=TZ)
 
 
-def make_cohort(owner, month_start: dt.date = dt.date(2026, 3, 2)) -> None:  # type: ignore[no-untyped-def]
+def make_cohort(owner, month_start: dt.date = dt.date(2026, 3, 2)) -> None:
     """The seed's cohort in one month: 100 leads, 50 targets, 25 relationships, 12 intents,
     6 deals (each customer created at its final stage, skipped stages reached with it)."""
     finals = (
@@ -44,7 +44,7 @@ def make_cohort(owner, month_start: dt.date = dt.date(2026, 3, 2)) -> None:  # t
 
 
 @pytest.fixture
-def eager():  # type: ignore[no-untyped-def]
+def eager():
     """Run Celery tasks in-process for this test, also in CI where REDIS_URL is set (the
     worker could not see this test's uncommitted rows)."""
     from salesops.celery import app
@@ -57,7 +57,7 @@ def eager():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def cohort(org):  # type: ignore[no-untyped-def]
+def cohort(org):
     make_cohort(org.rep)
     return org
 
@@ -105,6 +105,8 @@ def test_cohort_gives_intent_rate_24_and_close_rate_50_in_snapshots(cohort):
 
 
 def test_snapshots_equal_live_computation(cohort):
+    """Stored figures read back equal to the engine's, rates exactly: a rate is rebuilt
+    from its exact numerator and denominator, not from the 6-place stored value."""
     org = cohort
     compute_and_store(periods=[MARCH, "2026-W11"], team_ids=[org.team_a.pk])
     for period in (MARCH, "2026-W11"):
@@ -115,10 +117,11 @@ def test_snapshots_equal_live_computation(cohort):
         assert set(stored) == set(live)
         for name, mv in live.items():
             assert stored[name].status == mv.status, name
-            if isinstance(mv.value, float):
-                assert stored[name].value == pytest.approx(mv.value, abs=1e-6), name
-            else:
-                assert stored[name].value == mv.value, name
+            assert stored[name].value == mv.value, name
+            assert (stored[name].numerator, stored[name].denominator) == (
+                mv.numerator,
+                mv.denominator,
+            ), name
 
 
 def test_recomputing_twice_gives_identical_snapshots(cohort):
@@ -254,7 +257,7 @@ def test_series_and_table_read_in_one_query(cohort, django_assert_num_queries):
             scope_kind="team", scope_id=org.team_a.pk, metric="new_targets", periods=periods
         )
     assert series[0] is None
-    assert [s.value for s in series[1:]] == [0, 50, 0]
+    assert [s.value if s else None for s in series[1:]] == [0, 50, 0]
     with django_assert_num_queries(1):
         table = selectors.snapshot_table(
             scope_kind="rep",
@@ -296,3 +299,16 @@ def test_a_week_across_two_months_has_a_target_only_when_both_months_have_one(or
     frame = targets_frame()
     w49 = frame[frame.period == "2026-W49"].value.iloc[0]
     assert w49 == Decimal("1.00") + Decimal("6.00")  # 1 day of 30/30 + 6 days of 31/31
+
+
+def test_rates_read_back_exactly_from_numerator_and_denominator():
+    stored = metric_value_from_row(
+        "effective_activity_rate", to_decimal(2 / 3), Decimal(2), Decimal(3), "ok"
+    )
+    assert stored.value == 2 / 3  # not 0.666667
+    money = metric_value_from_row(
+        "collection_rate", to_decimal(1 / 3), Decimal("100.00"), Decimal("300.00"), "ok"
+    )
+    assert money.value == 1 / 3
+    no_data = metric_value_from_row("intent_rate", None, Decimal(0), Decimal(0), "no_data")
+    assert no_data.value is None

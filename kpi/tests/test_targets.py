@@ -24,7 +24,7 @@ OCT = dt.date(2026, 10, 1)
 
 
 @pytest.fixture(autouse=True)
-def english():  # type: ignore[no-untyped-def]
+def english():
     """Messages are asserted in English (the catalogue translates them)."""
     with override("en"):
         yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -146,8 +147,9 @@ def test_default_periods_are_current_and_previous_month_and_week():
 def test_nightly_task_is_scheduled_at_two_and_starts_a_run(org, django_capture_on_commit_callbacks):
     entry = django_settings.CELERY_BEAT_SCHEDULE["kpi-nightly"]
     assert entry["task"] == "kpi.nightly"
-    assert entry["schedule"].hour == {2}
-    assert entry["schedule"].minute == {0}
+    schedule: Any = entry["schedule"]
+    assert schedule.hour == {2}
+    assert schedule.minute == {0}
     with (
         mock.patch("kpi.services._enqueue_run") as enqueue,
         django_capture_on_commit_callbacks(execute=True),

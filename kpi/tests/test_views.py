@@ -8,6 +8,7 @@ import io
 import json
 import re
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from django.db import connection
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import Membership, OrgUnit
+from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import scope_for
 from accounts.tests.factories import MembershipFactory, UserFactory
 from customers.services import customer_assign, customer_change_stage, customer_create
@@ -33,7 +34,7 @@ def at(day: int, month: int = 10, hour: int = 10) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, tzinfo=TZ)
 
 
-def cohort(org, n_target: int = 4, n_intent: int = 2, n_deal: int = 1):  # type: ignore[no-untyped-def]
+def cohort(org, n_target: int = 4, n_intent: int = 2, n_deal: int = 1):
     """Customers of org.rep in team_a reaching target / intent / deal in October 2026."""
     made = []
     for i in range(n_target):
@@ -57,13 +58,13 @@ def cohort(org, n_target: int = 4, n_intent: int = 2, n_deal: int = 1):  # type:
 
 
 @pytest.fixture
-def computed(org):  # type: ignore[no-untyped-def]
+def computed(org):
     made, other = cohort(org)
     compute_and_store(periods=["2026-10", "2026-09"])
     return made, other
 
 
-def url_team(org, code=None):  # type: ignore[no-untyped-def]
+def url_team(org, code=None):
     return reverse("kpi:team_dashboard", args=[code or org.team_a.code]) + "?period=2026-10"
 
 
@@ -117,7 +118,9 @@ def test_team_dashboard_shows_funnel_counts_rates_and_drill_links(org, client_fo
     assert "/kpi/drilldown/?scope=team%3Anorth-1&amp;period=2026-10&amp;metric=intents" in html
     ranking = response.context["ranking"]
     assert [r["label"] for r in ranking][0] == str(org.rep)
-    charts = json.loads(re.search(r'id="kpi-charts"[^>]*>(.*?)</script>', html, re.S).group(1))
+    found = re.search(r'id="kpi-charts"[^>]*>(.*?)</script>', html, re.S)
+    assert found is not None
+    charts = json.loads(found.group(1))
     assert len(charts["trend"]["labels"]) == 12
     assert "NaN" not in html
     assert "Infinity" not in html
@@ -129,7 +132,9 @@ def test_team_without_data_or_targets_is_200_with_dashes_and_no_nan(org, client_
     html = response.content.decode()
     assert 'data-testid="no-data"' in html
     assert 'data-testid="no-targets"' in html
-    chart_json = re.search(r'id="kpi-charts"[^>]*>(.*?)</script>', html, re.S).group(1)
+    found = re.search(r'id="kpi-charts"[^>]*>(.*?)</script>', html, re.S)
+    assert found is not None
+    chart_json = found.group(1)
     assert "NaN" not in chart_json
     assert json.loads(chart_json)["trend"]["series"][3]["data"] == [None] * 12
 
@@ -244,12 +249,12 @@ def test_anonymous_is_sent_to_login(client):
 # ---------------------------------------------------------------- query counts
 
 
-def _team_with_reps(n: int, code: str):  # type: ignore[no-untyped-def]
+def _team_with_reps(n: int, code: str):
     branch = OrgUnit.objects.get(code="north")
     team = OrgUnit.objects.create(name=f"T{code}", code=code, kind="team", parent=branch)
     reps = []
     for i in range(n):
-        user = UserFactory(username=f"{code}-r{i}")
+        user = cast(User, UserFactory(username=f"{code}-r{i}"))
         MembershipFactory(user=user, unit=team, role=Membership.Role.REP)
         reps.append(user)
     stamp = timezone.now()
@@ -281,7 +286,7 @@ def _team_with_reps(n: int, code: str):  # type: ignore[no-untyped-def]
     return team
 
 
-def _count(client, url):  # type: ignore[no-untyped-def]
+def _count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -356,11 +361,11 @@ def test_drilldown_count_matches_snapshot(org, computed, metric):
     snap = KpiSnapshot.objects.get(
         scope_kind="team", scope_id=org.team_a.pk, period_start=dt.date(2026, 10, 1), metric=metric
     )
-    assert len(ids) == int(snap.value)
+    assert len(ids) == int(snap.value or 0)
 
 
 @pytest.fixture
-def history(org):  # type: ignore[no-untyped-def]
+def history(org):
     """Open pools at the start of October, a lost customer and a reassignment."""
     old = [
         customer_create(by=org.rep, name=f"九月{i}", owner=org.rep, stage="target", at=at(5, 9))
@@ -413,7 +418,7 @@ def test_drilldown_matches_snapshots_with_history(org, history, metric, kind, ke
     snap = KpiSnapshot.objects.get(
         scope_kind=kind, scope_id=ds.id, period_start=dt.date(2026, 10, 1), metric=metric
     )
-    assert len(ids) == int(snap.value)
+    assert len(ids) == int(snap.value or 0)
 
 
 def test_drilldown_for_rep_scope_and_unknown_metric(org, client_for, computed):

@@ -23,7 +23,7 @@ from kpi import targets as target_services
 from kpi.forms import AnalysisPlanForm, CommentForm
 from kpi.models import MonthlyAnalysis, MonthlyAnalysisComment
 from kpi.templatetags.kpi_format import as_number, format_value, metric_label
-from kpi.views.scopes import _scope, resolve_team
+from kpi.views.scopes import _scope, _user, resolve_team
 
 
 def _visible_analysis(request: HttpRequest, pk: int) -> MonthlyAnalysis:
@@ -55,7 +55,7 @@ def _result_rows(
                 "label": metric_label(metric),
                 "target": format_value(r.get("target"), metric),
                 "actual": format_value(r.get("actual"), metric),
-                "completion": format_value(r.get("completion"), "x_completion"),
+                "completion": format_value(r.get("completion"), f"{metric}_completion"),
                 "bar": None if completion is None else max(0, min(100, round(completion * 100))),
                 "short": completion is not None and completion < 1,
                 "gap": gaps.get(metric, ""),
@@ -112,7 +112,7 @@ def analysis_start(request: HttpRequest) -> HttpResponse:
         team = resolve_team(scope, request.POST.get("team", "")).obj
         personal = False
     analysis = analysis_services.analysis_start(
-        by=request.user, scope=scope, month=month, team=team, personal=personal
+        by=_user(request), scope=scope, month=month, team=team, personal=personal
     )
     return redirect("kpi:analysis_edit", pk=analysis.pk)
 
@@ -136,7 +136,7 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_review = False
     scope_url = (
         reverse("kpi:rep_dashboard", args=[analysis.rep.username])
-        if analysis.rep_id
+        if analysis.rep is not None
         else reverse("kpi:team_dashboard", args=[analysis.team.code])
     )
     context = {
@@ -160,18 +160,18 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a draft analysis (its author only; others who see it get 403)."""
     analysis = _visible_analysis(request, pk)
-    analysis_services.analysis_check_can_edit(analysis=analysis, user=request.user)
+    analysis_services.analysis_check_can_edit(analysis=analysis, user=_user(request))
     results = analysis_services.analysis_results(analysis)
     metrics = [(m, metric_label(m)) for m in results]
     initial = {"plan": analysis.plan, **{f"gap_{m}": analysis.gaps.get(m, "") for m in results}}
     form = AnalysisPlanForm(request.POST or None, initial=initial, metrics=metrics)
     if request.method == "POST" and form.is_valid():
         analysis_services.analysis_update(
-            analysis=analysis, user=request.user, gaps=form.gaps(), plan=form.cleaned_data["plan"]
+            analysis=analysis, user=_user(request), gaps=form.gaps(), plan=form.cleaned_data["plan"]
         )
         if request.POST.get("submit"):
             try:
-                analysis_services.analysis_submit(analysis=analysis, user=request.user)
+                analysis_services.analysis_submit(analysis=analysis, user=_user(request))
             except ValidationError as exc:
                 form.add_error("plan", exc.message_dict.get("plan", exc.messages))
             else:
@@ -194,7 +194,7 @@ def analysis_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: submit a draft (author only); freezes the results."""
     analysis = _visible_analysis(request, pk)
     try:
-        analysis_services.analysis_submit(analysis=analysis, user=request.user)
+        analysis_services.analysis_submit(analysis=analysis, user=_user(request))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -212,7 +212,7 @@ def analysis_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         analysis_services.analysis_comment(
             analysis=analysis,
-            by=request.user,
+            by=_user(request),
             scope=_scope(request),
             text=form.cleaned_data["text"],
         )
@@ -228,7 +228,10 @@ def analysis_review(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: a supervisor/manager of the team marks a submitted analysis reviewed."""
     analysis = _visible_analysis(request, pk)
     analysis_services.analysis_review(
-        analysis=analysis, by=request.user, scope=_scope(request), text=request.POST.get("text", "")
+        analysis=analysis,
+        by=_user(request),
+        scope=_scope(request),
+        text=request.POST.get("text", ""),
     )
     messages.success(request, _("Analysis reviewed."))
     return redirect("kpi:analysis_detail", pk=analysis.pk)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit
 from accounts.scoping import memberships_in
+from domain import metrics as metric_registry
 from kpi import calculations as calc
 from kpi import figures
 from kpi.templatetags.kpi_format import as_number, metric_kind, metric_label
@@ -84,18 +85,8 @@ RANK_METRICS_WEEK = (
     "sales_revenue_completion",
 )
 #: Count metrics whose customers the drill-down lists.
-DRILL_METRICS = frozenset(
-    {
-        "target_customers",
-        "open_targets_at_start",
-        "new_targets",
-        "intents",
-        "intent_pool",
-        "deals",
-        *(f"funnel_{s}" for s in calc.FUNNEL_STAGES),
-        "funnel_lost",
-    }
-)
+#: Metrics with a customer list (drill-down): the registry's ``drillable`` ones.
+DRILL_METRICS = frozenset(m.name for m in metric_registry.METRICS.values() if m.drillable)
 COMPOSITE_GROUPS = (
     ("product_share:", "product"),
     ("industry_share:", "industry"),
@@ -248,12 +239,12 @@ def dashboard_data(
                 "drill": _drill_url(ds, period, m) if m in DRILL_METRICS else "",
             }
         )
-    funnel = []
-    before = None
+    funnel: list[dict[str, Any]] = []
+    before: float | None = None
     for stage in calc.FUNNEL_STAGES:
         name = f"funnel_{stage}"
         count = as_number(metrics.get(name))
-        step = None if count is None or not before else count / before
+        step: float | None = None if count is None or not before else count / before
         funnel.append(
             {
                 "metric": name,
@@ -293,7 +284,7 @@ def dashboard_data(
                 "over": pct is not None and pct >= 1,
             }
         )
-    composite = []
+    composite: list[dict[str, Any]] = []
     if is_month:
         for prefix, key in COMPOSITE_GROUPS:
             items = [
@@ -393,7 +384,7 @@ def _filters(request: HttpRequest, ds: DashScope, period: calc.Period) -> dict[s
     """Filter choices: visible branches and teams (two queries), segments."""
     scope = _scope(request)
     segment = request.GET.get("segment", "")
-    segments = OrgUnit._meta.get_field("segment").choices
+    segments = OrgUnit._meta.get_field("segment").choices or []
     if segment not in {c[0] for c in segments}:
         segment = ""
     teams: list[OrgUnit] = []

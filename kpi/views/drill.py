@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
-import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.models import OrgSettings
 from customers.models import Customer
 from kpi import calculations as calc
 from kpi.templatetags.kpi_format import metric_label
@@ -27,97 +26,42 @@ from kpi.views.scopes import (
 )
 
 
-def _attributed_team(owners: pd.DataFrame, teams_on_day: pd.Series) -> pd.Series:
-    """Owner's team on the day (memberships), else the ownership row's team."""
-    mapped = owners["owner_id"].map(teams_on_day)
-    return mapped.fillna(owners["team_id"]).astype("Int64")
-
-
 def drill_customer_ids(ds: DashScope, period: calc.Period, metric: str) -> list[int]:
-    """Ids of the customers behind a count metric of a scope and period, recomputed from
-    the pure functions (kpi.calculations.stage_reach_times, owner_at, team_of_user_at)
-    over the scope's loaded data; same rules as the snapshot (docs/domain.md section 9):
-    events (new_targets, intents, deals) go to the rep/team of the change that reached
-    the stage; pools to the owner at the period's start for customers open then; the
-    funnel to the owner at the period's last moment. Raises ValueError for a metric
-    without a customer list."""
+    """Ids of the customers behind a count metric of a scope and period.
+
+    The list is the engine's own mask for that metric, scope and period
+    (:func:`kpi.calculations.compute_members`, one pass over the scope's loaded data), so it
+    always has as many customers as the headline computed from the same data; no second
+    implementation of the counting rules here (docs/domain, section 9). Raises ValueError
+    for a metric without a customer list (not ``drillable`` in ``domain.metrics``).
+    """
     from kpi.loading import load_input
 
     if metric not in DRILL_METRICS:
         raise ValueError(metric)
-    tz = timezone.get_default_timezone()
     if ds.kind == "rep":
         team_ids = _rep_team_ids(ds.id)
-        data = load_input(team_ids=team_ids) if team_ids else load_input()
+        # The rep's own rows count too (a stage change recorded without a team), as in
+        # the stored figures (kpi.snapshots loads the same customers).
+        data = load_input(team_ids=team_ids, rep_ids=[ds.id]) if team_ids else load_input()
+        scope = calc.Scope.rep(ds.id)
     else:
         data = load_input(team_ids=ds.team_ids)
-    start = pd.Timestamp(period.start_at(tz))
-    end = pd.Timestamp(period.end_at(tz))
-    reach = calc.stage_reach_times(data.stage_changes, tz)
-    reach = reach.set_index("customer_id")
-
-    def in_scope_event(stage: str) -> pd.Series:
-        if ds.kind == "rep":
-            return reach[f"{stage}_rep_id"] == ds.id
-        return reach[f"{stage}_team_id"].isin(ds.team_ids or [ds.id])
-
-    def owners_at(when: pd.Timestamp, day: dt.date) -> pd.Series:
-        owners = calc.owner_at(data.ownerships, when.to_pydatetime(), tz).set_index("customer_id")
-        if ds.kind == "rep":
-            return (owners["owner_id"] == ds.id).fillna(False)
-        teams = calc.team_of_user_at(data.memberships, day)
-        return _attributed_team(owners, teams).isin(ds.team_ids or [ds.id]).fillna(False)
-
-    def lost_at(when: pd.Timestamp) -> pd.Series:
-        lost = reach["lost_at"].notna() & (reach["lost_at"] < when)
-        reopened = reach["reopened_at"].notna() & (reach["reopened_at"] < when)
-        return lost & ~reopened
-
-    def reached(stage: str, when: pd.Timestamp) -> pd.Series:
-        return reach[f"{stage}_at"].notna() & (reach[f"{stage}_at"] < when)
-
-    def reached_in(stage: str) -> pd.Series:
-        col = reach[f"{stage}_at"]
-        return col.notna() & (col >= start) & (col < end)
-
-    def ids(mask: pd.Series) -> set[int]:
-        return {int(i) for i in mask[mask.fillna(False).astype(bool)].index}
-
-    def pool(stage: str, nxt: str) -> tuple[set[int], set[int]]:
-        open_start = reached(stage, start) & ~reached(nxt, start) & ~lost_at(start)
-        owned = owners_at(start, period.start).reindex(reach.index, fill_value=False)
-        at_start = ids(open_start & owned.astype(bool))
-        return at_start, at_start | ids(reached_in(stage) & in_scope_event(stage))
-
-    if metric in ("new_targets", "intents", "deals"):
-        stage = {"new_targets": "target", "intents": "intent", "deals": "deal"}[metric]
-        return sorted(ids(reached_in(stage) & in_scope_event(stage)))
-    if metric in ("target_customers", "open_targets_at_start"):
-        at_start, full = pool("target", "intent")
-        return sorted(at_start if metric == "open_targets_at_start" else full)
-    if metric == "intent_pool":
-        return sorted(pool("intent", "deal")[1])
-    last = end - pd.Timedelta(microseconds=1)
-    owned_end = owners_at(last, period.end - dt.timedelta(days=1))
-    if metric == "funnel_lead":
-        customers = data.customers
-        created = (
-            pd.to_datetime(customers["created_at"], utc=True)
-            if len(customers)
-            else pd.Series([], dtype="datetime64[ns, UTC]")
+        scope = (
+            calc.Scope.team(ds.id)
+            if ds.kind == "team"
+            else calc.Scope.branch(ds.team_ids or [], ds.id)
         )
-        existing = (
-            set(customers["id"][(created < end).to_numpy()].astype(int))
-            if len(customers)
-            else set()
-        )
-        existing |= ids(reach["lead_at"].notna() & (reach["lead_at"] < end))
-        return sorted(i for i in existing if bool(owned_end.get(i, False)))
-    mask_owned = owned_end.reindex(reach.index, fill_value=False).astype(bool)
-    if metric == "funnel_lost":
-        return sorted(ids(lost_at(end) & mask_owned))
-    stage = metric.removeprefix("funnel_")
-    return sorted(ids(reached(stage, end) & mask_owned))
+    settings = OrgSettings.load()
+    _value, ids = calc.compute_members(
+        period,
+        scope,
+        data,
+        metric,
+        tz=timezone.get_default_timezone(),
+        new_revenue_months=settings.new_revenue_months,
+    )
+    return ids
 
 
 @login_required

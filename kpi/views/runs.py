@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import Scope
 from kpi.models import KpiRun
-from kpi.views.scopes import _can_lead, _scope, parse_period_params, resolve_scope_key
+from kpi.views.scopes import _can_lead, _scope, _user, parse_period_params, resolve_scope_key
 
 
 def _run_context(run: KpiRun | None) -> dict[str, Any]:
@@ -41,7 +41,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
         trigger=KpiRun.Trigger.MANUAL,
         periods=[period.previous().key, period.key],
         scope=ds.key,
-        by=request.user,
+        by=_user(request),
     )
     if request.headers.get("HX-Request"):
         run.refresh_from_db()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -14,8 +14,13 @@ from accounts.scoping import Scope, active_memberships, local_today
 from kpi import calculations as calc
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``login_required``."""
+    return cast(User, request.user)
+
+
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+    return request.scope  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- scopes

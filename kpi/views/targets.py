@@ -23,7 +23,7 @@ from kpi import targets as target_services
 from kpi.forms import TargetImportForm
 from kpi.models import Target, TargetMetric
 from kpi.templatetags.kpi_format import metric_label
-from kpi.views.scopes import _scope, resolve_team
+from kpi.views.scopes import _scope, _user, resolve_team
 
 
 def _month_param(request: HttpRequest, name: str = "month") -> dt.date:
@@ -153,7 +153,7 @@ def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
                 values[(rep_id, metric)] = value.quantize(Decimal("0.01"))
         if not errors:
             changed = target_services.targets_save_grid(
-                team=team, month=first, values=values, by=request.user, scope=scope
+                team=team, month=first, values=values, by=_user(request), scope=scope
             )
             messages.success(request, _("%(n)s targets saved.") % {"n": changed})
             return redirect("kpi:target_edit", code=team.code, month=f"{first:%Y-%m}")
@@ -165,7 +165,7 @@ def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
         for metric, _label in metrics:
             key = _grid_key(rep_id, metric)
             t = existing.get((rep_id, metric))
-            value = (
+            shown = (
                 posted.get(key)
                 if request.method == "POST"
                 else (f"{t.value.normalize():f}" if t else "")
@@ -173,7 +173,7 @@ def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
             cells.append(
                 {
                     "name": key,
-                    "value": value,
+                    "value": shown,
                     "error": errors.get(key, ""),
                     "acknowledged": bool(t and t.acknowledged_at),
                     "split": ", ".join(f"{k}: {v}" for k, v in sorted((t.weeks or {}).items()))
@@ -206,7 +206,7 @@ def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
 def target_ack(request: HttpRequest) -> HttpResponse:
     """The rep acknowledges their targets of ``month`` (POST)."""
     month = _month_param(request)
-    count = target_services.targets_acknowledge(rep=request.user, month=month)
+    count = target_services.targets_acknowledge(rep=_user(request), month=month)
     if count:
         messages.success(request, _("Targets acknowledged."))
     return redirect(f"{reverse('kpi:target_list')}?month={month:%Y-%m}")
@@ -255,7 +255,7 @@ def target_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = target_services.targets_import(
-                data=form.cleaned_data["file"].read(), by=request.user, scope=scope
+                data=form.cleaned_data["file"].read(), by=_user(request), scope=scope
             )
         except FileRefused as exc:
             form.add_error("file", str(exc))

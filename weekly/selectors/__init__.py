@@ -12,7 +12,6 @@ The public names are re-exported here (``from weekly import selectors as sel``).
 from .listing import report_list, report_queryset, team_report_queryset
 from .personal import (
     DASH,
-    METRIC_LABELS,
     MONEY_METRICS,
     RATE_METRICS,
     WEEK_METRICS,
@@ -52,7 +51,6 @@ __all__ = [
     "DASH",
     "FigureRow",
     "LOW_EFFECTIVE_RATE",
-    "METRIC_LABELS",
     "MONEY_METRICS",
     "Meeting",
     "MeetingRep",

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
+from domain import metrics as registry
 from kpi import figures as kpi_figures
 from kpi.calculations import Period, metrics_as_json
+from kpi.templatetags.kpi_format import metric_label
 
 from ..models import WeeklyReport
 from .weeks import week_period
@@ -41,25 +41,11 @@ WEEK_METRICS: tuple[str, ...] = (
 )
 
 
-RATE_METRICS = frozenset({"effective_activity_rate", "weekly_intent_rate"})
+#: Kinds from the metric registry (domain.metrics): which indicators are rates or money.
+RATE_METRICS = frozenset(m for m in WEEK_METRICS if registry.metric(m).kind == registry.RATE)
 
 
-MONEY_METRICS = frozenset({"sales_revenue", "new_sales_revenue"})
-
-
-METRIC_LABELS: dict[str, Any] = {
-    "visits": _("Visits"),
-    "customers_visited": _("Customers visited"),
-    "target_customer_visits": _("Target-customer visits"),
-    "effective_customers": _("Effective customers"),
-    "effective_activity_rate": _("Effective activity rate"),
-    "new_targets": _("New target customers"),
-    "intents": _("Intents reached"),
-    "deals": _("Deals"),
-    "weekly_intent_rate": _("Weekly intent rate"),
-    "new_sales_revenue": _("New sales revenue"),
-    "sales_revenue": _("Total sales revenue"),
-}
+MONEY_METRICS = frozenset(m for m in WEEK_METRICS if registry.metric(m).kind == registry.MONEY)
 
 
 DASH = "-"
@@ -188,7 +174,7 @@ def figure_rows(
         rows.append(
             FigureRow(
                 metric=m,
-                label=str(METRIC_LABELS[m]),
+                label=metric_label(m),
                 actual=fmt(m, actual),
                 plan=fmt_plan(m, planned),
                 achievement=fmt("achievement", ratio),

@@ -16,11 +16,11 @@ from accounts.scoping import Scope, reps_during
 from journals.selectors import teams_for_leader
 from kpi import figures as kpi_figures
 from kpi.calculations import Period
+from kpi.templatetags.kpi_format import metric_label
 
 from ..models import WeeklyReport
 from .personal import (
     DASH,
-    METRIC_LABELS,
     MONEY_METRICS,
     RATE_METRICS,
     achievement,
@@ -40,8 +40,6 @@ TEAM_ROWS: tuple[str, ...] = (
 
 
 TEAM_ROW_LABELS: dict[str, Any] = {
-    **METRIC_LABELS,
-    "sales_revenue": _("Total sales revenue"),
     "achievement": _("Achievement rate"),
 }
 
@@ -137,7 +135,7 @@ def team_table(
     (:func:`team_targets`, the team's current weekly targets, docs/domain, section 4b); without
     it, the targets carried in ``figures``. Achievement rate = total sales revenue / its
     target (team) or plan (member); rate rows: the target/plan is in percent."""
-    labels = {r: str(TEAM_ROW_LABELS[r]) for r in TEAM_ROWS}
+    labels = {r: str(TEAM_ROW_LABELS.get(r) or metric_label(r)) for r in TEAM_ROWS}
     table = TeamTable(members=members, rows=list(TEAM_ROWS), labels=labels)
     team = figures.get("team", {})
 

@@ -11,15 +11,16 @@ from openpyxl import load_workbook
 
 from coaching.models import CoachingPlan
 from journals.models import Visit
+from kpi.templatetags.kpi_format import metric_label
 from weekly import services
 from weekly.models import KeyCoachee, ReportStatus, TeamKeyCustomer, TeamWeeklyReport
-from weekly.selectors import METRIC_LABELS, TEAM_ROWS, WEEK_METRICS
+from weekly.selectors import TEAM_ROWS, WEEK_METRICS
 
 from .factories import WEEK, day, fixed_week, journal, report
 
 pytestmark = pytest.mark.django_db
 TEAM_EN = {
-    "sales_revenue": "Total sales revenue",
+    "sales_revenue": "Sales revenue (contracts)",
     "achievement": "Achievement rate",
     "effective_activity_rate": "Effective activity rate",
     "customers_visited": "Customers visited",
@@ -174,7 +175,7 @@ def test_team_export_layout(org, client_for):
     assert ws["D4"].value == "Achieved"
     rows = {label: 5 + TEAM_ROWS.index(key) for key, label in TEAM_EN.items()}
     rep_col = 3 + 2 * members.index(org.rep)
-    rev = rows["Total sales revenue"]
+    rev = rows["Sales revenue (contracts)"]
     assert ws.cell(row=rev, column=rep_col).value == 2000
     assert ws.cell(row=rev, column=rep_col + 1).value == 1000
     ach = ws.cell(row=rows["Achievement rate"], column=rep_col + 1)
@@ -208,7 +209,7 @@ def test_personal_export_layout(org, client_for):
     assert "A1:E1" in {str(m) for m in ws.merged_cells.ranges}
     assert org.rep.name in ws["A1"].value
     assert "45" in ws["A1"].value
-    rows = {str(METRIC_LABELS[m]): 4 + i for i, m in enumerate(WEEK_METRICS)}
+    rows = {metric_label(m): 4 + i for i, m in enumerate(WEEK_METRICS)}
     assert ws.cell(row=rows["Visits"], column=1).value == "Visits"
     v = rows["Visits"]
     assert [ws.cell(row=v, column=c).value for c in range(2, 6)] == [5, 4, pytest.approx(0.8), 6]

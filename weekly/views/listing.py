@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.middleware import ScopedRequest
+from kpi.templatetags.kpi_format import metric_label
 
 from .. import selectors as sel
 from .. import services
@@ -94,8 +95,7 @@ def _diff(before: dict[str, Any], report: WeeklyReport) -> list[dict[str, str]]:
         if b != a:
             out.append(
                 {
-                    "label": _("Next week's goal: %(metric)s")
-                    % {"metric": sel.METRIC_LABELS[metric]},
+                    "label": _("Next week's goal: %(metric)s") % {"metric": metric_label(metric)},
                     "before": sel.fmt_plan(metric, b),
                     "after": sel.fmt_plan(metric, a),
                 }
@@ -103,7 +103,7 @@ def _diff(before: dict[str, Any], report: WeeklyReport) -> list[dict[str, str]]:
         fb = sel.fmt(metric, sel.figure_value(before.get("figures") or {}, metric))
         fa = sel.fmt(metric, sel.figure_value(after["figures"] or {}, metric))
         if report.is_locked() and fb != fa:
-            out.append({"label": str(sel.METRIC_LABELS[metric]), "before": fb, "after": fa})
+            out.append({"label": metric_label(metric), "before": fb, "after": fa})
     kb = {k["customer"]: k for k in before.get("key_customers") or []}
     ka = {k["customer"]: k for k in after["key_customers"]}
     for name in sorted(set(kb) | set(ka)):

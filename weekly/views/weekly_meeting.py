@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.middleware import ScopedRequest
 from coaching.selectors import findings_for_team
 from journals.selectors import pick_team
+from kpi.templatetags.kpi_format import metric_label
 
 from .. import selectors as sel
 from ._common import _scope
@@ -42,7 +43,7 @@ def meeting(request: ScopedRequest) -> HttpResponse:
             "week_label": sel.week_label(period),
             "weeks": sel.week_choices(period),
             "table_rows": data.table.display_rows(),
-            "metric_labels": [str(sel.METRIC_LABELS[m]) for m in sel.WEEK_METRICS],
+            "metric_labels": [metric_label(m) for m in sel.WEEK_METRICS],
             "team_report_url": reverse("weekly:team_report", args=[team.code, period.key]),
             "findings": findings_for_team(team_id=team.pk, period=period),
         },

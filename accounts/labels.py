@@ -1,4 +1,5 @@
-"""Django's view of the domain package's bilingual labels (docs/architecture.md, "Layers").
+"""Django's view of the domain package's bilingual labels (docs/architecture.md, "Layers"); the
+lowest app layer, so every app's models may build their choices from it.
 
 The domain package keeps plain zh-hans and en strings (``domain.labels``); pages, forms,
 model choices and exports need a label in the language of the current request. ``lazy_label``
@@ -33,3 +34,13 @@ def lazy_label(label_zh: str, label_en: str) -> Promise:
 def choices_of(items: Iterable[Labelled]) -> list[tuple[str, Promise]]:
     """Django ``choices`` ``[(code, lazy label), ...]`` from domain ``Labelled`` items, in order."""
     return [(i.code, lazy_label(i.label_zh, i.label_en)) for i in items]
+
+
+def label_of(items: Iterable[Labelled], code: str) -> Promise:
+    """The lazy label of ``code`` among domain ``Labelled`` items, for a ``TextChoices``
+    member (``LEAD = stages.LEAD, label_of(stages.STAGES, stages.LEAD)``). Raises KeyError
+    for a code the domain does not list, so a model cannot carry a code of its own."""
+    for item in items:
+        if item.code == code:
+            return lazy_label(item.label_zh, item.label_en)
+    raise KeyError(f"Unknown code {code!r}")

@@ -1,7 +1,7 @@
 from django.utils import translation
 
+from accounts.labels import choices_of, lazy_label
 from domain.labels import Labelled
-from salesops.labels import choices_of, lazy_label
 
 
 def test_lazy_label_follows_the_active_language():
