@@ -71,6 +71,7 @@ loadtest: install-dev static
 
 test: install-dev static browser
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -m "not drill" $(PYTEST_ARGS)
 

@@ -8,3 +8,7 @@ class CustomersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        # Registers customers.import_job_run, which the import service enqueues by name.
+        from . import tasks  # noqa: F401

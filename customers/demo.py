@@ -61,8 +61,8 @@ FINAL_STAGES = [
     (Stage.DEAL, 0.10),
     (Stage.LOST, 0.06),
 ]
-# How a sales team writes the stages in its sheets (DOMAIN.md section 11).
-STAGE_TEXT = {
+# How a sales team writes the stages in its sheets (docs/domain, section 11).
+STAGE_TEXT: dict[str, str] = {
     Stage.LEAD: "客户资料",
     Stage.TARGET: "目标客户",
     Stage.RELATIONSHIP: "建立关系",

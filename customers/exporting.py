@@ -1,14 +1,16 @@
-"""Export of a filtered customer list to .xlsx and .csv (issue 3, item 6).
+"""Export of a filtered customer list to .xlsx and .csv (docs/domain, section 5).
 
 - identifiers and phones are text cells (number format ``@``), so ``000001`` and
   ``13800138000`` come back exactly;
 - dates are real date cells with a date format; real numbers stay numbers;
-- any text starting with ``=``, ``+``, ``-``, ``@``, tab or CR is neutralised with a
-  leading single quote, so no spreadsheet runs it as a formula (CSV/formula injection);
+- every cell goes through the one safe cell writer (``spreadsheets.writing``): text is
+  never a formula (CSV/formula injection); in .xlsx a text starting with ``=``, ``+``,
+  ``-``, ``@``, tab or CR keeps its text with Excel's quote prefix, in CSV it gets a
+  leading single quote;
 - CSV is UTF-8 with a BOM, so Excel opens Chinese text correctly.
 
-:func:`neutralise`, :func:`xlsx_bytes` and :func:`csv_chunks` are pure functions over
-plain values; :func:`customer_values` turns one annotated customer into such values.
+:func:`xlsx_bytes` and :func:`csv_chunks` are functions over plain values (also used by
+the targets export); :func:`customer_values` turns one annotated customer into such values.
 """
 
 from __future__ import annotations
@@ -28,10 +30,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .models import Customer
+from spreadsheets.writing import safe_cell, safe_csv_value
 
-#: Leading characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from .models import Customer
 
 TEXT = "text"  # free text: General format
 IDENT = "ident"  # identifiers and phones: text format "@"
@@ -39,18 +40,6 @@ DATE = "date"
 NUMBER = "number"
 
 DATE_FORMAT = "yyyy-mm-dd"
-
-
-def neutralise(value: Any) -> Any:
-    """Return ``value`` safe for a spreadsheet cell: a string starting with one of
-    :data:`FORMULA_PREFIXES` gets a leading ``'``; anything else is returned unchanged.
-
-    ``neutralise('-5')`` == ``"'-5"``, ``neutralise(-5)`` == ``-5``,
-    ``neutralise('=1+1')`` == ``"'=1+1"``, ``neutralise('深圳')`` == ``'深圳'``.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
@@ -102,24 +91,25 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def customer_values(customer: Customer, columns: Iterable[Column] = COLUMNS) -> list[Any]:
-    """The raw (not yet neutralised) values of one customer for ``columns``."""
+    """The raw (not yet made safe) values of one customer for ``columns``."""
     return [column.get(customer) for column in columns]
 
 
 def _cell_value(value: Any, kind: str) -> Any:
+    """The value a column of ``kind`` holds (made safe by the writer afterwards)."""
     if value is None or value == "":
         return None
     if kind in (TEXT, IDENT):
-        return neutralise(str(value))
+        return str(value)
     if kind == NUMBER:
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return value
-        return neutralise(str(value))
+        return str(value)
     if kind == DATE:
         if isinstance(value, dt.datetime):
             return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
         return value
-    return neutralise(value)
+    return value
 
 
 def xlsx_bytes(
@@ -128,22 +118,22 @@ def xlsx_bytes(
     """A .xlsx workbook of ``rows`` under bold ``headers``, one row per list.
 
     ``kinds[i]`` decides column i's cells: IDENT text with format ``@``, DATE a date
-    with ``yyyy-mm-dd``, NUMBER a number (General), TEXT a string. Every string is
-    passed through :func:`neutralise`. Streams rows (write-only mode), so memory stays
+    with ``yyyy-mm-dd``, NUMBER a number (General), TEXT a string. Every cell is
+    written by ``spreadsheets.writing.safe_cell``. Streams rows (write-only mode), so memory stays
     flat for large lists.
     """
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet[:31])
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(worksheet, value=neutralise(str(header)))
+        cell = safe_cell(WriteOnlyCell(worksheet), str(header))
         cell.font = Font(bold=True)
         header_cells.append(cell)
     worksheet.append(header_cells)
     for row in rows:
         cells = []
         for value, kind in zip(row, kinds, strict=True):
-            cell = WriteOnlyCell(worksheet, value=_cell_value(value, kind))
+            cell = safe_cell(WriteOnlyCell(worksheet), _cell_value(value, kind))
             if kind == IDENT:
                 cell.number_format = "@"
             elif kind == DATE:
@@ -167,17 +157,18 @@ def csv_chunks(
 ) -> Iterator[str]:
     """CSV text (UTF-8 BOM first, CRLF line ends), one chunk per row, for streaming.
 
-    Dates are written ``YYYY-MM-DD``; strings go through :func:`neutralise`; numbers as
-    they are.
+    Every field is written by ``spreadsheets.writing.safe_csv_value``: dates
+    ``YYYY-MM-DD``, numbers as they are, a text starting with a formula trigger with a
+    leading single quote.
     """
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    yield writer.writerow([neutralise(str(h)) for h in headers])
+    yield writer.writerow([safe_csv_value(str(h)) for h in headers])
     for row in rows:
         out = []
         for value, kind in zip(row, kinds, strict=True):
             cell = _cell_value(value, kind)
-            if isinstance(cell, dt.date):
-                cell = cell.isoformat()
-            out.append("" if cell is None else cell)
+            if isinstance(cell, dt.datetime):
+                cell = cell.date()
+            out.append(safe_csv_value(cell))
         yield writer.writerow(out)

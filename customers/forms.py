@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, OrgUnit, User
@@ -90,19 +91,20 @@ class CustomerForm(forms.ModelForm):
             )
             if not scope.is_admin:
                 reps = reps.filter(unit_id__in=sorted(scope.supervised_team_ids))
-            self.fields["owner"].queryset = User.objects.filter(
+            cast(forms.ModelChoiceField, self.fields["owner"]).queryset = User.objects.filter(
                 is_active=True, pk__in=reps.values("user_id")
             ).order_by("display_name", "username")
         else:
             del self.fields["owner"]
         if scope.is_admin or len(scope.supervised_team_ids) > 1:
-            self.fields["team"].queryset = teams
+            cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
             self.fields["team"].help_text = _("Leave empty to use the owner's team.")
         else:
             del self.fields["team"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.creating:
             return data
         team = data.get("team")
@@ -176,7 +178,7 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["monthly_value"].min_value = 0
+        cast(forms.DecimalField, self.fields["monthly_value"]).min_value = 0
         self.fields["monthly_value"].widget.attrs["min"] = "0"
         _bootstrap(self)
 
@@ -232,7 +234,7 @@ class StageForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.customer = customer
-        self.fields["to_stage"].choices = [
+        cast(forms.ChoiceField, self.fields["to_stage"]).choices = [
             (s.value, s.label) for s in Stage if s.value != customer.stage
         ]
         self.extra_field_names: list[str] = []
@@ -242,7 +244,7 @@ class StageForm(forms.Form):
                 if not str(getattr(customer, name, "") or "").strip():
                     needed_for.setdefault(name, []).append(str(stage.label))
         for name, stages in needed_for.items():
-            model_field = Customer._meta.get_field(name)
+            model_field = cast(models.Field, Customer._meta.get_field(name))
             form_field = model_field.formfield(required=False)
             if form_field is None:
                 continue
@@ -254,7 +256,8 @@ class StageForm(forms.Form):
         _bootstrap(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         to_stage = data.get("to_stage")
         if not to_stage:
             return data
@@ -280,6 +283,10 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in candidates])
-        self.fields["owner"].choices = [("", "---------")] + [(u.pk, str(u)) for u in candidates]
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = User.objects.filter(
+            pk__in=[u.pk for u in candidates]
+        )
+        cast(forms.ModelChoiceField, self.fields["owner"]).choices = [("", "---------")] + [
+            (u.pk, str(u)) for u in candidates
+        ]
         _bootstrap(self)

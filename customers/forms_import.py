@@ -148,7 +148,8 @@ class ImportMappingForm(forms.Form):
         return [(c, self[f"col_{c.index}"]) for c in self.columns]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         seen: dict[str, str] = {}
         for column in self.columns:
             fld = data.get(f"col_{column.index}")

@@ -1,9 +1,9 @@
 """Translate the import engine's messages for display.
 
-customers/importing.py is pure Python without Django, so its row errors and refusals are
-English text (kept as they are in ImportJob.errors and in the command's output). Pages and
-the error workbook show them in the user's language through the patterns below; a text
-that matches none is shown as it is.
+customers/importing/ and spreadsheets/reading.py are pure Python without Django, so their
+row errors and refusals are English text (kept as they are in ImportJob.errors and in the
+command's output). Pages and the error workbook show them in the user's language through
+the patterns below; a text that matches none is shown as it is.
 """
 
 from __future__ import annotations
@@ -116,10 +116,12 @@ def _translate(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
 
 
 def translate_reason(reason: object) -> str:
-    """A row error's reason from importing.py in the active language ('required' -> '必填')."""
+    """A row error's reason from customers.importing in the active language
+    ('required' -> '必填')."""
     return _translate(str(reason), _REASONS)
 
 
 def translate_refusal(message: object) -> str:
-    """A whole-file refusal (FileRefused) from importing.py in the active language."""
+    """A whole-file refusal (FileRefused) from spreadsheets.reading or customers.importing,
+    in the active language."""
     return _translate(str(message), _REFUSALS)

@@ -140,9 +140,8 @@ def no_follow_up_q(cutoff: dt.datetime) -> Q:
     recent_owner = Ownership.objects.filter(
         customer=OuterRef("pk"), end__isnull=True, start__gte=cutoff
     )
-    return (
-        Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
-    ) & ~Exists(recent_owner)
+    quiet = Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
+    return quiet & Q(~Exists(recent_owner))
 
 
 def pool_release_candidates(scope: Scope, now: dt.datetime | None = None) -> QuerySet[Customer]:

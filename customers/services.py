@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,27 +25,45 @@ from .importing import name_key
 from .models import (
     FUNNEL,
     STAGE_ORDER,
-    Contact,
-    Contract,
     Customer,
-    CustomerNote,
     Ownership,
-    ProductUsage,
-    ServiceEvaluation,
     Stage,
     StageChange,
     StageSetting,
 )
+from .records import (
+    contact_create,
+    contract_create,
+    customer_note_create,
+    evaluation_create,
+    product_usage_create,
+)
 from .selectors import customer_queryset, pool_release_candidates
 from .stages import DEFAULT_STAGE_SETTINGS, stage_settings
 
-__all__ = ["DEFAULT_STAGE_SETTINGS", "stage_settings", "team_of"]
+# Re-exported: callers write customer records through customers.services.
+__all__ = [
+    "DEFAULT_STAGE_SETTINGS",
+    "contact_create",
+    "contract_create",
+    "customer_note_create",
+    "evaluation_create",
+    "product_usage_create",
+    "stage_settings",
+    "team_of",
+]
 
 
 @lru_cache(maxsize=200_000)
 def _word_initials(word: str) -> str:
-    letters = lazy_pinyin(word, style=Style.FIRST_LETTER, errors=lambda s: list(s))
+    letters = lazy_pinyin(word, style=Style.FIRST_LETTER, errors=_keep_characters)
     return "".join(ch for part in letters for ch in part.lower() if ch.isalnum())
+
+
+def _keep_characters(text: str) -> Any:
+    """pypinyin's ``errors`` callback: characters without pinyin stay as they are (it
+    accepts a list of strings, although its stubs say str)."""
+    return list(text)
 
 
 def pinyin_initials(text: str) -> str:
@@ -191,7 +210,9 @@ def customer_change_stage(
     if check_required:
         missing = stage_missing_fields(customer, to_stage)
         if missing:
-            labels = ", ".join(str(Customer._meta.get_field(f).verbose_name) for f in missing)
+            labels = ", ".join(
+                str(getattr(Customer._meta.get_field(f), "verbose_name", f)) for f in missing
+            )
             raise ValidationError(
                 _("Fill in %(fields)s before moving the customer to %(stage)s.")
                 % {"fields": labels, "stage": Stage(to_stage).label}
@@ -353,9 +374,10 @@ def customer_update(
     customer (:func:`customer_validate`)."""
     if scope is not None:
         # A ModelForm has already copied its data onto ``customer``: compare with the row.
-        row = Customer.objects.filter(pk=customer.pk).values("name", "credit_code").first()
+        row = Customer.objects.filter(pk=customer.pk).values_list("name", "credit_code").first()
+        stored = dict(zip(("name", "credit_code"), row or ("", ""), strict=True))
         new = {k: str(fields[k] or "") for k in ("name", "credit_code") if k in fields}
-        new = {k: v for k, v in new.items() if v != str((row or {}).get(k) or "")}
+        new = {k: v for k, v in new.items() if v != str(stored.get(k) or "")}
         if new:
             customer_validate(
                 scope=scope,
@@ -392,7 +414,7 @@ def customer_move(
     All or nothing: when the stage still refuses (ValidationError), the fields are not
     saved either. The caller must have checked :func:`customer_check_can_edit`.
     """
-    filled = {k: v for k, v in (fields or {}).items() if str(v or "").strip()}
+    filled: dict[str, Any] = {k: v for k, v in (fields or {}).items() if str(v or "").strip()}
     if filled:
         customer_update(customer=customer, by=by, **filled)
     return customer_change_stage(
@@ -404,72 +426,6 @@ def customer_move(
         source=StageChange.Source.MANUAL,
         check_required=True,
     )
-
-
-@transaction.atomic
-def contact_create(*, customer: Customer, by: User | None, **fields: object) -> Contact:
-    """Add a contact to ``customer``. Marking it the telecom project owner (通信项目负责人)
-    unmarks the previous one, so there is at most one."""
-    contact = Contact(customer=customer, **fields)
-    contact.full_clean()
-    if contact.is_project_owner:
-        Contact.objects.filter(customer=customer, is_project_owner=True).update(
-            is_project_owner=False
-        )
-    contact.save()
-    return contact
-
-
-@transaction.atomic
-def product_usage_create(*, customer: Customer, by: User | None, **fields: object) -> ProductUsage:
-    """Record a product the customer uses now or needs (DOMAIN.md section 5)."""
-    usage = ProductUsage(customer=customer, **fields)
-    usage.full_clean()
-    usage.save()
-    return usage
-
-
-@transaction.atomic
-def customer_note_create(
-    *, customer: Customer, by: User | None, kind: str, text: str, at: dt.datetime | None = None
-) -> CustomerNote:
-    """Add a note, company-news or development entry to the customer's timeline.
-
-    Company news also becomes the customer's ``latest_news`` (企业最新动态).
-    """
-    note = CustomerNote(
-        customer=customer, kind=kind, text=text, author=by, created_at=at or timezone.now()
-    )
-    note.full_clean()
-    note.save()
-    if kind == CustomerNote.Kind.NEWS:
-        customer.latest_news = text
-        customer.save(update_fields=["latest_news", "updated_at"])
-    return note
-
-
-@transaction.atomic
-def contract_create(*, customer: Customer, by: User | None, **fields: object) -> Contract:
-    """Record a signed contract (签约记录), attributed to the customer's owner and that
-    owner's team on the signing date (DOMAIN.md section 9, Attribution)."""
-    contract = Contract(customer=customer, **fields)
-    contract.rep = customer.owner
-    contract.team = team_of(customer.owner, contract.signed_on) if contract.signed_on else None
-    contract.team = contract.team or customer.team
-    contract.full_clean()
-    contract.save()
-    return contract
-
-
-@transaction.atomic
-def evaluation_create(
-    *, customer: Customer, by: User | None, **fields: object
-) -> ServiceEvaluation:
-    """Record the customer's evaluation of our service (服务评价), score 1-5."""
-    evaluation = ServiceEvaluation(customer=customer, author=by, **fields)
-    evaluation.full_clean()
-    evaluation.save()
-    return evaluation
 
 
 def customer_check_can_reassign(*, customer: Customer, scope: Scope) -> None:

@@ -1,35 +1,36 @@
-"""Celery tasks of the customers app (STYLE.md, Background work): thin wrappers that take
-ids, re-fetch rows and call one service."""
+"""Celery tasks of the customers app (docs/architecture.md, Background work): thin wrappers
+that take ids, re-fetch rows and call one service. Tasks import the services, never the
+other way round: the services enqueue by task name (``import_service.IMPORT_TASK``)."""
 
 from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import import_service
+from .import_service import IMPORT_TASK, IMPORT_TIME_LIMIT
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
 
-IMPORT_TIME_LIMIT = 30 * 60
-"""Hard limit (seconds) after which Celery kills an import; a job still 'running' after
-it has a dead worker and may be retried (import_service.import_job_is_stale)."""
 IMPORT_SOFT_TIME_LIMIT = 28 * 60
 IMPORT_MAX_RETRIES = 3
 
 
 @shared_task(
     bind=True,
-    name="customers.import_job_run",
+    name=IMPORT_TASK,
     acks_late=True,
     time_limit=IMPORT_TIME_LIMIT,
     soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
     max_retries=IMPORT_MAX_RETRIES,
 )
-def import_job_run(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
+def import_job_run(self: Task, job_id: int) -> None:
     """Run the import job ``job_id`` once.
 
     Claims the job with a conditional update (pending -> running): a re-delivered or
@@ -39,10 +40,6 @@ def import_job_run(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
     chunks already saved. Any other error, or the
     soft time limit, fails the job with a message; saved chunks are kept.
     """
-    from django.utils import timezone
-
-    from .import_service import import_job_execute, import_job_fail
-
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
         status=ImportJob.Status.RUNNING, started_at=timezone.now()
     )
@@ -50,12 +47,14 @@ def import_job_run(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
         return
     job = ImportJob.objects.select_related("team", "owner", "created_by").get(pk=job_id)
     try:
-        import_job_execute(job=job)
+        import_service.import_job_execute(job=job)
     except OperationalError as exc:
         # Eager mode (no broker) runs inside the web request: no one would retry later.
         if self.request.is_eager or self.request.retries >= IMPORT_MAX_RETRIES:
             logger.exception("import job %s: database error, giving up", job_id)
-            import_job_fail(job_id=job_id, message=_("The database was unavailable; retry later."))
+            import_service.import_job_fail(
+                job_id=job_id, message=_("The database was unavailable; retry later.")
+            )
             return
         logger.warning("import job %s: database error, retrying: %s", job_id, exc)
         ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
@@ -64,7 +63,7 @@ def import_job_run(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
         raise self.retry(exc=exc, countdown=30) from exc
     except SoftTimeLimitExceeded:
         logger.warning("import job %s: soft time limit reached", job_id)
-        import_job_fail(
+        import_service.import_job_fail(
             job_id=job_id,
             message=_(
                 "The import took too long and was stopped; the rows saved so far are kept. "
@@ -73,7 +72,7 @@ def import_job_run(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
         )
     except Exception:
         logger.exception("import job %s failed", job_id)
-        import_job_fail(
+        import_service.import_job_fail(
             job_id=job_id,
             message=_(
                 "The import stopped because of an unexpected error; the rows saved so far "

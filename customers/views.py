@@ -8,7 +8,7 @@ customers answer 404; visible ones the viewer may not change answer 403 on write
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import id_param, safe_next
-from accounts.models import OrgSettings
+from accounts.models import OrgSettings, User
 from accounts.scoping import Scope, get_visible_or_404
 
 from . import exporting, selectors, services
@@ -58,7 +58,12 @@ SORT_COLUMNS = {
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+    return request.scope  # type: ignore[attr-defined]
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user: every view here is login_required."""
+    return cast(User, request.user)
 
 
 def _querystring(request: HttpRequest, drop: tuple[str, ...] = ("page",), **changes: str) -> str:
@@ -160,7 +165,7 @@ def _can(check: Callable[..., None], **kwargs: Any) -> bool:
 
 @login_required
 @require_GET
-def customer_export(request: HttpRequest) -> HttpResponse:
+def customer_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The list's visible, filtered customers as ``?format=xlsx`` (default) or ``csv``."""
     fmt = request.GET.get("format", "xlsx")
     if fmt not in {"xlsx", "csv"}:
@@ -172,8 +177,9 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     kinds = [c.kind for c in columns]
     rows = (exporting.customer_values(c, columns) for c in customers)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
-        response: HttpResponse = StreamingHttpResponse(
+        response = StreamingHttpResponse(
             (chunk.encode("utf-8") for chunk in exporting.csv_chunks(headers, kinds, rows)),
             content_type="text/csv; charset=utf-8",
         )
@@ -317,13 +323,13 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     """New customer: a rep's own, or for a supervisor/admin any rep of their teams."""
     scope = _scope(request)
     services.customer_check_can_create(scope=scope)
-    form = CustomerForm(request.POST or None, scope=scope, user=request.user, creating=True)
+    form = CustomerForm(request.POST or None, scope=scope, user=_user(request), creating=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {name: data[name] for name in services.EDITABLE_FIELDS if name in data}
         try:
             customer = services.customer_create(
-                by=request.user,
+                by=_user(request),
                 name=fields.pop("name"),
                 owner=data.get("owner"),
                 team=data.get("team"),
@@ -347,12 +353,12 @@ def customer_update(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _visible(request, pk)
     services.customer_check_can_edit(customer=customer, scope=scope)
     form = CustomerForm(
-        request.POST or None, instance=customer, scope=scope, user=request.user, creating=False
+        request.POST or None, instance=customer, scope=scope, user=_user(request), creating=False
     )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
         try:
-            services.customer_update(customer=customer, by=request.user, scope=scope, **fields)
+            services.customer_update(customer=customer, by=_user(request), scope=scope, **fields)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -379,7 +385,7 @@ def customer_stage(request: HttpRequest, pk: int) -> HttpResponse:
             services.customer_move(
                 customer=customer,
                 to_stage=to_stage,
-                by=request.user,
+                by=_user(request),
                 reason=form.cleaned_data["reason"],
                 fields=form.extra_values,
             )
@@ -410,7 +416,7 @@ def customer_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             services.customer_reassign(
                 customer=customer,
                 owner=form.cleaned_data["owner"],
-                by=request.user,
+                by=_user(request),
                 scope=scope,
                 reason=form.cleaned_data["reason"],
             )
@@ -425,10 +431,6 @@ def customer_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, pk, bound={"reassign": form}, open_panel="reassign")
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    return safe_next(request, default)
-
-
 @login_required
 @require_POST
 def customer_claim(request: HttpRequest, pk: int) -> HttpResponse:
@@ -436,10 +438,10 @@ def customer_claim(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     customer = _visible(request, pk)
     try:
-        services.customer_claim(customer=customer, user=request.user, scope=scope)
+        services.customer_claim(customer=customer, user=_user(request), scope=scope)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(_safe_next(request, reverse("customers:pool")))
+        return redirect(safe_next(request, reverse("customers:pool")))
     messages.success(request, _("You now own %(name)s.") % {"name": customer.name})
     return redirect("customers:customer_detail", pk=pk)
 
@@ -452,7 +454,7 @@ def customer_release(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _visible(request, pk)
     try:
         services.customer_release(
-            customer=customer, by=request.user, scope=scope, reason=request.POST.get("reason", "")
+            customer=customer, by=_user(request), scope=scope, reason=request.POST.get("reason", "")
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -460,7 +462,7 @@ def customer_release(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("%(name)s was released to the public pool.") % {"name": customer.name}
         )
-    return redirect(_safe_next(request, reverse("customers:customer_detail", args=[pk])))
+    return redirect(safe_next(request, reverse("customers:customer_detail", args=[pk])))
 
 
 def _record_view(
@@ -480,11 +482,11 @@ def _record_view(
         form = form_class(request.POST, prefix=panel)
         if form.is_valid():
             try:
-                service(customer=customer, by=request.user, **form.cleaned_data)
+                service(customer=customer, by=_user(request), **form.cleaned_data)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                messages.success(request, success)
+                messages.success(request, str(success))
                 return redirect(reverse("customers:customer_detail", args=[pk]) + f"#{panel}s")
         return _render_detail(request, pk, bound={panel: form}, open_panel=panel)
 
@@ -585,7 +587,7 @@ def pool_release(request: HttpRequest) -> HttpResponse:
         if not ids:
             messages.warning(request, _("Choose the customers to release."))
             return redirect("customers:pool")
-    count = services.customers_release_stalled(scope=scope, by=request.user, ids=ids)
+    count = services.customers_release_stalled(scope=scope, by=_user(request), ids=ids)
     messages.success(
         request,
         ngettext(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,14 +37,15 @@ from .models import BillingMonth, ImportJob
 
 JOBS_PER_PAGE = 20
 ERRORS_PER_PAGE = 50
+R = TypeVar("R", bound=HttpResponseBase)
 
 
-def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def admin_only(view: Callable[..., R]) -> Callable[..., R]:
     """Log-in required; any user who is not an admin gets 404."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
         if not request.scope.is_admin:  # type: ignore[attr-defined]
             raise Http404
         return view(request, *args, **kwargs)
@@ -217,7 +218,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_only
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors(request: HttpRequest, pk: int) -> FileResponse:
     """Download the workbook of rejected rows (404 when there is none)."""
     job = _job(pk)
     if not job.error_file:

@@ -1,7 +1,9 @@
 """Export a month of a rep's journals to .xlsx in the layout of the seed's template
 (工作日志—范本: date and weekday, learning topic and takeaways, planned visits with
 target / purpose / preparation, actual visit records with analysis and next step, daily
-summary, supervisor evaluation and advice), one sheet per day after a summary sheet."""
+summary, supervisor evaluation and advice), one sheet per day after a summary sheet.
+Every cell goes through the safe cell writer (``spreadsheets.writing``): what a rep typed
+is written as text, never as a formula."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import User
+from spreadsheets.writing import safe_append, safe_cell
 
 from . import calculations as calc
 from .models import Journal, PlanItem, Visit
@@ -46,7 +49,7 @@ def _row(
     bold: bool = False,
 ) -> None:
     for c, value in enumerate(values, start=1):
-        cell = ws.cell(row=r, column=c, value=value)
+        cell = safe_cell(ws.cell(row=r, column=c), value)
         cell.border = BOX
         cell.alignment = WRAP
         if fill:
@@ -57,9 +60,9 @@ def _row(
 
 def _labelled(ws: Worksheet, r: int, label: str, value: str) -> None:
     """A label cell and the value merged across the rest of the row."""
-    ws.cell(row=r, column=1, value=label).font = Font(bold=True)
+    safe_cell(ws.cell(row=r, column=1), label).font = Font(bold=True)
     ws.cell(row=r, column=1).fill = SECTION
-    ws.cell(row=r, column=2, value=value).alignment = WRAP
+    safe_cell(ws.cell(row=r, column=2), value).alignment = WRAP
     ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=COLS)
     for c in range(1, COLS + 1):
         ws.cell(row=r, column=c).border = BOX
@@ -68,7 +71,7 @@ def _labelled(ws: Worksheet, r: int, label: str, value: str) -> None:
 
 
 def _section(ws: Worksheet, r: int, title: str) -> None:
-    ws.cell(row=r, column=1, value=title).font = Font(bold=True, size=12)
+    safe_cell(ws.cell(row=r, column=1), title).font = Font(bold=True, size=12)
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=COLS)
     ws.cell(row=r, column=1).fill = HEAD
 
@@ -76,13 +79,12 @@ def _section(ws: Worksheet, r: int, title: str) -> None:
 def _journal_sheet(ws: Worksheet, journal: Journal, rep: User) -> None:
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.cell(row=1, column=1, value=_("Daily work journal")).font = Font(bold=True, size=14)
+    safe_cell(ws.cell(row=1, column=1), _("Daily work journal")).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=COLS)
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
-    ws.cell(
-        row=2,
-        column=1,
-        value=f"{journal.day:%Y-%m-%d} {_weekday(journal.day)}    {rep.name}    "
+    safe_cell(
+        ws.cell(row=2, column=1),
+        f"{journal.day:%Y-%m-%d} {_weekday(journal.day)}    {rep.name}    "
         f"{journal.team.name}    {journal.get_status_display()}"
         + (f" ({_('late')})" if journal.is_late else ""),
     )
@@ -198,7 +200,7 @@ def month_workbook(*, rep: User, month: dt.date, journals: QuerySet[Journal]) ->
     wb = Workbook()
     summary = wb.active
     summary.title = _("Summary")[:31]
-    summary.append([_("Daily work journal"), rep.name, f"{month:%Y-%m}"])
+    safe_append(summary, [_("Daily work journal"), rep.name, f"{month:%Y-%m}"])
     summary.append([])
     header = [
         _("Day"),
@@ -209,14 +211,14 @@ def month_workbook(*, rep: User, month: dt.date, journals: QuerySet[Journal]) ->
         _("Visits"),
         _("Effective visits"),
     ]
-    summary.append(header)
-    for cell in summary[3]:
+    for cell in safe_append(summary, header):
         cell.font = Font(bold=True)
         cell.fill = HEAD
     for journal in rows:
         visits = list(journal.visits.all())
         plan = list(journal.plan_items.all())
-        summary.append(
+        safe_append(
+            summary,
             [
                 journal.day,
                 _weekday(journal.day),
@@ -225,7 +227,7 @@ def month_workbook(*, rep: User, month: dt.date, journals: QuerySet[Journal]) ->
                 sum(1 for p in plan if p.kind == PlanItem.Kind.VISIT),
                 len(visits),
                 sum(1 for v in visits if v.is_effective),
-            ]
+            ],
         )
         summary.cell(row=summary.max_row, column=1).number_format = "yyyy-mm-dd"
     for i, width in enumerate([12, 10, 10, 8, 14, 10, 14], start=1):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import Scope, memberships_during
 from customers.exporting import IDENT, NUMBER, TEXT, xlsx_bytes
-from customers.importing import FileRefused, normalise_header, read_rows
+from spreadsheets.reading import FileRefused, normalise_header, read_rows
 
 from .calculations import parse_period
 from .models import Target, TargetMetric
@@ -201,7 +201,7 @@ def targets_xlsx(targets: Iterable[Target], month: dt.date) -> bytes:
 _WEEK_HEADER = re.compile(r"^(\d{4})-w(\d{2})$")
 
 
-#: Header synonyms of the import (normalised with customers.importing.normalise_header).
+#: Header synonyms of the import (normalised with spreadsheets.reading.normalise_header).
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "rep": ("rep", "username", "user", "销售人员", "客户经理", "用户名", "账号"),
     "team": ("team", "teamcode", "团队", "小组", "团队代码", "小组代码"),
@@ -245,7 +245,7 @@ def _cell(row: list[object], index: int | None) -> str:
 def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult:
     """Import targets from an .xlsx/.xls/.csv file (columns rep or team, month, metric,
     value; Chinese headers accepted). File safety and format detection come from
-    customers.importing.read_rows; a refused file raises FileRefused. Each row is
+    spreadsheets.reading.read_rows; a refused file raises FileRefused. Each row is
     checked: the rep/team must exist and be led by the importer (else reported as
     unknown, not to leak others' names), month YYYY-MM, a known metric, a value >= 0.
     Valid rows are written, bad rows reported.

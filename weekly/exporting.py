@@ -1,9 +1,10 @@
-"""Export weekly reports to .xlsx in the layout of the seed's template (DOMAIN.md section 4:
+"""Export weekly reports to .xlsx in the layout of the seed's template (docs/domain, section 4:
 重点客户开发 第N周 小组活动统计): a merged title cell with the team and ISO week number, the
 table with the team target and a plan/achieved column pair per member, percentages
 formatted as percent, then the key-customer and key-coachee tables and the summary.
-The personal report follows the same style. Numbers are written as numbers; a figure
-with no value (empty denominator, no plan) is written as "-"."""
+The personal report follows the same style. Every cell goes through the safe cell writer
+(``spreadsheets.writing``): numbers are written as numbers, text never as a formula; a
+figure with no value (empty denominator, no plan) is written as "-"."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from accounts.models import OrgUnit
 from kpi.calculations import Period
 from kpi.templatetags.kpi_format import metric_label
+from spreadsheets.writing import safe_cell
 
 from . import selectors as sel
 from .models import TeamWeeklyReport, WeeklyReport
@@ -48,7 +50,7 @@ def _number_format(row: str) -> str:
 def _put(ws: Worksheet, r: int, c: int, value: Any, fmt: str | None = None, **style: Any) -> None:
     if isinstance(value, Decimal):
         value = float(value)
-    cell = ws.cell(row=r, column=c, value="-" if value is None else value)
+    cell = safe_cell(ws.cell(row=r, column=c), "-" if value is None else value)
     cell.border = BOX
     cell.alignment = style.get("alignment", WRAP)
     if fmt and value is not None:
@@ -61,14 +63,14 @@ def _put(ws: Worksheet, r: int, c: int, value: Any, fmt: str | None = None, **st
 
 def _title(ws: Worksheet, r: int, text: str, width: int, *, size: int = 14) -> None:
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
-    cell = ws.cell(row=r, column=1, value=text)
+    cell = safe_cell(ws.cell(row=r, column=1), text)
     cell.font = Font(bold=True, size=size)
     cell.alignment = CENTER
 
 
 def _section(ws: Worksheet, r: int, text: str, width: int) -> None:
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
-    cell = ws.cell(row=r, column=1, value=text)
+    cell = safe_cell(ws.cell(row=r, column=1), text)
     cell.font = Font(bold=True)
     cell.fill = SECTION
 
@@ -81,7 +83,7 @@ def _table(ws: Worksheet, r: int, headers: list[str], rows: list[list[Any]], wid
         ws.merge_cells(start_row=r, start_column=len(headers), end_row=r, end_column=width)
     r += 1
     if not rows:
-        ws.cell(row=r, column=1, value=_("None"))
+        safe_cell(ws.cell(row=r, column=1), _("None"))
         return r + 1
     for values in rows:
         for c, v in enumerate(values, start=1):
@@ -95,7 +97,7 @@ def _table(ws: Worksheet, r: int, headers: list[str], rows: list[list[Any]], wid
 def _text(ws: Worksheet, r: int, label: str, value: str, width: int) -> int:
     _put(ws, r, 1, label, fill=HEAD, bold=True)
     ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=width)
-    ws.cell(row=r, column=2, value=value or "-").alignment = WRAP
+    safe_cell(ws.cell(row=r, column=2), value or "-").alignment = WRAP
     return r + 1
 
 
@@ -125,7 +127,7 @@ def team_workbook(
     width = max(width, 4)
     _title(ws, 1, team_title(team, period), width)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.cell(row=2, column=1, value=sel.week_label(period)).alignment = CENTER
+    safe_cell(ws.cell(row=2, column=1), sel.week_label(period)).alignment = CENTER
     _put(ws, 3, 1, _("Indicator"), fill=HEAD, bold=True, alignment=CENTER)
     _put(ws, 3, 2, _("Team target"), fill=HEAD, bold=True, alignment=CENTER)
     ws.merge_cells(start_row=3, start_column=1, end_row=4, end_column=1)
@@ -199,8 +201,8 @@ def report_workbook(
         width,
     )
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.cell(
-        row=2, column=1, value=f"{report.team.name} · {sel.week_label(period)}"
+    safe_cell(
+        ws.cell(row=2, column=1), f"{report.team.name} · {sel.week_label(period)}"
     ).alignment = CENTER
     headers = [_("Indicator"), _("Plan"), _("Actual"), _("Achievement rate"), _("Next week's goal")]
     for c, h in enumerate(headers, start=1):

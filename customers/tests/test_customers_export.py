@@ -1,4 +1,4 @@
-"""Export: formula neutralising, text identifiers, real dates and numbers, CSV BOM,
+"""Export: formulas written as text, text identifiers, real dates and numbers, CSV BOM,
 the list's filters and the viewer's scope."""
 
 import csv
@@ -17,7 +17,6 @@ from customers.exporting import (
     NUMBER,
     TEXT,
     csv_chunks,
-    neutralise,
     xlsx_bytes,
 )
 from customers.models import Stage
@@ -42,14 +41,14 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
         ("深圳腾飞", "深圳腾飞"),
         ("a=b", "a=b"),
         ("", ""),
-        (-5, -5),
-        (3.5, 3.5),
-        (None, None),
-        (dt.date(2024, 1, 2), dt.date(2024, 1, 2)),
+        (-5, "-5"),
+        (3.5, "3.5"),
+        (None, ""),
     ],
 )
-def test_neutralise(value, expected):
-    assert neutralise(value) == expected
+def test_csv_fields_starting_with_a_formula_trigger_get_a_quote(value, expected):
+    text = "".join(csv_chunks(["x"], [TEXT if isinstance(value, str) else NUMBER], [[value]]))
+    assert list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1] == [expected]
 
 
 def test_xlsx_cells_keep_types():
@@ -63,8 +62,9 @@ def test_xlsx_cells_keep_types():
     )
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     a2, b2, c2, d2 = sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"]
-    assert a2.value == '\'=HYPERLINK("x")'
+    assert a2.value == '=HYPERLINK("x")'  # the text as typed, never a formula
     assert a2.data_type == "s"
+    assert a2.quotePrefix
     assert b2.value == "000001"
     assert b2.data_type == "s"
     assert b2.number_format == "@"
@@ -73,7 +73,8 @@ def test_xlsx_cells_keep_types():
     assert "yy" in c2.number_format
     assert d2.value == -5
     assert d2.data_type == "n"
-    assert sheet["A3"].value == "'-5"  # the text '-5' does not
+    assert sheet["A3"].value == "-5"  # the text '-5' stays text
+    assert sheet["A3"].data_type == "s"
     assert sheet["B3"].value == "13800138000"
     assert sheet["B3"].data_type == "s"
     assert sheet["C3"].value is None
@@ -121,16 +122,18 @@ def test_xlsx_export_of_the_filtered_list(org, client, exported):
     assert [c.value for c in rows[0]] == HEADERS
     assert len(rows) == 2  # the filter applies: one customer
     cells = {HEADERS[i]: cell for i, cell in enumerate(rows[1])}
-    assert cells["Name"].value == "'=深圳腾飞科技有限公司"
+    assert cells["Name"].value == "=深圳腾飞科技有限公司"
+    assert cells["Name"].data_type == "s"
     code = cells["Unified social credit code"]
     assert code.value == "000001"
     assert code.data_type == "s"
     assert code.number_format == "@"
-    assert cells["External code"].value == "'-12"
+    assert cells["External code"].value == "-12"
+    assert cells["External code"].data_type == "s"
     phone = cells["Contact phone"]
     assert phone.value == "13800138000"
     assert phone.number_format == "@"
-    assert cells["Primary contact"].value == "'@张经理"
+    assert cells["Primary contact"].value == "@张经理"
     assert cells["Listed on"].is_date
     assert cells["Listed on"].value.date() == dt.date(2010, 5, 6)
     assert cells["In stage since"].is_date
@@ -163,7 +166,7 @@ def test_export_respects_the_scope(org, client, exported):
         io.BytesIO(client.get(reverse("customers:customer_export")).content)
     ).active
     names = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert names == {"'=深圳腾飞科技有限公司", "北京远航物流有限公司"}
+    assert names == {"=深圳腾飞科技有限公司", "北京远航物流有限公司"}
     client.force_login(org.outsider)
     sheet = openpyxl.load_workbook(
         io.BytesIO(client.get(reverse("customers:customer_export")).content)

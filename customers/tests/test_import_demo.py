@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 @pytest.fixture
-def seeded():  # type: ignore[no-untyped-def]
+def seeded():
     org = accounts_demo.seed_org(random.Random(1))
     out = io.StringIO()
     demo.seed(org, random.Random(2), out)

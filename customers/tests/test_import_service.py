@@ -17,13 +17,15 @@ from openpyxl import load_workbook
 
 from accounts.models import Membership, OrgUnit
 from accounts.scoping import local_today
-from customers import import_service
 from customers.import_service import (
     billing_month_close,
     import_job_create,
     import_job_execute,
+    import_job_set_mapping,
     import_preview,
 )
+from customers.import_service import execute as import_execute
+from customers.import_service.resolving import _Resolver
 from customers.models import (
     BillingMonth,
     Contact,
@@ -41,6 +43,7 @@ from customers.tests.test_import_support import (
     run_import,
     xlsx_bytes,
 )
+from salesops.events import ImportCompleted, handlers_for, subscribe, unsubscribe
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "english")]
 
@@ -179,12 +182,12 @@ def test_preview_lists_unknown_columns_and_missing_name(org):
 def test_mapping_can_be_changed_while_in_preview(org):
     data = xlsx_bytes([["姓名", "性别"], ["张三", "男"]])
     job = import_job_create(by=org.admin, upload=ContentFile(data, name="p.xlsx"), kind="customers")
-    import_service.import_job_set_mapping(job=job, mapping={0: "name", 1: None})
+    import_job_set_mapping(job=job, mapping={0: "name", 1: None})
     preview = import_preview(job)
     assert preview.rows[0].action == "create"
     assert preview.unknown_columns == ["性别"]
     with pytest.raises(ValidationError):
-        import_service.import_job_set_mapping(job=job, mapping={0: "name", 1: "name"})
+        import_job_set_mapping(job=job, mapping={0: "name", 1: "name"})
 
 
 # --------------------------------------------------------------------------- owners, teams
@@ -278,7 +281,7 @@ def test_resolver_team_matches_services_team_of(org):
         start=dt.date(2019, 1, 1),
         end=dt.date(2019, 12, 31),
     )
-    resolver = import_service._Resolver(ImportJob(kind="customers", owner=org.rep), [])
+    resolver = _Resolver(ImportJob(kind="customers", owner=org.rep), [])
     for day in (dt.date(2019, 6, 1), dt.date(2020, 6, 1), dt.date(2018, 1, 1)):
         assert resolver.team_of(org.rep, day) == team_of(org.rep, day)
 
@@ -420,7 +423,7 @@ def test_chunks_record_progress_and_counts(org):
 def test_a_crash_keeps_saved_chunks_and_a_rerun_gives_the_same_result(org, monkeypatch):
     data = xlsx_bytes([HEAD, *[_row(f"公司{i}", owner="rep") for i in range(10)], _row("x" * 300)])
     job = import_job_create(by=None, upload=ContentFile(data, name="c.xlsx"), kind="customers")
-    real = import_service._apply_customers
+    real = import_execute._apply_customers
     calls = {"n": 0}
 
     def crash_on_second_chunk(*args, **kwargs):
@@ -429,14 +432,14 @@ def test_a_crash_keeps_saved_chunks_and_a_rerun_gives_the_same_result(org, monke
             raise RuntimeError("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(import_service, "_apply_customers", crash_on_second_chunk)
+    monkeypatch.setattr(import_execute, "_apply_customers", crash_on_second_chunk)
     with pytest.raises(RuntimeError):
         import_job_execute(job=job, chunk_rows=4)
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.created_count) == ("running", 4, 4)
     assert Customer.objects.count() == 4  # the first chunk was committed
 
-    monkeypatch.setattr(import_service, "_apply_customers", real)
+    monkeypatch.setattr(import_execute, "_apply_customers", real)
     job = import_job_execute(job=ImportJob.objects.get(pk=job.pk), chunk_rows=4)
     assert (job.status, job.total_rows, job.created_count, job.duplicate_count) == (
         "done",
@@ -464,7 +467,7 @@ def test_revenue_import_upserts_is_idempotent_and_closes_its_months(org):
     m1 = last_month()
     m0 = last_month(m1)
     head = ["客户编号", "统一社会信用代码", "客户名称", "账期", "产品", "出账收入(元)"]
-    rows = [
+    rows: list[list[object]] = [
         ["000001", "", "", m0.strftime("%Y-%m"), "宽带", "1,200.50"],
         ["000001", "", "", m1.strftime("%Y-%m"), "宽带", 1300],
         ["", "91440300B", "", m1.strftime("%Y%m"), "", 88.8],
@@ -549,6 +552,16 @@ def test_error_workbook_has_the_rejected_rows_as_they_were_plus_a_reason(org):
     assert len(rows) == 3
 
 
+def test_error_workbook_writes_typed_formulas_as_text_and_numbers_as_numbers(org):
+    data = xlsx_bytes([HEAD, _row('=HYPERLINK("x")', owner="nobody", phone=13800138000)])
+    job = run_import(data)
+    ws = load_workbook(io.BytesIO(job.error_file.read())).active
+    name, phone = ws.cell(row=2, column=1), ws.cell(row=2, column=5)
+    assert (name.value, name.data_type) == ('=HYPERLINK("x")', "s")  # never a formula
+    assert name.quotePrefix
+    assert (phone.value, phone.data_type) == (13800138000, "n")
+
+
 def test_error_workbook_reimports_after_fixing(org):
     data = xlsx_bytes([HEAD, _row("坏公司", owner="nobody")])
     job = run_import(data)
@@ -571,3 +584,51 @@ def test_billing_month_close_is_idempotent_and_refuses_the_current_month(org):
     with pytest.raises(ValidationError):
         billing_month_close(month=local_today(), by=org.admin)
     assert BillingMonth.objects.count() == 1
+
+
+# --------------------------------------------------------------------------- events
+@pytest.fixture
+def completed_events():
+    """ImportCompleted events delivered to a subscriber, in order."""
+    seen: list[ImportCompleted] = []
+    subscribe(ImportCompleted, seen.append)
+    yield seen
+    unsubscribe(ImportCompleted, seen.append)
+
+
+def test_a_completed_import_publishes_import_completed_after_commit(
+    org, completed_events, django_capture_on_commit_callbacks
+):
+    data = xlsx_bytes([HEAD, _row("甲公司", owner="rep"), _row("乙公司", owner="rep")])
+    job = import_job_create(
+        by=org.rep,
+        upload=ContentFile(data, name="c.xlsx"),
+        kind="customers",
+        options={"team": org.team_a},
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = import_job_execute(job=job)
+    assert job.created_count == 2
+    assert completed_events == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert completed_events == [ImportCompleted(job_id=job.pk, team_id=org.team_a.pk)]
+
+
+def test_an_import_that_writes_nothing_publishes_no_event(
+    org, completed_events, django_capture_on_commit_callbacks
+):
+    data = xlsx_bytes([HEAD, _row("甲公司", owner="rep")])
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(data)
+    assert len(completed_events) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        again = run_import(data)  # the same file again: only duplicates
+    assert (again.created_count, again.updated_count, again.duplicate_count) == (0, 0, 1)
+    assert len(completed_events) == 1
+
+
+def test_kpi_recomputes_after_an_import_through_the_event(org, completed_events):
+    from kpi.services import on_import_completed
+
+    assert on_import_completed in handlers_for(ImportCompleted)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -35,7 +37,7 @@ REAL_FILES: dict[str, tuple[int, int, int]] = {
 }
 
 
-def xlsx_bytes(rows: list[list[object]], title: str = "Sheet1") -> bytes:
+def xlsx_bytes(rows: Sequence[Sequence[object]], title: str = "Sheet1") -> bytes:
     """A small .xlsx made in the test (first row = headers)."""
     from openpyxl import Workbook
 
@@ -43,7 +45,7 @@ def xlsx_bytes(rows: list[list[object]], title: str = "Sheet1") -> bytes:
     ws = wb.active
     ws.title = title
     for row in rows:
-        ws.append(row)
+        ws.append(list(row))
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"  # text that looks like a formula stays text
@@ -74,14 +76,14 @@ def last_month(today: dt.date | None = None) -> dt.date:
 
 
 @pytest.fixture
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings: Any, tmp_path: Path) -> Path:
     """Uploaded files and error workbooks go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
 
 @pytest.fixture
-def english(settings):  # type: ignore[no-untyped-def]
+def english(settings: Any) -> Iterator[None]:
     """English messages (the default language is zh-hans)."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):

@@ -13,7 +13,13 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from customers import import_service
-from customers.import_service import import_job_create, import_job_is_stale, import_job_retry
+from customers.import_service import (
+    import_job_confirm,
+    import_job_create,
+    import_job_is_stale,
+    import_job_retry,
+)
+from customers.import_service import jobs as import_jobs
 from customers.models import Customer, ImportJob, Ownership
 from customers.tasks import IMPORT_TIME_LIMIT, import_job_run
 from customers.tests.test_import_support import (
@@ -58,7 +64,7 @@ def test_a_missing_job_is_ignored():
 def test_a_worker_retries_a_lost_database_connection(monkeypatch):
     job = _pending_job()
 
-    def flaky(*, job):  # type: ignore[no-untyped-def]
+    def flaky(*, job):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(import_service, "import_job_execute", flaky)
@@ -79,7 +85,7 @@ def test_a_worker_retries_a_lost_database_connection(monkeypatch):
 def test_a_database_error_in_eager_mode_fails_the_job(monkeypatch):
     job = _pending_job()
 
-    def down(*, job):  # type: ignore[no-untyped-def]
+    def down(*, job):
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(import_service, "import_job_execute", down)
@@ -92,7 +98,7 @@ def test_a_database_error_in_eager_mode_fails_the_job(monkeypatch):
 def test_an_unexpected_error_fails_the_job_with_a_message(monkeypatch):
     job = _pending_job()
 
-    def broken(*, job):  # type: ignore[no-untyped-def]
+    def broken(*, job):
         raise KeyError("bug")
 
     monkeypatch.setattr(import_service, "import_job_execute", broken)
@@ -123,3 +129,38 @@ def test_a_fresh_running_job_cannot_be_retried():
     job.refresh_from_db()
     assert not import_job_is_stale(job)
     assert not import_job_retry(job=job)
+
+
+def test_confirm_runs_the_task_by_name_after_commit(django_capture_on_commit_callbacks):
+    data = xlsx_bytes([["客户名称"], ["甲公司"]])
+    job = import_job_create(by=None, upload=ContentFile(data, name="a.xlsx"), kind="customers")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_job_confirm(job=job)
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 1)  # eager: ran inline
+
+
+def test_a_job_the_broker_cannot_take_fails_with_a_retry_message(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    sent: list[tuple[str, object]] = []
+
+    def broker_down(name: str, *, args: object = ()) -> bool:
+        sent.append((name, args))
+        return False
+
+    monkeypatch.setattr(import_jobs, "enqueue", broker_down)
+    data = xlsx_bytes([["客户名称"], ["甲公司"]])
+    job = import_job_create(by=None, upload=ContentFile(data, name="a.xlsx"), kind="customers")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_job_confirm(job=job)
+    job.refresh_from_db()
+    assert sent == [("customers.import_job_run", [job.pk])]
+    assert job.status == "failed"
+    assert "could not be queued" in job.message
+    assert Customer.objects.count() == 0
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_job_retry(job=job)
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 1)

@@ -26,24 +26,24 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "english")
 
 
 @pytest.fixture
-def admin(org, client_for):  # type: ignore[no-untyped-def]
+def admin(org, client_for):
     return client_for(org.admin)
 
 
-def _upload(client, name: str, data: bytes, **extra: str):  # type: ignore[no-untyped-def]
+def _upload(client, name: str, data: bytes, **extra: str):
     payload = {"file": SimpleUploadedFile(name, data), "kind": "customers", "on_duplicate": "skip"}
     payload.update(extra)
     return client.post(reverse("customers:import_new"), payload)
 
 
-def _job_from(response) -> ImportJob:  # type: ignore[no-untyped-def]
+def _job_from(response) -> ImportJob:
     assert response.status_code == 302, (
         getattr(response, "context", None) and response.context["form"].errors
     )
     return ImportJob.objects.get(pk=int(response.url.rstrip("/").split("/")[-2]))
 
 
-def _confirm(client, job, capture):  # type: ignore[no-untyped-def]
+def _confirm(client, job, capture):
     with capture(execute=True):
         response = client.post(reverse("customers:import_confirm", args=[job.pk]))
     assert response.status_code == 302

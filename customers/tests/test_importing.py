@@ -1,4 +1,4 @@
-"""Tests for customers/importing.py: pure parsing, no database.
+"""Tests for customers/importing/ and spreadsheets/reading.py: pure parsing, no database.
 
 Small workbooks are built in memory with openpyxl; the real files in fixtures/ (see
 fixtures/SOURCES.md) pin what the parser makes of spreadsheets from outside the project.
@@ -18,12 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.styles import Font
 
-from customers import importing
 from customers.importing import (
     FORMULA_NO_VALUE,
     FileRefused,
     ParsedRow,
     RowError,
+    converters,
     dedupe_keys,
     detect_format,
     mark_duplicates_in_file,
@@ -31,8 +31,10 @@ from customers.importing import (
     name_key,
     normalise_header,
     parse_file,
+    parsing,
     read_rows,
 )
+from spreadsheets import reading
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -332,14 +334,14 @@ def test_zip_that_is_not_a_workbook_is_refused():
 
 
 def test_password_protected_workbook_is_refused():
-    data = importing._OLE2_MAGIC + b"\x00" * 100 + "EncryptedPackage".encode("utf-16-le")
+    data = reading._OLE2_MAGIC + b"\x00" * 100 + "EncryptedPackage".encode("utf-16-le")
     with pytest.raises(FileRefused, match="password"):
         detect_format(data)
 
 
 def test_damaged_xls_is_refused():
     with pytest.raises(FileRefused, match="could not be read"):
-        parse_file(importing._OLE2_MAGIC + b"\x00" * 600)
+        parse_file(reading._OLE2_MAGIC + b"\x00" * 600)
 
 
 def test_file_over_max_bytes_is_refused():
@@ -351,7 +353,7 @@ def test_file_over_max_bytes_is_refused():
 
 # --------------------------------------------------------------------------- xlsx guards
 def test_xlsx_with_too_many_members_is_refused(monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ZIP_MEMBERS", 5)
+    monkeypatch.setattr(reading, "MAX_ZIP_MEMBERS", 5)
     with pytest.raises(FileRefused, match="parts"):
         parse_file(xlsx_bytes([["名称"], ["甲"]]))
 
@@ -775,7 +777,7 @@ def test_revenue_needs_customer_month_and_billed():
     assert [r.errors for r in parsed.rows] == [
         [],
         [],
-        [RowError("", importing._NO_CUSTOMER)],
+        [RowError("", parsing._NO_CUSTOMER)],
         [RowError("month", "required"), RowError("billed", "required")],
     ]
 
@@ -853,7 +855,7 @@ def test_dimension_claiming_a_million_rows_imports_the_real_rows_quickly():
 
 
 def test_reading_stops_after_a_long_run_of_blank_rows(monkeypatch):
-    monkeypatch.setattr(importing, "MAX_BLANK_RUN", 5)
+    monkeypatch.setattr(reading, "MAX_BLANK_RUN", 5)
     rows = [["名称"], ["甲"], *([[" "]] * 4), ["乙"], *([[""]] * 5), ["丙"]]
     parsed = parse_file(xlsx_bytes(rows))
     assert [r.values["name"] for r in parsed.rows] == ["甲", "乙"]
@@ -877,6 +879,7 @@ def test_row_numbers_match_excel_when_data_starts_below_row_1():
     fmt, sheet_names, sheet, rows, numbers = raw
     assert (fmt, sheet_names, sheet) == ("xlsx", ["Sheet"], "Sheet")
     assert numbers == [3, 4, 6]
+    assert isinstance(rows, list)
     assert rows[0] == ["客户名称", "编号"]
 
 
@@ -1019,18 +1022,18 @@ def test_name_key_ignores_whitespace_and_is_idempotent(name):
 
 @given(st.integers(min_value=0, max_value=10**15))
 def test_integer_valued_floats_render_without_point_zero(n):
-    assert importing._text_identifier(float(n)) == str(n)
+    assert converters._text_identifier(float(n)) == str(n)
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15))
 def test_float_text_round_trips(x):
-    assert float(importing._cell_text(x)) == x
-    assert not importing._cell_text(x).endswith(".0")
+    assert float(reading.cell_text(x)) == x
+    assert not reading.cell_text(x).endswith(".0")
 
 
 @given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False))
 def test_money_with_thousands_separators_round_trips(amount):
-    assert importing._money(f"¥{amount:,.2f}") == amount
+    assert converters._money(f"¥{amount:,.2f}") == amount
 
 
 def test_doctype_after_a_long_comment_is_still_refused():

@@ -417,3 +417,19 @@ def test_export_a_month_in_the_template_layout(client, org, objects):
     assert "异议处理" in values
     assert objects["customer"].name in values
     assert "总结" in values
+
+
+def test_export_writes_typed_formulas_as_text_and_numbers_as_numbers(client, org, objects):
+    journal = objects["journal"]
+    services.journal_update_text(journal=journal, by=org.rep, learning_topic='=HYPERLINK("x")')
+    client.force_login(org.supervisor)
+    response = client.get(reverse("journals:export_month"), {"rep": org.rep.pk, "month": "2026-03"})
+    wb = load_workbook(io.BytesIO(response.content))
+    cells = [c for row in wb["2026-03-02"].iter_rows() for c in row if c.value]
+    topic = next(c for c in cells if c.value == '=HYPERLINK("x")')
+    assert topic.data_type == "s"  # text as typed, never a formula
+    assert not any(c.data_type == "f" for c in cells)
+    summary = list(wb.worksheets[0].iter_rows(min_row=4))
+    visits = summary[0][5]
+    assert visits.value == 1
+    assert visits.data_type == "n"

@@ -16,9 +16,9 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import Membership
 from accounts.scoping import scope_for
 from accounts.tests.factories import MembershipFactory, UserFactory
-from customers.importing import FileRefused
 from kpi.models import Target
 from kpi.targets import parse_month, target_set, targets_import
+from spreadsheets.reading import FileRefused
 
 OCT = dt.date(2026, 10, 1)
 
@@ -152,6 +152,18 @@ def test_export_then_import_round_trip(org, client_for):
     assert result.written == 2
     assert result.errors == []
     assert Target.objects.filter(team=org.team_a, metric="visits").exists()
+
+
+def test_export_writes_typed_formulas_as_text_and_numbers_as_numbers(org, client_for):
+    rep = org.rep
+    rep.username = '=HYPERLINK("x")'
+    rep.save(update_fields=["username"])
+    target_set(month=OCT, metric="deals", value=Decimal(5), by=org.supervisor, rep=rep)
+    response = client_for(org.supervisor).get(reverse("kpi:target_export"), {"month": "2026-10"})
+    ws = load_workbook(io.BytesIO(response.content)).active
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == '=HYPERLINK("x")')
+    assert row[0].data_type == "s"  # the text as typed, never a formula
+    assert (row[4].value, row[4].data_type) == (5, "n")
 
 
 def test_export_of_other_team_is_404(org, client_for):

@@ -524,6 +524,24 @@ def test_dashboard_export_has_every_table(org, client_for, computed):
     assert all(c.data_type == "s" for c in signed)  # "+18.5%" stays text, never a formula
 
 
+def test_dashboard_export_writes_typed_formulas_as_text_and_numbers_as_numbers():
+    from openpyxl import Workbook
+
+    from kpi.views.exports import _sheet
+
+    wb = Workbook()
+    _sheet(wb, "T", ["=SUM(A1)", "Value"], [['=HYPERLINK("x")', 0.25]], [["", "rate"]])
+    ws = wb["T"]
+    assert (ws["A1"].value, ws["A1"].data_type) == ("=SUM(A1)", "s")
+    assert (ws["A2"].value, ws["A2"].data_type) == ('=HYPERLINK("x")', "s")
+    assert ws["A2"].quotePrefix
+    assert (ws["B2"].value, ws["B2"].data_type, ws["B2"].number_format) == (0.25, "n", "0.0%")
+    saved = io.BytesIO()
+    wb.save(saved)
+    again = load_workbook(io.BytesIO(saved.getvalue()))["T"]
+    assert (again["A2"].value, again["A2"].data_type) == ('=HYPERLINK("x")', "s")
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from customers.exporting import neutralise
 from kpi.templatetags.kpi_format import as_number, metric_kind, metric_label
 from kpi.views.dashboard_data import dashboard_data
 from kpi.views.scopes import _scope, parse_period_params, resolve_scope_key
+from spreadsheets.writing import safe_append
 
 _FORMATS = {"rate": "0.0%", "money": "#,##0.00", "count": "0"}
 
@@ -27,23 +27,15 @@ def _sheet(
     rows: list[list[Any]],
     kinds: list[list[str]] | None = None,
 ) -> None:
-    """A sheet of plain cells. Text that a spreadsheet would run as a formula (=, +, -, @)
-    is stored as text with Excel's quote-prefix flag instead of a visible apostrophe;
-    ``kinds`` (per cell 'rate' | 'money' | 'count' | '') sets number formats."""
+    """A sheet of plain cells written by the safe cell writer (``spreadsheets.writing``):
+    text is never a formula; ``kinds`` (per cell 'rate' | 'money' | 'count' | '') sets
+    number formats of the numeric cells."""
     ws = wb.create_sheet(title=title[:31])
-    ws.append([str(h) for h in headers])
-    for cell in ws[1]:
+    for cell in safe_append(ws, [str(h) for h in headers]):
         cell.font = Font(bold=True)
     for r, row in enumerate(rows):
-        ws.append([None] * len(row))
-        for c, value in enumerate(row):
-            cell = ws.cell(row=r + 2, column=c + 1)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the first character
-                if neutralise(value) != value:
-                    cell.quotePrefix = True
-            elif kinds and kinds[r][c] in _FORMATS:
+        for c, cell in enumerate(safe_append(ws, row)):
+            if cell.data_type == "n" and kinds and kinds[r][c] in _FORMATS:
                 cell.number_format = _FORMATS[kinds[r][c]]
 
 

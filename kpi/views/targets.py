@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership, OrgUnit
 from accounts.scoping import Scope, local_today, memberships_during
-from customers.importing import FileRefused
 from kpi import figures
 from kpi import targets as target_services
 from kpi.forms import TargetImportForm
 from kpi.models import Target, TargetMetric
 from kpi.templatetags.kpi_format import metric_label
 from kpi.views.scopes import _scope, _user, resolve_team
+from spreadsheets.reading import FileRefused
 
 
 def _month_param(request: HttpRequest, name: str = "month") -> dt.date:

@@ -220,6 +220,29 @@ def test_personal_export_layout(org, client_for):
     assert ws.cell(row=rows["Deals"], column=4).value == "-"
 
 
+def test_exports_write_typed_formulas_as_text_and_numbers_as_numbers(org, client_for):
+    c = fixed_week(org)
+    r = report(org.rep, org.team_a, plan={"visits": "5"}, summary='=HYPERLINK("x")')
+    sup = client_for(org.supervisor)
+    sup.get(_url(org))
+    tr = TeamWeeklyReport.objects.get()
+    services.team_key_customer_add(
+        report=tr, by=org.supervisor, customer=c["c2"], needs_analysis='=HYPERLINK("x")'
+    )
+    personal = sup.get(reverse("weekly:report_export", args=[r.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    team = sup.get(_url(org, "team_report_export"), HTTP_ACCEPT_LANGUAGE="en")
+    for response in (personal, team):
+        ws = load_workbook(io.BytesIO(response.content)).active
+        cells = [cell for row in ws.iter_rows() for cell in row if cell.value is not None]
+        typed = [cell for cell in cells if cell.value == '=HYPERLINK("x")']
+        assert typed
+        assert all(cell.data_type == "s" for cell in typed)  # text, never a formula
+        assert not any(cell.data_type == "f" for cell in cells)
+        numbers = [cell for cell in cells if isinstance(cell.value, int | float)]
+        assert numbers
+        assert all(cell.data_type == "n" for cell in numbers)
+
+
 def test_meeting_shows_ranking_praise_problems_cases(org, client_for):
     fixed_week(org)
     report(org.rep, org.team_a, plan={"visits": "10"})

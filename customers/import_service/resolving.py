@@ -1,0 +1,211 @@
+"""Row checks and owner/team resolution that need the database (owners, teams, lengths)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, OrgUnit, User
+from accounts.scoping import local_today
+
+from ..importing import ParsedRow, RowError
+from ..models import ImportJob
+from .fields import _MAX_LENGTHS
+
+# --------------------------------------------------------------------------- resolving
+_AMBIGUOUS = object()
+
+
+def _batches(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
+    """Sorted values in lists of ``size`` (IN lists stay under SQLite's variable limit)."""
+    ordered = sorted(values)
+    for i in range(0, len(ordered), size):
+        yield ordered[i : i + size]
+
+
+class _Resolver:
+    """Everything a row needs from the database besides duplicates, loaded once per job:
+    owners (by username or display name), teams (by code or name) and the owners'
+    memberships for attribution (the rule of services.team_of, docs/domain, section 9)."""
+
+    def __init__(self, job: ImportJob, rows: Iterable[ParsedRow]) -> None:
+        self.job = job
+        self.now = timezone.now()
+        self.today = local_today()
+        owner_texts: set[str] = set()
+        team_texts: set[str] = set()
+        for row in rows:
+            owner = row.values.get("owner")
+            team = row.values.get("team")
+            if owner:
+                owner_texts.add(str(owner))
+            if team:
+                team_texts.add(str(team))
+        self.users: dict[str, object] = {}
+        if owner_texts:
+            by_pk: dict[int, User] = {}
+            for part in _batches(owner_texts):
+                for user in User.objects.filter(Q(username__in=part) | Q(display_name__in=part)):
+                    by_pk[user.pk] = user
+            found = [by_pk[pk] for pk in sorted(by_pk)]
+            by_display: dict[str, list[User]] = defaultdict(list)
+            for user in found:
+                by_display[user.display_name].append(user)
+            for text in owner_texts:
+                exact = [u for u in found if u.username == text]
+                if exact:
+                    self.users[text] = exact[0]
+                elif len(by_display.get(text, [])) == 1:
+                    self.users[text] = by_display[text][0]
+                elif by_display.get(text):
+                    self.users[text] = _AMBIGUOUS
+        self.teams: dict[str, object] = {}
+        if team_texts:
+            units = [
+                unit
+                for part in _batches(team_texts)
+                for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.TEAM).filter(
+                    Q(code__in=part) | Q(name__in=part)
+                )
+            ]
+            for text in team_texts:
+                by_code = [u for u in units if u.code == text]
+                by_name = [u for u in units if u.name == text]
+                if by_code:
+                    self.teams[text] = by_code[0]
+                elif len(by_name) == 1:
+                    self.teams[text] = by_name[0]
+                elif by_name:
+                    self.teams[text] = _AMBIGUOUS
+        user_ids = {u.pk for u in self.users.values() if isinstance(u, User)}
+        if job.owner_id:
+            user_ids.add(job.owner_id)
+        self._memberships: dict[int, list[Membership]] = defaultdict(list)
+        for m in (
+            Membership.objects.filter(
+                user_id__in=user_ids, role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR]
+            )
+            .select_related("unit")
+            .order_by("-start", "id")
+        ):
+            self._memberships[m.user_id].append(m)
+        self._team_cache: dict[tuple[int, dt.date], OrgUnit | None] = {}
+
+    def team_of(self, user: User | None, day: dt.date) -> OrgUnit | None:
+        """Same answer as :func:`customers.services.team_of`, without a query per call."""
+        if user is None:
+            return None
+        key = (user.pk, day)
+        if key not in self._team_cache:
+            self._team_cache[key] = next(
+                (m.unit for m in self._memberships.get(user.pk, ()) if m.is_active_on(day)), None
+            )
+        return self._team_cache[key]
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What one row will do. ``action``: create | update | unchanged | duplicate | reject."""
+
+    row: ParsedRow
+    action: str = ""
+    note: str = ""
+    existing_id: int | None = None
+    owner: User | None = None
+    team: OrgUnit | None = None
+    owner_given: bool = False
+    team_given: bool = False
+    stage_at: dt.datetime | None = None
+    customer_id: int | None = None  # revenue: the matched customer
+    changes: list[str] = field(default_factory=list)
+
+
+def _add_error(row: ParsedRow, fld: str, reason: str) -> None:
+    row.errors.append(RowError(fld, reason))
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolver) -> None:
+    """Row checks that need the database or the model (but not duplicates): owner and
+    team exist, lengths fit the columns, e-mail is an address, dates not in the future.
+    Appends RowError to ``row.errors``; run before :func:`mark_duplicates_in_file`."""
+    today = resolver.today
+    this_month = today.replace(day=1)
+    for row in rows:
+        values = row.values
+        for fld, max_length in _MAX_LENGTHS.items():
+            value = values.get(fld)
+            if value is not None and len(str(value)) > max_length:
+                _add_error(row, fld, _("too long (at most %(n)d characters)") % {"n": max_length})
+        if job.kind == ImportJob.Kind.REVENUE:
+            month = values.get("month")
+            if isinstance(month, dt.date) and month > this_month:
+                _add_error(
+                    row, "month", _("%(month)s is in the future") % {"month": f"{month:%Y-%m}"}
+                )
+            continue
+        owner = values.get("owner")
+        if owner:
+            user = resolver.users.get(str(owner))
+            if user is None:
+                _add_error(row, "owner", _("unknown user %(name)s") % {"name": owner})
+            elif user is _AMBIGUOUS:
+                _add_error(
+                    row,
+                    "owner",
+                    _("several users are called %(name)s; give the username") % {"name": owner},
+                )
+            elif not user.is_active:  # type: ignore[attr-defined]
+                _add_error(row, "owner", _("user %(name)s is inactive") % {"name": owner})
+        team = values.get("team")
+        if team:
+            unit = resolver.teams.get(str(team))
+            if unit is None:
+                _add_error(row, "team", _("unknown team %(name)s") % {"name": team})
+            elif unit is _AMBIGUOUS:
+                _add_error(
+                    row,
+                    "team",
+                    _("several teams are called %(name)s; give the team code") % {"name": team},
+                )
+        email = values.get("contact_email")
+        if email:
+            try:
+                validate_email(str(email))
+            except ValidationError:
+                _add_error(
+                    row, "contact_email", _("not an e-mail address: %(value)s") % {"value": email}
+                )
+        stage_date = values.get("stage_date")
+        if isinstance(stage_date, dt.date) and stage_date > today:
+            _add_error(
+                row, "stage_date", _("%(date)s is in the future") % {"date": stage_date.isoformat()}
+            )
+
+
+def _assign_owner(plan: _Plan, job: ImportJob, resolver: _Resolver) -> None:
+    values = plan.row.values
+    owner_text = values.get("owner")
+    team_text = values.get("team")
+    plan.owner_given = bool(owner_text)
+    plan.team_given = bool(team_text)
+    owner = resolver.users.get(str(owner_text)) if owner_text else job.owner
+    plan.owner = owner if isinstance(owner, User) else None
+    team = resolver.teams.get(str(team_text)) if team_text else None
+    if not isinstance(team, OrgUnit):
+        team = resolver.team_of(plan.owner, resolver.today) or job.team
+    plan.team = team
+    stage_date = values.get("stage_date")
+    if isinstance(stage_date, dt.date):
+        plan.stage_at = _local_midnight(stage_date)

@@ -1,0 +1,291 @@
+"""Cell -> value converters, one per field type: text, identifiers, dates, months, money
+and the enumerated fields (docs/domain, section 5)."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from spreadsheets.reading import cell_text, float_text
+
+from .fields import FIELD_TYPES, SEGMENT_VALUES, STAGE_VALUES
+
+
+class _Bad(Exception):
+    """A cell that cannot be converted; the message is the row error's reason."""
+
+
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_MAX_SERIAL = 2958465  # 9999-12-31
+_DATE_ORDERS = (None, "ymd", "dmy", "mdy")
+_CENT = Decimal("0.01")
+_MONEY_JUNK = str.maketrans("", "", ",¥$ 元")
+
+
+def _nfkc(s: str) -> str:
+    return s if s.isascii() else unicodedata.normalize("NFKC", s)
+
+
+def _text_name(v: object) -> str | None:
+    s = " ".join(unicodedata.normalize("NFKC", cell_text(v)).split())
+    return s or None
+
+
+def _text_line(v: object) -> str | None:
+    s = " ".join(cell_text(v).split())
+    return s or None
+
+
+def _text_multiline(v: object) -> str | None:
+    s = cell_text(v).strip()
+    return s or None
+
+
+def _text_identifier(v: object) -> str | None:
+    if type(v) is str:
+        s = _nfkc(v.strip())
+        return s or None
+    return cell_text(v) or None
+
+
+def _text_credit_code(v: object) -> str | None:
+    if type(v) is str:
+        s = "".join(v.split())
+        return (s if s.isascii() else unicodedata.normalize("NFKC", s)).upper() or None
+    return cell_text(v).upper() or None
+
+
+def _serial_to_date(n: float) -> datetime.date:
+    if n < 1:
+        raise _Bad("a time without a date")
+    if n > _MAX_SERIAL:
+        raise _Bad(f"not a date: {float_text(float(n))}")
+    return _EXCEL_EPOCH + datetime.timedelta(days=int(n))
+
+
+def _yyyymmdd(n: int) -> datetime.date | None:
+    if 10000101 <= n <= 99991231:
+        try:
+            return datetime.date(n // 10000, n // 100 % 100, n % 100)
+        except ValueError:
+            return None
+    return None
+
+
+def _make_date(y: int, m: int, d: int, original: str) -> datetime.date:
+    try:
+        return datetime.date(y, m, d)
+    except ValueError:
+        raise _Bad(f"not a valid date: {original!r}") from None
+
+
+def _date_from_text(s: str, order: str | None) -> datetime.date:
+    s = s.strip()
+    if len(s) == 10 and s[4] == "-" and s[7] == "-" and s.isascii():
+        try:
+            return datetime.date(int(s[:4]), int(s[5:7]), int(s[8:]))
+        except ValueError:
+            raise _Bad(f"not a valid date: {s!r}") from None
+    t = _nfkc(s)
+    for sep in ("年", "月", "/", "."):
+        t = t.replace(sep, "-")
+    t = t.replace("日", "").replace("T", " ").split(" ", 1)[0].strip("-")
+    parts = t.split("-")
+    if not all(p.isdigit() for p in parts):
+        raise _Bad(f"not a date: {s!r}")
+    if len(parts) == 1 and len(t) == 8:
+        d = _yyyymmdd(int(t))
+        if d is None:
+            raise _Bad(f"not a valid date: {s!r}")
+        return d
+    if len(parts) != 3:
+        raise _Bad(f"not a date: {s!r}")
+    a, b, c = parts
+    if len(a) == 4:
+        return _make_date(int(a), int(b), int(c), s)
+    if len(c) != 4:
+        raise _Bad(f"not a date (use a 4-digit year): {s!r}")
+    x, y = int(a), int(b)
+    if x > 12 >= y:
+        return _make_date(int(c), y, x, s)
+    if y > 12 >= x or x == y or order == "mdy":
+        return _make_date(int(c), x, y, s)
+    if order == "dmy":
+        return _make_date(int(c), y, x, s)
+    raise _Bad(
+        f"{s!r} is ambiguous (day/month or month/day); choose the date order and import again"
+    )
+
+
+def _make_date_converter(order: str | None) -> Callable[[object], datetime.date | None]:
+    def convert(v: object) -> datetime.date | None:
+        if type(v) is str:
+            if not v.strip():
+                return None
+            return _date_from_text(v, order)
+        if type(v) is datetime.date:
+            return v
+        if type(v) is datetime.datetime:
+            return v.date()
+        if type(v) is float or type(v) is int:
+            if v == int(v):
+                d = _yyyymmdd(int(v))
+                if d is not None:
+                    return d
+            return _serial_to_date(v)
+        if type(v) is datetime.time or type(v) is datetime.timedelta:
+            raise _Bad("a time without a date")
+        raise _Bad(f"not a date: {cell_text(v)!r}")
+
+    return convert
+
+
+def _month_from_text(s: str, order: str | None) -> datetime.date:
+    t = _nfkc(s.strip())
+    for sep in ("年", "/", "."):
+        t = t.replace(sep, "-")
+    if "日" not in t and t.endswith("月"):
+        t = t[:-1]
+    t = t.replace("月", "-").strip("-")
+    parts = t.split("-")
+    if len(parts) == 2 and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+        return _make_date(int(parts[0]), int(parts[1]), 1, s)
+    if len(parts) == 1 and len(t) == 6 and t.isdigit():
+        return _make_date(int(t[:4]), int(t[4:]), 1, s)
+    try:
+        return _date_from_text(s, order).replace(day=1)
+    except _Bad:
+        raise _Bad(f"not a month (expected e.g. 2026-10): {s!r}") from None
+
+
+def _make_month_converter(order: str | None) -> Callable[[object], datetime.date | None]:
+    as_date = _make_date_converter(order)
+
+    def convert(v: object) -> datetime.date | None:
+        if type(v) is str:
+            if not v.strip():
+                return None
+            return _month_from_text(v, order)
+        if (type(v) is float or type(v) is int) and v == int(v):
+            n = int(v)
+            if 100001 <= n <= 999912 and 1 <= n % 100 <= 12:
+                return datetime.date(n // 100, n % 100, 1)
+        d = as_date(v)
+        return d.replace(day=1) if d else None
+
+    return convert
+
+
+def _money(v: object) -> Decimal | None:
+    if type(v) is float or type(v) is int:
+        return Decimal(repr(v)).quantize(_CENT, ROUND_HALF_UP)
+    if type(v) is not str:
+        raise _Bad(f"not an amount: {cell_text(v)!r}")
+    s = _nfkc(v.strip()).translate(_MONEY_JUNK)
+    if not s:
+        return None
+    for prefix in ("RMB", "CNY"):
+        s = s.removeprefix(prefix)
+    negative = s.startswith("(") and s.endswith(")")
+    if negative:
+        s = s[1:-1]
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        raise _Bad(f"not an amount: {v!r}") from None
+    if not d.is_finite():
+        raise _Bad(f"not an amount: {v!r}")
+    d = d.quantize(_CENT, ROUND_HALF_UP)
+    return -d if negative else d
+
+
+def _money_not_negative(v: object) -> Decimal | None:
+    d = _money(v)
+    if d is not None and d < 0:
+        raise _Bad(f"must not be negative: {cell_text(v)!r}")
+    return d
+
+
+def _value_key(s: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", s).casefold().split())
+
+
+def _make_choice(table: dict[str, str], label: str) -> Callable[[object], str | None]:
+    keys = {_value_key(k): code for k, code in table.items()}
+    expected = "/".join(dict.fromkeys(k for k in table if not k.isascii()))
+
+    def convert(v: object) -> str | None:
+        key = _value_key(cell_text(v))
+        if not key:
+            return None
+        code = keys.get(key)
+        if code is None:
+            raise _Bad(f"unknown {label} {cell_text(v)!r} (expected one of {expected})")
+        return code
+
+    return convert
+
+
+_RAISING_TYPES = ("date", "month", "money", "money_not_negative", "segment", "stage")
+_RAISING_FIELDS = frozenset(f for f, t in FIELD_TYPES.items() if t in _RAISING_TYPES)
+
+
+def _converter_for(fld: str, date_order: str | None) -> Callable[[object], object]:
+    """The cell -> value function of a field; fields in _RAISING_FIELDS return _Err."""
+    typ = FIELD_TYPES.get(fld, "line")
+    simple: dict[str, Callable[[object], object]] = {
+        "name": _text_name,
+        "identifier": _text_identifier,
+        "credit_code": _text_credit_code,
+        "multiline": _text_multiline,
+        "line": _text_line,
+    }
+    if typ in simple:
+        return simple[typ]
+    if typ == "date":
+        conv: Callable[[object], object] = _make_date_converter(date_order)
+    elif typ == "month":
+        conv = _make_month_converter(date_order)
+    elif typ == "money":
+        conv = _money
+    elif typ == "money_not_negative":
+        conv = _money_not_negative
+    elif typ == "segment":
+        conv = _make_choice(SEGMENT_VALUES, "customer type")
+    else:
+        conv = _make_choice(STAGE_VALUES, "stage")
+    return _catching(conv)
+
+
+class _Err:
+    """A conversion failure inside a converted column (cheaper than an exception)."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _catching(conv: Callable[[object], object]) -> Callable[[object], object]:
+    def convert(v: object) -> object:
+        if v == "":
+            return None
+        try:
+            return conv(v)
+        except _Bad as exc:
+            return _Err(str(exc))
+
+    return convert
+
+
+def _convert_column(cells: list[object], conv: Callable[[object], object]) -> list[object]:
+    """Convert one column; each distinct value once when values repeat (industry, stage,
+    dates). Booleans are not memoised because True == 1.0 would share a dict slot."""
+    if len(cells) >= 64:
+        distinct = set(cells)
+        if len(distinct) * 4 < len(cells) and bool not in set(map(type, distinct)):
+            table = {v: conv(v) for v in distinct}
+            return [table[v] for v in cells]
+    return list(map(conv, cells))

@@ -1,0 +1,100 @@
+"""Duplicate keys of import rows and the duplicates within one file (docs/domain, section 5)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from .converters import _nfkc
+from .results import ParsedRow
+
+
+def name_key(name: str) -> str:
+    """Comparison key for company names: NFKC, casefold, all whitespace removed.
+
+    ``name_key(' 万  科Ａ ')`` == ``name_key('万科a')`` == ``'万科a'``.
+    """
+    key = "".join(unicodedata.normalize("NFKC", name).casefold().split())
+    if not key.isascii():
+        # Case folding and removing spaces can leave combining marks to recompose
+        # ('A¯' -> 'a\u0304' -> 'ā'); repeat until stable so the key is idempotent.
+        for _ in range(3):
+            again = "".join(unicodedata.normalize("NFKC", key).casefold().split())
+            if again == key:
+                break
+            key = again
+    return key
+
+
+def _phone_digits(phone: str) -> str:
+    digits = phone if phone.isdigit() and phone.isascii() else re.sub(r"\D", "", _nfkc(phone))
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
+def dedupe_keys(values: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Keys that identify a row's customer within one file, strongest first.
+
+    Customers: ``[('credit_code', '9144...'), ('external_code', '000001'),
+    ('phone', '13800138000'), ('name', '平安银行股份有限公司')]`` (absent values skipped;
+    credit code upper-cased without spaces; phones as digits, kept when at least 7,
+    both contact_phone and contact_phone2; name via :func:`name_key`). Revenue rows
+    (values has a ``month`` key): the identifier keys only, each suffixed with
+    ``'|YYYY-MM-01'`` (and ``'|product'`` when given), since a customer has one row per
+    month.
+    """
+    keys: list[tuple[str, str]] = []
+    get = values.get
+    credit = get("credit_code")
+    if credit:
+        keys.append(("credit_code", "".join(str(credit).split()).upper()))
+    code = get("external_code")
+    if code:
+        keys.append(("external_code", str(code).strip()))
+    revenue = "month" in values
+    if not revenue:
+        for phone in (get("contact_phone"), get("contact_phone2")):
+            if phone:
+                digits = _phone_digits(str(phone))
+                if len(digits) >= 7:
+                    keys.append(("phone", digits))
+    name = get("name")
+    if name:
+        key = name_key(str(name))
+        if key:
+            keys.append(("name", key))
+    if revenue:
+        month = get("month")
+        suffix = "|" + (month.isoformat() if isinstance(month, datetime.date) else str(month))
+        if get("product"):
+            suffix += "|" + str(values["product"])
+        keys = [(k, v + suffix) for k, v in keys]
+    return keys
+
+
+def mark_duplicates_in_file(rows: list[ParsedRow]) -> None:
+    """Set ``duplicate_of`` on each row that repeats an earlier row of the same file.
+
+    A row is a duplicate when any of its :func:`dedupe_keys` was seen on an earlier
+    row; ``duplicate_of`` is the row number of the first row (the one that will be
+    imported), so the service can skip it with "duplicate of row N". Rows with errors
+    are neither marked nor used as originals (they will not be imported). Idempotent.
+    """
+    first_seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        row.duplicate_of = None
+        if row.errors:
+            continue
+        keys = dedupe_keys(row.values)
+        original = row.row_number
+        for k in keys:
+            seen = first_seen.get(k)
+            if seen is not None and seen < original:
+                original = seen
+        if original != row.row_number:
+            row.duplicate_of = original
+        for k in keys:
+            first_seen.setdefault(k, original)

@@ -1,0 +1,120 @@
+"""The fields an import can fill, the header texts that name them and the values of the
+enumerated fields (docs/domain, section 5)."""
+
+from __future__ import annotations
+
+KINDS = ("customers", "revenue")
+
+# --------------------------------------------------------------------------- synonyms
+# Field -> header texts that mean it. Written naturally; normalise_header() is applied
+# when the lookup is built, so "short name", "Short Name" and "ShortName" are the same.
+# Matching is exact after normalisation (substring matching would map 英文名称 to name).
+
+# fmt: off
+_IDENTIFIER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": (
+        "公司全称", "客户名称", "客户全称", "企业名称", "名称", "公司名称", "单位名称",
+        "客户", "name", "customer", "company", "customer name", "company name",
+    ),
+    "credit_code": (
+        "统一社会信用代码", "社会信用代码", "信用代码", "纳税人识别号", "税号",
+        "credit code", "uscc",
+    ),
+    "external_code": (
+        "客户编号", "客户编码", "编号", "公司代码", "A股代码", "代码", "symbol", "code",
+        "customer code",
+    ),
+}
+
+CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **_IDENTIFIER_SYNONYMS,
+    "short_name": ("简称", "客户简称", "公司简称", "A股简称", "short name"),
+    "industry": ("所属行业", "行业", "industry"),
+    # tushare's "area" is a short province or city name (深圳); SZSE's 地区 is a region
+    # (华南) and is deliberately not mapped.
+    "province": ("省份", "省", "所在省份", "province", "area"),
+    "city": ("城市", "市", "所在城市", "city"),
+    "address": ("注册地址", "地址", "办公地址", "联系地址", "address"),
+    "website": ("公司网址", "网址", "网站", "website", "url"),
+    # 姓名 (a person's name) in a company list is the contact, not the customer.
+    "contact_name": ("联系人", "联系人姓名", "姓名", "contact", "contact name"),
+    "contact_phone": (
+        "手机号码", "手机", "手机号", "联系电话", "电话", "联系人手机", "联系人电话",
+        "phone", "mobile", "tel",
+    ),
+    "contact_email": ("电子邮箱", "邮箱", "电子邮件", "email", "e-mail", "mail"),
+    "segment": ("客户类型", "客户分类", "客户类别", "segment"),
+    "size": ("规模", "企业规模", "员工人数", "人数", "size", "employees"),
+    "source": ("来源", "客户来源", "source"),
+    "notes": ("备注", "说明", "notes", "note", "remark", "remarks"),
+    "owner": ("客户经理", "负责人", "归属人", "owner"),
+    "team": ("团队", "小组", "team"),
+    "stage": ("阶段", "销售阶段", "客户阶段", "stage"),
+    "stage_date": ("阶段日期", "stage date"),
+    "listed_on": ("上市日期", "A股上市日期", "list_date", "listed on", "listing date"),
+}
+
+REVENUE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **_IDENTIFIER_SYNONYMS,
+    "month": ("月份", "账期", "收入月份", "出账月份", "账务月份", "月", "month", "period"),
+    "billed": (
+        "出账收入", "业务收入", "收入", "收入金额", "出账金额", "金额", "月收入",
+        "billed", "revenue", "amount",
+    ),
+    "product": ("产品", "业务", "产品名称", "业务名称", "product"),
+    "notes": ("备注", "说明", "notes", "note", "remark", "remarks"),
+}
+
+KIND_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "customers": CUSTOMER_SYNONYMS,
+    "revenue": REVENUE_SYNONYMS,
+}
+
+# Value synonyms for enumerated fields; keys are matched after _value_key().
+SEGMENT_VALUES: dict[str, str] = {
+    "公众客户": "mass", "公众": "mass", "中小企业": "mass", "中小客户": "mass",
+    "mass": "mass", "sme": "mass",
+    "集团客户": "group", "集团": "group", "大客户": "group", "重要客户": "group",
+    "group": "group", "key": "group", "key account": "group",
+}
+
+STAGE_VALUES: dict[str, str] = {
+    "客户资料": "lead", "线索": "lead", "lead": "lead",
+    "目标客户": "target", "目标": "target", "target": "target",
+    "建立关系": "relationship", "建立客户关系": "relationship",
+    "relationship": "relationship",
+    "达成意向": "intent", "达成销售意向": "intent", "意向": "intent", "intent": "intent",
+    "成交": "deal", "销售成交": "deal", "deal": "deal", "won": "deal",
+    "流失": "lost", "lost": "lost",
+}
+
+# fmt: on
+
+# How each field's cells are converted (see _CONVERTER_FACTORIES).
+FIELD_TYPES: dict[str, str] = {
+    "name": "name",
+    "short_name": "name",
+    "credit_code": "credit_code",
+    "external_code": "identifier",
+    "contact_phone": "identifier",
+    "contact_phone2": "identifier",
+    "industry": "line",
+    "province": "line",
+    "city": "line",
+    "address": "line",
+    "website": "identifier",
+    "contact_name": "name",
+    "contact_email": "identifier",
+    "segment": "segment",
+    "size": "line",
+    "source": "line",
+    "notes": "multiline",
+    "owner": "line",
+    "team": "identifier",
+    "stage": "stage",
+    "stage_date": "date",
+    "listed_on": "date",
+    "month": "month",
+    "billed": "money_not_negative",
+    "product": "line",
+}

@@ -1,0 +1,238 @@
+"""Parse one sheet of a customer or revenue file: header, mapping, converted and checked
+rows (docs/domain, section 5)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from spreadsheets.reading import (
+    MAX_BYTES,
+    MAX_UNCOMPRESSED,
+    FileRefused,
+    cell_text,
+    is_blank,
+    normalise_header_marked,
+    open_sheet,
+)
+
+from .converters import _DATE_ORDERS, _RAISING_FIELDS, _convert_column, _converter_for, _Err
+from .fields import KIND_SYNONYMS
+from .headers import _check_kind, _find_header, _match
+from .results import ParsedRow, ParsedSheet, RowError
+
+HEADER_SCAN_ROWS = 30
+"""How many non-empty rows at the top are candidates for the header row."""
+
+_NO_CUSTOMER = "customer missing: give a credit code, customer code or name"
+FORMULA_NO_VALUE = "formula has no saved value; open the file in Excel, save it, and import again"
+
+
+def _fields_of(kind: str) -> set[str]:
+    fields = set(KIND_SYNONYMS[kind])
+    if "contact_phone" in fields:
+        fields.add("contact_phone2")
+    return fields
+
+
+def _column_label(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def parse_file(
+    data: bytes,
+    *,
+    kind: str = "customers",
+    sheet: str | None = None,
+    mapping: dict[int, str | None] | None = None,
+    date_order: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    limit: int | None = None,
+    max_uncompressed: int = MAX_UNCOMPRESSED,
+    header_row: int | None = None,
+) -> ParsedSheet:
+    """Read, map and validate one sheet of a customer or revenue file.
+
+    ``kind``: 'customers' | 'revenue'. ``sheet``: sheet name (default the first visible
+    worksheet). ``mapping``: column index -> field or None, replacing the automatic
+    mapping (columns not in it are ignored and listed as unknown unless explicitly
+    None). ``date_order``: None | 'ymd' | 'dmy' | 'mdy' for text dates like 03/04/2024
+    (None: ambiguous ones are row errors). ``max_bytes``: file size limit.
+    ``limit``: parse only the first N data rows (preview). ``max_uncompressed``: .xlsx
+    unpacked size limit. ``header_row``: 1-based header row, instead of detection
+    (the row with the most header synonyms among the first 30 non-empty rows).
+
+    Required: customers need ``name``; revenue rows need a customer identifier
+    (credit_code, external_code or name), ``month`` and ``billed`` (>= 0).
+    Raises FileRefused (user-facing) for files that cannot be imported, ValueError
+    for a bad ``kind``, ``date_order`` or ``mapping`` (programming errors).
+    """
+    _check_kind(kind)
+    if date_order not in _DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {_DATE_ORDERS}, not {date_order!r}")
+    opened = open_sheet(data, sheet=sheet, max_bytes=max_bytes, max_uncompressed=max_uncompressed)
+    fmt, names, sheet_name = opened.format, opened.sheet_names, opened.sheet
+    rows, formula_cells = opened.rows, opened.formula_cells
+
+    # Header: buffer the first non-empty rows and pick one.
+    candidates: list[tuple[int, list[object]]] = []
+    for item in rows:
+        candidates.append(item)
+        if header_row is not None:
+            if item[0] >= header_row:
+                break
+        elif len(candidates) >= HEADER_SCAN_ROWS:
+            break
+    if not candidates:
+        raise FileRefused(
+            f"The sheet {sheet_name!r} has no rows." if sheet_name else "The file has no rows."
+        )
+    if header_row is not None:
+        index = next((i for i, (n, _) in enumerate(candidates) if n == header_row), None)
+        if index is None:
+            raise FileRefused(f"Row {header_row} is empty; it cannot be the header row.")
+    else:
+        index = _find_header(candidates, kind)
+    header_number, header_cells = candidates[index]
+    headers = [cell_text(c) for c in header_cells]
+    width = len(headers)
+
+    duplicates: list[str] = []
+    if mapping is None:
+        col_map, unknown, duplicates = _match(headers, kind)
+    else:
+        col_map, unknown = _validate_mapping(mapping, headers, kind)
+
+    required_in_file = []
+    for i, fld in col_map.items():
+        if fld and i < width and normalise_header_marked(headers[i])[1]:
+            required_in_file.append(fld)
+
+    # Data rows: the candidates after the header, then the rest of the sheet.
+    data_rows: Iterator[tuple[int, list[object]]] = itertools.chain(candidates[index + 1 :], rows)
+    if limit is not None:
+        data_rows = itertools.islice(data_rows, max(limit, 0))
+    numbers: list[int] = []
+    raws: list[list[object]] = []
+    for number, row in data_rows:
+        numbers.append(number)
+        raws.append(row)
+    max_width = max(map(len, raws), default=width)
+    need = max([width, *(i + 1 for i, f in col_map.items() if f)])
+    if raws and min(map(len, raws)) < need:  # ragged CSV, or a mapped column past the data
+        pad = [""] * need
+        raws = [r if len(r) >= need else r + pad[len(r) :] for r in raws]
+
+    # Column by column: one converter per mapped column, memoised when values repeat.
+    count = len(raws)
+    errors: list[list[RowError]] = [[] for _ in range(count)]
+    fields: list[str] = []
+    columns: list[list[object]] = []
+    positions = {n: k for k, n in enumerate(numbers)} if formula_cells else {}
+    for i, fld in sorted(col_map.items()):
+        if not fld:
+            continue
+        cells = [r[i] for r in raws]
+        out = _convert_column(cells, _converter_for(fld, date_order))
+        if fld in _RAISING_FIELDS:
+            for k, x in enumerate(out):
+                if type(x) is _Err:
+                    errors[k].append(RowError(fld, x.reason))
+                    out[k] = None
+        for number, col in formula_cells:
+            pos = positions.get(number)
+            if col != i or pos is None or out[pos] is not None:
+                continue
+            if not _has_error(errors[pos], fld):
+                errors[pos].append(RowError(fld, FORMULA_NO_VALUE))
+        fields.append(fld)
+        columns.append(out)
+    if columns:
+        value_dicts = [dict(zip(fields, t, strict=True)) for t in zip(*columns, strict=True)]
+    else:
+        value_dicts = [{} for _ in range(count)]
+    by_field = dict(zip(fields, columns, strict=True))
+    _check_required(kind, by_field, errors, count)
+    parsed = [
+        ParsedRow(n, v, r, e) for n, v, r, e in zip(numbers, value_dicts, raws, errors, strict=True)
+    ]
+
+    # Columns without a header that hold data are listed, not silently dropped.
+    for i in range(max_width):
+        header = headers[i] if i < width else ""
+        if header.strip() or col_map.get(i):
+            continue
+        found = {r[i] for r in raws if i < len(r)}
+        found.discard("")
+        if not is_blank(list(found)):
+            unknown.append(f"(column {_column_label(i)}, no header)")
+
+    return ParsedSheet(
+        format=fmt,
+        sheet_names=names,
+        sheet=sheet_name,
+        header_row=header_number,
+        headers=headers,
+        mapping=col_map,
+        unknown_columns=unknown,
+        required_in_file=required_in_file,
+        rows=parsed,
+        duplicate_columns=duplicates,
+        kind=kind,
+    )
+
+
+def _has_error(errors: list[RowError], fld: str) -> bool:
+    return any(e.field == fld for e in errors)
+
+
+def _check_required(
+    kind: str, by_field: dict[str, list[object]], errors: list[list[RowError]], count: int
+) -> None:
+    """Append 'required' errors, column-wise; a field that already has an error is skipped."""
+    nothing = [None] * count
+    if kind == "customers":
+        checks = [("name", by_field.get("name", nothing))]
+    else:
+        ids = [by_field.get(f, nothing) for f in ("credit_code", "external_code", "name")]
+        for k, (a, b, c) in enumerate(zip(*ids, strict=True)):
+            if a is None and b is None and c is None:
+                errs = errors[k]
+                if not any(e.field in ("credit_code", "external_code", "name") for e in errs):
+                    errs.append(RowError("", _NO_CUSTOMER))
+        checks = [(f, by_field.get(f, nothing)) for f in ("month", "billed")]
+    for fld, column in checks:
+        for k, x in enumerate(column):
+            if x is None and not _has_error(errors[k], fld):
+                errors[k].append(RowError(fld, "required"))
+
+
+def _validate_mapping(
+    mapping: dict[int, str | None], headers: list[str], kind: str
+) -> tuple[dict[int, str | None], list[str]]:
+    allowed = _fields_of(kind)
+    seen: set[str] = set()
+    col_map: dict[int, str | None] = {}
+    for i, fld in mapping.items():
+        if not isinstance(i, int) or i < 0:
+            raise ValueError(f"mapping keys must be column indices >= 0, not {i!r}")
+        if fld is None:
+            col_map[i] = None
+            continue
+        if fld not in allowed:
+            raise ValueError(f"{fld!r} is not a field of {kind!r}")
+        if fld in seen:
+            raise ValueError(f"field {fld!r} is mapped to two columns")
+        seen.add(fld)
+        col_map[i] = fld
+    unknown = []
+    for i, header in enumerate(headers):
+        if i not in mapping and header.strip():
+            unknown.append(header)
+        col_map.setdefault(i, None)
+    return dict(sorted(col_map.items())), unknown

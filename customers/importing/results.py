@@ -1,0 +1,71 @@
+"""What parsing an import file returns: rows with their values and errors, and the sheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem in one row. ``field`` is a field name, or '' for whole-row errors."""
+
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}" if self.field else self.reason
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """One data row.
+
+    ``row_number``: 1-based row number as the user sees it in Excel (CSV: record number).
+    ``values``: field -> cleaned value for every mapped field (None when the cell is
+    empty or invalid): identifiers/text as ``str``, dates and months as
+    ``datetime.date``, money as ``Decimal`` with 2 places, stage/segment as codes.
+    ``raw``: the cells as read. ``errors``: problems; a row with errors must not be
+    imported. ``duplicate_of``: set by :func:`mark_duplicates_in_file`.
+    """
+
+    row_number: int
+    values: dict[str, object]
+    raw: list[object]
+    errors: list[RowError]
+    duplicate_of: int | None = None
+
+    def error_messages(self) -> list[str]:
+        """User-facing messages, e.g. ``['row 7: name: required']``."""
+        return [f"row {self.row_number}: {e}" for e in self.errors]
+
+
+@dataclass(slots=True)
+class ParsedSheet:
+    """The result of :func:`parse_file`.
+
+    ``format``: 'xlsx' | 'xls' | 'csv'. ``sheet_names``: all sheets ([] for CSV);
+    ``sheet``: the sheet read ('' for CSV). ``header_row``: 1-based. ``headers``: the
+    header cells as text, as in the file; column indices of ``mapping`` index this list
+    and each row's ``raw``. ``mapping``: column -> field or None (ignored).
+    ``unknown_columns``: header texts of columns not mapped (never silently dropped),
+    including headers that repeat an already-mapped field (also in
+    ``duplicate_columns``) and '(column N, no header)' for unlabelled columns that hold
+    data. ``required_in_file``: fields whose header the file marks with ``*``.
+    """
+
+    format: str
+    sheet_names: list[str]
+    sheet: str
+    header_row: int
+    headers: list[str]
+    mapping: dict[int, str | None]
+    unknown_columns: list[str]
+    required_in_file: list[str]
+    rows: list[ParsedRow]
+    duplicate_columns: list[str] = field(default_factory=list)
+    kind: str = "customers"
+
+    @property
+    def valid_rows(self) -> list[ParsedRow]:
+        """Rows without errors and not duplicates: what the service may write."""
+        return [r for r in self.rows if not r.errors and r.duplicate_of is None]

@@ -1,0 +1,233 @@
+"""The customer file: stages and segments, the customer, its contacts, products in use and
+needs, and notes (docs/domain, section 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypedDict
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.labels import label_of
+from domain import stages
+
+
+class MoneyArgs(TypedDict):
+    """Keyword arguments of a money ``DecimalField``."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyArgs = {"max_digits": 14, "decimal_places": 2}
+"""CNY amounts: 14 digits, 2 decimal places."""
+
+
+class Stage(models.TextChoices):
+    """Funnel stages for ordinary customers (docs/domain, section 6), in funnel order:
+    codes and labels are ``domain.stages.STAGES``."""
+
+    LEAD = stages.LEAD, label_of(stages.STAGES, stages.LEAD)
+    TARGET = stages.TARGET, label_of(stages.STAGES, stages.TARGET)
+    RELATIONSHIP = stages.RELATIONSHIP, label_of(stages.STAGES, stages.RELATIONSHIP)
+    INTENT = stages.INTENT, label_of(stages.STAGES, stages.INTENT)
+    DEAL = stages.DEAL, label_of(stages.STAGES, stages.DEAL)
+    LOST = stages.LOST, label_of(stages.STAGES, stages.LOST)
+
+
+#: Position of each open stage in the funnel (``domain.stages.STAGE_RANK``); LOST is outside.
+STAGE_ORDER: dict[str, int] = dict(stages.STAGE_RANK)
+FUNNEL = [Stage(s) for s in stages.FUNNEL_STAGES]
+
+
+class Segment(models.TextChoices):
+    MASS = "mass", _("Mass-market / SME")
+    GROUP = "group", _("Group / key account")
+
+
+class Customer(models.Model):
+    """A customer file. ``owner`` null means the customer is in the public pool (公海)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    name_key = models.CharField(_("name key"), max_length=200, db_index=True, editable=False)
+    pinyin_initials = models.CharField(
+        _("pinyin initials"), max_length=200, blank=True, db_index=True, editable=False
+    )
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=32, blank=True, db_index=True
+    )
+    external_code = models.CharField(_("external code"), max_length=64, blank=True, db_index=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True, db_index=True)
+    size = models.CharField(_("size"), max_length=50, blank=True)
+    province = models.CharField(_("province"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    segment = models.CharField(
+        _("segment"), max_length=10, choices=Segment.choices, default=Segment.MASS
+    )
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    needs = models.TextField(
+        _("needs analysis"), blank=True, help_text=_("What the customer needs (需求分析).")
+    )
+    latest_news = models.TextField(_("latest company news"), blank=True)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+    )
+    team = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=Stage.choices, default=Stage.LEAD, db_index=True
+    )
+    stage_changed_at = models.DateTimeField(_("in stage since"), default=timezone.now)
+    last_activity_at = models.DateTimeField(_("last visit or follow-up"), null=True, blank=True)
+    pool_since = models.DateTimeField(_("in public pool since"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["team", "stage"]),
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["last_activity_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def in_pool(self) -> bool:
+        """True when the customer is in the public pool (no owner)."""
+        return self.owner_id is None
+
+    def days_in_stage(self, now: dt.datetime | None = None) -> int:
+        """Whole days since the customer entered its current stage."""
+        return max(0, ((now or timezone.now()) - self.stage_changed_at).days)
+
+
+class Contact(models.Model):
+    """A person at the customer; one may be the telecom project owner (通信项目负责人)."""
+
+    class DecisionRole(models.TextChoices):
+        DECISION_MAKER = "decision_maker", _("Decision maker")
+        INFLUENCER = "influencer", _("Influencer")
+        USER = "user", _("User")
+        GATEKEEPER = "gatekeeper", _("Gatekeeper")
+        OTHER = "other", _("Other")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    phone2 = models.CharField(_("other phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    decision_role = models.CharField(
+        _("role in the decision chain"),
+        max_length=20,
+        choices=DecisionRole.choices,
+        default=DecisionRole.OTHER,
+    )
+    is_project_owner = models.BooleanField(_("telecom project owner"), default=False)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-is_project_owner", "name", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductUsage(models.Model):
+    """A telecom product the customer uses now, or needs (通信产品使用现状与需求)."""
+
+    class Status(models.TextChoices):
+        IN_USE = "in_use", _("In use")
+        NEEDED = "needed", _("Needed")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="products"
+    )
+    product = models.CharField(_("product"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.IN_USE
+    )
+    provider = models.CharField(_("provider"), max_length=100, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["status", "product", "id"]
+        verbose_name = _("product in use or needed")
+        verbose_name_plural = _("products in use and needs")
+
+    def __str__(self) -> str:
+        return self.product
+
+
+class CustomerNote(models.Model):
+    """A dated entry on the customer's timeline: a note, company news or development step."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        NEWS = "news", _("Company news")
+        DEVELOPMENT = "development", _("Development record")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="notes_log"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.NOTE)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("customer note")
+        verbose_name_plural = _("customer notes")
+
+    def __str__(self) -> str:
+        return self.text[:50]

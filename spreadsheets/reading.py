@@ -1,0 +1,575 @@
+"""Read spreadsheet and CSV files safely (pure: no Django, no app imports).
+
+Shared by every import (customer and revenue lists, targets). From the bytes of an
+uploaded file: :func:`detect_format` (never the file name) -> safety guards (size, zip
+bombs, XML with DTDs or entities) -> :func:`read_rows` / :func:`open_sheet`
+(python-calamine for .xlsx/.xls, the csv module for UTF-8, UTF-16 or GB18030 text with a
+sniffed delimiter). Formula cells of an .xlsx without a saved value are located, so an
+import can say so instead of reading an empty cell.
+
+Row numbers are always the 1-based row number the user sees in Excel (or the record
+number of a CSV file), whatever the used range of the sheet. Refusals raise
+:class:`FileRefused` with a user-facing English message.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import posixpath
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+import python_calamine
+from defusedxml import ElementTree as SafeET
+
+__all__ = [
+    "MAX_BLANK_RUN",
+    "MAX_BYTES",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_UNCOMPRESSED",
+    "MAX_ZIP_MEMBERS",
+    "FileRefused",
+    "OpenedSheet",
+    "RawSheet",
+    "cell_text",
+    "decode_text",
+    "detect_format",
+    "float_text",
+    "is_blank",
+    "normalise_header",
+    "normalise_header_marked",
+    "open_sheet",
+    "read_rows",
+    "sniff_delimiter",
+]
+
+MAX_BYTES = 20 * 1024 * 1024
+"""Default limit on the size of the uploaded file."""
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+"""Default limit on the total uncompressed size of an .xlsx (sum of its zip members)."""
+MAX_ZIP_MEMBERS = 1000
+"""An .xlsx has a few dozen parts; thousands means something else is going on."""
+MAX_COMPRESSION_RATIO = 200
+"""Zip-bomb guard: realistic sheet XML compresses 5-50x, deflate bombs ~1000x."""
+RATIO_CHECK_MIN_SIZE = 1024 * 1024
+"""Members smaller than this are not ratio-checked (tiny repetitive parts compress well)."""
+MAX_BLANK_RUN = 1000
+"""Reading stops after this many consecutive blank rows (styled-but-empty tails)."""
+PROLOG_LIMIT = 65536
+"""Bytes of an XML part read to check its prolog; a longer prolog counts as suspicious."""
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be imported; ``str(e)`` is a user-facing message.
+
+    Raised for: files over ``max_bytes``, empty files, HTML or XML saved as .xls,
+    password-protected or unreadable workbooks, zip bombs and XML with DTDs/entities,
+    undecodable text, an unknown sheet name, and a sheet with no rows.
+    """
+
+
+@dataclass(slots=True)
+class RawSheet:
+    """The result of :func:`read_rows`; unpacks as the 5-tuple
+    ``(format, sheet_names, sheet, rows, row_numbers)``.
+
+    ``rows``: non-blank rows as lists of cells (str, float, int, bool, datetime.date,
+    datetime.datetime, datetime.time, datetime.timedelta; '' for empty) in sheet order;
+    ``row_numbers``: their 1-based Excel row numbers. ``formula_cells``: (row number,
+    column index) of .xlsx formula cells that have no saved value.
+    """
+
+    format: str
+    sheet_names: list[str]
+    sheet: str
+    rows: list[list[object]]
+    row_numbers: list[int]
+    formula_cells: frozenset[tuple[int, int]] = frozenset()
+
+    def __iter__(self) -> Iterator[object]:
+        return iter((self.format, self.sheet_names, self.sheet, self.rows, self.row_numbers))
+
+
+RowIter = Iterator[tuple[int, list[object]]]
+"""(1-based row number, cells) of the non-blank rows of a sheet, in sheet order."""
+
+
+@dataclass(slots=True)
+class OpenedSheet:
+    """The result of :func:`open_sheet`: the sheet's rows as a lazy iterator.
+
+    ``format``: 'xlsx' | 'xls' | 'csv'; ``sheet_names``: all sheets ([] for CSV);
+    ``sheet``: the sheet read ('' for CSV); ``rows``: see :data:`RowIter`;
+    ``formula_cells``: (row number, column index) of .xlsx formula cells without a
+    saved value.
+    """
+
+    format: str
+    sheet_names: list[str]
+    sheet: str
+    rows: RowIter
+    formula_cells: frozenset[tuple[int, int]]
+
+
+# --------------------------------------------------------------------------- format
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_HTML_STARTS = (b"<html", b"<!doctype", b"<table", b"<head", b"<meta", b"<body", b"<style")
+_BINARY_MAGICS = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "an image",
+    b"\xff\xd8\xff": "an image",
+    b"GIF8": "an image",
+    b"\x1f\x8b": "a compressed (gzip) file",
+    b"Rar!": "a RAR archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+}
+_SAVE_AS = "open it in Excel and save it as .xlsx"
+
+
+def detect_format(data: bytes) -> str:
+    """Return 'xlsx', 'xls' or 'csv' from the file's bytes (never its name).
+
+    Zip magic + ``xl/workbook.xml`` -> 'xlsx'; OLE2 magic -> 'xls' (unless it is an
+    encrypted OOXML package); anything else that looks like text -> 'csv'.
+    Raises FileRefused for: empty files, HTML or XML-2003 saved as .xls,
+    password-protected workbooks, other zip files (.ods, .docx, .xlsb) and other
+    binary files.
+    """
+    if not data or not data.strip():
+        raise FileRefused("The file is empty.")
+    if data.startswith(_ZIP_MAGIC):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise FileRefused(f"The file looks like an .xlsx but is damaged ({exc}).") from exc
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "xl/workbook.bin" in names:
+            raise FileRefused(f"This is a binary workbook (.xlsb); {_SAVE_AS}.")
+        if "content.xml" in names:
+            raise FileRefused(f"This is an OpenDocument spreadsheet (.ods); {_SAVE_AS}.")
+        raise FileRefused("This is a zip file but not an Excel workbook (.xlsx).")
+    if data.startswith(_OLE2_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise FileRefused(
+                "This workbook is password-protected; remove the password in Excel "
+                "and import again."
+            )
+        return "xls"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "csv"  # UTF-16 text ("Unicode Text" from Excel)
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00").lower()
+    if head.startswith(_HTML_STARTS) or head.startswith(b"mime-version:"):
+        raise FileRefused(
+            f"This .xls is really a web page (HTML); {_SAVE_AS}, then import that file."
+        )
+    if head.startswith(b"<?xml"):
+        raise FileRefused(
+            f"This .xls is really an XML Spreadsheet 2003 file; {_SAVE_AS}, then import that file."
+        )
+    for magic, what in _BINARY_MAGICS.items():
+        if data.startswith(magic):
+            raise FileRefused(f"This is {what}, not a spreadsheet.")
+    if b"\x00" in data[:8192]:
+        raise FileRefused("This is not a spreadsheet or a CSV text file.")
+    return "csv"
+
+
+# --------------------------------------------------------------------------- xlsx guards
+_ROOT_TAG = re.compile(rb"<[A-Za-z_]")
+_CELL_ATTR_R = re.compile(rb'\sr="([A-Z]{1,3})([0-9]+)"')
+_CELL_ATTR_T = re.compile(rb'\st="([A-Za-z]+)"')
+
+
+def _check_xlsx(data: bytes, max_uncompressed: int) -> zipfile.ZipFile:
+    """Refuse zip bombs and XML with DTDs before calamine sees the file."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise FileRefused(f"The .xlsx file is damaged ({exc}).") from exc
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise FileRefused(
+            f"The .xlsx file has {len(infos)} parts (limit {MAX_ZIP_MEMBERS}); it is not "
+            "an ordinary spreadsheet."
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_CHECK_MIN_SIZE and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise FileRefused(
+                "The .xlsx file expands to an unusual size when unpacked (possible zip "
+                "bomb); it was not imported."
+            )
+    if total > max_uncompressed:
+        raise FileRefused(
+            f"The .xlsx file unpacks to {total // (1024 * 1024)} MB (limit "
+            f"{max_uncompressed // (1024 * 1024)} MB); split it into smaller files."
+        )
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")) and _has_dtd(zf, info):
+            raise FileRefused(
+                "The .xlsx file contains XML declarations (DOCTYPE/ENTITY) that Excel "
+                f"never writes; it was not imported. {_SAVE_AS[0].upper()}{_SAVE_AS[1:]} "
+                "again."
+            )
+    return zf
+
+
+def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when the XML prolog (everything before the root element) declares a DTD or
+    entities. A prolog longer than PROLOG_LIMIT counts as suspicious too."""
+    head = _read_member(zf, info.filename, PROLOG_LIMIT)
+    if b"\x00" in head[:64]:  # UTF-16 XML: Excel never writes it, but the spec allows it
+        head = head.decode("utf-16", errors="ignore").encode()
+    root = _ROOT_TAG.search(head)
+    prolog = head[: root.start()] if root else head
+    if root is None and info.file_size > PROLOG_LIMIT:
+        return True
+    prolog = prolog.lower()
+    return b"<!doctype" in prolog or b"<!entity" in prolog
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, size: int = -1) -> bytes:
+    try:
+        with zf.open(name) as fh:
+            return fh.read(size)
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError) as exc:
+        raise FileRefused(f"The .xlsx file is damaged or encrypted ({exc}).") from exc
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xlsx_sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip member of its XML, from workbook.xml and its rels (defusedxml)."""
+    try:
+        workbook = SafeET.fromstring(_read_member(zf, "xl/workbook.xml"))
+        rels_xml = _read_member(zf, "xl/_rels/workbook.xml.rels")
+        rels = SafeET.fromstring(rels_xml)
+    except Exception:  # a damaged part: calamine will say so; skip the formula scan
+        return {}
+    targets = {}
+    for rel in rels.iter():
+        if _local(rel.tag) == "Relationship":
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            targets[rel.get("Id")] = posixpath.normpath(path)
+    paths = {}
+    for el in workbook.iter():
+        if _local(el.tag) == "sheet":
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+            if rid in targets:
+                paths[el.get("name", "")] = targets[rid]
+    return paths
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _formulas_without_value(zf: zipfile.ZipFile, member: str) -> set[tuple[int, int]]:
+    """(1-based row, 0-based absolute column) of formula cells with no cached ``<v>``.
+
+    Streams the sheet XML looking for a formula tag first, so sheets without formulas
+    (the common case) cost one decompression pass. Cells without an ``r`` attribute
+    (never written by Excel) cannot be located and are skipped.
+    """
+    found = False
+    tail = b""
+    needle = b"<f"
+    try:
+        with zf.open(member) as fh:
+            first = True
+            while chunk := fh.read(1 << 22):
+                if first:
+                    # One needle per chunk: '<f' or, for a prefixed root ('<x:worksheet'),
+                    # '<x:f'.
+                    root = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]", chunk)
+                    if root and root.group(1):
+                        needle = b"<" + root.group(1) + b"f"
+                    first = False
+                if needle in tail + chunk[:16] or needle in chunk:
+                    found = True
+                    break
+                tail = chunk[-16:]
+    except KeyError:
+        return set()
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as exc:
+        raise FileRefused(f"The .xlsx file is damaged ({exc}).") from exc
+    if not found:
+        return set()
+    xml = _read_member(zf, member)
+    missing: set[tuple[int, int]] = set()
+    for m in re.finditer(rb"<((?:[A-Za-z_][\w.-]*:)?)f[\s>/]", xml):
+        prefix = m.group(1)
+        start = xml.rfind(b"<" + prefix + b"c ", 0, m.start())
+        end = xml.find(b"</" + prefix + b"c>", m.end())
+        if start < 0 or end < 0:
+            continue
+        tag_end = xml.find(b">", start)
+        start_tag = xml[start:tag_end]
+        body = xml[tag_end + 1 : end]
+        if b"<" + prefix + b"f" not in body:
+            continue  # the <f was not inside this cell (e.g. <formula1> elsewhere)
+        ref = _CELL_ATTR_R.search(start_tag)
+        if not ref:
+            continue
+        v_open = body.find(b"<" + prefix + b"v")
+        has_value = False
+        if v_open >= 0:
+            v_tag_end = body.find(b">", v_open)
+            if body[v_tag_end - 1 : v_tag_end] != b"/":
+                v_close = body.find(b"</" + prefix + b"v>", v_tag_end)
+                has_value = v_close > v_tag_end + 1
+            if not has_value:
+                typ = _CELL_ATTR_T.search(start_tag)
+                has_value = typ is not None and typ.group(1) in (b"str", b"inlineStr")
+        if not has_value:
+            missing.add((int(ref.group(2)), _column_index(ref.group(1))))
+    return missing
+
+
+# --------------------------------------------------------------------------- reading
+def is_blank(row: Sequence[object]) -> bool:
+    """True when every cell is '', None or white space only."""
+    for c in row:
+        if c == "" or c is None:
+            continue
+        if type(c) is str and c.isspace():
+            continue
+        return False
+    return True
+
+
+def open_sheet(
+    data: bytes,
+    *,
+    sheet: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_uncompressed: int = MAX_UNCOMPRESSED,
+) -> OpenedSheet:
+    """Check the file and open one sheet (default: the first visible worksheet) lazily.
+
+    The guards run before anything is parsed: size (``max_bytes``), format
+    (:func:`detect_format`), and for .xlsx the zip and XML checks (``max_uncompressed``:
+    total unpacked bytes). Rows are read as the iterator is consumed, stopping after
+    MAX_BLANK_RUN consecutive blank rows. Raises FileRefused (see the class).
+    """
+    if len(data) > max_bytes:
+        raise FileRefused(
+            f"The file is {len(data) / (1024 * 1024):.1f} MB; the limit is "
+            f"{max_bytes / (1024 * 1024):.0f} MB. Split it into smaller files."
+        )
+    fmt = detect_format(data)
+    if fmt == "csv":
+        if sheet:
+            raise FileRefused(f"A CSV file has no sheets (asked for {sheet!r}).")
+        return OpenedSheet(fmt, [], "", _csv_rows(data), frozenset())
+    zf = _check_xlsx(data, max_uncompressed) if fmt == "xlsx" else None
+    try:
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError as exc:
+        raise FileRefused(
+            "This workbook is password-protected; remove the password and import again."
+        ) from exc
+    except Exception as exc:  # calamine raises several error types
+        raise FileRefused(f"The workbook could not be read ({exc}); {_SAVE_AS}.") from exc
+    names = list(wb.sheet_names)
+    if sheet is None:
+        worksheets = [
+            m.name
+            for m in wb.sheets_metadata
+            if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+            and m.visible == python_calamine.SheetVisibleEnum.Visible
+        ]
+        if not worksheets:
+            raise FileRefused("The workbook has no visible worksheet.")
+        sheet = worksheets[0]
+    elif sheet not in names:
+        raise FileRefused(f"The workbook has no sheet named {sheet!r}.")
+    try:
+        calamine_sheet = wb.get_sheet_by_name(sheet)
+    except Exception as exc:
+        raise FileRefused(f"The sheet {sheet!r} could not be read ({exc}).") from exc
+    start = calamine_sheet.start
+    formula_cells: frozenset[tuple[int, int]] = frozenset()
+    left_pad = 0
+    if zf is not None:
+        member = _xlsx_sheet_paths(zf).get(sheet)
+        if member:
+            cells = _formulas_without_value(zf, member)
+            # Row lists start at calamine's first used column; a formula column left
+            # of it (formulas without values are not in the used range) needs padding.
+            first_col = start[1] if start else 0
+            first_col = min([first_col, *(c for _, c in cells)])
+            left_pad = (start[1] if start else 0) - first_col
+            formula_cells = frozenset((r, c - first_col) for r, c in cells)
+    rows = _calamine_rows(calamine_sheet, formula_cells, left_pad)
+    return OpenedSheet(fmt, names, sheet, rows, formula_cells)
+
+
+def _calamine_rows(
+    sheet: python_calamine.CalamineSheet,
+    formula_cells: frozenset[tuple[int, int]],
+    left_pad: int,
+) -> RowIter:
+    formula_rows = {r for r, _ in formula_cells}
+    last = 0
+    if sheet.start is not None:
+        pad: list[object] = [""] * left_pad
+        blank_run = 0
+        # iter_rows() first yields start[0] empty rows, so the n-th row is Excel row n;
+        # its columns start at start[1].
+        for number, cells in enumerate(sheet.iter_rows(), 1):
+            last = number
+            row = cast("list[object]", cells)
+            if left_pad:
+                row = pad + row
+            if is_blank(row) and number not in formula_rows:
+                blank_run += 1
+                if blank_run >= MAX_BLANK_RUN:
+                    return
+                continue
+            blank_run = 0
+            yield number, row
+    # Rows holding only formulas without values lie outside calamine's used range.
+    width = left_pad + sheet.width
+    for r in sorted(x for x in formula_rows if x > last):
+        cols = [c for rr, c in formula_cells if rr == r]
+        yield r, [""] * max(width, max(cols) + 1)
+
+
+def decode_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileRefused("The UTF-16 text file is damaged.") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            "The CSV file is neither UTF-8 nor GBK/GB18030 text; save it again as "
+            "'CSV UTF-8' and import that file."
+        ) from exc
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = text[:16384]
+    first_line = sample.split("\n", 1)[0]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    if delimiter not in first_line:
+        counts = {d: first_line.count(d) for d in ",;\t"}
+        best = max(counts, key=lambda d: counts[d])
+        delimiter = best if counts[best] else ","
+    return delimiter
+
+
+def _csv_rows(data: bytes) -> RowIter:
+    text = decode_text(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    blank_run = 0
+    try:
+        for number, row in enumerate(reader, 1):
+            if is_blank(row):
+                blank_run += 1
+                if blank_run >= MAX_BLANK_RUN:
+                    return
+                continue
+            blank_run = 0
+            yield number, cast("list[object]", row)  # csv cells are all str
+    except csv.Error as exc:
+        raise FileRefused(f"The CSV file could not be read ({exc}).") from exc
+
+
+def read_rows(
+    data: bytes,
+    *,
+    sheet: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_uncompressed: int = MAX_UNCOMPRESSED,
+) -> RawSheet:
+    """Read the non-blank rows of one sheet (default: the first visible worksheet).
+
+    Returns a :class:`RawSheet` (unpacks as ``(format, sheet_names, sheet, rows,
+    row_numbers)``): rows as lists of cells, row numbers 1-based as in Excel. CSV cells
+    are all ``str``. Reading stops after MAX_BLANK_RUN consecutive blank rows.
+    Raises FileRefused (see the class) for files that cannot be imported.
+    """
+    opened = open_sheet(data, sheet=sheet, max_bytes=max_bytes, max_uncompressed=max_uncompressed)
+    out_rows: list[list[object]] = []
+    numbers: list[int] = []
+    for number, row in opened.rows:
+        numbers.append(number)
+        out_rows.append(row)
+    return RawSheet(
+        opened.format, opened.sheet_names, opened.sheet, out_rows, numbers, opened.formula_cells
+    )
+
+
+# --------------------------------------------------------------------------- cells and headers
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def float_text(v: float) -> str:
+    """A float as text: ``2024.0`` -> ``'2024'``, otherwise its repr (``0.1`` -> ``'0.1'``)."""
+    if v.is_integer():
+        return str(int(v))
+    return repr(v)
+
+
+def cell_text(v: object) -> str:
+    """A cell as text: integer-valued floats without '.0', dates in ISO form."""
+    if type(v) is str:
+        return v
+    if v is None:
+        return ""
+    if type(v) is float:
+        return float_text(v)
+    if type(v) is datetime.datetime:
+        return v.isoformat(sep=" ")
+    if type(v) is bool:
+        return "TRUE" if v else "FALSE"
+    if type(v) is datetime.date or type(v) is datetime.time:
+        return v.isoformat()
+    return str(v)
+
+
+def normalise_header_marked(text: object) -> tuple[str, bool]:
+    """:func:`normalise_header` and whether the header carries the ``*`` required marker."""
+    s = "".join(unicodedata.normalize("NFKC", cell_text(text)).split())
+    required = s.startswith("*") or s.endswith("*")
+    s = s.strip("*").rstrip(":").translate(_ASCII_LOWER)
+    return s, required
+
+
+def normalise_header(text: object) -> str:
+    """Normalise a header cell for matching: ``' 名称＊\\n'`` -> ``'名称'``.
+
+    Trims, applies NFKC (full-width -> half-width), removes all whitespace and line
+    breaks, strips a leading/trailing ``*`` (required marker) and a trailing ':',
+    lower-cases ASCII letters. Non-text cells are first rendered as text (2024.0 ->
+    '2024').
+    """
+    return normalise_header_marked(text)[0]
