@@ -169,7 +169,7 @@ class VisitForm(CustomerPickMixin, forms.Form):
     )
     relation = forms.ChoiceField(
         label=_("Whose customer"),
-        choices=Visit._meta.get_field("relation").choices,
+        choices=[(r.code, _(r.label_en)) for r in domain_visits.RELATIONS],
         initial=domain_visits.OWN,
         required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),

@@ -22,7 +22,7 @@ WEEK = iso_week_period(2026, 10)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def _record(visitor, customer, relation: str = "own") -> Visit:  # type: ignore[no-untyped-def]
+def _record(visitor, customer, relation: str = "own") -> Visit:
     journal = services.journal_get_or_create_today(rep=visitor, day=DAY)
     return services.visit_record(
         journal=journal,
@@ -36,7 +36,7 @@ def _record(visitor, customer, relation: str = "own") -> Visit:  # type: ignore[
     )
 
 
-def test_a_supervisors_accompanied_visit_counts_for_the_supervisor(org) -> None:  # type: ignore[no-untyped-def]
+def test_a_supervisors_accompanied_visit_counts_for_the_supervisor(org) -> None:
     customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     visit = _record(org.supervisor, customer, "accompanied")
     assert (visit.rep_id, visit.relation) == (org.supervisor.pk, "accompanied")
@@ -49,7 +49,7 @@ def test_a_supervisors_accompanied_visit_counts_for_the_supervisor(org) -> None:
     assert team["visits"].value == 1
 
 
-def test_a_colleague_covering_needs_the_relation_and_counts_for_the_colleague(org) -> None:  # type: ignore[no-untyped-def]
+def test_a_colleague_covering_needs_the_relation_and_counts_for_the_colleague(org) -> None:
     customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     with pytest.raises(ValidationError) as err:
         _record(org.teammate, customer)
@@ -65,7 +65,7 @@ def test_a_colleague_covering_needs_the_relation_and_counts_for_the_colleague(or
     assert mate["target_customer_visits"].value == 1
 
 
-def test_someone_outside_the_team_cannot_record_a_visit_to_the_customer(org) -> None:  # type: ignore[no-untyped-def]
+def test_someone_outside_the_team_cannot_record_a_visit_to_the_customer(org) -> None:
     customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     for outsider in (org.outsider, org.rep_b):
         with pytest.raises(ValidationError):
@@ -73,12 +73,12 @@ def test_someone_outside_the_team_cannot_record_a_visit_to_the_customer(org) -> 
     assert not Visit.objects.exists()
 
 
-def test_own_customer_is_always_recorded_as_own(org) -> None:  # type: ignore[no-untyped-def]
+def test_own_customer_is_always_recorded_as_own(org) -> None:
     customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     assert _record(org.rep, customer, "covering").relation == "own"
 
 
-def test_the_owner_sees_it_in_the_journal_and_on_the_timeline(org, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_owner_sees_it_in_the_journal_and_on_the_timeline(org, client_for) -> None:
     customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     _record(org.teammate, customer, "covering")
     own = services.journal_get_or_create_today(rep=org.rep, day=DAY)
@@ -98,7 +98,7 @@ def test_the_owner_sees_it_in_the_journal_and_on_the_timeline(org, client_for) -
     assert "代为拜访" in timeline
 
 
-def test_recording_a_covering_visit_from_the_journal_page(org, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_recording_a_covering_visit_from_the_journal_page(org, client_for) -> None:
     customer = make_customer(org.rep, stage=Stage.TARGET, at=local_dt(dt.date(2026, 1, 5)))
     journal = services.journal_get_or_create_today(rep=org.teammate, day=DAY)
     client = client_for(org.teammate)

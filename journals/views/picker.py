@@ -26,7 +26,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     if request.GET.get("relation") in NON_OWNER_RELATIONS:
         others = selectors.visitable_customers(rep=request.user, day=local_today())  # type: ignore[arg-type]
         rows = list(
-            others.exclude(owner=request.user)
+            others.exclude(owner_id=request.user.pk)
             .filter(name__icontains=q)
             .select_related("owner")
             .order_by("name")[:10]

@@ -32,7 +32,7 @@ def test_the_engine_has_no_default_time_zone() -> None:
         compute_scope("2026-10", ("rep", 1), KpiInput(), tz="Mars/Olympus")
 
 
-def _sunday_night_visit(org, zone: ZoneInfo) -> None:  # type: ignore[no-untyped-def]
+def _sunday_night_visit(org, zone: ZoneInfo) -> None:
     """One visit by ``org.rep`` on Sunday 2026-03-08 at 23:30 local time in ``zone``."""
     customer = make_customer(
         org.rep, stage=Stage.TARGET, at=dt.datetime(2026, 2, 2, 10, tzinfo=zone)
@@ -53,7 +53,7 @@ def _sunday_night_visit(org, zone: ZoneInfo) -> None:  # type: ignore[no-untyped
 @pytest.mark.parametrize("zone_name", ZONES)
 def test_a_sunday_2330_local_visit_counts_in_that_week_in_every_zone(
     org, settings, client_for, zone_name: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.TIME_ZONE = zone_name
     zone = ZoneInfo(zone_name)
     assert timezone.get_default_timezone() == zone
@@ -108,7 +108,7 @@ def test_a_sunday_2330_local_visit_counts_in_that_week_in_every_zone(
     assert tiles["target_customer_visits"]["value"].value == 1
 
 
-def test_stored_rep_figures_include_customers_whose_rows_carry_no_team(org) -> None:  # type: ignore[no-untyped-def]
+def test_stored_rep_figures_include_customers_whose_rows_carry_no_team(org) -> None:
     """The rep moved two customers to target in March 2026; after the rep left team A their
     rows carry no team (customer, ownership and stage rows). The engine still attributes
     both to the rep, so the rep's stored new_targets for March is 2 (it was 0 when the loader
@@ -128,7 +128,7 @@ def test_stored_rep_figures_include_customers_whose_rows_carry_no_team(org) -> N
     assert live["new_targets"].value == 2
 
 
-def test_one_team_target_for_a_month_and_its_weeks(org) -> None:  # type: ignore[no-untyped-def]
+def test_one_team_target_for_a_month_and_its_weeks(org) -> None:
     """A team target of 3100.00 for March 2026 (31 days), no explicit split: W10 (Mar 2-8,
     7 days inside March) gets 3100 x 7 / 31 = 700.00; W09 (Feb 23 - Mar 1) has only one day
     in March and February has no target, so the week has none."""
@@ -151,7 +151,7 @@ def test_one_team_target_for_a_month_and_its_weeks(org) -> None:  # type: ignore
     assert week["team"]["sales_revenue_completion"].denominator == Decimal("700.00")
 
 
-def test_team_target_against_the_sum_of_the_reps_targets(org) -> None:  # type: ignore[no-untyped-def]
+def test_team_target_against_the_sum_of_the_reps_targets(org) -> None:
     march = dt.date(2026, 3, 1)
     Target.objects.create(team=org.team_a, month=march, metric="deals", value=10)
     Target.objects.create(rep=org.rep, month=march, metric="deals", value=4)
@@ -165,7 +165,7 @@ def test_team_target_against_the_sum_of_the_reps_targets(org) -> None:  # type: 
     assert got == [("visits", Decimal("100"), Decimal("30"))]
 
 
-def test_as_of_is_the_time_of_the_last_computation(org) -> None:  # type: ignore[no-untyped-def]
+def test_as_of_is_the_time_of_the_last_computation(org) -> None:
     assert figures.as_of(scope_kind="team", scope_ids=[org.team_a.pk], period=W10) is None
     before = timezone.now()
     compute_and_store(periods=[W10], team_ids=[org.team_a.pk])
@@ -174,13 +174,13 @@ def test_as_of_is_the_time_of_the_last_computation(org) -> None:  # type: ignore
     assert before <= got <= timezone.now()
 
 
-def _targets_on(owner, day: dt.date, n: int) -> None:  # type: ignore[no-untyped-def]
+def _targets_on(owner, day: dt.date, n: int) -> None:
     tz = timezone.get_default_timezone()
     for _i in range(n):
         make_customer(owner, stage=Stage.TARGET, at=dt.datetime.combine(day, dt.time(10), tz))
 
 
-def test_month_to_date_is_compared_with_the_same_first_days(org, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_month_to_date_is_compared_with_the_same_first_days(org, client_for) -> None:
     """Seen on 2026-12-03. New target customers: Dec 1-3 2026: 2; Nov 1-3: 1 (and 3 more on
     Nov 20, outside the span); Dec 1-3 2025: 10. Month on month: 2 against 1, a base under
     10, so the absolute change +1 (the whole of November, 4, would have said -50.0%); year on
@@ -209,7 +209,7 @@ def test_month_to_date_is_compared_with_the_same_first_days(org, client_for) -> 
     assert tile["mom"] == {"text": "-2", "sign": -1, "absolute": True}
 
 
-def test_week_to_date_compares_the_same_weekdays(org) -> None:  # type: ignore[no-untyped-def]
+def test_week_to_date_compares_the_same_weekdays(org) -> None:
     """Seen on Wednesday 2026-03-04 (W10). New targets Mon-Wed of W10: 12; Mon-Wed of W09:
     10 and 5 more on Friday of W09. Week on week: 12 against 10 = +20.0%."""
     from kpi.views.dashboard_data import dashboard_data
@@ -227,7 +227,7 @@ def test_week_to_date_compares_the_same_weekdays(org) -> None:  # type: ignore[n
     assert tile["mom"] == {"text": "+20.0%", "sign": 1}
 
 
-def test_the_dashboard_says_month_to_date_and_as_of(org, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_says_month_to_date_and_as_of(org, client_for) -> None:
     today = timezone.localdate()
     _targets_on(org.rep, today, 1)
     compute_and_store(periods=[month_period(today.year, today.month)], team_ids=[org.team_a.pk])
@@ -239,7 +239,7 @@ def test_the_dashboard_says_month_to_date_and_as_of(org, client_for) -> None:  #
     assert "截至 " in page
 
 
-def test_weekly_splits_of_count_targets_are_whole_and_add_up(org) -> None:  # type: ignore[no-untyped-def]
+def test_weekly_splits_of_count_targets_are_whole_and_add_up(org) -> None:
     """10 deals for March 2026: W09 has 1 day in March, W10-W13 7, W14 2 (31 days). Exact
     shares 0.32, 2.26 x 4, 0.65; rounded down 0, 2, 2, 2, 2, 0 (8); the 2 left go to the
     largest remainders, W14 (0.65) and W09 (0.32): 1, 2, 2, 2, 2, 1 = 10."""
