@@ -8,3 +8,9 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # The audit log (accounts/audit.py): memberships, users' rights, groups.
+        from .audit import register_account_models
+
+        register_account_models()

@@ -34,7 +34,9 @@ _CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"}
 
 
 def safe_next(request: HttpRequest, default: str, *, field: str = "next") -> str:
-    """The ``next`` target of a POST (else GET) when it is a URL on this site, else ``default``.
+    """The ``next`` target of a POST (else GET) when it is a path on this site (starting
+    with one ``/``), else ``default``. Pass the result to ``redirect`` as is: it is
+    never a view name.
 
     Uses Django's ``url_has_allowed_host_and_scheme``: ``//evil.example/``,
     ``https://evil.example/``, ``/\\evil.example`` and ``javascript:`` are refused; an
@@ -42,8 +44,12 @@ def safe_next(request: HttpRequest, default: str, *, field: str = "next") -> str
     """
     raw = request.POST.get(field) or request.GET.get(field) or ""
     target = text_param(raw, max_length=2000)
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default

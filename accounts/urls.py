@@ -23,4 +23,5 @@ urlpatterns = [
     path("teams/<slug:code>/", views.team_detail, name="team_detail"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notification_read, name="notification_read"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -6,15 +6,16 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .audit import audit_entries
 from .forms import LoginForm, ProfileForm
 from .hooks import member_findings
-from .http import id_param, safe_next
+from .http import id_param, safe_next, text_param
 from .middleware import ScopedRequest
 from .models import Membership, Notification
 from .scoping import active_memberships, get_visible_or_404, visible_teams
@@ -144,3 +145,37 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
+
+
+@login_required
+def audit_log(request: ScopedRequest) -> HttpResponse:
+    """The audit log for admins (404 for everyone else): who changed what, old and new
+    values, newest first, 50 a page. Filters: ``model`` (e.g. ``customer``), ``object``
+    (an id), ``actor`` (a user name)."""
+    scope = request.scope
+    if not scope.is_admin:
+        raise Http404
+    entries = audit_entries(scope)
+    model = text_param(request.GET.get("model"), max_length=100).lower()
+    if model:
+        entries = entries.filter(content_type__model=model)
+    if (object_id := id_param(request.GET.get("object"))) is not None:
+        entries = entries.filter(object_id=object_id)
+    if actor := text_param(request.GET.get("actor"), max_length=150):
+        entries = entries.filter(actor__username=actor)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "entry": entry,
+            "changes": sorted(
+                (field, values[0] if len(values) > 0 else "", values[1] if len(values) > 1 else "")
+                for field, values in (entry.changes_dict or {}).items()
+                if isinstance(values, list | tuple)
+            ),
+        }
+        for entry in page.object_list
+    ]
+    filters = {"model": model, "object": request.GET.get("object", ""), "actor": actor}
+    return render(
+        request, "accounts/audit_log.html", {"page": page, "rows": rows, "filters": filters}
+    )

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop as N_
 
+from domain import metrics as registry
 from domain.symptoms import (
     FEW_TARGETS,
     HARD_TO_CLOSE,
@@ -113,22 +114,15 @@ EFFECT_METRICS: dict[str, tuple[str, ...]] = {
     MISSING_JOURNALS: ("visits", "effective_activity_rate"),
 }
 
+#: Labels of the diagnosis' own figures; KPI figures are labelled by the metric registry
+#: (``domain.metrics``), here stored in English and shown in the viewer's language.
 LABELS: dict[str, str] = {
-    "target_customers": N_("Target customers"),
-    "new_targets": N_("New target customers"),
     "relationship_rate": N_("Targets with a relationship"),
-    "funnel_target": N_("Target customers reached"),
-    "intents": N_("Intents reached"),
-    "intent_rate": N_("Intent rate"),
     "explanation_visits": N_("Explanation visits"),
     "intents_per_explanation": N_("Intents per explanation visit"),
     "closing_visits": N_("Closing visits"),
     "deals_per_closing": N_("Deals per closing visit"),
     "intents_lost": N_("Customers lost after intent"),
-    "deals": N_("Deals"),
-    "close_rate": N_("Close rate"),
-    "intent_pool": N_("Customers at intent"),
-    "visits": N_("Visits"),
     "visit_standard": N_("Visit standard"),
     "work_days": N_("Work days"),
     "planned_visits": N_("Planned visits"),
@@ -220,6 +214,13 @@ def team_median(values: Sequence[float | None]) -> float | None:
     return statistics.median(present) if len(present) >= 2 else None
 
 
+def _label(key: str) -> str:
+    """A figure's stored label: the diagnosis' own, else the metric registry's English one."""
+    if key in LABELS:
+        return LABELS[key]
+    return registry.METRICS[key].label_en if key in registry.METRICS else key
+
+
 def _figure(
     key: str,
     value: float | None,
@@ -230,7 +231,7 @@ def _figure(
 ) -> dict[str, Any]:
     return {
         "key": key,
-        "label": LABELS.get(key, key),
+        "label": _label(key),
         "value": None if value is None else round(float(value), 4),
         "team_median": None if median is None else round(float(median), 4),
         "completion": None if target is None else round(float(target), 4),

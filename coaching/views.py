@@ -29,6 +29,7 @@ from accounts.scoping import (
     local_today,
     visible_teams,
 )
+from domain import metrics as metric_registry
 from kpi.calculations import period_of
 from kpi.templatetags.kpi_format import metric_label
 
@@ -318,7 +319,9 @@ def _translated_finding(f: Finding) -> dict[str, Any]:
     figures = []
     for fig in f.evidence.get("figures", []):
         value = fig.get("value")
-        figures.append({**fig, "label": _(fig.get("label", "")), "value": value})
+        key = str(fig.get("key", ""))
+        label = metric_label(key) if key in metric_registry.METRICS else _(fig.get("label", ""))
+        figures.append({**fig, "label": label, "value": value})
     return {
         "figures": figures,
         "customers": f.evidence.get("customers", []),

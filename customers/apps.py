@@ -11,4 +11,26 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers customers.import_job_run, which the import service enqueues by name.
+        # The audit log (accounts/audit.py): customer files and their contacts.
+        from accounts.audit import audit_register
+
         from . import tasks  # noqa: F401
+        from .models import Contact, Customer
+
+        audit_register(
+            Customer,
+            include_fields=[
+                "name",
+                "short_name",
+                "credit_code",
+                "owner",
+                "team",
+                "stage",
+                "address",
+                "website",
+                "province",
+                "city",
+                "pool_since",
+            ],
+        )
+        audit_register(Contact)

@@ -8,3 +8,25 @@ class JournalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "journals"
     verbose_name = _("Journals")
+
+    def ready(self) -> None:
+        # The audit log (accounts/audit.py): a journal's submission, review and evaluation,
+        # and each revision (the text as submitted or amended); draft autosaves are not logged.
+        from accounts.audit import audit_register
+
+        from .models import Journal, JournalRevision
+
+        audit_register(
+            Journal,
+            include_fields=[
+                "status",
+                "submitted_at",
+                "is_late",
+                "evaluation",
+                "evaluated_by",
+                "reviewed_at",
+                "reviewed_by",
+                "revision",
+            ],
+        )
+        audit_register(JournalRevision)

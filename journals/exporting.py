@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import User
-from spreadsheets.writing import safe_append, safe_cell
+from spreadsheets.writing import safe_append, safe_cell, safe_workbook
 
 from . import calculations as calc
 from .models import Journal, PlanItem, Visit
@@ -235,5 +235,6 @@ def month_workbook(*, rep: User, month: dt.date, journals: QuerySet[Journal]) ->
     for journal in rows:
         _journal_sheet(wb.create_sheet(f"{journal.day:%Y-%m-%d}"), journal, rep)
     out = io.BytesIO()
+    safe_workbook(wb)  # user text never becomes a live formula
     wb.save(out)
     return out.getvalue()

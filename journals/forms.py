@@ -4,6 +4,7 @@ never gives a 500 (views turn service ValidationErrors into form errors)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,12 +12,42 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from accounts.models import User
 from customers.models import Customer, Stage
 from domain import visits as domain_visits
 
 from .models import FOLLOW_UP_PURPOSES, VISIT_PURPOSES, Exemption, Journal, Purpose, Visit
+
+
+class CheckInPhotoField(forms.ImageField):
+    """An optional check-in photo: a real image (Pillow opens it) of at most
+    ``settings.CHECKIN_PHOTO_MAX_PIXELS`` pixels, with messages that say which rule failed."""
+
+    default_error_messages = {
+        "invalid_image": _("The photo must be an image (JPEG, PNG, WebP or HEIC from a phone)."),
+    }
+
+    def to_python(self, data: Any) -> Any:
+        from django.conf import settings
+
+        try:
+            upload = super().to_python(data)
+        except Image.DecompressionBombError:
+            raise ValidationError(_("The photo has too many pixels."), code="too_large") from None
+        image = getattr(upload, "image", None)
+        if image is not None:
+            width, height = image.size
+            limit = int(settings.CHECKIN_PHOTO_MAX_PIXELS)
+            if width * height > limit:
+                raise ValidationError(
+                    _("The photo has too many pixels (%(mp)s megapixels; at most %(limit)s).")
+                    % {"mp": round(width * height / 1e6, 1), "limit": round(limit / 1e6)},
+                    code="too_large",
+                )
+        return upload
+
 
 PLAN_PURPOSE_CHOICES = [
     (_("Visit"), [(p.value, p.label) for p in VISIT_PURPOSES]),
@@ -186,7 +217,7 @@ class VisitForm(CustomerPickMixin, forms.Form):
         required=False, max_digits=12, decimal_places=8, widget=forms.HiddenInput
     )
     accuracy = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    photo = forms.ImageField(
+    photo = CheckInPhotoField(
         label=_("Check-in photo"),
         required=False,
         widget=forms.ClearableFileInput(
@@ -236,7 +267,7 @@ class CheckInForm(forms.Form):
     latitude = forms.DecimalField(max_digits=12, decimal_places=8)
     longitude = forms.DecimalField(max_digits=12, decimal_places=8)
     accuracy = forms.IntegerField(required=False, min_value=0)
-    photo = forms.ImageField(required=False)
+    photo = CheckInPhotoField(required=False)
 
 
 class EvaluationForm(forms.Form):

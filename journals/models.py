@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.labels import label_of
+from accounts.uploads import UnguessableName
 from customers.models import Stage
 from domain import visits as visit_rules
 
@@ -263,7 +264,9 @@ class Visit(models.Model):
     checkin_distance_m = models.PositiveIntegerField(
         _("distance from the customer (m)"), null=True, blank=True
     )
-    checkin_photo = models.ImageField(_("check-in photo"), upload_to="checkins/%Y/%m/", blank=True)
+    checkin_photo = models.ImageField(
+        _("check-in photo"), upload_to=UnguessableName("checkins"), blank=True
+    )
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     is_case = models.BooleanField(_("success case to share"), default=False)
     case_note = models.CharField(_("why it is a case"), max_length=300, blank=True)

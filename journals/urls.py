@@ -35,4 +35,5 @@ urlpatterns = [
     path("visits/<int:pk>/delete/", views.visit_delete, name="visit_delete"),
     path("visits/<int:pk>/checkin/", views.visit_checkin, name="visit_checkin"),
     path("visits/<int:pk>/case/", views.visit_case, name="visit_case"),
+    path("visits/<int:pk>/photo/", views.visit_photo, name="visit_photo"),
 ]

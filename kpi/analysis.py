@@ -117,6 +117,15 @@ def analysis_check_can_review(*, analysis: MonthlyAnalysis, scope: Scope) -> Non
         raise PermissionDenied(_("You cannot review this analysis."))
 
 
+def analysis_check_can_comment(*, analysis: MonthlyAnalysis, by: User, scope: Scope) -> None:
+    """Anyone who sees the analysis comments, but nobody on another author's draft (it is
+    still being written). Raises PermissionDenied."""
+    if not analysis_can_see(analysis, scope):
+        raise PermissionDenied
+    if analysis.status == MonthlyAnalysis.Status.DRAFT and analysis.author_id != by.pk:
+        raise PermissionDenied(_("Comments open once the analysis is submitted."))
+
+
 @transaction.atomic
 def analysis_start(
     *, by: User, scope: Scope, month: dt.date, team: OrgUnit, personal: bool
@@ -195,9 +204,13 @@ def analysis_review(
 def analysis_comment(
     *, analysis: MonthlyAnalysis, by: User, scope: Scope, text: str
 ) -> MonthlyAnalysisComment:
-    """Add a comment (anyone who sees the analysis; not on a draft of someone else)."""
-    if not analysis_can_see(analysis, scope):
-        raise PermissionDenied
+    """Add a comment (anyone who sees the analysis; not on a draft of someone else).
+
+    Raises PermissionDenied outside the scope or on another author's draft (a draft is
+    still being written: comments start once it is submitted), ValidationError for an
+    empty text.
+    """
+    analysis_check_can_comment(analysis=analysis, by=by, scope=scope)
     if not text.strip():
         raise ValidationError({"text": _("Write a comment.")})
     comment = MonthlyAnalysisComment(analysis=analysis, author=by, text=text.strip())

@@ -18,3 +18,14 @@ class KpiConfig(AppConfig):
         subscribe(CustomerChanged, services.on_customer_changed)
         subscribe(ActivityRecorded, services.on_activity_recorded)
         subscribe(ImportCompleted, services.on_import_completed)
+
+        # The audit log (accounts/audit.py): targets and monthly analyses.
+        from accounts.audit import audit_register
+
+        from .models import MonthlyAnalysis, Target
+
+        audit_register(Target)
+        audit_register(
+            MonthlyAnalysis,
+            include_fields=["status", "submitted_at", "reviewed_at", "reviewed_by", "revision"],
+        )

@@ -276,11 +276,13 @@ def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult
     codes = {_cell(r, columns.get("team")) for _n, r in body} - {""}
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
     teams = {t.code: t for t in OrgUnit.objects.filter(code__in=codes, kind=OrgUnit.Kind.TEAM)}
-    rep_teams: dict[int, set[int]] = {}
-    for user_id, unit_id in Membership.objects.filter(
+    # Every rep membership of the named users, with its dates: a row is accepted only when
+    # the rep was in a team the importer leads during the target's month.
+    rep_teams: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {}
+    for user_id, unit_id, start, end in Membership.objects.filter(
         user__in=users.values(), role=Membership.Role.REP
-    ).values_list("user_id", "unit_id"):
-        rep_teams.setdefault(user_id, set()).add(unit_id)
+    ).values_list("user_id", "unit_id", "start", "end"):
+        rep_teams.setdefault(user_id, []).append((unit_id, start, end))
     metrics = _metric_lookup()
     for number, row in body:
         errors: list[str] = []
@@ -289,17 +291,24 @@ def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult
         team = teams.get(code) if code else None
         if username and code:
             errors.append(_("give a rep or a team, not both"))
-        elif username:
-            if rep is None or not any(scope.can_lead_team(t) for t in rep_teams.get(rep.pk, ())):
-                errors.append(_("rep: unknown or not in your teams: %(v)s") % {"v": username})
         elif code:
             if team is None or not scope.can_lead_team(team.pk):
                 errors.append(_("team: unknown or not yours: %(v)s") % {"v": code})
-        else:
+        elif not username:
             errors.append(_("rep or team: required"))
         month = parse_month(_cell(row, columns["month"]))
         if month is None:
             errors.append(_("month: expected YYYY-MM"))
+        if (
+            username
+            and not code
+            and not (
+                rep is not None
+                and month is not None
+                and _leads_rep_in_month(scope, rep_teams.get(rep.pk, []), month)
+            )
+        ):
+            errors.append(_("rep: unknown or not in your teams: %(v)s") % {"v": username})
         metric = metrics.get(normalise_header(_cell(row, columns["metric"])))
         if metric is None:
             errors.append(_("metric: unknown: %(v)s") % {"v": _cell(row, columns["metric"])})
@@ -326,6 +335,18 @@ def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult
         )
         result.written += 1
     return result
+
+
+def _leads_rep_in_month(
+    scope: Scope, memberships: list[tuple[int, dt.date, dt.date | None]], month: dt.date
+) -> bool:
+    """True when one of the rep's (team, start, end) memberships overlaps ``month`` in a
+    team the importer leads today. Past memberships give nothing (docs/domain, section 1)."""
+    last = month_end(month)
+    return any(
+        scope.can_lead_team(team_id) and start <= last and (end is None or end >= month)
+        for team_id, start, end in memberships
+    )
 
 
 def visible_rep_ids_for_month(*, scope: Scope, month: dt.date) -> set[int] | None:

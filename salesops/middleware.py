@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 
 class PrivateCacheMiddleware:
@@ -33,3 +34,28 @@ class PrivateCacheMiddleware:
         if response.has_header("Server"):
             del response["Server"]
         return response
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a request whose query string or form carries a NUL character.
+
+    No browser sends one; PostgreSQL refuses NUL in text, so such a value would otherwise
+    reach a search or filter and end in a 500. Form fields refuse NUL too, but many
+    parameters are read directly; rejecting them here covers every view at once.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        data = [request.GET]
+        if request.method == "POST":
+            data.append(request.POST)
+        for params in data:
+            for key, values in params.lists():
+                if "\x00" in key or any("\x00" in v for v in values if isinstance(v, str)):
+                    return HttpResponseBadRequest(
+                        _("The request contains a character that is not allowed."),
+                        content_type="text/plain; charset=utf-8",
+                    )
+        return self.get_response(request)

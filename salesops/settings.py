@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "auditlog",
     "accounts",
     "customers",
     "journals",
@@ -62,11 +63,14 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "salesops.middleware.RejectNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ScopeMiddleware",
+    # The audit log's actor is the signed-in user (accounts/audit.py).
+    "auditlog.middleware.AuditlogMiddleware",
     # Axes last: it turns a lockout signalled by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -331,6 +335,13 @@ SPECTACULAR_SETTINGS = {
     # The schema and its docs describe every endpoint: for signed-in users only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+
+# The audit log records who changed what (accounts/audit.py), not from where: its own
+# address lookup trusts X-Forwarded-For as sent by the client.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+
+# Largest check-in photo accepted, in pixels (a 12 MP phone photo is far below).
+CHECKIN_PHOTO_MAX_PIXELS = env_int("CHECKIN_PHOTO_MAX_PIXELS", 40_000_000)
 
 # Customer import limits (bytes); see spreadsheets/reading.py.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -1,7 +1,5 @@
 """Root URLs. Each app mounts its own ``urls.py`` under a namespace of the same name."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -33,5 +31,5 @@ urlpatterns = [
 # A database outage answers 503 (Retry-After) rather than 500 (salesops.views.server_error).
 handler500 = "salesops.views.server_error"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL, not even with DEBUG: each kind has a
+# view that checks the viewer's scope first (journals:visit_photo, customers:import_errors).

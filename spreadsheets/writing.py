@@ -31,6 +31,7 @@ __all__ = [
     "safe_append",
     "safe_cell",
     "safe_csv_value",
+    "safe_workbook",
 ]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -102,3 +103,19 @@ def safe_csv_value(value: object) -> str:
         return str(value)
     text = clean_text(str(value))
     return "'" + text if is_formula_like(text) else text
+
+
+def safe_workbook(workbook: Any) -> None:
+    """Pass every text cell of an openpyxl workbook through :func:`safe_cell`, in place.
+
+    For exports laid out cell by cell (journals, weekly reports): whatever a layout helper
+    wrote, no text reaches the file as a live formula (openpyxl turns any string starting
+    with "=" into one). Numbers, dates and empty cells are left as they are. Merged cells
+    are skipped (they hold no value).
+    """
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if isinstance(value, str):
+                    safe_cell(cell, value)

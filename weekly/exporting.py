@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from accounts.models import OrgUnit
 from kpi.calculations import Period
 from kpi.templatetags.kpi_format import metric_label
-from spreadsheets.writing import safe_cell
+from spreadsheets.writing import safe_cell, safe_workbook
 
 from . import selectors as sel
 from .models import TeamWeeklyReport, WeeklyReport
@@ -246,6 +246,7 @@ def report_workbook(
 def workbook_response(wb: Workbook, filename: str) -> HttpResponse:
     """An attachment response with the workbook's bytes."""
     buf = io.BytesIO()
+    safe_workbook(wb)  # user text never becomes a live formula
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.uploads import UnguessableName
+
 
 class ImportJob(models.Model):
     """One import of a customer or revenue file: options, progress, counts and errors.
@@ -34,7 +36,7 @@ class ImportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW, db_index=True
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=UnguessableName("imports"))
     original_name = models.CharField(_("file name"), max_length=255)
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
     on_duplicate = models.CharField(
@@ -63,7 +65,9 @@ class ImportJob(models.Model):
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     errors = models.JSONField(_("row errors"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
-    error_file = models.FileField(_("error workbook"), upload_to="imports/errors/", blank=True)
+    error_file = models.FileField(
+        _("error workbook"), upload_to=UnguessableName("imports/errors"), blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

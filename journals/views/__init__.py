@@ -44,6 +44,7 @@ from .visits import (
     visit_delete,
     visit_edit,
     visit_from_plan,
+    visit_photo,
 )
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "visit_add",
     "visit_case",
     "visit_checkin",
+    "visit_photo",
     "visit_delete",
     "visit_edit",
     "visit_from_plan",

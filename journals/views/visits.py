@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
 from ..forms import (
@@ -183,6 +183,9 @@ def visit_checkin(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+    elif "photo" in form.errors:
+        for error in form.errors["photo"]:
+            messages.error(request, str(error))
     else:
         messages.error(request, _("The location could not be read; please try again."))
     return _work_response(request, journal, saved="checkin")
@@ -209,3 +212,35 @@ def visit_case(request: HttpRequest, pk: int) -> HttpResponse:
             {"visit": visit, "can_manage": True, "editable": False},
         )
     return redirect("journals:journal_detail", pk=visit.journal_id)
+
+
+@login_required
+@require_GET
+def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """The check-in photo of a visit the viewer sees (404 otherwise, and when there is none).
+
+    Uploaded files are never served from ``MEDIA_URL``: this view is the only way to a
+    photo, so the scope decides who sees it (docs/architecture.md, "Security").
+    """
+    visit = selectors.visit_get(scope=_scope(request), pk=pk)
+    if not visit.checkin_photo:
+        raise Http404
+    try:
+        handle = visit.checkin_photo.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=_image_type(visit.checkin_photo.name))
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+def _image_type(name: str) -> str:
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return {
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "png": "image/png",
+        "webp": "image/webp",
+        "gif": "image/gif",
+        "heic": "image/heic",
+    }.get(suffix, "application/octet-stream")

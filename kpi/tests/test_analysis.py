@@ -157,7 +157,7 @@ def test_teammate_and_outsiders_get_404(org, client_for):
     )
 
 
-def test_supervisor_cannot_edit_reps_draft_but_can_comment(org, client_for):
+def test_supervisor_cannot_edit_or_comment_a_reps_draft(org, client_for):
     analysis = MonthlyAnalysis.objects.create(
         rep=org.rep, team=org.team_a, month=OCT, author=org.rep
     )
@@ -167,8 +167,11 @@ def test_supervisor_cannot_edit_reps_draft_but_can_comment(org, client_for):
     assert (
         client.post(reverse("kpi:analysis_review", args=[analysis.pk])).status_code == 403
     )  # draft
-    client.post(reverse("kpi:analysis_comment", args=[analysis.pk]), {"text": "请补充原因"})
-    assert analysis.comments.count() == 1
+    comment = client.post(
+        reverse("kpi:analysis_comment", args=[analysis.pk]), {"text": "请补充原因"}
+    )
+    assert comment.status_code == 403  # comments open once the rep submits
+    assert analysis.comments.count() == 0
 
 
 def test_list_shows_visible_analyses_with_fixed_queries(

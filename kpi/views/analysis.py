@@ -208,6 +208,11 @@ def analysis_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def analysis_comment(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: add a comment to an analysis the viewer sees."""
     analysis = _visible_analysis(request, pk)
+    analysis_services.analysis_check_can_comment(
+        analysis=analysis,
+        by=request.user,  # type: ignore[arg-type]
+        scope=_scope(request),
+    )
     form = CommentForm(request.POST)
     if form.is_valid():
         analysis_services.analysis_comment(

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from accounts.models import OrgUnit
@@ -66,12 +66,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         k: v for k, v in request.GET.items() if k in ("period", "kind", "month", "week", "segment")
     }
     suffix = f"?{urlencode(keep)}" if keep else ""
-    if request.GET.get("team"):
-        return redirect(reverse("kpi:team_dashboard", args=[request.GET["team"]]) + suffix)
-    if request.GET.get("branch"):
-        return redirect(reverse("kpi:branch_dashboard", args=[request.GET["branch"]]) + suffix)
-    if request.GET.get("rep"):
-        return redirect(reverse("kpi:rep_dashboard", args=[request.GET["rep"]]) + suffix)
+    for key, page in (
+        ("team", "team_dashboard"),
+        ("branch", "branch_dashboard"),
+        ("rep", "rep_dashboard"),
+    ):
+        if value := request.GET.get(key):
+            try:
+                return redirect(reverse(f"kpi:{page}", args=[value]) + suffix)
+            except NoReverseMatch:
+                # Not a code or user name at all (``a/b``): no such team, branch or rep.
+                raise Http404 from None
     role = scope.primary_role
     if role in ("manager", "admin"):
         branches = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).order_by("name")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import OrgSettings
 from customers.models import Customer
+from customers.selectors import customer_queryset
 from kpi import calculations as calc
 from kpi.templatetags.kpi_format import metric_label
 from kpi.views.dashboard_data import DRILL_METRICS
@@ -81,6 +82,12 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         Customer.objects.filter(pk__in=ids).select_related("owner", "team").order_by("name", "pk")
     )
     page = Paginator(customers, 50).get_page(request.GET.get("page"))
+    # The figure counts customers by where they were in the period; one that has since
+    # moved to a team the viewer does not see is counted but not named (its page is 404).
+    shown = [c.pk for c in page.object_list]
+    visible = set(customer_queryset(scope).filter(pk__in=shown).values_list("pk", flat=True))
+    for customer in page.object_list:
+        customer.is_visible = customer.pk in visible
     keep = urlencode({"scope": ds.key, "period": period.key, "metric": metric})
     context = {
         "ds": ds,

@@ -226,8 +226,13 @@ def target_export(request: HttpRequest) -> HttpResponse:
     else:
         teams = []
     team_ids = [t.pk for t in teams]
-    reps = Membership.objects.filter(unit_id__in=team_ids, role=Membership.Role.REP).values(
-        "user_id"
+    # Reps of those teams in that month only: a rep who has moved to another team is no
+    # longer the exporter's to see (docs/domain, section 1).
+    reps = (
+        Membership.objects.filter(unit_id__in=team_ids, role=Membership.Role.REP)
+        .filter(start__lte=target_services.month_end(month))
+        .filter(Q(end__isnull=True) | Q(end__gte=month))
+        .values("user_id")
     )
     rows = (
         Target.objects.filter(month=month)

@@ -12,7 +12,7 @@ from django.http import Http404
 from accounts.middleware import ScopedRequest
 from accounts.scoping import Scope, get_visible_or_404
 from customers.selectors import customer_queryset
-from kpi.calculations import Period, iso_week_period, weeks_in_iso_year
+from kpi.calculations import Period, parse_period
 
 from .. import selectors as sel
 from .. import services
@@ -56,13 +56,15 @@ def _own_customers(report: WeeklyReport) -> Any:
 
 
 def _strict_week(raw: str) -> Period:
+    """The ISO week of a URL (``2026-W05``); 404 for anything else, including weeks
+    outside the supported years (``9999-W52`` would overflow the next week's date)."""
     try:
-        year, week = raw.upper().split("-W")
-        if not 1 <= int(week) <= weeks_in_iso_year(int(year)):
-            raise Http404
-        return iso_week_period(int(year), int(week))
+        period = parse_period(raw.upper())
     except ValueError:
         raise Http404 from None
+    if period.kind != "week":
+        raise Http404
+    return period
 
 
 def _figures_context(report: WeeklyReport) -> dict[str, Any]:

@@ -1,0 +1,181 @@
+"""A small organisation with one object of every kind that a URL can point at, and the
+personas of the access matrix (docs/architecture.md, "Security").
+
+Everything of interest belongs to ``rep`` in ``team_a`` (branch north), so each persona's
+right to it is clear:
+
+- ``rep``: the owner; ``teammate``: another rep of team_a (sees only own data);
+- ``supervisor``: supervises team_a; ``supervisor_b``: supervises team_b (same branch);
+- ``manager_south``: manages the other branch; ``former``: supervised team_a until
+  60 days ago and is now a rep of team_s (keeps nothing of team_a);
+- ``admin``: staff; ``anonymous``: not signed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts.models import Membership, Notification, User
+from accounts.scoping import local_today
+from coaching.models import CoachingPlan, Finding, Measure
+from conftest import Org, _user, make_org
+from customers.models import Customer, ImportJob
+from customers.services import customer_create
+from journals.models import Journal, PlanItem, Visit
+from kpi.calculations import period_of
+from kpi.models import KpiRun, MonthlyAnalysis, Target
+from weekly.models import (
+    KeyCoachee,
+    TeamKeyCustomer,
+    TeamWeeklyReport,
+    WeeklyKeyCustomer,
+    WeeklyReport,
+)
+
+PERSONAS = (
+    "anonymous",
+    "rep",
+    "teammate",
+    "supervisor",
+    "supervisor_b",
+    "manager_south",
+    "former",
+    "admin",
+)
+
+
+@dataclass
+class World:
+    """The persona organisation plus the objects URLs point at (``kwargs`` per URL name)."""
+
+    org: Org
+    users: dict[str, User | None]
+    objects: dict[str, Any] = field(default_factory=dict)
+
+
+def tiny_png(size: tuple[int, int] = (4, 4)) -> bytes:
+    """A real PNG image of ``size`` pixels."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def build_world() -> World:
+    """Create the world in the test database (about 60 queries)."""
+    org = make_org()
+    today = local_today()
+    manager_south = _user("manager_south", "南区经理")
+    former = _user("former", "前主管")
+    Membership.objects.create(
+        user=manager_south, unit=org.south, role="manager", start=dt.date(2020, 1, 1)
+    )
+    Membership.objects.create(
+        user=former,
+        unit=org.team_a,
+        role="supervisor",
+        start=dt.date(2020, 1, 1),
+        end=today - dt.timedelta(days=60),
+    )
+    Membership.objects.create(
+        user=former, unit=org.team_s, role="rep", start=today - dt.timedelta(days=59)
+    )
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "rep": org.rep,
+        "teammate": org.teammate,
+        "supervisor": org.supervisor,
+        "supervisor_b": org.supervisor_b,
+        "manager_south": manager_south,
+        "former": former,
+        "admin": org.admin,
+    }
+    rep, team = org.rep, org.team_a
+    customer = customer_create(by=rep, name="矩阵测试客户有限公司", owner=rep, stage="lead")
+    month = period_of(today, "month")
+    week = period_of(today, "week")
+    journal = Journal.objects.create(rep=rep, team=team, day=today)
+    plan_item = PlanItem.objects.create(
+        journal=journal, kind="visit", purpose="first", customer=customer
+    )
+    visit = Visit.objects.create(
+        journal=journal,
+        rep=rep,
+        team=team,
+        customer=customer,
+        purpose="first",
+        occurred_at=timezone.now(),
+        stage_before="lead",
+        checkin_photo=ContentFile(tiny_png(), name="checkin.png"),
+    )
+    job = ImportJob.objects.create(
+        kind="customers",
+        file=ContentFile(b"name\n", name="matrix.csv"),
+        original_name="matrix.csv",
+        created_by=org.admin,
+        team=team,
+    )
+    finding = Finding.objects.create(
+        rep=rep,
+        team=team,
+        period_kind="month",
+        period_start=month.start,
+        symptom="no_follow_up",
+        computed_at=timezone.now(),
+    )
+    plan = CoachingPlan.objects.create(
+        coachee=rep,
+        team=team,
+        coach=org.supervisor,
+        problem="跟进不足",
+        cause_category="skill",
+        start=today,
+        end=today + dt.timedelta(days=30),
+    )
+    Measure.objects.create(plan=plan, kind="training", description="陪访")
+    run = KpiRun.objects.create(
+        trigger="manual", scope=f"team:{team.code}", requested_by=org.supervisor
+    )
+    analysis = MonthlyAnalysis.objects.create(rep=rep, team=team, month=month.start, author=rep)
+    Target.objects.create(month=month.start, metric="new_targets", value=Decimal("5"), rep=rep)
+    report = WeeklyReport.objects.create(rep=rep, team=team, week=week.start)
+    key_customer = WeeklyKeyCustomer.objects.create(report=report, customer=customer)
+    team_report = TeamWeeklyReport.objects.create(team=team, week=week.start, author=org.supervisor)
+    team_key_customer = TeamKeyCustomer.objects.create(report=team_report, customer=customer)
+    coachee = KeyCoachee.objects.create(report=team_report, rep=rep)
+    notification = Notification.objects.create(user=rep, key="matrix", title="matrix")
+    objects = {
+        "customer": customer,
+        "journal": journal,
+        "plan_item": plan_item,
+        "visit": visit,
+        "import_job": job,
+        "finding": finding,
+        "plan": plan,
+        "run": run,
+        "analysis": analysis,
+        "report": report,
+        "key_customer": key_customer,
+        "team_report": team_report,
+        "team_key_customer": team_key_customer,
+        "coachee": coachee,
+        "notification": notification,
+        "team": team,
+        "month": month,
+        "week": week,
+    }
+    return World(org=org, users=users, objects=objects)
+
+
+def customer_of(world: World) -> Customer:
+    """The customer every customer URL points at."""
+    return world.objects["customer"]
