@@ -9,8 +9,9 @@ import logging
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from salesops.celery import Heartbeat
 
 from . import import_service
 from .import_service import IMPORT_TASK, IMPORT_TIME_LIMIT
@@ -34,20 +35,20 @@ def import_job_run(self: Task, job_id: int) -> None:
     """Run the import job ``job_id`` once.
 
     Claims the job with a conditional update (pending -> running): a re-delivered or
-    duplicated message finds it no longer pending and does nothing. A lost database
+    duplicated message finds it no longer pending and does nothing, unless the job's
+    heartbeat is stale (its worker is gone): then it resumes the job. While it runs, the
+    job's heartbeat is kept fresh (salesops.celery.Heartbeat). A lost database
     connection puts the job back to pending and retries (at most IMPORT_MAX_RETRIES, 30 s
     apart; not when running eagerly in the web process); the retry resumes after the
     chunks already saved. Any other error, or the
     soft time limit, fails the job with a message; saved chunks are kept.
     """
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    if not import_service.import_job_claim(job_id=job_id):
         return
     job = ImportJob.objects.select_related("team", "owner", "created_by").get(pk=job_id)
     try:
-        import_service.import_job_execute(job=job)
+        with Heartbeat(lambda: import_service.import_job_heartbeat(job_id=job_id)):
+            import_service.import_job_execute(job=job)
     except OperationalError as exc:
         # Eager mode (no broker) runs inside the web request: no one would retry later.
         if self.request.is_eager or self.request.retries >= IMPORT_MAX_RETRIES:
@@ -79,3 +80,10 @@ def import_job_run(self: Task, job_id: int) -> None:
                 "are kept. Retry to continue."
             ),
         )
+
+
+@shared_task(name="customers.import_reconcile", time_limit=120, soft_time_limit=100)
+def import_reconcile() -> dict[str, int]:
+    """Beat, every RECONCILE_EVERY_SECONDS: re-queue import jobs whose worker or message
+    was lost (customers.import_service.recovery). Idempotent; safe on several machines."""
+    return import_service.import_reconcile()

@@ -308,6 +308,10 @@ CELERY_BEAT_SCHEDULE["coaching-findings-nightly"] = {
     "schedule": __import__("celery.schedules").schedules.crontab(minute=30, hour=2),
 }
 # Job recovery: stale KPI runs, lost recompute marks and (customers) stale import jobs.
+CELERY_BEAT_SCHEDULE["customers-import-reconcile"] = {
+    "task": "customers.import_reconcile",
+    "schedule": float(RECONCILE_EVERY_SECONDS),
+}
 CELERY_BEAT_SCHEDULE["kpi-reconcile"] = {
     "task": "kpi.reconcile",
     "schedule": float(RECONCILE_EVERY_SECONDS),

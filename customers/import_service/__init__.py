@@ -72,6 +72,7 @@ from .preview import (
     PreviewRow,
     import_preview,
 )
+from .recovery import import_job_claim, import_job_heartbeat, import_reconcile
 from .revenue_rows import billing_month_close
 
 __all__ = [
@@ -90,13 +91,16 @@ __all__ = [
     "PreviewRow",
     "billing_month_close",
     "import_error_workbook",
+    "import_job_claim",
     "import_job_confirm",
     "import_job_create",
     "import_job_execute",
     "import_job_fail",
+    "import_job_heartbeat",
     "import_job_is_stale",
     "import_job_retry",
     "import_job_set_mapping",
+    "import_reconcile",
     "import_preview",
     "job_mapping",
 ]

@@ -30,11 +30,9 @@ it has a dead worker and may be retried (:func:`import_job_is_stale`)."""
 def _enqueue(job_id: int) -> None:
     """Send the job to the import task by name (registered by CustomersConfig.ready()), so
     that this module does not import the task that calls it; eager mode runs it inline.
-    When the broker cannot take it, the job fails with a message, and Retry queues it again."""
-    if not enqueue(IMPORT_TASK, args=[job_id]):
-        import_job_fail(
-            job_id=job_id, message=_("The import could not be queued; retry it in a moment.")
-        )
+    When the broker cannot take it (logged by ``enqueue``), the job stays pending and the
+    reconciler sends it again (customers.import_service.recovery)."""
+    enqueue(IMPORT_TASK, args=[job_id])
 
 
 # --------------------------------------------------------------------------- job create
@@ -215,7 +213,7 @@ def import_job_confirm(*, job: ImportJob) -> bool:
     Celery task ``import_job_run``. Returns False when the job was not in preview (a
     second click), in which case nothing is queued."""
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
-        status=ImportJob.Status.PENDING
+        status=ImportJob.Status.PENDING, heartbeat_at=timezone.now()
     )
     if not claimed:
         return False
@@ -226,11 +224,13 @@ def import_job_confirm(*, job: ImportJob) -> bool:
 
 
 def import_job_is_stale(job: ImportJob, now: dt.datetime | None = None) -> bool:
-    """True when a running job's worker must be dead: it started longer ago than the
-    task's hard time limit (after which Celery kills it)."""
-    if job.status != ImportJob.Status.RUNNING or job.started_at is None:
+    """True when a running job's worker must be gone: its heartbeat (or, before the first
+    one, its start) is older than settings.JOB_STALE_SECONDS (90 s; a live task beats every
+    JOB_HEARTBEAT_SECONDS). The reconciler re-queues such a job by itself; Retry may too."""
+    last = job.heartbeat_at or job.started_at
+    if job.status != ImportJob.Status.RUNNING or last is None:
         return False
-    return (now or timezone.now()) - job.started_at > dt.timedelta(seconds=IMPORT_TIME_LIMIT)
+    return (now or timezone.now()) - last > dt.timedelta(seconds=settings.JOB_STALE_SECONDS)
 
 
 @transaction.atomic
@@ -241,7 +241,9 @@ def import_job_retry(*, job: ImportJob) -> bool:
         return False
     claimed = ImportJob.objects.filter(
         pk=job.pk, status__in=[ImportJob.Status.FAILED, ImportJob.Status.RUNNING]
-    ).update(status=ImportJob.Status.PENDING, finished_at=None, message="")
+    ).update(
+        status=ImportJob.Status.PENDING, finished_at=None, message="", heartbeat_at=timezone.now()
+    )
     if not claimed:
         return False
     job.status = ImportJob.Status.PENDING

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import local_today
+from accounts.scoping import is_rep_of, local_today
 
 from ..importing import ParsedRow, RowError
 from ..models import ImportJob
@@ -36,8 +36,17 @@ class _Resolver:
     owners (by username or display name), teams (by code or name) and the owners'
     memberships for attribution (the rule of services.team_of, docs/domain, section 9)."""
 
+    def owner_is_rep_of(self, owner: User, team: OrgUnit) -> bool:
+        """Whether ``owner`` is a rep of ``team`` today: the rule of
+        ``customers.services.customer_validate``, asked once per distinct pair."""
+        key = (owner.pk, team.pk)
+        if key not in self._rep_of:
+            self._rep_of[key] = is_rep_of(owner, team.pk, self.today)
+        return self._rep_of[key]
+
     def __init__(self, job: ImportJob, rows: Iterable[ParsedRow]) -> None:
         self.job = job
+        self._rep_of: dict[tuple[int, int], bool] = {}
         self.now = timezone.now()
         self.today = local_today()
         owner_texts: set[str] = set()
@@ -179,6 +188,9 @@ def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolve
                     "team",
                     _("several teams are called %(name)s; give the team code") % {"name": team},
                 )
+            elif owner and isinstance(user, User) and not resolver.owner_is_rep_of(user, unit):
+                # The rule of customers.services.customer_validate (accounts.scoping.is_rep_of).
+                _add_error(row, "team", _("The owner is not a rep of this team."))
         email = values.get("contact_email")
         if email:
             try:

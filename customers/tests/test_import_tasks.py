@@ -140,7 +140,7 @@ def test_confirm_runs_the_task_by_name_after_commit(django_capture_on_commit_cal
     assert (job.status, job.created_count) == ("done", 1)  # eager: ran inline
 
 
-def test_a_job_the_broker_cannot_take_fails_with_a_retry_message(
+def test_a_job_the_broker_cannot_take_stays_queued_for_the_reconciler(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     sent: list[tuple[str, object]] = []
@@ -156,11 +156,13 @@ def test_a_job_the_broker_cannot_take_fails_with_a_retry_message(
         assert import_job_confirm(job=job)
     job.refresh_from_db()
     assert sent == [("customers.import_job_run", [job.pk])]
-    assert job.status == "failed"
-    assert "could not be queued" in job.message
+    assert (job.status, job.message) == ("pending", "")
     assert Customer.objects.count() == 0
     monkeypatch.undo()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert import_job_retry(job=job)
+    # Later, the reconciler finds it still queued and sends it again.
+    ImportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    assert import_service.import_reconcile() == {"sent": 1, "failed": 0}
     job.refresh_from_db()
-    assert (job.status, job.created_count) == ("done", 1)
+    assert (job.status, job.created_count, job.attempts) == ("done", 1, 1)

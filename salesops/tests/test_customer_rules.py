@@ -118,11 +118,6 @@ def test_journal_picker_quick_create_refuses_a_visible_duplicate(org, client):
     assert Customer.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the customer import does not apply customers.services.customer_validate to an "
-    "owner and team given in a row yet; remove this mark when it does",
-)
 def test_import_rejects_a_row_whose_owner_is_not_a_rep_of_its_team(org, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LANGUAGE_CODE = "en"

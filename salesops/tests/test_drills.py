@@ -270,3 +270,50 @@ def test_drill_beat_runs_once_across_machines(procs):
     first.stop()
     second.wait_output("beat lock taken", timeout=30)
     say("the holder stopped: the other beat took the lock and schedules")
+
+
+def test_drill_worker_killed_mid_import(org, pg, drill_redis, procs):
+    from django.core.files.base import ContentFile
+
+    from customers.import_service import import_job_confirm, import_job_create
+    from customers.models import Customer, ImportJob
+    from customers.tests.test_import_support import xlsx_bytes
+
+    rows = [["客户名称"]] + [[f"演练客户{i:05d}有限公司"] for i in range(5000)]
+    job = import_job_create(
+        by=org.admin,
+        upload=ContentFile(xlsx_bytes(rows), name="drill.xlsx"),
+        kind="customers",
+        options={"team": org.team_a, "owner": org.rep},
+    )
+    env = drill_env(DATABASE_URL=pg, REDIS_URL=drill_redis.url)
+    worker = start_worker("drill-a", env)
+    procs.append(worker)
+    procs.append(start_beat(env))
+    assert import_job_confirm(job=job)
+
+    def mid_import() -> ImportJob | None:
+        j = ImportJob.objects.get(pk=job.pk)
+        return j if 0 < j.processed_rows < j.total_rows else None
+
+    at_kill = wait_for(mid_import, 180, "the import to save its first chunk", every=0.05)
+    worker.signal(signal.SIGKILL)
+    worker.popen.wait(10)
+    say(f"worker SIGKILLed with the import at {at_kill.processed_rows}/{at_kill.total_rows} rows")
+    procs.append(start_worker("drill-b", env))
+
+    def finished() -> ImportJob | None:
+        j = ImportJob.objects.get(pk=job.pk)
+        return j if j.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED) else None
+
+    done = wait_for(finished, 240, "the import to finish on the other worker")
+    assert done.status == ImportJob.Status.DONE, done.message
+    assert done.attempts >= 1
+    names = list(
+        Customer.objects.filter(name__startswith="演练客户").values_list("name", flat=True)
+    )
+    assert len(names) == len(set(names)) == 5000
+    say(
+        f"import done on the other worker after {done.attempts} re-queue(s): "
+        f"{len(names)} customers, no duplicates; no human"
+    )
