@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Notification, OrgSettings, OrgUnit, User
+from .models import CalendarDay, Membership, Notification, OrgSettings, OrgUnit, User
 from .services import user_deactivate
 
 
@@ -72,3 +72,15 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["user", "title", "created_at", "read_at"]
     list_filter = ["read_at"]
     search_fields = ["user__username", "title", "key"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Work calendar entries; the product's year view (Work calendar) is the usual editor."""
+
+    list_display = ["date", "is_workday", "name", "unit", "updated_by", "updated_at"]
+    list_filter = ["is_workday", "unit"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["updated_by", "updated_at"]

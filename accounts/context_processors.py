@@ -1,13 +1,17 @@
-"""Template context shared by every page: the role menu and the unread count."""
+"""Template context shared by every page: the role menu, the unread count and, for admins,
+the years the work calendar does not know the holidays of (from December 1st, the coming one)."""
 
 from django.http import HttpRequest
 
+from .calendar import uncovered_years
 from .models import Notification
 from .navigation import menu_for
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """``nav_items``, ``unread_count`` and ``scope`` for logged-in users; empty otherwise."""
+    """``nav_items``, ``unread_count``, ``scope`` and (admins) ``calendar_gaps`` for logged-in
+    users; empty otherwise. ``calendar_gaps`` lists uncovered years
+    (``accounts.calendar.uncovered_years``); reading it costs the request's one calendar query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -16,4 +20,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "scope": scope,
         "nav_items": menu_for(scope),
         "unread_count": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "calendar_gaps": (lambda: uncovered_years(scope.day)) if scope.is_admin else (),
     }

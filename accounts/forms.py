@@ -1,4 +1,4 @@
-"""Forms for login and the profile page."""
+"""Forms for login, the profile page and the work calendar."""
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -27,3 +27,25 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "email", "phone"]
+
+
+class CalendarDayForm(forms.Form):
+    """One day of the work calendar: work day or day off, with a name (春节, 公司年会)."""
+
+    day = forms.DateField(label=_("Date"))
+    is_workday = forms.TypedChoiceField(
+        label=_("Status"),
+        choices=[("0", _("day off")), ("1", _("work day"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    unit = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class CalendarImportForm(forms.Form):
+    """An .xlsx file with a year's days for the organisation or one branch or team."""
+
+    file = forms.FileField(label=_("File (.xlsx)"))
+    year = forms.IntegerField(min_value=2000, max_value=2100, widget=forms.HiddenInput)
+    unit = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
+from .calendar import calendar_cache
 from .models import User
 from .scoping import Scope, scope_for
 
@@ -28,3 +29,15 @@ class ScopeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.scope = SimpleLazyObject(lambda: scope_for(request.user))  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class WorkCalendarMiddleware:
+    """Memoises the work calendar for the request (``accounts.calendar.calendar_cache``), so
+    a page asking about many teams and days reads the calendar entries once."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with calendar_cache():
+            return self.get_response(request)

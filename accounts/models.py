@@ -204,3 +204,60 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarDay(models.Model):
+    """An organisation calendar entry: on ``date`` the organisation (``unit`` empty), a branch
+    or a team works or takes the day off, with a name (春节, 公司年会).
+
+    An entry wins over the official calendar; for a team, its own entry wins over its branch's,
+    which wins over the organisation's (docs/domain, section 3, "Work days";
+    ``accounts/calendar.py``).
+    """
+
+    date = models.DateField(_("date"))
+    is_workday = models.BooleanField(_("work day"))
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("branch or team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_days",
+        help_text=_("Empty for the whole organisation."),
+    )
+    updated_by = models.ForeignKey(
+        User,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=Q(unit__isnull=True),
+                name="accounts_calendarday_one_per_org_date",
+            ),
+            models.UniqueConstraint(
+                fields=["date", "unit"], name="accounts_calendarday_one_per_unit_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = _("work day") if self.is_workday else _("day off")
+        return f"{self.date:%Y-%m-%d} · {kind}{' · ' + self.name if self.name else ''}"
+
+    def clean(self) -> None:
+        """An entry belongs to the organisation, a branch or a team, never to the company
+        unit (the organisation's entries have no unit)."""
+        if self.unit_id and self.unit and self.unit.kind == OrgUnit.Kind.COMPANY:
+            raise ValidationError({"unit": _("Leave the unit empty for the whole organisation.")})

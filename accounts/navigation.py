@@ -39,6 +39,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem(_("Coaching"), "coaching:plan_list", ALL),
     NavItem(_("Imports"), "customers:import_list", frozenset({"admin"})),
     NavItem(_("Teams"), "accounts:team_list", LEADS),
+    NavItem(_("Work calendar"), "accounts:calendar", frozenset({"admin"})),
 )
 
 

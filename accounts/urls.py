@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_calendar
 
 app_name = "accounts"
 
@@ -23,5 +23,9 @@ urlpatterns = [
     path("teams/<slug:code>/", views.team_detail, name="team_detail"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notification_read, name="notification_read"),
+    path("calendar/", views_calendar.calendar_year, name="calendar"),
+    path("calendar/day/", views_calendar.calendar_day, name="calendar_day"),
+    path("calendar/export/", views_calendar.calendar_export, name="calendar_export"),
+    path("calendar/import/", views_calendar.calendar_import, name="calendar_import"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

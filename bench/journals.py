@@ -53,10 +53,10 @@ def build(reps: int, days: int) -> tuple[object, object]:
     from django.db import transaction
     from django.utils import timezone
 
+    from accounts.calendar import workdays_between as work_days
     from accounts.models import Membership, OrgUnit, User
     from customers.services import customer_create
     from journals.models import Journal, PlanItem, Purpose, Visit
-    from journals.workdays import work_days
 
     rng = random.Random(4)  # noqa: S311 - benchmark data
     today = timezone.localdate()

@@ -1,8 +1,11 @@
-"""Work days: the Chinese official calendar with make-up working days (docs/domain.md section 3).
+"""Work days: the one work-day rule (docs/domain, section 3, "Work days").
 
-The calendar comes from the ``chinesecalendar`` package (module ``chinese_calendar``), which
-publishes the State Council's holiday arrangement a year at a time. For a year it does not
-cover, Monday to Friday are work days. Organisation overrides (a date -> work day or not) win.
+In order: an organisation entry for the date wins (``overrides``: date -> work day or not;
+the organisation calendar in ``accounts/calendar.py`` builds them for a team); otherwise the
+Chinese official calendar from the ``chinesecalendar`` package (module ``chinese_calendar``),
+which publishes the State Council's holiday arrangement a year at a time, so public holidays
+are off and make-up Saturdays and Sundays (调休上班) are work days; for a year the package
+does not cover, Monday to Friday. Pure: no Django; never raises for a valid date.
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ def covered_years() -> frozenset[int]:
     return frozenset(day.year for day in chinese_calendar.constants.holidays)
 
 
+def package_covers(year: int) -> bool:
+    """True when the installed chinesecalendar package has the holiday arrangement of ``year``
+    (otherwise that year falls back to Monday-Friday unless the organisation enters its days)."""
+    return year in covered_years()
+
+
 @lru_cache(maxsize=8192)
 def _calendar_workday(day: dt.date) -> bool:
     if day.year in covered_years():
@@ -37,7 +46,7 @@ def is_workday(day: dt.date, *, overrides: Mapping[dt.date, bool] | None = None)
     ``overrides`` maps dates to True (work day) or False (day off) and wins over the
     calendar. Otherwise the official calendar where chinesecalendar covers the year (holidays
     off, make-up Saturdays/Sundays on), else Monday-Friday. Never raises for a valid date.
-    Rule source: docs/domain.md section 3 (a journal per working day).
+    Rule source: docs/domain, section 3 (a journal per working day).
     """
     if overrides is not None and day in overrides:
         return bool(overrides[day])

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ScopeMiddleware",
+    "accounts.middleware.WorkCalendarMiddleware",
     # The audit log's actor is the signed-in user (accounts/audit.py).
     "auditlog.middleware.AuditlogMiddleware",
     # Axes last: it turns a lockout signalled by the backend into a response.
@@ -301,6 +302,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "kpi.nightly",
         "schedule": __import__("celery.schedules").schedules.crontab(minute=0, hour=2),
     },
+}
+# Work calendar: warn in the log when the holidays of this year (or, from December 1st, the
+# coming year) are unknown.
+CELERY_BEAT_SCHEDULE["accounts-calendar-check"] = {
+    "task": "accounts.calendar_check",
+    "schedule": __import__("celery.schedules").schedules.crontab(minute=50, hour=1),
 }
 # Coaching: recompute every team's diagnosis findings nightly, after the KPI snapshots.
 CELERY_BEAT_SCHEDULE["coaching-findings-nightly"] = {

@@ -12,11 +12,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.calendar import work_calendar
 from accounts.models import OrgSettings, OrgUnit, User
 from accounts.scoping import local_today
 from customers.models import Customer, Stage, StageChange
 from journals.models import Exemption, Journal, PlanItem, Purpose, Visit
-from journals.workdays import work_days
 from kpi.calculations import MetricValue, Period, parse_period
 
 from .. import diagnosis
@@ -141,9 +141,10 @@ def _habit_facts(
         while day <= e_end:
             exempt[uid].add(day)
             day += dt.timedelta(days=1)
+    calendar = work_calendar(team_id)  # the team's work days (docs/domain, section 3)
     for rid, (first, last) in reps.items():
         last = min(last, today - dt.timedelta(days=1))
-        days = [d for d in work_days(first, last) if d not in exempt[rid]]
+        days = [d for d in calendar.workdays_between(first, last) if d not in exempt[rid]]
         facts[rid].work_days = len(days)
         facts[rid].missing_journals = sum(1 for d in days if (rid, d) not in submitted)
         facts[rid].customers = {k: list(v.values()) for k, v in ev_c[rid].items()}

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.calendar import work_calendar
 from accounts.models import User
 from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
 from customers.models import Contract, Stage, StageChange
 from journals.models import Journal
-from journals.workdays import work_days
 from kpi.calculations import period_of
 
 from ..models import Recognition
@@ -130,7 +130,7 @@ def recognition_suggestions(*, team_id: int, day: dt.date | None = None) -> list
                 "impact": _("Shows the team how well-prepared visits move customers forward."),
             }
         )
-    out.extend(_streaks(rep_ids, day))
+    out.extend(_streaks(rep_ids, day, team_id))
     given = set(
         Recognition.objects.filter(rep_id__in=rep_ids, created_at__gte=start_at).values_list(
             "rep_id", "source"
@@ -139,15 +139,18 @@ def recognition_suggestions(*, team_id: int, day: dt.date | None = None) -> list
     return [s for s in out if (s["rep_id"], s["source"]) not in given]
 
 
-def _streaks(rep_ids: list[int], day: dt.date) -> list[dict[str, Any]]:
-    """On-time journal streaks (consecutive work days before ``day``) of STREAK_MIN+."""
+def _streaks(rep_ids: list[int], day: dt.date, team_id: int) -> list[dict[str, Any]]:
+    """On-time journal streaks (consecutive work days of the team before ``day``) of
+    STREAK_MIN+."""
     since = day - dt.timedelta(days=90)
     on_time = set(
         Journal.objects.filter(rep_id__in=rep_ids, day__gte=since, day__lt=day, is_late=False)
         .exclude(status=Journal.Status.DRAFT)
         .values_list("rep_id", "day")
     )
-    days = list(reversed(work_days(since, day - dt.timedelta(days=1))))
+    days = list(
+        reversed(work_calendar(team_id).workdays_between(since, day - dt.timedelta(days=1)))
+    )
     out = []
     for rid in rep_ids:
         n = 0

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.calendar import workdays_between as work_days
 from accounts.models import Notification
 from coaching import selectors, services
 from coaching.models import CoachingPlan, DiagnosisSettings, Finding, Symptom
 from customers.models import Stage
 from journals.models import Journal
 from journals.tests.factories import JournalFactory, local_dt, make_customer, submitted, visit
-from journals.workdays import work_days
 
 from .factories import make_finding, make_plan
 

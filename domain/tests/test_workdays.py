@@ -1,6 +1,12 @@
 import datetime as dt
 
-from domain.workdays import covered_years, is_workday, previous_workday, workdays_between
+from domain.workdays import (
+    covered_years,
+    is_workday,
+    package_covers,
+    previous_workday,
+    workdays_between,
+)
 
 D = dt.date
 
@@ -30,3 +36,25 @@ def test_overrides_win() -> None:
     assert workdays_between(D(2027, 1, 1), D(2027, 1, 4), overrides=overrides) == [D(2027, 1, 4)]
     assert previous_workday(D(2027, 1, 4), overrides=overrides) == D(2026, 12, 31)
     assert workdays_between(D(2027, 1, 5), D(2027, 1, 4)) == []
+
+
+def test_national_day_and_make_up_days() -> None:
+    assert not is_workday(D(2026, 10, 1))  # Thursday, national holiday
+    assert not is_workday(D(2026, 10, 7))
+    assert D(2026, 10, 10).weekday() == 5
+    assert is_workday(D(2026, 10, 10))  # make-up Saturday after the national holiday
+    assert is_workday(D(2026, 9, 20))  # make-up Sunday
+    assert not is_workday(D(2026, 10, 17))  # an ordinary Saturday
+
+
+def test_previous_workday_skips_holidays_and_far_years_fall_back() -> None:
+    assert previous_workday(D(2026, 10, 8)) == D(2026, 9, 30)
+    assert previous_workday(D(2026, 10, 12)) == D(2026, 10, 10)
+    assert len(workdays_between(D(2026, 10, 1), D(2026, 10, 11))) == 3  # 8th, 9th, 10th
+    assert is_workday(D(2099, 6, 1))  # Monday
+    assert not is_workday(D(2099, 6, 6))  # Saturday
+
+
+def test_package_covers() -> None:
+    assert package_covers(2026)
+    assert not package_covers(2030)

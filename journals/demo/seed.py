@@ -12,12 +12,14 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.calendar import calendar_book
 from accounts.demo import TEAMS, DemoOrg
 from accounts.models import Membership, User
 from accounts.scoping import local_today
 from customers.models import Customer, Ownership, Stage, StageChange
 from customers.services import customer_change_stage, customer_create, customer_update
 from domain import visits as visit_rules
+from domain.workdays import days_between
 
 from .. import calculations as calc
 from ..models import (
@@ -30,7 +32,6 @@ from ..models import (
     Visit,
 )
 from ..selectors import journal_content
-from ..workdays import is_work_day, work_days
 from .data import (
     AGREED,
     ANALYSIS,
@@ -217,17 +218,22 @@ def _seed_rep(
     days_off = _exemptions(rep, rng, profile, first, today)
     counts: dict[str, int] = defaultdict(int)
     journals: list[Journal] = []
-    for day in work_days(first, today - dt.timedelta(days=1)):
+    calendars = calendar_book()
+    for day in days_between(first, today - dt.timedelta(days=1)):
         team = next((m.unit for m in memberships if m.is_active_on(day)), None)
-        if team is None or day in days_off:
+        if team is None or day in days_off or not calendars.for_team(team).is_workday(day):
             continue
         if rng.random() < p["missing"]:
             counts["missing"] += 1
             continue
         journals.append(_journal(rep, team, day, p, profile, rng, supervisor, today))
-    if is_work_day(today) and not is_login:
+    if not is_login:
         team = next((m.unit for m in memberships if m.is_active_on(today)), None)
-        if team is not None and today not in days_off:
+        if (
+            team is not None
+            and today not in days_off
+            and calendars.for_team(team).is_workday(today)
+        ):
             journals.append(Journal(rep=rep, team=team, day=today))
     Journal.objects.bulk_create(journals)
     counts["journals"] = len(journals)

@@ -11,8 +11,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.calendar import calendar_book
 from accounts.models import Membership, User
 from accounts.scoping import Scope, memberships_during, restrict
+from domain.workdays import days_between
 
 from .. import calculations as calc
 from ..models import (
@@ -22,7 +24,6 @@ from ..models import (
     Visit,
     effective_visit_q,
 )
-from ..workdays import days_between, is_work_day
 from .rules import _exempt_kind, _exemptions, deadline_of, effective_rules
 
 #: Open customers with no visit or follow-up for this many days count as "not followed up"
@@ -249,6 +250,7 @@ def rep_calendar(
         )
     }
     exemptions = _exemptions([rep.pk], grid_start, grid_end).get(rep.pk, [])
+    book = calendar_book()
     weeks: list[list[CalendarDay]] = []
     for day in days_between(grid_start, grid_end):
         membership = next((m for m in memberships if m.is_active_on(day)), None)
@@ -258,7 +260,7 @@ def rep_calendar(
         status = calc.submission_status(
             day=day,
             today=today,
-            work_day=is_work_day(day),
+            work_day=book.for_team(membership.unit_id if membership else None).is_workday(day),
             required=bool(rule and membership and rule.required(membership.role)),
             exempt=bool(kind),
             journal_status=journal["status"] if journal else None,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.calendar import work_calendar
 from accounts.models import OrgSettings, OrgUnit, User
 from customers.models import Customer, Stage
 
@@ -18,7 +19,6 @@ from ..models import (
     PlanItem,
     Visit,
 )
-from ..workdays import previous_work_day
 
 #: Open customers with no visit or follow-up for this many days count as "not followed up"
 from .journal import _plan_prefetch, _visit_prefetch
@@ -72,7 +72,7 @@ def morning_meeting(*, team: OrgUnit, day: dt.date, now: dt.datetime | None = No
     """
     now = now or timezone.now()
     org = OrgSettings.load()
-    previous_day = previous_work_day(day)
+    previous_day = work_calendar(team).previous_workday(day)
     members, rule = team_day(
         team=team,
         day=day,

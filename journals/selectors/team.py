@@ -11,14 +11,15 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.calendar import work_calendar
 from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import Scope, active_memberships, memberships_during, visible_teams
+from domain.workdays import days_between
 
 from .. import calculations as calc
 from ..models import (
     Journal,
 )
-from ..workdays import days_between, is_work_day
 from .journal import with_counts
 
 #: Open customers with no visit or follow-up for this many days count as "not followed up"
@@ -74,7 +75,7 @@ def team_day(
         journals_qs = with_counts(journals_qs)
     journals = {j.rep_id: j for j in journals_qs}
     exemptions = _exemptions([m.user_id for m in members], day, day)
-    work = is_work_day(day)
+    work = work_calendar(team).is_workday(day)
     passed = now >= deadline_of(day, rule)
     rows = []
     seen: set[int] = set()
@@ -150,7 +151,7 @@ def inbox(
         rows=rows,
         counts=counts,
         deadline=deadline_of(day, rule),
-        work_day=is_work_day(day),
+        work_day=work_calendar(team).is_workday(day),
         show=show,
         visible_rows=[r for r in rows if pick(r)],
     )
@@ -227,6 +228,7 @@ def submission_stats(
         ).values_list("rep_id", "day", "status", "is_late")
     }
     exemptions = _exemptions({m.user_id for m in members}, first, last)
+    calendar = work_calendar(team)
     statuses: dict[int, dict[dt.date, list[str]]] = defaultdict(lambda: defaultdict(list))
     users: dict[int, User] = {}
     for m in members:
@@ -238,7 +240,7 @@ def submission_stats(
             s = calc.submission_status(
                 day=day,
                 today=today,
-                work_day=is_work_day(day),
+                work_day=calendar.is_workday(day),
                 required=True,
                 exempt=bool(_exempt_kind(exemptions.get(m.user_id, []), day)),
                 journal_status=status,

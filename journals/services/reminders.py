@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.calendar import calendar_cache, work_calendar
 from accounts.models import User
 from accounts.scoping import scope_for
 from customers.models import Stage
@@ -23,7 +24,6 @@ from ..models import (
     Exemption,
 )
 from ..selectors import MemberDay, team_day
-from ..workdays import is_work_day, previous_work_day
 
 # --- checks -------------------------------------------------------------------------------
 from .comments import _notify
@@ -37,17 +37,22 @@ def _active_teams() -> list:
 
 def journal_reminders_send(*, now: dt.datetime | None = None) -> int:
     """At the deadline: notify each person whose journal for today is *missing* (a work
-    day, required by the rule, not exempt, deadline passed, not submitted), in-app and by
-    email. Exactly once per person and day, however often it runs: the notification key
-    ``journal-missing:<day>`` is unique per user, and the email goes only with a new one.
-    Returns the number of people notified by this run."""
-    now = now or timezone.now()
+    day of the person's team on the organisation's calendar, required by the rule, not
+    exempt, deadline passed, not submitted), in-app and by email. Exactly once per person
+    and day, however often it runs: the notification key ``journal-missing:<day>`` is unique
+    per user, and the email goes only with a new one. Returns the number of people notified
+    by this run."""
+    with calendar_cache():
+        return _reminders_send(now or timezone.now())
+
+
+def _reminders_send(now: dt.datetime) -> int:
     day = timezone.localdate(now)
-    if not is_work_day(day):
-        return 0
     sent = 0
     url = reverse("journals:today")
     for team in _active_teams():
+        if not work_calendar(team).is_workday(day):
+            continue
         rows, _rule = team_day(team=team, day=day, now=now, counts=False)
         for row in rows:
             if row.status != calc.MISSING:
@@ -62,15 +67,20 @@ def journal_reminders_send(*, now: dt.datetime | None = None) -> int:
 
 def journal_digest_send(*, now: dt.datetime | None = None) -> int:
     """Morning digest: each supervisor gets the missing and late journals of the previous
-    work day of each team they supervise (once per team and day). Returns digests sent."""
+    work day (on the team's calendar) of each team they supervise (once per team and day).
+    Returns digests sent."""
+    with calendar_cache():
+        return _digest_send(now or timezone.now())
+
+
+def _digest_send(now: dt.datetime) -> int:
     from accounts.models import Membership
     from accounts.scoping import active_memberships
 
-    now = now or timezone.now()
     today = timezone.localdate(now)
-    day = previous_work_day(today)
     sent = 0
     for team in _active_teams():
+        day = work_calendar(team).previous_workday(today)
         supervisors = [
             m.user
             for m in Membership.objects.filter(

@@ -9,12 +9,12 @@ from collections import defaultdict
 import pytest
 from django.utils import timezone
 
+from accounts.calendar import is_workday as is_work_day
 from accounts.demo import DemoOrg
 from customers.models import Customer, Stage, StageChange
 from journals import demo
 from journals.models import Journal, PlanItem, Visit
 from journals.tests.factories import make_customer
-from journals.workdays import is_work_day
 
 pytestmark = pytest.mark.django_db
 

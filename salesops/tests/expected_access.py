@@ -89,6 +89,22 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 404 404 404 404 404 404 ok",
         "POST": "login 404 404 404 404 404 404 ok",
     },
+    "accounts:calendar": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 ok",
+    },
+    "accounts:calendar_day": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:calendar_export": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 ok",
+    },
+    "accounts:calendar_import": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
     "accounts:notification_read": {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login ok ok ok ok ok ok ok",

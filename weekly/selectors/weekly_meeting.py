@@ -12,9 +12,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.calendar import work_calendar
 from accounts.models import OrgUnit, User
 from journals.models import Journal, Visit
-from journals.workdays import is_work_day
 from kpi.calculations import Period
 
 from ..models import TeamWeeklyReport, WeeklyReport
@@ -43,8 +43,7 @@ def journal_gaps(
     *, team_id: int, period: Period, members: list[User], today: dt.date
 ) -> dict[int, int]:
     """Work days of the week (up to ``today``) without a submitted journal, per rep, using
-    the journals app's submission statistics rules (Chinese work calendar, exemptions).
-    Days not yet due are not counted."""
+    the team's work calendar (``accounts.calendar``). Days not yet due are not counted."""
     last = min(period.end - dt.timedelta(days=1), today - dt.timedelta(days=1))
     submitted = defaultdict(set)
     for rep_id, day in Journal.objects.filter(
@@ -54,12 +53,7 @@ def journal_gaps(
         status__in=[Journal.Status.SUBMITTED, Journal.Status.REVIEWED],
     ).values_list("rep_id", "day"):
         submitted[rep_id].add(day)
-    days = []
-    d = period.start
-    while d <= last:
-        if is_work_day(d):
-            days.append(d)
-        d += dt.timedelta(days=1)
+    days = work_calendar(team_id).workdays_between(period.start, last)
     return {u.pk: sum(1 for d in days if d not in submitted[u.pk]) for u in members}
 
 
