@@ -13,10 +13,17 @@ when given (PostgreSQL), with raw ``executemany`` inserts. Then prints:
 - the plain SQL aggregation floor for the same counts (visits, customers visited and
   effective customers, stage reaches, contracts and revenue per rep and team and period,
   GROUP BY in the database) and the ratio recompute / floor;
-- median time of the dashboard reads for a 50-rep team (snapshot_table of the team's reps
-  for 10 metrics + snapshot_metrics of the team + a 12-month snapshot_series);
-- incremental update after one journal: compute_and_store of one team for one month and
-  one week (with and without its branch), median of 5, in ms.
+- full recompute of 12 months for every rep, team and branch (the "1,000 reps x 12 months"
+  case) against the SQL floor of the same 12 months, with peak memory (aims: under 3x the
+  floor, under 1 GB);
+- the nightly task as users get it: ``kpi.nightly`` run eagerly (the run, its parts per team
+  and branch, its completion) with the coaching diagnosis it triggers, the number of
+  diagnosis tasks (one per run) and their time;
+- median time of the dashboard reads for a 50-rep team (``kpi.figures.stored_table`` of the
+  team's reps for 10 metrics + the team's metrics + a 12-month series);
+- incremental update after one change: ``kpi.services.kpi_recompute_touched`` of one 50-rep
+  team for one month and one week (what the worker runs after a visit or stage change; aim:
+  median under 100 ms), and the same with its branch; median of 5, in ms.
 
 Usage: ``.venv/bin/python bench/kpi.py [--reps N] [--keep]`` (``--keep`` reuses the
 generated SQLite database when it has the same number of reps).
@@ -433,6 +440,75 @@ def phase_full() -> dict[str, Any]:
     }
 
 
+def year_periods() -> list[str]:
+    """The last 12 local months, newest first (the full recompute of a year)."""
+    from kpi.calculations import parse_period
+
+    month = parse_period(nightly_periods()[0])
+    keys = [month.key]
+    for _ in range(11):
+        month = month.previous()
+        keys.append(month.key)
+    return keys
+
+
+def phase_year() -> dict[str, Any]:
+    """Full recompute of 12 months for every rep, team and branch in this process."""
+    from kpi.snapshots import compute_and_store
+
+    t = time.monotonic()
+    rows = compute_and_store(periods=year_periods())
+    return {
+        "seconds": time.monotonic() - t,
+        "rows": rows,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def phase_nightly() -> dict[str, Any]:
+    """What the beat runs at 02:00, as users get it: ``kpi.nightly`` (a run, its parts per
+    team and branch, the run's completion) and the coaching diagnosis it triggers, all in
+    this process with eager tasks (no broker). Counts the diagnosis tasks and their time."""
+    from coaching import services as coaching_services
+    from coaching import tasks as coaching_tasks
+    from kpi.models import KpiRun
+    from kpi.tasks import kpi_nightly
+    from salesops.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    spent = {"diagnosis_s": 0.0, "diagnosis_tasks": 0, "findings_calls": 0}
+    original_task = coaching_tasks.findings_recompute_many.run
+    original_service = coaching_services.findings_recompute
+
+    def counted_task(*args: Any, **kwargs: Any) -> Any:
+        spent["diagnosis_tasks"] += 1
+        t0 = time.monotonic()
+        try:
+            return original_task(*args, **kwargs)
+        finally:
+            spent["diagnosis_s"] += time.monotonic() - t0
+
+    def counted_service(*args: Any, **kwargs: Any) -> Any:
+        spent["findings_calls"] += 1
+        return original_service(*args, **kwargs)
+
+    coaching_tasks.findings_recompute_many.run = counted_task
+    coaching_services.findings_recompute = counted_service
+    t = time.monotonic()
+    run_id = kpi_nightly.apply().get()
+    seconds = time.monotonic() - t
+    run = KpiRun.objects.get(pk=run_id)
+    return {
+        "seconds": seconds,
+        "status": run.status,
+        "parts": run.parts_total,
+        "rows": run.snapshots_written,
+        **spent,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
 def phase_parts(index: int, count: int) -> dict[str, Any]:
     """One of ``count`` workers: every count-th part of a run (teams, then branches), each
     computed as kpi.services.kpi_run_part does it."""
@@ -476,19 +552,20 @@ def result_of(proc: subprocess.Popen[str]) -> dict[str, Any]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def sql_floor() -> float:
-    """The same counts as plain GROUP BY aggregations in the database, for every period."""
+def sql_floor(keys: list[str] | None = None) -> float:
+    """The same counts as plain GROUP BY aggregations in the database, for every period of
+    ``keys`` (default: the nightly periods)."""
     from django.db import connection
-    from django.utils import timezone
 
     from kpi.calculations import parse_period
+    from kpi.loading import org_zone
 
+    zone = org_zone()
     t = time.monotonic()
     with connection.cursor() as cur:
-        for key in nightly_periods():
+        for key in keys or nightly_periods():
             p = parse_period(key)
-            tz = timezone.get_default_timezone()
-            lo, hi = (_param(p.start_at(tz)), _param(p.end_at(tz)))
+            lo, hi = (_param(p.start_at(zone)), _param(p.end_at(zone)))
             for grp in ("rep_id", "team_id"):
                 cur.execute(
                     f"SELECT {grp}, COUNT(*), COUNT(DISTINCT customer_id), "  # noqa: S608
@@ -539,7 +616,7 @@ def sql_floor() -> float:
 
 def dashboard_and_incremental() -> dict[str, Any]:
     from accounts.models import Membership, OrgUnit
-    from kpi import selectors
+    from kpi import figures, services
     from kpi.calculations import parse_period
     from kpi.snapshots import compute_and_store
 
@@ -566,16 +643,18 @@ def dashboard_and_incremental() -> dict[str, Any]:
     times = []
     for _ in range(20):
         t = time.perf_counter()
-        selectors.snapshot_table(scope_kind="rep", scope_ids=reps, period=month, metrics=metrics)
-        selectors.snapshot_metrics(scope_kind="team", scope_id=team.pk, period=month)
-        selectors.snapshot_series(
+        figures.stored_table(scope_kind="rep", scope_ids=reps, period=month, metrics=metrics)
+        figures.stored_metrics(scope_kind="team", scope_id=team.pk, period=month)
+        figures.stored_series(
             scope_kind="team", scope_id=team.pk, metric="intent_rate", periods=months
         )
         times.append(time.perf_counter() - t)
     inc_team, inc_branch = [], []
+    keys = [month.key, week.key]
     for _ in range(5):
+        # What the worker runs after one journal or stage change (kpi.recompute_team).
         t = time.perf_counter()
-        compute_and_store(periods=[month, week], team_ids=[team.pk], kinds=("rep", "team"))
+        services.kpi_recompute_touched(team_id=team.pk, periods=keys)
         inc_team.append(time.perf_counter() - t)
         t = time.perf_counter()
         compute_and_store(periods=[month, week], team_ids=[team.pk])
@@ -599,6 +678,10 @@ def main() -> None:
         setup_django(fresh=False)
         if args.phase == "full":
             print(json.dumps(phase_full()))
+        elif args.phase == "year":
+            print(json.dumps(phase_year()))
+        elif args.phase == "nightly":
+            print(json.dumps(phase_nightly()))
         else:
             i, n = (int(x) for x in args.part.split("/"))
             print(json.dumps(phase_parts(i, n)))
@@ -645,14 +728,32 @@ def main() -> None:
         f"{one['seconds'] / floor:.1f}x (1 worker), {wall / floor:.1f}x (2 workers)",
         flush=True,
     )
+    year = result_of(child("year"))
+    year_floor = sql_floor(year_periods())
+    print(
+        f"full recompute, 12 months: {year['seconds']:.2f} s, {year['rows']:,} snapshots, "
+        f"peak {year['maxrss_mb']:.0f} MB; SQL floor for the same 12 months "
+        f"{year_floor:.2f} s; ratio {year['seconds'] / year_floor:.1f}x (aim: under 3x, "
+        f"under 1,024 MB)",
+        flush=True,
+    )
+    night = result_of(child("nightly"))
+    print(
+        f"nightly task (kpi.nightly, eager): {night['seconds']:.2f} s for {night['parts']} "
+        f"parts ({night['status']}), of which coaching diagnosis {night['diagnosis_s']:.2f} s "
+        f"in {night['diagnosis_tasks']} task(s) and {night['findings_calls']} "
+        f"findings_recompute call(s); peak {night['maxrss_mb']:.0f} MB",
+        flush=True,
+    )
     extra = dashboard_and_incremental()
     print(
         f"dashboard reads, {extra['team_reps']}-rep team: median "
         f"{extra['dashboard_ms']:.1f} ms (rep table + team metrics + 12-month series)"
     )
     print(
-        f"incremental after one journal (team, month + week): "
-        f"{extra['incremental_team_ms']:.0f} ms; with its branch "
+        f"incremental after one change (kpi_recompute_touched of a "
+        f"{extra['team_reps']}-rep team, month + week): median "
+        f"{extra['incremental_team_ms']:.0f} ms (aim: under 100 ms); with its branch "
         f"{extra['incremental_with_branch_ms']:.0f} ms"
     )
 

@@ -25,11 +25,25 @@ def findings_recompute(team_ids: list[int], period: str) -> dict[str, int]:
     return services.findings_recompute(team_ids=team_ids, period=period)
 
 
+@shared_task(
+    name="coaching.findings_recompute_many", time_limit=1800, soft_time_limit=1700, **RETRY
+)
+def findings_recompute_many(team_ids: list[int], periods: list[str]) -> dict[str, int]:
+    """Recompute the findings of ``team_ids`` for every one of ``periods`` in one task (a KPI
+    run's teams and periods): totals ``{"created", "updated", "deleted"}``."""
+    totals = {"created": 0, "updated": 0, "deleted": 0}
+    for period in periods:
+        counts = services.findings_recompute(team_ids=team_ids, period=period)
+        for key, n in counts.items():
+            totals[key] += n
+    return totals
+
+
 def diagnose_after_snapshots(event: SnapshotsChanged) -> None:
-    """Queue the diagnosis of the teams whose KPI snapshots changed: one task per period
-    (findings are recomputed after KPI snapshots change; idempotent)."""
-    for period in event.periods:
-        findings_recompute.delay(list(event.team_ids), period)
+    """Queue ONE diagnosis of the teams whose KPI snapshots changed, for all the event's
+    periods (findings are recomputed after KPI snapshots change; idempotent)."""
+    if event.team_ids and event.periods:
+        findings_recompute_many.delay(list(event.team_ids), list(event.periods))
 
 
 @shared_task(name="coaching.findings_recompute_all", time_limit=1800, soft_time_limit=1700, **RETRY)

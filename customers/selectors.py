@@ -564,6 +564,8 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
         badges = [("text-bg-light", visit.get_outcome_display())]
         if visit.is_effective:
             badges.append(("text-bg-success", _("Effective")))
+        if visit.relation != "own":  # an accompanied or covering visit by a non-owner
+            badges.append(("text-bg-info", visit.get_relation_display()))
         body = " · ".join(part for part in (visit.learned, visit.agreed) if part)
         if visit.next_step:
             nxt = _("Next step: %(step)s") % {"step": visit.next_step}

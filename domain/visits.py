@@ -109,3 +109,18 @@ def effective_mask(
         steps = step.iloc[candidates].reset_index(drop=True)
         out[candidates] = judged(steps, lambda text: isinstance(text, str) and bool(text.strip()))
     return out
+
+
+# --- who visited: the owner, or someone else (docs/domain, section 3) ----------------------
+
+OWN, ACCOMPANIED, COVERING = "own", "accompanied", "covering"
+#: How the visitor relates to the customer visited. A visit counts for the visitor's activity
+#: (the journal's rep) whatever the relation; the owner sees it on the customer's timeline and
+#: in their journal of that day.
+RELATIONS: tuple[Labelled, ...] = (
+    Labelled(OWN, "本人客户", "Own customer"),
+    Labelled(ACCOMPANIED, "陪同拜访", "Accompanying visit (陪同拜访)"),
+    Labelled(COVERING, "代为拜访", "Covering for a colleague"),
+)
+#: Relations allowed when the visitor does not own the customer.
+NON_OWNER_RELATIONS: frozenset[str] = frozenset({ACCOMPANIED, COVERING})

@@ -16,6 +16,7 @@ from PIL import Image
 
 from accounts.models import User
 from customers.models import Customer, Stage
+from domain import visits as domain_visits
 
 from .models import FOLLOW_UP_PURPOSES, VISIT_PURPOSES, Exemption, Journal, Purpose, Visit
 
@@ -197,6 +198,17 @@ class VisitForm(CustomerPickMixin, forms.Form):
         widget=_text(2, _("Needed before the customer can reach intent")),
         help_text=_("Saved to the customer file; leave empty to keep what is there."),
     )
+    relation = forms.ChoiceField(
+        label=_("Whose customer"),
+        choices=[(r.code, _(r.label_en)) for r in domain_visits.RELATIONS],
+        initial=domain_visits.OWN,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        help_text=_(
+            "Someone else's customer: a supervisor's accompanied visit (陪同拜访) or covering "
+            "for a colleague. It counts for your activity and shows in the owner's journal."
+        ),
+    )
     plan_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
     latitude = forms.DecimalField(
         required=False, max_digits=12, decimal_places=8, widget=forms.HiddenInput
@@ -221,11 +233,15 @@ class VisitForm(CustomerPickMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if customers is None:  # editing: the customer of a record does not change
-            for name in ("plan_item", "latitude", "longitude", "accuracy", "photo"):
+            for name in ("plan_item", "latitude", "longitude", "accuracy", "photo", "relation"):
                 del self.fields[name]
         else:
             self._setup_customer(customers, required=True)
-            self.order_fields(["customer", "purpose", "time"])
+            self.fields["customer"].error_messages["invalid_choice"] = _(
+                "Pick one of your own customers, or one of your team's for an accompanied "
+                "or covering visit."
+            )
+            self.order_fields(["relation", "customer", "purpose", "time"])
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -248,6 +248,14 @@ class Visit(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    #: The visitor (``rep``) and the customer: their own, or someone else's (an accompanied
+    #: visit of a supervisor, 陪同拜访, or a colleague covering). Codes: domain.visits.RELATIONS.
+    relation = models.CharField(
+        _("visited as"),
+        max_length=12,
+        choices=[(r.code, _(r.label_en)) for r in visit_rules.RELATIONS],
+        default=visit_rules.OWN,
+    )
     checkin_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     checkin_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     checkin_accuracy_m = models.PositiveIntegerField(

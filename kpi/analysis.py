@@ -18,6 +18,7 @@ from accounts.models import OrgUnit, User
 from accounts.scoping import Scope
 from accounts.services import notification_send
 
+from . import figures
 from .models import MonthlyAnalysis, MonthlyAnalysisComment, Target
 from .templatetags.kpi_format import as_number, raw_value
 
@@ -43,13 +44,12 @@ def analysis_scope(analysis: MonthlyAnalysis) -> tuple[str, int]:
 
 
 def _metrics_for(scope_kind: str, scope_id: int, month: dt.date) -> dict[str, Any]:
-    """Snapshot figures of the scope and month, or live ones when none are stored."""
-    from . import selectors
-
+    """Snapshot figures of the scope and month, or live ones when none are stored (both
+    through the read seam ``kpi.figures``)."""
     period = f"{month:%Y-%m}"
-    metrics = selectors.snapshot_metrics(scope_kind=scope_kind, scope_id=scope_id, period=period)
+    metrics = figures.stored_metrics(scope_kind=scope_kind, scope_id=scope_id, period=period)
     if not metrics:
-        metrics = selectors.live_metrics(scope_kind=scope_kind, scope_id=scope_id, period=period)
+        metrics = figures.live_metrics(scope_kind=scope_kind, scope_id=scope_id, period=period)
     return dict(metrics or {})
 
 

@@ -9,13 +9,19 @@ change) so a single team's figures load only that team's history.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from decimal import Decimal
+from fractions import Fraction
+from typing import Any
 
 import pandas as pd
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Membership, OrgSettings
 from customers.models import (
     BillingMonth,
     Contract,
@@ -26,7 +32,15 @@ from customers.models import (
 )
 from journals.models import Visit
 
-from .calculations import KpiInput, iso_week_period
+from .calculations import (
+    MONEY_METRICS,
+    KpiInput,
+    MetricValue,
+    Period,
+    Scope,
+    compute_many,
+    iso_week_period,
+)
 from .models import Target
 
 
@@ -34,12 +48,29 @@ def _frame(rows: Iterable[tuple[object, ...]], columns: list[str]) -> pd.DataFra
     return pd.DataFrame.from_records(list(rows), columns=columns)
 
 
-def customer_ids_for_teams(team_ids: Iterable[int]) -> set[int]:
-    """Customers that ever belonged to one of ``team_ids`` (ownership or stage change)."""
+def customer_ids_for_teams(
+    team_ids: Iterable[int], rep_ids: Iterable[int] | None = None
+) -> set[int]:
+    """Customers that ever belonged to one of ``team_ids`` (ownership, stage change or the
+    customer's team), plus those any of ``rep_ids`` ever owned, moved or visited.
+
+    The reps' own rows matter: a stage change or visit recorded without a team (for example
+    after the rep left the team) is still the rep's, and the engine attributes it to the rep
+    (docs/domain, section 9, Attribution); a loader that looked only at team columns would
+    leave such customers out of the rep's stored figures. Six indexed queries."""
     teams = list(team_ids)
+    reps = list(rep_ids or ())
     ids = set(Ownership.objects.filter(team_id__in=teams).values_list("customer_id", flat=True))
     ids |= set(StageChange.objects.filter(team_id__in=teams).values_list("customer_id", flat=True))
     ids |= set(Customer.objects.filter(team_id__in=teams).values_list("id", flat=True))
+    if reps:
+        ids |= set(
+            Ownership.objects.filter(owner_id__in=reps).values_list("customer_id", flat=True)
+        )
+        ids |= set(
+            StageChange.objects.filter(rep_id__in=reps).values_list("customer_id", flat=True)
+        )
+        ids |= set(Visit.objects.filter(rep_id__in=reps).values_list("customer_id", flat=True))
     return ids
 
 
@@ -64,7 +95,7 @@ def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
     ):
         kind, scope_id = ("rep", rep_id) if rep_id else ("team", team_id)
         month_rows.append((kind, scope_id, f"{month:%Y-%m}", metric, value))
-        for label, share in _week_shares(month, value, weeks or {}).items():
+        for label, share in _week_shares(month, value, weeks or {}, metric).items():
             key = (kind, scope_id, label, metric)
             week_totals[key] = week_totals.get(key, Decimal(0)) + share
             week_months.setdefault(key, set()).add(month)
@@ -90,25 +121,91 @@ def _months_of_week(label: str) -> set[dt.date]:
     return {period.start.replace(day=1), last.replace(day=1)}
 
 
-def _week_shares(month: dt.date, value: Decimal, weeks: dict[str, object]) -> dict[str, Decimal]:
+def _week_shares(
+    month: dt.date, value: Decimal, weeks: dict[str, object], metric: str = ""
+) -> dict[str, Decimal]:
+    """The month's target split into its ISO weeks: the explicit split when given, else pro
+    rata to each week's calendar days inside the month, rounded by the largest-remainder
+    method to whole units (count targets: customers, visits) or to cents (money targets), so
+    the shares always add up to the month's value exactly (docs/domain, section 4b)."""
     if weeks:
         return {str(label): Decimal(str(v)) for label, v in weeks.items()}
     next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    days = (next_month - month).days
-    shares: dict[str, Decimal] = {}
+    days: dict[str, int] = {}
     day = month
     while day < next_month:
         year, week, _weekday = day.isocalendar()
         period = iso_week_period(year, week)
-        inside = (min(period.end, next_month) - max(period.start, month)).days
-        shares[f"{year}-W{week:02d}"] = (value * inside / days).quantize(Decimal("0.01"))
+        days[f"{year}-W{week:02d}"] = (min(period.end, next_month) - max(period.start, month)).days
         day = period.end
-    return shares
+    unit = Decimal("0.01") if metric in MONEY_METRICS else Decimal(1)
+    return split_largest_remainder(value, days, unit)
 
 
-def load_input(*, team_ids: Iterable[int] | None = None) -> KpiInput:
-    """Load every table the calculations read, for the customers of ``team_ids``
-    (None: the whole organisation). Shapes: see kpi.calculations module docstring."""
+def split_largest_remainder(
+    total: Decimal, weights: dict[str, int], unit: Decimal
+) -> dict[str, Decimal]:
+    """``total`` shared out in proportion to ``weights`` in multiples of ``unit`` (1 or
+    0.01), adding up to ``total`` rounded to ``unit``: each key first gets its share rounded
+    down, then the units left over go one each to the keys with the largest remainders (ties:
+    the earlier key, in the order given). Example: 10 over 31 days split 7/7/7/7/3 ->
+    3, 2, 2, 2, 1 (exact shares 2.26, 2.26, 2.26, 2.26, 0.97). Raises ValueError for
+    non-positive total weight or a negative weight."""
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise ValueError(f"Bad weights {weights!r}")
+    whole = sum(weights.values())
+    units = int((Decimal(total) / unit).to_integral_value(rounding="ROUND_HALF_EVEN"))
+    base: dict[str, int] = {}
+    rest: list[tuple[Fraction, int, str]] = []
+    for i, (key, w) in enumerate(weights.items()):
+        exact = Fraction(units * w, whole)
+        base[key] = exact.numerator // exact.denominator
+        rest.append((exact - base[key], -i, key))
+    left = units - sum(base.values())
+    for _frac, _i, key in sorted(rest, reverse=True)[:left]:
+        base[key] += 1
+    return {key: n * unit for key, n in base.items()}
+
+
+def _in_ids(field: str, ids: list[int]) -> Q:
+    """``field`` IN ``ids`` with the ids passed as ONE parameter (a JSON array on SQLite, an
+    integer array on PostgreSQL): a 50-rep team has ~15,000 customers, and Django would
+    otherwise prepare one parameter per id."""
+    if connection.vendor == "postgresql":
+        sub = RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    else:
+        sub = RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))
+    return Q(**{f"{field}__in": sub})
+
+
+def _fetch(qs: QuerySet[Any], columns: list[str], instants: Iterable[str] = ()) -> pd.DataFrame:
+    """The rows of ``qs`` (``columns``) as a frame through one raw cursor: no model
+    instances and no per-row converters. ``instants`` are datetime columns, parsed in one
+    vectorised call to UTC timestamps (SQLite returns naive UTC text, PostgreSQL aware
+    datetimes); dates, money and flags stay raw (the engine parses them in bulk)."""
+    sql, params = qs.order_by().values_list(*columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for column in instants:
+        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+    return frame
+
+
+def load_input(
+    *,
+    team_ids: Iterable[int] | None = None,
+    rep_ids: Iterable[int] | None = None,
+    periods: Iterable[Period] | None = None,
+) -> KpiInput:
+    """Load every table the calculations read, for the customers of ``team_ids`` and of
+    ``rep_ids`` (see :func:`customer_ids_for_teams`; ``team_ids`` None: the whole
+    organisation). Shapes: see kpi.calculations module docstring. One query per table.
+
+    With ``periods``, visits are loaded only from the local days those periods cover (the
+    engine counts a visit only in the period it falls in); stage changes, ownerships,
+    revenue and contracts are always whole, as pools and ARPU look back."""
     customers = Customer.objects.all()
     changes = StageChange.objects.all()
     ownerships = Ownership.objects.all()
@@ -116,13 +213,20 @@ def load_input(*, team_ids: Iterable[int] | None = None) -> KpiInput:
     revenue = RevenueRecord.objects.all()
     contracts = Contract.objects.all()
     if team_ids is not None:
-        ids = sorted(customer_ids_for_teams(team_ids))
-        customers = customers.filter(id__in=ids)
-        changes = changes.filter(customer_id__in=ids)
-        ownerships = ownerships.filter(customer_id__in=ids)
-        visits = visits.filter(customer_id__in=ids)
-        revenue = revenue.filter(customer_id__in=ids)
-        contracts = contracts.filter(customer_id__in=ids)
+        ids = sorted(customer_ids_for_teams(team_ids, rep_ids))
+        customers = customers.filter(_in_ids("id", ids))
+        changes = changes.filter(_in_ids("customer_id", ids))
+        ownerships = ownerships.filter(_in_ids("customer_id", ids))
+        visits = visits.filter(_in_ids("customer_id", ids))
+        revenue = revenue.filter(_in_ids("customer_id", ids))
+        contracts = contracts.filter(_in_ids("customer_id", ids))
+    if periods is not None:
+        plist = list(periods)
+        if plist:
+            zone = org_zone()
+            first = dt.datetime.combine(min(p.start for p in plist), dt.time(), tzinfo=zone)
+            last = dt.datetime.combine(max(p.end for p in plist), dt.time(), tzinfo=zone)
+            visits = visits.filter(occurred_at__gte=first, occurred_at__lt=last)
     sc_cols = ["id", "customer_id", "from_stage", "to_stage", "at", "rep_id", "team_id"]
     own_cols = ["customer_id", "owner_id", "team_id", "start", "end"]
     mem_cols = ["user_id", "unit_id", "role", "start", "end"]
@@ -139,13 +243,35 @@ def load_input(*, team_ids: Iterable[int] | None = None) -> KpiInput:
     con_cols = ["customer_id", "signed_on", "monthly_value", "rep_id", "team_id"]
     cus_cols = ["id", "industry", "segment", "created_at"]
     return KpiInput(
-        stage_changes=_frame(changes.order_by().values_list(*sc_cols), sc_cols),
-        ownerships=_frame(ownerships.order_by().values_list(*own_cols), own_cols),
+        stage_changes=_fetch(changes, sc_cols, ["at"]),
+        ownerships=_fetch(ownerships, own_cols, ["start", "end"]),
         memberships=_frame(Membership.objects.order_by().values_list(*mem_cols), mem_cols),
-        visits=_frame(visits.order_by().values_list(*visit_cols), visit_cols),
-        revenue=_frame(revenue.order_by().values_list(*rev_cols), rev_cols),
-        contracts=_frame(contracts.order_by().values_list(*con_cols), con_cols),
+        visits=_fetch(visits, visit_cols, ["occurred_at"]),
+        revenue=_fetch(revenue, rev_cols),
+        contracts=_fetch(contracts, con_cols),
         billing_months=_frame(BillingMonth.objects.order_by().values_list("month"), ["month"]),
         targets=targets_frame(team_ids),
-        customers=_frame(customers.order_by().values_list(*cus_cols), cus_cols),
+        customers=_fetch(customers, cus_cols, ["created_at"]),
+    )
+
+
+def org_zone() -> dt.tzinfo:
+    """The organisation's time zone (``settings.TIME_ZONE``): every KPI date boundary is
+    local midnight there (docs/domain, section 9, Periods)."""
+    return timezone.get_default_timezone()
+
+
+def compute_org(
+    periods: Iterable[Period | str], scopes: Iterable[Scope], data: KpiInput
+) -> dict[tuple[Period, Scope], dict[str, MetricValue]]:
+    """The engine (:func:`kpi.calculations.compute_many`) with the organisation's zone and
+    settings (``OrgSettings.new_revenue_months``): the one place the ORM side calls it, used
+    by the snapshot writer (``kpi.snapshots``) and the read seam for pages (``kpi.figures``).
+    Returns ``{(period, scope): {metric: MetricValue}}``. Raises ValueError as the engine."""
+    return compute_many(
+        periods,
+        scopes,
+        data,
+        tz=org_zone(),
+        new_revenue_months=OrgSettings.load().new_revenue_months,
     )

@@ -56,14 +56,14 @@ def scope_team_ids(scope: str, periods: list[Period]) -> list[int]:
     if not scope:
         return all_team_ids()
     from .selectors import resolve_scope
-    from .snapshots import _teams_of_users
+    from .snapshots import teams_of_users
 
     kind, scope_id = resolve_scope(scope)
     if kind == "team":
         return [scope_id]
     if kind == "branch":
         return branch_teams([scope_id]).get(scope_id, [])
-    return sorted(_teams_of_users([scope_id], periods))
+    return sorted(teams_of_users([scope_id], periods))
 
 
 def kpi_run_start(
@@ -159,23 +159,31 @@ def kpi_run_part_done(*, run_id: int, kind: str, unit_id: int, rows: int) -> boo
     twice (or resent by the reconciler while the first delivery still ran) adds nothing the
     second time. The count is an F() increment, safe with several workers; the run is done
     when every planned part is counted, never before its last one.
-    Returns True when this call counted the part."""
+    Returns True when this call counted the part (see :func:`kpi_run_part_record`)."""
+    return kpi_run_part_record(run_id=run_id, kind=kind, unit_id=unit_id, rows=rows)[0]
+
+
+def kpi_run_part_record(*, run_id: int, kind: str, unit_id: int, rows: int) -> tuple[bool, bool]:
+    """:func:`kpi_run_part_done` that also says whether this call completed the run:
+    ``(counted, finished)``. Exactly one call per run gets ``finished`` True (the
+    conditional update moves the run from running to done once), so the run's completion
+    is announced once (the coaching diagnosis of all its teams and periods)."""
     now = timezone.now()
     with transaction.atomic():
         _, created = KpiRunPart.objects.get_or_create(
             run_id=run_id, kind=kind, unit_id=unit_id, defaults={"rows": rows}
         )
         if not created:
-            return False
+            return False, False
         KpiRun.objects.filter(pk=run_id).update(
             parts_done=F("parts_done") + 1,
             snapshots_written=F("snapshots_written") + rows,
             heartbeat_at=now,
         )
-        KpiRun.objects.filter(
+        finished = KpiRun.objects.filter(
             pk=run_id, status=KpiRun.Status.RUNNING, parts_done__gte=F("parts_total")
         ).update(status=KpiRun.Status.DONE, finished_at=now)
-    return True
+    return True, bool(finished)
 
 
 def kpi_run_heartbeat(*, run_id: int) -> None:

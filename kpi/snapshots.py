@@ -22,7 +22,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Membership, OrgSettings, OrgUnit
+from accounts.models import Membership, OrgUnit
 from accounts.scoping import memberships_in
 
 from .calculations import (
@@ -30,10 +30,9 @@ from .calculations import (
     MetricValue,
     Period,
     Scope,
-    compute_many,
     parse_period,
 )
-from .loading import load_input
+from .loading import compute_org, load_input
 from .models import KpiRun, KpiSnapshot
 
 SIX_PLACES = Decimal("0.000001")
@@ -154,7 +153,8 @@ def scope_members(team_ids: Iterable[int], periods: Sequence[Period]) -> dict[in
     return out
 
 
-def _teams_of_users(user_ids: Iterable[int], periods: Sequence[Period]) -> set[int]:
+def teams_of_users(user_ids: Iterable[int], periods: Sequence[Period]) -> set[int]:
+    """Teams any of ``user_ids`` was a rep or supervisor of during ``periods``. One query."""
     start, end = _window(periods)
     return set(
         Membership.objects.filter(user_id__in=list(user_ids), role__in=SCOPE_ROLES)
@@ -224,7 +224,7 @@ def compute_and_store(
         scopes += [Scope.rep(u) for u in users]
         if load_teams is not None and users:
             # A rep's own figures cover every team they were in during the periods.
-            load_teams = sorted(set(load_teams) | _teams_of_users(users, plist))
+            load_teams = sorted(set(load_teams) | teams_of_users(users, plist))
     if "team" in kinds:
         scopes += [Scope.team(t) for t in teams]
     if "branch" in kinds:
@@ -239,19 +239,12 @@ def compute_and_store(
                 load_teams = sorted(set(load_teams) | set(tids))
     if not scopes:
         return 0
-    data = load_input(team_ids=load_teams)
+    rep_ids = [int(s.id) for s in scopes if s.kind == "rep" and s.id is not None]
+    data = load_input(team_ids=load_teams, rep_ids=rep_ids, periods=plist)
     branches = [s for s in scopes if s.kind == "branch"]
     if branches:
         data.targets = with_branch_targets(data.targets, branches)
-    settings = OrgSettings.load()
-    results = compute_many(
-        plist,
-        scopes,
-        data,
-        tz=timezone.get_default_timezone(),
-        new_revenue_months=settings.new_revenue_months,
-    )
-    return store(results, run=run)
+    return store(compute_org(plist, scopes, data), run=run)
 
 
 def with_branch_targets(targets: pd.DataFrame, branches: Sequence[Scope]) -> pd.DataFrame:

@@ -89,17 +89,23 @@ def kpi_run_part(self, run_id: int, kind: str, unit_id: int) -> int:
         logger.exception("KPI run %s part %s:%s failed", run_id, kind, unit_id)
         services.kpi_run_fail(run_id=run_id, error=f"{kind} {unit_id}: {exc!r}")
         return 0
-    if not services.kpi_run_part_done(run_id=run_id, kind=kind, unit_id=unit_id, rows=rows):
-        return rows
-    if kind == "team":
-        diagnose_after_recompute(team_id=unit_id, periods=list(run.periods))
+    counted, finished = services.kpi_run_part_record(
+        run_id=run_id, kind=kind, unit_id=unit_id, rows=rows
+    )
+    if counted and finished:
+        # The last part: announce the whole run once, so the diagnosis runs once per run
+        # over all its teams and periods (not once per team and period).
+        teams = [uid for k, uid in services.kpi_run_parts(run=run) if k == "team"]
+        diagnose_after_recompute(team_ids=teams, periods=list(run.periods))
     return rows
 
 
-def diagnose_after_recompute(*, team_id: int, periods: list[str]) -> None:
-    """Announce that a team's snapshots changed (SnapshotsChanged); coaching subscribes and
-    queues its diagnosis, one task per period (docs/architecture.md, "Events")."""
-    publish(SnapshotsChanged(team_ids=(team_id,), periods=tuple(periods)))
+def diagnose_after_recompute(*, team_ids: list[int], periods: list[str]) -> None:
+    """Announce that these teams' snapshots changed (SnapshotsChanged); coaching subscribes
+    and queues one diagnosis of all of them for all the periods (docs/architecture.md,
+    "Events"). Nothing is published without teams or periods."""
+    if team_ids and periods:
+        publish(SnapshotsChanged(team_ids=tuple(team_ids), periods=tuple(periods)))
 
 
 @shared_task(
@@ -112,7 +118,7 @@ def kpi_recompute_team(team_id: int, periods: list[str], trigger: str = "") -> i
     """The debounced recompute scheduled by :func:`kpi.services.kpi_touch`."""
     rows = services.kpi_recompute_touched(team_id=team_id, periods=periods)
     if rows:
-        diagnose_after_recompute(team_id=team_id, periods=periods)
+        diagnose_after_recompute(team_ids=[team_id], periods=periods)
     return rows
 
 

@@ -3,7 +3,7 @@
 The last 12 complete ISO weeks of personal and team weekly reports for every demo team,
 consistent with the journals: the figures are computed by kpi.calculations from the
 visits, stage changes and contracts the customers and journals demos wrote (one
-load_input + compute_many per team for all 12 weeks), frozen as at submission. Each
+kpi.figures.compute per team for all 12 weeks), frozen as at submission. Each
 week's plan is the previous week's next goals; goals grow a little on the week's actual.
 Key customers come from the customers the rep visited that week and still works on;
 team reports carry a summary, training topics, the key customers and a key coachee.
@@ -26,8 +26,8 @@ from django.utils import timezone
 from accounts.demo import TEAMS, DemoOrg
 from accounts.models import Membership, OrgUnit, User
 from journals.models import Visit
-from kpi.calculations import Period, compute_many, period_of
-from kpi.loading import load_input
+from kpi import figures as kpi_figures
+from kpi.calculations import Period, Scope, period_of
 
 from . import selectors as sel
 from .models import (
@@ -132,9 +132,8 @@ def _seed_team(
 ) -> None:
     members_by_week = {p: sel.team_members(team.pk, p) for p in weeks}
     rep_ids = sorted({u.pk for ms in members_by_week.values() for u in ms})
-    data = load_input(team_ids=[team.pk])
-    scopes = [("team", team.pk)] + [("rep", rid) for rid in rep_ids]
-    computed = compute_many(weeks, scopes, data)
+    scopes = [Scope.team(team.pk)] + [Scope.rep(rid) for rid in rep_ids]
+    computed = kpi_figures.compute(weeks, scopes, team_ids=[team.pk], rep_ids=rep_ids)
     figures: dict[tuple[Period, str], dict[str, Any]] = {}
     for (period, scope), metrics in computed.items():
         key = "team" if scope.kind == "team" else str(scope.id)

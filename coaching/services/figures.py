@@ -4,16 +4,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
-from accounts.models import OrgSettings
-from kpi.calculations import MetricValue, Period, Scope, compute_many
-from kpi.loading import load_input
-from kpi.selectors import snapshot_table
-
-log = logging.getLogger(__name__)
-
+from kpi import figures as kpi_figures
+from kpi.calculations import MetricValue, Period
 
 #: KPI metrics the diagnosis reads per rep and period.
 DIAGNOSIS_METRICS: tuple[str, ...] = (
@@ -45,37 +39,9 @@ def rep_metrics(
     periods: Sequence[Period],
     metrics: Sequence[str] = DIAGNOSIS_METRICS,
 ) -> dict[tuple[str, int], dict[str, MetricValue]]:
-    """KPI figures per (period key, rep id): ``{metric: MetricValue}``.
-
-    Uses the stored KPI snapshots (kpi.selectors.snapshot_table) when they exist for every
-    rep, else computes live with kpi.calculations over kpi.loading.load_input(team_ids).
-    """
-    out: dict[tuple[str, int], dict[str, MetricValue]] = {}
-    if not rep_ids or not periods:
-        return out
-    missing: list[Period] = []
-    for period in periods:
-        table: dict[int, dict[str, MetricValue]] = {}
-        try:
-            table = snapshot_table(
-                scope_kind="rep", scope_ids=list(rep_ids), period=period, metrics=list(metrics)
-            )
-        except (LookupError, ValueError, TypeError):
-            log.warning("KPI snapshots unavailable for %s; computing live", period)
-            table = {}
-        if all(table.get(rid) for rid in rep_ids):
-            for rid in rep_ids:
-                out[(period.key, rid)] = table[rid]
-        else:
-            missing.append(period)
-    if missing:
-        data = load_input(team_ids=list(team_ids))
-        result = compute_many(
-            missing,
-            [Scope.rep(rid) for rid in rep_ids],
-            data,
-            new_revenue_months=OrgSettings.load().new_revenue_months,
-        )
-        for (period, scope), figures in result.items():
-            out[(period.key, int(scope.id))] = figures  # type: ignore[arg-type]
-    return out
+    """KPI figures per (period key, rep id): ``{metric: MetricValue}``, read through the
+    seam ``kpi.figures.rep_figures`` (stored snapshots when every rep has them, else one live
+    run, both in the organisation's time zone)."""
+    return kpi_figures.rep_figures(
+        team_ids=team_ids, rep_ids=rep_ids, periods=periods, metrics=metrics
+    )

@@ -13,6 +13,7 @@ from .journal import (
     plan_item_get,
     rep_calendar,
     visit_get,
+    visits_by_others,
     with_counts,
 )
 from .morning import (
@@ -26,6 +27,7 @@ from .picker import (
     own_customers,
     picker_customers,
     plan_suggestions,
+    visitable_customers,
 )
 from .rules import (
     EffectiveRule,
@@ -65,9 +67,11 @@ __all__ = [
     "journal_get",
     "journal_list",
     "journal_neighbours",
+    "visits_by_others",
     "journal_queryset",
     "morning_meeting",
     "own_customers",
+    "visitable_customers",
     "pick_team",
     "picker_customers",
     "plan_item_get",

@@ -155,6 +155,23 @@ def journal_content(journal: Journal) -> dict[str, object]:
     }
 
 
+def visits_by_others(journal: Journal) -> list[Visit]:
+    """Visits on the journal's local day to customers the journal's rep owns, recorded by
+    someone else (a supervisor's accompanied visit, a colleague covering): shown in the
+    owner's journal. Ordered by time. One query."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(journal.day, dt.time(), tzinfo=zone)
+    end = start + dt.timedelta(days=1)
+    return list(
+        Visit.objects.filter(
+            customer__owner_id=journal.rep_id, occurred_at__gte=start, occurred_at__lt=end
+        )
+        .exclude(rep_id=journal.rep_id)
+        .select_related("customer", "rep")
+        .order_by("occurred_at", "id")
+    )
+
+
 def journal_neighbours(*, journal: Journal, scope: Scope) -> tuple[int | None, int | None]:
     """Previous and next submitted journals of the same team and day, in the inbox's
     order (by rep username), for reading one after another. One query."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
-from accounts.models import User
-from accounts.scoping import Scope, restrict
+from accounts.models import Membership, User
+from accounts.scoping import Scope, active_memberships, restrict, scope_for
 from customers.models import Customer, Stage
 
 from .. import calculations as calc
@@ -109,6 +110,21 @@ def _next_purpose(stage: str, last_purpose: str) -> str:
 def own_customers(*, rep: User) -> QuerySet[Customer]:
     """Customers the rep owns (the ones a journal may plan and record visits for)."""
     return Customer.objects.filter(owner=rep)
+
+
+def visitable_customers(*, rep: User, day: dt.date) -> QuerySet[Customer]:
+    """Customers ``rep`` may record a visit to on local ``day``: their own, the customers
+    of the teams they see (a supervisor's accompanied visit, 陪同拜访), and those of the
+    teams they are a rep of (covering for a colleague). Lost customers are left out."""
+    scope = scope_for(rep, day)
+    teams = Membership.objects.filter(
+        active_memberships(day), user=rep, role=Membership.Role.REP
+    ).values("unit_id")
+    return (
+        (restrict(Customer.objects.all(), scope) | Customer.objects.filter(team_id__in=teams))
+        .exclude(stage=Stage.LOST)
+        .distinct()
+    )
 
 
 def picker_customers(*, scope: Scope, rep: User, q: str, limit: int = 10) -> list[Customer]:

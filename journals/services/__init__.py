@@ -47,6 +47,7 @@ from .visits import (
     visit_from_plan,
     visit_mark_case,
     visit_record,
+    visit_relation_check,
     visit_update,
 )
 
@@ -80,5 +81,6 @@ __all__ = [
     "visit_from_plan",
     "visit_mark_case",
     "visit_record",
+    "visit_relation_check",
     "visit_update",
 ]

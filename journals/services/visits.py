@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.scoping import scope_for
+from accounts.scoping import is_rep_of, scope_for
 from customers.models import Customer, Stage, StageChange
 from customers.services import (
     customer_change_stage,
@@ -32,7 +32,6 @@ from ..models import (
     Purpose,
     Visit,
 )
-from .journal import _check_customer
 
 # --- checks -------------------------------------------------------------------------------
 from .permissions import _author_edits, visit_check_can_mark_case
@@ -103,6 +102,35 @@ def _after_visit(visit: Visit) -> None:
     ).exclude(pk=visit.pk).update(next_step_done=True)
 
 
+def visit_relation_check(*, customer: Customer, journal: Journal, relation: str) -> str:
+    """The relation a visit of ``journal``'s rep to ``customer`` is recorded with
+    (docs/domain, section 3: accompanied and covering visits).
+
+    Their own customer: always ``own``. Someone else's customer: ``relation`` must be
+    ``accompanied`` (陪同拜访, e.g. a supervisor with the rep) or ``covering`` (a colleague
+    covering), and the visitor must see the customer (its team's supervisor or manager) or
+    be a rep of the customer's team on the journal's day. Returns the relation to store;
+    raises ValidationError on ``customer`` otherwise."""
+    if customer.owner_id == journal.rep_id:
+        return visit_rules.OWN
+    if relation not in visit_rules.NON_OWNER_RELATIONS:
+        raise ValidationError(
+            {
+                "customer": _(
+                    "This customer is not yours: record it as an accompanied visit or as "
+                    "covering for a colleague."
+                )
+            }
+        )
+    scope = scope_for(journal.rep, journal.day)
+    if not (
+        scope.can_see(owner_id=customer.owner_id, team_id=customer.team_id)
+        or (customer.team_id is not None and is_rep_of(journal.rep, customer.team_id, journal.day))
+    ):
+        raise ValidationError({"customer": _("Pick a customer of your team.")})
+    return relation
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -121,10 +149,13 @@ def visit_record(
     plan_item: PlanItem | None = None,
     checkin: CheckIn | None = None,
     needs: str = "",
+    relation: str = visit_rules.OWN,
 ) -> Visit:
     """Record an actual visit, appointment or follow-up (实际拜访记录) in a draft journal.
 
-    - ``occurred_at`` must fall on the journal's local day; ``customer`` must be the rep's;
+    - ``occurred_at`` must fall on the journal's local day; ``customer`` is the rep's own, or
+      someone else's with ``relation`` accompanied or covering (:func:`visit_relation_check`);
+      the visit counts for the journal rep's activity either way;
     - ``stage_before`` is the customer's stage before the visit;
     - outcome ``stage_advanced`` (with ``new_stage`` further down the funnel) or ``deal``
       moves the customer through customer_change_stage at ``occurred_at``, source VISIT;
@@ -137,7 +168,7 @@ def visit_record(
     Raises ValidationError (field errors) and PermissionDenied (not the author / locked).
     """
     _author_edits(journal, by)
-    _check_customer(customer, journal)
+    relation = visit_relation_check(customer=customer, journal=journal, relation=relation)
     if timezone.localdate(occurred_at) != journal.day:
         raise ValidationError({"occurred_at": _("The visit must be on the journal's day.")})
     if plan_item is not None and (
@@ -161,6 +192,7 @@ def visit_record(
         next_step_date=next_step_date,
         outcome=outcome,
         stage_before=customer.stage,
+        relation=relation,
     )
     _check_next_step(visit)
     _apply_stage(

@@ -108,6 +108,7 @@ def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan_groups": groups,
             "plan_count": len(plan),
             "visits": visits,
+            "visits_by_others": selectors.visits_by_others(journal),
             "achievement": _achievement_rows(
                 [p.purpose for p in plan], [v.purpose for v in visits]
             ),

@@ -76,12 +76,13 @@ def _work_context(
         ],
         "plan_count": len(plan),
         "visits": visits,
+        "visits_by_others": selectors.visits_by_others(journal),
         "suggestions": selectors.plan_suggestions(journal=journal) if editable else [],
         "achievement": _achievement_rows([p.purpose for p in plan], [v.purpose for v in visits]),
         "plan_form": plan_form or PlanItemForm(customers=customers, auto_id="plan_%s"),
         "visit_form": visit_form
         or VisitForm(
-            customers=customers,
+            customers=selectors.visitable_customers(rep=journal.rep, day=journal.day),
             auto_id="visit_%s",
             initial={"time": _default_visit_time(journal), "outcome": Visit.Outcome.INFO},
         ),

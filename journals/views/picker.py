@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import local_today, team_of
 from customers.services import customer_create as customers_customer_create
+from domain.visits import NON_OWNER_RELATIONS
 
 from .. import selectors
 from ._common import _scope
@@ -19,8 +20,22 @@ from ._common import _scope
 @login_required
 @require_GET
 def customer_search(request: HttpRequest) -> HttpResponse:
-    """Picker results: the viewer's own customers by name or pinyin initials."""
+    """Picker results: the viewer's own customers by name or pinyin initials; with
+    ``relation`` accompanied or covering, the other customers the viewer may visit."""
     q = (request.GET.get("q") or "").strip()[:100]
+    if request.GET.get("relation") in NON_OWNER_RELATIONS:
+        others = selectors.visitable_customers(rep=request.user, day=local_today())  # type: ignore[arg-type]
+        rows = list(
+            others.exclude(owner_id=request.user.pk)
+            .filter(name__icontains=q)
+            .select_related("owner")
+            .order_by("name")[:10]
+        )
+        return render(
+            request,
+            "journals/_picker_results.html",
+            {"customers": rows, "q": q, "others": True},
+        )
     rows = selectors.picker_customers(
         scope=_scope(request),
         rep=request.user,  # type: ignore[arg-type]

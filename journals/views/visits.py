@@ -62,7 +62,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitForm(
         request.POST,
         request.FILES,
-        customers=selectors.own_customers(rep=journal.rep),
+        customers=selectors.visitable_customers(rep=journal.rep, day=journal.day),
         auto_id="visit_%s",
     )
     if form.is_valid():
@@ -90,6 +90,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
                 needs=data.get("needs") or "",
                 plan_item=plan_item,
                 checkin=_checkin_from(data, data.get("photo")),
+                relation=data.get("relation") or "own",
             )
             return _work_response(request, journal, saved="visit")
         except ValidationError as exc:

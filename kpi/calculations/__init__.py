@@ -39,7 +39,8 @@ Periods and local time
 ----------------------
 A :class:`Period` is a local calendar month or an ISO week (Monday-Sunday; 2025-12-29 is
 in 2026-W01, 2027-01-01 in 2026-W53) with an exclusive end date. Every datetime is compared
-with the period's bounds taken at local midnight in ``tz`` (default Asia/Shanghai), so days
+with the period's bounds taken at local midnight in ``tz`` (required: the organisation's
+``settings.TIME_ZONE``, passed by ``kpi.loading.compute_org``; there is no default), so days
 are local days, never UTC days: 2026-10-31 17:30 UTC is 2026-11-01 01:30 in Shanghai and
 counts in November. Naive datetimes are read as local wall time in ``tz``. An event at
 exactly the period's start belongs to the period; the state "at the start" of a period is
@@ -142,7 +143,6 @@ from kpi.calculations.constants import (
     BOUNDED_RATES,
     CENT,
     DEFAULT_REVENUE_BANDS,
-    DEFAULT_TZ,
     FUNNEL_STAGES,
     LOST,
     MONEY_METRICS,
@@ -178,7 +178,6 @@ __all__ = [
     "BOUNDED_RATES",
     "CENT",
     "DEFAULT_REVENUE_BANDS",
-    "DEFAULT_TZ",
     "FUNNEL_STAGES",
     "KpiInput",
     "LOST",

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from domain import metrics as registry
-from kpi.calculations.constants import DEFAULT_REVENUE_BANDS, DEFAULT_TZ
+from kpi.calculations.constants import DEFAULT_REVENUE_BANDS
 from kpi.calculations.engine import _compute_period
 from kpi.calculations.normalise import _tz
 from kpi.calculations.periods import Period, Scope, as_scope, parse_period
@@ -22,7 +22,8 @@ def compute_many(
     periods: Iterable[Period | str],
     scopes: Iterable[Scope | tuple[Any, ...]],
     data: KpiInput,
-    tz: dt.tzinfo | str | None = DEFAULT_TZ,
+    *,
+    tz: dt.tzinfo | str,
     new_revenue_months: int = 12,
     revenue_bands: Sequence[tuple[str, Any]] = DEFAULT_REVENUE_BANDS,
 ) -> dict[tuple[Period, Scope], dict[str, MetricValue]]:
@@ -32,8 +33,9 @@ def compute_many(
     pass (fact rows are mapped to scopes by sorted-array lookups and aggregated with
     bincount), so the cost grows with the data, not with the number of scopes. Periods may
     be given as '2026-10' / '2026-W43', scopes as tuples (see :func:`as_scope`). Metric
-    names and rules: module docstring and docs/domain.md sections 6 and 9. Raises ValueError for
-    a bad period, scope, band list or a negative ``new_revenue_months``.
+    names and rules: module docstring and docs/domain.md sections 6 and 9. ``tz`` (required,
+    keyword) is the organisation's zone: every period bound is local midnight there. Raises
+    ValueError for a bad period, scope, band list, zone or a negative ``new_revenue_months``.
     """
     zone = _tz(tz)
     if new_revenue_months < 0:
@@ -56,7 +58,8 @@ def compute_members(
     scope: Scope | tuple[Any, ...],
     data: KpiInput,
     metric: str,
-    tz: dt.tzinfo | str | None = DEFAULT_TZ,
+    *,
+    tz: dt.tzinfo | str,
     new_revenue_months: int = 12,
 ) -> tuple[MetricValue, list[int]]:
     """A customer-count metric of one scope and period, and the customers it counts.
@@ -82,7 +85,8 @@ def compute_scope(
     period: Period | str,
     scope: Scope | tuple[Any, ...],
     data: KpiInput,
-    tz: dt.tzinfo | str | None = DEFAULT_TZ,
+    *,
+    tz: dt.tzinfo | str,
     new_revenue_months: int = 12,
     revenue_bands: Sequence[tuple[str, Any]] = DEFAULT_REVENUE_BANDS,
 ) -> dict[str, MetricValue]:
@@ -91,4 +95,6 @@ def compute_scope(
     ``new_revenue_months`` is OrgSettings.new_revenue_months. See :func:`compute_many`.
     """
     p, s = parse_period(period), as_scope(scope)
-    return compute_many([p], [s], data, tz, new_revenue_months, revenue_bands)[(p, s)]
+    return compute_many(
+        [p], [s], data, tz=tz, new_revenue_months=new_revenue_months, revenue_bands=revenue_bands
+    )[(p, s)]

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi.calculations.constants import DEFAULT_TZ, REACH_STAGES, STAGE_RANK
+from kpi.calculations.constants import REACH_STAGES, STAGE_RANK
 from kpi.calculations.normalise import (
     _LOST_CODE,
     _NEVER,
@@ -76,13 +76,15 @@ def _fill_teams(
     mem: _Mem,
     days: np.ndarray | None = None,
     ns: np.ndarray | None = None,
-    tz: dt.tzinfo = DEFAULT_TZ,
+    tz: dt.tzinfo | None = None,
 ) -> np.ndarray:
     """``team`` with the missing ones taken from the rep's membership on the event's day."""
     need = np.flatnonzero((team == _NONE) & (rep != _NONE))
     if need.size == 0 or mem.user.size == 0:
         return team
-    need_days = days[need] if days is not None else _local_days(ns[need], tz)  # type: ignore[index]
+    if days is None and (ns is None or tz is None):
+        raise ValueError("_fill_teams needs local days, or instants and a time zone")
+    need_days = days[need] if days is not None else _local_days(ns[need], tz)  # type: ignore[index,arg-type]
     q = pd.DataFrame({"user": rep[need], "day": need_days, "row": need})
     rows = pd.DataFrame(
         {
@@ -197,7 +199,7 @@ def _stage_events(ch: _Changes) -> _StageEvents:
     )
 
 
-def stage_reach_times(stage_changes: pd.DataFrame, tz: dt.tzinfo = DEFAULT_TZ) -> pd.DataFrame:
+def stage_reach_times(stage_changes: pd.DataFrame, tz: dt.tzinfo | str) -> pd.DataFrame:
     """When each customer first reached each stage, and its lost status.
 
     Returns one row per customer with a stage change, sorted by customer_id: lead_at (first
@@ -263,9 +265,7 @@ def _owner_rows(own: _Own, when: int) -> np.ndarray:
     return np.asarray(sel[_last_of_runs(own.pos[sel])])
 
 
-def owner_at(
-    ownerships: pd.DataFrame, when: dt.datetime, tz: dt.tzinfo = DEFAULT_TZ
-) -> pd.DataFrame:
+def owner_at(ownerships: pd.DataFrame, when: dt.datetime, tz: dt.tzinfo | str) -> pd.DataFrame:
     """Owner of each customer at the instant ``when``: DataFrame customer_id, owner_id
     (NA: public pool), team_id (the ownership row's team), all Int64.
 

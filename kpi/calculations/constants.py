@@ -1,4 +1,7 @@
-"""Fixed names of the KPI calculations: stages, metric families, time zone.
+"""Fixed names of the KPI calculations: stages and metric families.
+
+There is no default time zone: every entry point takes the organisation's zone
+(``settings.TIME_ZONE``) from its caller (docs/domain, section 9, Time zone).
 
 The stages and the metric kinds are the domain's (``domain.stages``, ``domain.metrics``):
 this module only gives the engine's names for them, so there is one rule in one place
@@ -8,7 +11,6 @@ this module only gives the engine's names for them, so there is one rule in one 
 from __future__ import annotations
 
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from domain import metrics as registry
 from domain.stages import FUNNEL_STAGES, LOST, OPEN_TARGET_STAGES, REACH_STAGES, STAGE_RANK
@@ -17,7 +19,6 @@ __all__ = [
     "BOUNDED_RATES",
     "CENT",
     "DEFAULT_REVENUE_BANDS",
-    "DEFAULT_TZ",
     "FUNNEL_STAGES",
     "LOST",
     "MONEY_METRICS",
@@ -30,7 +31,6 @@ __all__ = [
     "UNBOUNDED_RATIOS",
 ]
 
-DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 REVENUE_KIND_NEW = "new"
 REVENUE_KIND_RETAINED = "retained"
 

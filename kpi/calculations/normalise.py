@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
-from kpi.calculations.constants import DEFAULT_TZ, FUNNEL_STAGES, LOST, STAGE_RANK
+from kpi.calculations.constants import FUNNEL_STAGES, LOST, STAGE_RANK
 
 _NEVER = np.iinfo(np.int64).max
 _NONE = -1
@@ -192,6 +192,13 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray, default: in
 
 
 def _tz(tz: dt.tzinfo | str | None) -> dt.tzinfo:
+    """The zone of ``tz`` (a tzinfo or an IANA name). Raises ValueError for None or an
+    unknown name: the engine has no default zone."""
     if tz is None:
-        return DEFAULT_TZ
-    return ZoneInfo(tz) if isinstance(tz, str) else tz
+        raise ValueError("A time zone is required (the organisation's settings.TIME_ZONE)")
+    if isinstance(tz, str):
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"Unknown time zone {tz!r}") from exc
+    return tz

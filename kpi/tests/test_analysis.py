@@ -204,3 +204,37 @@ def test_bad_month_on_start_shows_a_message(org, client_for):
     )
     assert response.status_code == 302
     assert not MonthlyAnalysis.objects.exists()
+
+
+def test_a_submitted_analysis_keeps_its_figures_and_shows_the_live_value(org, client_for, october):
+    """Frozen with 1 deal in October; a second October deal recorded afterwards shows as
+    "now: 2" beside the frozen 1, with the time the figures were frozen."""
+    client = client_for(org.rep)
+    start(client, kind="personal")
+    analysis = MonthlyAnalysis.objects.get()
+    client.post(
+        reverse("kpi:analysis_edit", args=[analysis.pk]),
+        {"plan": "11月拜访20家目标客户", "submit": "1"},
+    )
+    analysis.refresh_from_db()
+    assert analysis.results["deals"]["actual"] == "1"
+    late = customer_create(
+        by=org.rep,
+        name="晚到客户",
+        owner=org.rep,
+        stage="deal",
+        at=dt.datetime(2026, 10, 25, 10, tzinfo=TZ),
+    )
+    assert late.stage == "deal"
+    compute_and_store(periods=["2026-10"])
+    detail = client_for(org.supervisor).get(
+        reverse("kpi:analysis_detail", args=[analysis.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    rows = {r["metric"]: r for r in detail.context["rows"]}
+    assert (rows["deals"]["actual"], rows["deals"]["now"]) == ("1", "2")
+    assert rows["new_targets"]["now"] == "4"  # 3 frozen, the late customer is a 4th
+    page = detail.content.decode()
+    assert 'data-testid="frozen-at"' in page
+    assert "数据冻结于" in page
+    analysis.refresh_from_db()
+    assert analysis.results["deals"]["actual"] == "1"

@@ -7,6 +7,7 @@ take plain pandas frames.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import types
@@ -24,22 +25,38 @@ from kpi.calculations import (
     Period,
     Scope,
     as_scope,
-    compute_many,
-    compute_members,
-    compute_scope,
     iso_week_period,
     metric_names,
     metrics_as_json,
     month_period,
-    owner_at,
     parse_period,
     period_of,
-    stage_reach_times,
     team_of_user_at,
     weeks_in_iso_year,
 )
+from kpi.calculations import (
+    compute_many as _compute_many,
+)
+from kpi.calculations import (
+    compute_members as _compute_members,
+)
+from kpi.calculations import (
+    compute_scope as _compute_scope,
+)
+from kpi.calculations import (
+    owner_at as _owner_at,
+)
+from kpi.calculations import (
+    stage_reach_times as _stage_reach_times,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
+# The engine has no default zone; these cases are written in Shanghai time.
+compute_many = functools.partial(_compute_many, tz=SH)
+compute_scope = functools.partial(_compute_scope, tz=SH)
+owner_at = functools.partial(_owner_at, tz=SH)
+stage_reach_times = functools.partial(_stage_reach_times, tz=SH)
+compute_members = functools.partial(_compute_members, tz=SH)
 DAY = dt.date(2026, 10, 9)
 UTC = dt.UTC
 REP, REP2, REP3 = 1, 2, 3

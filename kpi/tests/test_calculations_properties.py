@@ -6,6 +6,7 @@ to compute_scope, and team figures adding up to their branch."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from decimal import Decimal
@@ -24,14 +25,21 @@ from kpi.calculations import (
     UNBOUNDED_RATIOS,
     KpiInput,
     MetricValue,
-    compute_many,
-    compute_scope,
     metrics_as_json,
     parse_period,
+)
+from kpi.calculations import (
+    compute_many as _compute_many,
+)
+from kpi.calculations import (
+    compute_scope as _compute_scope,
 )
 
 UTC = dt.UTC
 BASE = dt.datetime(2026, 8, 25, tzinfo=UTC)
+# The engine has no default zone; the generated histories are read in UTC.
+compute_many = functools.partial(_compute_many, tz=UTC)
+compute_scope = functools.partial(_compute_scope, tz=UTC)
 SPAN_MINUTES = 100 * 24 * 60  # to early December 2026: dense enough to hit every rule
 STAGES = ["lead", "target", "relationship", "intent", "deal", "lost"]
 OUTCOMES = ["nothing", "info", "next_step", "stage_advanced", "deal"]

@@ -266,3 +266,20 @@ def test_grid_shows_split_and_a_new_value_drops_it(org, client_for):
     target = Target.objects.get()
     assert target.value == Decimal(40)
     assert target.weeks == {}
+
+
+def test_the_grid_says_when_the_team_target_differs_from_the_reps_sum(org, client_for):
+    Target.objects.create(team=org.team_a, month=OCT, metric="deals", value=10)
+    Target.objects.create(rep=org.rep, month=OCT, metric="deals", value=4)
+    Target.objects.create(rep=org.teammate, month=OCT, metric="deals", value=6)
+    client = client_for(org.supervisor)
+    page = client.get(edit_url())
+    assert page.context["mismatches"] == []  # 10 = 4 + 6
+    assert 'data-testid="target-mismatch"' not in page.content.decode()
+    Target.objects.filter(rep=org.teammate).update(value=5)
+    page = client.get(edit_url())
+    assert [(m["team"], m["reps"]) for m in page.context["mismatches"]] == [
+        (Decimal("10"), Decimal("9"))
+    ]
+    page = client.get(edit_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "小组 10，组员合计 9" in page.content.decode()

@@ -40,19 +40,41 @@ def test_run_start_with_eager_celery_completes_with_progress_100(
 
 
 @pytest.mark.usefixtures("eager")
-def test_a_run_queues_the_coaching_diagnosis_of_each_team_and_period(
+def test_a_run_queues_one_coaching_diagnosis_of_all_its_teams_and_periods(
     org, django_capture_on_commit_callbacks
 ):
+    """Three teams and two periods: one diagnosis task for the whole run, not six."""
     from coaching import tasks as coaching_tasks
 
     with (
-        mock.patch.object(coaching_tasks.findings_recompute, "delay") as diagnose,
+        mock.patch.object(coaching_tasks.findings_recompute_many, "delay") as diagnose,
         django_capture_on_commit_callbacks(execute=True),
     ):
         services.kpi_run_start(trigger="manual", periods=[MARCH, "2026-W11"], by=org.manager)
-    calls = {(tuple(c.args[0]), c.args[1]) for c in diagnose.call_args_list}
-    teams = {org.team_a.pk, org.team_b.pk, org.team_s.pk}
-    assert calls == {((t,), p) for t in teams for p in (MARCH, "2026-W11")}
+    assert diagnose.call_count == 1
+    team_ids, periods = diagnose.call_args.args
+    assert sorted(team_ids) == sorted([org.team_a.pk, org.team_b.pk, org.team_s.pk])
+    assert sorted(periods) == sorted([MARCH, "2026-W11"])
+
+
+@pytest.mark.usefixtures("eager")
+def test_the_diagnosis_of_a_run_recomputes_every_team_and_period_once(
+    org, django_capture_on_commit_callbacks
+):
+    from coaching import services as coaching_services
+
+    make_cohort(org.rep)
+    with (
+        mock.patch.object(
+            coaching_services, "findings_recompute", wraps=coaching_services.findings_recompute
+        ) as recompute,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.kpi_run_start(trigger="manual", periods=[MARCH, "2026-W11"], by=org.manager)
+    # Once per period, each call covering the three teams.
+    assert recompute.call_count == 2
+    for call in recompute.call_args_list:
+        assert len(call.kwargs["team_ids"]) == 3
 
 
 @pytest.mark.usefixtures("eager")

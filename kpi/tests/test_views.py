@@ -157,8 +157,11 @@ def test_bad_period_falls_back_to_this_month(org, client_for):
 def test_month_on_month_delta_is_shown(org, client_for, computed):
     response = client_for(org.supervisor).get(url_team(org))
     tiles = {t["metric"]: t for t in response.context["tiles"]}
-    # September had nothing: counts 0 -> no relative change; rates no value -> no delta
-    assert tiles["intents"]["mom"] is None
+    now = tiles["intents"]["value"].value
+    assert now == 2
+    # September had nothing: a base of 0 (under the threshold of 10) shows the absolute
+    # change, never a percentage.
+    assert tiles["intents"]["mom"] == {"text": "+2", "sign": 1, "absolute": True}
     KpiSnapshot.objects.filter(
         scope_kind="team",
         scope_id=org.team_a.pk,
@@ -167,7 +170,16 @@ def test_month_on_month_delta_is_shown(org, client_for, computed):
     ).update(value=4)
     response = client_for(org.supervisor).get(url_team(org))
     tiles = {t["metric"]: t for t in response.context["tiles"]}
-    assert tiles["intents"]["mom"]["text"] == "-50.0%"
+    assert tiles["intents"]["mom"]["text"] == "-2"
+    KpiSnapshot.objects.filter(
+        scope_kind="team",
+        scope_id=org.team_a.pk,
+        metric="intents",
+        period_start=dt.date(2026, 9, 1),
+    ).update(value=40)
+    response = client_for(org.supervisor).get(url_team(org))
+    tiles = {t["metric"]: t for t in response.context["tiles"]}
+    assert tiles["intents"]["mom"]["text"] == "-95.0%"
 
 
 def test_branch_ranks_teams_with_colour_bands(org, client_for, computed):

@@ -37,10 +37,18 @@ def _visible_analysis(request: HttpRequest, pk: int) -> MonthlyAnalysis:
     return analysis
 
 
-def _result_rows(results: dict[str, dict[str, Any]], gaps: dict[str, str]) -> list[dict[str, Any]]:
+def _result_rows(
+    results: dict[str, dict[str, Any]],
+    gaps: dict[str, str],
+    live: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Display rows of frozen (or draft) ``results``; with ``live`` (the results computed
+    now), a row whose actual value changed since it was frozen carries ``now``."""
     rows = []
     for metric, r in results.items():
         completion = as_number(r.get("completion"))
+        now = (live or {}).get(metric, {}).get("actual") if live is not None else None
+        changed = live is not None and as_number(now) != as_number(r.get("actual"))
         rows.append(
             {
                 "metric": metric,
@@ -51,6 +59,7 @@ def _result_rows(results: dict[str, dict[str, Any]], gaps: dict[str, str]) -> li
                 "bar": None if completion is None else max(0, min(100, round(completion * 100))),
                 "short": completion is not None and completion < 1,
                 "gap": gaps.get(metric, ""),
+                "now": format_value(now, metric) if changed else "",
             }
         )
     return rows
@@ -132,7 +141,12 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "analysis": analysis,
-        "rows": _result_rows(results, analysis.gaps),
+        "rows": _result_rows(
+            results,
+            analysis.gaps,
+            None if draft else analysis_services.analysis_results(analysis),
+        ),
+        "frozen_at": None if draft else analysis.submitted_at,
         "comments": comments,
         "comment_form": CommentForm(),
         "can_edit": draft and analysis.author_id == request.user.pk,

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit
 from accounts.scoping import memberships_in
 from domain import metrics as metric_registry
 from kpi import calculations as calc
-from kpi import selectors
+from kpi import figures
 from kpi.templatetags.kpi_format import as_number, metric_kind, metric_label
-from kpi.views.scopes import DashScope, _scope, period_label, trailing, year_ago
+from kpi.views.scopes import DashScope, _scope, period_label, trailing
 
 TILE_METRICS_MONTH = (
     "target_customers",
@@ -103,17 +105,25 @@ def _composite_order(item: tuple[str, Any]) -> tuple[int, str]:
 
 
 def _delta(metric: str, now: Any, before: Any) -> dict[str, Any] | None:
-    """Change against an earlier value: rates in percentage points, others in percent."""
+    """Change against an earlier value: rates in percentage points; counts and money in
+    percent when the base is at least ``figures.PERCENT_MIN_BASE_COUNT`` customers or
+    ``PERCENT_MIN_BASE_MONEY`` CNY, else the absolute change (+3, not +300.0% on a base of
+    1; docs/domain, section 9, like spans). None when either value is missing."""
     a, b = as_number(now), as_number(before)
     if a is None or b is None:
         return None
-    if metric_kind(metric) == "rate":
+    kind = metric_kind(metric)
+    if kind == "rate":
         diff = (a - b) * 100
         return {"text": f"{diff:+.1f} pp", "sign": (diff > 0) - (diff < 0)}
-    if b == 0:
-        return None
-    pct = (a - b) / abs(b) * 100
-    return {"text": f"{pct:+.1f}%", "sign": (pct > 0) - (pct < 0)}
+    floor = figures.PERCENT_MIN_BASE_MONEY if kind == "money" else figures.PERCENT_MIN_BASE_COUNT
+    change = a - b
+    sign = (change > 0) - (change < 0)
+    if abs(b) < float(floor):
+        text = f"{change:+,.2f}" if kind == "money" else f"{change:+,.0f}"
+        return {"text": text, "sign": sign, "absolute": True}
+    pct = change / abs(b) * 100
+    return {"text": f"{pct:+.1f}%", "sign": sign}
 
 
 def _drill_url(ds: DashScope, period: calc.Period, metric: str) -> str:
@@ -189,20 +199,32 @@ def values_get(values: dict[str, Any], metric: str) -> Any:
 
 
 def dashboard_data(
-    ds: DashScope, period: calc.Period, *, segment: str = "", rank_by: str = ""
+    ds: DashScope,
+    period: calc.Period,
+    *,
+    segment: str = "",
+    rank_by: str = "",
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Everything a dashboard (or its xlsx export) shows for a scope and period.
+    """Everything a dashboard (or its xlsx export) shows for a scope and period, as seen on
+    the local ``today`` (default: today in settings.TIME_ZONE).
 
-    Queries: 3 snapshot reads (period, previous, year ago), one per trend metric, one for
-    the children and one for their table: fixed whatever the team size."""
+    Month on month and year on year are like for like (``kpi.figures.comparison``): a
+    period in progress is compared with the same first days of the earlier periods and
+    labelled 本月至今 / 本周至今 (``to_date``). ``as_of``: when the stored figures were
+    computed (shown as 截至 hh:mm). Queries: a fixed number whatever the team size (the
+    snapshot reads, one per trend metric, the children and their table; for a period in
+    progress one load of the scope's tables for the earlier spans)."""
     is_month = period.kind == "month"
-    metrics = selectors.snapshot_metrics(scope_kind=ds.kind, scope_id=ds.id, period=period)
-    previous = selectors.snapshot_metrics(
-        scope_kind=ds.kind, scope_id=ds.id, period=period.previous()
+    today = today or timezone.localdate()
+    metrics = figures.stored_metrics(scope_kind=ds.kind, scope_id=ds.id, period=period)
+    engine_scope, scope_teams = figures.scope_and_teams(
+        scope_kind=ds.kind, scope_id=ds.id, period=period
     )
-    last_year = selectors.snapshot_metrics(
-        scope_kind=ds.kind, scope_id=ds.id, period=year_ago(period)
+    compared = figures.comparison(
+        scope=engine_scope, team_ids=scope_teams, period=period, today=today
     )
+    previous, last_year = compared.previous, compared.year_before
     tiles = []
     for m in TILE_METRICS_MONTH if is_month else TILE_METRICS_WEEK:
         mv = metrics.get(m)
@@ -236,7 +258,7 @@ def dashboard_data(
     trend_periods = trailing(period, 12)
     trend_names = TREND_METRICS if is_month else TREND_METRICS_WEEK
     trend = {
-        m: selectors.snapshot_series(
+        m: figures.stored_series(
             scope_kind=ds.kind, scope_id=ds.id, metric=m, periods=trend_periods
         )
         for m in trend_names
@@ -295,7 +317,7 @@ def dashboard_data(
     rank_by = rank_by if rank_by in rank_metrics else "deals"
     children = _children(ds, period, segment)
     table = (
-        selectors.snapshot_table(
+        figures.stored_table(
             scope_kind="rep" if ds.kind == "team" else "team",
             scope_ids=[c["id"] for c in children],
             period=period,
@@ -343,6 +365,8 @@ def dashboard_data(
     return {
         "metrics": metrics,
         "has_data": bool(metrics),
+        "to_date": compared.to_date,
+        "as_of": figures.as_of(scope_kind=ds.kind, scope_ids=[ds.id], period=period),
         "tiles": tiles,
         "funnel": funnel,
         "trend_names": trend_names,

@@ -42,7 +42,9 @@ def drill_customer_ids(ds: DashScope, period: calc.Period, metric: str) -> list[
         raise ValueError(metric)
     if ds.kind == "rep":
         team_ids = _rep_team_ids(ds.id)
-        data = load_input(team_ids=team_ids) if team_ids else load_input()
+        # The rep's own rows count too (a stage change recorded without a team), as in
+        # the stored figures (kpi.snapshots loads the same customers).
+        data = load_input(team_ids=team_ids, rep_ids=[ds.id]) if team_ids else load_input()
         scope = calc.Scope.rep(ds.id)
     else:
         data = load_input(team_ids=ds.team_ids)

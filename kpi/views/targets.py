@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership, OrgUnit
 from accounts.scoping import Scope, local_today, memberships_during
+from kpi import figures
 from kpi import targets as target_services
 from kpi.forms import TargetImportForm
 from kpi.models import Target, TargetMetric
@@ -190,6 +191,12 @@ def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
         "metrics": metrics,
         "rows": rows,
         "has_errors": bool(errors),
+        "mismatches": [
+            {"label": metric_label(m), "team": team_value, "reps": reps_value}
+            for m, team_value, reps_value in figures.team_targets_vs_reps(
+                team_id=team.pk, month=first, rep_ids=[r.pk for r in reps]
+            )
+        ],
     }
     return render(request, "kpi/target_edit.html", context)
 

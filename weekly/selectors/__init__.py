@@ -35,6 +35,7 @@ from .team import (
     plans_for,
     team_members,
     team_table,
+    team_targets,
 )
 from .weekly_meeting import LOW_EFFECTIVE_RATE, Meeting, MeetingRep, journal_gaps, meeting
 from .weeks import (
@@ -78,6 +79,7 @@ __all__ = [
     "team_members",
     "team_report_queryset",
     "team_table",
+    "team_targets",
     "team_week_figures",
     "week_choices",
     "week_json",

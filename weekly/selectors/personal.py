@@ -1,8 +1,9 @@
 """Figures of a personal weekly report (docs/domain, section 4).
 
-Figures never re-implement a counting rule: they come from kpi.calculations (docs/domain,
-section 9) over ``kpi.loading.load_input`` of the report's team. A whole team (every member
-and the team itself) is computed in ONE load_input + compute_many call.
+Figures never re-implement a counting rule: they come from the read seam ``kpi.figures``
+(docs/domain, section 9), in the organisation's time zone. A whole team (every member and the
+team itself) is computed in one load and one engine run (``kpi.figures.team_week``), so the
+rep's figures here are the rep's figures on the KPI card.
 
 Figures are stored and passed as ``kpi.calculations.metrics_as_json`` dicts:
 ``{metric: {"value", "numerator", "denominator", "status"}}`` (money values as strings).
@@ -17,12 +18,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain import metrics as registry
-from kpi.calculations import (
-    Period,
-    compute_many,
-    metrics_as_json,
-)
-from kpi.loading import load_input
+from kpi import figures as kpi_figures
+from kpi.calculations import Period, metrics_as_json
 from kpi.templatetags.kpi_format import metric_label
 
 from ..models import WeeklyReport
@@ -67,19 +64,15 @@ def week_json(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def team_week_figures(
     *, team_id: int, period: Period, rep_ids: list[int]
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """Live figures of a team and its reps for one ISO week, computed in one
-    ``load_input`` + ``compute_many`` call (kpi.calculations, docs/domain, section 9).
+    """Live figures of a team and its reps for one ISO week (``kpi.figures.team_week``:
+    one load, one engine run, the organisation's time zone; docs/domain, section 9). The
+    team's ``<metric>_completion.denominator`` is the team's own weekly target
+    (``kpi.figures.team_target``), the same number the weekly meeting and the exports show.
 
     Returns ``{"team": figures, "<rep id>": figures}`` (figures: see module docstring).
     """
-    data = load_input(team_ids=[team_id])
-    scopes = [("team", team_id)] + [("rep", rid) for rid in rep_ids]
-    result = compute_many([period], scopes, data)
-    out: dict[str, dict[str, dict[str, Any]]] = {}
-    for (_p, scope), metrics in result.items():
-        key = "team" if scope.kind == "team" else str(scope.id)
-        out[key] = week_json(metrics)
-    return out
+    got = kpi_figures.team_week(team_id=team_id, period=period, rep_ids=rep_ids)
+    return {key: week_json(metrics) for key, metrics in got.items()}
 
 
 def live_figures(report: WeeklyReport) -> dict[str, dict[str, Any]]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, User
 from accounts.scoping import Scope, reps_during
 from journals.selectors import teams_for_leader
+from kpi import figures as kpi_figures
 from kpi.calculations import Period
 from kpi.templatetags.kpi_format import metric_label
 
@@ -106,11 +107,20 @@ def _team_fmt(row: str, value: Any, *, plan: bool = False) -> str:
     return str(int(value))
 
 
-def _target(figures: dict[str, Any], metric: str) -> Any:
+def _carried_target(figures: dict[str, Any], metric: str) -> Any:
     den = (figures.get(f"{metric}_completion") or {}).get("denominator")
     if den is None:
         return None
     return Decimal(str(den)) if metric in MONEY_METRICS else den
+
+
+def team_targets(team_id: int, period: Period) -> dict[str, Any]:
+    """The team's own weekly targets of the table's rows, from ``kpi.figures.team_targets``
+    (the one team target the team report, the weekly meeting and their exports show)."""
+    got = kpi_figures.team_targets(
+        team_id=team_id, period=period, metrics=[r for r in TEAM_ROWS if r != "achievement"]
+    )
+    return {m: (v if m in MONEY_METRICS or v is None else int(v)) for m, v in got.items()}
 
 
 def team_table(
@@ -118,14 +128,22 @@ def team_table(
     members: list[User],
     figures: dict[str, dict[str, Any]],
     plans: dict[int, dict[str, Any]],
+    targets: dict[str, Any] | None = None,
 ) -> TeamTable:
     """Build the team table from ``team_week_figures`` output and each member's plan for
-    the week (their personal report's ``plan``). Team target: the team's weekly target
-    (kpi targets, docs/domain, section 4b); achievement rate = total sales revenue / its
+    the week (their personal report's ``plan``). Team target: ``targets``
+    (:func:`team_targets`, the team's current weekly targets, docs/domain, section 4b); without
+    it, the targets carried in ``figures``. Achievement rate = total sales revenue / its
     target (team) or plan (member); rate rows: the target/plan is in percent."""
     labels = {r: str(TEAM_ROW_LABELS.get(r) or metric_label(r)) for r in TEAM_ROWS}
     table = TeamTable(members=members, rows=list(TEAM_ROWS), labels=labels)
     team = figures.get("team", {})
+
+    def _target(_figures: dict[str, Any], metric: str) -> Any:
+        if targets is not None:
+            return targets.get(metric)
+        return _carried_target(_figures, metric)
+
     for row in TEAM_ROWS:
         pairs: list[tuple[Decimal | None, Decimal | float | int | None]] = []
         for u in members:

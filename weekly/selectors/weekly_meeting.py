@@ -19,7 +19,7 @@ from kpi.calculations import Period
 
 from ..models import TeamWeeklyReport, WeeklyReport
 from .personal import FigureRow, figure_rows, figure_value, fmt, team_week_figures
-from .team import TeamTable, team_members, team_table
+from .team import TeamTable, team_members, team_table, team_targets
 
 # --- weekly meeting -----------------------------------------------------------------------
 
@@ -166,7 +166,12 @@ def meeting(*, team: OrgUnit, period: Period, today: dt.date | None = None) -> M
         team=team,
         period=period,
         reps=entries,
-        table=team_table(members=members, figures=figures, plans=plans),
+        table=team_table(
+            members=members,
+            figures=figures,
+            plans=plans,
+            targets=team_targets(team.pk, period),
+        ),
         praise=praise,
         problems=problems,
         cases=cases,

@@ -320,3 +320,32 @@ def test_meeting_access(org, client_for):
     )
     assert client_for(org.rep).get(url).status_code == 403
     assert client_for(org.manager).get(url + f"?team={org.team_b.pk}&week=junk").status_code == 200
+
+
+def test_one_team_target_in_the_report_the_meeting_and_the_export(org, client_for):
+    """A team sales-revenue target of 6,000.00 for November 2026 (30 days); 2026-W45 (Nov
+    2-8) has 7 days in it: 6000 x 7 / 30 = 1,400.00. The team report was frozen before the
+    target was set; the report, its export and the weekly meeting all show 1,400.00."""
+    from decimal import Decimal
+
+    from kpi.models import Target
+
+    fixed_week(org)
+    sup = client_for(org.supervisor)
+    sup.get(_url(org))
+    tr = TeamWeeklyReport.objects.get()
+    services.team_report_submit(report=tr, by=org.supervisor)
+    Target.objects.create(
+        team=org.team_a, month=dt.date(2026, 11, 1), metric="sales_revenue", value=6000
+    )
+    page = sup.get(_url(org))
+    assert page.context["table"].cells["sales_revenue"]["target"] == Decimal("1400.00")
+    assert "1,400.00" in page.content.decode()
+    meeting = sup.get(reverse("weekly:meeting") + f"?team={org.team_a.pk}&week={WEEK.key}")
+    assert meeting.context["m"].table.cells["sales_revenue"]["target"] == Decimal("1400.00")
+    assert "1,400.00" in meeting.content.decode()
+    ws = load_workbook(
+        io.BytesIO(sup.get(_url(org, "team_report_export"), HTTP_ACCEPT_LANGUAGE="en").content)
+    ).active
+    row = 5 + TEAM_ROWS.index("sales_revenue")
+    assert ws.cell(row=row, column=2).value == 1400

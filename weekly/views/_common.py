@@ -70,4 +70,10 @@ def _strict_week(raw: str) -> Period:
 def _figures_context(report: WeeklyReport) -> dict[str, Any]:
     shown, live = sel.report_figures(report)
     rows = sel.figure_rows(figures=shown, plan=report.plan, next_goals=report.next_goals, live=live)
-    return {"rows": rows, "frozen": report.is_locked(), "changed": any(r.now for r in rows)}
+    frozen = report.is_locked()
+    return {
+        "rows": rows,
+        "frozen": frozen,
+        "frozen_at": report.submitted_at if frozen else None,
+        "changed": any(r.now for r in rows),
+    }

@@ -63,10 +63,11 @@ def _team_table(report: TeamWeeklyReport | None, team: OrgUnit, period: Period) 
     frozen = bool(report and report.status != "draft" and report.figures)
     if frozen:
         snap = report.figures  # type: ignore[union-attr]
-    table = _table_from(snap)
+    targets = sel.team_targets(team.pk, period)
+    table = _table_from(snap, targets)
     changed_cells: dict[tuple[str, int], str] = {}
     if frozen:
-        live_table = _table_from(live)
+        live_table = _table_from(live, targets)
         if [m["id"] for m in live["members"]] == [m["id"] for m in snap["members"]]:
             for r1, r2 in zip(table.display_rows(), live_table.display_rows(), strict=True):
                 for i, (p1, p2) in enumerate(zip(r1["pairs"], r2["pairs"], strict=True)):
@@ -87,7 +88,7 @@ def _team_table(report: TeamWeeklyReport | None, team: OrgUnit, period: Period) 
     }
 
 
-def _table_from(snap: dict[str, Any]) -> sel.TeamTable:
+def _table_from(snap: dict[str, Any], targets: dict[str, Any] | None = None) -> sel.TeamTable:
     class _M:
         def __init__(self, pk: int, name: str) -> None:
             self.pk = pk
@@ -95,7 +96,7 @@ def _table_from(snap: dict[str, Any]) -> sel.TeamTable:
 
     members = [_M(m["id"], m["name"]) for m in snap["members"]]
     plans = {int(k): v for k, v in snap["plans"].items()}
-    return sel.team_table(members=members, figures=snap["figures"], plans=plans)  # type: ignore[arg-type]
+    return sel.team_table(members=members, figures=snap["figures"], plans=plans, targets=targets)  # type: ignore[arg-type]
 
 
 def _coachees(report: TeamWeeklyReport | None) -> list[KeyCoachee]:
