@@ -1,4 +1,4 @@
-"""Shared fixtures: the personas of STYLE.md (rep, teammate, supervisor, manager over
+"""Shared fixtures: the personas of docs/architecture.md (rep, teammate, supervisor, manager over
 two teams, admin, outsider from another branch) in a small organisation."""
 
 from __future__ import annotations

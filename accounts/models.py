@@ -1,5 +1,5 @@
 """Users, the organisation tree (company > branch > team), dated memberships,
-organisation settings and in-app notifications (DOMAIN.md sections 1 and 10)."""
+organisation settings and in-app notifications (docs/domain sections 1 and 10)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class OrgUnit(models.Model):
     """A node of the organisation tree: a company, a branch (or department) or a team.
 
     Teams are leaves; reps and supervisors belong to teams, managers to a branch
-    or team and see every team below it (DOMAIN.md section 1).
+    or team and see every team below it (docs/domain section 1).
     """
 
     class Kind(models.TextChoices):
@@ -99,7 +99,7 @@ class Membership(models.Model):
     """A person's role in a unit from ``start`` to ``end`` (inclusive; open when null).
 
     History is kept: moving team or role ends one row and starts another, so KPIs
-    of a past period are attributed to the team of that period (DOMAIN.md section 9).
+    of a past period are attributed to the team of that period (docs/domain section 9).
     """
 
     class Role(models.TextChoices):
@@ -146,13 +146,13 @@ class Membership(models.Model):
 
 
 def default_journal_deadline() -> dt.time:
-    """21:00: the default journal deadline (DOMAIN.md section 3). A callable, because a
+    """21:00: the default journal deadline (docs/domain section 3). A callable, because a
     fixed time default makes Django's deployment check warn (fields.W161)."""
     return dt.time(21, 0)
 
 
 class OrgSettings(models.Model):
-    """Organisation-wide settings (DOMAIN.md section 10, admin's settings). One row."""
+    """Organisation-wide settings (docs/domain section 10, admin's settings). One row."""
 
     journal_deadline = models.TimeField(_("journal deadline"), default=default_journal_deadline)
     late_submission_allowed = models.BooleanField(_("late submission allowed"), default=True)

@@ -1,4 +1,4 @@
-"""The navigation menu per role (DOMAIN.md section 10).
+"""The navigation menu per role (docs/domain section 10).
 
 Each entry names a URL; entries whose URL does not exist yet are skipped, so an
 app adds itself to the menu by adding its URL and a line here.

@@ -1,4 +1,4 @@
-"""Who may see and change what: the one place that decides (DOMAIN.md section 1).
+"""Who may see and change what: the one place that decides (docs/domain section 1).
 
 Rules, for a user on a given local date:
 - an admin (staff user) sees and manages everything;
@@ -121,7 +121,7 @@ class Scope:
 
     @property
     def primary_role(self) -> str:
-        """The role whose first screen the user gets (DOMAIN.md section 10):
+        """The role whose first screen the user gets (docs/domain section 10):
         'admin', 'manager', 'supervisor', 'rep' or '' (no membership)."""
         if self.is_admin:
             return "admin"
@@ -276,7 +276,7 @@ def get_visible_or_404(queryset: QuerySet[M], scope: Scope, **lookup: object) ->
 def team_of(user: User | None, day: dt.date) -> OrgUnit | None:
     """The team ``user`` was a rep or supervisor of on local ``day`` (None if none).
 
-    Source of the attribution rule "to that rep's team at that date" (docs/domain.md,
+    Source of the attribution rule "to that rep's team at that date" (docs/domain,
     "Attribution").
     """
     if user is None:

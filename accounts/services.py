@@ -1,4 +1,4 @@
-"""Writes for accounts: users, memberships and notifications (STYLE.md: services)."""
+"""Writes for accounts: users, memberships and notifications (docs/architecture.md: services)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def membership_start(
     """Put ``user`` in ``unit`` with ``role`` from ``start`` (default today).
 
     A rep or supervisor belongs to one team at a time: their open rep/supervisor
-    membership ends the day before ``start``, so history stays (DOMAIN.md section 1).
+    membership ends the day before ``start``, so history stays (docs/domain section 1).
     Raises ValidationError for an invalid unit/role pair or a start before the
     open membership's own start.
     """

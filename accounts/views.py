@@ -29,7 +29,7 @@ from .services import (
     team_members,
 )
 
-# The first screen per role (DOMAIN.md section 10), falling back when an app is not there.
+# The first screen per role (docs/domain section 10), falling back when an app is not there.
 HOME_BY_ROLE = {
     "rep": ["journals:today", "customers:customer_list"],
     "supervisor": ["journals:inbox", "customers:customer_list"],

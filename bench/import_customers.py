@@ -1,4 +1,4 @@
-"""Benchmark the customer import (issue 3, item 8).
+"""Benchmark the customer import.
 
 Builds a realistic 100,000-row customer workbook in /tmp (openpyxl write-only), then,
 in a fresh child process, imports it into an EMPTY SQLite database of its own

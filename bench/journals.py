@@ -1,4 +1,4 @@
-"""Benchmark the supervisor's team pages (issue 4, "Done when").
+"""Benchmark the supervisor's team pages.
 
 Builds, in an SQLite database of its own (/tmp/salesops-bench-journals.sqlite3, migrated
 here), one team with a supervisor and 30 reps, each with 10 customers and 90 days of

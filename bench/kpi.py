@@ -1,4 +1,4 @@
-"""Benchmark the KPI engine (issue 6, Benchmark).
+"""Benchmark the KPI engine.
 
 Generates an organisation of ``--reps`` reps (default 1,000: 20 teams of 50 in 4 branches)
 with 12 months of data per rep: 300 customers, ~1,000 visits (in ~250 journals), ~600

@@ -1,5 +1,5 @@
-"""Diagnosis rules: which rep shows which symptom of weak results (DOMAIN.md section 8) or
-poor journal habits (DOMAIN.md section 3, "typical faults"), as pure functions.
+"""Diagnosis rules: which rep shows which symptom of weak results (docs/domain section 8) or
+poor journal habits (docs/domain section 3, "typical faults"), as pure functions.
 
 No ORM here: :mod:`coaching.services` reads the KPI figures (kpi.calculations) and the
 journal habit counts into :class:`RepFacts` and passes the thresholds in as
@@ -45,7 +45,7 @@ SYMPTOMS: tuple[str, ...] = SYMPTOM_CODES
 ATTITUDE, KNOWLEDGE, SKILL = "attitude", "knowledge", "skill"
 COACHING, TRAINING, SUPPORT = "coaching", "training", "support"
 
-# Causes and their category: DOMAIN.md section 8 table.
+# Causes and their category: docs/domain section 8 table.
 C_LITTLE_ACTIVITY = (N_("Too little customer activity"), ATTITUDE)
 C_PRODUCT_KNOWLEDGE = (
     N_("Products not known well, too little industry knowledge"),
@@ -202,7 +202,7 @@ def _num(value: Any) -> float | None:
 
 
 def ratio(num: float | None, den: float | None) -> float | None:
-    """num / den, or None for an empty denominator (DOMAIN.md section 9)."""
+    """num / den, or None for an empty denominator (docs/domain section 9)."""
     if num is None or not den:
         return None
     return float(num) / float(den)

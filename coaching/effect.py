@@ -1,5 +1,5 @@
 """The effect of a coaching plan: the chosen KPIs over equal windows before and during/after
-the plan (DOMAIN.md section 8: "the effect seen (KPIs before vs after)"). Pure functions.
+the plan (docs/domain section 8: "the effect seen (KPIs before vs after)"). Pure functions.
 
 Windows are whole ISO weeks so the KPI engine's week figures can be reused: the *after*
 window runs from the plan's start week to its end week, cut at the current week; the

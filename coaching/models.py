@@ -1,5 +1,5 @@
 """Diagnosis findings, coaching plans with measures, goals and follow-up sessions,
-one-on-one talks and the recognition board (DOMAIN.md section 8; issue 7)."""
+one-on-one talks and the recognition board (docs/domain section 8)."""
 
 from __future__ import annotations
 

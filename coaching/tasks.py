@@ -1,5 +1,5 @@
 """Celery tasks of the coaching app: thin wrappers around services.findings_recompute
-(STYLE.md, Background work). Idempotent: findings are upserted on their natural key."""
+(docs/architecture.md, Background work). Idempotent: findings are upserted on their natural key."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def _int(raw: str | None) -> int | None:
 
 
 def _guide() -> list[tuple[str, str]]:
-    """The one-on-one talk guide (DOMAIN.md section 8, 员工沟通)."""
+    """The one-on-one talk guide (docs/domain section 8, 员工沟通)."""
     return [
         (_("Understand the person"), _("Ask about their situation and listen before judging.")),
         (_("Set goals together"), _("Agree measurable goals the rep accepts as their own.")),

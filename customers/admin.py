@@ -1,4 +1,4 @@
-"""Admin for the customer file models, with search and filters (issue 3)."""
+"""Admin for the customer file models, with search and filters."""
 
 from __future__ import annotations
 

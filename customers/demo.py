@@ -1,4 +1,4 @@
-"""Demo customers for ``seed_demo`` (issue 3, item 7).
+"""Demo customers for ``seed_demo``.
 
 About 600 real companies from the Shenzhen exchange's public list
 (``demo_data/szse_a_share_companies_2025.xlsx``, see demo_data/SOURCES.md) are imported
@@ -8,7 +8,7 @@ relationships and intents, some deals, a few lost, and a few customers left in e
 team's public pool. Every customer gets a contact with a Chinese name and a mobile
 number; deals get a contract and, for each month after the deal up to last month,
 revenue imported through the engine as a billing export. Billing is closed up to last
-month, so lagged ARPU for the current month is pending (DOMAIN.md section 9).
+month, so lagged ARPU for the current month is pending (docs/domain section 9).
 
 Deterministic for a given random generator, idempotent (a second run finds the demo
 import and adds nothing) and quick (a few seconds).
@@ -52,7 +52,7 @@ REVENUE_FILE = "demo-billing-export.xlsx"
 COMPANIES = 600
 POOL_SHARE = 0.06
 
-# Final stage -> share of the demo customers (a funnel: DOMAIN.md section 6).
+# Final stage -> share of the demo customers (a funnel: docs/domain section 6).
 FINAL_STAGES = [
     (Stage.LEAD, 0.34),
     (Stage.TARGET, 0.24),
@@ -145,7 +145,7 @@ def _mobile(rng: random.Random, used: set[str]) -> str:
 def _path_dates(rng: random.Random, final: str, today: dt.date) -> list[tuple[str, dt.date]]:
     """The stages a customer passes after lead, with their dates; the first entry is
     the lead itself. Some customers skip 'relationship' (a skipped stage counts as
-    reached at the same time, DOMAIN.md section 9)."""
+    reached at the same time, docs/domain section 9)."""
     start = today - dt.timedelta(days=rng.randint(20, 360))
     steps: list[tuple[str, dt.date]] = [(Stage.LEAD, start)]
     day = start

@@ -32,7 +32,7 @@ TEXTAREA = {"rows": 3}
 
 
 class CustomerForm(forms.ModelForm):
-    """Company data of a customer file (DOMAIN.md section 5). On create, a supervisor
+    """Company data of a customer file (docs/domain section 5). On create, a supervisor
     or admin also picks the owner (blank: the team's public pool) and, when they have
     more than one team, the team; everyone may give the stage the customer is at."""
 

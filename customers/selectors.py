@@ -1,4 +1,4 @@
-"""Reads of customer files, always through the viewer's scope (STYLE.md: selectors).
+"""Reads of customer files, always through the viewer's scope (docs/architecture.md: selectors).
 
 :func:`customer_queryset` is THE visibility rule for customers; the list, detail,
 export, public pool and other apps' customer pickers all start from it.
@@ -60,7 +60,7 @@ PAGE_SIZE = 25
 def customer_queryset(scope: Scope) -> QuerySet[Customer]:
     """Customers ``scope`` may see: :func:`accounts.scoping.restrict` (own customers,
     customers of visible teams, everything for admins) OR the public pool (owner null)
-    of the teams the viewer is a rep of (DOMAIN.md section 1; issue 3, public pool).
+    of the teams the viewer is a rep of (docs/domain section 1).
 
     Anonymous scopes see nothing. Use it everywhere customers are read.
     """
@@ -203,7 +203,7 @@ def stage_rank() -> Case:
 
 
 class CustomerFilter(django_filters.FilterSet):
-    """The customer list's search, filters and sort (issue 3, item 2).
+    """The customer list's search, filters and sort.
 
     Build it with the viewer's ``scope``: the owner and team choices are the visible
     ones, and the stalled filter uses :func:`customers.stages.stage_settings`.

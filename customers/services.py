@@ -1,4 +1,4 @@
-"""Writes for customer files (STYLE.md: services). Other apps (journals, imports) change
+"""Writes for customer files (docs/architecture.md: services). Other apps (journals, imports) change
 a customer's stage or owner only through these functions, so the history is recorded once.
 """
 
@@ -146,7 +146,7 @@ def stages_entered(from_stage: str, to_stage: str) -> list[str]:
     """Stages a move enters: ``to_stage`` plus every funnel stage it skips on the way.
 
     ``stages_entered('lead', 'intent')`` == ``['target', 'relationship', 'intent']``.
-    A skipped stage counts as reached at the same moment (DOMAIN.md section 9), so its
+    A skipped stage counts as reached at the same moment (docs/domain section 9), so its
     entry rules apply too. Backward moves and moves to lost enter only ``to_stage``.
     """
     if is_advance(from_stage, to_stage):
@@ -194,7 +194,7 @@ def customer_change_stage(
     """Move ``customer`` to ``to_stage`` at ``at`` and record the change.
 
     Returns the StageChange, or None when the customer is already in that stage.
-    Skipped stages count as reached at the same moment (DOMAIN.md section 9); that is
+    Skipped stages count as reached at the same moment (docs/domain section 9); that is
     derived from the row, nothing extra is stored. Attribution: the owner now and the
     owner's team on the local date of ``at``. Raises ValidationError when a field the
     stage (or a stage it skips) requires (StageSetting.required_fields) is empty, or for
@@ -290,7 +290,7 @@ def customer_check_can_edit(*, customer: Customer, scope: Scope) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Customer file pages (issue 3, item 2): create, edit, small records, pool.
+# Customer file pages: create, edit, small records, pool.
 # ---------------------------------------------------------------------------
 
 #: Customer fields the create and edit forms may write (owner, team and stage have
@@ -317,7 +317,7 @@ EDITABLE_FIELDS = (
 
 def customer_check_can_create(*, scope: Scope) -> None:
     """Raise PermissionDenied unless the viewer may create customers: a rep or a
-    supervisor of some team today, or an admin. Managers only read (DOMAIN.md section 1)."""
+    supervisor of some team today, or an admin. Managers only read (docs/domain section 1)."""
     if scope.is_admin or scope.is_rep or scope.is_supervisor:
         return
     raise PermissionDenied(_("Only reps, supervisors and admins create customers."))
@@ -430,7 +430,7 @@ def customer_move(
 
 def customer_check_can_reassign(*, customer: Customer, scope: Scope) -> None:
     """Raise PermissionDenied unless the viewer supervises the customer's team (or is an
-    admin): reassignment and release are supervisor rights (DOMAIN.md section 1)."""
+    admin): reassignment and release are supervisor rights (docs/domain section 1)."""
     if scope.can_manage_team(customer.team_id):
         return
     raise PermissionDenied(_("Only the team's supervisor may reassign this customer."))

@@ -1,5 +1,5 @@
 """Stage settings (stall days and required fields per funnel stage), read by the
-selectors and the services alike (docs/domain.md, "Customers")."""
+selectors and the services alike (docs/domain, "Customers")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Customer file pages: list, detail with timeline, create/edit, stage change,
-reassignment, public pool, export (issue 3, items 2 and 6).
+reassignment, public pool, export.
 
 Every customer is read through :func:`customers.selectors.customer_queryset`: hidden
 customers answer 404; visible ones the viewer may not change answer 403 on write.

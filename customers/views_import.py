@@ -1,9 +1,9 @@
-"""Import pages (DOMAIN.md section 10: the admin starts at Imports): upload, preview with
+"""Import pages (docs/domain section 10: the admin starts at Imports): upload, preview with
 an editable column mapping, confirm, live progress, result with the rejected rows and
 their workbook, and closing a billing month.
 
 Admins (staff users) only; everyone else gets 404, so the pages' existence does not
-leak (STYLE.md, Access control).
+leak (docs/architecture.md, Access control).
 """
 
 from __future__ import annotations

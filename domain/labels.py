@@ -1,4 +1,4 @@
-"""Bilingual labels: plain zh-hans and en strings, no Django i18n (docs/domain.md section 11)."""
+"""Bilingual labels: plain zh-hans and en strings, no Django i18n (docs/domain section 11)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The metric registry: every KPI name the engine produces, with labels, kind and bounds
-(docs/domain.md sections 4, 4b, 6 and 9).
+(docs/domain sections 4, 4b, 6 and 9).
 
 Names are those of the KPI engine's ``metric_names('month')`` / ``metric_names('week')`` plus
 the target-only metrics of ``kpi.models`` targets (installations, retained_follow_ups,
@@ -26,7 +26,7 @@ class Metric:
     [0, 1] have upper 1, ratios that may exceed 1 have None); ``targetable``: a target may
     be set (gives ``<name>_completion``); ``drillable``: the dashboard lists the customers
     behind the figure; ``unit``: 'customers' | 'visits' | 'CNY' | 'ratio' | 'items'.
-    Rule source: docs/domain.md sections 6 and 9.
+    Rule source: docs/domain sections 6 and 9.
     """
 
     name: str

@@ -1,4 +1,4 @@
-"""Reporting periods: local calendar months and ISO weeks (docs/domain.md section 9).
+"""Reporting periods: local calendar months and ISO weeks (docs/domain section 9).
 
 A :class:`Period` has an inclusive ``start`` and exclusive ``end`` date; days are local days
 in the organisation's time zone, so converting to instants always takes an explicit ``tz``.
@@ -25,7 +25,7 @@ class Period:
 
     Fields: ``kind`` ('month' | 'week'), ``start`` (date, inclusive), ``end`` (date, exclusive).
     Raises ValueError for an unknown kind or an end not after the start.
-    Rule source: docs/domain.md section 9 (a period is a local month or ISO week).
+    Rule source: docs/domain section 9 (a period is a local month or ISO week).
     """
 
     kind: str
@@ -134,7 +134,7 @@ def parse_period(text: str | Period) -> Period:
 
     Raises ValueError with a clear message for any other text, a year outside 2000..2100
     (e.g. '9999-W52', '0001-W01'), a month outside 1..12 or a week the ISO year lacks.
-    Rule source: docs/domain.md section 9.
+    Rule source: docs/domain section 9.
     """
     if isinstance(text, Period):
         return text
@@ -156,7 +156,7 @@ def parse_period(text: str | Period) -> Period:
 
 def day_bounds(day: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
     """(start, end) aware datetimes of the local ``day`` in ``tz``; end is exclusive
-    (the next local midnight). Rule source: docs/domain.md section 3 (local days)."""
+    (the next local midnight). Rule source: docs/domain section 3 (local days)."""
     start = dt.datetime.combine(day, dt.time(), tzinfo=tz)
     return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
 
@@ -170,7 +170,7 @@ def to_date_span(period: Period, today: dt.date) -> tuple[dt.date, dt.date]:
     """The part of ``period`` up to and including the local ``today``: (start, end exclusive).
 
     A period already over gives the whole period. Raises ValueError when ``today`` is before
-    the period starts. Rule source: docs/domain.md section 9 (ruling: like spans).
+    the period starts. Rule source: docs/domain section 9 (ruling: like spans).
     """
     if today < period.start:
         raise ValueError(f"{period} has not started on {today.isoformat()}")
@@ -185,7 +185,7 @@ def previous_to_date_span(period: Period, today: dt.date) -> tuple[dt.date, dt.d
     """The same number of days at the start of the previous period (month on month),
     clamped to that period: Dec 1-3 -> Nov 1-3; Mar 1-31 -> Feb 1-28/29.
     Returns (start, end exclusive). Raises ValueError as :func:`to_date_span`.
-    Rule source: docs/domain.md section 9 (ruling: like spans)."""
+    Rule source: docs/domain section 9 (ruling: like spans)."""
     start, end = to_date_span(period, today)
     return _same_span(period.previous(), (end - start).days)
 
@@ -193,6 +193,6 @@ def previous_to_date_span(period: Period, today: dt.date) -> tuple[dt.date, dt.d
 def year_before_to_date_span(period: Period, today: dt.date) -> tuple[dt.date, dt.date]:
     """The same number of days at the start of the same period a year before (year on year),
     clamped to that period. Returns (start, end exclusive). Raises ValueError as
-    :func:`to_date_span`. Rule source: docs/domain.md section 9 (ruling: like spans)."""
+    :func:`to_date_span`. Rule source: docs/domain section 9 (ruling: like spans)."""
     start, end = to_date_span(period, today)
     return _same_span(period.year_before(), (end - start).days)

@@ -1,4 +1,4 @@
-"""Funnel stages and THE "reached at" rule (docs/domain.md sections 6 and 9).
+"""Funnel stages and THE "reached at" rule (docs/domain sections 6 and 9).
 
 Codes are the stored values of ``customers.models.Stage``. The funnel order is lead < target <
 relationship < intent < deal; 'lost' is a status, not a funnel step.
@@ -115,7 +115,7 @@ def reach_times(changes: Iterable[StageChange]) -> Reach:
     """The time each stage was first reached by one customer, and its lost history.
 
     ``changes``: the customer's stage changes in any order. Returns a :class:`Reach`.
-    Rule source: docs/domain.md section 9 ("first time recorded at that stage or a later one").
+    Rule source: docs/domain section 9 ("first time recorded at that stage or a later one").
     Example: lead -> relationship at t1 reaches target and relationship at t1; relationship ->
     lost at t2 keeps them and makes the customer lost from t2; intent -> relationship reaches
     intent (from_stage) and never un-reaches it.
@@ -135,7 +135,7 @@ def reach_times(changes: Iterable[StageChange]) -> Reach:
 def is_open_target(reached: Reach, at: dt.datetime) -> bool:
     """An open target customer at moment ``at``: reached target, not reached intent, not
     lost, each judged on the changes strictly before ``at`` (before a visit's own effect).
-    Rule source: docs/domain.md section 9 (open target customer; ruling: a re-opened lost
+    Rule source: docs/domain section 9 (open target customer; ruling: a re-opened lost
     customer is open again)."""
     return (
         reached.reached_before(TARGET, at)
@@ -146,7 +146,7 @@ def is_open_target(reached: Reach, at: dt.datetime) -> bool:
 
 def is_open_intent(reached: Reach, at: dt.datetime) -> bool:
     """Open at intent at moment ``at``: reached intent, not reached deal, not lost (changes
-    strictly before ``at``). Rule source: docs/domain.md section 9 (intent pool)."""
+    strictly before ``at``). Rule source: docs/domain section 9 (intent pool)."""
     return (
         reached.reached_before(INTENT, at)
         and not reached.reached_before(DEAL, at)

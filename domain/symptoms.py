@@ -1,4 +1,4 @@
-"""Diagnosis symptom codes with labels (docs/domain.md sections 3 and 8).
+"""Diagnosis symptom codes with labels (docs/domain sections 3 and 8).
 
 Codes are the stored values of ``coaching.models.Symptom`` in the order of
 ``coaching.diagnosis.SYMPTOMS``.

@@ -1,5 +1,5 @@
 """Django admin for journals: submission rules and exemptions are organisation settings
-that admins maintain here (issue 4); journals and visits are browsable read-mostly."""
+that admins maintain here; journals and visits are browsable read-mostly."""
 
 from django.contrib import admin
 

@@ -1,7 +1,7 @@
-"""Pure rules of the daily journal: no ORM, plain values in and out (STYLE.md, Logic).
+"""Pure rules of the daily journal: no ORM, plain values in and out (docs/architecture.md, Logic).
 
-- plan achievement (计划实现程度, DOMAIN.md section 3): actual / planned per purpose;
-- local-day deadlines and lateness (DOMAIN.md section 3: days are local days);
+- plan achievement (计划实现程度, docs/domain section 3): actual / planned per purpose;
+- local-day deadlines and lateness (docs/domain section 3: days are local days);
 - submission status of one person on one day (submitted on time / late / missing ...);
 - distance of a check-in from the customer's pinned location;
 - the morning meeting's flags;
@@ -78,7 +78,7 @@ def submission_status(
     journal_late: bool,
     deadline_passed: bool,
 ) -> str:
-    """The status of one person's journal for one local day (DOMAIN.md section 3).
+    """The status of one person's journal for one local day (docs/domain section 3).
 
     - a submitted (or reviewed) journal is ``on_time`` or ``late`` whatever the day;
     - ``future`` for days after today; ``non_working`` on days off (Chinese calendar);
@@ -116,7 +116,7 @@ class SubmissionCounts:
 
     @property
     def on_time_rate(self) -> float | None:
-        """on time / due; None when nothing was due (DOMAIN.md section 9: no value)."""
+        """on time / due; None when nothing was due (docs/domain section 9: no value)."""
         return self.on_time / self.due if self.due else None
 
 
@@ -150,7 +150,7 @@ class AchievementRow:
 
 
 def plan_achievement(planned: Iterable[str], actual: Iterable[str]) -> list[AchievementRow]:
-    """Plan achievement (DOMAIN.md section 3) from the purposes of planned items and of
+    """Plan achievement (docs/domain section 3) from the purposes of planned items and of
     actual visit records.
 
     Rows, in order: first visit, explanation, closing, all visits (total), appointments,
@@ -200,7 +200,7 @@ def plan_items_done(
     A visit linked to a plan item (Visit.plan_item) marks that item only. A visit recorded
     without a plan item marks at most one still-open item of the same customer: one with
     the same purpose first, else one of the same purpose category (visit / appointment /
-    follow-up). Items without a customer are done only by a linked visit. DOMAIN.md
+    follow-up). Items without a customer are done only by a linked visit. docs/domain
     section 3 (plan vs actual).
     """
     items = list(items)
@@ -259,7 +259,7 @@ def meeting_flags(
     stale_customers: int,
     yesterday_missing: bool = False,
 ) -> list[str]:
-    """The faults a supervisor looks for at the morning meeting (DOMAIN.md section 3).
+    """The faults a supervisor looks for at the morning meeting (docs/domain section 3).
 
     ``yesterday_visits`` is None when the previous work day's journal is absent (that is
     the ``missed_yesterday`` flag's job). Volume is low when today's planned visits or the

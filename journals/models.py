@@ -1,4 +1,4 @@
-"""Daily work journals (DOMAIN.md section 3): the plan (visits, appointments, follow-ups),
+"""Daily work journals (docs/domain section 3): the plan (visits, appointments, follow-ups),
 the visit records, the daily summary and learning record, the supervisor's evaluation and
 comments, revisions after submission, submission rules and exemptions.
 
@@ -118,7 +118,7 @@ class Journal(models.Model):
 
 
 class JournalRevision(models.Model):
-    """A frozen copy of a journal as it was before an amendment (DOMAIN.md section 1)."""
+    """A frozen copy of a journal as it was before an amendment (docs/domain section 1)."""
 
     journal = models.ForeignKey(
         Journal, verbose_name=_("journal"), on_delete=models.CASCADE, related_name="revisions"
@@ -188,7 +188,7 @@ class Visit(models.Model):
     """An actual visit, appointment or follow-up record (实际拜访记录).
 
     ``stage_before`` is the customer's stage just before the visit, so weekly
-    target-customer visits count it as the stage was (DOMAIN.md section 9).
+    target-customer visits count it as the stage was (docs/domain section 9).
     ``is_effective`` (a property, never stored): the visit advanced the stage, closed a deal,
     or agreed a dated next step, computed from the visit's fields by the one rule
     ``domain.visits.is_effective`` (docs/domain, section 9); in queries use

@@ -1,4 +1,4 @@
-"""Celery tasks of the journals app: thin wrappers around services (STYLE.md,
+"""Celery tasks of the journals app: thin wrappers around services (docs/architecture.md,
 Background work). Both are idempotent: notification keys are unique per person and day,
 so a task that runs twice (retry, two beat processes) notifies nobody twice."""
 

@@ -1,4 +1,4 @@
-"""Admin for targets, KPI runs, snapshots and monthly analyses (issue 6).
+"""Admin for targets, KPI runs, snapshots and monthly analyses.
 
 Snapshots and runs are written by the engine only: read-only here. Runs can be started
 from the admin with the "recompute now" action (kpi.services.kpi_run_start).

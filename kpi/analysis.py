@@ -1,4 +1,4 @@
-"""Monthly business analysis and plan (月度经营分析与计划, DOMAIN.md section 4b), personal
+"""Monthly business analysis and plan (月度经营分析与计划, docs/domain section 4b), personal
 (a rep) and team (a supervisor): last month's targets vs results, the author's
 explanation of each gap, next month's plan. Lifecycle draft -> submitted -> reviewed, like
 the journals; submitting freezes the results into ``MonthlyAnalysis.results``."""
@@ -68,7 +68,7 @@ def analysis_results(analysis: MonthlyAnalysis) -> dict[str, dict[str, str | Non
 
     Shape: {metric: {"target": "12.00" | None, "actual": "10" | None, "completion":
     "0.8333" | None}}: first every targeted metric, then :data:`PROCESS_METRICS`.
-    Completion = actual / target; no target or a zero target -> None (DOMAIN.md section 9).
+    Completion = actual / target; no target or a zero target -> None (docs/domain section 9).
     """
     kind, scope_id = analysis_scope(analysis)
     targets = Target.objects.filter(month=analysis.month)

@@ -1,4 +1,4 @@
-"""Demo targets and KPI snapshots for ``seed_demo`` (issue 6, item 7).
+"""Demo targets and KPI snapshots for ``seed_demo``.
 
 Runs after the customers and journals demo: computes the last 12 months and this month
 (and the last 12 ISO weeks and this one) once, sets monthly targets for the demo reps

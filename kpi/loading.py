@@ -79,7 +79,7 @@ def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
 
     Each monthly target gives a month row and, per ISO week overlapping the month, a week
     row: the explicit split in ``Target.weeks`` when given, else the month's value pro
-    rata to the week's days inside the month (DOMAIN.md section 4b: weekly requirements are
+    rata to the week's days inside the month (docs/domain section 4b: weekly requirements are
     the month's targets broken down). Week rows from two months of one week are summed.
     """
     rows = Target.objects.all()
@@ -100,7 +100,7 @@ def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
             week_totals[key] = week_totals.get(key, Decimal(0)) + share
             week_months.setdefault(key, set()).add(month)
     # A week that straddles two months has a target only when both months have one: a
-    # part of a month's target is not the week's target (DOMAIN.md section 9: no target,
+    # part of a month's target is not the week's target (docs/domain section 9: no target,
     # no value).
     week_rows = [
         (*key, value)

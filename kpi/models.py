@@ -1,5 +1,5 @@
 """Targets (目标管理), KPI runs and snapshots, and the monthly business analysis
-(月度经营分析与计划). DOMAIN.md sections 4b, 6 and 9; issue 6.
+(月度经营分析与计划). docs/domain sections 4b, 6 and 9.
 
 Snapshots hold computed values per scope (rep, team, branch), period (month or ISO week)
 and metric; a run is a row the dashboard shows while Celery computes.
@@ -199,7 +199,7 @@ class KpiRunPart(models.Model):
 class KpiSnapshot(models.Model):
     """A computed KPI value for one scope, period and metric.
 
-    ``value`` is None when the denominator is empty or the figure is pending (DOMAIN.md
+    ``value`` is None when the denominator is empty or the figure is pending (docs/domain
     section 9: "An empty denominator gives no value"); ``status`` says which. Upserted on
     the natural key, so recomputing gives identical rows instead of duplicates.
     """

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 TOUCH_DELAY_SECONDS: int = getattr(settings, "KPI_TOUCH_DELAY_SECONDS", 1)
 """How long a touched (team, period) waits before its recompute, so that a burst of
 journal submissions or an import's many stage changes give one recompute. Short, because
-every page must show a change within seconds (docs/domain.md section 9, freshness)."""
+every page must show a change within seconds (docs/domain section 9, freshness)."""
 
 BRANCH_DELAY_SECONDS: int = getattr(settings, "KPI_BRANCH_DELAY_SECONDS", 2)
 """A branch's figures follow its teams' recomputes after this debounce (a branch loads

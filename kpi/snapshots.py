@@ -1,4 +1,4 @@
-"""Compute KPI figures and store them as snapshots (issue 6, item 2).
+"""Compute KPI figures and store them as snapshots.
 
 The ORM side of the engine: which scopes to compute (the reps and supervisors of some teams,
 the teams, the branches above them), one :func:`kpi.loading.load_input` for the customers
@@ -202,7 +202,7 @@ def compute_and_store(
 
     Scopes: every rep or supervisor of those teams during the periods (their figures over
     all their teams), each team, and each branch above them (``Scope.branch`` of all its
-    teams), limited to ``kinds``. Attribution and every rule: kpi.calculations, DOMAIN.md
+    teams), limited to ``kinds``. Attribution and every rule: kpi.calculations, docs/domain
     section 9. Values are stored as Decimal (rates as fractions with 6 places, money with 2,
     counts whole), None for no value with status ``no_data`` or ``pending``.
 
@@ -250,7 +250,7 @@ def compute_and_store(
 def with_branch_targets(targets: pd.DataFrame, branches: Sequence[Scope]) -> pd.DataFrame:
     """Add, per branch, the sum of its teams' targets (per period and metric) as the
     branch's own target rows, so branch completion rates have a denominator (targets are
-    set for reps and teams only; DOMAIN.md section 4b). Rows already given for a branch win.
+    set for reps and teams only; docs/domain section 4b). Rows already given for a branch win.
     """
     if targets is None or targets.empty or "scope_kind" not in targets:
         return targets

@@ -1,4 +1,4 @@
-"""Target services (目标管理, DOMAIN.md section 4b): set, acknowledge, export and import
+"""Target services (目标管理, docs/domain section 4b): set, acknowledge, export and import
 monthly targets per rep and team. Targets are set by a team's supervisor or manager
 (``Scope.can_lead_team``) and acknowledged by the rep."""
 

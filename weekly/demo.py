@@ -1,4 +1,4 @@
-"""Demo weekly reports for ``seed_demo`` (issue 5, item 6).
+"""Demo weekly reports for ``seed_demo``.
 
 The last 12 complete ISO weeks of personal and team weekly reports for every demo team,
 consistent with the journals: the figures are computed by kpi.calculations from the

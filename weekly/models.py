@@ -1,4 +1,4 @@
-"""Weekly reports (工作周报), personal and team, one per ISO week (DOMAIN.md section 4).
+"""Weekly reports (工作周报), personal and team, one per ISO week (docs/domain section 4).
 
 ``week`` is the Monday (local) of the ISO week. Figures are recomputed until submission
 and frozen into ``figures`` when submitted, so a later data fix shows as a difference

@@ -1,4 +1,4 @@
-"""Writes for weekly reports (STYLE.md: services; DOMAIN.md section 4; issue 5).
+"""Writes for weekly reports (docs/architecture.md: services; docs/domain section 4).
 
 Checks first (``..._check_can_...`` raise PermissionDenied, answered 403); the report must
 have been fetched through a restricted queryset (weekly.selectors), so objects outside the
@@ -128,7 +128,7 @@ def report_get_or_create(*, rep: User, period: Period) -> WeeklyReport:
     """The rep's report for the ISO week ``period``, created as a draft when missing and
     prefilled: this week's plan = last week's next goals; key customers still in progress
     carried over from last week (needs analysis kept, tracking plan to rewrite).
-    The team is the rep's team during that week (customers.services.team_of; DOMAIN.md
+    The team is the rep's team during that week (customers.services.team_of; docs/domain
     section 9 attribution). ValidationError when the rep was in no team that week."""
     report = WeeklyReport.objects.filter(rep=rep, week=period.start).first()
     if report:

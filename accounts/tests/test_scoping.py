@@ -1,4 +1,4 @@
-"""Persona tests pinning the visibility rules of DOMAIN.md section 1."""
+"""Persona tests pinning the visibility rules of docs/domain section 1."""
 
 import datetime as dt
 

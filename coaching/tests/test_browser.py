@@ -1,4 +1,4 @@
-"""The coaching journey in Debian's chromium (issue 7, "Done when"): the supervisor opens
+"""The coaching journey in Debian's chromium: the supervisor opens
 the team heat map, opens a finding, creates a plan from it, logs a session; the rep opens
 the plan at phone width and acknowledges it."""
 

@@ -1,4 +1,4 @@
-"""Who sees and changes which customer (DOMAIN.md section 1), persona by persona."""
+"""Who sees and changes which customer (docs/domain section 1), persona by persona."""
 
 import pytest
 from django.urls import reverse

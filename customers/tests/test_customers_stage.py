@@ -1,5 +1,5 @@
 """Stage changes: recorded with attribution, entry rules of the stage settings,
-skipped stages counting as reached (DOMAIN.md sections 6 and 9)."""
+skipped stages counting as reached (docs/domain sections 6 and 9)."""
 
 import datetime as dt
 

@@ -38,7 +38,7 @@ def seeded():
 
 
 def _reached(stage: str) -> int:
-    """Customers that reached ``stage`` (cumulative: a later stage counts, DOMAIN.md 9)."""
+    """Customers that reached ``stage`` (cumulative: a later stage counts, docs/domain 9)."""
     later = [s for s in FUNNEL if STAGE_ORDER[s] >= STAGE_ORDER[stage]]
     current = Customer.objects.filter(stage__in=later).count()
     lost_after = (

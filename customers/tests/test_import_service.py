@@ -242,7 +242,7 @@ def test_segment_defaults_to_the_teams_segment(org):
 # --------------------------------------------------------------------------- stages
 def test_stage_and_date_make_one_change_from_lead_attributed_to_the_team_then(org):
     # The rep moved from team_b to team_a on 2024-06-01: a deal dated before the move
-    # counts for team_b (DOMAIN.md section 9), the customer now belongs to team_a.
+    # counts for team_b (docs/domain section 9), the customer now belongs to team_a.
     Membership.objects.filter(user=org.rep).update(start=dt.date(2024, 6, 1))
     Membership.objects.create(
         user=org.rep,

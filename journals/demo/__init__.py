@@ -1,5 +1,5 @@
 """Demo journals for ``seed_demo``: three months of daily work journals for every demo rep
-(``seed``), from the fixed texts and rep profiles in ``data``. See docs/domain.md, journals.
+(``seed``), from the fixed texts and rep profiles in ``data``. See docs/domain, journals.
 """
 
 from .data import (

@@ -1,5 +1,5 @@
 """Writing the journals demo: per rep, journals with plans, visits, check-ins,
-evaluations and comments (see docs/domain.md, journals)."""
+evaluations and comments (see docs/domain, journals)."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ class _Book:
     def stage_at(self, cid: int, at: dt.datetime) -> str:
         stage: str = Stage.LEAD
         for when, to_stage in self.history[cid]:
-            if when < at:  # before the visit's own effect (docs/domain.md section 9)
+            if when < at:  # before the visit's own effect (docs/domain section 9)
                 stage = to_stage
         return stage
 

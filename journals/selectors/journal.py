@@ -118,7 +118,7 @@ def journal_list(*, scope: Scope, filters: ListFilters) -> QuerySet[Journal]:
 
 def journal_content(journal: Journal) -> dict[str, object]:
     """A JSON-able snapshot of the journal's own text, plan and visit records (used for
-    revisions: docs/domain.md section 1, "an amendment is a new, recorded version").
+    revisions: docs/domain section 1, "an amendment is a new, recorded version").
 
     Purposes and outcomes are stored as codes (not labels) so two versions compare the
     same whatever language each was saved in; calculations.content_lines translates them

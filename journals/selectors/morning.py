@@ -63,7 +63,7 @@ class Meeting:
 
 
 def morning_meeting(*, team: OrgUnit, day: dt.date, now: dt.datetime | None = None) -> Meeting:
-    """The morning meeting (晨会, docs/domain.md section 3) of ``team`` on ``day``.
+    """The morning meeting (晨会, docs/domain section 3) of ``team`` on ``day``.
 
     Per person: today's plan; the previous work day's plan vs actual (plan achievement
     and visit list); next steps overdue and due today; open customers (target to intent)

@@ -1,5 +1,5 @@
 """Submission rules: the effective deadline and late rule of a team, and exemptions
-(see docs/domain.md, journals)."""
+(see docs/domain, journals)."""
 
 from __future__ import annotations
 

@@ -104,7 +104,7 @@ def team_day(
 
 @dataclass
 class Inbox:
-    """The supervisor inbox of one team and day (docs/domain.md section 10, "Team today")."""
+    """The supervisor inbox of one team and day (docs/domain section 10, "Team today")."""
 
     team: OrgUnit
     day: dt.date
@@ -206,7 +206,7 @@ def submission_stats(
     *, team: OrgUnit, weeks: int = 8, now: dt.datetime | None = None
 ) -> tuple[list[dt.date], list[StatsRow]]:
     """On-time, late and missing journals by member and ISO week for the last ``weeks``
-    weeks up to today (docs/domain.md section 9: weeks are local ISO weeks). A day counts for
+    weeks up to today (docs/domain section 9: weeks are local ISO weeks). A day counts for
     the team the person belonged to that day. Five queries whatever the team size."""
     now = now or timezone.now()
     today = timezone.localdate(now)

@@ -1,4 +1,4 @@
-"""Writes for daily work journals (docs/domain.md, journals), split by purpose:
+"""Writes for daily work journals (docs/domain, journals), split by purpose:
 ``permissions`` checks, ``journal`` workflow, ``visits``, ``comments`` and ``reminders``.
 
 Checks come first (``..._check_can_...`` raise PermissionDenied, which views answer

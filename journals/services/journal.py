@@ -164,7 +164,7 @@ def plan_item_remove(*, item: PlanItem, by: User) -> None:
 @transaction.atomic
 def journal_submit(*, journal: Journal, by: User, at: dt.datetime | None = None) -> Journal:
     """Submit a draft: sets ``submitted_at`` and ``is_late`` (after the deadline of the
-    journal's *local* day under its team's rule, docs/domain.md section 3). The journal keeps
+    journal's *local* day under its team's rule, docs/domain section 3). The journal keeps
     its day: one for 2026-03-01 submitted 2026-03-02 00:30 Asia/Shanghai is late.
 
     A re-submission after an amendment keeps the lateness of the first submission.

@@ -35,7 +35,7 @@ def test_plan_achievement_on_a_hand_made_day():
     assert (rows["visits"].planned, rows["visits"].actual, rows["visits"].percent) == (4, 3, 75)
     assert (rows["appointment"].planned, rows["appointment"].actual) == (2, 1)
     assert rows["appointment"].percent == 50
-    # research was not planned: no value, never 0 and never an error (docs/domain.md section 9)
+    # research was not planned: no value, never 0 and never an error (docs/domain section 9)
     assert rows["research"].planned == 0
     assert rows["research"].rate is None
     assert (rows["follow_ups"].planned, rows["follow_ups"].actual) == (2, 2)

@@ -1,5 +1,5 @@
 """Demo journals: work days only, consistent with the customers' stage history,
-idempotent, and reps that differ the way docs/domain.md section 3 describes."""
+idempotent, and reps that differ the way docs/domain section 3 describes."""
 
 import datetime as dt
 import io

@@ -1,5 +1,5 @@
 """The rep's Today editor: create, edit, autosave, plan items, submit and amend
-(see docs/domain.md, journals)."""
+(see docs/domain, journals)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""KPI calculations: docs/domain.md sections 6 and 9 as pure functions over plain data.
+"""KPI calculations: docs/domain sections 6 and 9 as pure functions over plain data.
 
 No ORM and no Django here: the callers (snapshot tasks, management commands, benchmarks)
 read the tables into pandas frames and pass them in a :class:`KpiInput`. The input is
@@ -46,7 +46,7 @@ counts in November. Naive datetimes are read as local wall time in ``tz``. An ev
 exactly the period's start belongs to the period; the state "at the start" of a period is
 the state after every change strictly before it.
 
-Stages (docs/domain.md section 9)
+Stages (docs/domain section 9)
 ----------------------------
 A stage is *reached* at the first time a customer is recorded at that stage or a later one
 (the ``to_stage`` of a change, and also its ``from_stage``, which records that the customer
@@ -56,7 +56,7 @@ funnel counts can never increase down the stages. Reach times never reset.
 that moment went to 'lost'. A lost customer that is re-opened (a later change out of lost)
 is not lost any more; its reach times stay those of its first pass.
 An *open target* at a moment: reached target, not reached intent, not lost. *Open at
-intent*: reached intent, not reached deal, not lost. (Taken literally from docs/domain.md: a
+intent*: reached intent, not reached deal, not lost. (Taken literally from docs/domain: a
 customer moved back from relationship to lead is still an open target.)
 
 Pools and rates
@@ -103,7 +103,7 @@ Pools and rates
   target_customers_visited (distinct), funnel_lost. :func:`metric_names` lists every fixed
   name per period kind.
 
-Attribution (docs/domain.md section 9)
+Attribution (docs/domain section 9)
 ---------------------------------
 Events go to the rep and team written on their row (a stage change's rep/team are those of
 the owner at write time; a visit's and a contract's are the rep and the rep's team then);

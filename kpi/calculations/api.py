@@ -33,7 +33,7 @@ def compute_many(
     pass (fact rows are mapped to scopes by sorted-array lookups and aggregated with
     bincount), so the cost grows with the data, not with the number of scopes. Periods may
     be given as '2026-10' / '2026-W43', scopes as tuples (see :func:`as_scope`). Metric
-    names and rules: module docstring and docs/domain.md sections 6 and 9. ``tz`` (required,
+    names and rules: module docstring and docs/domain sections 6 and 9. ``tz`` (required,
     keyword) is the organisation's zone: every period bound is local midnight there. Raises
     ValueError for a bad period, scope, band list, zone or a negative ``new_revenue_months``.
     """

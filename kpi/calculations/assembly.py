@@ -65,7 +65,7 @@ def _assemble(
 
 
 #: Month metrics read from billing records: until the month's billing is in (a revenue
-#: import for it completed, or an admin closed it) they are *pending*, not 0, as docs/domain.md
+#: import for it completed, or an admin closed it) they are *pending*, not 0, as docs/domain
 #: section 9 says of lagged ARPU; a month without billing data has no revenue figure yet.
 BILLING_METRICS = frozenset(
     {
@@ -89,7 +89,7 @@ def _mark_billing_pending(out: dict[str, MetricValue]) -> None:
 
 
 def _arpu(billed_cents: int, customers: int, billing_in: bool) -> MetricValue:
-    """docs/domain.md section 9: lagged ARPU, pending until the month's billing is in."""
+    """docs/domain section 9: lagged ARPU, pending until the month's billing is in."""
     if customers == 0:
         return MetricValue(None, None, 0, "no_data")
     if not billing_in:
@@ -123,7 +123,7 @@ def _add_completion(
     scope: Scope,
     period_key: str,
 ) -> None:
-    """<metric>_completion = actual / target (docs/domain.md section 9); no target -> no value."""
+    """<metric>_completion = actual / target (docs/domain section 9); no target -> no value."""
     for metric in TARGETABLE_METRICS:
         if metric not in out:
             continue

@@ -64,7 +64,7 @@ def team_of_user_at(memberships: pd.DataFrame, day: dt.date) -> pd.Series:
 
     Only rep and supervisor memberships count (as customers.services.team_of); start and
     end are inclusive dates; when several are active the latest start wins. Users with
-    no team that day are absent. Source: docs/domain.md section 9, Attribution.
+    no team that day are absent. Source: docs/domain section 9, Attribution.
     """
     users, teams = _team_on_day(_norm_memberships(memberships), _day(day))
     return pd.Series(pd.array(teams, dtype="Int64"), index=pd.Index(users, name="user_id"))
@@ -207,7 +207,7 @@ def stage_reach_times(stage_changes: pd.DataFrame, tz: dt.tzinfo | str) -> pd.Da
     timestamp, NaT = not reached), ``<s>_rep_id`` and ``<s>_team_id`` (Int64: attribution of
     the change that reached it); ``lost_at`` (latest change to lost), ``reopened_at`` (the
     change out of lost after it, NaT if none) and ``is_lost`` (the last change went to lost).
-    Reaching a stage counts as reaching every earlier one at the same time (docs/domain.md
+    Reaching a stage counts as reaching every earlier one at the same time (docs/domain
     section 9: "first time recorded at that stage or a later one").
     """
     df = _frame(stage_changes)
@@ -270,7 +270,7 @@ def owner_at(ownerships: pd.DataFrame, when: dt.datetime, tz: dt.tzinfo | str) -
     (NA: public pool), team_id (the ownership row's team), all Int64.
 
     An ownership row covers [start, end); with overlapping rows the latest start wins.
-    Customers without a covering row are absent. Source: docs/domain.md section 9, Attribution.
+    Customers without a covering row are absent. Source: docs/domain section 9, Attribution.
     """
     zone = _tz(tz)
     df = _frame(ownerships)

@@ -65,7 +65,7 @@ def _compute_period(
         rows, sk = sm.expand(rep, team)
         counted(name, p[rows], sk)
 
-    # Pools (docs/domain.md section 9): open at the start (owner then), reached or re-opened in P.
+    # Pools (docs/domain section 9): open at the start (owner then), reached or re-opened in P.
     lost_start = prep.events.lost_mask(start, N)
     has_s, rep_s, team_s = _attribution(prep, start, first_day)
     ev = prep.events

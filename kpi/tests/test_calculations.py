@@ -1,4 +1,4 @@
-"""Hand-computed cases pinning every KPI rule of docs/domain.md section 9 (kpi/calculations.py).
+"""Hand-computed cases pinning every KPI rule of docs/domain section 9 (kpi/calculations.py).
 
 Every expected number is worked out in a comment next to it. No database: the calculations
 take plain pandas frames.
@@ -763,7 +763,7 @@ def test_collection_rate_is_received_over_billed() -> None:
     # (900 + 300) / (1000 + 500) = 1200 / 1500 = 80%
     assert r["collection_rate"] == MetricValue(0.8, Decimal("1200.00"), Decimal("1500.00"))
     assert values(r, "total_revenue", "received") == [Decimal("1500.00"), Decimal("1200.00")]
-    # November's billing is not in: pending, not 0 (docs/domain.md section 9, as for ARPU)
+    # November's billing is not in: pending, not 0 (docs/domain section 9, as for ARPU)
     nov = compute_scope("2026-11", ("team", TEAM_A), book.data())
     assert nov["collection_rate"] == MetricValue(None, None, None, "pending")
     assert nov["total_revenue"] == MetricValue(None, None, None, "pending")

@@ -1,4 +1,4 @@
-"""Property tests (hypothesis) for kpi/calculations.py: invariants of docs/domain.md section 9
+"""Property tests (hypothesis) for kpi/calculations.py: invariants of docs/domain section 9
 that hold for any history - rates within [0, 1], funnel counts never increasing down the
 stages, identical results on recomputation and whatever the row order, compute_many equal
 to compute_scope, and team figures adding up to their branch."""

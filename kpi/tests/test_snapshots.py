@@ -1,5 +1,5 @@
 """KPI snapshots end to end through the ORM: hand-computed cases from
-docs/domain.md section 9, stored by kpi.snapshots and read back by kpi.selectors."""
+docs/domain section 9, stored by kpi.snapshots and read back by kpi.selectors."""
 
 from __future__ import annotations
 

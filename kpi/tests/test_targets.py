@@ -1,4 +1,4 @@
-"""Targets (目标管理, docs/domain.md section 4b): the grid, acknowledgement, xlsx export and
+"""Targets (目标管理, docs/domain section 4b): the grid, acknowledgement, xlsx export and
 import with row errors, and access (404 outside, 403 read-only)."""
 
 from __future__ import annotations

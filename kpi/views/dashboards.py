@@ -60,7 +60,7 @@ def _render_dashboard(request: HttpRequest, ds: DashScope) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """/kpi/: the viewer's own dashboard (rep -> own, supervisor -> team, manager ->
-    branch; docs/domain.md section 10), or the team/branch picked in the filter."""
+    branch; docs/domain section 10), or the team/branch picked in the filter."""
     scope = _scope(request)
     keep = {
         k: v for k, v in request.GET.items() if k in ("period", "kind", "month", "week", "segment")

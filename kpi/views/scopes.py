@@ -69,7 +69,7 @@ def resolve_rep(scope: Scope, username: str) -> DashScope:
 def resolve_team(scope: Scope, code: str) -> DashScope:
     """A team the viewer leads or oversees (supervisor, manager above, admin), else 404.
 
-    Reps see their own figures only (docs/domain.md section 1), so a team page is 404 to them."""
+    Reps see their own figures only (docs/domain section 1), so a team page is 404 to them."""
     team = OrgUnit.objects.filter(code=code, kind=OrgUnit.Kind.TEAM).first()
     if team is None or not scope.is_authenticated or not scope.can_see_team(team.pk):
         raise Http404

@@ -113,7 +113,7 @@ def _grid_key(rep_id: int | None, metric: str) -> str:
 @login_required
 def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
     """The target grid of a team and month: rows the team and its reps, columns the
-    metrics (docs/domain.md section 4b). Supervisors and managers of the team only; 404 for
+    metrics (docs/domain section 4b). Supervisors and managers of the team only; 404 for
     teams the viewer cannot see, 403 for those they see but do not lead. Empty cell = no
     target; the weekly split defaults to the month pro rata (kpi.loading)."""
     scope = _scope(request)

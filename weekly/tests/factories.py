@@ -29,7 +29,7 @@ def journal(rep: Any, team: Any, d: dt.date, *, submit: bool = True) -> Journal:
 
 
 def fixed_week(org: Any) -> dict[str, Any]:
-    """org.rep's week (DOMAIN.md section 9, computed by hand):
+    """org.rep's week (docs/domain section 9, computed by hand):
 
     - c1 (open target): visited Mon, effective; reaches intent Tue; visited again Fri
       (stage before: intent), not effective.

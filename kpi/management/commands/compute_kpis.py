@@ -1,5 +1,5 @@
 """``python manage.py compute_kpis [--period 2026-10|2026-W43 ...] [--scope team:CODE|
-rep:USERNAME|branch:CODE]``: recompute KPI snapshots now (issue 6, item 2).
+rep:USERNAME|branch:CODE]``: recompute KPI snapshots now.
 
 Without ``--period``: the current and previous month and ISO week. Without ``--scope``:
 every team. The run goes through the same Celery tasks as the "recompute now" button

@@ -1,6 +1,6 @@
 """``python manage.py kpi_report --scope rep:USERNAME|team:CODE|branch:CODE --period
 2026-10|2026-W43 [--format json|table]``: every KPI of one scope and period, read from the
-snapshots (issue 6, item 3).
+snapshots.
 
 json: one object, metric name -> value or null (rates as fractions, money as numbers with
 2 decimals, no NaN). table: aligned columns metric / value / numerator / denominator /
