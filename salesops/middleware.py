@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -41,7 +41,8 @@ class RejectNulMiddleware:
 
     No browser sends one; PostgreSQL refuses NUL in text, so such a value would otherwise
     reach a search or filter and end in a 500. Form fields refuse NUL too, but many
-    parameters are read directly; rejecting them here covers every view at once.
+    parameters are read directly; rejecting them here covers every view at once. Under
+    ``/api/`` the answer is the API's JSON error body.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -54,8 +55,9 @@ class RejectNulMiddleware:
         for params in data:
             for key, values in params.lists():
                 if "\x00" in key or any("\x00" in v for v in values if isinstance(v, str)):
-                    return HttpResponseBadRequest(
-                        _("The request contains a character that is not allowed."),
-                        content_type="text/plain; charset=utf-8",
-                    )
+                    message = _("The request contains a character that is not allowed.")
+                    if request.path.startswith("/api/"):
+                        # The API's documented 400 body: messages under non_field_errors.
+                        return JsonResponse({"non_field_errors": [message]}, status=400)
+                    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -349,3 +349,11 @@ def test_healthz_names_the_service_that_is_down(client, monkeypatch):
     assert response.status_code == 503
     assert response.json()["database"].startswith("error")
     assert response.json()["broker"] == "eager"
+
+
+def test_a_nul_byte_in_an_api_parameter_is_the_apis_json_400(client, org):
+    client.force_login(org.supervisor)
+    response = client.get("/api/v1/visits/", {"q": "abc\x00def"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert list(response.json()) == ["non_field_errors"]

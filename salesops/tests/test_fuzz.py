@@ -237,6 +237,7 @@ def test_random_parameters_never_give_a_500(world):
 
     @settings(
         max_examples=150,
+        derandomize=True,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
