@@ -63,6 +63,8 @@ def _pk(key: str) -> Kwargs:
 #: Which object of the world each URL with arguments points at (by URL name).
 ARGUMENTS: dict[str, Kwargs] = {
     "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
+    # A user who exists on every database (PostgreSQL does not reuse ids after a flush).
+    "admin:auth_user_password_change": lambda w: {"id": str(w.org.rep.pk)},
     "accounts:team_detail": lambda w: {"code": w.objects["team"].code},
     "kpi:team_dashboard": lambda w: {"code": w.objects["team"].code},
     "kpi:branch_dashboard": lambda w: {"code": w.org.north.code},
