@@ -85,6 +85,8 @@ ARGUMENTS: dict[str, Kwargs] = {
     },
     "journals:plan_item_remove": _pk("plan_item"),
     "journals:visit_from_plan": _pk("plan_item"),
+    # /journals/<journal pk>/visits/: named like the visit pages but takes the journal.
+    "journals:visit_add": _pk("journal"),
     "weekly:key_customer_remove": _pk("key_customer"),
     "weekly:team_key_customer_remove": _pk("team_key_customer"),
     "weekly:key_coachee_edit": _pk("coachee"),

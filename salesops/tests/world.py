@@ -103,6 +103,10 @@ def build_world() -> World:
     customer = customer_create(by=rep, name="矩阵测试客户有限公司", owner=rep, stage="lead")
     month = period_of(today, "month")
     week = period_of(today, "week")
+    # Burn one journal id, so the journal's pk never equals the visit's or the plan item's
+    # on a fresh database: a URL given the wrong object's pk then fails everywhere, not
+    # only on PostgreSQL after other tests have moved its sequences.
+    Journal.objects.create(rep=rep, team=team, day=today - dt.timedelta(days=1)).delete()
     journal = Journal.objects.create(rep=rep, team=team, day=today)
     plan_item = PlanItem.objects.create(
         journal=journal, kind="visit", purpose="first", customer=customer
