@@ -188,3 +188,16 @@ def page_for(browser, live_server):
     for context in contexts:
         context.close()
     assert violations == [], "Content-Security-Policy violations"
+
+
+@pytest.fixture
+def robot(settings):
+    """A loopback DingTalk/WeCom/Feishu robot that checks signatures
+    (``salesops/tests/robots.py``); loopback webhooks are allowed for the test."""
+    from salesops.tests.robots import start_robot_server
+
+    settings.ROBOT_WEBHOOK_ALLOW_LOOPBACK = True
+    state, server = start_robot_server()
+    yield state
+    server.shutdown()
+    server.server_close()

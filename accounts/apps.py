@@ -14,3 +14,5 @@ class AccountsConfig(AppConfig):
         from .audit import register_account_models
 
         register_account_models()
+        # The channel delivery task is queued by name (accounts/delivery.py).
+        from . import tasks  # noqa: F401

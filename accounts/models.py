@@ -281,3 +281,111 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.token_key}…)"
+
+
+class Chase(models.Model):
+    """One reminder (催交) to one person who owes a journal or a weekly report
+    (docs/domain, section 3): sent by a supervisor (``by``) or by the automatic reminder
+    before the deadline (``by`` empty). ``period`` is the journal's local day or the
+    weekly report's Monday. Rows are never changed; the pages list them."""
+
+    class Kind(models.TextChoices):
+        JOURNAL = "journal", _("Journal")
+        WEEKLY = "weekly", _("Weekly report")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    period = models.DateField(_("day or week"))
+    user = models.ForeignKey(
+        User, verbose_name=_("chased"), on_delete=models.CASCADE, related_name="chases"
+    )
+    team = models.ForeignKey(
+        OrgUnit, verbose_name=_("team"), on_delete=models.CASCADE, related_name="chases"
+    )
+    by = models.ForeignKey(
+        User,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chases_sent",
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("chase")
+        verbose_name_plural = _("chases")
+        indexes = [models.Index(fields=["kind", "team", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} {self.user_id}"
+
+
+class TeamChannel(models.Model):
+    """A team's group-robot webhook (DingTalk, WeCom 企业微信 or Feishu), set by the team's
+    supervisor, and which topics are posted there. The secret (DingTalk, Feishu) signs each
+    message (``accounts/robots.py``); WeCom's key is part of the URL."""
+
+    class Platform(models.TextChoices):
+        DINGTALK = "dingtalk", _("DingTalk")
+        WECOM = "wecom", _("WeCom")
+        FEISHU = "feishu", _("Feishu")
+
+    team = models.ForeignKey(
+        OrgUnit, verbose_name=_("team"), on_delete=models.CASCADE, related_name="channels"
+    )
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    webhook_url = models.CharField(_("webhook address"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    post_digest = models.BooleanField(_("morning digest"), default=True)
+    post_chases = models.BooleanField(_("chases"), default=True)
+    post_recognition = models.BooleanField(_("recognition"), default=True)
+    post_follow_ups = models.BooleanField(_("overdue follow-ups"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["team_id", "platform", "id"]
+        verbose_name = _("team channel")
+        verbose_name_plural = _("team channels")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "platform"], name="accounts_channel_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.platform}"
+
+
+class ChannelDelivery(models.Model):
+    """One message to one team channel; ``key`` makes posting idempotent per channel.
+    pending -> sent, or failed after the last retry (the error is kept and shown)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.ForeignKey(
+        TeamChannel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    key = models.CharField(_("key"), max_length=120)
+    topic = models.CharField(_("topic"), max_length=20)
+    text = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("channel delivery")
+        verbose_name_plural = _("channel deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="accounts_delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.key} {self.status}"

@@ -1,4 +1,5 @@
-"""Celery tasks of the accounts app: the nightly work calendar check."""
+"""Celery tasks of the accounts app: the nightly work calendar check, and delivery to team
+channels (group robots) with retries."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from celery import shared_task
 
 from .calendar import calendar_cache, uncovered_years
+from .delivery import delivery_attempt
 from .scoping import local_today
 
 logger = logging.getLogger(__name__)
@@ -28,3 +30,28 @@ def calendar_check() -> list[int]:
             year,
         )
     return years
+
+
+#: Attempts after the first before a delivery is marked failed; waits 10 s, 20 s, 40 s ...
+DELIVERY_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    name="accounts.channel_deliver",
+    max_retries=DELIVERY_RETRIES,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def channel_deliver(self, delivery_id: int) -> str:
+    """POST one channel delivery (``accounts.delivery.delivery_attempt``); on failure retry
+    with exponential backoff (10 s doubling, at most 10 min), and after the last retry leave
+    the delivery *failed* with its error for the supervisor's channel page. Returns the
+    last problem ('' when sent)."""
+    final = self.request.retries >= self.max_retries
+    problem = delivery_attempt(delivery_id=delivery_id, final=final)
+    if problem and not final:
+        if self.request.is_eager:  # no broker (tests, one-off commands): retry at once
+            return str(self.apply(args=[delivery_id], retries=self.request.retries + 1).result)
+        raise self.retry(countdown=min(600, 10 * 2**self.request.retries))
+    return problem

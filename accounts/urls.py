@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_calendar
+from . import views, views_calendar, views_channels
 
 app_name = "accounts"
 
@@ -23,6 +23,17 @@ urlpatterns = [
     path("password/reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<slug:code>/", views.team_detail, name="team_detail"),
+    path("teams/<slug:code>/channels/", views_channels.team_channels, name="team_channels"),
+    path(
+        "teams/<slug:code>/channels/test/",
+        views_channels.team_channel_test,
+        name="team_channel_test",
+    ),
+    path(
+        "teams/<slug:code>/channels/delete/",
+        views_channels.team_channel_delete,
+        name="team_channel_delete",
+    ),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notification_read, name="notification_read"),
     path("calendar/", views_calendar.calendar_year, name="calendar"),

@@ -24,3 +24,15 @@ def remind_missing() -> int:
 def supervisor_digest() -> int:
     """Morning digest: each supervisor gets the previous work day's missing and late."""
     return services.journal_digest_send()
+
+
+@shared_task(name="journals.remind_before_deadline", time_limit=300, soft_time_limit=240, **RETRY)
+def remind_before_deadline() -> int:
+    """Before the deadline: remind those who have not filed today's journal yet."""
+    return services.journal_reminders_before_deadline()
+
+
+@shared_task(name="journals.follow_ups_due", time_limit=300, soft_time_limit=240, **RETRY)
+def follow_ups_due() -> int:
+    """Morning: next steps due today to their reps; overdue ones to the team channels."""
+    return services.follow_ups_due_send()

@@ -276,6 +276,19 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_MAX_LOOP_INTERVAL = 15
 CELERY_BEAT_SCHEDULER = "salesops.beat:LockedScheduler"
 
+# Group-robot webhooks (DingTalk, WeCom, Feishu) a supervisor sets for a team: only https
+# addresses on these hosts are accepted and called (no request to any other host: SSRF).
+# ROBOT_WEBHOOK_ALLOW_LOOPBACK (settings only, never from the environment) also accepts
+# http://127.0.0.1:<port>, for the tests' loopback robot.
+ROBOT_WEBHOOK_HOSTS = env_list(
+    "ROBOT_WEBHOOK_HOSTS",
+    ["oapi.dingtalk.com", "qyapi.weixin.qq.com", "open.feishu.cn", "open.larksuite.com"],
+)
+ROBOT_WEBHOOK_ALLOW_LOOPBACK = False
+ROBOT_WEBHOOK_TIMEOUT_SECONDS = 5
+# Minutes before a team's journal deadline when those who have not submitted are reminded.
+REMINDER_LEAD_MINUTES = env_int("REMINDER_LEAD_MINUTES", 60)
+
 # Job recovery (docs/deploy.md, "Jobs recover by themselves"): running import jobs and KPI
 # runs write a heartbeat every JOB_HEARTBEAT_SECONDS; the reconciler (beat, every
 # RECONCILE_EVERY_SECONDS) re-queues a job whose heartbeat is older than JOB_STALE_SECONDS,
@@ -303,6 +316,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "kpi.nightly",
         "schedule": __import__("celery.schedules").schedules.crontab(minute=0, hour=2),
     },
+}
+# Reminders before the deadline (REMINDER_LEAD_MINUTES), every quarter hour in the
+# afternoon and evening; idempotent per person and day or week.
+CELERY_BEAT_SCHEDULE["journals-remind-before-deadline"] = {
+    "task": "journals.remind_before_deadline",
+    "schedule": __import__("celery.schedules").schedules.crontab(minute="*/15", hour="12-23"),
+}
+CELERY_BEAT_SCHEDULE["weekly-remind-before-deadline"] = {
+    "task": "weekly.remind_before_deadline",
+    "schedule": __import__("celery.schedules").schedules.crontab(minute="*/15", hour="12-23"),
+}
+# Follow-ups: each rep's next steps due today, at 08:00; overdue ones to team channels 08:05.
+CELERY_BEAT_SCHEDULE["journals-follow-ups-due"] = {
+    "task": "journals.follow_ups_due",
+    "schedule": __import__("celery.schedules").schedules.crontab(minute=0, hour=8),
 }
 # Work calendar: warn in the log when the holidays of this year (or, from December 1st, the
 # coming year) are unknown.

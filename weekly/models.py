@@ -215,3 +215,30 @@ class TeamWeeklyComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class WeeklyReportRead(models.Model):
+    """Who read a submitted personal weekly report and when (已读): one row per reader."""
+
+    report = models.ForeignKey(
+        WeeklyReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="reads"
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reader"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    first_read_at = models.DateTimeField(_("first read"))
+    last_read_at = models.DateTimeField(_("last read"))
+
+    class Meta:
+        ordering = ["report_id", "first_read_at", "id"]
+        verbose_name = _("read receipt")
+        verbose_name_plural = _("read receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "reader"], name="weekly_read_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.reader_id}"

@@ -7,12 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.calendar import work_calendar
+from accounts.delivery import team_post
 from accounts.models import User
 from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
@@ -50,6 +53,14 @@ def recognition_give(
             url=url,
         )
     )
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Recognition board: %(by)s recognises %(rep)s: %(what)s (%(impact)s)") % {
+            "by": by.name,
+            "rep": rep.name,
+            "what": behaviour,
+            "impact": impact,
+        }
+    team_post(team_id=team.pk, topic="recognition", key=f"recognition:{rec.pk}", text=text)
     return rec
 
 

@@ -9,14 +9,23 @@ A visit that advances a customer's stage changes it only through
 ``customers.services.customer_change_stage``, so the stage history records it once.
 """
 
+from domain.mentions import MENTION, mentioned_usernames
+
+from .chasing import (
+    OWES,
+    journal_chase,
+    journal_mark_read,
+    journal_owed,
+    journal_reminders_before_deadline,
+)
 from .comments import (
-    MENTION,
     comment_add,
     journal_evaluate,
     journal_review,
-    mentioned_usernames,
+    mention_candidates,
     settings_site_url,
 )
+from .follow_ups import follow_ups_due_send, next_steps_open
 from .journal import (
     journal_amend,
     journal_get_or_create_today,
@@ -54,6 +63,9 @@ from .visits import (
 __all__ = [
     "CheckIn",
     "MENTION",
+    "follow_ups_due_send",
+    "next_steps_open",
+    "OWES",
     "comment_add",
     "exemption_add",
     "journal_amend",
@@ -69,7 +81,12 @@ __all__ = [
     "journal_review",
     "journal_submit",
     "journal_update_text",
+    "mention_candidates",
     "mentioned_usernames",
+    "journal_chase",
+    "journal_mark_read",
+    "journal_owed",
+    "journal_reminders_before_deadline",
     "one_year_after",
     "plan_item_add",
     "plan_item_remove",

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.calendar import calendar_cache, work_calendar
+from accounts.delivery import team_post
 from accounts.models import User
 from accounts.scoping import scope_for
 from customers.models import Stage
@@ -107,6 +108,7 @@ def _digest_send(now: dt.datetime) -> int:
         for supervisor in supervisors:
             with transaction.atomic():
                 sent += _notify(supervisor, f"journal-digest:{team.pk}:{day}", title, body, url)
+        team_post(team_id=team.pk, topic="digest", key=f"digest:{day}", text=f"{title}\n{body}")
     return sent
 
 

@@ -4,6 +4,7 @@
 the viewer's scope answer 404; visible but read-only ones answer 403 on write.
 """
 
+from .chasing import journal_chase, mention_candidates
 from .detail import (
     QUICK_COMMENTS,
     comment_add,
@@ -57,6 +58,8 @@ __all__ = [
     "export_month",
     "inbox",
     "journal_amend",
+    "journal_chase",
+    "mention_candidates",
     "journal_autosave",
     "journal_create",
     "journal_detail",

@@ -24,7 +24,7 @@ from ..forms import (
     CommentForm,
     EvaluationForm,
 )
-from ..models import Comment, Journal, JournalRevision, PlanItem
+from ..models import Comment, Journal, JournalRead, JournalRevision, PlanItem
 from ..presentation import (
     diff_labels,
 )
@@ -84,9 +84,8 @@ def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "occurred_at", "id"
         )
     )
-    comments = list(
-        Comment.objects.filter(journal=journal).select_related("author").order_by("created_at")
-    )
+    services.journal_mark_read(journal=journal, reader=request.user)  # type: ignore[arg-type]
+    comments = _comments(journal)
     revisions = list(JournalRevision.objects.filter(journal=journal).select_related("created_by"))
     can_review = True
     try:
@@ -122,8 +121,31 @@ def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_id": next_id,
             "inbox_url": inbox_url,
             "quick_comments": QUICK_COMMENTS,
+            "readers": _readers(journal, scope, is_author),
         },
     )
+
+
+def _comments(journal: Journal) -> list[Comment]:
+    """The journal's comments with their authors and the usernames they mentioned
+    (``mention_names``, for highlighting); two queries."""
+    comments = list(
+        Comment.objects.filter(journal=journal)
+        .select_related("author")
+        .prefetch_related("mentions")
+        .order_by("created_at")
+    )
+    for c in comments:
+        c.mention_names = [u.username for u in c.mentions.all()]  # type: ignore[attr-defined]
+    return comments
+
+
+def _readers(journal: Journal, scope: Scope, is_author: bool) -> list[JournalRead] | None:
+    """Who read the journal and when, for its author and its team's supervisor (None for
+    anyone else: they do not see the list)."""
+    if not (is_author or scope.can_manage_team(journal.team_id)):
+        return None
+    return list(JournalRead.objects.filter(journal=journal).select_related("reader"))
 
 
 #: One-click comments on the journal page (the supervisor's usual advice).
@@ -192,15 +214,19 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     journal = selectors.journal_get(scope=_scope(request), pk=pk)
     services.journal_check_can_comment(journal=journal, scope=_scope(request))
     form = CommentForm(request.POST)
+    unreachable: list[str] = []
     if form.is_valid():
         try:
-            services.comment_add(journal=journal, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+            comment = services.comment_add(
+                journal=journal,
+                by=request.user,  # type: ignore[arg-type]
+                text=form.cleaned_data["text"],
+            )
+            unreachable = getattr(comment, "unreachable", [])
         except ValidationError as exc:
             _form_errors_from(form, exc)
     if request.htmx:  # type: ignore[attr-defined]
-        comments = list(
-            Comment.objects.filter(journal=journal).select_related("author").order_by("created_at")
-        )
+        comments = _comments(journal)
         return render(
             request,
             "journals/_comments.html",
@@ -210,7 +236,14 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 "comment_form": form if form.errors else CommentForm(),
                 "quick_comments": QUICK_COMMENTS,
                 "can_review": _can_review(journal, _scope(request)),
+                "unreachable": unreachable,
             },
+        )
+    if unreachable:
+        messages.warning(
+            request,
+            _("Not notified: @%(names)s (unknown, or may not see this journal).")
+            % {"names": ", @".join(unreachable)},
         )
     for errors in form.errors.values():
         for error in errors:

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.chasing import chases_by_user
 from accounts.hooks import member_findings
 from accounts.http import safe_next
-from accounts.models import User
+from accounts.models import Chase, User
 from accounts.scoping import local_today
 
 from .. import selectors, services
@@ -41,11 +42,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     team, teams = selectors.pick_team(scope, request.GET.get("team"))
     day = _parse_day(request, request.GET.get("day"), local_today())
     data = selectors.inbox(team=team, day=day, show=request.GET.get("show") or "all")
+    chases = chases_by_user(kind=Chase.Kind.JOURNAL, team_id=team.pk, period=day)
     rows = [
         {
             "member": r,
             "label": STATUS_LABELS.get(r.status, r.status),
             "css": status_class(r.status),
+            "owes": r.status in services.OWES,
+            "chases": chases.get(r.user.pk, []),
         }
         for r in data.visible_rows
     ]
@@ -73,6 +77,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 ("unreviewed", _("Not reviewed")),
             ],
             "first_unread": first_unread,
+            "owed": sum(r.status in services.OWES for r in data.rows),
             "exemption_kinds": ExemptionForm.base_fields["kind"].choices,  # type: ignore[attr-defined]
             "here": request.get_full_path(),
         },

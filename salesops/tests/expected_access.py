@@ -81,6 +81,18 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login ok ok ok 404 404 404 ok",
         "POST": "login ok ok ok 404 404 404 ok",
     },
+    "accounts:team_channels": {
+        "GET": "login 403 403 ok 404 404 404 ok",
+        "POST": "login 403 403 ok 404 404 404 ok",
+    },
+    "accounts:team_channel_test": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 404 404 404 404 404",
+    },
+    "accounts:team_channel_delete": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 404 404 404 404 404",
+    },
     "accounts:notification_list": {
         "GET": "login ok ok ok ok ok ok ok",
         "POST": "login ok ok ok ok ok ok ok",
@@ -140,6 +152,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "journals:morning_meeting": {
         "GET": "login 403 403 ok ok ok 403 ok",
         "POST": "login 403 403 ok ok ok 403 ok",
+    },
+    "journals:journal_chase": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 ok ok 403 403 ok",
+    },
+    "journals:mention_candidates": {
+        "GET": "login ok 404 ok 404 404 404 ok",
+        "POST": "login ok 404 ok 404 404 404 ok",
     },
     "journals:exemption_add": {
         "GET": "login 405 405 405 405 405 405 405",

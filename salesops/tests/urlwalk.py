@@ -66,6 +66,9 @@ ARGUMENTS: dict[str, Kwargs] = {
     # A user who exists on every database (PostgreSQL does not reuse ids after a flush).
     "admin:auth_user_password_change": lambda w: {"id": str(w.org.rep.pk)},
     "accounts:team_detail": lambda w: {"code": w.objects["team"].code},
+    "accounts:team_channels": lambda w: {"code": w.objects["team"].code},
+    "accounts:team_channel_test": lambda w: {"code": w.objects["team"].code},
+    "accounts:team_channel_delete": lambda w: {"code": w.objects["team"].code},
     "kpi:team_dashboard": lambda w: {"code": w.objects["team"].code},
     "kpi:branch_dashboard": lambda w: {"code": w.org.north.code},
     "kpi:rep_dashboard": lambda w: {"username": w.org.rep.username},
