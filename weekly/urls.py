@@ -22,6 +22,7 @@ urlpatterns = [
         "key-customers/<int:pk>/remove/", personal.key_customer_remove, name="key_customer_remove"
     ),
     path("team/<slug:code>/<str:week>/", team.team_report, name="team_report"),
+    path("team/<slug:code>/<str:week>/chase/", team.team_chase, name="team_chase"),
     path(
         "team/<slug:code>/<str:week>/export/",
         exports.team_report_export,

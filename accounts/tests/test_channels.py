@@ -162,7 +162,9 @@ def test_only_the_supervisor_sets_channels_and_others_get_403_or_404(org, client
     channel = TeamChannel.objects.get(team=org.team_a)
     assert (channel.post_chases, channel.post_recognition) == (True, False)
     bad = client_for(org.supervisor).post(
-        url, {"platform": "wecom", "webhook_url": "https://10.1.1.1/hook"}
+        url,
+        {"platform": "wecom", "webhook_url": "https://10.1.1.1/hook"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert bad.status_code == 200
     assert "not allowed" in bad.content.decode()

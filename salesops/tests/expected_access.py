@@ -541,6 +541,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 404 404 ok 404 404 404 ok",
         "POST": "login 404 404 ok 404 404 404 ok",
     },
+    "weekly:team_chase": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 404 404 ok 404 404 404 ok",
+    },
     "weekly:team_report_export": {
         "GET": "login 404 404 ok 404 404 404 ok",
         "POST": "login 405 405 405 405 405 405 405",

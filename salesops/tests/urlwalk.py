@@ -82,6 +82,10 @@ ARGUMENTS: dict[str, Kwargs] = {
         "code": w.objects["team"].code,
         "week": w.objects["week"].key,
     },
+    "weekly:team_chase": lambda w: {
+        "code": w.objects["team"].code,
+        "week": w.objects["week"].key,
+    },
     "weekly:team_report_export": lambda w: {
         "code": w.objects["team"].code,
         "week": w.objects["week"].key,

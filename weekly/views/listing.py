@@ -21,6 +21,7 @@ from kpi.templatetags.kpi_format import metric_label
 
 from .. import selectors as sel
 from .. import services
+from ..chasing import report_mark_read
 from ..forms import (
     CommentForm,
     ReviewForm,
@@ -153,6 +154,9 @@ def _detail_context(request: ScopedRequest, report: WeeklyReport) -> dict[str, A
         "revisions": revisions,
         "diff": _diff(revisions[0].content, report) if revisions else [],
         "team_url": team_url,
+        "readers": list(report.reads.select_related("reader"))
+        if report.rep_id == scope.user_id or scope.can_manage_team(report.team_id)
+        else None,
         **_figures_context(report),
     }
 
@@ -163,6 +167,7 @@ def report_detail(request: ScopedRequest, pk: int) -> HttpResponse:
     """Read a personal report: frozen figures (with "now: X" where the data changed since
     submission), key customers, analysis, goals, summary, evaluation, comments, revisions."""
     report = _report(request, pk)
+    report_mark_read(report=report, reader=request.user)
     return render(request, "weekly/report_detail.html", _detail_context(request, report))
 
 

@@ -9,20 +9,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.chasing import chases_by_user
+from accounts.http import id_param
 from accounts.middleware import ScopedRequest
-from accounts.models import OrgUnit
+from accounts.models import Chase, OrgUnit, User
 from customers.selectors import customer_queryset
 from kpi.calculations import Period
 
 from .. import selectors as sel
 from .. import services
+from ..chasing import weekly_chase, weekly_owed
 from ..forms import (
     CommentForm,
     KeyCoacheeForm,
@@ -153,7 +157,41 @@ def _team_context(
     ctx["personal"] = list(
         WeeklyReport.objects.filter(team_id=team.pk, week=period.start).select_related("rep")
     )
+    ctx["owed"] = []
+    if scope.can_manage_team(team.pk) and period.start <= sel.current_period().start:
+        chases = chases_by_user(kind=Chase.Kind.WEEKLY, team_id=team.pk, period=period.start)
+        ctx["owed"] = [
+            {"user": u, "chases": len(chases.get(u.pk, []))}
+            for u in weekly_owed(team=team, period=period)
+        ]
     return ctx
+
+
+@login_required
+@require_POST
+def team_chase(request: ScopedRequest, code: str, week: str) -> HttpResponse:
+    """Chase everyone of the team who owes the week's report (or one person, ``user``).
+    404 for a team out of scope, 403 for a viewer who does not supervise it."""
+    team = _team(request, code)
+    if not _scope(request).can_manage_team(team.pk):
+        raise PermissionDenied
+    period = _strict_week(week)
+    user = None
+    if request.POST.get("user"):
+        user = User.objects.filter(pk=id_param(request.POST.get("user")) or 0).first()
+    try:
+        if request.POST.get("user") and user is None:
+            raise ValidationError(_("Nobody owes this weekly report."))
+        chases = weekly_chase(team=team, period=period, by=request.user, user=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            ngettext("Chased %(n)d person.", "Chased %(n)d people.", len(chases))
+            % {"n": len(chases)},
+        )
+    return redirect("weekly:team_report", code=team.code, week=period.key)
 
 
 @login_required
