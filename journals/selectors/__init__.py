@@ -10,6 +10,7 @@ from .journal import (
     journal_list,
     journal_neighbours,
     journal_queryset,
+    next_step_days,
     plan_item_get,
     rep_calendar,
     visit_get,
@@ -48,6 +49,7 @@ from .team import (
 )
 
 __all__ = [
+    "next_step_days",
     "CalendarDay",
     "EffectiveRule",
     "FOLLOW_UP_DAYS",

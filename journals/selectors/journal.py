@@ -273,3 +273,23 @@ def rep_calendar(
             CalendarDay(day, status, journal["pk"] if journal else None, first <= day <= last, kind)
         )
     return weeks
+
+
+def next_step_days(*, rep: User, month: dt.date) -> dict[dt.date, int]:
+    """Open dated next steps of ``rep`` per day, for the calendar weeks around ``month``
+    (the 6 weeks from the Monday on or before its first day); one query."""
+    first = month.replace(day=1)
+    start = first - dt.timedelta(days=first.weekday())
+    end = start + dt.timedelta(days=42)
+    rows = (
+        Visit.objects.filter(
+            rep=rep,
+            next_step_done=False,
+            next_step_date__gte=start,
+            next_step_date__lt=end,
+            next_step__regex=r"\S",
+        )
+        .values("next_step_date")
+        .annotate(n=Count("pk"))
+    )
+    return {r["next_step_date"]: r["n"] for r in rows}

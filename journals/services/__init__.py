@@ -25,6 +25,12 @@ from .comments import (
     mention_candidates,
     settings_site_url,
 )
+from .feeds import (
+    calendar_feed_ics,
+    calendar_feed_revoke,
+    calendar_feed_rotate,
+    calendar_feed_user,
+)
 from .follow_ups import follow_ups_due_send, next_steps_open
 from .journal import (
     journal_amend,
@@ -63,6 +69,10 @@ from .visits import (
 __all__ = [
     "CheckIn",
     "MENTION",
+    "calendar_feed_ics",
+    "calendar_feed_revoke",
+    "calendar_feed_rotate",
+    "calendar_feed_user",
     "follow_ups_due_send",
     "next_steps_open",
     "OWES",

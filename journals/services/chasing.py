@@ -51,7 +51,11 @@ def journal_chase(
         owed = [r for r in owed if r.user.pk == user.pk]
     if not owed:
         raise ValidationError(_("Nobody owes this journal."))
-    url = reverse("journals:today") if day == timezone.localdate() else reverse("journals:calendar")
+    url = (
+        reverse("journals:today")
+        if day == timezone.localdate()
+        else reverse("journals:calendar") + f"?month={day:%Y-%m}"
+    )
     chases = []
     for row in owed:
         chase = chase_record(kind=Chase.Kind.JOURNAL, period=day, user=row.user, team=team, by=by)

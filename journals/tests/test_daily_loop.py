@@ -166,3 +166,65 @@ def test_a_next_step_due_today_reminds_the_rep_and_overdue_ones_go_to_the_channe
     assert "华信物流有限公司: 送报价" in note.body
     assert any("星河电子有限公司" in t for t in robot.texts("feishu"))
     assert services.follow_ups_due_send() == 0
+
+
+def test_the_private_calendar_feed_lists_plans_and_next_steps_and_can_be_revoked(
+    org, client_for, client
+):
+    from icalendar import Calendar
+
+    from journals.models import CalendarFeed
+    from journals.tests.factories import plan
+
+    today = timezone.localdate()
+    journal = Journal.objects.create(rep=org.rep, team=org.team_a, day=today)
+    customer = make_customer(org.rep, name="华信物流有限公司")
+    plan(journal, "explanation", customer)
+    visit(journal, customer, next_step="送报价", next_step_date=today + dt.timedelta(days=2))
+    manage = reverse("journals:calendar_feed_manage")
+    client_for(org.rep).post(manage, {"action": "rotate"})
+    token = CalendarFeed.objects.get(user=org.rep).token
+    client.logout()
+    feed = client.get(reverse("journals:calendar_feed", args=[token]))
+    assert feed.status_code == 200
+    assert feed["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    summaries = sorted(str(e["SUMMARY"]) for e in events)
+    assert len(summaries) == 2
+    assert any("华信物流有限公司" in s for s in summaries)
+    assert {e["DTSTART"].dt for e in events} == {today, today + dt.timedelta(days=2)}
+    # a new address replaces the old; revoking removes it
+    client_for(org.rep).post(manage, {"action": "rotate"})
+    client.logout()
+    assert client.get(reverse("journals:calendar_feed", args=[token])).status_code == 404
+    client_for(org.rep).post(manage, {"action": "revoke"})
+    assert not CalendarFeed.objects.exists()
+
+
+def test_the_supervisor_sees_the_teams_overdue_follow_ups_and_the_rep_sees_them_today(
+    org, client_for
+):
+    today = timezone.localdate()
+    journal = Journal.objects.create(rep=org.rep, team=org.team_a, day=today - dt.timedelta(5))
+    visit(
+        journal,
+        make_customer(org.rep, name="星河电子有限公司"),
+        next_step="回访",
+        next_step_date=today - dt.timedelta(1),
+    )
+    other = Journal.objects.create(rep=org.rep_b, team=org.team_b, day=today - dt.timedelta(5))
+    visit(
+        other,
+        make_customer(org.rep_b, name="南山软件有限公司"),
+        next_step="催款",
+        next_step_date=today - dt.timedelta(1),
+    )
+    page = client_for(org.supervisor).get(reverse("journals:follow_ups"))
+    html = page.content.decode()
+    assert "星河电子有限公司" in html
+    assert "南山软件有限公司" not in html
+    assert client_for(org.rep).get(reverse("journals:follow_ups")).status_code == 403
+    today_page = client_for(org.rep).get(reverse("journals:today")).content.decode()
+    assert 'data-testid="overdue-steps"' in today_page
+    calendar = client_for(org.rep).get(reverse("journals:calendar")).content.decode()
+    assert 'data-testid="next-steps"' in calendar or today.day == 1

@@ -12,6 +12,7 @@ from .detail import (
     journal_evaluate,
     journal_review,
 )
+from .follow_ups import calendar_feed, calendar_feed_manage, follow_ups
 from .journal import (
     journal_amend,
     journal_autosave,
@@ -59,6 +60,9 @@ __all__ = [
     "inbox",
     "journal_amend",
     "journal_chase",
+    "calendar_feed",
+    "calendar_feed_manage",
+    "follow_ups",
     "mention_candidates",
     "journal_autosave",
     "journal_create",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.http import id_param, safe_next
+from accounts.http import id_param, safe_next, text_param
 from accounts.scoping import Scope
 
 from .. import calculations as calc
@@ -170,6 +170,22 @@ def journal_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
         return redirect("journals:journal_detail", pk=pk)
+    pending = text_param(request.POST.get("pending_comment"), max_length=2000)
+    if pending:
+        # A comment typed but not sent when the evaluation form was submitted is posted
+        # with it, never dropped silently.
+        try:
+            services.comment_add(
+                journal=journal,
+                by=request.user,  # type: ignore[arg-type]
+                text=pending,
+            )
+            messages.info(request, _("Your typed comment was posted too."))
+        except ValidationError as exc:
+            messages.warning(
+                request,
+                _("Your typed comment was not posted: %(why)s") % {"why": " ".join(exc.messages)},
+            )
     try:
         if request.POST.get("review"):
             services.journal_review(

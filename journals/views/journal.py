@@ -78,6 +78,13 @@ def _work_context(
         "visits": visits,
         "visits_by_others": selectors.visits_by_others(journal),
         "suggestions": selectors.plan_suggestions(journal=journal) if editable else [],
+        "overdue_steps": list(
+            services.next_steps_open(rep_ids=[journal.rep_id], until=journal.day).filter(
+                next_step_date__lt=journal.day
+            )[:20]
+        )
+        if editable
+        else [],
         "achievement": _achievement_rows([p.purpose for p in plan], [v.purpose for v in visits]),
         "plan_form": plan_form or PlanItemForm(customers=customers, auto_id="plan_%s"),
         "visit_form": visit_form

@@ -82,6 +82,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     rep = _calendar_rep(request)
     month = _parse_month(request, request.GET.get("month"), local_today())
     today_ = local_today()
+    steps = selectors.next_step_days(rep=rep, month=month)
     weeks = [
         [
             {
@@ -92,6 +93,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 "css": status_class(d.status),
                 "label": STATUS_LABELS.get(d.status, ""),
                 "can_write": d.status in (calc.MISSING, calc.PENDING) and d.day <= today_,
+                "next_steps": steps.get(d.day, 0),
             }
             for d in week
         ]

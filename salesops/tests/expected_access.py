@@ -157,6 +157,18 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login 403 403 ok ok 403 403 ok",
     },
+    "journals:follow_ups": {
+        "GET": "login 403 403 ok ok ok 403 ok",
+        "POST": "login 403 403 ok ok ok 403 ok",
+    },
+    "journals:calendar_feed_manage": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login ok ok ok ok ok ok ok",
+    },
+    "journals:calendar_feed": {
+        "GET": "404 404 404 404 404 404 404 404",
+        "POST": "404 404 404 404 404 404 404 404",
+    },
     "journals:mention_candidates": {
         "GET": "login ok 404 ok 404 404 404 ok",
         "POST": "login ok 404 ok 404 404 404 ok",

@@ -66,6 +66,8 @@ ARGUMENTS: dict[str, Kwargs] = {
     # A user who exists on every database (PostgreSQL does not reuse ids after a flush).
     "admin:auth_user_password_change": lambda w: {"id": str(w.org.rep.pk)},
     "accounts:team_detail": lambda w: {"code": w.objects["team"].code},
+    # An unknown feed token: the feed answers 404 to everyone (the token is the credential).
+    "journals:calendar_feed": lambda w: {"token": "not-a-feed-token"},
     "accounts:team_channels": lambda w: {"code": w.objects["team"].code},
     "accounts:team_channel_test": lambda w: {"code": w.objects["team"].code},
     "accounts:team_channel_delete": lambda w: {"code": w.objects["team"].code},

@@ -280,4 +280,13 @@
     var q = form.querySelector("#mention-q");
     if (q) { q.value = ""; }
   });
+
+  /* --- a comment typed but not sent goes along with the evaluation / review form --- */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-carry-comment]")) { return; }
+    var box = document.querySelector("#comments textarea[name=text]");
+    var carry = form.querySelector("input[name=pending_comment]");
+    if (box && carry) { carry.value = box.value; }
+  }, true);
 })();
