@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.middleware import ScopedRequest
 from accounts.scoping import local_today, reps_during
 
 from .. import selectors, services
@@ -42,18 +43,18 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
+def calendar_feed_manage(request: ScopedRequest) -> HttpResponse:
     """The viewer's calendar feed: its private address; POST ``action=rotate`` makes a
     new address (the old one stops working), ``action=revoke`` removes it."""
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "rotate":
-            services.calendar_feed_rotate(user=request.user)  # type: ignore[arg-type]
+            services.calendar_feed_rotate(user=request.user)
             messages.success(
                 request, _("A new calendar address was made; the old one no longer works.")
             )
         elif action == "revoke":
-            services.calendar_feed_revoke(user=request.user)  # type: ignore[arg-type]
+            services.calendar_feed_revoke(user=request.user)
             messages.success(request, _("The calendar address was revoked."))
         return redirect("journals:calendar_feed_manage")
     feed = CalendarFeed.objects.filter(user=request.user).first()
