@@ -79,7 +79,7 @@ class ImportJobSerializer(ApiModelSerializer):
                 "row": str(e.get("row", "")),
                 "column": str(e.get("column") or ""),
                 "field": str(e.get("field") or ""),
-                "reason": str(translate_reason(e.get("reason", ""))),
+                "reason": translate_reason(e),
             }
             for e in (job.errors or [])
         ]
