@@ -15,7 +15,9 @@ def test_row_reasons_are_translated_from_template_and_values():
         said = translate_reason(month_error)
         assert said.startswith("'03/04/2024'")
         assert "日期顺序" in said
-        amount = translate_reason(RowError("billed", "not an amount: %(value)s", (("value", "'abc'"),)))
+        amount = translate_reason(
+            RowError("billed", "not an amount: %(value)s", (("value", "'abc'"),))
+        )
         assert amount == "不是金额：'abc'"
     with translation.override("en"):
         assert translate_reason(month_error) == month_error.reason
