@@ -240,9 +240,11 @@ def test_the_dashboard_says_month_to_date_and_as_of(org, client_for) -> None:
 
 
 def test_weekly_splits_of_count_targets_are_whole_and_add_up(org) -> None:
-    """10 deals for March 2026: W09 has 1 day in March, W10-W13 7, W14 2 (31 days). Exact
-    shares 0.32, 2.26 x 4, 0.65; rounded down 0, 2, 2, 2, 2, 0 (8); the 2 left go to the
-    largest remainders, W14 (0.65) and W09 (0.32): 1, 2, 2, 2, 2, 1 = 10."""
+    """10 deals for March 2026, split by work days (official calendar, no holiday in March):
+    W09 has 0 work days in March (Sunday 1st), W10-W13 5 each, W14 2 (30th, 31st): 22.
+    Exact shares 0, 2.27 x 4, 0.91; rounded down 0, 2, 2, 2, 2, 0 (8); the 2 left go to the
+    largest remainders, W14 (0.91) and then W10 (0.27, the earliest of the tie):
+    0, 3, 2, 2, 2, 1 = 10."""
     from kpi.loading import targets_frame
 
     Target.objects.create(team=org.team_a, month=dt.date(2026, 3, 1), metric="deals", value=10)
@@ -252,7 +254,7 @@ def test_weekly_splits_of_count_targets_are_whole_and_add_up(org) -> None:
     got = dict(zip(weeks["period"], weeks["value"], strict=True))
     # W14 (Mar 30 - Apr 5) also has April's 0 -> 1; W09 (Feb 23 - Mar 1): February has none.
     assert got == {
-        "2026-W10": 2,
+        "2026-W10": 3,
         "2026-W11": 2,
         "2026-W12": 2,
         "2026-W13": 2,
