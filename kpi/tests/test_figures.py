@@ -129,18 +129,18 @@ def test_stored_rep_figures_include_customers_whose_rows_carry_no_team(org) -> N
 
 
 def test_one_team_target_for_a_month_and_its_weeks(org) -> None:
-    """A team target of 3100.00 for March 2026 (31 days), no explicit split: W10 (Mar 2-8,
-    7 days inside March) gets 3100 x 7 / 31 = 700.00; W09 (Feb 23 - Mar 1) has only one day
-    in March and February has no target, so the week has none."""
+    """A team target of 3300.00 for March 2026 (22 work days), no explicit split: W10 (Mar
+    2-8, 5 work days inside March) gets 3300 x 5 / 22 = 750.00; W09 (Feb 23 - Mar 1) has only
+    one day in March and February has no target, so the week has none."""
     Target.objects.create(
-        team=org.team_a, month=dt.date(2026, 3, 1), metric="sales_revenue", value=3100
+        team=org.team_a, month=dt.date(2026, 3, 1), metric="sales_revenue", value=3300
     )
     assert figures.team_target(
         team_id=org.team_a.pk, period="2026-03", metric="sales_revenue"
-    ) == Decimal("3100")
+    ) == Decimal("3300")
     assert figures.team_target(
         team_id=org.team_a.pk, period=W10, metric="sales_revenue"
-    ) == Decimal("700.00")
+    ) == Decimal("750.00")
     assert (
         figures.team_target(team_id=org.team_a.pk, period="2026-W09", metric="sales_revenue")
         is None
@@ -148,7 +148,7 @@ def test_one_team_target_for_a_month_and_its_weeks(org) -> None:
     assert figures.team_target(team_id=org.team_a.pk, period=W10, metric="deals") is None
     # The team figures the weekly pages read carry the same number.
     week = figures.team_week(team_id=org.team_a.pk, period=W10, rep_ids=[])
-    assert week["team"]["sales_revenue_completion"].denominator == Decimal("700.00")
+    assert week["team"]["sales_revenue_completion"].denominator == Decimal("750.00")
 
 
 def test_team_target_against_the_sum_of_the_reps_targets(org) -> None:
