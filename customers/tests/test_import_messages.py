@@ -29,7 +29,7 @@ def test_a_stored_error_keeps_its_template_so_any_reader_gets_their_language():
         parse_file("名称,电话\n甲,12345\n".encode()).rows[0].errors[0],
         "电话",
     )
-    assert entry["message"].startswith("%(value)s is not a mobile number")
+    assert str(entry["message"]).startswith("%(value)s is not a mobile number")
     assert entry["params"] == {"value": "'12345'"}
     with translation.override("zh-hans"):
         assert "手机号" in translate_reason(entry)
