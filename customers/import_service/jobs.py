@@ -223,8 +223,16 @@ def import_job_set_mapping(
 
 def job_missing_required(job: ImportJob) -> list[str]:
     """The required fields no column of the job's mapping gives (every row would be
-    rejected): ``['name']`` for a customer file without a name column."""
-    mapped = [f for f in (job.mapping or {}).values() if f]
+    rejected): ``['name']`` for a customer file without a name column. A job without a
+    stored mapping uses the file's automatic one (a file that cannot be read is left to
+    the run, which fails it with the reason)."""
+    if job.mapping:
+        mapped = [f for f in job.mapping.values() if f]
+    else:
+        try:
+            mapped = [f for f in _parse(job, _file_bytes(job), limit=0).mapping.values() if f]
+        except (FileRefused, OSError):
+            return []
     return missing_required(job.kind, mapped)
 
 
