@@ -17,6 +17,7 @@ from .journal import (
     visits_by_others,
     with_counts,
 )
+from .meetings import MinutesView, minutes_view
 from .morning import (
     FOLLOW_UP_DAYS,
     Meeting,
@@ -59,6 +60,7 @@ __all__ = [
     "Meeting",
     "MeetingRow",
     "MemberDay",
+    "MinutesView",
     "StatsRow",
     "Suggestion",
     "deadline_of",
@@ -71,6 +73,7 @@ __all__ = [
     "journal_neighbours",
     "visits_by_others",
     "journal_queryset",
+    "minutes_view",
     "morning_meeting",
     "own_customers",
     "visitable_customers",

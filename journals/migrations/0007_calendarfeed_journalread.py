@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journals', '0005_visit_relation'),
+        ('journals', '0006_meeting_minutes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
