@@ -228,3 +228,18 @@ def test_the_supervisor_sees_the_teams_overdue_follow_ups_and_the_rep_sees_them_
     assert 'data-testid="overdue-steps"' in today_page
     calendar = client_for(org.rep).get(reverse("journals:calendar")).content.decode()
     assert 'data-testid="next-steps"' in calendar or today.day == 1
+
+
+def test_the_morning_digest_goes_to_the_team_robot(org, robot, django_capture_on_commit_callbacks):
+    delivery.channel_save(
+        team=org.team_a,
+        by=org.supervisor,
+        platform="wecom",
+        webhook_url=f"{robot.url}/wecom?key={SECRET}",
+        topics=("digest",),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.journal_digest_send(now=local_dt(DAY + dt.timedelta(days=1), 8))
+    texts = robot.texts("wecom")
+    assert len(texts) == 1
+    assert org.rep.name in texts[0]
