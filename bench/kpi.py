@@ -25,8 +25,9 @@ when given (PostgreSQL), with raw ``executemany`` inserts. Then prints:
   team for one month and one week (what the worker runs after a visit or stage change; aim:
   median under 100 ms), and the same with its branch; median of 5, in ms.
 
-Usage: ``.venv/bin/python bench/kpi.py [--reps N] [--keep]`` (``--keep`` reuses the
-generated SQLite database when it has the same number of reps).
+Usage: ``.venv/bin/python bench/kpi.py [--reps N] [--keep] [--only year,...]``
+(``--keep`` reuses the generated SQLite database when it has the same number of reps;
+``--only`` runs some phases, e.g. ``--reps 100 --only year`` on a small machine).
 """
 
 from __future__ import annotations
@@ -671,6 +672,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="reuse the generated SQLite DB")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated phases to run: full, parts, year, nightly, reads "
+        "(default: all; e.g. --reps 100 --only year on a small machine)",
+    )
     parser.add_argument("--phase", default="", help=argparse.SUPPRESS)
     parser.add_argument("--part", default="0/1", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -706,6 +713,20 @@ def main() -> None:
 
     connections.close_all()
     print(f"periods: {', '.join(nightly_periods())}", flush=True)
+    phases = {"full", "parts", "year", "nightly", "reads"}
+    wanted = set(filter(None, args.only.split(","))) or phases
+    if "full" in wanted or "parts" in wanted:
+        nightly_phases()
+    if "year" in wanted:
+        year_phase()
+    if "nightly" in wanted:
+        nightly_task_phase()
+    if "reads" in wanted:
+        reads_phase()
+
+
+def nightly_phases() -> None:
+    """Full recompute of the nightly periods with one and two workers, against the floor."""
     one = result_of(child("full"))
     print(
         f"full recompute, 1 worker : {one['seconds']:.2f} s, {one['rows']:,} snapshots, "
@@ -728,6 +749,10 @@ def main() -> None:
         f"{one['seconds'] / floor:.1f}x (1 worker), {wall / floor:.1f}x (2 workers)",
         flush=True,
     )
+
+
+def year_phase() -> None:
+    """Full recompute of 12 months for everyone against the SQL floor of the same months."""
     year = result_of(child("year"))
     year_floor = sql_floor(year_periods())
     print(
@@ -737,6 +762,10 @@ def main() -> None:
         f"under 1,024 MB)",
         flush=True,
     )
+
+
+def nightly_task_phase() -> None:
+    """``kpi.nightly`` as users get it, with the diagnosis it triggers."""
     night = result_of(child("nightly"))
     print(
         f"nightly task (kpi.nightly, eager): {night['seconds']:.2f} s for {night['parts']} "
@@ -745,6 +774,10 @@ def main() -> None:
         f"findings_recompute call(s); peak {night['maxrss_mb']:.0f} MB",
         flush=True,
     )
+
+
+def reads_phase() -> None:
+    """Dashboard reads and the engine-level incremental recompute of one team."""
     extra = dashboard_and_incremental()
     print(
         f"dashboard reads, {extra['team_reps']}-rep team: median "
