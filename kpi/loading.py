@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Membership, OrgSettings
