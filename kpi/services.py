@@ -31,7 +31,7 @@ TOUCH_DELAY_SECONDS: int = getattr(settings, "KPI_TOUCH_DELAY_SECONDS", 1)
 journal submissions or an import's many stage changes give one recompute. Short, because
 every page must show a change within seconds (docs/domain section 9, freshness)."""
 
-BRANCH_DELAY_SECONDS: int = getattr(settings, "KPI_BRANCH_DELAY_SECONDS", 2)
+BRANCH_DELAY_SECONDS: int = getattr(settings, "KPI_BRANCH_DELAY_SECONDS", 1)
 """A touch also marks the team's branch dirty; its recompute starts after this debounce
 (a branch loads the data of all its teams, so it is recomputed at most once per window),
 in parallel with the team's, not after it."""
