@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.scoping import local_today, scope_for
 from customers.models import Contact, DocumentVersion, Project
@@ -107,6 +108,7 @@ def test_a_point_cannot_be_done_before_its_predecessors_unless_the_supervisor_ov
     assert project.points.get(position=1).updates.count() == 1
 
 
+@translation.override("en")
 def test_uploads_refuse_other_types_and_sizes_with_a_clear_message(
     org, project, settings, tmp_path
 ):

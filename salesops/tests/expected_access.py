@@ -225,6 +225,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login ok 404 ok 404 404 404 ok",
         "POST": "login 405 405 405 405 405 405 405",
     },
+    # The deal forecast: the viewer's own scope by default (docs/domain, section 7).
+    "kpi:forecast": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
     # Big-account projects (docs/domain, section 7): the team's, read-only above it.
     "projects:project_list": {
         "GET": "login ok ok ok ok ok ok ok",
