@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.labels import current_label, label_of
@@ -314,4 +315,13 @@ def version_get(*, scope: Scope, pk: int) -> DocumentVersion:
         ),
         scope,
         pk=pk,
+    )
+
+
+def team_panel(team_id: int, day: dt.date) -> str:
+    """The team page's panel (``accounts.hooks.register_team_panel``): the team's open
+    projects with an overdue control point, as HTML. The team page checked the viewer."""
+    projects = [p for p in team_projects(team_ids=[team_id], today=day, since=day) if p.has_overdue]  # type: ignore[attr-defined]
+    return render_to_string(
+        "customers/projects/_team_projects.html", {"projects": projects, "overdue_only": True}
     )
