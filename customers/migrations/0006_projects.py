@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_drop_unused_knox_table'),
-        ('customers', '0004_import_job_recovery'),
+        ('customers', '0005_founded_on_and_header_row'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
