@@ -36,3 +36,10 @@ def remind_before_deadline() -> int:
 def follow_ups_due() -> int:
     """Morning: next steps due today to their reps; overdue ones to the team channels."""
     return services.follow_ups_due_send()
+
+
+@shared_task(name="journals.follow_up_escalate", time_limit=600, soft_time_limit=540, **RETRY)
+def follow_up_escalate() -> dict[str, int]:
+    """Every morning: overdue next steps alert the rep, then the supervisor, then go to
+    the public pool (``OrgSettings`` days; idempotent through notification keys)."""
+    return services.follow_ups_escalate()

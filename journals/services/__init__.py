@@ -25,6 +25,7 @@ from .comments import (
     mention_candidates,
     settings_site_url,
 )
+from .escalation import follow_ups_escalate
 from .feeds import (
     calendar_feed_ics,
     calendar_feed_revoke,
@@ -75,6 +76,7 @@ from .visits import (
 )
 
 __all__ = [
+    "follow_ups_escalate",
     "action_item_add",
     "action_item_set_done",
     "meeting_check_can_run",
