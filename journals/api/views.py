@@ -29,7 +29,7 @@ from accounts.api.common import (
     errors,
     scope_of,
 )
-from accounts.scoping import Scope, restrict
+from accounts.scoping import Scope
 from customers.models import Customer
 from customers.selectors import customer_queryset
 
@@ -442,7 +442,7 @@ class VisitViewSet(
 
     def get_queryset(self) -> QuerySet[Visit]:
         scope = scope_of(self.request)
-        rows = restrict(Visit.objects.all(), scope, owner_field="rep", team_field="team")
+        rows = Visit.objects.visible_to(scope)
         return rows.select_related("journal")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
