@@ -273,7 +273,8 @@ class ScopedQuerySet(QuerySet[M]):
     - ``scope_editors``: ``"author"`` (only the owner changes the row's content: journals,
       visits, personal weekly reports), ``"owner_or_supervisor"`` (the owner, the team's
       supervisor, admins: customers), ``"supervisor"`` (the team's supervisor and admins:
-      team reports, coaching plans, findings) or ``"admin"`` (admins only: import jobs).
+      team reports), ``"lead"`` (the team's supervisor or a manager above it, and admins:
+      coaching plans, findings, talks) or ``"admin"`` (admins only: import jobs).
 
     :meth:`visible_to` is what the viewer may read (404 outside it), :meth:`editable_by` what
     they may change (403 when visible but not editable); state rules (a submitted journal is
@@ -305,12 +306,9 @@ class ScopedQuerySet(QuerySet[M]):
             return visible
         if self.scope_editors == "admin":
             return visible.none()
-        led = (
-            Q(**{f"{team}__in": sorted(scope.supervised_team_ids)})
-            if team and scope.supervised_team_ids
-            else Q(pk__in=[])
-        )
-        if self.scope_editors == "supervisor":
+        leads = self._leads(scope)
+        led = Q(**{f"{team}__in": sorted(leads)}) if team and leads else Q(pk__in=[])
+        if self.scope_editors in ("supervisor", "lead"):
             return visible.filter(led)
         return visible.filter(mine | led)
 
@@ -328,8 +326,15 @@ class ScopedQuerySet(QuerySet[M]):
             return True
         if cls.scope_editors == "admin":
             return False
-        led = team_id is not None and team_id in scope.supervised_team_ids
-        return led if cls.scope_editors == "supervisor" else mine or led
+        led = team_id is not None and team_id in cls._leads(scope)
+        return led if cls.scope_editors in ("supervisor", "lead") else mine or led
+
+    @classmethod
+    def _leads(cls, scope: Scope) -> frozenset[int]:
+        """The teams whose rows the viewer changes as a lead under this model's rule."""
+        if cls.scope_editors == "lead":
+            return scope.supervised_team_ids | scope.managed_team_ids
+        return scope.supervised_team_ids
 
 
 def get_visible_or_404(queryset: QuerySet[M], scope: Scope, **lookup: object) -> M:

@@ -133,7 +133,7 @@ class FindingQuerySet(ScopedQuerySet["Finding"]):
 
     scope_owner_field = "rep"
     scope_team_field = "team"
-    scope_editors = "supervisor"
+    scope_editors = "lead"
 
 
 class Finding(models.Model):
@@ -186,7 +186,7 @@ class CoachingPlanQuerySet(ScopedQuerySet["CoachingPlan"]):
 
     scope_owner_field = "coachee"
     scope_team_field = "team"
-    scope_editors = "supervisor"
+    scope_editors = "lead"
 
 
 class CoachingPlan(models.Model):
@@ -293,7 +293,7 @@ class TalkQuerySet(ScopedQuerySet["Talk"]):
 
     scope_owner_field = "rep"
     scope_team_field = "team"
-    scope_editors = "supervisor"
+    scope_editors = "lead"
 
 
 class Talk(models.Model):

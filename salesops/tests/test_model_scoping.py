@@ -84,9 +84,9 @@ CASES: list[tuple[type[Model], Callable[[Any], Model], str, str]] = [
     (Visit, _visit, "rep", "supervisor"),
     (WeeklyReport, _weekly, "rep", "supervisor"),
     (TeamWeeklyReport, _team_weekly, "supervisor", "manager"),
-    (Finding, _finding, "supervisor", "rep"),
+    (Finding, _finding, "manager", "rep"),
     (CoachingPlan, _plan, "supervisor", "rep"),
-    (Talk, _talk, "supervisor", "manager"),
+    (Talk, _talk, "manager", "rep"),
 ]
 
 
@@ -124,13 +124,11 @@ def test_import_jobs_are_the_admins_alone(org):
 
 @pytest.mark.parametrize(("model", "make", "editor", "reader"), CASES)
 def test_a_former_member_keeps_nothing(org, model, make, editor, reader):
-    """The editor leaves the team: the rows of the team they no longer belong to are hidden
-    (their own rows as owner stay theirs to read)."""
+    """The editor's memberships ended long ago: the team's rows are hidden (their own rows
+    as owner stay theirs to read) and nothing is theirs to change."""
     row = make(org)
     user = getattr(org, editor)
-    Membership.objects.filter(user=user, unit=org.team_a).update(
-        start=D(2020, 1, 1), end=D(2021, 1, 1)
-    )
+    Membership.objects.filter(user=user).update(start=D(2020, 1, 1), end=D(2021, 1, 1))
     scope = scope_for(user)
     owner_field = model.objects.all().scope_owner_field
     owns = owner_field is not None and getattr(row, f"{owner_field}_id") == user.pk
