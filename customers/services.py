@@ -309,6 +309,7 @@ EDITABLE_FIELDS = (
     "segment",
     "source",
     "listed_on",
+    "founded_on",
     "notes",
     "needs",
     "latest_news",
