@@ -261,7 +261,7 @@ def gantt(project: Project, today: dt.date) -> dict[str, Any]:
         base = min(base, start)
         rows.append((point, start, end))
         cursor = end
-    bars = [
+    bars: list[dict[str, Any]] = [
         {
             "name": p.name,
             "from": (s - base).days,
@@ -272,7 +272,7 @@ def gantt(project: Project, today: dt.date) -> dict[str, Any]:
         for p, s, e in rows
     ]
     today_offset = (today - base).days
-    span = max([GANTT_MIN_DAYS, today_offset + 1, *(b["to"] for b in bars)])
+    span = max([GANTT_MIN_DAYS, today_offset + 1, *((e - base).days + 1 for _p, _s, e in rows)])
     return {
         "base": base.isoformat(),
         "today": today_offset,
