@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT
 from pypinyin.seg import mmseg
 
 from accounts.models import Membership, OrgUnit, User
@@ -74,16 +75,56 @@ def pinyin_initials(text: str) -> str:
     like 重庆 -> 'cq', stay right) and each word's initials are cached: company names share
     most of their words, which makes a 100,000-row import about 9x faster here.
     """
-    return "".join(_word_initials(word) for word in mmseg.seg.cut(text))
+    return _initials_from(text)
+
+
+_PREFIXES: set[str] = mmseg.p_set._set
+
+
+def _initials_from(text: str) -> str:
+    """pypinyin's strict forward-maximum-matching segmenter (``mmseg.seg.cut``), inlined
+    over its own prefix set and phrase dictionary: the same words, without a generator
+    and a method call per character (a test compares the two)."""
+    out: list[str] = []
+    remain = text
+    while remain:
+        last_valid = ""
+        for i in range(1, len(remain) + 1):
+            word = remain[:i]
+            if word not in _PREFIXES:
+                break
+            if word in PHRASES_DICT:
+                last_valid = word
+        else:
+            # The whole rest is a phrase prefix: its longest phrase, else char by char.
+            if not last_valid:
+                out.extend(_word_initials(ch) for ch in remain)
+                break
+        word = last_valid or remain[0]
+        out.append(_word_initials(word))
+        remain = remain[len(word) :]
+    return "".join(out)
+
+
+def derived_initials(name: str, short_name: str) -> str:
+    """The ``pinyin_initials`` search field of a customer: the initials of the name, then
+    (after a space) of the short name when there is one, cut to 200 characters."""
+    initials = pinyin_initials(name)
+    if short_name:
+        initials = f"{initials} {_short_initials(short_name)}"
+    return initials[:200]
+
+
+@lru_cache(maxsize=50_000)
+def _short_initials(short_name: str) -> str:
+    # Short names repeat across a list far more than full names (imports).
+    return pinyin_initials(short_name)
 
 
 def customer_fill_derived(customer: Customer) -> None:
     """Set the derived search fields (name key, pinyin initials) from the name."""
     customer.name_key = name_key(customer.name)
-    initials = pinyin_initials(customer.name)
-    if customer.short_name:
-        initials = f"{initials} {pinyin_initials(customer.short_name)}"
-    customer.pinyin_initials = initials[:200]
+    customer.pinyin_initials = derived_initials(customer.name, customer.short_name)
 
 
 @transaction.atomic

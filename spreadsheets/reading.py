@@ -355,19 +355,70 @@ def is_blank(row: Sequence[object]) -> bool:
     return True
 
 
+_ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row>|<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*/>")
+_SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*/>")
+
+
+def _head_of_sheet(zf: zipfile.ZipFile, name: str, max_rows: int) -> bytes | None:
+    """The sheet XML cut after its first ``max_rows`` rows and closed again (None: the
+    sheet is no longer than that, or its layout is not the usual one)."""
+    head = bytearray()
+    rows = 0
+    pos = 0  # end of the last row counted
+    try:
+        with zf.open(name) as fh:
+            while chunk := fh.read(1 << 16):
+                head += chunk
+                for match in _ROW_END.finditer(head, pos):
+                    rows += 1
+                    pos = match.end()
+                    if rows >= max_rows:
+                        start = _SHEET_DATA.search(head)
+                        if start is None:
+                            return None
+                        prefix = start.group(1)
+                        cut = _DIMENSION.sub(b"", bytes(head[:pos]))
+                        return cut + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError):
+        return None
+    return None
+
+
+def _first_rows_only(data: bytes, zf: zipfile.ZipFile, max_rows: int) -> bytes:
+    """A copy of an .xlsx whose worksheets hold only their first ``max_rows`` rows, so a
+    preview parses what it shows instead of the whole sheet. Other parts are copied."""
+    out = io.BytesIO()
+    changed = False
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+        for info in zf.infolist():
+            part: bytes | None = None
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                part = _head_of_sheet(zf, info.filename, max_rows)
+                changed = changed or part is not None
+            if part is None:
+                part = _read_member(zf, info.filename)
+            copy.writestr(info.filename, part)
+    return out.getvalue() if changed else data
+
+
 def open_sheet(
     data: bytes,
     *,
     sheet: str | None = None,
     max_bytes: int = MAX_BYTES,
     max_uncompressed: int = MAX_UNCOMPRESSED,
+    max_rows: int | None = None,
 ) -> OpenedSheet:
     """Check the file and open one sheet (default: the first visible worksheet) lazily.
 
     The guards run before anything is parsed: size (``max_bytes``), format
     (:func:`detect_format`), and for .xlsx the zip and XML checks (``max_uncompressed``:
     total unpacked bytes). Rows are read as the iterator is consumed, stopping after
-    MAX_BLANK_RUN consecutive blank rows. Raises FileRefused (see the class).
+    MAX_BLANK_RUN consecutive blank rows. ``max_rows``: the caller needs at most the
+    first that many rows of the sheet (blank ones included); an .xlsx is then cut to them
+    before it is parsed (a preview of a 100,000-row sheet parses 50 rows, not all). Raises
+    FileRefused (see the class).
     """
     if len(data) > max_bytes:
         raise FileRefused(
@@ -380,6 +431,9 @@ def open_sheet(
             raise FileRefused(f"A CSV file has no sheets (asked for {sheet!r}).")
         return OpenedSheet(fmt, [], "", _csv_rows(data), frozenset())
     zf = _check_xlsx(data, max_uncompressed) if fmt == "xlsx" else None
+    if zf is not None and max_rows is not None:
+        data = _first_rows_only(data, zf, max(max_rows, 1))
+        zf = zipfile.ZipFile(io.BytesIO(data))
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
