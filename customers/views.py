@@ -132,7 +132,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         target = second if current_sort == first else first
         arrow = ""
         if current_sort in (first, second):
-            arrow = "↓" if current_sort.startswith("-") else "↑"
+            arrow = "down" if current_sort.startswith("-") else "up"
         sort_links[column] = {"url": "?" + _querystring(request, sort=target), "arrow": arrow}
     is_htmx = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
     if is_htmx:
