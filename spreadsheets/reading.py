@@ -28,6 +28,8 @@ from typing import cast
 import python_calamine
 from defusedxml import ElementTree as SafeET
 
+from .xlsx_head import first_rows_only
+
 __all__ = [
     "MAX_BLANK_RUN",
     "MAX_BYTES",
@@ -355,53 +357,6 @@ def is_blank(row: Sequence[object]) -> bool:
     return True
 
 
-_ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row>|<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*/>")
-_SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b")
-_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*/>")
-
-
-def _head_of_sheet(zf: zipfile.ZipFile, name: str, max_rows: int) -> bytes | None:
-    """The sheet XML cut after its first ``max_rows`` rows and closed again (None: the
-    sheet is no longer than that, or its layout is not the usual one)."""
-    head = bytearray()
-    rows = 0
-    pos = 0  # end of the last row counted
-    try:
-        with zf.open(name) as fh:
-            while chunk := fh.read(1 << 16):
-                head += chunk
-                for match in _ROW_END.finditer(head, pos):
-                    rows += 1
-                    pos = match.end()
-                    if rows >= max_rows:
-                        start = _SHEET_DATA.search(head)
-                        if start is None:
-                            return None
-                        prefix = start.group(1)
-                        cut = _DIMENSION.sub(b"", bytes(head[:pos]))
-                        return cut + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
-    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError):
-        return None
-    return None
-
-
-def _first_rows_only(data: bytes, zf: zipfile.ZipFile, max_rows: int) -> bytes:
-    """A copy of an .xlsx whose worksheets hold only their first ``max_rows`` rows, so a
-    preview parses what it shows instead of the whole sheet. Other parts are copied."""
-    out = io.BytesIO()
-    changed = False
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
-        for info in zf.infolist():
-            part: bytes | None = None
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                part = _head_of_sheet(zf, info.filename, max_rows)
-                changed = changed or part is not None
-            if part is None:
-                part = _read_member(zf, info.filename)
-            copy.writestr(info.filename, part)
-    return out.getvalue() if changed else data
-
-
 def open_sheet(
     data: bytes,
     *,
@@ -432,7 +387,7 @@ def open_sheet(
         return OpenedSheet(fmt, [], "", _csv_rows(data), frozenset())
     zf = _check_xlsx(data, max_uncompressed) if fmt == "xlsx" else None
     if zf is not None and max_rows is not None:
-        data = _first_rows_only(data, zf, max(max_rows, 1))
+        data = first_rows_only(data, zf, max(max_rows, 1))
         zf = zipfile.ZipFile(io.BytesIO(data))
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
