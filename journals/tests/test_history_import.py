@@ -27,7 +27,7 @@ from salesops.events import HistoryImported, subscribe, unsubscribe
 
 pytestmark = pytest.mark.django_db
 
-HEAD = [
+HEAD: list[object] = [
     "客户编号",
     "客户名称",
     "类型",
@@ -58,7 +58,7 @@ def customers(org):
 
 
 def history_file(org) -> bytes:
-    rows = [
+    rows: list[list[object]] = [
         HEAD,
         ["H001", "", "阶段变更", "2026-10-02", "rep", "", "", "", "", "", "目标客户"],
         [
