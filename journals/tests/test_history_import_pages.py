@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +20,7 @@ PAGE = reverse("journals:history_import")
 CONFIRM = reverse("journals:history_import_confirm")
 
 
-def upload(client, org) -> object:
+def upload(client, org) -> Any:
     data = history_file(org)
     return client.post(PAGE, {"file": SimpleUploadedFile("history.xlsx", data)})
 
