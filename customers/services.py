@@ -350,6 +350,7 @@ EDITABLE_FIELDS = (
     "segment",
     "source",
     "listed_on",
+    "founded_on",
     "notes",
     "needs",
     "latest_news",

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from customers.import_messages import translate_refusal
 from domain.stages import STAGES
 from domain.visits import OUTCOMES, PURPOSES
-from spreadsheets.reading import cell_text, normalise_header, read_rows
+from spreadsheets.reading import FileRefused, cell_text, normalise_header, read_rows
 
 VISIT, STAGE = "visit", "stage"
 
@@ -174,12 +175,10 @@ def read_history(data: bytes, *, max_bytes: int, header_scan: int = 10) -> Histo
     purpose, outcome or stage, a visit without purpose or rep, a stage change without a to
     stage) are listed on each row, never raised.
     """
-    from spreadsheets.reading import FileRefused
-
     try:
         sheet = read_rows(data, max_bytes=max_bytes)
     except FileRefused as exc:
-        raise HistoryFileRefused("unreadable", str(exc)) from exc
+        raise HistoryFileRefused("unreadable", translate_refusal(exc)) from exc
     by_header = {h: f for f, hs in HEADERS.items() for h in hs}
     best, best_at = 0, -1
     for index, row in enumerate(sheet.rows[:header_scan]):
