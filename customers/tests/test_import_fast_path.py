@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypinyin.seg import mmseg
 
-from customers import services
+from customers import pinyin as services
 from customers.import_service import import_job_create, import_preview
 from customers.import_service.fast_insert import allocate_ids, fast_insert
 from customers.models import Contact, Customer, Ownership, StageChange
