@@ -13,6 +13,7 @@ from .detail import (
     journal_review,
 )
 from .follow_ups import calendar_feed, calendar_feed_manage, follow_ups
+from .history import history_import_confirm, history_import_page
 from .journal import (
     journal_amend,
     journal_autosave,
@@ -58,6 +59,8 @@ from .visits import (
 )
 
 __all__ = [
+    "history_import_confirm",
+    "history_import_page",
     "meeting_item_add",
     "meeting_item_done",
     "minutes_context",
