@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from .api.common import LoginThrottle, LoginUserThrottle, TokenThrottle
 from .audit import audit_entries
 from .forms import ApiTokenForm, LoginForm, ProfileForm
-from .hooks import member_findings
+from .hooks import member_findings, team_panels
 from .http import id_param, safe_next, text_param
 from .middleware import ScopedRequest
 from .models import Membership, Notification
@@ -179,6 +179,8 @@ def team_detail(request: ScopedRequest, code: str) -> HttpResponse:
             "rows": rows,
             "can_manage": scope.can_manage_team(team.pk),
             "leads": leads,
+            # Panels of higher layers (the team's overdue project control points).
+            "panels": team_panels(team.pk, scope.day) if leads else [],
         },
     )
 
