@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0005_founded_on_and_header_row'),
+        ('customers', '0006_projects'),
     ]
 
     operations = [
