@@ -283,3 +283,21 @@ def test_list_filters_and_overdue_flag(org, project, django_assert_num_queries):
     with django_assert_num_queries(11):  # does not grow with the rows
         assert "second" in client.get(reverse("projects:project_list")).content.decode()
     assert client.get(reverse("projects:project_board")).status_code == 200
+
+
+def test_overdue_points_show_on_the_team_page_and_the_meetings(org, project, client_for):
+    point = project.points.get(position=1)
+    point.due = local_today() - dt.timedelta(days=2)
+    point.save()
+    client = client_for(org.supervisor)
+    pages = [
+        reverse("accounts:team_detail", args=[org.team_a.code]),
+        reverse("journals:morning_meeting") + f"?team={org.team_a.pk}",
+        reverse("weekly:meeting") + f"?team={org.team_a.pk}",
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "云网一体化项目" in html, url
+        assert 'data-testid="overdue-flag"' in html, url
+    # The rep's teammate is no lead of the team: no panel on the team page.
+    assert "云网一体化项目" not in client_for(org.teammate).get(pages[0]).content.decode()

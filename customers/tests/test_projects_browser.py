@@ -105,6 +105,10 @@ def test_a_rep_runs_a_project_and_the_supervisor_sees_it_with_the_forecast(
     expect(phone.locator("[data-testid=project-name]")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path=shots / "project-375.png", full_page=True)
+    for path in ("/projects/", "/projects/board/"):
+        phone.goto(f"{live_server.url}{path}")
+        expect(phone.locator("h1")).to_be_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, path
 
     boss = page_for(org.supervisor, locale="en")
     boss.goto(f"{live_server.url}/weekly/meeting/?team={org.team_a.pk}")
