@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import id_param
@@ -128,7 +129,7 @@ def _plan_context(request: ScopedRequest, plan: CoachingPlan, **forms: Any) -> d
     if chart:
         for s in chart["series"]:
             s["name"] = labels.get(s["metric"], s["metric"])
-        chart["before_label"] = _("Before")
+        chart["before_label"] = pgettext("coaching effect", "Before")
         chart["after_label"] = _("During the plan")
     ctx = {
         "plan": plan,
