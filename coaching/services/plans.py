@@ -14,8 +14,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from accounts.notifying import notice
 from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
 from journals.models import Visit
@@ -107,7 +109,7 @@ def plan_create(
     notification_send(
         user=coachee,
         key=f"coaching-plan-{plan.pk}",
-        title=_("A coaching plan was made with you"),
+        title=notice(gettext_noop("A coaching plan was made with you")),
         body=problem,
         url=reverse("coaching:plan_detail", args=[plan.pk]),
     )
