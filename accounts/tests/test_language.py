@@ -55,6 +55,7 @@ def test_a_notification_is_shown_in_the_readers_language(org):
         title=notice(gettext_noop("Your journal of %(day)s was reviewed"), day="2026-03-02"),
         body=notice(gettext_noop("The deadline has passed. Please submit today's journal.")),
     )
+    assert sent is not None
     assert sent.title == "Your journal of 2026-03-02 was reviewed"  # the recipient's language
     assert sent.message["title"] == {
         "msgid": "Your journal of %(day)s was reviewed",
