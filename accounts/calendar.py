@@ -4,7 +4,8 @@ Rule (docs/domain, section 3, "Work days"): for a team, its own :class:`Calendar
 wins, then its branch's (the team's parent unit), then the organisation's (no unit); without
 an entry, ``domain/workdays.py`` decides (the chinesecalendar package where it covers the year,
 else Monday-Friday). Every consumer (journal statuses, the inbox, submission statistics,
-reminders, the digest, the morning meeting, weekly journal gaps, diagnosis work days) asks here.
+reminders, the digest, the morning meeting, weekly journal gaps, diagnosis work days, the
+weekly split of targets) asks here.
 
 Reads cost one query for all entries (the table holds a few dozen rows a year), memoised for
 the current request or task (:func:`calendar_cache`, opened by ``WorkCalendarMiddleware`` and

@@ -2,9 +2,12 @@
 
 Export: one row per day of the year (date, weekday, status, name, where the status comes
 from), cells written through ``spreadsheets/writing.py`` (text stays text, never a formula).
-Import: the first row names the columns (Date and Status required, Name optional; English or
-Chinese, as the export writes them); each later row is one day. Problems are reported per row
-("Row 5: ...") and nothing is saved while any row is wrong (the view applies the days with
+Import: read through ``spreadsheets/reading.py`` like every other import (.xlsx, .xls or CSV,
+the format told from the bytes; size, zip-bomb and XML guards), so a refused file gives one
+message, never an exception. The first non-blank row names the columns (Date and Status
+required, Name optional; English or Chinese, as the export writes them); each later row is one
+day. Problems are reported per row and field ("Row 5, Date: ...", the row number Excel shows)
+and nothing is saved while any row is wrong (the view applies the days with
 ``accounts.calendar.calendar_days_import``).
 """
 
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +22,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from domain.workdays import days_between
+from spreadsheets.reading import FileRefused, open_sheet
 from spreadsheets.writing import safe_cell
 
 from .calendar import (
@@ -155,16 +157,25 @@ def _status(value: Any) -> bool | None:
     return None
 
 
-def parse_rows(rows: Iterable[Sequence[Any]], year: int) -> ParsedYear:
+def parse_rows(
+    rows: Iterable[Sequence[Any]],
+    year: int,
+    *,
+    numbers: Iterable[int] | None = None,
+    formula_cells: frozenset[tuple[int, int]] = frozenset(),
+) -> ParsedYear:
     """Read the days of ``year`` from spreadsheet rows (the first row holds the headers).
 
-    Blank rows are skipped. Each problem is reported as "Row N: ..." with the sheet's row
-    number: an unknown date, a date outside ``year``, a date given twice, a status that is
-    neither work day nor day off, a name over 60 characters, too many rows.
+    ``numbers`` are the rows' numbers as the user sees them (default 1, 2, 3, ...);
+    ``formula_cells`` the (row number, column index) of formula cells without a saved value.
+    Blank rows are skipped. Each problem is reported as "Row N, Field: why": an unknown date,
+    a date outside ``year``, a date given twice, a status that is neither work day nor day
+    off, a name over 60 characters, a formula without a value; and too many rows.
     """
     parsed = ParsedYear()
-    iterator = iter(rows)
-    header = next(iterator, None)
+    iterator = zip(numbers if numbers is not None else _count_from(1), rows, strict=False)
+    first = next(iterator, None)
+    header = first[1] if first else ()
     columns: dict[str, int] = {}
     accepted = _header_names()
     for index, value in enumerate(header or ()):
@@ -175,9 +186,10 @@ def parse_rows(rows: Iterable[Sequence[Any]], year: int) -> ParsedYear:
     if "date" not in columns or "status" not in columns:
         parsed.errors.append(_("The first row must name the columns Date and Status."))
         return parsed
+    labels = {"date": _("Date"), "status": _("Status"), "name": _("Name")}
     seen: dict[dt.date, int] = {}
-    for number, row in enumerate(iterator, start=2):
-        if number > MAX_ROWS + 1:
+    for count, (number, row) in enumerate(iterator, start=1):
+        if count > MAX_ROWS:
             parsed.errors.append(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS})
             break
 
@@ -185,33 +197,51 @@ def parse_rows(rows: Iterable[Sequence[Any]], year: int) -> ParsedYear:
             index = columns.get(key)
             return row[index] if index is not None and index < len(row) else None
 
-        if all(_text(v) == "" for v in row):
+        if all(_text(v) == "" for v in row) and not any(r == number for r, _c in formula_cells):
             continue
+        problems: list[tuple[str, str]] = []
+        for key, index in columns.items():
+            if (number, index) in formula_cells:
+                problems.append((key, _("the cell holds a formula without a saved value.")))
+        broken = {key for key, _why in problems}
         raw_date, raw_status, name = cell("date"), cell("status"), _text(cell("name"))
         day = _date(raw_date)
-        problems = []
-        if day is None:
-            problems.append(_("“%(value)s” is not a date.") % {"value": _text(raw_date)[:40]})
+        if "date" in broken:
+            day = None
+        elif day is None:
+            problems.append(
+                ("date", _("“%(value)s” is not a date.") % {"value": _text(raw_date)[:40]})
+            )
         elif day.year != year:
             problems.append(
-                _("%(day)s is not in %(year)s.") % {"day": day.isoformat(), "year": year}
+                ("date", _("%(day)s is not in %(year)s.") % {"day": day.isoformat(), "year": year})
             )
         elif day in seen:
             problems.append(
-                _("%(day)s is already in row %(row)d.") % {"day": day.isoformat(), "row": seen[day]}
+                (
+                    "date",
+                    _("%(day)s is already in row %(row)d.")
+                    % {"day": day.isoformat(), "row": seen[day]},
+                )
             )
-        status = _status(raw_status)
-        if status is None:
+        status = None if "status" in broken else _status(raw_status)
+        if status is None and "status" not in broken:
             problems.append(
-                _("“%(value)s” is neither “work day” nor “day off”.")
-                % {"value": _text(raw_status)[:40]}
+                (
+                    "status",
+                    _("“%(value)s” is neither “work day” nor “day off”.")
+                    % {"value": _text(raw_status)[:40]},
+                )
             )
         if len(name) > MAX_NAME:
-            problems.append(_("The name is longer than %(n)d characters.") % {"n": MAX_NAME})
+            problems.append(
+                ("name", _("The name is longer than %(n)d characters.") % {"n": MAX_NAME})
+            )
         if problems:
-            for problem in problems:
+            for key, problem in problems:
                 parsed.errors.append(
-                    _("Row %(row)d: %(problem)s") % {"row": number, "problem": problem}
+                    _("Row %(row)d, %(field)s: %(problem)s")
+                    % {"row": number, "field": labels[key], "problem": problem}
                 )
             continue
         if day is None or status is None:  # pragma: no cover - reported as a problem above
@@ -221,17 +251,34 @@ def parse_rows(rows: Iterable[Sequence[Any]], year: int) -> ParsedYear:
     return parsed
 
 
+def _count_from(start: int) -> Iterable[int]:
+    number = start
+    while True:
+        yield number
+        number += 1
+
+
 def read_year(data: bytes, year: int) -> ParsedYear:
-    """Parse an uploaded .xlsx file's first sheet (see :func:`parse_rows`). A file that is not
-    an .xlsx workbook gives one error, never an exception."""
+    """Parse an uploaded file's first visible sheet (see :func:`parse_rows`). The file is read
+    through ``spreadsheets.reading.open_sheet`` (.xlsx, .xls or CSV told from the bytes; at most
+    ``IMPORT_MAX_BYTES``; zip-bomb and XML guards); a refused file gives one error naming why,
+    never an exception."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return ParsedYear(errors=[_("The file is not an .xlsx workbook.")])
-    try:
-        sheet = workbook.worksheets[0]
-        return parse_rows(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2), year)
-    except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile):
-        return ParsedYear(errors=[_("The file is not an .xlsx workbook.")])
-    finally:
-        workbook.close()
+        sheet = open_sheet(data, max_bytes=settings.IMPORT_MAX_BYTES)
+        pairs = []
+        for number, row in sheet.rows:
+            pairs.append((number, row))
+            if len(pairs) > MAX_ROWS + 1:
+                break
+        return parse_rows(
+            [row for _n, row in pairs],
+            year,
+            numbers=[n for n, _row in pairs],
+            formula_cells=sheet.formula_cells,
+        )
+    except FileRefused as exc:
+        # The reader's reasons are English; the known ones are in the catalogue (the customer
+        # import shows the same refusals), the others stay as they are.
+        return ParsedYear(
+            errors=[_("The file cannot be imported: %(reason)s") % {"reason": _(str(exc))}]
+        )

@@ -416,3 +416,126 @@ class Exemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.start}–{self.end}"
+
+
+class MeetingMinutes(models.Model):
+    """The minutes of one team meeting (docs/domain, section 3 for the morning meeting 晨会,
+    section 4 for the weekly meeting 周例会): what was said, typed during the meeting.
+
+    ``day`` is the local meeting day for a morning meeting and the Monday of the ISO week
+    for a weekly meeting. One row per team, kind and day, created on the first write.
+    """
+
+    class Kind(models.TextChoices):
+        MORNING = "morning", _("Morning meeting")
+        WEEKLY = "weekly", _("Weekly meeting")
+
+    team = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        related_name="meeting_minutes",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("day"))
+    notes = models.TextField(_("minutes"), blank=True, max_length=20000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-day", "team_id", "kind"]
+        verbose_name = _("meeting minutes")
+        verbose_name_plural = _("meeting minutes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "kind", "day"], name="journals_minutes_one_per_team_kind_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.kind} {self.day}"
+
+
+class ActionItem(models.Model):
+    """A decision or an action item recorded at a meeting. An action item has an owner
+    and a due date and comes back at every later meeting of the team until it is done;
+    ``done_in`` is the meeting where it was ticked off (completion tracked)."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("Decision")
+        ACTION = "action", _("Action item")
+
+    minutes = models.ForeignKey(
+        MeetingMinutes,
+        verbose_name=_("raised at"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    team = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        related_name="meeting_items",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("text"), max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_actions",
+    )
+    due = models.DateField(_("due"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    done_in = models.ForeignKey(
+        MeetingMinutes,
+        verbose_name=_("ticked off at"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="closed_items",
+    )
+
+    class Meta:
+        ordering = ["kind", "due", "id"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="decision") | Q(owner__isnull=False, due__isnull=False),
+                name="journals_action_item_has_owner_and_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_done(self) -> bool:
+        """True once ticked off."""
+        return self.done_at is not None

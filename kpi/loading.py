@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from accounts.calendar import WorkCalendar, calendar_book
 from accounts.models import Membership, OrgSettings
 from customers.models import (
     BillingMonth,
@@ -79,23 +80,29 @@ def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
 
     Each monthly target gives a month row and, per ISO week overlapping the month, a week
     row: the explicit split in ``Target.weeks`` when given, else the month's value pro
-    rata to the week's days inside the month (docs/domain section 4b: weekly requirements are
-    the month's targets broken down). Week rows from two months of one week are summed.
+    rata to the week's **work days** inside the month on the work calendar of the target's
+    team (a rep's target: the team the rep belonged to as a rep on the month's first day,
+    else their first rep team that month; ``accounts/calendar.py``), so a company holiday
+    takes its day out of the split (docs/domain, section 4b). Week rows from two months of
+    one week are summed. Two queries plus the (memoised) calendar.
     """
     rows = Target.objects.all()
     if team_ids is not None:
         teams = list(team_ids)
         reps = Membership.objects.filter(unit_id__in=teams).values_list("user_id", flat=True)
         rows = rows.filter(Q(team_id__in=teams) | Q(rep_id__in=reps))
+    targets = list(rows.values_list("rep_id", "team_id", "month", "metric", "value", "weeks"))
+    rep_teams = _rep_teams({rep_id for rep_id, *_rest in targets if rep_id})
+    book = calendar_book()
     month_rows: list[tuple[str, int, str, str, Decimal]] = []
     week_totals: dict[tuple[str, int, str, str], Decimal] = {}
     week_months: dict[tuple[str, int, str, str], set[dt.date]] = {}
-    for rep_id, team_id, month, metric, value, weeks in rows.values_list(
-        "rep_id", "team_id", "month", "metric", "value", "weeks"
-    ):
+    for rep_id, team_id, month, metric, value, weeks in targets:
         kind, scope_id = ("rep", rep_id) if rep_id else ("team", team_id)
         month_rows.append((kind, scope_id, f"{month:%Y-%m}", metric, value))
-        for label, share in _week_shares(month, value, weeks or {}, metric).items():
+        calendar_team = team_id if not rep_id else _team_in_month(rep_teams.get(rep_id, []), month)
+        calendar = book.for_team(calendar_team)
+        for label, share in _week_shares(month, value, weeks or {}, metric, calendar).items():
             key = (kind, scope_id, label, metric)
             week_totals[key] = week_totals.get(key, Decimal(0)) + share
             week_months.setdefault(key, set()).add(month)
@@ -113,6 +120,39 @@ def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
     )
 
 
+RepSpan = tuple[int, dt.date, dt.date | None]
+
+
+def _rep_teams(rep_ids: set[int]) -> dict[int, list[RepSpan]]:
+    """Every rep membership of ``rep_ids`` as {user id: [(team id, start, end), ...]} in
+    start order. One query (none without reps)."""
+    spans: dict[int, list[RepSpan]] = {}
+    if not rep_ids:
+        return spans
+    for user_id, unit_id, start, end in (
+        Membership.objects.filter(user_id__in=rep_ids, role=Membership.Role.REP)
+        .order_by("start", "pk")
+        .values_list("user_id", "unit_id", "start", "end")
+    ):
+        spans.setdefault(user_id, []).append((unit_id, start, end))
+    return spans
+
+
+def _team_in_month(spans: list[RepSpan], month: dt.date) -> int | None:
+    """The team whose calendar splits a rep's target of ``month``: the rep membership active
+    on the month's first day, else the first one that starts inside the month, else None
+    (the organisation's calendar)."""
+    last = _next_month(month) - dt.timedelta(days=1)
+    during = [s for s in spans if s[1] <= last and (s[2] is None or s[2] >= month)]
+    on_first = [s for s in during if s[1] <= month]
+    chosen = on_first[-1] if on_first else (during[0] if during else None)
+    return chosen[0] if chosen else None
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
 def _months_of_week(label: str) -> set[dt.date]:
     """First days of the months an ISO week ('2026-W49') has days in."""
     year, week = label.split("-W")
@@ -122,24 +162,37 @@ def _months_of_week(label: str) -> set[dt.date]:
 
 
 def _week_shares(
-    month: dt.date, value: Decimal, weeks: dict[str, object], metric: str = ""
+    month: dt.date,
+    value: Decimal,
+    weeks: dict[str, object],
+    metric: str = "",
+    calendar: WorkCalendar | None = None,
 ) -> dict[str, Decimal]:
     """The month's target split into its ISO weeks: the explicit split when given, else pro
-    rata to each week's calendar days inside the month, rounded by the largest-remainder
-    method to whole units (count targets: customers, visits) or to cents (money targets), so
-    the shares always add up to the month's value exactly (docs/domain, section 4b)."""
+    rata to each week's work days inside the month on ``calendar`` (None: the organisation's
+    work calendar), rounded by the largest-remainder method to whole units (count targets:
+    customers, visits) or to cents (money targets), so the shares always add up to the
+    month's value exactly (docs/domain, section 4b). A week without a work day in the month
+    gets 0; a month without any work day falls back to calendar days, so its target is
+    still shared out."""
     if weeks:
         return {str(label): Decimal(str(v)) for label, v in weeks.items()}
-    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    days: dict[str, int] = {}
+    calendar = calendar or calendar_book().for_team(None)
+    next_month = _next_month(month)
+    work_days: dict[str, int] = {}
+    all_days: dict[str, int] = {}
     day = month
     while day < next_month:
         year, week, _weekday = day.isocalendar()
         period = iso_week_period(year, week)
-        days[f"{year}-W{week:02d}"] = (min(period.end, next_month) - max(period.start, month)).days
+        first, end = max(period.start, month), min(period.end, next_month)
+        label = f"{year}-W{week:02d}"
+        all_days[label] = (end - first).days
+        work_days[label] = len(calendar.workdays_between(first, end - dt.timedelta(days=1)))
         day = period.end
     unit = Decimal("0.01") if metric in MONEY_METRICS else Decimal(1)
-    return split_largest_remainder(value, days, unit)
+    weights = work_days if sum(work_days.values()) else all_days
+    return split_largest_remainder(value, weights, unit)
 
 
 def split_largest_remainder(

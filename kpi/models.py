@@ -61,7 +61,8 @@ class Target(models.Model):
     """A monthly target for one rep or one team (exactly one of the two).
 
     ``weeks`` optionally splits the month into ISO weeks: {"2026-W43": "12.00", ...};
-    when empty, weekly targets are the month's value pro rata to the week's days in it.
+    when empty, weekly targets are the month's value pro rata to the week's work days in it
+    (the work calendar; docs/domain, section 4b).
     Set by a supervisor or manager; acknowledged by the rep.
     """
 

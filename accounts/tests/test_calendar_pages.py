@@ -154,12 +154,14 @@ def test_import_lists_each_bad_row_and_saves_nothing(org, client):
     )
     assert response.status_code == 400
     errors = response.context["import_errors"]
-    assert errors[0] == "Row 3: “2027-13-01” is not a date."
-    assert errors[1] == "Row 4: 2028-01-03 is not in 2027."
-    assert errors[2] == "Row 5: 2027-02-08 is already in row 2."
-    assert errors[3] == "Row 6: “maybe” is neither “work day” nor “day off”."
-    assert errors[4].startswith("Row 8: ")
-    assert len(errors) == 6
+    assert errors == [
+        "Row 3, Date: “2027-13-01” is not a date.",
+        "Row 4, Date: 2028-01-03 is not in 2027.",
+        "Row 5, Date: 2027-02-08 is already in row 2.",
+        "Row 6, Status: “maybe” is neither “work day” nor “day off”.",
+        "Row 8, Date: the cell holds a formula without a saved value.",
+        "Row 8, Name: The name is longer than 60 characters.",
+    ]
     assert not CalendarDay.objects.exists()
 
 
@@ -169,6 +171,15 @@ def test_import_refuses_a_file_that_is_not_xlsx_or_lacks_the_headers(org, client
     response = client.post(reverse("accounts:calendar_import"), {"year": "2027", "file": junk})
     assert response.status_code == 400
     assert len(response.context["import_errors"]) == 1
+    pdf = SimpleUploadedFile("cal.xlsx", b"%PDF-1.4 a document")
+    response = client.post(
+        reverse("accounts:calendar_import"),
+        {"year": "2027", "file": pdf},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.context["import_errors"] == [
+        "The file cannot be imported: This is a PDF document, not a spreadsheet."
+    ]
     no_header = _xlsx([["when", "what"], ["2027-02-08", "off"]])
     response = client.post(reverse("accounts:calendar_import"), {"year": "2027", "file": no_header})
     assert response.status_code == 400
@@ -212,3 +223,71 @@ def test_admins_see_the_notice_from_december_first_until_the_year_is_entered(
     assert not notice(D(2026, 12, 1), org.supervisor)
     calendar_day_set(by=org.admin, day=D(2027, 2, 8), is_workday=False, name="春节")
     assert not notice(D(2026, 12, 1), org.admin)
+
+
+def _zip_bomb() -> bytes:
+    """A workbook whose sheet unpacks to far more than it weighs (the shared reader's guard)."""
+    import zipfile
+
+    out = io.BytesIO()
+    workbook = Workbook()
+    workbook.active.append(["Date", "Status"])
+    workbook.save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"</worksheet>", b"<!--" + b" " * (30 * 1024 * 1024) + b"--></worksheet>"
+                )
+            target.writestr(item, data)
+    return bomb.getvalue()
+
+
+def test_import_reads_through_the_shared_reader_csv_and_its_guards(org, client, settings):
+    """The calendar import reads like every other import (``spreadsheets/reading.py``): a CSV
+    file with Chinese headers works, a zip bomb and a file over the size limit are refused
+    with one message each, and nothing is saved."""
+    client.force_login(org.admin)
+    url = reverse("accounts:calendar_import")
+    csv = "日期,状态,名称\n2027-02-08,休息日,春节\n2027-02-09,休息日,春节\n".encode("gb18030")
+    upload = SimpleUploadedFile("cal.csv", csv)
+    assert client.post(url, {"year": "2027", "file": upload}).status_code == 302
+    assert set(CalendarDay.objects.values_list("date", "name")) == {
+        (D(2027, 2, 8), "春节"),
+        (D(2027, 2, 9), "春节"),
+    }
+    CalendarDay.objects.all().delete()
+    bomb = SimpleUploadedFile("cal.xlsx", _zip_bomb())
+    response = client.post(url, {"year": "2027", "file": bomb}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    [error] = response.context["import_errors"]
+    assert error.startswith("The file cannot be imported: ")
+    settings.IMPORT_MAX_BYTES = 100
+    big = SimpleUploadedFile("cal.csv", b"Date,Status\n" + b"2027-02-08,off\n" * 20)
+    response = client.post(url, {"year": "2027", "file": big})
+    assert response.status_code == 400
+    assert len(response.context["import_errors"]) == 1
+    assert not CalendarDay.objects.exists()
+
+
+def test_import_error_rows_are_the_rows_excel_shows(org, client):
+    """Blank rows above the header and between days keep Excel's row numbers in the errors."""
+    client.force_login(org.admin)
+    upload = _xlsx(
+        [
+            [None, None],
+            ["Date", "Status"],
+            ["2027-02-08", "off"],
+            [None, None],
+            ["2027-02-31", "off"],
+        ]
+    )
+    response = client.post(
+        reverse("accounts:calendar_import"),
+        {"year": "2027", "file": upload},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.context["import_errors"] == ["Row 5, Date: “2027-02-31” is not a date."]

@@ -16,6 +16,7 @@ from .journal import (
     visits_by_others,
     with_counts,
 )
+from .meetings import MinutesView, minutes_view
 from .morning import (
     FOLLOW_UP_DAYS,
     Meeting,
@@ -57,6 +58,7 @@ __all__ = [
     "Meeting",
     "MeetingRow",
     "MemberDay",
+    "MinutesView",
     "StatsRow",
     "Suggestion",
     "deadline_of",
@@ -69,6 +71,7 @@ __all__ = [
     "journal_neighbours",
     "visits_by_others",
     "journal_queryset",
+    "minutes_view",
     "morning_meeting",
     "own_customers",
     "visitable_customers",

@@ -25,6 +25,14 @@ from .journal import (
     plan_item_add,
     plan_item_remove,
 )
+from .meetings import (
+    action_item_add,
+    action_item_set_done,
+    meeting_check_can_run,
+    meeting_owner_choices,
+    minutes_get_or_create,
+    minutes_save_notes,
+)
 from .permissions import (
     journal_check_can_amend,
     journal_check_can_comment,
@@ -52,6 +60,12 @@ from .visits import (
 )
 
 __all__ = [
+    "action_item_add",
+    "action_item_set_done",
+    "meeting_check_can_run",
+    "meeting_owner_choices",
+    "minutes_get_or_create",
+    "minutes_save_notes",
     "CheckIn",
     "MENTION",
     "comment_add",

@@ -165,7 +165,7 @@ def test_morning_meeting_page_presentation_and_print(client, org):
     body = page.content.decode()
     assert page.status_code == 200
     assert 'class="presentation"' in body
-    assert "Leave presentation" in body
+    assert "Leave meeting mode" in body
     normal = client.get(reverse("journals:morning_meeting")).content.decode()
     assert "data-print" in normal
     assert 'class="presentation"' not in normal
@@ -206,7 +206,9 @@ def test_team_pages_use_a_fixed_number_of_queries(client, org, page, django_asse
     with django_assert_num_queries(count):
         big_page = client.get(url, {"day": "2026-03-03"})
     assert len(big_page.context["rows"]) == 12
-    assert count <= 23  # one of them reads the work calendar, once per request
+    # one of them reads the work calendar, once per request; the morning meeting adds
+    # three for its minutes (the minutes, their action items, the owners to choose from)
+    assert count <= (26 if page == "journals:morning_meeting" else 23)
 
 
 def test_morning_meeting_shows_the_reps_diagnosis_findings(client, org):

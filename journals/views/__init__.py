@@ -27,6 +27,14 @@ from .listing import (
     export_month,
     journal_list,
 )
+from .meetings import (
+    meeting_item_add,
+    meeting_item_done,
+    minutes_context,
+    minutes_detail,
+    minutes_export,
+    minutes_save,
+)
 from .picker import (
     customer_create,
     customer_search,
@@ -48,6 +56,12 @@ from .visits import (
 )
 
 __all__ = [
+    "meeting_item_add",
+    "meeting_item_done",
+    "minutes_context",
+    "minutes_detail",
+    "minutes_export",
+    "minutes_save",
     "QUICK_COMMENTS",
     "calendar",
     "comment_add",

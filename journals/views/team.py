@@ -32,6 +32,7 @@ from ..presentation import (
     status_class,
 )
 from ._common import _parse_day, _scope
+from .meetings import minutes_context
 
 
 @login_required
@@ -117,7 +118,8 @@ def _findings_by_rep(team_id: int, day: dt.date) -> dict[int, list[object]]:
 @login_required
 def morning_meeting(request: HttpRequest) -> HttpResponse:
     """The morning meeting (晨会): per rep, today's plan beside the previous work day's
-    plan vs actual, with flags; ``?present=1`` for full screen, print CSS for paper."""
+    plan vs actual, with flags and findings, and the meeting's minutes, decisions and
+    action items; ``?present=1`` is meeting mode (one rep per screen), print CSS for paper."""
     scope = _scope(request)
     team, teams = selectors.pick_team(scope, request.GET.get("team"))
     day = _parse_day(request, request.GET.get("day"), local_today())
@@ -155,6 +157,7 @@ def morning_meeting(request: HttpRequest) -> HttpResponse:
             "present": present,
             "base_q": base_q,
             "day": day,
+            **minutes_context(request=request, team=team, kind="morning", day=day),
         },
     )
 

@@ -129,18 +129,18 @@ def test_stored_rep_figures_include_customers_whose_rows_carry_no_team(org) -> N
 
 
 def test_one_team_target_for_a_month_and_its_weeks(org) -> None:
-    """A team target of 3100.00 for March 2026 (31 days), no explicit split: W10 (Mar 2-8,
-    7 days inside March) gets 3100 x 7 / 31 = 700.00; W09 (Feb 23 - Mar 1) has only one day
-    in March and February has no target, so the week has none."""
+    """A team target of 3300.00 for March 2026 (22 work days), no explicit split: W10 (Mar
+    2-8, 5 work days inside March) gets 3300 x 5 / 22 = 750.00; W09 (Feb 23 - Mar 1) has only
+    one day in March and February has no target, so the week has none."""
     Target.objects.create(
-        team=org.team_a, month=dt.date(2026, 3, 1), metric="sales_revenue", value=3100
+        team=org.team_a, month=dt.date(2026, 3, 1), metric="sales_revenue", value=3300
     )
     assert figures.team_target(
         team_id=org.team_a.pk, period="2026-03", metric="sales_revenue"
-    ) == Decimal("3100")
+    ) == Decimal("3300")
     assert figures.team_target(
         team_id=org.team_a.pk, period=W10, metric="sales_revenue"
-    ) == Decimal("700.00")
+    ) == Decimal("750.00")
     assert (
         figures.team_target(team_id=org.team_a.pk, period="2026-W09", metric="sales_revenue")
         is None
@@ -148,7 +148,7 @@ def test_one_team_target_for_a_month_and_its_weeks(org) -> None:
     assert figures.team_target(team_id=org.team_a.pk, period=W10, metric="deals") is None
     # The team figures the weekly pages read carry the same number.
     week = figures.team_week(team_id=org.team_a.pk, period=W10, rep_ids=[])
-    assert week["team"]["sales_revenue_completion"].denominator == Decimal("700.00")
+    assert week["team"]["sales_revenue_completion"].denominator == Decimal("750.00")
 
 
 def test_team_target_against_the_sum_of_the_reps_targets(org) -> None:
@@ -240,9 +240,11 @@ def test_the_dashboard_says_month_to_date_and_as_of(org, client_for) -> None:
 
 
 def test_weekly_splits_of_count_targets_are_whole_and_add_up(org) -> None:
-    """10 deals for March 2026: W09 has 1 day in March, W10-W13 7, W14 2 (31 days). Exact
-    shares 0.32, 2.26 x 4, 0.65; rounded down 0, 2, 2, 2, 2, 0 (8); the 2 left go to the
-    largest remainders, W14 (0.65) and W09 (0.32): 1, 2, 2, 2, 2, 1 = 10."""
+    """10 deals for March 2026, split by work days (official calendar, no holiday in March):
+    W09 has 0 work days in March (Sunday 1st), W10-W13 5 each, W14 2 (30th, 31st): 22.
+    Exact shares 0, 2.27 x 4, 0.91; rounded down 0, 2, 2, 2, 2, 0 (8); the 2 left go to the
+    largest remainders, W14 (0.91) and then W10 (0.27, the earliest of the tie):
+    0, 3, 2, 2, 2, 1 = 10."""
     from kpi.loading import targets_frame
 
     Target.objects.create(team=org.team_a, month=dt.date(2026, 3, 1), metric="deals", value=10)
@@ -252,7 +254,7 @@ def test_weekly_splits_of_count_targets_are_whole_and_add_up(org) -> None:
     got = dict(zip(weeks["period"], weeks["value"], strict=True))
     # W14 (Mar 30 - Apr 5) also has April's 0 -> 1; W09 (Feb 23 - Mar 1): February has none.
     assert got == {
-        "2026-W10": 2,
+        "2026-W10": 3,
         "2026-W11": 2,
         "2026-W12": 2,
         "2026-W13": 2,

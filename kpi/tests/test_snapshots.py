@@ -298,7 +298,11 @@ def test_a_week_across_two_months_has_a_target_only_when_both_months_have_one(or
     )
     frame = targets_frame()
     w49 = frame[frame.period == "2026-W49"].value.iloc[0]
-    assert w49 == Decimal("1.00") + Decimal("6.00")  # 1 day of 30/30 + 6 days of 31/31
+    # By work days (docs/domain, section 4b). November: 21 work days, W45-W48 5 each, W49 1
+    # (the 30th): 30 x 5/21 = 7.14 x 4 and 30/21 = 1.43 -> 7, 7, 7, 7, 1 (29) + the one left
+    # to W49's 0.43 = 2. December: 23 work days, W49 4 (1st-4th), W50-W52 5, W53 4:
+    # 5.39, 6.74 x 3, 5.39 -> 5, 6, 6, 6, 5 (28) + 3 to the 0.74s: 5, 7, 7, 7, 5.
+    assert w49 == Decimal(2) + Decimal(5)
 
 
 def test_rates_read_back_exactly_from_numerator_and_denominator():

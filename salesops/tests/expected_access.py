@@ -141,6 +141,26 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 403 403 ok ok ok 403 ok",
         "POST": "login 403 403 ok ok ok 403 ok",
     },
+    "journals:minutes_detail": {
+        "GET": "login 403 403 ok ok ok 403 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "journals:minutes_export": {
+        "GET": "login 403 403 ok ok ok 403 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "journals:minutes_save": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 ok ok ok 403 ok",
+    },
+    "journals:meeting_item_add": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 ok ok ok 403 ok",
+    },
+    "journals:meeting_item_done": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 404 404 404 403 404",
+    },
     "journals:exemption_add": {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login ok ok ok ok ok ok ok",

@@ -210,3 +210,71 @@ def test_the_on_time_streak_skips_the_holidays(holidays):
     suggestions = recognition_suggestions(team_id=org.team_a.pk, day=day)
     streaks = [s for s in suggestions if s["source"] == "journal_streak"]
     assert [s["rep_id"] for s in streaks] == [org.rep.pk]
+
+
+# --- targets and statistics pages in uncovered years -------------------------------------
+
+
+def test_the_hand_entered_spring_festival_leaves_the_weekly_target_split(holidays):
+    """20 visits for February 2027 (Monday-Friday: 20 work days; 8-12 February entered by
+    hand as the Spring Festival): 15 work days, W05 (1-5), W07 (15-19), W08 (22-26) 5 each,
+    W06 none. 20 x 5/15 = 6.67 each -> 6, 6, 6 (18); the 2 left to the earliest two of the
+    tie, W05 and W07: 7, 0, 7, 6. March 2027 has a target too, so W09 (1-7 March) shows no
+    February share (1 March is a Monday: W09 starts in March)."""
+    from kpi.loading import targets_frame
+    from kpi.models import Target
+
+    org = holidays
+    Target.objects.create(team=org.team_a, month=D(2027, 2, 1), metric="visits", value=20)
+    frame = targets_frame([org.team_a.pk])
+    weeks = frame[frame["period"].str.contains("W")]
+    got = dict(zip(weeks["period"], weeks["value"], strict=True))
+    assert got == {"2027-W05": 7, "2027-W06": 0, "2027-W07": 7, "2027-W08": 6}
+
+
+@pytest.mark.parametrize("day", YEAR_DAYS)
+def test_every_kpi_and_targets_page_works_in_2027_and_2030(holidays, client, day):
+    """The statistics pages (dashboards, drill-down, targets, monthly analysis, team report)
+    for months and weeks of 2027 and 2030 with a hand-entered Spring Festival and a target
+    split over it: 200, never a 500."""
+    from kpi.models import Target
+
+    org = holidays
+    month = day.replace(day=1)
+    Target.objects.create(team=org.team_a, month=month, metric="visits", value=20)
+    Target.objects.create(rep=org.rep, month=month, metric="sales_revenue", value=1000)
+    iso_year, iso_week, _weekday = day.isocalendar()
+    week = f"{iso_year}-W{iso_week:02d}"
+    for period in (f"{month:%Y-%m}", week):
+        pages = [
+            (org.manager, reverse("kpi:dashboard"), {"period": period}),
+            (
+                org.supervisor,
+                reverse("kpi:team_dashboard", args=[org.team_a.code]),
+                {"period": period},
+            ),
+            (org.rep, reverse("kpi:rep_dashboard", args=[org.rep.username]), {"period": period}),
+            (
+                org.manager,
+                reverse("kpi:branch_dashboard", args=[org.north.code]),
+                {"period": period},
+            ),
+            (
+                org.supervisor,
+                reverse("kpi:dashboard_export"),
+                {"period": period, "scope": f"team:{org.team_a.code}"},
+            ),
+        ]
+        for user, url, params in pages:
+            client.force_login(user)
+            assert client.get(url, params, follow=True).status_code == 200, (user, url, params)
+    client.force_login(org.supervisor)
+    month_text = f"{month:%Y-%m}"
+    for url, params in [
+        (reverse("kpi:target_list"), {"month": month_text}),
+        (reverse("kpi:target_edit", args=[org.team_a.code, month_text]), {}),
+        (reverse("kpi:target_export"), {"month": month_text}),
+        (reverse("kpi:analysis_list"), {}),
+        (reverse("weekly:team_report", args=[org.team_a.code, week]), {}),
+    ]:
+        assert client.get(url, params, follow=True).status_code == 200, url

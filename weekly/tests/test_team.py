@@ -323,9 +323,10 @@ def test_meeting_access(org, client_for):
 
 
 def test_one_team_target_in_the_report_the_meeting_and_the_export(org, client_for):
-    """A team sales-revenue target of 6,000.00 for November 2026 (30 days); 2026-W45 (Nov
-    2-8) has 7 days in it: 6000 x 7 / 30 = 1,400.00. The team report was frozen before the
-    target was set; the report, its export and the weekly meeting all show 1,400.00."""
+    """A team sales-revenue target of 6,000.00 for November 2026 (21 work days); 2026-W45
+    (Nov 2-8) has 5 of them: 6000 x 5 / 21 = 1,428.571 -> 1,428.57 (the cent left over goes
+    to W49's larger remainder). The team report was frozen before the target was set; the
+    report, its export and the weekly meeting all show 1,428.57."""
     from decimal import Decimal
 
     from kpi.models import Target
@@ -339,13 +340,13 @@ def test_one_team_target_in_the_report_the_meeting_and_the_export(org, client_fo
         team=org.team_a, month=dt.date(2026, 11, 1), metric="sales_revenue", value=6000
     )
     page = sup.get(_url(org))
-    assert page.context["table"].cells["sales_revenue"]["target"] == Decimal("1400.00")
-    assert "1,400.00" in page.content.decode()
+    assert page.context["table"].cells["sales_revenue"]["target"] == Decimal("1428.57")
+    assert "1,428.57" in page.content.decode()
     meeting = sup.get(reverse("weekly:meeting") + f"?team={org.team_a.pk}&week={WEEK.key}")
-    assert meeting.context["m"].table.cells["sales_revenue"]["target"] == Decimal("1400.00")
-    assert "1,400.00" in meeting.content.decode()
+    assert meeting.context["m"].table.cells["sales_revenue"]["target"] == Decimal("1428.57")
+    assert "1,428.57" in meeting.content.decode()
     ws = load_workbook(
         io.BytesIO(sup.get(_url(org, "team_report_export"), HTTP_ACCEPT_LANGUAGE="en").content)
     ).active
     row = 5 + TEAM_ROWS.index("sales_revenue")
-    assert ws.cell(row=row, column=2).value == 1400
+    assert ws.cell(row=row, column=2).value == 1428.57
