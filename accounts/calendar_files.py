@@ -274,11 +274,12 @@ def read_year(data: bytes, year: int) -> ParsedYear:
             [row for _n, row in pairs],
             year,
             numbers=[n for n, _row in pairs],
-            formula_cells=sheet.formula_cells,
+            formula_cells=frozenset(sheet.formula_cells),
         )
     except FileRefused as exc:
-        # The reader's reasons are English; the known ones are in the catalogue (the customer
-        # import shows the same refusals), the others stay as they are.
+        # The reader says why as a message template with values (spreadsheets.messages);
+        # the catalogue has the templates (the customer import shows the same refusals).
+        reason = _(exc.message) % dict(exc.params) if exc.params else _(exc.message)
         return ParsedYear(
-            errors=[_("The file cannot be imported: %(reason)s") % {"reason": _(str(exc))}]
+            errors=[_("The file cannot be imported: %(reason)s") % {"reason": reason}]
         )

@@ -14,8 +14,8 @@ when given (PostgreSQL), with raw ``executemany`` inserts. Then prints:
   effective customers, stage reaches, contracts and revenue per rep and team and period,
   GROUP BY in the database) and the ratio recompute / floor;
 - full recompute of 12 months for every rep, team and branch (the "1,000 reps x 12 months"
-  case) against the SQL floor of the same 12 months, with peak memory (aims: under 3x the
-  floor, under 1 GB);
+  case), split into a run's parts (one per team, one per branch), against the SQL floor of
+  the same 12 months, with peak memory (aims: under 3x the floor, under 1 GB);
 - the nightly task as users get it: ``kpi.nightly`` run eagerly (the run, its parts per team
   and branch, its completion) with the coaching diagnosis it triggers, the number of
   diagnosis tasks (one per run) and their time;
@@ -25,8 +25,9 @@ when given (PostgreSQL), with raw ``executemany`` inserts. Then prints:
   team for one month and one week (what the worker runs after a visit or stage change; aim:
   median under 100 ms), and the same with its branch; median of 5, in ms.
 
-Usage: ``.venv/bin/python bench/kpi.py [--reps N] [--keep]`` (``--keep`` reuses the
-generated SQLite database when it has the same number of reps).
+Usage: ``.venv/bin/python bench/kpi.py [--reps N] [--keep] [--only year,...]``
+(``--keep`` reuses the generated SQLite database when it has the same number of reps;
+``--only`` runs some phases, e.g. ``--reps 100 --only year`` on a small machine).
 """
 
 from __future__ import annotations
@@ -453,14 +454,28 @@ def year_periods() -> list[str]:
 
 
 def phase_year() -> dict[str, Any]:
-    """Full recompute of 12 months for every rep, team and branch in this process."""
-    from kpi.snapshots import compute_and_store
+    """Full recompute of 12 months for every rep, team and branch in this process, split
+    the way a KPI run splits it (``kpi.services.kpi_run_parts``: one part per team, then
+    one per branch), so the peak memory is that of the largest part, not of the whole
+    organisation at once."""
+    from kpi.models import KpiRun
+    from kpi.services import kpi_run_parts
+    from kpi.snapshots import branch_teams, compute_and_store
 
+    periods = year_periods()
+    parts = kpi_run_parts(run=KpiRun(trigger="command", periods=periods, scope=""))
     t = time.monotonic()
-    rows = compute_and_store(periods=year_periods())
+    rows = 0
+    for kind, unit_id in parts:
+        if kind == "team":
+            rows += compute_and_store(periods=periods, team_ids=[unit_id], kinds=("rep", "team"))
+        else:
+            teams = branch_teams([unit_id])[unit_id]
+            rows += compute_and_store(periods=periods, team_ids=teams, kinds=("branch",))
     return {
         "seconds": time.monotonic() - t,
         "rows": rows,
+        "parts": len(parts),
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -671,6 +686,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="reuse the generated SQLite DB")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated phases to run: full, parts, year, nightly, reads "
+        "(default: all; e.g. --reps 100 --only year on a small machine)",
+    )
     parser.add_argument("--phase", default="", help=argparse.SUPPRESS)
     parser.add_argument("--part", default="0/1", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -706,6 +727,20 @@ def main() -> None:
 
     connections.close_all()
     print(f"periods: {', '.join(nightly_periods())}", flush=True)
+    phases = {"full", "parts", "year", "nightly", "reads"}
+    wanted = set(filter(None, args.only.split(","))) or phases
+    if "full" in wanted or "parts" in wanted:
+        nightly_phases()
+    if "year" in wanted:
+        year_phase()
+    if "nightly" in wanted:
+        nightly_task_phase()
+    if "reads" in wanted:
+        reads_phase()
+
+
+def nightly_phases() -> None:
+    """Full recompute of the nightly periods with one and two workers, against the floor."""
     one = result_of(child("full"))
     print(
         f"full recompute, 1 worker : {one['seconds']:.2f} s, {one['rows']:,} snapshots, "
@@ -728,15 +763,24 @@ def main() -> None:
         f"{one['seconds'] / floor:.1f}x (1 worker), {wall / floor:.1f}x (2 workers)",
         flush=True,
     )
+
+
+def year_phase() -> None:
+    """Full recompute of 12 months for everyone against the SQL floor of the same months."""
     year = result_of(child("year"))
     year_floor = sql_floor(year_periods())
     print(
-        f"full recompute, 12 months: {year['seconds']:.2f} s, {year['rows']:,} snapshots, "
+        f"full recompute, 12 months: {year['seconds']:.2f} s in {year['parts']} parts, "
+        f"{year['rows']:,} snapshots, "
         f"peak {year['maxrss_mb']:.0f} MB; SQL floor for the same 12 months "
         f"{year_floor:.2f} s; ratio {year['seconds'] / year_floor:.1f}x (aim: under 3x, "
         f"under 1,024 MB)",
         flush=True,
     )
+
+
+def nightly_task_phase() -> None:
+    """``kpi.nightly`` as users get it, with the diagnosis it triggers."""
     night = result_of(child("nightly"))
     print(
         f"nightly task (kpi.nightly, eager): {night['seconds']:.2f} s for {night['parts']} "
@@ -745,6 +789,10 @@ def main() -> None:
         f"findings_recompute call(s); peak {night['maxrss_mb']:.0f} MB",
         flush=True,
     )
+
+
+def reads_phase() -> None:
+    """Dashboard reads and the engine-level incremental recompute of one team."""
     extra = dashboard_and_incremental()
     print(
         f"dashboard reads, {extra['team_reps']}-rep team: median "

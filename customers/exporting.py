@@ -62,7 +62,9 @@ def _str(value: Any) -> str:
 #: The export's columns: the customer fields, owner, team, stage, stage since, the
 #: primary contact (annotated by customers.selectors.primary_contact_annotations).
 COLUMNS: tuple[Column, ...] = (
-    Column(_("Name"), TEXT, lambda c: c.name),
+    # "Customer name", not "Name": 姓名 in Chinese is a person's name, which the importer
+    # reads as the contact (the export must import back as it is).
+    Column(_("Customer name"), TEXT, lambda c: c.name),
     Column(_("Short name"), TEXT, lambda c: c.short_name),
     Column(_("Unified social credit code"), IDENT, lambda c: c.credit_code),
     Column(_("External code"), IDENT, lambda c: c.external_code),
@@ -75,6 +77,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(_("Segment"), TEXT, lambda c: c.get_segment_display()),
     Column(_("Source"), TEXT, lambda c: c.source),
     Column(_("Listed on"), DATE, lambda c: c.listed_on),
+    Column(_("Founded on"), DATE, lambda c: c.founded_on),
     Column(_("Owner"), TEXT, lambda c: _str(c.owner) if c.owner_id else ""),
     Column(_("Team"), TEXT, lambda c: _str(c.team) if c.team_id else ""),
     Column(_("Stage"), TEXT, lambda c: c.get_stage_display()),

@@ -57,6 +57,7 @@ class CustomerForm(forms.ModelForm):
             "needs": forms.Textarea(attrs=TEXTAREA),
             "latest_news": forms.Textarea(attrs=TEXTAREA),
             "listed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args: Any, scope: Scope, user: User, creating: bool, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, User
 
 from .import_service import FIELD_LABELS, KIND_FIELDS
+from .importing import HEADER_SCAN_ROWS
 from .models import ImportJob
 
 DATE_ORDER_CHOICES = [
@@ -107,16 +108,45 @@ class ImportUploadForm(forms.Form):
         return {k: data.get(k) for k in ("team", "owner", "on_duplicate", "date_order", "sheet")}
 
 
+HEADER_AUTO = "auto"
+HEADER_NONE = "0"
+
+
+def header_row_choices(detected: int | None = None) -> list[tuple[str, Any]]:
+    """Choices of the header row select: detected, no header row, rows 1 to 30."""
+    auto: Any = _("Detect automatically")
+    if detected is not None:
+        auto = (
+            _("Detect automatically (row %(row)d)") % {"row": detected}
+            if detected
+            else _("Detect automatically (no header row)")
+        )
+    rows = [(str(n), _("Row %(row)d") % {"row": n}) for n in range(1, HEADER_SCAN_ROWS + 1)]
+    return [(HEADER_AUTO, auto), (HEADER_NONE, _("No header row: every row is data")), *rows]
+
+
 class ImportMappingForm(forms.Form):
     """The column mapping of a job in preview: one select per column of the file, plus
-    the date order and the sheet."""
+    the header row, the date order and the sheet."""
 
+    header_row = forms.ChoiceField(
+        label=_("Header row"),
+        choices=header_row_choices,
+        required=False,
+        help_text=_("Changing it maps the columns again from that row's headers."),
+    )
     date_order = forms.ChoiceField(
         label=_("Date order"), choices=DATE_ORDER_CHOICES, required=False
     )
 
     def __init__(
-        self, *args: Any, job: ImportJob, columns: list[Any], sheet_names: list[str], **kwargs: Any
+        self,
+        *args: Any,
+        job: ImportJob,
+        columns: list[Any],
+        sheet_names: list[str],
+        detected_header: int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.job = job
@@ -132,6 +162,9 @@ class ImportMappingForm(forms.Form):
                 initial=column.field or "",
             )
         self.fields["date_order"].initial = job.date_order
+        header = self.fields["header_row"]
+        header.choices = header_row_choices(detected_header)  # type: ignore[attr-defined]
+        header.initial = HEADER_AUTO if job.header_row is None else str(job.header_row)
         if len(sheet_names) > 1:
             self.fields["sheet"] = forms.ChoiceField(
                 label=_("Sheet"),
@@ -163,6 +196,11 @@ class ImportMappingForm(forms.Form):
                 )
             seen[fld] = column.header or str(column.index + 1)
         return data
+
+    def chosen_header_row(self) -> int | None:
+        """The chosen header row: None to detect it, 0 for none, N for row N."""
+        value = self.cleaned_data.get("header_row") or HEADER_AUTO
+        return None if value == HEADER_AUTO else int(value)
 
     def mapping(self) -> dict[int, str | None]:
         """``{column index: field or None}`` from the cleaned selects."""

@@ -311,6 +311,7 @@ EDITABLE_FIELDS = (
     "segment",
     "source",
     "listed_on",
+    "founded_on",
     "notes",
     "needs",
     "latest_news",

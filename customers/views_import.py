@@ -121,7 +121,11 @@ def import_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("customers:import_list")
     form = ImportMappingForm(
-        request.POST or None, job=job, columns=preview.columns, sheet_names=preview.sheet_names
+        request.POST or None,
+        job=job,
+        columns=preview.columns,
+        sheet_names=preview.sheet_names,
+        detected_header=preview.header_row if job.header_row is None else None,
     )
     if request.method == "POST" and form.is_valid():
         sheet = form.cleaned_data.get("sheet") or None
@@ -131,6 +135,7 @@ def import_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
                 mapping=form.mapping(),
                 date_order=form.cleaned_data.get("date_order") or "",
                 sheet=sheet if sheet and sheet != job.sheet else None,
+                header_row=form.chosen_header_row(),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -156,7 +161,12 @@ def import_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the job (preview -> pending); the import runs as a Celery task."""
     job = _job(pk)
-    if import_job_confirm(job=job):
+    try:
+        confirmed = import_job_confirm(job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:import_preview", pk=job.pk)
+    if confirmed:
         job.refresh_from_db(fields=["status"])
         # Without a broker the task runs in this request, so the job may be finished already.
         if job.is_finished:
@@ -195,7 +205,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row": e.get("row"),
             "column": e.get("column") or "",
             "field": str(FIELD_LABELS.get(e.get("field") or "", "")),
-            "reason": translate_reason(e.get("reason", "")),
+            "reason": translate_reason(e),
         }
         for e in page.object_list
     ]

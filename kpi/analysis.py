@@ -55,6 +55,15 @@ def _metrics_for(scope_kind: str, scope_id: int, month: dt.date) -> dict[str, An
     return dict(metrics or {})
 
 
+def analysis_as_of(analysis: MonthlyAnalysis) -> dt.datetime:
+    """When the analysis' live figures were computed: the stored snapshots' time
+    (``kpi.figures.as_of``) when the scope and month have snapshots, else now (they are
+    computed for the request). Pages show it as "截至 hh:mm" (docs/architecture.md)."""
+    kind, scope_id = analysis_scope(analysis)
+    stored = figures.as_of(scope_kind=kind, scope_ids=[scope_id], period=f"{analysis.month:%Y-%m}")
+    return stored or timezone.now()
+
+
 def _plain(value: Any) -> str | None:
     """A JSON-safe text of a value (Decimal/int as is, float rounded), None kept."""
     raw = raw_value(value)

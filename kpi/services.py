@@ -31,9 +31,15 @@ TOUCH_DELAY_SECONDS: int = getattr(settings, "KPI_TOUCH_DELAY_SECONDS", 1)
 journal submissions or an import's many stage changes give one recompute. Short, because
 every page must show a change within seconds (docs/domain section 9, freshness)."""
 
-BRANCH_DELAY_SECONDS: int = getattr(settings, "KPI_BRANCH_DELAY_SECONDS", 2)
-"""A branch's figures follow its teams' recomputes after this debounce (a branch loads
-the data of all its teams, so it is recomputed at most once per window)."""
+BRANCH_DELAY_SECONDS: int = getattr(settings, "KPI_BRANCH_DELAY_SECONDS", 1)
+"""A touch also marks the team's branch dirty; its recompute starts after this debounce
+(a branch loads the data of all its teams, so it is recomputed at most once per window),
+in parallel with the team's, not after it."""
+
+FRESHNESS_BUDGET_SECONDS = 5
+"""Every page shows a change within this many seconds (docs/domain, section 9, freshness):
+the longest debounce plus one recompute must fit in it (pinned by
+kpi/tests/test_freshness.py)."""
 
 
 DIRTY_STALE_SECONDS = 120
@@ -249,8 +255,20 @@ def on_import_completed(event: ImportCompleted) -> None:
 
 
 def _touch(team_id: int, day: dt.date, trigger: str) -> None:
+    """Mark the team and, at the same moment, its branch dirty for the month and week of
+    ``day``. The branch's figures are computed from the rows, not from the team's
+    snapshots, so its recompute need not wait for the team's: both start after their own
+    debounce, and a branch page is fresh ``BRANCH_DELAY_SECONDS`` plus one branch compute
+    after the change (docs/architecture.md, "Background work", freshness)."""
     periods = [period_of(day, "month"), period_of(day, "week")]
     _mark_dirty(team_id, periods, trigger, TOUCH_DELAY_SECONDS, branch=False)
+    branch_id = (
+        OrgUnit.objects.filter(pk=team_id, parent__kind=OrgUnit.Kind.BRANCH)
+        .values_list("parent_id", flat=True)
+        .first()
+    )
+    if branch_id is not None:
+        _mark_dirty(branch_id, periods, trigger, BRANCH_DELAY_SECONDS, branch=True)
 
 
 def _mark_dirty(
@@ -303,21 +321,17 @@ def kpi_dirty_enqueue(*, unit_id: int, periods: list[str], trigger: str, branch:
 
 def kpi_recompute_touched(*, team_id: int, periods: list[str]) -> int:
     """The debounced recompute of a team: clear its dirty marks, compute the team's people
-    and the team for ``periods``, then mark its branch dirty (a branch loads all its
-    teams, so it has its own, longer debounce: BRANCH_DELAY_SECONDS). Returns rows
-    written (0 if the team is gone)."""
+    and the team for ``periods``. Its branch was marked dirty by the same touch and is
+    recomputed by its own task in parallel (:func:`_touch`). Returns rows written (0 if the
+    team is gone)."""
     from .snapshots import compute_and_store
 
     plist = [parse_period(p) for p in periods]
     for p in plist:
         KpiDirty.objects.filter(team_id=team_id, period_kind=p.kind, period_start=p.start).delete()
-    team = OrgUnit.objects.filter(pk=team_id).select_related("parent").first()
-    if team is None:
+    if not OrgUnit.objects.filter(pk=team_id).exists():
         return 0
-    rows = compute_and_store(periods=plist, team_ids=[team_id], kinds=("rep", "team"))
-    if team.parent is not None and team.parent.kind == OrgUnit.Kind.BRANCH:
-        _mark_dirty(team.parent.pk, plist, "team", BRANCH_DELAY_SECONDS, branch=True)
-    return rows
+    return compute_and_store(periods=plist, team_ids=[team_id], kinds=("rep", "team"))
 
 
 def kpi_recompute_branch(*, branch_id: int, periods: list[str]) -> int:

@@ -208,7 +208,7 @@ CONTENT_SECURITY_POLICY = {
 # - neither (tests, one-off commands): tasks run eagerly in the calling process.
 REDIS_URL = env_url("REDIS_URL", None, {"redis", "rediss"})
 EMBEDDED_WORKER = REDIS_URL is None and env_bool("EMBEDDED_WORKER", default=False)
-CELERY_DATA_DIR = BASE_DIR / "var" / "celery"
+CELERY_DATA_DIR = Path(env_str("CELERY_DATA_DIR") or BASE_DIR / "var" / "celery")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -222,6 +222,9 @@ elif EMBEDDED_WORKER:
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "store_processed": False,
         "control_folder": str(CELERY_DATA_DIR / "control"),
+        # The worker looks for new messages ten times a second (kombu's default: once),
+        # so a change reaches the recompute well within the freshness budget.
+        "polling_interval": 0.1,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_DATA_DIR / 'results'}"
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False

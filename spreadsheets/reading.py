@@ -17,16 +17,17 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import posixpath
 import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 import python_calamine
-from defusedxml import ElementTree as SafeET
+
+from .formulas import formulas_without_value, read_member, xlsx_sheet_paths
+from .messages import FileRefused, gettext_noop
 
 __all__ = [
     "MAX_BLANK_RUN",
@@ -65,15 +66,6 @@ PROLOG_LIMIT = 65536
 """Bytes of an XML part read to check its prolog; a longer prolog counts as suspicious."""
 
 
-class FileRefused(Exception):
-    """The file as a whole cannot be imported; ``str(e)`` is a user-facing message.
-
-    Raised for: files over ``max_bytes``, empty files, HTML or XML saved as .xls,
-    password-protected or unreadable workbooks, zip bombs and XML with DTDs/entities,
-    undecodable text, an unknown sheet name, and a sheet with no rows.
-    """
-
-
 @dataclass(slots=True)
 class RawSheet:
     """The result of :func:`read_rows`; unpacks as the 5-tuple
@@ -82,7 +74,8 @@ class RawSheet:
     ``rows``: non-blank rows as lists of cells (str, float, int, bool, datetime.date,
     datetime.datetime, datetime.time, datetime.timedelta; '' for empty) in sheet order;
     ``row_numbers``: their 1-based Excel row numbers. ``formula_cells``: (row number,
-    column index) of .xlsx formula cells that have no saved value.
+    column index) -> formula text ('' when unknown) of .xlsx formula cells that have no
+    saved value.
     """
 
     format: str
@@ -90,7 +83,7 @@ class RawSheet:
     sheet: str
     rows: list[list[object]]
     row_numbers: list[int]
-    formula_cells: frozenset[tuple[int, int]] = frozenset()
+    formula_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[object]:
         return iter((self.format, self.sheet_names, self.sheet, self.rows, self.row_numbers))
@@ -106,15 +99,15 @@ class OpenedSheet:
 
     ``format``: 'xlsx' | 'xls' | 'csv'; ``sheet_names``: all sheets ([] for CSV);
     ``sheet``: the sheet read ('' for CSV); ``rows``: see :data:`RowIter`;
-    ``formula_cells``: (row number, column index) of .xlsx formula cells without a
-    saved value.
+    ``formula_cells``: (row number, column index) -> formula text ('' when unknown) of
+    .xlsx formula cells without a saved value.
     """
 
     format: str
     sheet_names: list[str]
     sheet: str
     rows: RowIter
-    formula_cells: frozenset[tuple[int, int]]
+    formula_cells: dict[tuple[int, int], str]
 
 
 # --------------------------------------------------------------------------- format
@@ -122,15 +115,14 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _HTML_STARTS = (b"<html", b"<!doctype", b"<table", b"<head", b"<meta", b"<body", b"<style")
 _BINARY_MAGICS = {
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "an image",
-    b"\xff\xd8\xff": "an image",
-    b"GIF8": "an image",
-    b"\x1f\x8b": "a compressed (gzip) file",
-    b"Rar!": "a RAR archive",
-    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"%PDF": gettext_noop("This is a PDF document, not a spreadsheet."),
+    b"\x89PNG": gettext_noop("This is an image, not a spreadsheet."),
+    b"\xff\xd8\xff": gettext_noop("This is an image, not a spreadsheet."),
+    b"GIF8": gettext_noop("This is an image, not a spreadsheet."),
+    b"\x1f\x8b": gettext_noop("This is a compressed (gzip) file, not a spreadsheet."),
+    b"Rar!": gettext_noop("This is a RAR archive, not a spreadsheet."),
+    b"7z\xbc\xaf": gettext_noop("This is a 7-Zip archive, not a spreadsheet."),
 }
-_SAVE_AS = "open it in Excel and save it as .xlsx"
 
 
 def detect_format(data: bytes) -> str:
@@ -143,24 +135,38 @@ def detect_format(data: bytes) -> str:
     binary files.
     """
     if not data or not data.strip():
-        raise FileRefused("The file is empty.")
+        raise FileRefused(gettext_noop("The file is empty."))
     if data.startswith(_ZIP_MAGIC):
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
-            raise FileRefused(f"The file looks like an .xlsx but is damaged ({exc}).") from exc
+            raise FileRefused(
+                gettext_noop("The file looks like an .xlsx but is damaged (%(detail)s)."),
+                detail=str(exc),
+            ) from exc
         if "xl/workbook.xml" in names:
             return "xlsx"
         if "xl/workbook.bin" in names:
-            raise FileRefused(f"This is a binary workbook (.xlsb); {_SAVE_AS}.")
+            raise FileRefused(
+                gettext_noop(
+                    "This is a binary workbook (.xlsb); open it in Excel and save it as .xlsx."
+                )
+            )
         if "content.xml" in names:
-            raise FileRefused(f"This is an OpenDocument spreadsheet (.ods); {_SAVE_AS}.")
-        raise FileRefused("This is a zip file but not an Excel workbook (.xlsx).")
+            raise FileRefused(
+                gettext_noop(
+                    "This is an OpenDocument spreadsheet (.ods); open it in Excel and save it "
+                    "as .xlsx."
+                )
+            )
+        raise FileRefused(gettext_noop("This is a zip file but not an Excel workbook (.xlsx)."))
     if data.startswith(_OLE2_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise FileRefused(
-                "This workbook is password-protected; remove the password in Excel "
-                "and import again."
+                gettext_noop(
+                    "This workbook is password-protected; remove the password in Excel "
+                    "and import again."
+                )
             )
         return "xls"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -168,24 +174,28 @@ def detect_format(data: bytes) -> str:
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00").lower()
     if head.startswith(_HTML_STARTS) or head.startswith(b"mime-version:"):
         raise FileRefused(
-            f"This .xls is really a web page (HTML); {_SAVE_AS}, then import that file."
+            gettext_noop(
+                "This .xls is really a web page (HTML); open it in Excel and save it as "
+                ".xlsx, then import that file."
+            )
         )
     if head.startswith(b"<?xml"):
         raise FileRefused(
-            f"This .xls is really an XML Spreadsheet 2003 file; {_SAVE_AS}, then import that file."
+            gettext_noop(
+                "This .xls is really an XML Spreadsheet 2003 file; open it in Excel and "
+                "save it as .xlsx, then import that file."
+            )
         )
     for magic, what in _BINARY_MAGICS.items():
         if data.startswith(magic):
-            raise FileRefused(f"This is {what}, not a spreadsheet.")
+            raise FileRefused(what)
     if b"\x00" in data[:8192]:
-        raise FileRefused("This is not a spreadsheet or a CSV text file.")
+        raise FileRefused(gettext_noop("This is not a spreadsheet or a CSV text file."))
     return "csv"
 
 
 # --------------------------------------------------------------------------- xlsx guards
 _ROOT_TAG = re.compile(rb"<[A-Za-z_]")
-_CELL_ATTR_R = re.compile(rb'\sr="([A-Z]{1,3})([0-9]+)"')
-_CELL_ATTR_T = re.compile(rb'\st="([A-Za-z]+)"')
 
 
 def _check_xlsx(data: bytes, max_uncompressed: int) -> zipfile.ZipFile:
@@ -194,11 +204,17 @@ def _check_xlsx(data: bytes, max_uncompressed: int) -> zipfile.ZipFile:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise FileRefused(f"The .xlsx file is damaged ({exc}).") from exc
+        raise FileRefused(
+            gettext_noop("The .xlsx file is damaged (%(detail)s)."), detail=str(exc)
+        ) from exc
     if len(infos) > MAX_ZIP_MEMBERS:
         raise FileRefused(
-            f"The .xlsx file has {len(infos)} parts (limit {MAX_ZIP_MEMBERS}); it is not "
-            "an ordinary spreadsheet."
+            gettext_noop(
+                "The .xlsx file has %(parts)d parts (limit %(limit)d); it is not an "
+                "ordinary spreadsheet."
+            ),
+            parts=len(infos),
+            limit=MAX_ZIP_MEMBERS,
         )
     total = 0
     for info in infos:
@@ -207,20 +223,28 @@ def _check_xlsx(data: bytes, max_uncompressed: int) -> zipfile.ZipFile:
             info.compress_size, 1
         ):
             raise FileRefused(
-                "The .xlsx file expands to an unusual size when unpacked (possible zip "
-                "bomb); it was not imported."
+                gettext_noop(
+                    "The .xlsx file expands to an unusual size when unpacked (possible zip "
+                    "bomb); it was not imported."
+                )
             )
     if total > max_uncompressed:
         raise FileRefused(
-            f"The .xlsx file unpacks to {total // (1024 * 1024)} MB (limit "
-            f"{max_uncompressed // (1024 * 1024)} MB); split it into smaller files."
+            gettext_noop(
+                "The .xlsx file unpacks to %(size)d MB (limit %(limit)d MB); split it "
+                "into smaller files."
+            ),
+            size=total // (1024 * 1024),
+            limit=max_uncompressed // (1024 * 1024),
         )
     for info in infos:
         if info.filename.endswith((".xml", ".rels", ".vml")) and _has_dtd(zf, info):
             raise FileRefused(
-                "The .xlsx file contains XML declarations (DOCTYPE/ENTITY) that Excel "
-                f"never writes; it was not imported. {_SAVE_AS[0].upper()}{_SAVE_AS[1:]} "
-                "again."
+                gettext_noop(
+                    "The .xlsx file contains XML declarations (DOCTYPE/ENTITY) that Excel "
+                    "never writes; it was not imported. Open it in Excel and save it again "
+                    "as .xlsx."
+                )
             )
     return zf
 
@@ -228,7 +252,7 @@ def _check_xlsx(data: bytes, max_uncompressed: int) -> zipfile.ZipFile:
 def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """True when the XML prolog (everything before the root element) declares a DTD or
     entities. A prolog longer than PROLOG_LIMIT counts as suspicious too."""
-    head = _read_member(zf, info.filename, PROLOG_LIMIT)
+    head = read_member(zf, info.filename, PROLOG_LIMIT)
     if b"\x00" in head[:64]:  # UTF-16 XML: Excel never writes it, but the spec allows it
         head = head.decode("utf-16", errors="ignore").encode()
     root = _ROOT_TAG.search(head)
@@ -237,110 +261,6 @@ def _has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
         return True
     prolog = prolog.lower()
     return b"<!doctype" in prolog or b"<!entity" in prolog
-
-
-def _read_member(zf: zipfile.ZipFile, name: str, size: int = -1) -> bytes:
-    try:
-        with zf.open(name) as fh:
-            return fh.read(size)
-    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError) as exc:
-        raise FileRefused(f"The .xlsx file is damaged or encrypted ({exc}).") from exc
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _xlsx_sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> zip member of its XML, from workbook.xml and its rels (defusedxml)."""
-    try:
-        workbook = SafeET.fromstring(_read_member(zf, "xl/workbook.xml"))
-        rels_xml = _read_member(zf, "xl/_rels/workbook.xml.rels")
-        rels = SafeET.fromstring(rels_xml)
-    except Exception:  # a damaged part: calamine will say so; skip the formula scan
-        return {}
-    targets = {}
-    for rel in rels.iter():
-        if _local(rel.tag) == "Relationship":
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-            targets[rel.get("Id")] = posixpath.normpath(path)
-    paths = {}
-    for el in workbook.iter():
-        if _local(el.tag) == "sheet":
-            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-            if rid in targets:
-                paths[el.get("name", "")] = targets[rid]
-    return paths
-
-
-def _column_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
-
-
-def _formulas_without_value(zf: zipfile.ZipFile, member: str) -> set[tuple[int, int]]:
-    """(1-based row, 0-based absolute column) of formula cells with no cached ``<v>``.
-
-    Streams the sheet XML looking for a formula tag first, so sheets without formulas
-    (the common case) cost one decompression pass. Cells without an ``r`` attribute
-    (never written by Excel) cannot be located and are skipped.
-    """
-    found = False
-    tail = b""
-    needle = b"<f"
-    try:
-        with zf.open(member) as fh:
-            first = True
-            while chunk := fh.read(1 << 22):
-                if first:
-                    # One needle per chunk: '<f' or, for a prefixed root ('<x:worksheet'),
-                    # '<x:f'.
-                    root = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]", chunk)
-                    if root and root.group(1):
-                        needle = b"<" + root.group(1) + b"f"
-                    first = False
-                if needle in tail + chunk[:16] or needle in chunk:
-                    found = True
-                    break
-                tail = chunk[-16:]
-    except KeyError:
-        return set()
-    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as exc:
-        raise FileRefused(f"The .xlsx file is damaged ({exc}).") from exc
-    if not found:
-        return set()
-    xml = _read_member(zf, member)
-    missing: set[tuple[int, int]] = set()
-    for m in re.finditer(rb"<((?:[A-Za-z_][\w.-]*:)?)f[\s>/]", xml):
-        prefix = m.group(1)
-        start = xml.rfind(b"<" + prefix + b"c ", 0, m.start())
-        end = xml.find(b"</" + prefix + b"c>", m.end())
-        if start < 0 or end < 0:
-            continue
-        tag_end = xml.find(b">", start)
-        start_tag = xml[start:tag_end]
-        body = xml[tag_end + 1 : end]
-        if b"<" + prefix + b"f" not in body:
-            continue  # the <f was not inside this cell (e.g. <formula1> elsewhere)
-        ref = _CELL_ATTR_R.search(start_tag)
-        if not ref:
-            continue
-        v_open = body.find(b"<" + prefix + b"v")
-        has_value = False
-        if v_open >= 0:
-            v_tag_end = body.find(b">", v_open)
-            if body[v_tag_end - 1 : v_tag_end] != b"/":
-                v_close = body.find(b"</" + prefix + b"v>", v_tag_end)
-                has_value = v_close > v_tag_end + 1
-            if not has_value:
-                typ = _CELL_ATTR_T.search(start_tag)
-                has_value = typ is not None and typ.group(1) in (b"str", b"inlineStr")
-        if not has_value:
-            missing.add((int(ref.group(2)), _column_index(ref.group(1))))
-    return missing
 
 
 # --------------------------------------------------------------------------- reading
@@ -371,23 +291,37 @@ def open_sheet(
     """
     if len(data) > max_bytes:
         raise FileRefused(
-            f"The file is {len(data) / (1024 * 1024):.1f} MB; the limit is "
-            f"{max_bytes / (1024 * 1024):.0f} MB. Split it into smaller files."
+            gettext_noop(
+                "The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."
+            ),
+            size=f"{len(data) / (1024 * 1024):.1f}",
+            limit=f"{max_bytes / (1024 * 1024):.0f}",
         )
     fmt = detect_format(data)
     if fmt == "csv":
         if sheet:
-            raise FileRefused(f"A CSV file has no sheets (asked for {sheet!r}).")
-        return OpenedSheet(fmt, [], "", _csv_rows(data), frozenset())
+            raise FileRefused(
+                gettext_noop("A CSV file has no sheets (asked for %(sheet)s)."), sheet=repr(sheet)
+            )
+        return OpenedSheet(fmt, [], "", _csv_rows(data), {})
     zf = _check_xlsx(data, max_uncompressed) if fmt == "xlsx" else None
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
         raise FileRefused(
-            "This workbook is password-protected; remove the password and import again."
+            gettext_noop(
+                "This workbook is password-protected; remove the password in Excel "
+                "and import again."
+            )
         ) from exc
     except Exception as exc:  # calamine raises several error types
-        raise FileRefused(f"The workbook could not be read ({exc}); {_SAVE_AS}.") from exc
+        raise FileRefused(
+            gettext_noop(
+                "The workbook could not be read (%(detail)s); open it in Excel and save it "
+                "again as .xlsx."
+            ),
+            detail=str(exc),
+        ) from exc
     names = list(wb.sheet_names)
     if sheet is None:
         worksheets = [
@@ -397,34 +331,40 @@ def open_sheet(
             and m.visible == python_calamine.SheetVisibleEnum.Visible
         ]
         if not worksheets:
-            raise FileRefused("The workbook has no visible worksheet.")
+            raise FileRefused(gettext_noop("The workbook has no visible worksheet."))
         sheet = worksheets[0]
     elif sheet not in names:
-        raise FileRefused(f"The workbook has no sheet named {sheet!r}.")
+        raise FileRefused(
+            gettext_noop("The workbook has no sheet named %(sheet)s."), sheet=repr(sheet)
+        )
     try:
         calamine_sheet = wb.get_sheet_by_name(sheet)
     except Exception as exc:
-        raise FileRefused(f"The sheet {sheet!r} could not be read ({exc}).") from exc
+        raise FileRefused(
+            gettext_noop("The sheet %(sheet)s could not be read (%(detail)s)."),
+            sheet=repr(sheet),
+            detail=str(exc),
+        ) from exc
     start = calamine_sheet.start
-    formula_cells: frozenset[tuple[int, int]] = frozenset()
+    formula_cells: dict[tuple[int, int], str] = {}
     left_pad = 0
     if zf is not None:
-        member = _xlsx_sheet_paths(zf).get(sheet)
+        member = xlsx_sheet_paths(zf).get(sheet)
         if member:
-            cells = _formulas_without_value(zf, member)
+            cells = formulas_without_value(zf, member)
             # Row lists start at calamine's first used column; a formula column left
             # of it (formulas without values are not in the used range) needs padding.
             first_col = start[1] if start else 0
             first_col = min([first_col, *(c for _, c in cells)])
             left_pad = (start[1] if start else 0) - first_col
-            formula_cells = frozenset((r, c - first_col) for r, c in cells)
+            formula_cells = {(r, c - first_col): f for (r, c), f in cells.items()}
     rows = _calamine_rows(calamine_sheet, formula_cells, left_pad)
     return OpenedSheet(fmt, names, sheet, rows, formula_cells)
 
 
 def _calamine_rows(
     sheet: python_calamine.CalamineSheet,
-    formula_cells: frozenset[tuple[int, int]],
+    formula_cells: dict[tuple[int, int], str],
     left_pad: int,
 ) -> RowIter:
     formula_rows = {r for r, _ in formula_cells}
@@ -458,7 +398,7 @@ def decode_text(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise FileRefused("The UTF-16 text file is damaged.") from exc
+            raise FileRefused(gettext_noop("The UTF-16 text file is damaged.")) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -467,8 +407,10 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise FileRefused(
-            "The CSV file is neither UTF-8 nor GBK/GB18030 text; save it again as "
-            "'CSV UTF-8' and import that file."
+            gettext_noop(
+                "The CSV file is neither UTF-8 nor GBK/GB18030 text; save it again as "
+                "'CSV UTF-8' and import that file."
+            )
         ) from exc
 
 
@@ -500,7 +442,9 @@ def _csv_rows(data: bytes) -> RowIter:
             blank_run = 0
             yield number, cast("list[object]", row)  # csv cells are all str
     except csv.Error as exc:
-        raise FileRefused(f"The CSV file could not be read ({exc}).") from exc
+        raise FileRefused(
+            gettext_noop("The CSV file could not be read (%(detail)s)."), detail=str(exc)
+        ) from exc
 
 
 def read_rows(

@@ -188,24 +188,9 @@ def findings_recompute(
                 if m.endswith("_completion") and fact.metrics.get(m) is not None
             }
         fired = diagnosis.diagnose_team(list(facts.values()), th)
-        keep: set[tuple[int, str]] = set()
+        keep = {(d.rep_id, d.symptom) for d in fired}
         with transaction.atomic():
-            for d in fired:
-                keep.add((d.rep_id, d.symptom))
-                _obj, created = Finding.objects.update_or_create(
-                    rep_id=d.rep_id,
-                    period_kind=period.kind,
-                    period_start=period.start,
-                    symptom=d.symptom,
-                    defaults={
-                        "team": team,
-                        "evidence": d.evidence,
-                        "causes": d.causes,
-                        "measures": d.measures,
-                        "computed_at": now,
-                    },
-                )
-                counts["created" if created else "updated"] += 1
+            _upsert(fired, team, period, now, counts)
             stale = Finding.objects.filter(
                 team=team, period_kind=period.kind, period_start=period.start
             ).exclude(status=Finding.Status.PLANNED)
@@ -228,3 +213,75 @@ def finding_dismiss(*, finding: Finding, by: User) -> Finding:
     finding.status = Finding.Status.DISMISSED
     finding.save(update_fields=["status"])
     return finding
+
+
+def _upsert(
+    fired: list[Any], team: OrgUnit, period: Period, now: dt.datetime, counts: dict[str, int]
+) -> None:
+    """Write the fired findings of one team and period in a few queries (one read, then
+    bulk writes) instead of one read and one write per finding: unchanged findings only
+    get their ``computed_at``, changed ones their evidence, causes and measures, new ones
+    are inserted (an insert racing another writer updates instead, on the natural key)."""
+    if not fired:
+        return
+    existing = {
+        (f.rep_id, f.symptom): f
+        for f in Finding.objects.filter(
+            rep_id__in={d.rep_id for d in fired},
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+    }
+    fresh: list[int] = []
+    changed: list[Finding] = []
+    new: list[Finding] = []
+    for d in fired:
+        f = existing.get((d.rep_id, d.symptom))
+        if f is None:
+            new.append(
+                Finding(
+                    rep_id=d.rep_id,
+                    team=team,
+                    period_kind=period.kind,
+                    period_start=period.start,
+                    symptom=d.symptom,
+                    evidence=d.evidence,
+                    causes=d.causes,
+                    measures=d.measures,
+                    computed_at=now,
+                )
+            )
+            continue
+        counts["updated"] += 1
+        same = (f.team_id, f.evidence, f.causes, f.measures) == (
+            team.pk,
+            d.evidence,
+            d.causes,
+            d.measures,
+        )
+        if same:
+            fresh.append(f.pk)
+        else:
+            f.team, f.evidence, f.causes, f.measures, f.computed_at = (
+                team,
+                d.evidence,
+                d.causes,
+                d.measures,
+                now,
+            )
+            changed.append(f)
+    if fresh:
+        Finding.objects.filter(pk__in=fresh).update(computed_at=now)
+    if changed:
+        Finding.objects.bulk_update(
+            changed, ["team", "evidence", "causes", "measures", "computed_at"], batch_size=500
+        )
+    if new:
+        Finding.objects.bulk_create(
+            new,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["rep", "period_kind", "period_start", "symptom"],
+            update_fields=["team", "evidence", "causes", "measures", "computed_at"],
+        )
+        counts["created"] += len(new)

@@ -187,6 +187,7 @@ CUSTOMER_EXAMPLE = {
     "segment": "mass",
     "source": "",
     "listed_on": None,
+    "founded_on": None,
     "notes": "",
     "needs": "",
     "latest_news": "",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -79,7 +80,7 @@ class ImportJobSerializer(ApiModelSerializer):
                 "row": str(e.get("row", "")),
                 "column": str(e.get("column") or ""),
                 "field": str(e.get("field") or ""),
-                "reason": str(translate_reason(e.get("reason", ""))),
+                "reason": translate_reason(e),
             }
             for e in (job.errors or [])
         ]
@@ -201,7 +202,11 @@ class ImportJobViewSet(
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         job = self.get_object()
-        if not import_job_confirm(job=job):
+        try:
+            confirmed = import_job_confirm(job=job)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        if not confirmed:
             raise ValidationError(_("This import is not waiting for confirmation."))
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data)

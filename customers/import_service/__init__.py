@@ -63,6 +63,7 @@ from .jobs import (
     import_job_retry,
     import_job_set_mapping,
     job_mapping,
+    job_missing_required,
 )
 from .preview import (
     ACTION_LABELS,
@@ -103,4 +104,5 @@ __all__ = [
     "import_reconcile",
     "import_preview",
     "job_mapping",
+    "job_missing_required",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..importing import ParsedRow, dedupe_keys
 from ..models import Contact, Customer, ImportJob, Ownership, Segment, Stage, StageChange
@@ -78,7 +79,8 @@ def _plan_customers(
             _add_error(
                 row,
                 "",
-                _("same customer as row %(row)d, which was rejected") % {"row": row.duplicate_of},
+                gettext_noop("same customer as row %(row)d, which was rejected"),
+                row=row.duplicate_of,
             )
             continue
         if row.duplicate_of is not None and mode != ImportJob.OnDuplicate.CREATE:
@@ -225,8 +227,8 @@ def _apply_updates(
             _add_error(
                 plan.row,
                 "stage_date",
-                _("the customer's stage last changed on %(date)s, after this date")
-                % {"date": timezone.localdate(last).isoformat()},
+                gettext_noop("the customer's stage last changed on %(date)s, after this date"),
+                date=timezone.localdate(last).isoformat(),
             )
             continue
         touched: list[str] = []

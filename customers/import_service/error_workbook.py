@@ -26,6 +26,8 @@ def import_error_workbook(*, job: ImportJob, parsed: ParsedSheet | None = None) 
     Cells are written by the safe cell writer (``spreadsheets.writing``): text stays text
     (``000001`` and text starting with ``=`` are never turned into numbers or formulas),
     numbers and dates stay typed, so the admin can fix the rows and import the file again.
+    A formula cell that had no saved value is written as the formula's text (never a
+    live formula), so the admin sees what to fix. Reasons are in the active language.
     ``parsed``: the job's parsed file when at hand (else it is parsed again).
     """
     if parsed is None:
@@ -34,7 +36,7 @@ def import_error_workbook(*, job: ImportJob, parsed: ParsedSheet | None = None) 
     for error in job.errors or []:
         fld = str(error.get("field") or "")
         label = str(error.get("column") or fld)
-        reason = translate_reason(error["reason"])
+        reason = translate_reason(error)
         text = f"{label}: {reason}" if label else reason
         reasons[int(error["row"])].append(text)
     wb = Workbook(write_only=True)
@@ -59,6 +61,10 @@ def import_error_workbook(*, job: ImportJob, parsed: ParsedSheet | None = None) 
         if row.row_number not in reasons:
             continue
         raw = list(row.raw) + [""] * (width - len(row.raw))
+        for i in range(width):
+            formula = parsed.formulas.get((row.row_number, i))
+            if formula and raw[i] == "":
+                raw[i] = "=" + formula
         cells = []
         for value in raw:
             cell = text_cell(value)

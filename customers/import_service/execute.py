@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from salesops.events import ImportCompleted, publish
 
+from ..import_messages import error_entry
 from ..importing import FileRefused, ParsedRow, ParsedSheet, mark_duplicates_in_file
 from ..models import ImportJob
 from .customer_rows import _apply_customers, _plan_customers
@@ -136,15 +137,10 @@ def _execute_chunks(
                     job.rejected_count += 1
                     rejected.add(plan.row.row_number)
                     new_errors = True
-                    for error in plan.row.errors:
-                        errors.append(
-                            {
-                                "row": plan.row.row_number,
-                                "field": error.field,
-                                "column": columns.get(error.field, ""),
-                                "reason": error.reason,
-                            }
-                        )
+                    errors.extend(
+                        error_entry(plan.row.row_number, e, columns.get(e.field, ""))
+                        for e in plan.row.errors
+                    )
             job.processed_rows = offset + len(chunk)
             update = {
                 "processed_rows": job.processed_rows,

@@ -16,7 +16,7 @@ from accounts.models import User
 from salesops.celery import enqueue
 
 from ..import_messages import translate_refusal
-from ..importing import FileRefused, ParsedSheet, parse_file
+from ..importing import FileRefused, ParsedSheet, missing_required, parse_file
 from ..models import ImportJob
 from .fields import FIELD_LABELS, KIND_FIELDS, PREVIEW_ROWS
 
@@ -61,6 +61,7 @@ def _parse(job: ImportJob, data: bytes, *, limit: int | None = None) -> ParsedSh
         date_order=job.date_order or None,
         max_bytes=settings.IMPORT_MAX_BYTES,
         limit=limit,
+        header_row=job.header_row,
     )
 
 
@@ -81,7 +82,8 @@ def import_job_create(
     ``upload``: a Django ``File``/``UploadedFile`` (``.name``, ``.size``, ``.read()``).
     ``kind``: 'customers' | 'revenue'. ``options``: ``team`` (OrgUnit), ``owner``
     (User), ``on_duplicate`` ('skip' | 'update' | 'create'), ``date_order`` ('' | 'ymd'
-    | 'dmy' | 'mdy'), ``sheet`` (name; '' = first visible sheet); all optional.
+    | 'dmy' | 'mdy'), ``sheet`` (name; '' = first visible sheet), ``header_row`` (None:
+    detect; 0: no header row; N: row N); all optional.
 
     The file is parsed once (first rows only) to refuse what cannot be imported and
     to record the sheet and the automatic column mapping. Raises ValidationError with
@@ -100,6 +102,7 @@ def import_job_create(
         raise ValidationError({"file": _file_too_big(len(data), max_bytes)})
     sheet = str(options.get("sheet") or "").strip()
     date_order = str(options.get("date_order") or "")
+    header_row = options.get("header_row")
     try:
         parsed = parse_file(
             data,
@@ -108,6 +111,7 @@ def import_job_create(
             date_order=date_order or None,
             max_bytes=max_bytes,
             limit=PREVIEW_ROWS,
+            header_row=header_row if isinstance(header_row, int) else None,
         )
     except FileRefused as exc:
         if sheet:
@@ -122,6 +126,7 @@ def import_job_create(
         on_duplicate=str(options.get("on_duplicate") or ImportJob.OnDuplicate.SKIP),
         date_order=date_order,
         mapping=_mapping_to_json(parsed.mapping),
+        header_row=header_row if isinstance(header_row, int) else None,
         team=options.get("team"),  # type: ignore[misc]
         owner=options.get("owner"),
         created_by=by,
@@ -163,10 +168,14 @@ def import_job_set_mapping(
     mapping: dict[int, str | None] | None = None,
     date_order: str | None = None,
     sheet: str | None = None,
+    header_row: int | None | str = "",
 ) -> ImportJob:
-    """Change a job's column mapping, date order or sheet while it awaits confirmation.
+    """Change a job's column mapping, date order, sheet or header row while it awaits
+    confirmation.
 
-    A new ``sheet`` resets the mapping to the automatic one of that sheet. Raises
+    ``header_row``: None to detect it, 0 for "no header row", N for row N; '' (the
+    default) leaves it. A new ``sheet`` or header row resets the mapping to the
+    automatic one of that sheet and header row. Raises
     ValidationError when the job is no longer in preview, a field is mapped twice or
     is not a field of the job's kind, or the sheet cannot be read.
     """
@@ -174,18 +183,23 @@ def import_job_set_mapping(
         raise ValidationError(_("This import was already confirmed."))
     if date_order is not None:
         job.date_order = date_order
-    if sheet is not None and sheet != job.sheet:
-        job.sheet = sheet
+    new_header = header_row != "" and header_row != job.header_row
+    if (sheet is not None and sheet != job.sheet) or new_header:
+        if sheet is not None:
+            job.sheet = sheet
+        if new_header:
+            job.header_row = header_row if isinstance(header_row, int) else None
         try:
             parsed = parse_file(
                 _file_bytes(job),
                 kind=job.kind,
-                sheet=sheet,
+                sheet=job.sheet or None,
                 max_bytes=settings.IMPORT_MAX_BYTES,
                 limit=0,
+                header_row=job.header_row,
             )
         except FileRefused as exc:
-            raise ValidationError({"sheet": _refused(exc)}) from exc
+            raise ValidationError({"header_row" if new_header else "sheet": _refused(exc)}) from exc
         job.mapping = _mapping_to_json(parsed.mapping)
     elif mapping is not None:
         allowed = set(KIND_FIELDS[job.kind])
@@ -203,15 +217,45 @@ def import_job_set_mapping(
                 )
             seen.add(fld)
         job.mapping = _mapping_to_json(mapping)
-    job.save(update_fields=["mapping", "date_order", "sheet"])
+    job.save(update_fields=["mapping", "date_order", "sheet", "header_row"])
     return job
+
+
+def job_missing_required(job: ImportJob) -> list[str]:
+    """The required fields no column of the job's mapping gives (every row would be
+    rejected): ``['name']`` for a customer file without a name column. A job without a
+    stored mapping uses the file's automatic one (a file that cannot be read is left to
+    the run, which fails it with the reason)."""
+    if job.mapping:
+        mapped = [f for f in job.mapping.values() if f]
+    else:
+        try:
+            mapped = [f for f in _parse(job, _file_bytes(job), limit=0).mapping.values() if f]
+        except (FileRefused, OSError):
+            return []
+    return missing_required(job.kind, mapped)
+
+
+def _refuse_missing_required(job: ImportJob) -> None:
+    missing = job_missing_required(job)
+    if missing:
+        raise ValidationError(
+            _(
+                "No column is mapped to these required fields, so every row would be "
+                "rejected: %(fields)s. Choose the columns and confirm again."
+            )
+            % {"fields": ", ".join(str(FIELD_LABELS[f]) for f in missing)}
+        )
 
 
 @transaction.atomic
 def import_job_confirm(*, job: ImportJob) -> bool:
     """Queue a job awaiting confirmation: preview -> pending, then (after commit) the
     Celery task ``import_job_run``. Returns False when the job was not in preview (a
-    second click), in which case nothing is queued."""
+    second click), in which case nothing is queued. Raises ValidationError when no
+    column gives a required field (the page shows Confirm disabled then; the server
+    refuses too)."""
+    _refuse_missing_required(job)
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
         status=ImportJob.Status.PENDING, heartbeat_at=timezone.now()
     )

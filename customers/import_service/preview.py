@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from ..import_messages import translate_reason
-from ..importing import FileRefused, mark_duplicates_in_file
+from ..importing import FileRefused, column_letter, mark_duplicates_in_file
 from ..models import ImportJob, Segment, Stage
 from .customer_rows import _plan_customers
 from .fields import FIELD_LABELS, PREVIEW_ROWS
@@ -49,6 +49,11 @@ class PreviewColumn:
     index: int
     header: str
     field: str | None
+
+    @property
+    def letter(self) -> str:
+        """The column's letter as in Excel (A, B, ..., AA)."""
+        return column_letter(self.index)
 
 
 @dataclass
@@ -143,7 +148,7 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
         counts[plan.action] += 1
         errors_by_field: dict[str, list[str]] = defaultdict(list)
         for row_error in row.errors:
-            errors_by_field[row_error.field].append(translate_reason(row_error.reason))
+            errors_by_field[row_error.field].append(translate_reason(row_error))
         cells = []
         for column in columns:
             if column.field:
@@ -157,9 +162,9 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
             cells.append(PreviewCell(column.field, value, error))
         mapped = {c.field for c in columns if c.field}
         loose = [
-            f"{FIELD_LABELS[e.field]}: {translate_reason(e.reason)}"
+            f"{FIELD_LABELS[e.field]}: {translate_reason(e)}"
             if e.field in FIELD_LABELS
-            else translate_reason(e.reason)
+            else translate_reason(e)
             for e in row.errors
             if e.field not in mapped
         ]

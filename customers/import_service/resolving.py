@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import is_rep_of, local_today
@@ -137,8 +137,10 @@ class _Plan:
     changes: list[str] = field(default_factory=list)
 
 
-def _add_error(row: ParsedRow, fld: str, reason: str) -> None:
-    row.errors.append(RowError(fld, reason))
+def _add_error(row: ParsedRow, fld: str, message: str, /, **params: str | int) -> None:
+    """Reject ``row`` for ``message`` (an English template marked with gettext_noop)
+    filled with ``params``; it is said in the reader's language when shown."""
+    row.errors.append(RowError(fld, message, tuple(params.items())))
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -156,37 +158,41 @@ def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolve
         for fld, max_length in _MAX_LENGTHS.items():
             value = values.get(fld)
             if value is not None and len(str(value)) > max_length:
-                _add_error(row, fld, _("too long (at most %(n)d characters)") % {"n": max_length})
+                _add_error(
+                    row, fld, gettext_noop("too long (at most %(n)d characters)"), n=max_length
+                )
         if job.kind == ImportJob.Kind.REVENUE:
             month = values.get("month")
             if isinstance(month, dt.date) and month > this_month:
                 _add_error(
-                    row, "month", _("%(month)s is in the future") % {"month": f"{month:%Y-%m}"}
+                    row, "month", gettext_noop("%(month)s is in the future"), month=f"{month:%Y-%m}"
                 )
             continue
         owner = values.get("owner")
         if owner:
             user = resolver.users.get(str(owner))
             if user is None:
-                _add_error(row, "owner", _("unknown user %(name)s") % {"name": owner})
+                _add_error(row, "owner", gettext_noop("unknown user %(name)s"), name=str(owner))
             elif user is _AMBIGUOUS:
                 _add_error(
                     row,
                     "owner",
-                    _("several users are called %(name)s; give the username") % {"name": owner},
+                    gettext_noop("several users are called %(name)s; give the username"),
+                    name=str(owner),
                 )
             elif not user.is_active:  # type: ignore[attr-defined]
-                _add_error(row, "owner", _("user %(name)s is inactive") % {"name": owner})
+                _add_error(row, "owner", gettext_noop("user %(name)s is inactive"), name=str(owner))
         team = values.get("team")
         if team:
             unit = resolver.teams.get(str(team))
             if unit is None:
-                _add_error(row, "team", _("unknown team %(name)s") % {"name": team})
+                _add_error(row, "team", gettext_noop("unknown team %(name)s"), name=str(team))
             elif unit is _AMBIGUOUS:
                 _add_error(
                     row,
                     "team",
-                    _("several teams are called %(name)s; give the team code") % {"name": team},
+                    gettext_noop("several teams are called %(name)s; give the team code"),
+                    name=str(team),
                 )
             elif (
                 owner
@@ -195,19 +201,43 @@ def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolve
                 and not resolver.owner_is_rep_of(user, unit)
             ):
                 # The rule of customers.services.customer_validate (accounts.scoping.is_rep_of).
-                _add_error(row, "team", _("The owner is not a rep of this team."))
+                _add_error(row, "team", gettext_noop("The owner is not a rep of this team."))
+        elif (
+            owner
+            and job.team is not None
+            and isinstance(user, User)
+            and not resolver.owner_is_rep_of(user, job.team)
+        ):
+            # The team chosen for the import applies to rows that name an owner but no
+            # team; an owner outside it is refused, never moved silently to another team.
+            _add_error(
+                row,
+                "owner",
+                gettext_noop(
+                    "%(owner)s is not a rep of %(team)s, the team chosen for this import; "
+                    "give the row its team or choose no team"
+                ),
+                owner=str(owner),
+                team=job.team.name,
+            )
         email = values.get("contact_email")
         if email:
             try:
                 validate_email(str(email))
             except ValidationError:
                 _add_error(
-                    row, "contact_email", _("not an e-mail address: %(value)s") % {"value": email}
+                    row,
+                    "contact_email",
+                    gettext_noop("not an e-mail address: %(value)s"),
+                    value=str(email),
                 )
         stage_date = values.get("stage_date")
         if isinstance(stage_date, dt.date) and stage_date > today:
             _add_error(
-                row, "stage_date", _("%(date)s is in the future") % {"date": stage_date.isoformat()}
+                row,
+                "stage_date",
+                gettext_noop("%(date)s is in the future"),
+                date=stage_date.isoformat(),
             )
 
 
@@ -220,6 +250,10 @@ def _assign_owner(plan: _Plan, job: ImportJob, resolver: _Resolver) -> None:
     owner = resolver.users.get(str(owner_text)) if owner_text else job.owner
     plan.owner = owner if isinstance(owner, User) else None
     team = resolver.teams.get(str(team_text)) if team_text else None
+    if not isinstance(team, OrgUnit) and owner_text and job.team is not None:
+        # The import's team, for an owner named in the file (checked a rep of it).
+        team = job.team
+        plan.team_given = True
     if not isinstance(team, OrgUnit):
         team = resolver.team_of(plan.owner, resolver.today) or job.team
     plan.team = team

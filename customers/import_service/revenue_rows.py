@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.scoping import local_today
@@ -68,8 +69,8 @@ def _plan_revenue(
                 _add_error(
                     row,
                     "",
-                    _("same customer and month as row %(row)d, which was rejected")
-                    % {"row": row.duplicate_of},
+                    gettext_noop("same customer and month as row %(row)d, which was rejected"),
+                    row=row.duplicate_of,
                 )
             else:
                 plan.action = "duplicate"
@@ -84,14 +85,19 @@ def _plan_revenue(
                 _add_error(
                     row,
                     kind,
-                    _("%(n)d customers match %(value)s; give the credit code or customer code")
-                    % {"n": len(found), "value": value},
+                    gettext_noop(
+                        "%(n)d customers match %(value)s; give the credit code or customer code"
+                    ),
+                    n=len(found),
+                    value=value,
                 )
                 break
         if plan.customer_id is None:
             if not row.errors:
                 label = ", ".join(v for _k, v in ident[id(plan)])
-                _add_error(row, "customer", _("no customer matches %(value)s") % {"value": label})
+                _add_error(
+                    row, "customer", gettext_noop("no customer matches %(value)s"), value=label
+                )
             plan.action = "reject"
             continue
         plan.action = "create"

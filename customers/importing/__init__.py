@@ -38,7 +38,14 @@ from .fields import (
     STAGE_VALUES,
 )
 from .headers import match_headers
-from .parsing import FORMULA_NO_VALUE, HEADER_SCAN_ROWS, parse_file
+from .parsing import (
+    FORMULA_NO_VALUE,
+    HEADER_SCAN_ROWS,
+    REQUIRED_FIELDS,
+    column_letter,
+    missing_required,
+    parse_file,
+)
 from .results import ParsedRow, ParsedSheet, RowError
 
 __all__ = [
@@ -48,12 +55,14 @@ __all__ = [
     "HEADER_SCAN_ROWS",
     "KINDS",
     "KIND_SYNONYMS",
+    "REQUIRED_FIELDS",
     "MAX_BYTES",
     "MAX_UNCOMPRESSED",
     "REVENUE_SYNONYMS",
     "SEGMENT_VALUES",
     "STAGE_VALUES",
     "FileRefused",
+    "column_letter",
     "ParsedRow",
     "ParsedSheet",
     "RawSheet",
@@ -62,6 +71,7 @@ __all__ = [
     "detect_format",
     "mark_duplicates_in_file",
     "match_headers",
+    "missing_required",
     "name_key",
     "normalise_header",
     "parse_file",

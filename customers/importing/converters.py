@@ -4,22 +4,33 @@ and the enumerated fields (docs/domain, section 5)."""
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import cell_text, float_text
 
 from .fields import FIELD_TYPES, SEGMENT_VALUES, STAGE_VALUES
 
 
 class _Bad(Exception):
-    """A cell that cannot be converted; the message is the row error's reason."""
+    """A cell that cannot be converted: the row error's message template and values."""
+
+    def __init__(self, message: str, **params: str | int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params: Params = tuple(params.items())
 
 
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _MAX_SERIAL = 2958465  # 9999-12-31
 _DATE_ORDERS = (None, "ymd", "dmy", "mdy")
+_TIME_ONLY = gettext_noop("a time without a date")
+_NOT_A_DATE = gettext_noop("not a date: %(value)s")
+_INVALID_DATE = gettext_noop("not a valid date: %(value)s")
+_NOT_AN_AMOUNT = gettext_noop("not an amount: %(value)s")
 _CENT = Decimal("0.01")
 _MONEY_JUNK = str.maketrans("", "", ",¥$ 元")
 
@@ -57,11 +68,79 @@ def _text_credit_code(v: object) -> str | None:
     return cell_text(v).upper() or None
 
 
+_PHONE_SEPARATORS = str.maketrans("", "", " -().\u00a0")
+_PHONE_EXTENSION = re.compile(r"^(.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
+_NOT_A_PHONE = gettext_noop(
+    "not a phone number: %(value)s (expected a mobile such as 13800138000, a landline "
+    "with its area code such as 010-12345678, or + country code and number)"
+)
+_MOBILE_LENGTH = gettext_noop(
+    "%(value)s is not a mobile number: a mainland mobile number has 11 digits and starts with 13-19"
+)
+_NO_AREA_CODE = gettext_noop(
+    "%(value)s has no area code: write a landline with its area code, e.g. 010-12345678"
+)
+_INTERNATIONAL_LENGTH = gettext_noop(
+    "%(value)s is not an international number: + country code and number have 8 to 15 digits"
+)
+
+
+def _mainland_problem(digits: str) -> str | None:
+    """None when ``digits`` (no trunk 0 for +86 landlines) is a mainland number."""
+    if digits.startswith("1") and not digits.startswith("10"):
+        return None if len(digits) == 11 and digits[1] in "3456789" else _MOBILE_LENGTH
+    if digits.startswith("0"):  # trunk prefix, area code (2-3 digits) and number (7-8)
+        return None if 10 <= len(digits) <= 12 else _NOT_A_PHONE
+    if digits.startswith(("400", "800")):  # nationwide service numbers
+        return None if len(digits) == 10 else _NOT_A_PHONE
+    if digits.startswith("95") and 5 <= len(digits) <= 8:  # bank and carrier short numbers
+        return None
+    if 7 <= len(digits) <= 8:
+        return _NO_AREA_CODE
+    return _NOT_A_PHONE
+
+
+def _phone(v: object) -> str | None:
+    """A phone number as written (trimmed, full-width digits made ASCII) when it is one:
+    a mainland mobile (11 digits, 13-19), a landline with its area code (010-12345678,
+    0755 8888 8888, extension after 转/ext/x/#), a 400/800 or 95xxx service number, the
+    same with +86 / 0086 / 86 in front (landlines then without the trunk 0), or an
+    international number (+ or 00, country code and number: 8 to 15 digits)."""
+    text = " ".join(_nfkc(cell_text(v)).split())
+    if not text:
+        return None
+    body = text
+    extension = _PHONE_EXTENSION.match(body)
+    if extension:
+        body = extension.group(1)
+    compact = body.translate(_PHONE_SEPARATORS)
+    international = compact.startswith(("+", "00"))
+    digits = compact[1:] if compact.startswith("+") else compact[2:] if international else compact
+    if not digits.isdigit() or not digits.isascii():
+        raise _Bad(_NOT_A_PHONE, value=repr(text))
+    problem: str | None
+    if digits.startswith("86") and (international or len(digits) == 13):
+        rest = digits[2:]
+        if rest.startswith("0"):
+            problem = _NOT_A_PHONE  # +86 0755...: the trunk 0 is dropped after +86
+        elif rest.startswith("1") and not rest.startswith("10"):
+            problem = _mainland_problem(rest)
+        else:
+            problem = _mainland_problem("0" + rest)
+    elif international:
+        problem = None if 8 <= len(digits) <= 15 else _INTERNATIONAL_LENGTH
+    else:
+        problem = _mainland_problem(digits)
+    if problem:
+        raise _Bad(problem, value=repr(text))
+    return text
+
+
 def _serial_to_date(n: float) -> datetime.date:
     if n < 1:
-        raise _Bad("a time without a date")
+        raise _Bad(_TIME_ONLY)
     if n > _MAX_SERIAL:
-        raise _Bad(f"not a date: {float_text(float(n))}")
+        raise _Bad(_NOT_A_DATE, value=float_text(float(n)))
     return _EXCEL_EPOCH + datetime.timedelta(days=int(n))
 
 
@@ -78,7 +157,7 @@ def _make_date(y: int, m: int, d: int, original: str) -> datetime.date:
     try:
         return datetime.date(y, m, d)
     except ValueError:
-        raise _Bad(f"not a valid date: {original!r}") from None
+        raise _Bad(_INVALID_DATE, value=repr(original)) from None
 
 
 def _date_from_text(s: str, order: str | None) -> datetime.date:
@@ -87,26 +166,26 @@ def _date_from_text(s: str, order: str | None) -> datetime.date:
         try:
             return datetime.date(int(s[:4]), int(s[5:7]), int(s[8:]))
         except ValueError:
-            raise _Bad(f"not a valid date: {s!r}") from None
+            raise _Bad(_INVALID_DATE, value=repr(s)) from None
     t = _nfkc(s)
     for sep in ("年", "月", "/", "."):
         t = t.replace(sep, "-")
     t = t.replace("日", "").replace("T", " ").split(" ", 1)[0].strip("-")
     parts = t.split("-")
     if not all(p.isdigit() for p in parts):
-        raise _Bad(f"not a date: {s!r}")
+        raise _Bad(_NOT_A_DATE, value=repr(s))
     if len(parts) == 1 and len(t) == 8:
         d = _yyyymmdd(int(t))
         if d is None:
-            raise _Bad(f"not a valid date: {s!r}")
+            raise _Bad(_INVALID_DATE, value=repr(s))
         return d
     if len(parts) != 3:
-        raise _Bad(f"not a date: {s!r}")
+        raise _Bad(_NOT_A_DATE, value=repr(s))
     a, b, c = parts
     if len(a) == 4:
         return _make_date(int(a), int(b), int(c), s)
     if len(c) != 4:
-        raise _Bad(f"not a date (use a 4-digit year): {s!r}")
+        raise _Bad(gettext_noop("not a date (use a 4-digit year): %(value)s"), value=repr(s))
     x, y = int(a), int(b)
     if x > 12 >= y:
         return _make_date(int(c), y, x, s)
@@ -115,7 +194,11 @@ def _date_from_text(s: str, order: str | None) -> datetime.date:
     if order == "dmy":
         return _make_date(int(c), y, x, s)
     raise _Bad(
-        f"{s!r} is ambiguous (day/month or month/day); choose the date order and import again"
+        gettext_noop(
+            "%(value)s is ambiguous (day/month or month/day); choose the date order and "
+            "import again"
+        ),
+        value=repr(s),
     )
 
 
@@ -136,8 +219,8 @@ def _make_date_converter(order: str | None) -> Callable[[object], datetime.date 
                     return d
             return _serial_to_date(v)
         if type(v) is datetime.time or type(v) is datetime.timedelta:
-            raise _Bad("a time without a date")
-        raise _Bad(f"not a date: {cell_text(v)!r}")
+            raise _Bad(_TIME_ONLY)
+        raise _Bad(_NOT_A_DATE, value=repr(cell_text(v)))
 
     return convert
 
@@ -157,7 +240,9 @@ def _month_from_text(s: str, order: str | None) -> datetime.date:
     try:
         return _date_from_text(s, order).replace(day=1)
     except _Bad:
-        raise _Bad(f"not a month (expected e.g. 2026-10): {s!r}") from None
+        raise _Bad(
+            gettext_noop("not a month (expected e.g. 2026-10): %(value)s"), value=repr(s)
+        ) from None
 
 
 def _make_month_converter(order: str | None) -> Callable[[object], datetime.date | None]:
@@ -182,7 +267,7 @@ def _money(v: object) -> Decimal | None:
     if type(v) is float or type(v) is int:
         return Decimal(repr(v)).quantize(_CENT, ROUND_HALF_UP)
     if type(v) is not str:
-        raise _Bad(f"not an amount: {cell_text(v)!r}")
+        raise _Bad(_NOT_AN_AMOUNT, value=repr(cell_text(v)))
     s = _nfkc(v.strip()).translate(_MONEY_JUNK)
     if not s:
         return None
@@ -194,9 +279,9 @@ def _money(v: object) -> Decimal | None:
     try:
         d = Decimal(s)
     except InvalidOperation:
-        raise _Bad(f"not an amount: {v!r}") from None
+        raise _Bad(_NOT_AN_AMOUNT, value=repr(v)) from None
     if not d.is_finite():
-        raise _Bad(f"not an amount: {v!r}")
+        raise _Bad(_NOT_AN_AMOUNT, value=repr(v))
     d = d.quantize(_CENT, ROUND_HALF_UP)
     return -d if negative else d
 
@@ -204,7 +289,7 @@ def _money(v: object) -> Decimal | None:
 def _money_not_negative(v: object) -> Decimal | None:
     d = _money(v)
     if d is not None and d < 0:
-        raise _Bad(f"must not be negative: {cell_text(v)!r}")
+        raise _Bad(gettext_noop("must not be negative: %(value)s"), value=repr(cell_text(v)))
     return d
 
 
@@ -212,7 +297,7 @@ def _value_key(s: str) -> str:
     return "".join(unicodedata.normalize("NFKC", s).casefold().split())
 
 
-def _make_choice(table: dict[str, str], label: str) -> Callable[[object], str | None]:
+def _make_choice(table: dict[str, str], message: str) -> Callable[[object], str | None]:
     keys = {_value_key(k): code for k, code in table.items()}
     expected = "/".join(dict.fromkeys(k for k in table if not k.isascii()))
 
@@ -222,13 +307,13 @@ def _make_choice(table: dict[str, str], label: str) -> Callable[[object], str | 
             return None
         code = keys.get(key)
         if code is None:
-            raise _Bad(f"unknown {label} {cell_text(v)!r} (expected one of {expected})")
+            raise _Bad(message, value=repr(cell_text(v)), expected=expected)
         return code
 
     return convert
 
 
-_RAISING_TYPES = ("date", "month", "money", "money_not_negative", "segment", "stage")
+_RAISING_TYPES = ("date", "month", "money", "money_not_negative", "segment", "stage", "phone")
 _RAISING_FIELDS = frozenset(f for f, t in FIELD_TYPES.items() if t in _RAISING_TYPES)
 
 
@@ -252,20 +337,28 @@ def _converter_for(fld: str, date_order: str | None) -> Callable[[object], objec
         conv = _money
     elif typ == "money_not_negative":
         conv = _money_not_negative
+    elif typ == "phone":
+        conv = _phone
     elif typ == "segment":
-        conv = _make_choice(SEGMENT_VALUES, "customer type")
+        conv = _make_choice(
+            SEGMENT_VALUES,
+            gettext_noop("unknown customer type %(value)s (expected one of %(expected)s)"),
+        )
     else:
-        conv = _make_choice(STAGE_VALUES, "stage")
+        conv = _make_choice(
+            STAGE_VALUES, gettext_noop("unknown stage %(value)s (expected one of %(expected)s)")
+        )
     return _catching(conv)
 
 
 class _Err:
     """A conversion failure inside a converted column (cheaper than an exception)."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("message", "params")
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
+    def __init__(self, message: str, params: Params) -> None:
+        self.message = message
+        self.params = params
 
 
 def _catching(conv: Callable[[object], object]) -> Callable[[object], object]:
@@ -275,7 +368,7 @@ def _catching(conv: Callable[[object], object]) -> Callable[[object], object]:
         try:
             return conv(v)
         except _Bad as exc:
-            return _Err(str(exc))
+            return _Err(exc.message, exc.params)
 
     return convert
 

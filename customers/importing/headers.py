@@ -97,3 +97,22 @@ def _find_header(candidates: list[tuple[int, list[object]]], kind: str) -> int:
     if scores[best][0] == 0:
         best = max(range(len(scores)), key=lambda i: (scores[i][1], -i))
     return best
+
+
+_DATA_TEXT = re.compile(r"^[\d\s+\-./:()年月日]{5,}$|@|^https?://", re.IGNORECASE)
+
+
+def _looks_like_data(candidates: list[tuple[int, list[object]]], kind: str) -> bool:
+    """Whether the first row is data rather than a header: no row at the top names a
+    field, and the first row holds a number, a date, or text shaped like a value (a
+    phone number, a date, an e-mail address, a web address)."""
+    lookup = _LOOKUPS[kind]
+    if any(_header_score(row, lookup)[0] for _, row in candidates):
+        return False
+    for cell in candidates[0][1]:
+        if type(cell) is str:
+            if _DATA_TEXT.search(cell.strip()):
+                return True
+        elif cell is not None and cell != "":
+            return True
+    return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
+from spreadsheets.messages import gettext_noop
 from spreadsheets.reading import (
     MAX_BYTES,
     MAX_UNCOMPRESSED,
@@ -18,14 +19,49 @@ from spreadsheets.reading import (
 
 from .converters import _DATE_ORDERS, _RAISING_FIELDS, _convert_column, _converter_for, _Err
 from .fields import KIND_SYNONYMS
-from .headers import _check_kind, _find_header, _match
+from .headers import _check_kind, _find_header, _looks_like_data, _match
 from .results import ParsedRow, ParsedSheet, RowError
 
 HEADER_SCAN_ROWS = 30
 """How many non-empty rows at the top are candidates for the header row."""
 
-_NO_CUSTOMER = "customer missing: give a credit code, customer code or name"
-FORMULA_NO_VALUE = "formula has no saved value; open the file in Excel, save it, and import again"
+_NO_CUSTOMER = gettext_noop("customer missing: give a credit code, customer code or name")
+_REQUIRED = gettext_noop("required")
+FORMULA_NO_VALUE = gettext_noop(
+    "formula has no saved value; open the file in Excel, save it, and import again"
+)
+_FORMULA_NO_VALUE_QUOTED = gettext_noop(
+    "the formula %(formula)s has no saved value; open the file in Excel, save it, and import again"
+)
+_RAGGED = gettext_noop(
+    "this row has %(fields)d fields but the header row has %(expected)d; a separator or "
+    "quote is missing or extra, so its values would land in the wrong columns"
+)
+_CSV_QUOTED = ("'=", "'+", "'-", "'@")
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "customers": ("name",),
+    "revenue": ("month", "billed"),
+}
+"""Fields a column must be mapped to; revenue also needs one customer identifier."""
+_IDENTIFIERS = ("credit_code", "external_code", "name")
+
+
+def missing_required(kind: str, mapped: set[str] | list[str]) -> list[str]:
+    """The required fields of ``kind`` that no column is mapped to, in field order
+    ('name' stands for "a customer identifier" in a revenue file)."""
+    present = set(mapped)
+    missing = [f for f in REQUIRED_FIELDS[kind] if f not in present]
+    if kind == "revenue" and not present & set(_IDENTIFIERS):
+        missing.append("name")
+    return missing
+
+
+def _unquote_csv(cell: object) -> object:
+    """Drop the single quote a CSV export puts before text that starts like a formula
+    (spreadsheets.writing.safe_csv_value): ``'+8613800138001`` -> ``+8613800138001``."""
+    if type(cell) is str and cell.startswith(_CSV_QUOTED):
+        return cell[1:]
+    return cell
 
 
 def _fields_of(kind: str) -> set[str]:
@@ -35,7 +71,8 @@ def _fields_of(kind: str) -> set[str]:
     return fields
 
 
-def _column_label(i: int) -> str:
+def column_letter(i: int) -> str:
+    """The Excel letter of 0-based column ``i``: 0 -> A, 26 -> AA."""
     letters = ""
     i += 1
     while i:
@@ -65,7 +102,9 @@ def parse_file(
     (None: ambiguous ones are row errors). ``max_bytes``: file size limit.
     ``limit``: parse only the first N data rows (preview). ``max_uncompressed``: .xlsx
     unpacked size limit. ``header_row``: 1-based header row, instead of detection
-    (the row with the most header synonyms among the first 30 non-empty rows).
+    (the row with the most header synonyms among the first 30 non-empty rows, or none
+    when no row names a field and the first row looks like data); 0: the file has no
+    header row, every row is data (map the columns with ``mapping``).
 
     Required: customers need ``name``; revenue rows need a customer identifier
     (credit_code, external_code or name), ``month`` and ``billed`` (>= 0).
@@ -79,28 +118,46 @@ def parse_file(
     fmt, names, sheet_name = opened.format, opened.sheet_names, opened.sheet
     rows, formula_cells = opened.rows, opened.formula_cells
 
-    # Header: buffer the first non-empty rows and pick one.
+    # Header: buffer the first non-empty rows and pick one (or none).
     candidates: list[tuple[int, list[object]]] = []
     for item in rows:
         candidates.append(item)
-        if header_row is not None:
+        if header_row:
             if item[0] >= header_row:
                 break
         elif len(candidates) >= HEADER_SCAN_ROWS:
             break
     if not candidates:
-        raise FileRefused(
-            f"The sheet {sheet_name!r} has no rows." if sheet_name else "The file has no rows."
+        if sheet_name:
+            raise FileRefused(
+                gettext_noop("The sheet %(sheet)s has no rows."), sheet=repr(sheet_name)
+            )
+        raise FileRefused(gettext_noop("The file has no rows."))
+    detected = header_row is None
+    if header_row:
+        index: int | None = next(
+            (i for i, (n, _) in enumerate(candidates) if n == header_row), None
         )
-    if header_row is not None:
-        index = next((i for i, (n, _) in enumerate(candidates) if n == header_row), None)
         if index is None:
-            raise FileRefused(f"Row {header_row} is empty; it cannot be the header row.")
+            raise FileRefused(
+                gettext_noop("Row %(row)d is empty; it cannot be the header row."), row=header_row
+            )
+    elif header_row == 0:
+        index = None
     else:
         index = _find_header(candidates, kind)
-    header_number, header_cells = candidates[index]
-    headers = [cell_text(c) for c in header_cells]
-    width = len(headers)
+        if index == 0 and _looks_like_data(candidates, kind):
+            index = None
+    if index is None:  # no header row: every row is data
+        header_number = 0
+        width = max(len(r) for _, r in candidates)
+        headers = [""] * width
+        first_data = 0
+    else:
+        header_number, header_cells = candidates[index]
+        headers = [cell_text(c) for c in header_cells]
+        width = len(headers)
+        first_data = index + 1
 
     duplicates: list[str] = []
     if mapping is None:
@@ -114,7 +171,7 @@ def parse_file(
             required_in_file.append(fld)
 
     # Data rows: the candidates after the header, then the rest of the sheet.
-    data_rows: Iterator[tuple[int, list[object]]] = itertools.chain(candidates[index + 1 :], rows)
+    data_rows: Iterator[tuple[int, list[object]]] = itertools.chain(candidates[first_data:], rows)
     if limit is not None:
         data_rows = itertools.islice(data_rows, max(limit, 0))
     numbers: list[int] = []
@@ -123,14 +180,16 @@ def parse_file(
         numbers.append(number)
         raws.append(row)
     max_width = max(map(len, raws), default=width)
+    count = len(raws)
+    errors: list[list[RowError]] = [[] for _ in range(count)]
+    if fmt == "csv" and raws:
+        _reject_ragged(raws, errors, width if index is not None else None)
     need = max([width, *(i + 1 for i, f in col_map.items() if f)])
-    if raws and min(map(len, raws)) < need:  # ragged CSV, or a mapped column past the data
+    if raws and min(map(len, raws)) < need:  # a mapped column past the data
         pad = [""] * need
         raws = [r if len(r) >= need else r + pad[len(r) :] for r in raws]
 
     # Column by column: one converter per mapped column, memoised when values repeat.
-    count = len(raws)
-    errors: list[list[RowError]] = [[] for _ in range(count)]
     fields: list[str] = []
     columns: list[list[object]] = []
     positions = {n: k for k, n in enumerate(numbers)} if formula_cells else {}
@@ -138,18 +197,24 @@ def parse_file(
         if not fld:
             continue
         cells = [r[i] for r in raws]
+        if fmt == "csv":
+            cells = list(map(_unquote_csv, cells))
         out = _convert_column(cells, _converter_for(fld, date_order))
         if fld in _RAISING_FIELDS:
             for k, x in enumerate(out):
                 if type(x) is _Err:
-                    errors[k].append(RowError(fld, x.reason))
+                    errors[k].append(RowError(fld, x.message, x.params))
                     out[k] = None
-        for number, col in formula_cells:
+        for (number, col), formula in formula_cells.items():
             pos = positions.get(number)
             if col != i or pos is None or out[pos] is not None:
                 continue
             if not _has_error(errors[pos], fld):
-                errors[pos].append(RowError(fld, FORMULA_NO_VALUE))
+                if formula:
+                    quoted = (("formula", "=" + formula),)
+                    errors[pos].append(RowError(fld, _FORMULA_NO_VALUE_QUOTED, quoted))
+                else:
+                    errors[pos].append(RowError(fld, FORMULA_NO_VALUE))
         fields.append(fld)
         columns.append(out)
     if columns:
@@ -170,7 +235,7 @@ def parse_file(
         found = {r[i] for r in raws if i < len(r)}
         found.discard("")
         if not is_blank(list(found)):
-            unknown.append(f"(column {_column_label(i)}, no header)")
+            unknown.append(f"(column {column_letter(i)}, no header)")
 
     return ParsedSheet(
         format=fmt,
@@ -184,7 +249,27 @@ def parse_file(
         rows=parsed,
         duplicate_columns=duplicates,
         kind=kind,
+        header_detected=detected,
+        missing_required=missing_required(kind, [f for f in col_map.values() if f]),
+        formulas=dict(formula_cells),
     )
+
+
+def _reject_ragged(
+    raws: list[list[object]], errors: list[list[RowError]], expected: int | None
+) -> None:
+    """CSV rows whose field count differs from the header row's are rejected: a missing
+    or extra separator shifts every later value into the wrong column. Empty fields
+    after the last expected one are tolerated (a trailing separator). Without a header
+    row the expected count is the first row's."""
+    if expected is None:
+        expected = len(raws[0])
+    for k, row in enumerate(raws):
+        fields = len(row)
+        while fields > expected and row[fields - 1] == "":
+            fields -= 1
+        if fields != expected:
+            errors[k].append(RowError("", _RAGGED, (("fields", len(row)), ("expected", expected))))
 
 
 def _has_error(errors: list[RowError], fld: str) -> bool:
@@ -209,7 +294,7 @@ def _check_required(
     for fld, column in checks:
         for k, x in enumerate(column):
             if x is None and not _has_error(errors[k], fld):
-                errors[k].append(RowError(fld, "required"))
+                errors[k].append(RowError(fld, _REQUIRED))
 
 
 def _validate_mapping(

@@ -4,16 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from spreadsheets.messages import Params, render
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, eq=False)
 class RowError:
-    """One problem in one row. ``field`` is a field name, or '' for whole-row errors."""
+    """One problem in one row. ``field`` is a field name, or '' for whole-row errors.
+
+    ``message``: an English message template (a gettext msgid, e.g. ``'not a date:
+    %(value)s'``); ``params``: its values. ``reason`` is the English text; a layer that
+    knows the user's language says it with ``gettext(message) % dict(params)``.
+    """
 
     field: str
-    reason: str
+    message: str
+    params: Params = ()
+
+    @property
+    def reason(self) -> str:
+        """The English text of the problem (the template filled with its values)."""
+        return render(self.message, self.params)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.reason}" if self.field else self.reason
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when they say the same thing about the same field (whatever the split
+        between template and values)."""
+        if not isinstance(other, RowError):
+            return NotImplemented
+        return (self.field, self.reason) == (other.field, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.field, self.reason))
 
 
 @dataclass(slots=True)
@@ -44,13 +67,18 @@ class ParsedSheet:
     """The result of :func:`parse_file`.
 
     ``format``: 'xlsx' | 'xls' | 'csv'. ``sheet_names``: all sheets ([] for CSV);
-    ``sheet``: the sheet read ('' for CSV). ``header_row``: 1-based. ``headers``: the
+    ``sheet``: the sheet read ('' for CSV). ``header_row``: 1-based, 0 when the file
+    has no header row (then ``headers`` are all ''). ``header_detected``: whether
+    ``header_row`` was detected rather than given. ``headers``: the
     header cells as text, as in the file; column indices of ``mapping`` index this list
     and each row's ``raw``. ``mapping``: column -> field or None (ignored).
     ``unknown_columns``: header texts of columns not mapped (never silently dropped),
     including headers that repeat an already-mapped field (also in
     ``duplicate_columns``) and '(column N, no header)' for unlabelled columns that hold
     data. ``required_in_file``: fields whose header the file marks with ``*``.
+    ``missing_required``: required fields no column is mapped to (every row is then
+    rejected; callers refuse the file once instead). ``formulas``: (row number, column
+    index) -> formula text of the formula cells without a saved value.
     """
 
     format: str
@@ -64,6 +92,9 @@ class ParsedSheet:
     rows: list[ParsedRow]
     duplicate_columns: list[str] = field(default_factory=list)
     kind: str = "customers"
+    header_detected: bool = True
+    missing_required: list[str] = field(default_factory=list)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def valid_rows(self) -> list[ParsedRow]:

@@ -72,6 +72,7 @@ class Customer(models.Model):
     )
     source = models.CharField(_("source"), max_length=100, blank=True)
     listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     needs = models.TextField(
         _("needs analysis"), blank=True, help_text=_("What the customer needs (需求分析).")

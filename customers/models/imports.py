@@ -47,6 +47,8 @@ class ImportJob(models.Model):
     )
     date_order = models.CharField(_("date order"), max_length=3, blank=True)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    # None: detected from the file; 0: the file has no header row; N: row N (1-based).
+    header_row = models.PositiveIntegerField(_("header row"), null=True, blank=True)
     team = models.ForeignKey(
         "accounts.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

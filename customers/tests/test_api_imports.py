@@ -73,3 +73,23 @@ def test_import_jobs_are_for_admins_only(org):
         )
         assert upload.status_code == 404
     assert ImportJob.objects.count() == 0
+
+
+def test_confirm_without_a_name_column_is_refused_with_the_reason(
+    org, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    admin = api(org.admin)
+    data = xlsx_bytes([["姓名", "电话"], ["王五", "13800138000"]])
+    uploaded = admin.post(
+        "/api/v1/import-jobs/",
+        {"file": SimpleUploadedFile("people.xlsx", data), "kind": "customers"},
+        format="multipart",
+    )
+    job_id = uploaded.json()["id"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refused = admin.post(f"/api/v1/import-jobs/{job_id}/confirm/", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    assert "No column is mapped to these required fields" in refused.content.decode()
+    assert callbacks == []
+    assert ImportJob.objects.get().status == ImportJob.Status.PREVIEW

@@ -122,8 +122,8 @@ def test_xlsx_export_of_the_filtered_list(org, client, exported):
     assert [c.value for c in rows[0]] == HEADERS
     assert len(rows) == 2  # the filter applies: one customer
     cells = {HEADERS[i]: cell for i, cell in enumerate(rows[1])}
-    assert cells["Name"].value == "=深圳腾飞科技有限公司"
-    assert cells["Name"].data_type == "s"
+    assert cells["Customer name"].value == "=深圳腾飞科技有限公司"
+    assert cells["Customer name"].data_type == "s"
     code = cells["Unified social credit code"]
     assert code.value == "000001"
     assert code.data_type == "s"
@@ -155,7 +155,7 @@ def test_csv_export(org, client, exported):
     assert rows[0] == HEADERS
     assert len(rows) == 2
     row = dict(zip(HEADERS, rows[1], strict=True))
-    assert row["Name"] == "'=深圳腾飞科技有限公司"
+    assert row["Customer name"] == "'=深圳腾飞科技有限公司"
     assert row["Unified social credit code"] == "000001"
     assert row["Listed on"] == "2010-05-06"
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from customers.models import Contact, Customer, ImportJob, RevenueRecord
 from customers.tests.test_import_support import (
     FIXTURES,
+    NO_NAME_FILES,
     REAL_FILES,
     english,  # noqa: F401 - fixture
     media,  # noqa: F401 - fixture
@@ -75,16 +76,25 @@ def test_jsherp_template_maps_the_starred_name_and_keeps_phones_as_text():
     assert set(Contact.objects.values_list("name", flat=True)) == {"小梁", "小魏"}
 
 
+@pytest.mark.parametrize("name", sorted(NO_NAME_FILES))
+def test_a_file_without_a_name_column_is_refused_once_naming_its_columns(name):
+    code, out, err = run(str(FIXTURES / name))
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("No column is mapped to name, so every row would be rejected")
+    assert "--map 'COLUMN=name'" in err
+    assert ImportJob.objects.count() == 0
+    assert Customer.objects.count() == 0
+
+
 def test_rejected_rows_are_listed_with_row_field_and_reason():
-    code, out, _err = run(str(FIXTURES / "hutool_aaa.xls"))
+    code, out, err = run(str(FIXTURES / "hutool_aaa.xls"), "--map", "姓名=name")
     assert code == 1
     assert out.splitlines() == [
-        "rows=4 created=0 updated=0 duplicates=0 rejected=4",
-        "row 2: name: required",
-        "row 3: name: required",
+        "rows=4 created=3 updated=0 duplicates=0 rejected=1",
         "row 4: name: required",
-        "row 6: name: required",
     ]
+    assert err.strip() == "Columns not imported: B 性别, C 年龄, D 分数"
 
 
 def test_some_rows_rejected_keeps_the_good_ones_and_exits_1(tmp_path, org):
@@ -176,9 +186,9 @@ def test_dry_run_prints_the_counts_and_saves_nothing(settings):
 
 
 def test_dry_run_with_rejected_rows_exits_1_and_saves_nothing(settings):
-    code, out, _err = run(str(FIXTURES / "hutool_merge_test.xlsx"), "--dry-run")
+    code, out, _err = run(str(FIXTURES / "hutool_aaa.xls"), "--dry-run", "--map", "A=name")
     assert code == 1
-    assert out.splitlines()[0] == "rows=3 created=0 updated=0 duplicates=0 rejected=3"
+    assert out.splitlines()[0] == "rows=4 created=3 updated=0 duplicates=0 rejected=1"
     assert ImportJob.objects.count() == 0
     assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 

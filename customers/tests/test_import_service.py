@@ -203,7 +203,14 @@ def test_owner_by_username_or_display_name_and_unknown_owner_is_a_row_error(org)
     job = run_import(data)
     assert (job.created_count, job.rejected_count) == (2, 1)
     assert job.errors == [
-        {"row": 4, "field": "owner", "column": "客户经理", "reason": "unknown user 王五"}
+        {
+            "row": 4,
+            "field": "owner",
+            "column": "客户经理",
+            "reason": "unknown user 王五",
+            "message": "unknown user %(name)s",
+            "params": {"name": "王五"},
+        }
     ]
     a = Customer.objects.get(name="甲公司")
     b = Customer.objects.get(name="乙公司")
@@ -510,6 +517,8 @@ def test_revenue_rows_without_a_known_customer_or_in_the_future_are_rejected(org
         "field": "customer",
         "column": "",
         "reason": "no customer matches 999999",
+        "message": "no customer matches %(value)s",
+        "params": {"value": "999999"},
     }
     assert job.errors[1]["field"] == "month"
     assert list(BillingMonth.objects.values_list("month", flat=True)) == [dt.date(2024, 5, 1)]

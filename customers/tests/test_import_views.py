@@ -15,6 +15,7 @@ from customers.import_service import import_job_create
 from customers.models import BillingMonth, Customer, ImportJob
 from customers.tests.test_import_support import (
     FIXTURES,
+    NO_NAME_FILES,
     REAL_FILES,
     english,  # noqa: F401 - fixture
     last_month,
@@ -77,6 +78,24 @@ def test_each_real_file_imports_through_the_browser(
     assert f'data-testid="count-rejected">{rejected}<' in detail
     assert ("error-download" in detail) == bool(rejected)
     assert Customer.objects.count() == created
+
+
+@pytest.mark.parametrize("name", sorted(NO_NAME_FILES))
+def test_confirm_is_refused_by_the_server_when_no_column_gives_the_name(
+    admin, name, django_capture_on_commit_callbacks
+):
+    job = _job_from(_upload(admin, name, (FIXTURES / name).read_bytes()))
+    page = admin.get(reverse("customers:import_preview", args=[job.pk])).content.decode()
+    assert 'data-testid="missing-required"' in page
+    assert "disabled>Confirm and import" in page.replace("\n", "")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = admin.post(reverse("customers:import_confirm", args=[job.pk]), follow=True)
+    assert callbacks == []
+    assert response.redirect_chain[-1][0] == reverse("customers:import_preview", args=[job.pk])
+    assert "No column is mapped to these required fields" in response.content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.total_rows) == (ImportJob.Status.PREVIEW, 0)
+    assert Customer.objects.count() == 0
 
 
 def test_revenue_file_through_the_browser_closes_its_month(

@@ -545,7 +545,7 @@ def test_bad_mapping_is_a_programming_error(mapping):
 
 
 def test_columns_without_header_but_with_data_are_listed():
-    parsed = parse_file(csv_bytes([["名称", ""], ["甲", "x", "extra"]]))
+    parsed = parse_file(xlsx_bytes([["名称", ""], ["甲", "x", "extra"]]))
     assert parsed.unknown_columns == ["(column B, no header)", "(column C, no header)"]
     assert parsed.rows[0].raw == ["甲", "x", "extra"]
 
@@ -810,10 +810,15 @@ def test_csv_quoted_multiline_cell_counts_as_one_row():
     assert [(r.row_number, r.values["notes"]) for r in parsed.rows] == [(2, "一\n二"), (3, "x")]
 
 
-def test_csv_cells_are_text_and_short_rows_are_padded():
-    parsed = parse_file(b"name,code,phone\nAcme,007\n")
+def test_csv_cells_are_text_and_short_rows_are_rejected_with_field_counts():
+    parsed = parse_file(b"name,code,phone\nAcme,007\nBeta,008,13800138000,\n")
     assert parsed.rows[0].values == {"name": "Acme", "external_code": "007", "contact_phone": None}
     assert parsed.rows[0].raw == ["Acme", "007", ""]
+    assert parsed.rows[0].error_messages() == [
+        "row 2: this row has 2 fields but the header row has 3; a separator or quote is "
+        "missing or extra, so its values would land in the wrong columns"
+    ]
+    assert parsed.rows[1].errors == []  # a trailing separator is harmless
 
 
 def test_csv_that_is_not_text_in_a_known_encoding_is_refused():
@@ -910,12 +915,14 @@ def test_formula_without_saved_value_is_a_row_error():
     )
     parsed = parse_file(data)
 
-    assert parsed.rows[0].errors == [RowError("external_code", FORMULA_NO_VALUE)]
     assert parsed.rows[0].error_messages() == [
-        "row 2: external_code: formula has no saved value; open the file in Excel, save it, "
-        "and import again"
+        'row 2: external_code: the formula ="00"&"1" has no saved value; open the file in '
+        "Excel, save it, and import again"
     ]
-    assert parsed.rows[1].errors == [RowError("name", FORMULA_NO_VALUE)]  # not 'required'
+    assert parsed.rows[0].errors[0].params == (("formula", '="00"&"1"'),)
+    assert [e.field for e in parsed.rows[1].errors] == ["name"]  # not 'required'
+    assert "A2&" in parsed.rows[1].errors[0].reason
+    assert parsed.formulas[2, 1] == '"00"&"1"'
     assert parsed.rows[2].errors == []  # an unmapped formula column is harmless
 
 
@@ -934,7 +941,7 @@ def test_rows_holding_only_formulas_without_values_are_reported():
     parsed = parse_file(data)
     assert [(r.row_number, r.errors) for r in parsed.rows] == [
         (2, []),
-        (3, [RowError("name", FORMULA_NO_VALUE)]),
+        (3, [RowError("name", FORMULA_NO_VALUE.replace("formula", 'the formula =B2&"x"', 1))]),
     ]
 
 

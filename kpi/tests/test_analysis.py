@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from customers.services import customer_change_stage, customer_create
+from kpi import figures
 from kpi.analysis import analysis_results
 from kpi.models import MonthlyAnalysis, MonthlyAnalysisComment
 from kpi.snapshots import compute_and_store
@@ -238,3 +239,26 @@ def test_a_submitted_analysis_keeps_its_figures_and_shows_the_live_value(org, cl
     assert "数据冻结于" in page
     analysis.refresh_from_db()
     assert analysis.results["deals"]["actual"] == "1"
+
+
+def test_the_analysis_says_when_its_live_figures_were_computed_in_both_languages(
+    org, client_for, october
+):
+    """The stored snapshots' time, shown as 截至 hh:mm / "as of hh:mm" (local time) to the
+    author and the supervisor, on the edit page and the detail page."""
+    client = client_for(org.rep)
+    start(client, kind="personal")
+    analysis = MonthlyAnalysis.objects.get()
+    compute_and_store(periods=["2026-10"])
+    stamp = figures.as_of(scope_kind="rep", scope_ids=[org.rep.pk], period="2026-10")
+    assert stamp is not None
+    shown = timezone.localtime(stamp).strftime("%H:%M")
+    for user, name in ((org.rep, "kpi:analysis_edit"), (org.supervisor, "kpi:analysis_detail")):
+        for language, words in (("zh-hans", f"截至 {shown}"), ("en", f"as of {shown}")):
+            page = (
+                client_for(user)
+                .get(reverse(name, args=[analysis.pk]), HTTP_ACCEPT_LANGUAGE=language)
+                .content.decode()
+            )
+            assert 'data-testid="figures-as-of"' in page
+            assert words in page

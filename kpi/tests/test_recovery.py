@@ -165,5 +165,7 @@ def test_the_reconciler_sends_recomputes_whose_message_never_left(org, broker_do
 
     app.conf.task_always_eager = True
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    assert recovery.kpi_reconcile()["marks_sent"] == 1
+    # The team's marks and its branch's (a touch marks both at once).
+    assert recovery.kpi_reconcile()["marks_sent"] == 2
     assert not KpiDirty.objects.filter(team=org.team_a).exists()
+    assert not KpiDirty.objects.exists()

@@ -168,6 +168,7 @@ def test_touch_schedules_one_task_per_team_and_period(
     day = dt.date(2026, 3, 10)
     with (
         mock.patch.object(tasks.kpi_recompute_team, "apply_async") as send,
+        mock.patch.object(tasks.kpi_recompute_branch, "apply_async"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         for _ in range(3):
@@ -180,7 +181,8 @@ def test_touch_schedules_one_task_per_team_and_period(
     assert first.kwargs["args"] == [org.team_a.pk, ["2026-03", "2026-W11"], "journal"]
     assert first.kwargs["countdown"] == services.TOUCH_DELAY_SECONDS
     assert send.call_args_list[2].kwargs["args"] == [org.team_a.pk, ["2026-W12"], "stage"]
-    assert KpiDirty.objects.count() == 5
+    # Five team marks and the branch's three (its month and two weeks).
+    assert KpiDirty.objects.count() == 8
 
 
 def test_a_dirty_mark_whose_task_was_lost_is_scheduled_again(
@@ -203,22 +205,36 @@ def test_a_dirty_mark_whose_task_was_lost_is_scheduled_again(
             services.kpi_touch(team_id=org.team_a.pk, day=day, trigger="stage")
     assert send.call_count == 2
     assert send.call_args.kwargs["args"] == [org.team_a.pk, ["2026-03", "2026-W11"], "stage"]
-    assert KpiDirty.objects.count() == 2
+    assert KpiDirty.objects.filter(team_id=org.team_a.pk).count() == 2
 
 
 @pytest.mark.usefixtures("eager")
-def test_team_recompute_marks_its_branch_with_a_longer_debounce(org):
-    with mock.patch.object(tasks.kpi_recompute_branch, "apply_async") as send:
-        services.kpi_recompute_touched(team_id=org.team_a.pk, periods=[MARCH])
-        services.kpi_recompute_touched(team_id=org.team_b.pk, periods=[MARCH])
-    assert send.call_count == 1
-    assert send.call_args.kwargs["args"][:2] == [org.north.pk, [MARCH]]
+def test_a_touch_marks_the_branch_at_once_with_its_own_debounce(
+    org, django_capture_on_commit_callbacks, settings
+):
+    """The branch's recompute starts BRANCH_DELAY_SECONDS after the change, in parallel
+    with the team's, not after the team's recompute (freshness, docs/architecture.md)."""
+    settings.KPI_TOUCH_WHEN_EAGER = True
+    day = dt.date(2026, 3, 10)
+    with (
+        mock.patch.object(tasks.kpi_recompute_team, "apply_async") as team_send,
+        mock.patch.object(tasks.kpi_recompute_branch, "apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.kpi_touch(team_id=org.team_a.pk, day=day, trigger="journal")
+        services.kpi_touch(team_id=org.team_b.pk, day=day, trigger="journal")
+    assert team_send.call_count == 2
+    assert send.call_count == 1  # both teams are in one branch: one debounced recompute
+    assert send.call_args.kwargs["args"][:2] == [org.north.pk, ["2026-03", "2026-W11"]]
     assert send.call_args.kwargs["countdown"] == services.BRANCH_DELAY_SECONDS
-    assert KpiSnapshot.objects.filter(scope_kind="team", scope_id=org.team_b.pk).exists()
+    # The team's own recompute marks nothing more.
+    with mock.patch.object(tasks.kpi_recompute_branch, "apply_async") as later:
+        services.kpi_recompute_touched(team_id=org.team_a.pk, periods=[MARCH])
+    assert later.call_count == 0
+    assert KpiSnapshot.objects.filter(scope_kind="team", scope_id=org.team_a.pk).exists()
     assert not KpiSnapshot.objects.filter(scope_kind="branch").exists()
     services.kpi_recompute_branch(branch_id=org.north.pk, periods=[MARCH])
     assert KpiSnapshot.objects.filter(scope_kind="branch", scope_id=org.north.pk).exists()
-    assert not KpiDirty.objects.exists()
 
 
 @pytest.mark.usefixtures("eager")

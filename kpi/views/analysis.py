@@ -147,6 +147,7 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
             None if draft else analysis_services.analysis_results(analysis),
         ),
         "frozen_at": None if draft else analysis.submitted_at,
+        "as_of": analysis_services.analysis_as_of(analysis),
         "comments": comments,
         "comment_form": CommentForm(),
         "can_edit": draft and analysis.author_id == request.user.pk,
@@ -184,7 +185,14 @@ def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
     for row in rows:
         row["field"] = form[f"gap_{row['metric']}"]
     return render(
-        request, "kpi/analysis_edit.html", {"analysis": analysis, "form": form, "rows": rows}
+        request,
+        "kpi/analysis_edit.html",
+        {
+            "analysis": analysis,
+            "form": form,
+            "rows": rows,
+            "as_of": analysis_services.analysis_as_of(analysis),
+        },
     )
 
 

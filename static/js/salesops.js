@@ -31,3 +31,41 @@
     document.getElementById("main").prepend(box);
   });
 })();
+/* Phones first: a filter form marked data-phone-fold="label" folds behind a button on
+ * narrow screens (the CSS hides .phone-folded below 768 px; wider screens always show
+ * the form). The button counts the filters in use, and a form with errors stays open. */
+(function () {
+  "use strict";
+  var serial = 0;
+  function inUse(form) {
+    var n = 0;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "hidden" || el.type === "submit" || el.type === "button") { return; }
+      if ((el.type === "checkbox" || el.type === "radio") ? el.checked : el.value) { n += 1; }
+    });
+    return n;
+  }
+  function fold(form) {
+    if (form.dataset.phoneFolded) { return; }
+    form.dataset.phoneFolded = "1";
+    if (!form.id) { serial += 1; form.id = "phone-fold-" + serial; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-outline-secondary btn-sm mb-2 phone-fold-toggle";
+    button.setAttribute("aria-controls", form.id);
+    button.setAttribute("data-testid", "filters-toggle");
+    var count = inUse(form);
+    button.innerHTML = '<i class="bi bi-funnel" aria-hidden="true"></i> ';
+    button.appendChild(document.createTextNode(form.dataset.phoneFold + (count ? " (" + count + ")" : "")));
+    var open = !!form.querySelector(".is-invalid, .text-danger, .invalid-feedback");
+    form.classList.toggle("phone-folded", !open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.addEventListener("click", function () {
+      var folded = form.classList.toggle("phone-folded");
+      button.setAttribute("aria-expanded", folded ? "false" : "true");
+    });
+    form.parentNode.insertBefore(button, form);
+  }
+  function init() { document.querySelectorAll("form[data-phone-fold]").forEach(fold); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();

@@ -21,10 +21,13 @@ STEPS = [
     ("customers.demo", "seed"),
     ("journals.demo", "seed"),
     ("weekly.demo", "seed"),
+    # After every step that records customer events (visits, stage changes, notes, the
+    # pool): date every customer before its first event (the import stamps "now"), and
+    # before the KPI snapshots, so the stored figures are those of the final data (a
+    # customer's creation counts in the funnel) and every page shows one set of figures.
+    ("journals.demo.consistency", "settle"),
     ("kpi.demo", "seed"),
     ("coaching.demo", "seed"),
-    # Last: date every customer before its first event (the import stamps "now").
-    ("journals.demo.consistency", "settle"),
 ]
 RESETS = [
     ("coaching.demo", "reset"),

@@ -254,6 +254,41 @@
     var box = document.getElementById("id_comment_text");
     if (pending && box) { pending.value = box.value; }
   }, true);
+  /* --- offline: a save that cannot reach the server stays on the phone (the local copy
+     above) and is sent again as soon as the browser is back online --- */
+  function offlineNote(form, show) {
+    var note = form.querySelector("[data-offline-note]");
+    if (!note && show) {
+      note = document.createElement("div");
+      note.className = "alert alert-warning small py-1 px-2 mt-2 mb-0";
+      note.setAttribute("role", "status");
+      note.setAttribute("data-offline-note", "");
+      note.setAttribute("data-testid", "offline-note");
+      note.textContent = document.body.dataset.msgOffline || "";
+      form.appendChild(note);
+    }
+    if (note) { note.classList.toggle("d-none", !show); }
+  }
+  var pendingElt = new WeakMap();
+  document.addEventListener("htmx:sendError", function (event) {
+    var elt = event.detail.elt;
+    var form = elt && (elt.matches("form") ? elt : elt.closest("form"));
+    if (!form || !(form.dataset.autosaveKey || form.dataset.backupKey)) { return; }
+    backup(form);
+    form.dataset.pendingSend = elt === form ? "submit" : "change";
+    pendingElt.set(form, elt);
+    offlineNote(form, true);
+  });
+  function resend() {
+    document.querySelectorAll("form[data-pending-send]").forEach(function (form) {
+      var how = form.dataset.pendingSend;
+      delete form.dataset.pendingSend;
+      offlineNote(form, false);
+      if (how === "submit") { form.requestSubmit(); }
+      else if (window.htmx) { window.htmx.trigger(pendingElt.get(form) || form, "change"); }
+    });
+  }
+  window.addEventListener("online", resend);
   document.addEventListener("htmx:afterSettle", function (event) { init(event.detail.elt || document); });
   document.addEventListener("DOMContentLoaded", function () { init(document); });
 

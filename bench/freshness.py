@@ -1,0 +1,179 @@
+"""How fresh the figures are in the embedded default (``make run``).
+
+Starts what ``make run`` starts besides the web server - a real Celery worker (concurrency 2)
+and beat on kombu's filesystem broker, as in ``Procfile.embedded`` - against a copy of a
+seeded demo database in a temporary folder, then changes a customer's stage through
+``customers.services.customer_change_stage`` (the service the pages call) and polls the
+snapshot rows until the rep's, the team's and the branch's month figures were rewritten
+after the change. Prints the seconds per scope (median over ``--trials``; the promise:
+under 5 s on every page, docs/architecture.md, "Background work"), and checks that beat
+sends its interval entries (``kpi.reconcile``, every RECONCILE_EVERY_SECONDS) through the
+embedded broker to the worker, i.e. that scheduled work runs in this setup.
+
+Usage: ``.venv/bin/python bench/freshness.py [--db demo.sqlite3] [--trials 5]``; without
+``--db`` a fresh demo organisation is seeded first (``seed_demo``, a few minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CELERY = ROOT / ".venv" / "bin" / "celery"
+
+
+def environment(folder: Path) -> dict[str, str]:
+    """The environment ``make run`` gives its processes, on the copied database."""
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.update(
+        DEBUG="1",
+        EMBEDDED_WORKER="1",
+        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        CELERY_DATA_DIR=str(folder / "celery"),
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="salesops.settings",
+    )
+    return env
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A background process of this script, its output in ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603 - fixed commands of this repository
+            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def main() -> None:  # noqa: PLR0915 - one linear drill
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", help="a seeded demo SQLite database to copy")
+    parser.add_argument("--trials", type=int, default=5)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="salesops-fresh-"))
+    env = environment(folder)
+    if args.db:
+        shutil.copy(args.db, folder / "db.sqlite3")
+    else:
+        py = str(ROOT / ".venv" / "bin" / "python")
+        for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+            subprocess.run(  # noqa: S603 - fixed commands
+                [py, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
+            )
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import OrgUnit
+    from customers.models import Customer, Stage
+    from customers.services import customer_change_stage
+    from kpi.calculations import period_of
+    from kpi.models import KpiSnapshot
+    from salesops.celery import ping
+
+    procs = [
+        start(
+            [str(CELERY), "-A", "salesops", "worker", "--loglevel=warning", "--concurrency=2"],
+            env,
+            folder / "worker.log",
+        ),
+        start(
+            [
+                str(CELERY),
+                "-A",
+                "salesops",
+                "beat",
+                "--loglevel=info",
+                "--schedule",
+                str(folder / "beat-schedule"),
+            ],
+            env,
+            folder / "beat.log",
+        ),
+    ]
+    try:
+        t = time.monotonic()
+        ping.delay("up").get(timeout=120)
+        print(f"worker answers after {time.monotonic() - t:.1f} s", flush=True)
+        month = period_of(timezone.localdate(), "month")
+        times: dict[str, list[float]] = {"rep": [], "team": [], "branch": []}
+        customers = list(
+            Customer.objects.filter(stage=Stage.TARGET, team__parent__kind=OrgUnit.Kind.BRANCH)
+            .select_related("owner", "team")
+            .order_by("id")[: args.trials]
+        )
+        for customer in customers:
+            assert customer.team is not None
+            assert customer.owner is not None
+            scopes = {
+                "rep": customer.owner.pk,
+                "team": customer.team.pk,
+                "branch": customer.team.parent_id,
+            }
+            changed = timezone.now()
+            t0 = time.monotonic()
+            customer_change_stage(
+                customer=customer, to_stage=Stage.RELATIONSHIP, by=None, check_required=False
+            )
+            waiting = dict(scopes)
+            while waiting and time.monotonic() - t0 < 30:
+                for kind, scope_id in list(waiting.items()):
+                    if KpiSnapshot.objects.filter(
+                        scope_kind=kind,
+                        scope_id=scope_id,
+                        period_kind="month",
+                        period_start=month.start,
+                        computed_at__gt=changed,
+                    ).exists():
+                        times[kind].append(time.monotonic() - t0)
+                        del waiting[kind]
+                connection.close()
+                time.sleep(0.05)
+            for kind in waiting:
+                times[kind].append(float("inf"))
+            time.sleep(4)  # let the debounce windows close before the next change
+        for kind, values in times.items():
+            shown = ", ".join(f"{v:.1f}" for v in values)
+            print(
+                f"{kind:6} figures fresh after a stage change: median "
+                f"{statistics.median(values):.1f} s, max {max(values):.1f} s ({shown}); "
+                "aim: under 5 s",
+                flush=True,
+            )
+        every = int(os.environ.get("RECONCILE_EVERY_SECONDS", "30"))
+        deadline = time.monotonic() + every + 20
+        beat_log = folder / "beat.log"
+        while time.monotonic() < deadline and "kpi.reconcile" not in beat_log.read_text():
+            time.sleep(1)
+        sent = "kpi.reconcile" in beat_log.read_text()
+        print(
+            f"beat sent kpi.reconcile through the embedded broker: {'yes' if sent else 'NO'} "
+            "(reminders: salesops/tests/test_embedded_beat.py sends journals.remind_missing "
+            "with the same scheduler and broker)",
+            flush=True,
+        )
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""Phones first (375x812, both languages): no main page scrolls sideways, filters are
+folded away, the language switcher sits in the menu, and the app can be added to the
+home screen (a web app manifest with PNG icons)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from customers.models import Stage
+from journals import services as journal_services
+from journals.models import Purpose
+from journals.tests.factories import make_customer, plan, submitted, visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = {
+    "rep": [
+        "journals:today",
+        "kpi:dashboard",
+        "customers:customer_list",
+        "journals:journal_list",
+        "journals:calendar",
+        "weekly:report_list",
+        "weekly:report_current",
+        "coaching:plan_list",
+        "accounts:profile",
+        "accounts:notification_list",
+    ],
+    "supervisor": [
+        "journals:inbox",
+        "journals:morning_meeting",
+        "kpi:dashboard",
+        "customers:customer_list",
+        "journals:journal_list",
+        "weekly:report_list",
+        "weekly:meeting",
+        "coaching:plan_list",
+        "accounts:team_list",
+        "journals:submission_stats",
+    ],
+    "manager": ["kpi:dashboard", "customers:customer_list", "weekly:meeting", "accounts:team_list"],
+    "admin": [
+        "kpi:dashboard",
+        "customers:import_list",
+        "accounts:calendar",
+        "customers:customer_list",
+    ],
+}
+
+
+def _data(org) -> None:
+    day = timezone.localdate()
+    for i in range(6):
+        c = make_customer(
+            org.rep, name=f"深圳市长名字的科技股份有限公司第{i}分公司", stage=Stage.TARGET
+        )
+        make_customer(org.teammate, name=f"华信物流有限公司{i}", stage=Stage.INTENT)
+    yesterday = journal_services.journal_get_or_create_today(
+        rep=org.rep, day=day - dt.timedelta(days=1)
+    )
+    plan(yesterday, Purpose.FIRST, c)
+    visit(yesterday, c, next_step="送报价", next_step_date=day)
+    submitted(yesterday)
+    today = journal_services.journal_get_or_create_today(rep=org.rep, day=day)
+    plan(today, Purpose.EXPLANATION, c, preparation="带方案")
+
+
+def _overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_no_main_page_scrolls_sideways_on_a_phone(org, page_for, live_server, locale):
+    _data(org)
+    wide = []
+    for persona, names in PAGES.items():
+        page = page_for(getattr(org, persona), width=375, locale=locale)
+        page.set_viewport_size({"width": 375, "height": 812})
+        for name in names:
+            page.goto(live_server.url + reverse(name))
+            page.wait_for_load_state("load")
+            width = _overflow(page)
+            if width > 375:
+                wide.append(f"{persona} {name}: {width}px")
+    assert wide == []
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_phone_menu_has_the_language_switcher_and_filters_fold_away(
+    org, page_for, live_server, locale
+):
+    page = page_for(org.supervisor, width=375, locale=locale)
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/customers/")
+    form = page.locator("#customer-filter")
+    toggle = page.locator("[data-testid=filters-toggle]")
+    expect(form).to_be_hidden()
+    expect(toggle).to_be_visible()
+    toggle.click()
+    expect(form).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    switcher = page.locator("#language-select")
+    expect(switcher).to_be_hidden()  # inside the folded menu
+    page.locator(".navbar-toggler").click()
+    expect(switcher).to_be_visible()
+    other = "zh-hans" if locale == "en" else "en"
+    with page.expect_navigation():
+        switcher.select_option(other)
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    # a wide screen shows the filters and no toggle
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator("#customer-filter")).to_be_visible()
+    expect(page.locator("[data-testid=filters-toggle]")).to_be_hidden()
+
+
+def test_the_app_can_be_added_to_the_home_screen(org, page_for, live_server):
+    page = page_for(org.rep, width=375)
+    page.goto(f"{live_server.url}/journals/today/")
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    response = page.request.get(live_server.url + href)
+    assert response.ok
+    manifest = response.json()
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"] == "/"
+    sizes = set()
+    for icon in manifest["icons"]:
+        got = page.request.get(live_server.url + href.rsplit("/", 1)[0] + "/" + icon["src"])
+        assert got.ok
+        assert got.headers["content-type"] == "image/png"
+        assert got.body()[:8] == b"\x89PNG\r\n\x1a\n"
+        sizes.add(icon["sizes"])
+    assert {"192x192", "512x512"} <= sizes
+    touch = page.locator("link[rel=apple-touch-icon]").get_attribute("href")
+    assert page.request.get(live_server.url + touch).ok
+
+
+def test_journal_text_and_a_plan_item_typed_offline_are_sent_when_the_network_returns(
+    org, page_for, live_server
+):
+    from journals.models import Journal, PlanItem
+
+    make_customer(org.rep, name="深圳腾飞科技有限公司", stage=Stage.RELATIONSHIP)
+    page = page_for(org.rep, width=375, locale="en")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/journals/today/")
+    page.context.set_offline(True)
+    page.fill("#id_summary", "地铁里写的总结")
+    expect(page.locator("#journal-summary [data-testid=offline-note]")).to_be_visible()
+    page.context.set_offline(False)
+    expect(page.locator("#autosave-status")).to_contain_text("Saved")
+    expect(page.locator("#journal-summary [data-testid=offline-note]")).to_be_hidden()
+    assert Journal.objects.get(rep=org.rep).summary == "地铁里写的总结"
+
+    page.wait_for_timeout(200)
+    if not page.locator("#plan-form").is_visible():
+        page.locator("summary", has_text="Add to plan").click()
+    page.select_option("#plan-form select[name=purpose]", "explanation")
+    page.fill("#plan-form input[type=search]", "sztf")
+    page.locator("#plan-form [data-pick-label='深圳腾飞科技有限公司']").click()
+    page.context.set_offline(True)
+    page.fill("#plan-form textarea[name=preparation]", "带专线方案")
+    page.click("#plan-form button[type=submit]")
+    expect(page.locator("#plan-form [data-testid=offline-note]")).to_be_visible()
+    assert PlanItem.objects.count() == 0
+    page.context.set_offline(False)
+    expect(page.locator("#work-panel .plan-item")).to_have_count(1)
+    assert PlanItem.objects.get().preparation == "带专线方案"
