@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from . import notifying
@@ -143,15 +144,16 @@ def notification_send(
     *,
     user: User,
     key: str,
-    title: str | notifying.Notice,
-    body: str | notifying.Notice = "",
+    title: str | Promise | notifying.Notice,
+    body: str | Promise | notifying.Notice = "",
     url: str = "",
 ) -> Notification | None:
     """Send an in-app notification once per (user, key). Returns None if already sent.
 
-    ``title`` and ``body`` are plain text or :class:`accounts.notifying.Notice` (code and
-    values): a Notice is stored as such and shown in the reader's language; the plain
-    ``title``/``body`` columns get it in the recipient's language (User.language).
+    ``title`` and ``body`` are plain text, a lazy translation, or
+    :class:`accounts.notifying.Notice` (code and values): a Notice is stored as such and
+    shown in the reader's language; the plain ``title``/``body`` columns get lazy texts and
+    Notices in the recipient's language (User.language).
     Safe to call twice concurrently: the unique constraint decides, the loser returns None.
     """
     message = {

@@ -364,7 +364,7 @@ def team_report_get_or_create(*, team: OrgUnit, period: Period, by: User) -> Tea
             continue
         seen.add(plan.coachee_id)
         coachees.append(
-            KeyCoachee(report=report, rep_id=plan.coachee_id, problem=plan.problem, plan=plan)
+            KeyCoachee(report=report, rep_id=plan.coachee_id, problem=plan.problem_text, plan=plan)
         )
     KeyCoachee.objects.bulk_create(coachees)
     rows = WeeklyKeyCustomer.objects.filter(
