@@ -5,7 +5,7 @@ from importlib.util import find_spec
 
 from django.urls import path
 
-from . import views
+from . import views, views_bulk
 
 app_name = "customers"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("search/", views.customer_search, name="customer_search"),
     path("pool/", views.pool, name="pool"),
     path("pool/release/", views.pool_release, name="pool_release"),
+    path("bulk/", views_bulk.customer_bulk, name="customer_bulk"),
+    path("bulk/handover/", views_bulk.customer_handover, name="customer_handover"),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.customer_update, name="customer_update"),
     path("<int:pk>/stage/", views.customer_stage, name="customer_stage"),

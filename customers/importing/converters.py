@@ -69,6 +69,7 @@ def _text_credit_code(v: object) -> str | None:
 
 
 _PHONE_SEPARATORS = str.maketrans("", "", " -().\u00a0")
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}").fullmatch
 _PHONE_EXTENSION = re.compile(r"^(.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
 _NOT_A_PHONE = gettext_noop(
     "not a phone number: %(value)s (expected a mobile such as 13800138000, a landline "
@@ -106,6 +107,8 @@ def _phone(v: object) -> str | None:
     0755 8888 8888, extension after 转/ext/x/#), a 400/800 or 95xxx service number, the
     same with +86 / 0086 / 86 in front (landlines then without the trunk 0), or an
     international number (+ or 00, country code and number: 8 to 15 digits)."""
+    if type(v) is str and _PLAIN_MOBILE(v):  # the common case, without the general rules
+        return v
     text = " ".join(_nfkc(cell_text(v)).split())
     if not text:
         return None

@@ -47,9 +47,18 @@ def test_the_seeded_demo_is_consistent_with_itself():
         first_stage=Min("stage_changes__at"),
         first_owner=Min("ownerships__start"),
     )
+    now = timezone.now()
     for c in rows:
-        for event in (c.first_visit, c.first_stage, c.first_owner, c.pool_since):
-            assert event is None or c.created_at <= event, (c.pk, c.created_at, event)
+        events = (
+            c.first_visit,
+            c.first_stage,
+            c.first_owner,
+            c.pool_since,
+            c.stage_changed_at,
+            c.last_activity_at,
+        )
+        for event in events:
+            assert event is None or c.created_at <= event <= now, (c.pk, c.created_at, event)
 
     # One set of figures: what is stored is what the engine says of the final data.
     for team in OrgUnit.objects.filter(kind=OrgUnit.Kind.TEAM):

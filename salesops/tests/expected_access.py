@@ -245,6 +245,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login ok 404 ok 404 404 404 ok",
         "POST": "login 405 405 405 405 405 405 405",
     },
+    "customers:customer_bulk": {
+        "GET": "login 403 403 ok ok 403 403 ok",
+        "POST": "login 403 403 ok ok 403 403 ok",
+    },
+    "customers:customer_handover": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 ok ok 403 403 ok",
+    },
     "customers:customer_list": {
         "GET": "login ok ok ok ok ok ok ok",
         "POST": "login 405 405 405 405 405 405 405",

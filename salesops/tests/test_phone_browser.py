@@ -42,6 +42,7 @@ PAGES = {
         "coaching:plan_list",
         "accounts:team_list",
         "journals:submission_stats",
+        "customers:customer_bulk",
     ],
     "manager": ["kpi:dashboard", "customers:customer_list", "weekly:meeting", "accounts:team_list"],
     "admin": [

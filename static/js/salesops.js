@@ -69,3 +69,13 @@
   function init() { document.querySelectorAll("form[data-phone-fold]").forEach(fold); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
+/* A check box with data-check-all="name" ticks or clears every check box of that name in
+ * its form (bulk changes of customers). */
+document.addEventListener("change", function (event) {
+  "use strict";
+  var all = event.target;
+  if (!all || !all.matches || !all.matches("[data-check-all]") || !all.form) { return; }
+  all.form.querySelectorAll('input[type=checkbox][name="' + all.dataset.checkAll + '"]').forEach(function (box) {
+    box.checked = all.checked;
+  });
+});
