@@ -30,3 +30,21 @@ def member_findings(team_id: int, day: dt.date) -> dict[int, list[object]]:
         for rep_id, rows in provider(team_id, day).items():
             grouped.setdefault(rep_id, []).extend(rows)
     return grouped
+
+
+TeamPanel = Callable[[int, dt.date], str]
+
+_team_panels: list[TeamPanel] = []
+
+
+def register_team_panel(provider: TeamPanel) -> None:
+    """Register ``provider(team_id, day) -> HTML`` shown on the team page to the team's
+    leads (customers registers the team's projects with overdue control points)."""
+    if provider not in _team_panels:
+        _team_panels.append(provider)
+
+
+def team_panels(team_id: int, day: dt.date) -> list[str]:
+    """The HTML panels of every registered provider for team ``team_id`` (safe HTML, rendered
+    by the provider's own template); [] when none is registered."""
+    return [provider(team_id, day) for provider in _team_panels]

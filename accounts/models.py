@@ -178,6 +178,28 @@ class OrgSettings(models.Model):
     visit_standard_per_day = models.PositiveSmallIntegerField(
         _("standard visits per rep and day"), default=3
     )
+    # Follow-up escalation and public pool rules (docs/domain, section 1): days after a
+    # next step's due date without follow-up; 0 turns a step off.
+    follow_up_rep_days = models.PositiveSmallIntegerField(
+        _("days after a missed follow-up before the rep is alerted"), default=1
+    )
+    follow_up_supervisor_days = models.PositiveSmallIntegerField(
+        _("days after a missed follow-up before the supervisor is alerted"), default=3
+    )
+    follow_up_pool_days = models.PositiveSmallIntegerField(
+        _("days after a missed follow-up before the customer goes to the public pool"),
+        default=0,
+    )
+    auto_release_days = models.PositiveSmallIntegerField(
+        _("days without follow-up before a customer is released automatically (0: never)"),
+        default=0,
+    )
+    claim_limit = models.PositiveSmallIntegerField(
+        _("customers a rep may claim from the public pool in 30 days (0: no limit)"), default=0
+    )
+    reclaim_cooldown_days = models.PositiveSmallIntegerField(
+        _("days before a rep may claim a customer they lost again"), default=30
+    )
 
     class Meta:
         ordering = ["id"]

@@ -33,6 +33,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem(_("Morning meeting"), "journals:morning_meeting", frozenset({"supervisor", "admin"})),
     NavItem(_("Dashboard"), "kpi:dashboard", ALL),
     NavItem(_("Customers"), "customers:customer_list", ALL),
+    NavItem(_("Projects"), "projects:project_list", ALL),
     NavItem(_("Journals"), "journals:journal_list", ALL),
     NavItem(_("Weekly reports"), "weekly:report_list", ALL),
     NavItem(_("Weekly meeting"), "weekly:meeting", LEADS),

@@ -24,10 +24,11 @@ from functools import cached_property
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Membership, OrgUnit, User
 
@@ -262,15 +263,105 @@ def visible_users(scope: Scope) -> QuerySet[User]:
     return users if ids is None else users.filter(pk__in=sorted(ids))
 
 
+class ScopedQuerySet(QuerySet[M]):
+    """A queryset that knows its model's one scoping rule (docs/domain, section 1).
+
+    Each scoped model declares, on its own subclass, which field names the row's owner
+    (author, coachee, ...) and which its team, and who may change a row:
+
+    - ``scope_owner_field`` / ``scope_team_field``: as for :func:`restrict` (None: lacking);
+    - ``scope_editors``: ``"author"`` (only the owner changes the row's content: journals,
+      visits, personal weekly reports), ``"owner_or_supervisor"`` (the owner, the team's
+      supervisor, admins: customers), ``"supervisor"`` (the team's supervisor and admins:
+      team reports), ``"lead"`` (the team's supervisor or a manager above it, and admins:
+      coaching plans, findings, talks) or ``"admin"`` (admins only: import jobs).
+
+    :meth:`visible_to` is what the viewer may read (404 outside it), :meth:`editable_by` what
+    they may change (403 when visible but not editable); state rules (a submitted journal is
+    read-only) stay in each app's ``..._check_can_...`` functions, which this complements.
+    Use it as the model's manager: ``objects = JournalQuerySet.as_manager()``.
+    """
+
+    scope_owner_field: str | None = "owner"
+    scope_team_field: str | None = "team"
+    scope_editors: str = "owner_or_supervisor"
+
+    def visible_to(self, scope: Scope) -> QuerySet[M]:
+        """Rows ``scope`` may see: owned by the viewer or in a visible team; admins all,
+        anonymous none."""
+        return restrict(
+            self, scope, owner_field=self.scope_owner_field, team_field=self.scope_team_field
+        )
+
+    def editable_by(self, scope: Scope) -> QuerySet[M]:
+        """Rows ``scope`` may change (always a part of :meth:`visible_to`); see the class."""
+        visible = self.visible_to(scope)
+        if not scope.is_authenticated:
+            return visible.none()
+        owner, team = self.scope_owner_field, self.scope_team_field
+        mine = Q(**{owner: scope.user_id}) if owner else Q(pk__in=[])
+        if self.scope_editors == "author":
+            return visible.filter(mine)
+        if scope.is_admin:
+            return visible
+        if self.scope_editors == "admin":
+            return visible.none()
+        leads = self._leads(scope)
+        led = Q(**{f"{team}__in": sorted(leads)}) if team and leads else Q(pk__in=[])
+        if self.scope_editors in ("supervisor", "lead"):
+            return visible.filter(led)
+        return visible.filter(mine | led)
+
+    @classmethod
+    def can_edit(cls, row: Model, scope: Scope) -> bool:
+        """:meth:`editable_by` for one row already read, without a query."""
+        if not scope.is_authenticated:
+            return False
+        owner_id = getattr(row, f"{cls.scope_owner_field}_id") if cls.scope_owner_field else None
+        team_id = getattr(row, f"{cls.scope_team_field}_id") if cls.scope_team_field else None
+        mine = owner_id is not None and owner_id == scope.user_id
+        if cls.scope_editors == "author":
+            return mine
+        if scope.is_admin:
+            return True
+        if cls.scope_editors == "admin":
+            return False
+        led = team_id is not None and team_id in cls._leads(scope)
+        return led if cls.scope_editors in ("supervisor", "lead") else mine or led
+
+    @classmethod
+    def _leads(cls, scope: Scope) -> frozenset[int]:
+        """The teams whose rows the viewer changes as a lead under this model's rule."""
+        if cls.scope_editors == "lead":
+            return scope.supervised_team_ids | scope.managed_team_ids
+        return scope.supervised_team_ids
+
+
 def get_visible_or_404(queryset: QuerySet[M], scope: Scope, **lookup: object) -> M:
     """Return the one visible row matching ``lookup``; Http404 when absent or hidden.
 
-    ``queryset`` must already be restricted (see :func:`restrict`).
+    A :class:`ScopedQuerySet` is narrowed with its own ``visible_to(scope)``; any other
+    queryset must already be restricted (see :func:`restrict`).
     """
+    if isinstance(queryset, ScopedQuerySet):
+        queryset = queryset.visible_to(scope)
     try:
         return queryset.get(**lookup)
-    except ObjectDoesNotExist:
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+
+
+def get_editable_or_403(queryset: QuerySet[M], scope: Scope, **lookup: object) -> M:
+    """The one row matching ``lookup`` that ``scope`` may change: Http404 when it is absent or
+    outside the scope (existence never leaks), PermissionDenied (403) when it is visible but
+    read-only to the viewer (docs/domain, section 1). ``queryset`` must be a
+    :class:`ScopedQuerySet` (its model's manager), optionally already filtered."""
+    if not isinstance(queryset, ScopedQuerySet):
+        raise TypeError(f"{queryset.model.__name__} has no scoped queryset")
+    row = get_visible_or_404(queryset, scope, **lookup)
+    if not type(queryset).can_edit(row, scope):
+        raise PermissionDenied(_("You may read this but not change it."))
+    return row
 
 
 def team_of(user: User | None, day: dt.date) -> OrgUnit | None:

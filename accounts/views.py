@@ -18,7 +18,7 @@ from django.views.i18n import set_language as django_set_language
 from .api.common import LoginThrottle, LoginUserThrottle, TokenThrottle
 from .audit import audit_entries
 from .forms import ApiTokenForm, LoginForm, ProfileForm
-from .hooks import member_findings
+from .hooks import member_findings, team_panels
 from .http import id_param, safe_next, text_param
 from .middleware import ScopedRequest
 from .models import Membership, Notification
@@ -182,6 +182,8 @@ def team_detail(request: ScopedRequest, code: str) -> HttpResponse:
             "rows": rows,
             "can_manage": scope.can_manage_team(team.pk),
             "leads": leads,
+            # Panels of higher layers (the team's overdue project control points).
+            "panels": team_panels(team.pk, scope.day) if leads else [],
         },
     )
 

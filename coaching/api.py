@@ -8,17 +8,17 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from accounts.api.common import (
     READ_ERRORS,
     ApiModelSerializer,
     IdFilter,
-    IdLookupMixin,
     errors,
-    scope_of,
 )
+from accounts.api.scoped import ScopedReadOnlyViewSet
+from accounts.scoping import Scope
 
 from . import selectors
 from .models import CoachingPlan, Finding, Goal, Measure
@@ -136,7 +136,7 @@ class PlanFilter(django_filters.FilterSet):
         responses={200: FindingSerializer, **errors(*READ_ERRORS)},
     ),
 )
-class FindingViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[Finding]):
+class FindingViewSet(ScopedReadOnlyViewSet[Finding]):
     """Diagnosis findings in the caller's scope."""
 
     serializer_class = FindingSerializer
@@ -144,8 +144,8 @@ class FindingViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[Finding]):
     ordering_fields = ["period_start", "computed_at", "id"]
     ordering = ["-period_start", "id"]
 
-    def get_queryset(self) -> QuerySet[Finding]:
-        return selectors.findings_visible(scope_of(self.request))
+    def scoped_queryset(self, scope: Scope) -> QuerySet[Finding]:
+        return selectors.findings_visible(scope)
 
 
 @extend_schema_view(
@@ -159,7 +159,7 @@ class FindingViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[Finding]):
         responses={200: CoachingPlanSerializer, **errors(*READ_ERRORS)},
     ),
 )
-class CoachingPlanViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[CoachingPlan]):
+class CoachingPlanViewSet(ScopedReadOnlyViewSet[CoachingPlan]):
     """Coaching plans in the caller's scope."""
 
     serializer_class = CoachingPlanSerializer
@@ -167,9 +167,8 @@ class CoachingPlanViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[CoachingP
     ordering_fields = ["start", "created_at", "id"]
     ordering = ["-start", "id"]
 
-    def get_queryset(self) -> QuerySet[CoachingPlan]:
-        rows = selectors.plans_visible(scope_of(self.request))
-        return rows.prefetch_related("measures", "goals")
+    def scoped_queryset(self, scope: Scope) -> QuerySet[CoachingPlan]:
+        return selectors.plans_visible(scope).prefetch_related("measures", "goals")
 
 
 router = SimpleRouter()

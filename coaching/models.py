@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.labels import label_of
+from accounts.scoping import ScopedQuerySet
 from domain import symptoms
 
 from . import texts
@@ -127,6 +128,16 @@ class DiagnosisSettings(models.Model):
         return obj
 
 
+class FindingQuerySet(ScopedQuerySet["Finding"]):
+    """Diagnosis findings: seen by the rep and the team's viewers; changed (dismissed) by
+    the team's supervisor. The one scoping rule of the model
+    (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = "rep"
+    scope_team_field = "team"
+    scope_editors = "lead"
+
+
 class Finding(models.Model):
     """A diagnosis finding: a rep shows a symptom in a period, with evidence and causes.
 
@@ -155,6 +166,8 @@ class Finding(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     computed_at = models.DateTimeField()
 
+    objects = FindingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-period_start", "rep_id", "symptom"]
         verbose_name = _("diagnosis finding")
@@ -168,6 +181,15 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep} {self.symptom} {self.period_start}"
+
+
+class CoachingPlanQuerySet(ScopedQuerySet["CoachingPlan"]):
+    """Coaching plans: seen by the coachee and the team's viewers; changed by the team's
+    supervisor. The one scoping rule of the model (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = "coachee"
+    scope_team_field = "team"
+    scope_editors = "lead"
 
 
 class CoachingPlan(models.Model):
@@ -204,6 +226,8 @@ class CoachingPlan(models.Model):
     effect_metrics = models.JSONField(_("KPIs to watch"), default=list, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CoachingPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start", "-id"]
@@ -294,6 +318,15 @@ class FollowUpSession(models.Model):
         return f"{self.plan_id} {self.held_on}"
 
 
+class TalkQuerySet(ScopedQuerySet["Talk"]):
+    """One-on-one talks: seen by the rep and the team's viewers; changed by the team's
+    supervisor. The one scoping rule of the model (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = "rep"
+    scope_team_field = "team"
+    scope_editors = "lead"
+
+
 class Talk(models.Model):
     """A one-on-one talk (员工沟通) between a supervisor and a rep, optionally for a plan."""
 
@@ -310,6 +343,8 @@ class Talk(models.Model):
     held_on = models.DateField(_("date"))
     notes = models.TextField(_("notes"))
     agreed = models.TextField(_("agreed"), blank=True)
+
+    objects = TalkQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-id"]

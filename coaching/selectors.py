@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope, active_memberships, local_today, restrict
+from accounts.scoping import Scope, active_memberships, local_today
 from kpi.calculations import Period, iso_week_period, parse_period, period_of
 
 from . import effect
@@ -21,29 +21,19 @@ from .services import rep_metrics
 
 def findings_visible(scope: Scope) -> QuerySet[Finding]:
     """Findings the viewer may see (own as rep, their teams' as lead)."""
-    return restrict(
-        Finding.objects.select_related("rep", "team"), scope, owner_field="rep", team_field="team"
-    )
+    return Finding.objects.visible_to(scope).select_related("rep", "team")
 
 
 def plans_visible(scope: Scope) -> QuerySet[CoachingPlan]:
     """Coaching plans the viewer may see (own as coachee, their teams' as lead)."""
-    return restrict(
-        CoachingPlan.objects.select_related("coachee", "coach", "team", "finding"),
-        scope,
-        owner_field="coachee",
-        team_field="team",
+    return CoachingPlan.objects.visible_to(scope).select_related(
+        "coachee", "coach", "team", "finding"
     )
 
 
 def talks_visible(scope: Scope) -> QuerySet[Talk]:
     """One-on-one talks the viewer may see."""
-    return restrict(
-        Talk.objects.select_related("rep", "supervisor", "plan"),
-        scope,
-        owner_field="rep",
-        team_field="team",
-    )
+    return Talk.objects.visible_to(scope).select_related("rep", "supervisor", "plan")
 
 
 def recognitions_visible(scope: Scope) -> QuerySet[Recognition]:

@@ -26,6 +26,7 @@ from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import (
     Scope,
     active_memberships,
+    get_editable_or_403,
     get_visible_or_404,
     local_today,
     visible_teams,
@@ -230,10 +231,7 @@ def plan_create(request: ScopedRequest) -> HttpResponse:
 
 def _lead_plan(request: ScopedRequest, pk: int) -> CoachingPlan:
     scope = _scope(request)
-    plan = get_visible_or_404(selectors.plans_visible(scope), scope, pk=pk)
-    if not scope.can_lead_team(plan.team_id):
-        raise PermissionDenied
-    return plan
+    return get_editable_or_403(selectors.plans_visible(scope), scope, pk=pk)
 
 
 @login_required
@@ -373,9 +371,7 @@ def finding_detail(request: ScopedRequest, pk: int) -> HttpResponse:
 def finding_dismiss(request: ScopedRequest, pk: int) -> HttpResponse:
     """Dismiss a finding (leads)."""
     scope = _scope(request)
-    finding = get_visible_or_404(selectors.findings_visible(scope), scope, pk=pk)
-    if not scope.can_lead_team(finding.team_id):
-        raise PermissionDenied
+    finding = get_editable_or_403(selectors.findings_visible(scope), scope, pk=pk)
     services.finding_dismiss(finding=finding, by=request.user)
     messages.success(request, _("Finding dismissed."))
     return redirect("coaching:finding_detail", pk=finding.pk)

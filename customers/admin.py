@@ -221,3 +221,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_select_related = ["created_by"]
     raw_id_fields = ["team", "owner", "created_by"]
     readonly_fields = ["errors", "started_at", "finished_at", "created_at"]
+
+
+# The project models' admin lives beside the project code.
+from .projects import admin as _projects_admin  # noqa: E402, F401

@@ -13,9 +13,13 @@ class CustomersConfig(AppConfig):
         # Registers customers.import_job_run, which the import service enqueues by name.
         # The audit log (accounts/audit.py): customer files and their contacts.
         from accounts.audit import audit_register
+        from accounts.hooks import register_team_panel
 
         from . import tasks  # noqa: F401
         from .models import Contact, Customer
+        from .projects.selectors import team_panel
+
+        register_team_panel(team_panel)
 
         audit_register(
             Customer,

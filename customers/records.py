@@ -49,7 +49,8 @@ def customer_note_create(
     note = CustomerNote(
         customer=customer, kind=kind, text=text, author=by, created_at=at or timezone.now()
     )
-    note.full_clean()
+    # A note written by the system (``by`` None: escalation, automatic release) has no author.
+    note.full_clean(exclude=["author"] if by is None else None)
     note.save()
     if kind == CustomerNote.Kind.NEWS:
         customer.latest_news = text

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import OrgSettings
-from accounts.scoping import Scope, get_visible_or_404, restrict, visible_teams, visible_users
+from accounts.scoping import Scope, get_visible_or_404, visible_teams, visible_users
 from domain import stages as stage_rules
 
 from .importing import name_key
@@ -64,11 +64,7 @@ def customer_queryset(scope: Scope) -> QuerySet[Customer]:
 
     Anonymous scopes see nothing. Use it everywhere customers are read.
     """
-    base = Customer.objects.all()
-    visible = restrict(base, scope)
-    if scope.is_authenticated and not scope.is_admin and scope.rep_team_ids:
-        visible = visible | base.filter(owner__isnull=True, team_id__in=sorted(scope.rep_team_ids))
-    return visible
+    return Customer.objects.visible_to(scope)
 
 
 def search_q(text: str) -> Q:

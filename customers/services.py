@@ -23,6 +23,7 @@ from accounts.scoping import Scope, active_memberships, is_rep_of, team_of
 from accounts.services import notification_send
 from salesops.events import CustomerChanged, publish
 
+from .claim_rules import claim_check_rules
 from .importing import name_key
 from .models import (
     FUNNEL,
@@ -542,13 +543,16 @@ def customer_claim(*, customer: Customer, user: User, scope: Scope) -> Customer:
 
     The row is locked and re-read, so of two reps claiming at once only the first wins;
     the second gets ValidationError. PermissionDenied unless ``user`` is a rep of the
-    customer's team today.
+    customer's team today; ValidationError under the organisation's claim limit and
+    reclaim cooldown (``customers.claim_rules``).
     """
+
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if locked.team_id is None or locked.team_id not in scope.rep_team_ids:
         raise PermissionDenied(_("Only reps of the customer's team may claim it."))
     if locked.owner_id is not None:
         raise ValidationError(_("Another rep has claimed this customer already."))
+    claim_check_rules(customer=locked, user=user)
     customer_assign(
         customer=locked,
         owner=user,

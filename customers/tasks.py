@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from salesops.celery import Heartbeat
 
-from . import import_service
+from . import import_service, pool_rules
 from .import_service import IMPORT_TASK, IMPORT_TIME_LIMIT
 from .models import ImportJob
 
@@ -87,3 +87,17 @@ def import_reconcile() -> dict[str, int]:
     """Beat, every RECONCILE_EVERY_SECONDS: re-queue import jobs whose worker or message
     was lost (customers.import_service.recovery). Idempotent; safe on several machines."""
     return import_service.import_reconcile()
+
+
+@shared_task(
+    name="customers.auto_release",
+    time_limit=600,
+    soft_time_limit=540,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=True,
+)
+def auto_release() -> int:
+    """Nightly: release customers without follow-up for ``OrgSettings.auto_release_days``
+    to their team's public pool (0: off). Idempotent: a released customer has no owner."""
+    return pool_rules.customers_auto_release()

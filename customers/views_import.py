@@ -17,9 +17,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.scoping import get_visible_or_404
 
 from .forms_import import BillingMonthForm, ImportMappingForm, ImportUploadForm
 from .import_messages import translate_reason
@@ -53,15 +55,19 @@ def admin_only(view: Callable[..., R]) -> Callable[..., R]:
     return wrapper
 
 
-def _job(pk: int) -> ImportJob:
-    return get_object_or_404(ImportJob.objects.select_related("team", "owner", "created_by"), pk=pk)
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    """The import job ``pk`` through its model's scoping rule (admins only; 404 otherwise)."""
+    jobs = ImportJob.objects.select_related("team", "owner", "created_by")
+    return get_visible_or_404(jobs, request.scope, pk=pk)  # type: ignore[attr-defined]
 
 
 def _list_context(
     request: HttpRequest, form: ImportUploadForm, month_form: BillingMonthForm | None = None
 ) -> dict[str, Any]:
-    jobs = ImportJob.objects.select_related("team", "owner", "created_by").defer(
-        "errors", "mapping"
+    jobs = (
+        ImportJob.objects.visible_to(request.scope)  # type: ignore[attr-defined]
+        .select_related("team", "owner", "created_by")
+        .defer("errors", "mapping")
     )
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return {
@@ -112,7 +118,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 def import_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The first rows as they will be stored, with the column mapping as selects. POST
     saves a changed mapping, date order or sheet and shows the preview again."""
-    job = _job(pk)
+    job = _job(request, pk)
     if job.status != ImportJob.Status.PREVIEW:
         return redirect("customers:import_detail", pk=job.pk)
     try:
@@ -160,7 +166,7 @@ def import_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the job (preview -> pending); the import runs as a Celery task."""
-    job = _job(pk)
+    job = _job(request, pk)
     try:
         confirmed = import_job_confirm(job=job)
     except ValidationError as exc:
@@ -180,7 +186,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue a failed (or stale) job again; it continues after the rows already saved."""
-    job = _job(pk)
+    job = _job(request, pk)
     if import_job_retry(job=job):
         messages.success(request, _("The import was started again."))
     else:
@@ -194,8 +200,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rejected rows, paged."""
     # The errors (up to one entry per row) are loaded only once the job is finished,
     # not at every poll of a running job.
-    job = get_object_or_404(
+    job = get_visible_or_404(
         ImportJob.objects.select_related("team", "owner", "created_by").defer("errors", "mapping"),
+        request.scope,  # type: ignore[attr-defined]
         pk=pk,
     )
     errors = (job.errors or []) if job.is_finished else []
@@ -230,7 +237,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_only
 def import_errors(request: HttpRequest, pk: int) -> FileResponse:
     """Download the workbook of rejected rows (404 when there is none)."""
-    job = _job(pk)
+    job = _job(request, pk)
     if not job.error_file:
         raise Http404
     try:

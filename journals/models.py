@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.labels import label_of
+from accounts.scoping import ScopedQuerySet
 from accounts.uploads import UnguessableName
 from customers.models import Stage
 from domain import visits as visit_rules
@@ -43,6 +44,15 @@ class Purpose(models.TextChoices):
 
 VISIT_PURPOSES = tuple(Purpose(p) for p in visit_rules.VISIT_PURPOSES)
 FOLLOW_UP_PURPOSES = tuple(Purpose(p) for p in visit_rules.FOLLOW_UP_PURPOSES)
+
+
+class JournalQuerySet(ScopedQuerySet["Journal"]):
+    """Journals: seen by their rep and the viewers of their team; changed by their rep only.
+    The one scoping rule of the model (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = "rep"
+    scope_team_field = "team"
+    scope_editors = "author"
 
 
 class Journal(models.Model):
@@ -95,6 +105,8 @@ class Journal(models.Model):
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = JournalQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day", "rep_id"]
@@ -184,6 +196,15 @@ class PlanItem(models.Model):
         return f"{self.get_kind_display()}: {self.customer}"
 
 
+class VisitQuerySet(ScopedQuerySet["Visit"]):
+    """Visits: seen by their rep and the viewers of their team; changed by their rep only.
+    The one scoping rule of the model (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = "rep"
+    scope_team_field = "team"
+    scope_editors = "author"
+
+
 class Visit(models.Model):
     """An actual visit, appointment or follow-up record (实际拜访记录).
 
@@ -271,6 +292,8 @@ class Visit(models.Model):
     is_case = models.BooleanField(_("success case to share"), default=False)
     case_note = models.CharField(_("why it is a case"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["journal_id", "occurred_at", "id"]

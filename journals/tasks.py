@@ -24,3 +24,10 @@ def remind_missing() -> int:
 def supervisor_digest() -> int:
     """Morning digest: each supervisor gets the previous work day's missing and late."""
     return services.journal_digest_send()
+
+
+@shared_task(name="journals.follow_up_escalate", time_limit=600, soft_time_limit=540, **RETRY)
+def follow_up_escalate() -> dict[str, int]:
+    """Every morning: overdue next steps alert the rep, then the supervisor, then go to
+    the public pool (``OrgSettings`` days; idempotent through notification keys)."""
+    return services.follow_ups_escalate()

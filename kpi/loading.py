@@ -90,7 +90,9 @@ def customer_ids_for_teams(
         return {row[0] for row in cursor.fetchall()}
 
 
-def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
+def targets_frame(
+    team_ids: Iterable[int] | None = None, months: Iterable[dt.date] | None = None
+) -> pd.DataFrame:
     """Targets as rows (scope_kind, scope_id, period, metric, value).
 
     Each monthly target gives a month row and, per ISO week overlapping the month, a week
@@ -99,9 +101,13 @@ def targets_frame(team_ids: Iterable[int] | None = None) -> pd.DataFrame:
     team (a rep's target: the team the rep belonged to as a rep on the month's first day,
     else their first rep team that month; ``accounts/calendar.py``), so a company holiday
     takes its day out of the split (docs/domain, section 4b). Week rows from two months of
-    one week are summed. Two queries plus the (memoised) calendar.
+    one week are summed. ``months`` (first days of months) limits the rows to the targets
+    of those months; a recompute passes the months its periods touch, so its cost does not
+    grow with the years of targets on record. Two queries plus the (memoised) calendar.
     """
     rows = Target.objects.all()
+    if months is not None:
+        rows = rows.filter(month__in=list(months))
     if team_ids is not None:
         teams = list(team_ids)
         reps = Membership.objects.filter(unit_id__in=teams).values_list("user_id", flat=True)
@@ -325,9 +331,22 @@ def load_input(
         revenue=_fetch(revenue, rev_cols),
         contracts=_fetch(contracts, con_cols),
         billing_months=_frame(BillingMonth.objects.order_by().values_list("month"), ["month"]),
-        targets=_targets_of(targets_frame(team_ids), plist),
+        targets=_targets_of(
+            targets_frame(team_ids, None if plist is None else _months_touching(plist)), plist
+        ),
         customers=_fetch(customers, cus_cols, ["created_at"]),
     )
+
+
+def _months_touching(periods: Iterable[Period]) -> set[dt.date]:
+    """First days of every month that any of ``periods`` (end exclusive) has a day in."""
+    months: set[dt.date] = set()
+    for period in periods:
+        month = period.start.replace(day=1)
+        while month < period.end:
+            months.add(month)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def _targets_of(frame: pd.DataFrame, periods: Iterable[Period] | None) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import analysis, dashboards, drill, exports, runs, targets
+from .views import analysis, dashboards, drill, exports, forecast, runs, targets
 
 app_name = "kpi"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("rep/<str:username>/", dashboards.rep_dashboard, name="rep_dashboard"),
     path("branch/<slug:code>/", dashboards.branch_dashboard, name="branch_dashboard"),
     path("drilldown/", drill.drilldown, name="drilldown"),
+    path("forecast/", forecast.forecast, name="forecast"),
     path("export/", exports.dashboard_export, name="dashboard_export"),
     path("recompute/", runs.recompute, name="recompute"),
     path("runs/<int:pk>/", runs.run_status, name="run_status"),

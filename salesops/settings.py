@@ -309,6 +309,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": __import__("celery.schedules").schedules.crontab(minute=0, hour=2),
     },
 }
+# Follow-up escalation and the public pool's automatic release (OrgSettings days, 0: off).
+CELERY_BEAT_SCHEDULE["journals-follow-up-escalate"] = {
+    "task": "journals.follow_up_escalate",
+    "schedule": __import__("celery.schedules").schedules.crontab(minute=5, hour=9),
+}
+CELERY_BEAT_SCHEDULE["customers-auto-release"] = {
+    "task": "customers.auto_release",
+    "schedule": __import__("celery.schedules").schedules.crontab(minute=10, hour=3),
+}
 # Work calendar: warn in the log when the holidays of this year (or, from December 1st, the
 # coming year) are unknown.
 CELERY_BEAT_SCHEDULE["accounts-calendar-check"] = {
@@ -418,6 +427,7 @@ CHECKIN_PHOTO_MAX_PIXELS = env_int("CHECKIN_PHOTO_MAX_PIXELS", 40_000_000)
 
 # Customer import limits (bytes); see spreadsheets/reading.py.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+PROJECT_DOCUMENT_MAX_BYTES = env_int("PROJECT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 

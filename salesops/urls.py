@@ -41,6 +41,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("journals/", include("journals.urls")),
     path("customers/", include("customers.urls")),
+    path("projects/", include("customers.projects.urls")),
     path("coaching/", include("coaching.urls")),
     path("kpi/", include("kpi.urls")),
     path("weekly/", include("weekly.urls")),

@@ -7,17 +7,17 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from accounts.api.common import (
     READ_ERRORS,
     ApiModelSerializer,
     IdFilter,
-    IdLookupMixin,
     errors,
-    scope_of,
 )
+from accounts.api.scoped import ScopedReadOnlyViewSet
+from accounts.scoping import Scope
 
 from . import selectors
 from .models import ReportStatus, TeamWeeklyReport, WeeklyReport
@@ -142,7 +142,7 @@ class TeamReportFilter(django_filters.FilterSet):
         ],
     ),
 )
-class WeeklyReportViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[WeeklyReport]):
+class WeeklyReportViewSet(ScopedReadOnlyViewSet[WeeklyReport]):
     """Personal weekly reports in the caller's scope."""
 
     serializer_class = WeeklyReportSerializer
@@ -150,8 +150,8 @@ class WeeklyReportViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[WeeklyRep
     ordering_fields = ["week", "submitted_at", "updated_at", "id"]
     ordering = ["-week", "id"]
 
-    def get_queryset(self) -> QuerySet[WeeklyReport]:
-        return selectors.report_queryset(scope_of(self.request))
+    def scoped_queryset(self, scope: Scope) -> QuerySet[WeeklyReport]:
+        return selectors.report_queryset(scope)
 
 
 @extend_schema_view(
@@ -165,7 +165,7 @@ class WeeklyReportViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[WeeklyRep
         responses={200: TeamWeeklyReportSerializer, **errors(*READ_ERRORS)},
     ),
 )
-class TeamWeeklyReportViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[TeamWeeklyReport]):
+class TeamWeeklyReportViewSet(ScopedReadOnlyViewSet[TeamWeeklyReport]):
     """Team weekly reports in the caller's scope."""
 
     serializer_class = TeamWeeklyReportSerializer
@@ -173,8 +173,8 @@ class TeamWeeklyReportViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[TeamW
     ordering_fields = ["week", "submitted_at", "updated_at", "id"]
     ordering = ["-week", "id"]
 
-    def get_queryset(self) -> QuerySet[TeamWeeklyReport]:
-        return selectors.team_report_queryset(scope_of(self.request))
+    def scoped_queryset(self, scope: Scope) -> QuerySet[TeamWeeklyReport]:
+        return selectors.team_report_queryset(scope)
 
 
 router = SimpleRouter()

@@ -12,11 +12,22 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import ScopedQuerySet
+
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     REVIEWED = "reviewed", _("Reviewed")
+
+
+class WeeklyReportQuerySet(ScopedQuerySet["WeeklyReport"]):
+    """Personal weekly reports: seen by the rep and their team's viewers; changed by the
+    rep. The one scoping rule of the model (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = "rep"
+    scope_team_field = "team"
+    scope_editors = "author"
 
 
 class WeeklyReport(models.Model):
@@ -49,6 +60,8 @@ class WeeklyReport(models.Model):
     revision = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WeeklyReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-week", "rep_id"]
@@ -121,6 +134,16 @@ class WeeklyComment(models.Model):
         return self.text[:50]
 
 
+class TeamWeeklyReportQuerySet(ScopedQuerySet["TeamWeeklyReport"]):
+    """Team weekly reports: seen by their author and the team's viewers; changed by the
+    team's supervisor. The one scoping rule of the model
+    (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = "author"
+    scope_team_field = "team"
+    scope_editors = "supervisor"
+
+
 class TeamWeeklyReport(models.Model):
     """A team's weekly report (小组活动统计): figures per member, key customers, key
     coachees, summary and next week's training. Written by the supervisor."""
@@ -145,6 +168,8 @@ class TeamWeeklyReport(models.Model):
     )
     revision = models.PositiveSmallIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TeamWeeklyReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-week", "team_id"]

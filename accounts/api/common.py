@@ -2,7 +2,10 @@
 scope, pagination, JSON errors with field messages, optimistic concurrency with
 ``ETag``/``If-Match``, throttles and the schema's error responses.
 
-It lives in ``accounts`` (the lowest Django app), so every higher app may import it.
+It lives in ``accounts`` (the lowest Django app), so every higher app may import it. The
+shared base of the scoped viewsets is beside it in ``accounts/api/scoped.py``: this module is
+loaded by DRF's settings (the pagination class) while ``rest_framework.viewsets`` is still
+being imported, so it must not import the viewsets itself.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -28,12 +28,12 @@ from .common import (
     WRITE_ERRORS,
     ApiModelSerializer,
     IdFilter,
-    IdLookupMixin,
     VersionedMixin,
     errors,
     id_field,
     scope_of,
 )
+from .scoped import ScopedReadOnlyViewSet
 
 
 class IsAdminForWrites(permissions.BasePermission):
@@ -223,12 +223,7 @@ USER_EXAMPLE = {
         responses={200: UserSerializer, **errors(*READ_ERRORS)},
     ),
 )
-class UserViewSet(
-    VersionedMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet[User],
-):
+class UserViewSet(VersionedMixin, ScopedReadOnlyViewSet[User]):
     """People; admins create, change and deactivate them."""
 
     serializer_class = UserSerializer
@@ -238,8 +233,7 @@ class UserViewSet(
     ordering = ["username"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[User]:
-        scope = scope_of(self.request)
+    def scoped_queryset(self, scope: Scope) -> QuerySet[User]:
         if scope.is_admin:
             return User.objects.all().order_by("username")
         return visible_users(scope).order_by("username")
@@ -304,7 +298,7 @@ class UnitFilter(django_filters.FilterSet):
         responses={200: UnitSerializer, **errors(*READ_ERRORS)},
     ),
 )
-class UnitViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[OrgUnit]):
+class UnitViewSet(ScopedReadOnlyViewSet[OrgUnit]):
     """The organisation tree as the caller sees it."""
 
     serializer_class = UnitSerializer
@@ -312,8 +306,7 @@ class UnitViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet[OrgUnit]):
     ordering_fields = ["name", "code", "id"]
     ordering = ["kind", "name"]
 
-    def get_queryset(self) -> QuerySet[OrgUnit]:
-        scope = scope_of(self.request)
+    def scoped_queryset(self, scope: Scope) -> QuerySet[OrgUnit]:
         if scope.is_admin:
             return OrgUnit.objects.all()
         return visible_teams(scope)
@@ -395,12 +388,7 @@ class MembershipFilter(django_filters.FilterSet):
         responses={200: MembershipSerializer, **errors(*WRITE_ERRORS)},
     ),
 )
-class MembershipViewSet(
-    IdLookupMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet[Membership],
-):
+class MembershipViewSet(ScopedReadOnlyViewSet[Membership]):
     """Memberships; admins start, move and end them."""
 
     serializer_class = MembershipSerializer
@@ -409,8 +397,7 @@ class MembershipViewSet(
     ordering_fields = ["start", "end", "id"]
     ordering = ["-start", "id"]
 
-    def get_queryset(self) -> QuerySet[Membership]:
-        scope: Scope = scope_of(self.request)
+    def scoped_queryset(self, scope: Scope) -> QuerySet[Membership]:
         rows = Membership.objects.all()
         if scope.is_admin:
             return rows

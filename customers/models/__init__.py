@@ -25,6 +25,17 @@ from .customer import (
 )
 from .history import Ownership, StageChange, StageSetting
 from .imports import ImportJob
+from .projects import (
+    Competitor,
+    ControlPoint,
+    ControlPointDefinition,
+    ControlPointUpdate,
+    DecisionMember,
+    DocumentVersion,
+    Project,
+    ProjectDocument,
+    SupportRequest,
+)
 from .revenue import BillingMonth, Contract, RevenueRecord, ServiceEvaluation
 
 __all__ = [
@@ -32,6 +43,15 @@ __all__ = [
     "MONEY",
     "STAGE_ORDER",
     "BillingMonth",
+    "Competitor",
+    "ControlPoint",
+    "ControlPointDefinition",
+    "ControlPointUpdate",
+    "DecisionMember",
+    "DocumentVersion",
+    "Project",
+    "ProjectDocument",
+    "SupportRequest",
     "Contact",
     "Contract",
     "Customer",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.labels import label_of
+from accounts.scoping import Scope, ScopedQuerySet
 from domain import stages
 
 
@@ -46,6 +47,25 @@ FUNNEL = [Stage(s) for s in stages.FUNNEL_STAGES]
 class Segment(models.TextChoices):
     MASS = "mass", _("Mass-market / SME")
     GROUP = "group", _("Group / key account")
+
+
+class CustomerQuerySet(ScopedQuerySet["Customer"]):
+    """Customer files: seen by their owner, the team's viewers and (unowned) the team's
+    reps; changed by the owner or the team's supervisor. The one scoping rule of the model
+    (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = "owner"
+    scope_team_field = "team"
+    scope_editors = "owner_or_supervisor"
+
+    def visible_to(self, scope: Scope) -> models.QuerySet[Customer]:
+        """Owned by the viewer or in a visible team, plus the unowned customers (the public
+        pool) of the teams the viewer is a rep of (docs/domain, section 5)."""
+        visible = super().visible_to(scope)
+        if scope.is_authenticated and not scope.is_admin and scope.rep_team_ids:
+            pool = self.filter(owner__isnull=True, team_id__in=sorted(scope.rep_team_ids))
+            visible = visible | pool
+        return visible
 
 
 class Customer(models.Model):
@@ -117,6 +137,8 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

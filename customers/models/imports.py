@@ -6,7 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import ScopedQuerySet
 from accounts.uploads import UnguessableName
+
+
+class ImportJobQuerySet(ScopedQuerySet["ImportJob"]):
+    """Import jobs: seen and changed by admins only. The one scoping rule of the model
+    (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = None
+    scope_team_field = None
+    scope_editors = "admin"
 
 
 class ImportJob(models.Model):
@@ -80,6 +90,8 @@ class ImportJob(models.Model):
     # running the job (or when it was queued), and how often it was re-queued.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

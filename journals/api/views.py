@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -24,12 +24,12 @@ from accounts.api.common import (
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
     IdFilter,
-    IdLookupMixin,
     VersionedMixin,
     errors,
     scope_of,
 )
-from accounts.scoping import Scope, restrict
+from accounts.api.scoped import ScopedReadOnlyViewSet
+from accounts.scoping import Scope
 from customers.models import Customer
 from customers.selectors import customer_queryset
 
@@ -167,12 +167,7 @@ JOURNAL_LIST_EXAMPLE = {
         responses={200: CommentSerializer(many=True), **errors(*READ_ERRORS)},
     ),
 )
-class JournalViewSet(
-    VersionedMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet[Journal],
-):
+class JournalViewSet(VersionedMixin, ScopedReadOnlyViewSet[Journal]):
     """Daily work journals in the caller's scope."""
 
     serializer_class = JournalSerializer
@@ -181,8 +176,8 @@ class JournalViewSet(
     ordering = ["-day", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[Journal]:
-        rows = selectors.journal_queryset(scope_of(self.request)).select_related("rep", "team")
+    def scoped_queryset(self, scope: Scope) -> QuerySet[Journal]:
+        rows = selectors.journal_queryset(scope).select_related("rep", "team")
         if self.action == "list":
             return rows
         return rows.prefetch_related("plan_items", "visits")
@@ -205,7 +200,7 @@ class JournalViewSet(
         return self.respond_with_etag(self._fresh(journal), code)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        journal = self.get_object()
+        journal = self.get_editable_object()
         services.journal_check_can_edit(journal=journal, scope=scope_of(request))
         self.require_current(request, journal)
         data = JournalTextSerializer(data=request.data, partial=True)
@@ -215,14 +210,14 @@ class JournalViewSet(
 
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        journal = self.get_object()
+        journal = self.get_editable_object()
         services.journal_check_can_edit(journal=journal, scope=scope_of(request))
         services.journal_submit(journal=journal, by=request.user)  # type: ignore[arg-type]
         return self.respond_with_etag(self._fresh(journal))
 
     @action(detail=True, methods=["post"])
     def amend(self, request: Request, pk: str | None = None) -> Response:
-        journal = self.get_object()
+        journal = self.get_editable_object()
         services.journal_check_can_amend(journal=journal, scope=scope_of(request))
         services.journal_amend(journal=journal, by=request.user)  # type: ignore[arg-type]
         return self.respond_with_etag(self._fresh(journal))
@@ -318,13 +313,7 @@ class PlanItemFilter(django_filters.FilterSet):
         responses={204: None, **errors(*READ_ERRORS)},
     ),
 )
-class PlanItemViewSet(
-    IdLookupMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet[PlanItem],
-):
+class PlanItemViewSet(mixins.DestroyModelMixin, ScopedReadOnlyViewSet[PlanItem]):
     """Planned visits, appointments and follow-ups."""
 
     serializer_class = PlanItemSerializer
@@ -332,8 +321,8 @@ class PlanItemViewSet(
     ordering_fields = ["position", "id"]
     ordering = ["journal", "kind", "position", "id"]
 
-    def get_queryset(self) -> QuerySet[PlanItem]:
-        journals = selectors.journal_queryset(scope_of(self.request))
+    def scoped_queryset(self, scope: Scope) -> QuerySet[PlanItem]:
+        journals = selectors.journal_queryset(scope)
         return PlanItem.objects.filter(journal__in=journals).select_related("journal")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -426,13 +415,7 @@ VISIT_REQUEST_EXAMPLE = {
         responses={204: None, **errors(*WRITE_ERRORS)},
     ),
 )
-class VisitViewSet(
-    IdLookupMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet[Visit],
-):
+class VisitViewSet(mixins.DestroyModelMixin, ScopedReadOnlyViewSet[Visit]):
     """Visits, appointments and follow-ups actually made."""
 
     serializer_class = VisitSerializer
@@ -440,10 +423,8 @@ class VisitViewSet(
     ordering_fields = ["occurred_at", "id"]
     ordering = ["-occurred_at", "-id"]
 
-    def get_queryset(self) -> QuerySet[Visit]:
-        scope = scope_of(self.request)
-        rows = restrict(Visit.objects.all(), scope, owner_field="rep", team_field="team")
-        return rows.select_related("journal")
+    def scoped_queryset(self, scope: Scope) -> QuerySet[Visit]:
+        return Visit.objects.visible_to(scope).select_related("journal")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         scope = scope_of(request)
@@ -477,7 +458,7 @@ class VisitViewSet(
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        visit = self.get_object()
+        visit = self.get_editable_object()
         services.journal_check_can_edit(journal=visit.journal, scope=scope_of(request))
         services.visit_delete(visit=visit, by=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)

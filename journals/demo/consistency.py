@@ -25,7 +25,7 @@ def settle(org: DemoOrg, rng: random.Random, stdout: IO[str] | Any) -> int:
     """Date each demo customer (of the demo teams) before its earliest event: visit, stage
     change, ownership start, note, contract signature or pool entry. Returns the number of
     customers changed; idempotent (a second run changes none)."""
-    rows = Customer.objects.filter(team__in=org.teams).annotate(
+    rows: Any = Customer.objects.filter(team__in=org.teams).annotate(
         first_visit=Min("visits__occurred_at"),
         first_stage=Min("stage_changes__at"),
         first_owner=Min("ownerships__start"),

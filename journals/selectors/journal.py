@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.calendar import calendar_book
 from accounts.models import Membership, User
-from accounts.scoping import Scope, memberships_during, restrict
+from accounts.scoping import Scope, memberships_during
 from domain import visits as visit_rules
 from domain.workdays import days_between
 
@@ -32,7 +32,7 @@ from .rules import _exempt_kind, _exemptions, deadline_of, effective_rules
 
 def journal_queryset(scope: Scope) -> QuerySet[Journal]:
     """Journals the viewer may see: their own, and those of the teams they see."""
-    return restrict(Journal.objects.all(), scope, owner_field="rep", team_field="team")
+    return Journal.objects.visible_to(scope)
 
 
 def journal_get(*, scope: Scope, pk: int) -> Journal:
@@ -45,7 +45,7 @@ def journal_get(*, scope: Scope, pk: int) -> Journal:
 
 def visit_get(*, scope: Scope, pk: int) -> Visit:
     """One visit whose journal the viewer sees (with journal, customer); Http404 otherwise."""
-    visits = restrict(Visit.objects.all(), scope, owner_field="rep", team_field="team")
+    visits = Visit.objects.visible_to(scope)
     try:
         return visits.select_related("journal", "customer", "journal__rep").get(pk=pk)
     except Visit.DoesNotExist:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
 from accounts.models import Membership, User
-from accounts.scoping import Scope, active_memberships, restrict, scope_for
+from accounts.scoping import Scope, active_memberships, scope_for
 from customers.models import Customer, Stage
 
 from .. import calculations as calc
@@ -121,7 +121,7 @@ def visitable_customers(*, rep: User, day: dt.date) -> QuerySet[Customer]:
         active_memberships(day), user=rep, role=Membership.Role.REP
     ).values("unit_id")
     return (
-        (restrict(Customer.objects.all(), scope) | Customer.objects.filter(team_id__in=teams))
+        (Customer.objects.visible_to(scope) | Customer.objects.filter(team_id__in=teams))
         .exclude(stage=Stage.LOST)
         .distinct()
     )
@@ -138,7 +138,7 @@ def picker_customers(*, scope: Scope, rep: User, q: str, limit: int = 10) -> lis
     if q:
         rows = customer_search(scope=scope, q=q, limit=limit + 5, own_only=True)
         return [c for c in rows if c.owner_id == rep.pk and c.stage != Stage.LOST][:limit]
-    qs = restrict(Customer.objects.all(), scope).filter(owner=rep).exclude(stage=Stage.LOST)
+    qs = Customer.objects.visible_to(scope).filter(owner=rep).exclude(stage=Stage.LOST)
     return list(qs.order_by(Coalesce("last_activity_at", "created_at").desc(), "name")[:limit])
 
 

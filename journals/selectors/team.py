@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -70,7 +70,9 @@ def team_day(
         .select_related("user")
         .order_by("user__username")
     )
-    journals_qs = Journal.objects.filter(team=team, day=day).prefetch_related(*prefetch)
+    journals_qs: QuerySet[Journal] = Journal.objects.filter(team=team, day=day).prefetch_related(
+        *prefetch
+    )
     if counts:
         journals_qs = with_counts(journals_qs)
     journals = {j.rep_id: j for j in journals_qs}

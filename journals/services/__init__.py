@@ -17,6 +17,7 @@ from .comments import (
     mentioned_usernames,
     settings_site_url,
 )
+from .escalation import follow_ups_escalate
 from .journal import (
     journal_amend,
     journal_get_or_create_today,
@@ -60,6 +61,7 @@ from .visits import (
 )
 
 __all__ = [
+    "follow_ups_escalate",
     "action_item_add",
     "action_item_set_done",
     "meeting_check_can_run",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -42,7 +43,7 @@ def test_the_seeded_demo_is_consistent_with_itself():
     call_command("seed_demo", stdout=io.StringIO())
 
     # Creation before activity; pool entries after creation.
-    rows = Customer.objects.annotate(
+    rows: Any = Customer.objects.annotate(
         first_visit=Min("visits__occurred_at"),
         first_stage=Min("stage_changes__at"),
         first_owner=Min("ownerships__start"),

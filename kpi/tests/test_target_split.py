@@ -13,7 +13,8 @@ import pytest
 
 from accounts.calendar import calendar_day_set
 from accounts.models import Membership
-from kpi.loading import _week_shares, split_largest_remainder, targets_frame
+from domain.periods import period_of
+from kpi.loading import _months_touching, _week_shares, split_largest_remainder, targets_frame
 from kpi.models import Target
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,18 @@ def test_the_split_reads_the_calendar_once(org, django_assert_num_queries):
     calendar_day_set(by=org.admin, day=HOLIDAY, is_workday=True, unit=org.team_b)
     with django_assert_num_queries(4):  # + the units' parents, as team entries exist
         targets_frame()
+
+
+def test_months_limit_the_rows_and_keep_a_straddling_week(org) -> None:
+    """``months`` keeps only those months' targets; a load for a week that straddles two
+    months asks for both, so the week keeps its target (both months have one)."""
+    Target.objects.create(team=org.team_a, month=D(2026, 2, 1), metric="deals", value=28)
+    Target.objects.create(team=org.team_a, month=MARCH, metric="deals", value=31)
+    Target.objects.create(team=org.team_a, month=D(2026, 5, 1), metric="deals", value=9)
+    week = period_of(D(2026, 3, 1), "week")  # 2026-W09: Feb 23 - Mar 1
+    months = _months_touching([week])
+    assert months == {D(2026, 2, 1), MARCH}
+    frame = targets_frame([org.team_a.pk], months)
+    assert set(frame[frame["period"].str.len() == 7]["period"]) == {"2026-02", "2026-03"}
+    assert "2026-W09" in set(frame["period"])
+    assert _weeks(frame, "team", org.team_a.pk, "deals").keys().isdisjoint({"2026-W19"})

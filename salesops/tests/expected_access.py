@@ -245,6 +245,64 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login ok 404 ok 404 404 404 ok",
         "POST": "login 405 405 405 405 405 405 405",
     },
+    # The deal forecast: the viewer's own scope by default (docs/domain, section 7).
+    "kpi:forecast": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    # Big-account projects (docs/domain, section 7): the team's, read-only above it.
+    "projects:project_list": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "projects:project_board": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "projects:project_create": {
+        "GET": "login ok ok ok ok 403 ok ok",
+        "POST": "login ok ok ok ok 403 ok ok",
+    },
+    "projects:project_detail": {
+        "GET": "login ok 404 ok 404 404 404 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "projects:project_status": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 ok 404 404 404 ok",
+    },
+    "projects:point_update": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 ok 404 404 404 ok",
+    },
+    "projects:chain_add": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 ok 404 404 404 ok",
+    },
+    "projects:chain_remove": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 ok 404 404 404 ok",
+    },
+    "projects:document_upload": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 ok 404 404 404 ok",
+    },
+    "projects:competitor_add": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 ok 404 404 404 ok",
+    },
+    "projects:support_ask": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 ok 404 404 404 ok",
+    },
+    "projects:document_download": {
+        "GET": "login ok 404 ok 404 404 404 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "projects:support_answer": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 404 ok 404 404 404 ok",
+    },
     "customers:customer_bulk": {
         "GET": "login 403 403 ok ok 403 403 ok",
         "POST": "login 403 403 ok ok 403 403 ok",

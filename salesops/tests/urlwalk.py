@@ -100,6 +100,16 @@ ARGUMENTS: dict[str, Kwargs] = {
     "api:token-detail": lambda w: {"token_key": "so_none"},
     "accounts:token_revoke": lambda w: {"key": "so_none"},
     "api:target-detail": lambda w: {"pk": 999999},
+    "projects:point_update": lambda w: {
+        "pk": w.objects["project"].pk,
+        "position": w.objects["point"].position,
+    },
+    "projects:chain_remove": lambda w: {
+        "pk": w.objects["project"].pk,
+        "member": w.objects["chain_member"].pk,
+    },
+    "projects:document_download": _pk("document_version"),
+    "projects:support_answer": _pk("support_request"),
 }
 
 #: For URLs with a ``pk`` not listed above: the object by URL-name prefix.
@@ -115,6 +125,7 @@ PK_BY_PREFIX: list[tuple[str, str]] = [
     ("weekly:team_key_customer_add", "team_report"),
     ("weekly:key_coachee_add", "team_report"),
     ("weekly:", "report"),
+    ("projects:", "project"),
     ("api:customer-", "customer"),
     ("api:journal-", "journal"),
     ("api:plan-item-", "plan_item"),

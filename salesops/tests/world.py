@@ -25,7 +25,17 @@ from accounts.models import Membership, Notification, User
 from accounts.scoping import local_today
 from coaching.models import CoachingPlan, Finding, Measure
 from conftest import Org, _user, make_org
-from customers.models import Customer, ImportJob
+from customers.models import (
+    Contact,
+    ControlPoint,
+    Customer,
+    DecisionMember,
+    DocumentVersion,
+    ImportJob,
+    Project,
+    ProjectDocument,
+    SupportRequest,
+)
 from customers.services import customer_create
 from journals.models import Journal, PlanItem, Visit
 from kpi.calculations import period_of
@@ -157,6 +167,34 @@ def build_world() -> World:
     team_key_customer = TeamKeyCustomer.objects.create(report=team_report, customer=customer)
     coachee = KeyCoachee.objects.create(report=team_report, rep=rep)
     notification = Notification.objects.create(user=rep, key="matrix", title="matrix")
+    group_customer = customer_create(
+        by=rep, name="矩阵集团客户有限公司", owner=rep, stage="relationship", segment="group"
+    )
+    project = Project.objects.create(
+        customer=group_customer,
+        name="矩阵项目",
+        owner=rep,
+        team=team,
+        expected_value=Decimal("1000"),
+        expected_signing=today + dt.timedelta(days=30),
+    )
+    point = ControlPoint.objects.create(
+        project=project, position=1, code="relationship", name_zh="客户关系开发", name_en="R"
+    )
+    contact = Contact.objects.create(customer=group_customer, name="周总")
+    member = DecisionMember.objects.create(project=project, contact=contact, role="decision_maker")
+    document = ProjectDocument.objects.create(project=project, kind="proposal", title="方案")
+    version = DocumentVersion.objects.create(
+        document=document,
+        number=1,
+        file=ContentFile(b"%PDF-1.4\n", name="matrix.pdf"),
+        original_name="matrix.pdf",
+        size=9,
+        content_type="application/pdf",
+    )
+    support = SupportRequest.objects.create(
+        project=project, kind="pricing", addressed_to="supervisor", question="?"
+    )
     objects = {
         "customer": customer,
         "journal": journal,
@@ -173,6 +211,11 @@ def build_world() -> World:
         "team_key_customer": team_key_customer,
         "coachee": coachee,
         "notification": notification,
+        "project": project,
+        "point": point,
+        "chain_member": member,
+        "document_version": version,
+        "support_request": support,
         "team": team,
         "month": month,
         "week": week,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.scoping import Scope, restrict
+from accounts.scoping import Scope
 from kpi.calculations import Period
 
 from ..models import TeamWeeklyReport, WeeklyReport
@@ -14,21 +14,13 @@ from ..models import TeamWeeklyReport, WeeklyReport
 
 def report_queryset(scope: Scope) -> QuerySet[WeeklyReport]:
     """Personal reports ``scope`` may see: own, and those of visible teams (404 otherwise)."""
-    return restrict(
-        WeeklyReport.objects.select_related("rep", "team", "reviewed_by"),
-        scope,
-        owner_field="rep",
-        team_field="team",
-    )
+    return WeeklyReport.objects.visible_to(scope).select_related("rep", "team", "reviewed_by")
 
 
 def team_report_queryset(scope: Scope) -> QuerySet[TeamWeeklyReport]:
     """Team reports of the teams ``scope`` leads or manages (admins: all)."""
-    return restrict(
-        TeamWeeklyReport.objects.select_related("team", "author", "reviewed_by"),
-        scope,
-        owner_field="author",
-        team_field="team",
+    return TeamWeeklyReport.objects.visible_to(scope).select_related(
+        "team", "author", "reviewed_by"
     )
 
 

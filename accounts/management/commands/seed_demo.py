@@ -19,6 +19,7 @@ SEED = 20261129
 # (module, function) run after the organisation exists; each gets (org, rng, stdout).
 STEPS = [
     ("customers.demo", "seed"),
+    ("customers.projects.demo", "seed"),
     ("journals.demo", "seed"),
     ("weekly.demo", "seed"),
     # After every step that records customer events (visits, stage changes, notes, the
@@ -34,6 +35,7 @@ RESETS = [
     ("kpi.demo", "reset"),
     ("weekly.demo", "reset"),
     ("journals.demo", "reset"),
+    ("customers.projects.demo", "reset"),
     ("customers.demo", "reset"),
 ]
 
