@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_drop_unused_knox_table'),
+        ('accounts', '0006_pool_rules'),
     ]
 
     operations = [
