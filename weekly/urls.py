@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, listing, personal, team, weekly_meeting
+from .views import exports, listing, owed, personal, team, weekly_meeting
 
 app_name = "weekly"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", listing.report_list, name="report_list"),
     path("current/", personal.report_current, name="report_current"),
     path("meeting/", weekly_meeting.meeting, name="meeting"),
+    path("owed/", owed.owed, name="owed"),
     path("<int:pk>/", listing.report_detail, name="report_detail"),
     path("<int:pk>/edit/", personal.report_edit, name="report_edit"),
     path("<int:pk>/submit/", personal.report_submit, name="report_submit"),

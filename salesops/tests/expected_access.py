@@ -563,6 +563,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login ok ok ok ok ok ok ok",
         "POST": "login 405 405 405 405 405 405 405",
     },
+    "weekly:owed": {
+        "GET": "login 403 403 ok ok ok 403 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
     "weekly:meeting": {
         "GET": "login 403 403 ok ok ok 403 ok",
         "POST": "login 405 405 405 405 405 405 405",

@@ -43,6 +43,7 @@ PAGES = {
         "accounts:team_list",
         "journals:submission_stats",
         "customers:customer_bulk",
+        "weekly:owed",
     ],
     "manager": ["kpi:dashboard", "customers:customer_list", "weekly:meeting", "accounts:team_list"],
     "admin": [

@@ -1,0 +1,37 @@
+"""Who owes a weekly report or a monthly analysis: per team of the leader, only their
+teams, exported as .xlsx."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from weekly.models import ReportStatus, WeeklyReport
+from weekly.selectors import meeting_default_period
+
+pytestmark = pytest.mark.django_db
+
+
+def test_supervisor_sees_who_owes_and_other_teams_do_not(org, client_for):
+    period = meeting_default_period()
+    WeeklyReport.objects.create(
+        rep=org.teammate, team=org.team_a, week=period.start, status=ReportStatus.SUBMITTED
+    )
+    page = client_for(org.supervisor).get("/weekly/owed/", {"week": period.key})
+    assert page.status_code == 200
+    (row,) = page.context["rows"]
+    assert [u.username for u in row.weekly_owed] == ["rep"]
+    assert {u.username for u in row.analysis_owed} == {"rep", "teammate"}
+    assert not row.team_report_done
+    other = client_for(org.outsider_supervisor).get("/weekly/owed/", {"week": period.key})
+    assert [r.team.code for r in other.context["rows"]] == ["south-1"]
+    assert client_for(org.rep).get("/weekly/owed/").status_code == 403
+
+
+def test_owed_list_exports_to_xlsx(org, client_for):
+    response = client_for(org.manager).get("/weekly/owed/", {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    teams = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert teams == {"北一组", "北二组"}
