@@ -196,22 +196,40 @@ def customers_correct_stage(
 ) -> int:
     """Correct the funnel stage of the customers ``ids`` to ``to_stage`` (a supervisor
     fixing what was recorded wrongly). Each change is a dated stage-change row with the
-    reason, so the KPIs count it from now (docs/domain, section 9); the required fields
-    of a stage are not asked for, since the stage is a correction of a fact. Customers
-    already in that stage are skipped. Returns how many changed."""
+    reason, so the KPIs count it from now (docs/domain, section 9). A move must satisfy
+    the requirements of every stage it enters, as on the customer's own page (e.g. the
+    needs analysis before intent): when any customer does not, nothing changes and the
+    ValidationError names each such customer and why. Customers already in that stage
+    are skipped. Returns how many changed.
+
+    Raises ValidationError (``to_stage`` empty or unknown, no reason, a customer whose
+    required fields are missing) and PermissionDenied/Http404 from the scope checks."""
+    if not to_stage:
+        raise ValidationError({"to_stage": _("Choose a stage.")})
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": _("Unknown stage.")})
     customers = _load(scope, ids)
     _check(scope, customers, reason)
     changed = 0
+    refused: list[str] = []
     for customer in customers:
-        change = customer_change_stage(
-            customer=customer,
-            to_stage=to_stage,
-            by=by,
-            reason=_("Correction: %(reason)s") % {"reason": reason.strip()},
-            source=StageChange.Source.MANUAL,
-            check_required=False,
-        )
+        try:
+            with transaction.atomic():
+                change = customer_change_stage(
+                    customer=customer,
+                    to_stage=to_stage,
+                    by=by,
+                    reason=_("Correction: %(reason)s") % {"reason": reason.strip()},
+                    source=StageChange.Source.MANUAL,
+                    check_required=True,
+                )
+        except ValidationError as exc:
+            refused.append(f"{customer.name}: {' '.join(exc.messages)}")
+            continue
         changed += change is not None
+    if refused:
+        raise ValidationError(
+            _("No stage was changed. %(count)s customer(s) first need: %(details)s")
+            % {"count": len(refused), "details": "; ".join(refused)}
+        )
     return changed

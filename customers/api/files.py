@@ -14,7 +14,7 @@ import django_filters
 from django.db import models
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -32,7 +32,9 @@ from accounts.api.common import (
     id_field,
     scope_of,
 )
+from accounts.api.scoped import ScopedReadOnlyViewSet
 from accounts.models import User
+from accounts.scoping import Scope
 
 from .. import selectors, services
 from ..forms import CustomerForm
@@ -296,12 +298,7 @@ def _form_errors(form: CustomerForm) -> dict[str, list[str]]:
         responses={200: RevenueSerializer(many=True), **errors(*READ_ERRORS)},
     ),
 )
-class CustomerViewSet(
-    VersionedMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet[Customer],
-):
+class CustomerViewSet(VersionedMixin, ScopedReadOnlyViewSet[Customer]):
     """Customer files in the caller's scope."""
 
     serializer_class = CustomerSerializer
@@ -310,8 +307,8 @@ class CustomerViewSet(
     ordering = ["name", "id"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[Customer]:
-        return selectors.customer_queryset(scope_of(self.request)).select_related("owner")
+    def scoped_queryset(self, scope: Scope) -> QuerySet[Customer]:
+        return selectors.customer_queryset(scope).select_related("owner")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         scope = scope_of(request)

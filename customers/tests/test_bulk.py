@@ -116,3 +116,35 @@ def test_bulk_pages_answer_other_teams_with_404_and_reps_with_403(org, client_fo
     assert client_for(org.rep).get("/customers/bulk/").status_code == 403
     page = client_for(org.supervisor).get("/customers/bulk/", {"owner": org.rep.pk})
     assert customer.name in page.content.decode()
+
+
+def test_bulk_stage_correction_keeps_the_stage_requirements(org, client_for):
+    """A correction to deal enters intent, which needs a needs analysis: as on the
+    customer's own page, a customer without one is refused, by name, and nothing changes
+    for the others either (no intent or deal counted for them)."""
+    ready = make_customer(org.rep, stage=Stage.LEAD)
+    ready.needs = "专线扩容"
+    ready.save()
+    missing = make_customer(org.rep, stage=Stage.LEAD)
+    before = StageChange.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        bulk.customers_correct_stage(
+            scope=scope_for(org.supervisor),
+            ids=[ready.pk, missing.pk],
+            to_stage=Stage.DEAL,
+            by=org.supervisor,
+            reason="补录",
+        )
+    assert missing.name in " ".join(refused.value.messages)
+    assert ready.name not in " ".join(refused.value.messages)
+    assert StageChange.objects.count() == before
+    assert set(
+        Customer.objects.filter(pk__in=[ready.pk, missing.pk]).values_list("stage", flat=True)
+    ) == {Stage.LEAD}
+    response = client_for(org.supervisor).post(
+        "/customers/bulk/",
+        {"action": "stage", "ids": [ready.pk], "to_stage": "", "reason": "补录"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert "Choose a stage." in response.content.decode()

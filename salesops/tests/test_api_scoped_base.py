@@ -14,6 +14,7 @@ from accounts.api.people import MembershipViewSet, UnitViewSet, UserViewSet
 from accounts.api.scoped import ScopedReadOnlyViewSet
 from coaching.api import CoachingPlanViewSet, FindingViewSet
 from coaching.tests.factories import make_finding, make_plan
+from customers.api import CustomerViewSet
 from journals.api.views import JournalViewSet, PlanItemViewSet, VisitViewSet
 from journals.models import Journal
 from journals.tests.factories import make_customer, visit
@@ -44,6 +45,7 @@ def test_the_scoped_viewsets_share_the_one_base():
         UserViewSet,
         UnitViewSet,
         MembershipViewSet,
+        CustomerViewSet,
     ):
         assert issubclass(viewset, ScopedReadOnlyViewSet), viewset
         assert "get_queryset" not in vars(viewset), viewset

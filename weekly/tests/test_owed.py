@@ -35,3 +35,23 @@ def test_owed_list_exports_to_xlsx(org, client_for):
     sheet = load_workbook(io.BytesIO(response.content)).active
     teams = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert teams == {"北一组", "北二组"}
+
+
+def test_owed_page_queries_do_not_grow_with_reps(org, client_for):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Membership, User
+
+    client = client_for(org.manager)
+    client.get("/weekly/owed/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/weekly/owed/")
+    for i in range(5):
+        user = User.objects.create(username=f"extra{i}", display_name=f"新人{i}")
+        Membership.objects.create(user=user, unit=org.team_b, role="rep", start=dt.date(2020, 1, 1))
+    with CaptureQueriesContext(connection) as many:
+        client.get("/weekly/owed/")
+    assert len(many.captured_queries) == len(few.captured_queries)
