@@ -21,7 +21,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 def _state(item: ActionItem) -> str:
     if item.done_at is None:
-        return str(_("open"))
+        return str(_("Open"))
     return _("done %(day)s") % {"day": timezone.localtime(item.done_at).date().isoformat()}
 
 

@@ -11,13 +11,20 @@ class KpiConfig(AppConfig):
 
     def ready(self) -> None:
         # Lower layers announce changes; kpi schedules its recomputes (docs/architecture.md).
-        from salesops.events import ActivityRecorded, CustomerChanged, ImportCompleted, subscribe
+        from salesops.events import (
+            ActivityRecorded,
+            CustomerChanged,
+            HistoryImported,
+            ImportCompleted,
+            subscribe,
+        )
 
         from . import services, tasks  # noqa: F401  (registers the tasks services queue)
 
         subscribe(CustomerChanged, services.on_customer_changed)
         subscribe(ActivityRecorded, services.on_activity_recorded)
         subscribe(ImportCompleted, services.on_import_completed)
+        subscribe(HistoryImported, services.on_history_imported)
 
         # The audit log (accounts/audit.py): targets and monthly analyses.
         from accounts.audit import audit_register

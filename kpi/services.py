@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 
 from celery import Task, current_app
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from accounts.scoping import local_today
 from salesops.celery import enqueue
-from salesops.events import ActivityRecorded, CustomerChanged, ImportCompleted
+from salesops.events import ActivityRecorded, CustomerChanged, HistoryImported, ImportCompleted
 
 from .calculations import Period, parse_period, period_of
 from .models import KpiDirty, KpiRun, KpiRunPart
@@ -252,6 +253,23 @@ def on_import_completed(event: ImportCompleted) -> None:
 
     by = ImportJob.objects.filter(pk=event.job_id).values_list("created_by", flat=True).first()
     kpi_after_import(by=User.objects.filter(pk=by).first() if by else None)
+
+
+def on_history_imported(event: HistoryImported) -> None:
+    """History from another CRM was imported: mark every month and ISO week it touches out
+    of date, once per (team, period), and schedule their recomputes (gated like
+    :func:`kpi_touch`)."""
+    if not touches_enabled():
+        return
+    periods: dict[int, dict[str, Period]] = {}
+    for team_id, day in event.team_days:
+        for period in (period_of(day, "month"), period_of(day, "week")):
+            periods.setdefault(team_id, {})[period.key] = period
+    for team_id, by_key in periods.items():
+        chosen = [by_key[k] for k in sorted(by_key)]
+        transaction.on_commit(
+            partial(_mark_dirty, team_id, chosen, "history", TOUCH_DELAY_SECONDS, branch=False)
+        )
 
 
 def _touch(team_id: int, day: dt.date, trigger: str) -> None:

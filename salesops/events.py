@@ -51,6 +51,14 @@ class ImportCompleted:
 
 
 @dataclass(frozen=True)
+class HistoryImported:
+    """Dated history (visits, follow-ups, stage changes) from another CRM was written:
+    figures of these (team id, local day) pairs changed, often in past periods."""
+
+    team_days: tuple[tuple[int, dt.date], ...]
+
+
+@dataclass(frozen=True)
 class TargetsChanged:
     """Targets of these teams changed."""
 
@@ -77,6 +85,7 @@ Event = (
     ActivityRecorded
     | CustomerChanged
     | ImportCompleted
+    | HistoryImported
     | TargetsChanged
     | MembershipChanged
     | SnapshotsChanged

@@ -28,6 +28,7 @@ import python_calamine
 
 from .formulas import formulas_without_value, read_member, xlsx_sheet_paths
 from .messages import FileRefused, gettext_noop
+from .xlsx_head import first_rows_only
 
 __all__ = [
     "MAX_BLANK_RUN",
@@ -281,13 +282,17 @@ def open_sheet(
     sheet: str | None = None,
     max_bytes: int = MAX_BYTES,
     max_uncompressed: int = MAX_UNCOMPRESSED,
+    max_rows: int | None = None,
 ) -> OpenedSheet:
     """Check the file and open one sheet (default: the first visible worksheet) lazily.
 
     The guards run before anything is parsed: size (``max_bytes``), format
     (:func:`detect_format`), and for .xlsx the zip and XML checks (``max_uncompressed``:
     total unpacked bytes). Rows are read as the iterator is consumed, stopping after
-    MAX_BLANK_RUN consecutive blank rows. Raises FileRefused (see the class).
+    MAX_BLANK_RUN consecutive blank rows. ``max_rows``: the caller needs at most the
+    first that many rows of the sheet (blank ones included); an .xlsx is then cut to them
+    before it is parsed (a preview of a 100,000-row sheet parses 50 rows, not all). Raises
+    FileRefused (see the class).
     """
     if len(data) > max_bytes:
         raise FileRefused(
@@ -305,6 +310,9 @@ def open_sheet(
             )
         return OpenedSheet(fmt, [], "", _csv_rows(data), {})
     zf = _check_xlsx(data, max_uncompressed) if fmt == "xlsx" else None
+    if zf is not None and max_rows is not None:
+        data = first_rows_only(data, zf, max(max_rows, 1))
+        zf = zipfile.ZipFile(io.BytesIO(data))
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:

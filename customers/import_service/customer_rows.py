@@ -8,55 +8,76 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ..importing import ParsedRow, dedupe_keys
+from ..importing import ParsedRow, dedupe_keys, name_key
 from ..models import Contact, Customer, ImportJob, Ownership, Segment, Stage, StageChange
-from ..services import customer_fill_derived
+from ..services import customer_fill_derived, derived_initials
+from .fast_insert import fast_insert
 from .fields import _CONTACT_COPY, _CUSTOMER_COPY, _KEY_LABELS
 from .resolving import _add_error, _assign_owner, _Plan, _Resolver
 
 
 # --------------------------------------------------------------------------- customers
+def _keys_of(row: ParsedRow) -> list[tuple[str, str]]:
+    if row.keys is None:
+        row.keys = dedupe_keys(row.values)
+    return row.keys
+
+
 def _customer_keys(plans: Sequence[_Plan]) -> dict[int, list[tuple[str, str]]]:
-    return {id(p): dedupe_keys(p.row.values) for p in plans}
+    return {id(p): _keys_of(p.row) for p in plans}
 
 
 def _find_existing_customers(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Map dedupe keys to the id of the oldest existing customer with that key.
-    Two queries: customers by credit code / external code / name key, contacts by phone."""
+    Two queries: customers by credit code / external code / name key, contacts by phone
+    (raw SQL: preparing thousands of IN values through the ORM cost more than the query)."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for kind, value in keys:
         wanted[kind].add(value)
     found: dict[tuple[str, str], int] = {}
-    condition = Q()
-    if wanted["credit_code"]:
-        condition |= Q(credit_code__in=wanted["credit_code"])
-    if wanted["external_code"]:
-        condition |= Q(external_code__in=wanted["external_code"])
-    if wanted["name"]:
-        condition |= Q(name_key__in=wanted["name"])
-    if condition:
-        rows = (
-            Customer.objects.filter(condition)
-            .order_by("id")
-            .values_list("id", "credit_code", "external_code", "name_key")
-        )
-        for pk, credit, code, key in rows:
-            for kind, value in (("credit_code", credit), ("external_code", code), ("name", key)):
-                if value and value in wanted[kind]:
-                    found.setdefault((kind, value), pk)
-    if wanted["phone"]:
-        phones = (
-            Contact.objects.filter(phone__in=wanted["phone"])
-            .order_by("customer_id")
-            .values_list("phone", "customer_id")
-        )
-        for phone, pk in phones:
-            found.setdefault(("phone", phone), pk)
+    customers = connection.ops.quote_name(Customer._meta.db_table)
+    contacts = connection.ops.quote_name(Contact._meta.db_table)
+    conditions: list[str] = []
+    params: list[str] = []
+    for kind, column in (
+        ("credit_code", "credit_code"),
+        ("external_code", "external_code"),
+        ("name", "name_key"),
+    ):
+        values = sorted(wanted[kind])
+        if values:
+            conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            params += values
+    with connection.cursor() as cursor:
+        if conditions:
+            cursor.execute(
+                f"SELECT id, credit_code, external_code, name_key FROM {customers} "  # noqa: S608 - fixed columns, values are parameters
+                f"WHERE {' OR '.join(conditions)} ORDER BY id",
+                params,
+            )
+            for pk, credit, code, key in cursor.fetchall():
+                for kind, value in (
+                    ("credit_code", credit),
+                    ("external_code", code),
+                    ("name", key),
+                ):
+                    if value and value in wanted[kind]:
+                        found.setdefault((kind, value), pk)
+        phones = sorted(wanted["phone"])
+        if phones:
+            cursor.execute(
+                f"SELECT phone, customer_id FROM {contacts} "  # noqa: S608 - as above
+                f"WHERE phone IN ({', '.join(['%s'] * len(phones))}) ORDER BY customer_id",
+                phones,
+            )
+            for phone, pk in cursor.fetchall():
+                found.setdefault(("phone", phone), pk)
     return found
 
 
@@ -106,25 +127,64 @@ def _plan_customers(
     return plans
 
 
-def _new_customer(plan: _Plan, job: ImportJob, now: dt.datetime) -> Customer:
+_CUSTOMER_DEFAULTS = {
+    f: Customer._meta.get_field(f).get_default()  # type: ignore[union-attr]
+    for f in _CUSTOMER_COPY
+}
+_SEGMENTS = frozenset(Segment.values)
+_SEGMENT_INDEX = _CUSTOMER_COPY.index("segment")
+_CUSTOMER_INSERT = (
+    *_CUSTOMER_COPY,
+    "name_key",
+    "pinyin_initials",
+    "owner_id",
+    "team_id",
+    "stage",
+    "stage_changed_at",
+    "pool_since",
+    "created_by_id",
+)
+_OWNERSHIP_INSERT = ("customer_id", "owner_id", "team_id", "start", "changed_by_id", "reason")
+_STAGE_CHANGE_INSERT = (
+    "customer_id",
+    "from_stage",
+    "to_stage",
+    "at",
+    "by_id",
+    "reason",
+    "source",
+    "rep_id",
+    "team_id",
+)
+_CONTACT_INSERT = ("customer_id", *_CONTACT_COPY.values())
+
+
+def _new_customer_row(plan: _Plan, job: ImportJob, now: dt.datetime) -> tuple[object, ...]:
+    """The values of :data:`_CUSTOMER_INSERT` for a new customer (the rules of
+    ``customer_fill_derived`` for the name key and pinyin initials)."""
     values: dict[str, Any] = plan.row.values
-    fields = {f: values[f] for f in _CUSTOMER_COPY if values.get(f) is not None}
-    if "segment" not in fields:
+    copied = [
+        v if (v := values.get(f)) is not None else _CUSTOMER_DEFAULTS[f] for f in _CUSTOMER_COPY
+    ]
+    if values.get("segment") is None:
         segment = plan.team.segment if plan.team else ""
-        fields["segment"] = segment if segment in Segment.values else Segment.MASS
+        copied[_SEGMENT_INDEX] = segment if segment in _SEGMENTS else Segment.MASS
     stage = values.get("stage") or Stage.LEAD
     since = plan.stage_at or now
-    customer = Customer(
-        **fields,
-        owner=plan.owner,
-        team=plan.team,
-        stage=stage,
-        stage_changed_at=since,
-        pool_since=since if plan.owner is None else None,
-        created_by=job.created_by,
+    name = copied[0]
+    short_name = copied[1]
+    key = next((v for k, v in plan.row.keys or () if k == "name"), None)
+    return (
+        *copied,
+        key if key is not None else name_key(name),
+        derived_initials(name, short_name),
+        plan.owner.pk if plan.owner else None,
+        plan.team.pk if plan.team else None,
+        stage,
+        since,
+        since if plan.owner is None else None,
+        job.created_by_id,
     )
-    customer_fill_derived(customer)
-    return customer
 
 
 def _new_contact(customer_id: int, values: dict[str, object]) -> Contact | None:
@@ -134,53 +194,69 @@ def _new_contact(customer_id: int, values: dict[str, object]) -> Contact | None:
     return Contact(customer_id=customer_id, **{k: str(v or "") for k, v in data.items()})
 
 
+def _new_contact_row(customer_id: int, values: dict[str, object]) -> tuple[object, ...] | None:
+    data = [values.get(fld) for fld in _CONTACT_COPY]
+    if not any(data):
+        return None
+    return (customer_id, *(str(v or "") for v in data))
+
+
 def _apply_customers(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver) -> None:
-    """Write one chunk: bulk updates for existing customers, then bulk inserts for new
-    ones with their ownership, stage change and contact rows."""
+    """Write one chunk: bulk updates for existing customers, then raw inserts for new
+    ones with their ownership, stage change and contact rows (:mod:`.fast_insert`)."""
     ownerships: list[Ownership] = []
     changes: list[StageChange] = []
     contacts: list[Contact] = []
     updates = [p for p in plans if p.action == "update"]
     if updates:
         _apply_updates(job, updates, resolver, ownerships, changes, contacts)
-    by = job.created_by
+        Ownership.objects.bulk_create(ownerships)
+        StageChange.objects.bulk_create(changes)
+        Contact.objects.bulk_create(contacts)
+    by = job.created_by_id
     reason = _("Imported")
     creates = [p for p in plans if p.action == "create"]
-    customers = [_new_customer(p, job, resolver.now) for p in creates]
-    Customer.objects.bulk_create(customers)
-    for plan, customer in zip(creates, customers, strict=True):
-        plan.customer_id = customer.pk
-        ownerships.append(
-            Ownership(
-                customer_id=customer.pk,
-                owner=plan.owner,
-                team=plan.team,
-                start=customer.stage_changed_at,
-                changed_by=by,
-                reason=reason,
-            )
-        )
-        if customer.stage != Stage.LEAD:
-            day = timezone.localdate(customer.stage_changed_at)
-            changes.append(
-                StageChange(
-                    customer_id=customer.pk,
-                    from_stage=Stage.LEAD,
-                    to_stage=customer.stage,
-                    at=customer.stage_changed_at,
-                    by=by,
-                    reason=reason,
-                    source=StageChange.Source.IMPORT,
-                    rep=plan.owner,
-                    team=resolver.team_of(plan.owner, day) or plan.team,
+    if not creates:
+        return
+    rows = [_new_customer_row(p, job, resolver.now) for p in creates]
+    ids = fast_insert(Customer, _CUSTOMER_INSERT, rows, with_ids=True)
+    at_index = _CUSTOMER_INSERT.index("stage_changed_at")
+    stage_index = _CUSTOMER_INSERT.index("stage")
+    ownership_rows: list[tuple[object, ...]] = []
+    change_rows: list[tuple[object, ...]] = []
+    contact_rows: list[tuple[object, ...]] = []
+    days: dict[object, dt.date] = {}
+    for plan, pk, row in zip(creates, ids, rows, strict=True):
+        plan.customer_id = pk
+        owner_id = plan.owner.pk if plan.owner else None
+        team_id = plan.team.pk if plan.team else None
+        since = row[at_index]
+        ownership_rows.append((pk, owner_id, team_id, since, by, reason))
+        stage = row[stage_index]
+        if stage != Stage.LEAD:
+            day = days.get(since)
+            if day is None:
+                day = days[since] = timezone.localdate(since)  # type: ignore[arg-type]
+            team = resolver.team_of(plan.owner, day) or plan.team
+            change_rows.append(
+                (
+                    pk,
+                    Stage.LEAD,
+                    stage,
+                    since,
+                    by,
+                    reason,
+                    StageChange.Source.IMPORT,
+                    owner_id,
+                    team.pk if team else None,
                 )
             )
-        contact = _new_contact(customer.pk, plan.row.values)
+        contact = _new_contact_row(pk, plan.row.values)
         if contact is not None:
-            contacts.append(contact)
-    Ownership.objects.bulk_create(ownerships)
-    StageChange.objects.bulk_create(changes)
-    Contact.objects.bulk_create(contacts)
+            contact_rows.append(contact)
+    fast_insert(Ownership, _OWNERSHIP_INSERT, ownership_rows)
+    fast_insert(StageChange, _STAGE_CHANGE_INSERT, change_rows)
+    fast_insert(Contact, _CONTACT_INSERT, contact_rows)
 
 
 def _apply_updates(

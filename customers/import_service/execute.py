@@ -113,6 +113,7 @@ def _execute_chunks(
         if isinstance(month, dt.date):
             months.add(month)
         row.values = _RELEASED
+        row.keys = None
 
     for row in rows[:start]:
         release(row)

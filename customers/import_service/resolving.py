@@ -107,6 +107,14 @@ class _Resolver:
         ):
             self._memberships[m.user_id].append(m)
         self._team_cache: dict[tuple[int, dt.date], OrgUnit | None] = {}
+        self._midnights: dict[dt.date, dt.datetime] = {}
+
+    def midnight(self, day: dt.date) -> dt.datetime:
+        """Local midnight starting ``day`` (aware), once per distinct day of the job."""
+        at = self._midnights.get(day)
+        if at is None:
+            at = self._midnights[day] = _local_midnight(day)
+        return at
 
     def team_of(self, user: User | None, day: dt.date) -> OrgUnit | None:
         """Same answer as :func:`customers.services.team_of`, without a query per call."""
@@ -155,9 +163,11 @@ def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolve
     this_month = today.replace(day=1)
     for row in rows:
         values = row.values
-        for fld, max_length in _MAX_LENGTHS.items():
-            value = values.get(fld)
-            if value is not None and len(str(value)) > max_length:
+        for fld, value in values.items():
+            max_length = _MAX_LENGTHS.get(fld)
+            if max_length is None or value is None:
+                continue
+            if len(value if type(value) is str else str(value)) > max_length:
                 _add_error(
                     row, fld, gettext_noop("too long (at most %(n)d characters)"), n=max_length
                 )
@@ -259,4 +269,4 @@ def _assign_owner(plan: _Plan, job: ImportJob, resolver: _Resolver) -> None:
     plan.team = team
     stage_date = values.get("stage_date")
     if isinstance(stage_date, dt.date):
-        plan.stage_at = _local_midnight(stage_date)
+        plan.stage_at = resolver.midnight(stage_date)

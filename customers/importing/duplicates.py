@@ -81,14 +81,15 @@ def mark_duplicates_in_file(rows: list[ParsedRow]) -> None:
     A row is a duplicate when any of its :func:`dedupe_keys` was seen on an earlier
     row; ``duplicate_of`` is the row number of the first row (the one that will be
     imported), so the service can skip it with "duplicate of row N". Rows with errors
-    are neither marked nor used as originals (they will not be imported). Idempotent.
+    are neither marked nor used as originals (they will not be imported). Each row's
+    keys are kept in ``row.keys`` for the service's lookups. Idempotent.
     """
     first_seen: dict[tuple[str, str], int] = {}
     for row in rows:
         row.duplicate_of = None
         if row.errors:
             continue
-        keys = dedupe_keys(row.values)
+        keys = row.keys = dedupe_keys(row.values)
         original = row.row_number
         for k in keys:
             seen = first_seen.get(k)

@@ -25,6 +25,10 @@ from .results import ParsedRow, ParsedSheet, RowError
 HEADER_SCAN_ROWS = 30
 """How many non-empty rows at the top are candidates for the header row."""
 
+PREVIEW_SLACK_ROWS = 100
+"""With ``limit``, an .xlsx is parsed only up to this many rows past the ones needed
+(blank rows in between are read too)."""
+
 _NO_CUSTOMER = gettext_noop("customer missing: give a credit code, customer code or name")
 _REQUIRED = gettext_noop("required")
 FORMULA_NO_VALUE = gettext_noop(
@@ -114,7 +118,17 @@ def parse_file(
     _check_kind(kind)
     if date_order not in _DATE_ORDERS:
         raise ValueError(f"date_order must be one of {_DATE_ORDERS}, not {date_order!r}")
-    opened = open_sheet(data, sheet=sheet, max_bytes=max_bytes, max_uncompressed=max_uncompressed)
+    max_rows = None
+    if limit is not None:
+        # The header search and the rows shown; blank rows count in the sheet's XML.
+        max_rows = (header_row or HEADER_SCAN_ROWS) + max(limit, 0) + PREVIEW_SLACK_ROWS
+    opened = open_sheet(
+        data,
+        sheet=sheet,
+        max_bytes=max_bytes,
+        max_uncompressed=max_uncompressed,
+        max_rows=max_rows,
+    )
     fmt, names, sheet_name = opened.format, opened.sheet_names, opened.sheet
     rows, formula_cells = opened.rows, opened.formula_cells
 

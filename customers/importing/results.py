@@ -56,6 +56,7 @@ class ParsedRow:
     raw: list[object]
     errors: list[RowError]
     duplicate_of: int | None = None
+    keys: list[tuple[str, str]] | None = None  # dedupe_keys(values), kept by the dedupe
 
     def error_messages(self) -> list[str]:
         """User-facing messages, e.g. ``['row 7: name: required']``."""

@@ -11,6 +11,7 @@ from .detail import (
     journal_evaluate,
     journal_review,
 )
+from .history import history_import_confirm, history_import_page
 from .journal import (
     journal_amend,
     journal_autosave,
@@ -56,6 +57,8 @@ from .visits import (
 )
 
 __all__ = [
+    "history_import_confirm",
+    "history_import_page",
     "meeting_item_add",
     "meeting_item_done",
     "minutes_context",

@@ -169,6 +169,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login ok ok ok ok ok ok ok",
         "POST": "login 405 405 405 405 405 405 405",
     },
+    "journals:history_import": {
+        "GET": "login 404 404 ok ok 404 404 ok",
+        "POST": "login 404 404 ok ok 404 404 ok",
+    },
+    "journals:history_import_confirm": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 404 404 400 400 404 404 400",
+    },
     "journals:customer_create": {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login ok ok ok ok ok ok ok",

@@ -1,0 +1,158 @@
+"""Insert many rows of one model fast: raw ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+
+Django's ``bulk_create`` builds a model instance per row and prepares every field of
+every instance in Python; for an import of 100,000 customers with their ownership, stage
+change and contact rows that was about 80% of the import's time. Imports know their
+values are already clean (parsed, validated and length-checked), so they hand this module
+plain tuples: the columns they fill, in order, and every other concrete column gets its
+model default (``auto_now``/``auto_now_add`` columns: now), computed once per call.
+
+Primary keys are allocated up front (PostgreSQL: ``nextval`` of the table's sequence;
+SQLite: above the largest id and ``sqlite_sequence``, inside the caller's transaction,
+which holds SQLite's write lock from its start because transactions are IMMEDIATE), so the
+caller gets the new ids back in row order, as with ``bulk_create``.
+
+No model ``save()`` runs and no signal is sent (the project uses none). Must be called
+inside ``transaction.atomic``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+SQLITE_BATCH = 2000
+"""Rows per ``executemany`` call on SQLite (memory stays flat for any number of rows)."""
+
+
+@lru_cache(maxsize=4096)
+def _sqlite_datetime(value: dt.datetime | None) -> str | None:
+    """SQLite's text form of a datetime (imports repeat the same few hundred dates)."""
+    if value is None:
+        return None
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _column_converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How a Python value becomes a database value for this backend; None = as it is."""
+    ops = connection.ops
+    kind = field.get_internal_type()
+    if connection.vendor == "postgresql":
+        if kind == "JSONField":
+            return lambda v: field.get_db_prep_save(v, connection)
+        return None  # psycopg's COPY dumps dates, datetimes and decimals itself
+    if kind == "DateTimeField":
+        return _sqlite_datetime
+    if kind == "DateField":
+        return lambda v: None if v is None else ops.adapt_datefield_value(v)
+    if kind in ("DecimalField", "JSONField"):
+        return lambda v: None if v is None else field.get_db_prep_save(v, connection)
+    return None
+
+
+def _default(field: models.Field[Any, Any], now: dt.datetime) -> Any:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now if field.get_internal_type() == "DateTimeField" else timezone.localdate(now)
+    return field.get_default()
+
+
+def _pk(model: type[models.Model]) -> models.Field[Any, Any]:
+    pk = model._meta.pk
+    if pk is None:  # abstract models only
+        raise ValueError(f"{model.__name__} has no primary key")
+    return pk
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model``'s table, ascending; call inside a transaction."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    pk = _pk(model)
+    column = pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count],
+            )
+            return sorted(r[0] for r in cursor.fetchall())
+        cursor.execute(f'SELECT MAX("{column}") FROM "{table}"')  # noqa: S608 - model metadata
+        top = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        if row is not None and row[0] is not None:
+            top = max(top, int(row[0]))
+    return list(range(top + 1, top + 1 + count))
+
+
+def fast_insert(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    with_ids: bool = False,
+) -> list[int]:
+    """Insert ``rows`` (tuples of values for ``fields``, attnames such as ``owner_id``).
+
+    Columns not in ``fields`` get the model default. With ``with_ids`` the primary keys
+    are allocated here and returned in row order; otherwise the database assigns them and
+    ``[]`` is returned. Values must already be valid (this writes what it is given).
+    Raises ValueError for a field name that is not a concrete column of ``model``.
+    """
+    if not rows:
+        return []
+    now = timezone.now()
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    pk = _pk(model)
+    unknown = [f for f in fields if f not in by_attname]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no columns {unknown}")
+    given = list(fields)
+    rest = [f for a, f in by_attname.items() if a not in given and f is not pk]
+    ids = allocate_ids(model, len(rows)) if with_ids else []
+    columns = ([pk] if with_ids else []) + [by_attname[a] for a in given] + rest
+    constant = tuple(
+        c(v) if (c := _column_converter(f)) else v for f, v in ((f, _default(f, now)) for f in rest)
+    )
+    width = len(given)
+    filled = columns[: len(columns) - len(rest)]
+    converters = [(i, c) for i, f in enumerate(filled) if (c := _column_converter(f))]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+
+    def full_rows(start: int, stop: int) -> list[tuple[Any, ...]] | list[list[Any]]:
+        chunk = rows[start:stop]
+        if with_ids:
+            out = [(i, *r, *constant) for i, r in zip(ids[start:stop], chunk, strict=True)]
+        else:
+            out = [(*r, *constant) for r in chunk]
+        for full in out:
+            if len(full) != len(columns):
+                raise ValueError(f"a row has {len(full) - len(rest)} values, {width} fields")
+        if not converters:
+            return out
+        lists = [list(full) for full in out]
+        for index, convert in converters:
+            for values in lists:
+                values[index] = convert(values[index])
+        return lists
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for start in range(0, len(rows), SQLITE_BATCH):
+                    for r in full_rows(start, start + SQLITE_BATCH):
+                        copy.write_row(r)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - model metadata
+            for start in range(0, len(rows), SQLITE_BATCH):
+                cursor.executemany(sql, full_rows(start, start + SQLITE_BATCH))
+    return ids

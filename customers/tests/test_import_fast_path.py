@@ -1,0 +1,161 @@
+"""The import's fast path: raw inserts, the inlined pinyin segmenter, the preview that
+parses only the rows it shows (the speed of the whole is measured by
+bench/import_customers.py, not here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import zipfile
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from pypinyin.seg import mmseg
+
+from customers import pinyin as services
+from customers.import_service import import_job_create, import_preview
+from customers.import_service.fast_insert import allocate_ids, fast_insert
+from customers.models import Contact, Customer, Ownership, StageChange
+from customers.tests.test_import_support import run_import, xlsx_bytes
+from spreadsheets.reading import open_sheet
+
+
+def _segmented(text: str) -> str:
+    """The initials through pypinyin's own segmenter (what the inlined one must equal)."""
+    return "".join(services._word_initials(w) for w in mmseg.seg.cut(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "深圳腾飞科技有限公司",
+        "重庆长安汽车股份有限公司",
+        "银行行长",
+        "长春高新技术产业集团",
+        "中国平安保险（集团）股份有限公司",
+        "万科Ａ",
+        "ABC科技2024",
+        "乐视网信息技术（北京）股份有限公司",
+        "朝阳区",
+        "中",
+        "",
+        "行",
+    ],
+)
+def test_inlined_segmenter_gives_the_initials_of_pypinyins_own(text):
+    assert services.pinyin_initials(text) == _segmented(text)
+
+
+def test_inlined_segmenter_agrees_on_every_real_listed_company_name():
+    from customers.tests.test_import_support import FIXTURES
+
+    data = (FIXTURES / "szse_a_share_companies_2025.xlsx").read_bytes()
+    rows = [row for _, row in open_sheet(data).rows]
+    names = {str(c) for row in rows for c in row[:6] if isinstance(c, str)}
+    assert len(names) > 2000
+    assert [n for n in names if services.pinyin_initials(n) != _segmented(n)] == []
+
+
+def test_fast_insert_writes_defaults_and_returns_new_ids_in_order(org):
+    before = Customer.objects.create(name="先有公司", name_key="先有公司")
+    at = timezone.make_aware(dt.datetime(2026, 3, 4, 0, 0))
+    with transaction.atomic():
+        ids = fast_insert(
+            Customer,
+            ["name", "name_key", "stage", "stage_changed_at", "owner_id", "team_id"],
+            [
+                ("甲公司", "甲公司", "target", at, org.rep.pk, org.team_a.pk),
+                ("乙公司", "乙公司", "lead", at, None, org.team_a.pk),
+            ],
+            with_ids=True,
+        )
+        fast_insert(Contact, ["customer_id", "name", "phone"], [(ids[0], "小王", "13800138000")])
+    assert ids == [before.pk + 1, before.pk + 2]
+    first, second = Customer.objects.filter(pk__in=ids).order_by("pk")
+    assert (first.name, first.stage, first.stage_changed_at) == ("甲公司", "target", at)
+    assert (first.owner_id, second.owner_id) == (org.rep.pk, None)
+    assert first.segment == Customer._meta.get_field("segment").get_default()
+    assert first.created_at is not None
+    assert (first.notes, first.listed_on) == ("", None)
+    assert Contact.objects.get().customer_id == ids[0]
+    with transaction.atomic():
+        assert allocate_ids(Customer, 2) == [ids[1] + 1, ids[1] + 2]
+
+
+def test_fast_insert_refuses_a_column_the_model_does_not_have(org):
+    with pytest.raises(ValueError, match="no columns"), transaction.atomic():
+        fast_insert(Customer, ["name", "colour"], [("甲", "red")])
+
+
+def test_imported_rows_get_their_history_rows_through_the_fast_path(org):
+    job = run_import(
+        xlsx_bytes(
+            [
+                ["客户名称", "客户经理", "阶段", "阶段日期", "联系人", "手机号码"],
+                [
+                    "甲公司",
+                    org.rep.username,
+                    "目标客户",
+                    dt.date(2026, 1, 5),
+                    "小王",
+                    "13800138000",
+                ],
+                ["乙公司", "", "", None, "", ""],
+            ]
+        ),
+        team=org.team_a,
+    )
+    assert (job.created_count, job.rejected_count) == (2, 0)
+    a = Customer.objects.get(name="甲公司")
+    b = Customer.objects.get(name="乙公司")
+    assert (a.owner_id, a.team_id, a.stage) == (org.rep.pk, org.team_a.pk, "target")
+    assert timezone.localdate(a.stage_changed_at) == dt.date(2026, 1, 5)
+    assert (b.owner_id, b.pool_since is not None) == (None, True)
+    assert (a.pinyin_initials, a.name_key) == ("jgs", "甲公司")
+    change = StageChange.objects.get(customer=a)
+    assert (change.from_stage, change.to_stage, change.rep_id, change.team_id) == (
+        "lead",
+        "target",
+        org.rep.pk,
+        org.team_a.pk,
+    )
+    assert (change.at, change.source) == (a.stage_changed_at, "import")
+    assert Ownership.objects.filter(customer__in=[a, b], end__isnull=True).count() == 2
+    assert list(Contact.objects.values_list("customer_id", "phone")) == [(a.pk, "13800138000")]
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return zf.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_limited_read_parses_only_the_first_rows_and_gives_the_same_cells():
+    rows = [["客户名称", "城市"]] + [[f"公司{i:05d}", "深圳"] for i in range(3000)]
+    data = xlsx_bytes(rows)
+    limited = list(open_sheet(data, max_rows=40).rows)
+    assert len(limited) == 40
+    assert limited == list(itertools.islice(open_sheet(data).rows, 40))
+    assert len(list(open_sheet(data, max_rows=10_000).rows)) == 3001
+
+
+def test_the_preview_of_a_long_file_shows_its_first_rows(org, monkeypatch):
+    rows = [["客户名称", "城市"]] + [[f"公司{i:05d}", "深圳"] for i in range(3000)]
+    job = import_job_create(
+        by=None, upload=ContentFile(xlsx_bytes(rows), name="long.xlsx"), kind="customers"
+    )
+    parsed_sizes: list[int] = []
+    real = zipfile.ZipFile.writestr
+
+    def spy(self, name, data, *args, **kwargs):  # the cut copy of the sheet
+        if str(name).startswith("xl/worksheets/"):
+            parsed_sizes.append(len(data))
+        return real(self, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", spy)
+    preview = import_preview(job=job)
+    assert [r.row_number for r in preview.rows][:3] == [2, 3, 4]
+    assert parsed_sizes
+    assert max(parsed_sizes) < len(_sheet_xml(xlsx_bytes(rows))) / 10
