@@ -9,7 +9,13 @@ happened in months before ``as_of`` is known.
    ``e`` belongs to the cohort ``(s, e)``. For each offset ``k`` (0, 1, 2, ...) the rate
    ``r_s(k)`` is the share of the members of fully observed cohorts (``e + k < as_of``) whose
    deal came in month ``e + k``. Members that were lost or never dealt stay in the
-   denominator.
+   denominator. **Minimum cohort size**: an offset observed on fewer than
+   :data:`MIN_COHORT_SIZE` members is too thin to give its own rate; the observed offsets are
+   merged, from the last one backwards, into one band until the band holds at least
+   :data:`MIN_COHORT_SIZE` members (summed over its offsets), and every offset of the band
+   gets the band's pooled rate (its deals over its members), as a life table groups its sparse
+   last ages into one open interval. Sizes only shrink as ``k`` grows, so the thin offsets are
+   always the tail.
 2. **Projection** (:func:`deal_probabilities`). An open customer at stage ``s`` since month
    ``e`` has age ``a = as_of - e`` and, not having dealt in months ``e .. as_of - 1``, deals
    in month ``as_of + j`` with probability ``r_s(a + j) / (1 - r_s(0) - ... - r_s(a - 1))``
@@ -32,6 +38,10 @@ from decimal import Decimal
 
 #: How many months after entering a stage a deal still counts for that stage's rates.
 MAX_OFFSET = 24
+
+#: Fewest cohort members an offset's rate may rest on; thinner tail offsets are pooled (see
+#: :func:`conversion_rates`). 30 is the usual floor for a share to be read on its own.
+MIN_COHORT_SIZE = 30
 
 
 def month_index(day: dt.date) -> int:
@@ -69,15 +79,24 @@ class Rates:
 
 
 def conversion_rates(
-    entries: Iterable[CohortEntry], *, as_of: int, max_offset: int = MAX_OFFSET
+    entries: Iterable[CohortEntry],
+    *,
+    as_of: int,
+    max_offset: int = MAX_OFFSET,
+    min_size: int | None = None,
 ) -> dict[str, Rates]:
     """Per stage, the deal rate by months since entry, from the cohorts before ``as_of``.
 
     Only entries with ``entered < as_of`` count, and a cohort ``e`` counts for offset ``k``
     only when month ``e + k`` is over (``e + k < as_of``), so nothing after ``as_of`` is
     used (the back-test relies on it). A deal before the entry (bad data) is ignored.
-    Offsets with no observed cohort get rate 0. Returns ``{stage: Rates}``.
+    Offsets with no observed cohort get rate 0. The tail offsets with fewer than
+    ``min_size`` members (default :data:`MIN_COHORT_SIZE`, read at call time) share one
+    pooled rate: the observed offsets from the last one backwards form a band until the band
+    holds ``min_size`` members, and each gets the band's deals over its members.
+    ``sizes`` stay the members of each offset. Returns ``{stage: Rates}``.
     """
+    floor = MIN_COHORT_SIZE if min_size is None else min_size
     members: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     deals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for entry in entries:
@@ -88,11 +107,17 @@ def conversion_rates(
             deals[entry.stage][entry.dealt - entry.entered] += 1
     out: dict[str, Rates] = {}
     for stage, cohorts in members.items():
-        rates, sizes = [], []
-        for k in range(max_offset):
-            size = sum(n for e, n in cohorts.items() if e + k < as_of)
-            sizes.append(size)
-            rates.append(deals[stage].get(k, 0) / size if size else 0.0)
+        sizes = [sum(n for e, n in cohorts.items() if e + k < as_of) for k in range(max_offset)]
+        won = [deals[stage].get(k, 0) for k in range(max_offset)]
+        rates = [won[k] / sizes[k] if sizes[k] else 0.0 for k in range(max_offset)]
+        observed = [k for k in range(max_offset) if sizes[k]]
+        if observed and sizes[observed[-1]] < floor:
+            band = [observed.pop()]
+            while observed and sum(sizes[k] for k in band) < floor:
+                band.append(observed.pop())
+            pooled = sum(won[k] for k in band) / sum(sizes[k] for k in band)
+            for k in band:
+                rates[k] = pooled
         out[stage] = Rates(stage=stage, by_offset=tuple(rates), sizes=tuple(sizes))
     return out
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.labels import current_label, label_of
 from accounts.scoping import Scope, get_visible_or_404, restrict
@@ -238,11 +239,19 @@ def timeline(project: Project) -> list[TimelineEntry]:
     return sorted(rows, key=lambda r: r.at, reverse=True)
 
 
+#: The Gantt axis covers at least this many days, so a project spanning one day still gets
+#: distinct, whole-day date labels.
+GANTT_MIN_DAYS = 7
+
+
 def gantt(project: Project, today: dt.date) -> dict[str, Any]:
     """Bars of the Gantt-style view, from a :func:`project_detail` project (no query):
-    ``{"base": ISO date, "today": day offset, "rows": [{"name", "from", "to", "status",
-    "overdue"}]}`` with offsets in days from ``base``. A point without a start begins where
-    the previous one ended; without a due date it lasts a day."""
+    ``{"base": ISO date, "today": day offset, "span": days on the axis, "labels": one date
+    label per day of the axis, "rows": [{"name", "from", "to", "status", "overdue"}]}`` with
+    offsets in days from ``base``. A point without a start begins where the previous one
+    ended; without a due date it lasts a day. The axis runs from ``base`` to the last bar end
+    or today, at least :data:`GANTT_MIN_DAYS` days; labels are the day's month and day in the
+    active language (``MONTH_DAY_FORMAT``: "Dec 7" in English, "12月7日" in zh-hans)."""
     base = timezone.localdate(project.created_at)
     rows, cursor = [], base
     for point in project.points.all():
@@ -252,19 +261,26 @@ def gantt(project: Project, today: dt.date) -> dict[str, Any]:
         base = min(base, start)
         rows.append((point, start, end))
         cursor = end
+    bars: list[dict[str, Any]] = [
+        {
+            "name": p.name,
+            "from": (s - base).days,
+            "to": (e - base).days + 1,
+            "status": p.status,
+            "overdue": p.is_overdue(today),
+        }
+        for p, s, e in rows
+    ]
+    today_offset = (today - base).days
+    span = max([GANTT_MIN_DAYS, today_offset + 1, *((e - base).days + 1 for _p, _s, e in rows)])
     return {
         "base": base.isoformat(),
-        "today": (today - base).days,
-        "rows": [
-            {
-                "name": p.name,
-                "from": (s - base).days,
-                "to": (e - base).days + 1,
-                "status": p.status,
-                "overdue": p.is_overdue(today),
-            }
-            for p, s, e in rows
+        "today": today_offset,
+        "span": span,
+        "labels": [
+            date_format(base + dt.timedelta(days=d), "MONTH_DAY_FORMAT") for d in range(span + 1)
         ],
+        "rows": bars,
     }
 
 

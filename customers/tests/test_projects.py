@@ -301,3 +301,27 @@ def test_overdue_points_show_on_the_team_page_and_the_meetings(org, project, cli
         assert 'data-testid="overdue-flag"' in html, url
     # The rep's teammate is no lead of the team: no panel on the team page.
     assert "云网一体化项目" not in client_for(org.teammate).get(pages[0]).content.decode()
+
+
+def test_gantt_axis_of_a_one_day_project_spans_a_week_with_distinct_dates(project):
+    """Every point without dates lasts the creation day: the axis still covers
+    ``GANTT_MIN_DAYS`` days, each with its own label, in the active language."""
+    today = local_today()
+    detail = selectors.project_detail(project)
+    with translation.override("en"):
+        data = selectors.gantt(detail, today)
+    assert {(r["from"], r["to"]) for r in data["rows"]} == {(0, 1)}
+    assert data["span"] == selectors.GANTT_MIN_DAYS == 7
+    days = [today + dt.timedelta(days=d) for d in range(8)]
+    months = ["January", "February", "March", "April", "May", "June", "July"]
+    months += ["August", "September", "October", "November", "December"]
+    assert data["labels"] == [f"{months[d.month - 1]} {d.day}" for d in days]
+    with translation.override("zh-hans"):
+        data = selectors.gantt(detail, today)
+    assert data["labels"] == [f"{d.month:02d}月{d.day}日" for d in days]
+    assert len(set(data["labels"])) == 8
+    # A longer project: the axis reaches the last bar's end.
+    point = project.points.get(position=9)
+    point.start, point.due = today, today + dt.timedelta(days=20)
+    point.save()
+    assert selectors.gantt(selectors.project_detail(project), today)["span"] == 21

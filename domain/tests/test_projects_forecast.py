@@ -65,7 +65,8 @@ def test_forecast_on_a_hand_made_cohort_equals_the_hand_computation() -> None:
         fc.CohortEntry("intent", 7, 12),  # its deal comes after as_of: not yet seen
     ]
     # Cohort 7 (one member, no deal seen before month 10) is also fully observed up to k=2.
-    rates = fc.conversion_rates(entries, as_of=10, max_offset=5)["intent"]
+    # min_size=1: every observed offset keeps its own rate (the pooling is pinned below).
+    rates = fc.conversion_rates(entries, as_of=10, max_offset=5, min_size=1)["intent"]
     assert rates.sizes == (8, 7, 5, 4, 0)
     assert rates.by_offset == pytest.approx((1 / 8, 3 / 7, 0.0, 0.0, 0.0))
     survival = 1 - 1 / 8
@@ -86,6 +87,37 @@ def test_forecast_on_a_hand_made_cohort_equals_the_hand_computation() -> None:
     assert result["rep:1"].revenue == [Decimal("0.00"), cents, cents]
     assert result["team:1"].deals == pytest.approx([p, 0, 0])
     assert result["rep:2"].deals == [0.0, 0.0, 0.0]
+
+
+def test_thin_tail_offsets_share_one_pooled_rate() -> None:
+    """Minimum cohort size 10, forecast at the start of month 10 (only months 0..9 known).
+
+    Cohort 5: 4 members, deals at offsets 1 and 4. Cohort 8: 6 members, deal at offset 0.
+    Cohort 9: 6 members, deals at offsets 0 and 0.
+    Members at offset k (cohorts with e + k < 10): k=0: 16, k=1: 10 (5, 8), k=2..4: 4 (5),
+    k=5: none. Own rates: r(0) = 3/16, r(1) = 1/10, r(2) = r(3) = 0, r(4) = 1/4.
+    Offset 4 has 4 < 10 members: band {4}; 4 < 10, add 3: 8; add 2: 12 >= 10, stop.
+    Band 2..4: deals 0 + 0 + 1 over 4 + 4 + 4 members = 1/12 for each of k = 2, 3, 4.
+    Offsets 0 and 1 have 16 and 10 >= 10 members: own rates. Offset 5 (no member): 0.
+    Open customer since month 8 (age 2): survival 1 - 3/16 - 1/10 = 57/80,
+    p(10) = (1/12) / (57/80) = 20/171, p(11) = 20/171 (k=3), p(12) = 20/171 (k=4).
+    """
+    entries = [fc.CohortEntry("lead", 5, 6), fc.CohortEntry("lead", 5, 9)]
+    entries += [fc.CohortEntry("lead", 5, None)] * 2
+    entries += [fc.CohortEntry("lead", 8, 8)] + [fc.CohortEntry("lead", 8, None)] * 5
+    entries += [fc.CohortEntry("lead", 9, 9)] * 2 + [fc.CohortEntry("lead", 9, None)] * 4
+    rates = fc.conversion_rates(entries, as_of=10, max_offset=6, min_size=10)["lead"]
+    assert rates.sizes == (16, 10, 4, 4, 4, 0)
+    assert rates.by_offset == pytest.approx((3 / 16, 1 / 10, 1 / 12, 1 / 12, 1 / 12, 0.0))
+    assert fc.deal_probabilities(rates, entered=8, as_of=10) == pytest.approx([20 / 171] * 3)
+    # Without the floor the thin offsets keep their own, noisy rates.
+    raw = fc.conversion_rates(entries, as_of=10, max_offset=6, min_size=1)["lead"]
+    assert raw.by_offset == pytest.approx((3 / 16, 1 / 10, 0.0, 0.0, 1 / 4, 0.0))
+    # The default floor is the documented one (30); a stage whose members all fall short
+    # pools every observed offset into one rate: 5 deals over 16 + 10 + 4 + 4 + 4 = 38.
+    assert fc.MIN_COHORT_SIZE == 30
+    whole = fc.conversion_rates(entries, as_of=10, max_offset=6)["lead"]
+    assert whole.by_offset == pytest.approx((5 / 38,) * 5 + (0.0,))
 
 
 def test_lagged_revenue_and_backtest_error() -> None:
