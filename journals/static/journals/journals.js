@@ -247,6 +247,13 @@
       }
     }, 250);
   });
+  /* --- a comment typed but not sent goes with the evaluation form (review · next): the
+     server posts it first, so leaving the page never drops it --- */
+  document.addEventListener("submit", function (event) {
+    var pending = event.target.querySelector && event.target.querySelector("[data-pending-comment]");
+    var box = document.getElementById("id_comment_text");
+    if (pending && box) { pending.value = box.value; }
+  }, true);
   /* --- offline: a save that cannot reach the server stays on the phone (the local copy
      above) and is sent again as soon as the browser is back online --- */
   function offlineNote(form, show) {
