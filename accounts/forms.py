@@ -26,7 +26,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "email", "phone"]
+        fields = ["display_name", "email", "phone", "language"]
 
 
 class CalendarDayForm(forms.Form):

@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from .calendar import calendar_cache
@@ -41,3 +43,20 @@ class WorkCalendarMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with calendar_cache():
             return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Pages of a signed-in user are in the user's saved language (``User.language``), on
+    every device; without one, LocaleMiddleware's choice (the switcher's cookie, else the
+    browser's Accept-Language) stands. Runs after AuthenticationMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None else ""
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

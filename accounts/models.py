@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
+
+from . import notifying
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox is untyped
@@ -19,6 +22,16 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox is unt
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     employee_no = models.CharField(_("employee number"), max_length=32, blank=True)
+    #: The user's language (a code of settings.LANGUAGES); empty: the browser's. Pages,
+    #: notifications and e-mails to the user are in it (accounts.middleware,
+    #: accounts.notifying).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: the browser's language."),
+    )
 
     class Meta:
         ordering = ["username"]
@@ -212,6 +225,10 @@ class Notification(models.Model):
     key = models.CharField(_("key"), max_length=120)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
+    #: ``{"title": message, "body": message}``: the texts as code and values
+    #: (accounts.notifying), shown in the reader's language; title and body above are the
+    #: texts in the recipient's language when sent (search, admin, old rows).
+    message = models.JSONField(_("message"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -227,6 +244,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (from ``message`` when it has one)."""
+        data = (self.message or {}).get("title")
+        return notifying.render(data) if data else self.title
+
+    @property
+    def shown_body(self) -> str:
+        """The body in the active language (from ``message`` when it has one)."""
+        data = (self.message or {}).get("body")
+        return notifying.render(data) if data else self.body
 
 
 class CalendarDay(models.Model):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from . import notifying
 from .models import ApiToken, Membership, Notification, OrgUnit, User
 from .scoping import active_memberships, local_today
 
@@ -138,17 +141,46 @@ def team_members(*, team: OrgUnit, day: dt.date | None = None) -> list[Membershi
 
 
 def notification_send(
-    *, user: User, key: str, title: str, body: str = "", url: str = ""
+    *,
+    user: User,
+    key: str,
+    title: str | Promise | notifying.Notice,
+    body: str | Promise | notifying.Notice = "",
+    url: str = "",
 ) -> Notification | None:
     """Send an in-app notification once per (user, key). Returns None if already sent.
 
+    ``title`` and ``body`` are plain text, a lazy translation, or
+    :class:`accounts.notifying.Notice` (code and values): a Notice is stored as such and
+    shown in the reader's language; the plain ``title``/``body`` columns get lazy texts and
+    Notices in the recipient's language (User.language).
     Safe to call twice concurrently: the unique constraint decides, the loser returns None.
     """
+    message = {
+        name: value.as_json()
+        for name, value in (("title", title), ("body", body))
+        if isinstance(value, notifying.Notice)
+    }
+    with translation.override(notifying.language_of(user)):
+        title_text, body_text = str(title)[:200], str(body)
     try:
         with transaction.atomic():
-            return Notification.objects.create(user=user, key=key, title=title, body=body, url=url)
+            return Notification.objects.create(
+                user=user, key=key, title=title_text, body=body_text, message=message, url=url
+            )
     except IntegrityError:
         return None
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Save ``language`` (a code of settings.LANGUAGES, or "" for the browser's) as the
+    user's language. ValidationError for an unknown code."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
 
 
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:

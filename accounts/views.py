@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from .api.common import LoginThrottle, LoginUserThrottle, TokenThrottle
 from .audit import audit_entries
@@ -27,6 +29,7 @@ from .services import (
     api_tokens_of,
     notifications_mark_read,
     team_members,
+    user_set_language,
 )
 
 # The first screen per role (docs/domain section 10), falling back when an app is not there.
@@ -265,3 +268,15 @@ def audit_log(request: ScopedRequest) -> HttpResponse:
     return render(
         request, "accounts/audit_log.html", {"page": page, "rows": rows, "filters": filters}
     )
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher: Django's ``set_language`` (cookie and redirect to ``next``),
+    and for a signed-in user the choice is also saved as ``User.language``, so it follows
+    them to every device, their notifications and their e-mails."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=user, language=language)
+    return response

@@ -12,8 +12,8 @@ denominator has at least ``min_denominator`` customers. Habit symptoms use absol
 thresholds. Each rule returns figures; :func:`diagnose_team` adds the evidence links, the
 likely causes with their category and the suggested measures.
 
-Texts are English msgids (marked with gettext_noop) stored in the finding and translated
-when shown.
+Causes, measures and figures are stored as codes with values and rendered in the viewer's
+language by :mod:`coaching.texts`; nothing here is translated text.
 """
 
 from __future__ import annotations
@@ -23,9 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_noop as N_
-
-from domain import metrics as registry
 from domain.symptoms import (
     FEW_TARGETS,
     HARD_TO_CLOSE,
@@ -45,17 +42,15 @@ SYMPTOMS: tuple[str, ...] = SYMPTOM_CODES
 ATTITUDE, KNOWLEDGE, SKILL = "attitude", "knowledge", "skill"
 COACHING, TRAINING, SUPPORT = "coaching", "training", "support"
 
-# Causes and their category: docs/domain section 8 table.
-C_LITTLE_ACTIVITY = (N_("Too little customer activity"), ATTITUDE)
-C_PRODUCT_KNOWLEDGE = (
-    N_("Products not known well, too little industry knowledge"),
-    KNOWLEDGE,
-)
-C_PRESENTING = (N_("Weak at presenting and explaining"), SKILL)
-C_INFORMATION = (N_("Weak awareness or ability to gather customer information"), SKILL)
-C_COMMUNICATION = (N_("Weak customer communication"), SKILL)
-C_TARGET_CHOICE = (N_("Poor choice of target customers, unreasonable work plan"), SKILL)
-C_REJECTION = (N_("Cannot take customer rejection"), SKILL)
+# Causes (codes) and their category: docs/domain section 8 table. Their texts, in the
+# viewer's language, are coaching.texts.CAUSE_TEXTS.
+C_LITTLE_ACTIVITY = ("little_activity", ATTITUDE)
+C_PRODUCT_KNOWLEDGE = ("product_knowledge", KNOWLEDGE)
+C_PRESENTING = ("presenting", SKILL)
+C_INFORMATION = ("information", SKILL)
+C_COMMUNICATION = ("communication", SKILL)
+C_TARGET_CHOICE = ("target_choice", SKILL)
+C_REJECTION = ("rejection", SKILL)
 
 CAUSES: dict[str, tuple[tuple[str, str], ...]] = {
     FEW_TARGETS: (C_LITTLE_ACTIVITY, C_TARGET_CHOICE, C_INFORMATION),
@@ -69,36 +64,17 @@ CAUSES: dict[str, tuple[tuple[str, str], ...]] = {
     MISSING_JOURNALS: (C_LITTLE_ACTIVITY,),
 }
 
+#: Suggested counter-measures per symptom as (kind, code); texts: coaching.texts.MEASURE_TEXTS.
 MEASURES: dict[str, tuple[tuple[str, str], ...]] = {
-    FEW_TARGETS: (
-        (COACHING, N_("Help choose target customers and plan the daily visits")),
-        (TRAINING, N_("Appointment-making")),
-    ),
-    WEAK_OPENING: (
-        (TRAINING, N_("Appointment-making and the first-visit talk")),
-        (COACHING, N_("Accompany a first visit and review it afterwards")),
-    ),
-    NO_INTEREST: (
-        (TRAINING, N_("Product presentation")),
-        (COACHING, N_("Prepare what to say before explanation visits")),
-    ),
-    MISSED_NEED: (
-        (TRAINING, N_("Needs discovery")),
-        (COACHING, N_("Review the needs analysis of the open customers together")),
-    ),
-    HARD_TO_CLOSE: (
-        (COACHING, N_("Accompany a closing visit")),
-        (SUPPORT, N_("Big-account response: pricing and resources")),
-    ),
-    LOW_ACTIVITY: (
-        (COACHING, N_("Plan the daily visits together and check them at the morning meeting")),
-    ),
-    NO_PREPARATION: ((COACHING, N_("Prepare what to say for tomorrow's visits together")),),
-    NO_FOLLOW_UP: (
-        (COACHING, N_("Go through the due next steps at the morning meeting")),
-        (SUPPORT, N_("Coordinate fault repair and service requests that block follow-up")),
-    ),
-    MISSING_JOURNALS: ((COACHING, N_("Agree a fixed daily time to fill in the journal")),),
+    FEW_TARGETS: ((COACHING, "choose_targets"), (TRAINING, "appointments")),
+    WEAK_OPENING: ((TRAINING, "first_visit_talk"), (COACHING, "accompany_first_visit")),
+    NO_INTEREST: ((TRAINING, "presentation"), (COACHING, "prepare_explanation")),
+    MISSED_NEED: ((TRAINING, "needs_discovery"), (COACHING, "review_needs_analysis")),
+    HARD_TO_CLOSE: ((COACHING, "accompany_closing"), (SUPPORT, "big_account")),
+    LOW_ACTIVITY: ((COACHING, "plan_daily_visits"),),
+    NO_PREPARATION: ((COACHING, "prepare_tomorrow"),),
+    NO_FOLLOW_UP: ((COACHING, "due_next_steps"), (SUPPORT, "coordinate_service")),
+    MISSING_JOURNALS: ((COACHING, "journal_time"),),
 }
 
 #: KPIs a coaching plan for the symptom watches by default (coaching.effect).
@@ -114,23 +90,23 @@ EFFECT_METRICS: dict[str, tuple[str, ...]] = {
     MISSING_JOURNALS: ("visits", "effective_activity_rate"),
 }
 
-#: Labels of the diagnosis' own figures; KPI figures are labelled by the metric registry
-#: (``domain.metrics``), here stored in English and shown in the viewer's language.
-LABELS: dict[str, str] = {
-    "relationship_rate": N_("Targets with a relationship"),
-    "explanation_visits": N_("Explanation visits"),
-    "intents_per_explanation": N_("Intents per explanation visit"),
-    "closing_visits": N_("Closing visits"),
-    "deals_per_closing": N_("Deals per closing visit"),
-    "intents_lost": N_("Customers lost after intent"),
-    "visit_standard": N_("Visit standard"),
-    "work_days": N_("Work days"),
-    "planned_visits": N_("Planned visits"),
-    "unprepared": N_("Planned visits without preparation"),
-    "unprepared_share": N_("Share without preparation"),
-    "overdue_next_steps": N_("Overdue next steps"),
-    "missing_journals": N_("Missing journals"),
-}
+#: The diagnosis' own figures (besides KPI figures of ``domain.metrics``); their labels in
+#: the viewer's language are coaching.texts.FIGURE_LABELS.
+OWN_FIGURES: tuple[str, ...] = (
+    "relationship_rate",
+    "explanation_visits",
+    "intents_per_explanation",
+    "closing_visits",
+    "deals_per_closing",
+    "intents_lost",
+    "visit_standard",
+    "work_days",
+    "planned_visits",
+    "unprepared",
+    "unprepared_share",
+    "overdue_next_steps",
+    "missing_journals",
+)
 
 
 @dataclass(frozen=True)
@@ -214,13 +190,6 @@ def team_median(values: Sequence[float | None]) -> float | None:
     return statistics.median(present) if len(present) >= 2 else None
 
 
-def _label(key: str) -> str:
-    """A figure's stored label: the diagnosis' own, else the metric registry's English one."""
-    if key in LABELS:
-        return LABELS[key]
-    return registry.METRICS[key].label_en if key in registry.METRICS else key
-
-
 def _figure(
     key: str,
     value: float | None,
@@ -231,7 +200,6 @@ def _figure(
 ) -> dict[str, Any]:
     return {
         "key": key,
-        "label": _label(key),
         "value": None if value is None else round(float(value), 4),
         "team_median": None if median is None else round(float(median), 4),
         "completion": None if target is None else round(float(target), 4),
@@ -468,8 +436,8 @@ def diagnose_team(reps: Sequence[RepFacts], th: Thresholds) -> list[Diagnosis]:
                     figures=figures,
                     customers=list(rep.customers.get(ckey, []))[:20] if ckey else [],
                     journals=list(rep.journals.get(jkey, []))[:20] if jkey else [],
-                    causes=[{"cause": c, "category": cat} for c, cat in CAUSES[symptom]],
-                    measures=[{"kind": k, "text": t} for k, t in MEASURES[symptom]],
+                    causes=[{"code": c, "category": cat} for c, cat in CAUSES[symptom]],
+                    measures=[{"kind": k, "code": m} for k, m in MEASURES[symptom]],
                 )
             )
     return out

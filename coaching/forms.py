@@ -34,7 +34,7 @@ class PlanChoiceField(forms.ModelChoiceField):
     """A coaching plan shown as "coachee: problem" (the problem cut to 40 characters)."""
 
     def label_from_instance(self, obj: CoachingPlan) -> str:
-        return f"{obj.coachee.display_name or obj.coachee.username}: {obj.problem[:40]}"
+        return f"{obj.coachee.display_name or obj.coachee.username}: {obj.problem_text[:40]}"
 
 
 class UserChoiceField(forms.ModelChoiceField):

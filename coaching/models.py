@@ -14,6 +14,8 @@ from accounts.labels import label_of
 from accounts.scoping import ScopedQuerySet
 from domain import symptoms
 
+from . import texts
+
 
 class CauseCategory(models.TextChoices):
     ATTITUDE = "attitude", _("Attitude")
@@ -139,10 +141,11 @@ class FindingQuerySet(ScopedQuerySet["Finding"]):
 class Finding(models.Model):
     """A diagnosis finding: a rep shows a symptom in a period, with evidence and causes.
 
-    ``evidence``: {"figures": [{"key", "label", "value", "team_median", "target", "fmt"}],
+    ``evidence``: {"figures": [{"key", "value", "team_median", "completion", "fmt"}],
     "customers": [{"id", "name"}], "journals": [{"id", "day"}]};
-    ``causes``: [{"cause": str, "category": CauseCategory}]; ``measures``: [{"kind", "text"}]
-    (English msgids, translated when shown). See coaching.diagnosis.
+    ``causes``: [{"code", "category": CauseCategory}]; ``measures``: [{"kind", "code"}]:
+    codes with values, shown in the viewer's language by coaching.texts (rows from before
+    the codes hold English texts, mapped back when shown). See coaching.diagnosis.
     """
 
     class Status(models.TextChoices):
@@ -208,6 +211,12 @@ class CoachingPlan(models.Model):
     )
     problem = models.TextField(_("problem"))
     evidence = models.TextField(_("evidence"), blank=True)
+    #: Set when the problem is a finding's symptom as suggested (not retyped): the symptom
+    #: code, so the problem reads in the viewer's language (``problem_text``).
+    problem_code = models.CharField(max_length=20, blank=True)
+    #: Set when the evidence is a finding's figures as suggested: the figures (keys and
+    #: values, coaching.diagnosis), shown in the viewer's language (``evidence_text``).
+    evidence_figures = models.JSONField(default=list, blank=True)
     cause_category = models.CharField(
         _("cause category"), max_length=10, choices=CauseCategory.choices
     )
@@ -231,7 +240,21 @@ class CoachingPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.coachee}: {self.problem[:40]}"
+        return f"{self.coachee}: {self.problem_text[:40]}"
+
+    @property
+    def problem_text(self) -> str:
+        """The problem in the viewer's language when it is a symptom, else as typed."""
+        if self.problem_code in Symptom.values:
+            return str(Symptom(self.problem_code).label)
+        return self.problem
+
+    @property
+    def evidence_text(self) -> str:
+        """The evidence in the viewer's language when it is a finding's figures."""
+        if self.evidence_figures:
+            return texts.evidence_lines(self.evidence_figures)
+        return self.evidence
 
 
 class Measure(models.Model):
@@ -239,7 +262,10 @@ class Measure(models.Model):
 
     plan = models.ForeignKey(CoachingPlan, on_delete=models.CASCADE, related_name="measures")
     kind = models.CharField(max_length=10, choices=MeasureKind.choices)
-    description = models.TextField(_("description"))
+    #: A suggested counter-measure's code (coaching.texts.MEASURE_TEXTS), shown in the
+    #: viewer's language; empty for one typed by a person (``description``).
+    code = models.CharField(max_length=40, blank=True)
+    description = models.TextField(_("description"), blank=True)
     due = models.DateField(_("date"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -253,7 +279,12 @@ class Measure(models.Model):
         ordering = ["plan_id", "due", "id"]
 
     def __str__(self) -> str:
-        return self.description[:50]
+        return self.text[:50]
+
+    @property
+    def text(self) -> str:
+        """The measure in the viewer's language (its code's text), else as typed."""
+        return texts.measure_text(self.code, self.description)
 
 
 class Goal(models.Model):

@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import id_param
@@ -30,11 +31,10 @@ from accounts.scoping import (
     local_today,
     visible_teams,
 )
-from domain import metrics as metric_registry
 from kpi.calculations import period_of
 from kpi.templatetags.kpi_format import metric_label
 
-from . import selectors, services
+from . import selectors, services, texts
 from .effect import EFFECT_METRICS
 from .forms import GoalForm, MeasureForm, PlanForm, RecognitionForm, SessionForm, TalkForm
 from .models import CauseCategory, CoachingPlan, Finding, FollowUpSession, Goal, Measure, Symptom
@@ -129,7 +129,7 @@ def _plan_context(request: ScopedRequest, plan: CoachingPlan, **forms: Any) -> d
     if chart:
         for s in chart["series"]:
             s["name"] = labels.get(s["metric"], s["metric"])
-        chart["before_label"] = _("Before")
+        chart["before_label"] = pgettext("coaching effect", "Before")
         chart["after_label"] = _("During the plan")
     ctx = {
         "plan": plan,
@@ -194,7 +194,9 @@ def plan_create(request: ScopedRequest) -> HttpResponse:
                     measures=[
                         {
                             "kind": m["kind"],
-                            "text": _(m["text"]),
+                            "code": m.get("code")
+                            or texts.legacy_code("measure", m.get("text", "")),
+                            "text": m.get("text", ""),
                             "due": d["start"] + dt.timedelta(days=7),
                         }
                         for m in (finding.measures if finding else [])
@@ -218,7 +220,12 @@ def plan_create(request: ScopedRequest) -> HttpResponse:
     return render(
         request,
         "coaching/plan_form.html",
-        {"form": form, "finding": finding, "guide": _guide()},
+        {
+            "form": form,
+            "finding": finding,
+            "suggested": _translated_finding(finding)["measures"] if finding else [],
+            "guide": _guide(),
+        },
     )
 
 
@@ -312,27 +319,31 @@ def _symptom_label(code: str) -> str:
 
 
 def _translated_finding(f: Finding) -> dict[str, Any]:
-    """Evidence, causes and measures with translated labels, for the templates."""
+    """Evidence, causes and measures in the viewer's language (coaching.texts)."""
     cats = dict(CauseCategory.choices)
-    figures = []
-    for fig in f.evidence.get("figures", []):
-        value = fig.get("value")
-        key = str(fig.get("key", ""))
-        label = metric_label(key) if key in metric_registry.METRICS else _(fig.get("label", ""))
-        figures.append({**fig, "label": label, "value": value})
+    figures = [
+        {**fig, "label": texts.figure_label(str(fig.get("key", "")), str(fig.get("label", "")))}
+        for fig in f.evidence.get("figures", [])
+    ]
     return {
         "figures": figures,
         "customers": f.evidence.get("customers", []),
         "journals": f.evidence.get("journals", []),
         "causes": [
             {
-                "cause": _(c.get("cause", "")),
+                "cause": texts.cause_text(c),
                 "category": c.get("category"),
                 "category_label": cats.get(c.get("category"), ""),
             }
             for c in f.causes
         ],
-        "measures": [{"kind": m.get("kind"), "text": _(m.get("text", ""))} for m in f.measures],
+        "measures": [
+            {
+                "kind": m.get("kind"),
+                "text": texts.measure_text(m.get("code", ""), m.get("text", "")),
+            }
+            for m in f.measures
+        ],
     }
 
 

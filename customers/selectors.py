@@ -369,16 +369,25 @@ class CustomerRow:
     days_since_activity: int | None
 
 
+def _calendar_days(when: dt.datetime | None, now: dt.datetime) -> int | None:
+    """Local calendar days from ``when`` to ``now`` (0 = today, 1 = yesterday, -1 =
+    tomorrow), so an hour ago yesterday evening reads "yesterday", not "0 days ago"."""
+    if when is None:
+        return None
+    return (timezone.localdate(now) - timezone.localdate(when)).days
+
+
 def customer_rows(
     customers: Iterable[Customer], settings_by_stage: dict[str, StageSetting], now: dt.datetime
 ) -> list[CustomerRow]:
-    """Wrap customers with days in stage, the stalled flag and days since last activity."""
+    """Wrap customers with days in stage, the stalled flag and the local calendar days since
+    the last activity (negative for a visit planned later)."""
     return [
         CustomerRow(
             customer=c,
             days_in_stage=c.days_in_stage(now),
             stalled=is_stalled(c, settings_by_stage, now),
-            days_since_activity=(now - c.last_activity_at).days if c.last_activity_at else None,
+            days_since_activity=_calendar_days(c.last_activity_at, now),
         )
         for c in customers
     ]

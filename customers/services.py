@@ -12,8 +12,10 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, OrgUnit, User
+from accounts.notifying import notice
 from accounts.scoping import Scope, active_memberships, is_rep_of, team_of
 from accounts.services import notification_send
 from salesops.events import CustomerChanged, publish
@@ -444,7 +446,7 @@ def customer_reassign(
     customer_assign(
         customer=customer, owner=owner, by=by, team=customer.team or None, reason=reason
     )
-    _notify_owner(customer, owner, _("Customer assigned to you: %(name)s"))
+    _notify_owner(customer, owner, gettext_noop("Customer assigned to you: %(name)s"))
     return customer
 
 
@@ -455,7 +457,7 @@ def _notify_owner(customer: Customer, user: User, title: str) -> None:
     notification_send(
         user=user,
         key=f"customer-ownership-{row.pk if row else customer.pk}",
-        title=title % {"name": customer.name},
+        title=notice(title, name=customer.name),
         url=reverse("customers:customer_detail", args=[customer.pk]),
     )
 
@@ -488,7 +490,9 @@ def _release(*, customer: Customer, by: User, reason: str = "") -> Customer:
         reason=reason or _("Released to the public pool: no follow-up"),
     )
     if former is not None:
-        _notify_owner(customer, former, _("Customer released to the public pool: %(name)s"))
+        _notify_owner(
+            customer, former, gettext_noop("Customer released to the public pool: %(name)s")
+        )
     return customer
 
 

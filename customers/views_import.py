@@ -8,6 +8,7 @@ leak (docs/architecture.md, Access control).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,6 +30,7 @@ from .import_messages import translate_reason
 from .import_service import (
     FIELD_LABELS,
     billing_month_close,
+    import_error_workbook,
     import_job_confirm,
     import_job_create,
     import_job_is_stale,
@@ -35,6 +38,7 @@ from .import_service import (
     import_job_set_mapping,
     import_preview,
 )
+from .importing import FileRefused
 from .models import BillingMonth, ImportJob
 
 JOBS_PER_PAGE = 20
@@ -236,13 +240,18 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_only
 def import_errors(request: HttpRequest, pk: int) -> FileResponse:
-    """Download the workbook of rejected rows (404 when there is none)."""
+    """Download the workbook of rejected rows (404 when there is none), in the reader's
+    language: the stored one when it was written in it, else one made now."""
     job = _job(request, pk)
     if not job.error_file:
         raise Http404
+    handle: Any
     try:
-        handle = job.error_file.open("rb")
-    except FileNotFoundError as exc:
+        if job.language and job.language != get_language():
+            handle = io.BytesIO(import_error_workbook(job=job))
+        else:
+            handle = job.error_file.open("rb")
+    except (FileNotFoundError, ValidationError, FileRefused) as exc:
         raise Http404 from exc
     stem = job.original_name.rsplit(".", 1)[0] or "import"
     return FileResponse(

@@ -124,3 +124,14 @@ RELATIONS: tuple[Labelled, ...] = (
 )
 #: Relations allowed when the visitor does not own the customer.
 NON_OWNER_RELATIONS: frozenset[str] = frozenset({ACCOMPANIED, COVERING})
+
+
+#: A check-in farther than this many metres from the customer's pinned location is flagged
+#: to the supervisor (docs/domain, section 3).
+CHECKIN_FAR_M = 500
+
+
+def checkin_is_far(distance_m: float | None) -> bool:
+    """True when a measured check-in distance (metres) is beyond :data:`CHECKIN_FAR_M`;
+    False when none was measured (the first check-in pins the location)."""
+    return distance_m is not None and distance_m > CHECKIN_FAR_M

@@ -317,6 +317,12 @@ class Visit(models.Model):
             outcome=self.outcome, next_step=self.next_step, next_step_date=self.next_step_date
         )
 
+    @property
+    def checkin_is_far(self) -> bool:
+        """True when the check-in was farther from the customer than
+        ``domain.visits.CHECKIN_FAR_M`` (docs/domain, section 3)."""
+        return visit_rules.checkin_is_far(self.checkin_distance_m)
+
 
 def effective_visit_q(prefix: str = "") -> Q:
     """The effective-visit rule as an ORM filter over ``Visit`` rows (``prefix``: a

@@ -13,8 +13,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import OrgUnit, User
+from accounts.notifying import notice
 from accounts.scoping import Scope
 from accounts.services import notification_send
 
@@ -202,8 +204,10 @@ def analysis_review(
     notification_send(
         user=analysis.author,
         key=f"kpi-analysis-reviewed-{analysis.pk}",
-        title=_("Your monthly analysis for %(month)s was reviewed")
-        % {"month": f"{analysis.month:%Y-%m}"},
+        title=notice(
+            gettext_noop("Your monthly analysis for %(month)s was reviewed"),
+            month=f"{analysis.month:%Y-%m}",
+        ),
         url=reverse("kpi:analysis_detail", args=[analysis.pk]),
     )
     return analysis
@@ -229,7 +233,7 @@ def analysis_comment(
         notification_send(
             user=analysis.author,
             key=f"kpi-analysis-comment-{comment.pk}",
-            title=_("New comment on your monthly analysis"),
+            title=notice(gettext_noop("New comment on your monthly analysis")),
             url=reverse("kpi:analysis_detail", args=[analysis.pk]),
         )
     return comment

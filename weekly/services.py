@@ -19,8 +19,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, OrgUnit, User
+from accounts.notifying import notice
 from accounts.scoping import Scope, active_memberships, scope_for, team_of
 from accounts.services import notification_send
 from coaching.models import CoachingPlan
@@ -251,10 +253,11 @@ def report_submit(
     report.full_clean()
     report.save(update_fields=["figures", "status", "submitted_at", "updated_at"])
     url = reverse("weekly:report_detail", args=[report.pk])
-    title = _("%(rep)s submitted the weekly report of %(week)s") % {
-        "rep": report.rep.name,
-        "week": sel.week_period(report).key,
-    }
+    title = notice(
+        gettext_noop("%(rep)s submitted the weekly report of %(week)s"),
+        rep=report.rep.name,
+        week=sel.week_period(report).key,
+    )
     for sup in _supervisors(report.team_id, timezone.localdate()):
         notification_send(
             user=sup, key=f"weekly-submitted:{report.pk}:{report.revision}", title=title, url=url
@@ -296,8 +299,10 @@ def report_review(
     notification_send(
         user=report.rep,
         key=f"weekly-reviewed:{report.pk}:{report.revision}",
-        title=_("Your weekly report of %(week)s was reviewed")
-        % {"week": sel.week_period(report).key},
+        title=notice(
+            gettext_noop("Your weekly report of %(week)s was reviewed"),
+            week=sel.week_period(report).key,
+        ),
         body=report.evaluation[:500],
         url=reverse("weekly:report_detail", args=[report.pk]),
     )
@@ -317,7 +322,7 @@ def report_comment_add(*, report: WeeklyReport, by: User, text: str) -> WeeklyCo
         notification_send(
             user=report.rep,
             key=f"weekly-comment:{comment.pk}",
-            title=_("%(name)s commented on your weekly report") % {"name": by.name},
+            title=notice(gettext_noop("%(name)s commented on your weekly report"), name=by.name),
             body=text[:500],
             url=reverse("weekly:report_detail", args=[report.pk]),
         )
@@ -359,7 +364,7 @@ def team_report_get_or_create(*, team: OrgUnit, period: Period, by: User) -> Tea
             continue
         seen.add(plan.coachee_id)
         coachees.append(
-            KeyCoachee(report=report, rep_id=plan.coachee_id, problem=plan.problem, plan=plan)
+            KeyCoachee(report=report, rep_id=plan.coachee_id, problem=plan.problem_text, plan=plan)
         )
     KeyCoachee.objects.bulk_create(coachees)
     rows = WeeklyKeyCustomer.objects.filter(

@@ -17,7 +17,10 @@ from .common import READ_ERRORS, ApiModelSerializer, IdLookupMixin, errors, id_f
 
 
 class NotificationSerializer(ApiModelSerializer):
-    """One notification; ``read_at`` is null while unread."""
+    """One notification in the caller's language; ``read_at`` is null while unread."""
+
+    title = serializers.CharField(source="shown_title", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
 
     class Meta:
         model = Notification

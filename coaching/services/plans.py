@@ -5,22 +5,25 @@ acknowledge, and add measures, goals and follow-up sessions.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from accounts.notifying import notice
 from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
 from journals.models import Visit
 
-from .. import diagnosis
+from .. import diagnosis, texts
 from ..effect import EFFECT_METRICS
 from ..models import (
     CauseCategory,
@@ -34,22 +37,24 @@ from ..models import (
 from ._common import _check_lead
 
 
+def _in_both_languages(make: Callable[[], str]) -> set[str]:
+    """``make()`` rendered in every language of the site (stripped)."""
+    out = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out.add(make().strip())
+    return out
+
+
 def plan_initial_from_finding(finding: Finding) -> dict[str, Any]:
     """Form initial values of a plan made from ``finding`` (problem, evidence, causes...)."""
     label = Symptom(finding.symptom).label
-    lines = []
-    for fig in finding.evidence.get("figures", []):
-        value = fig.get("value")
-        shown = (
-            "-" if value is None else (f"{value:.0%}" if fig.get("fmt") == "rate" else f"{value:g}")
-        )
-        lines.append(f"{_(fig['label'])}: {shown}")
     categories = [c.get("category") for c in finding.causes]
     start = local_today()
     return {
         "coachee": finding.rep_id,
         "problem": str(label),
-        "evidence": "\n".join(lines),
+        "evidence": texts.evidence_lines(finding.evidence.get("figures", [])),
         "cause_category": categories[0] if categories else CauseCategory.SKILL,
         "start": start,
         "end": start + dt.timedelta(days=27),
@@ -77,6 +82,17 @@ def plan_create(
     text (and optional due). Raises PermissionDenied unless ``by`` leads the team,
     ValidationError for bad fields (e.g. end before start, a coachee without a team).
     """
+    problem_code, evidence_figures = "", []
+    if finding is not None:
+        # The suggestion taken as it is (in either language) stays a code with values, so
+        # every reader sees it in their own language; a retyped text stays as typed.
+        figures = finding.evidence.get("figures", [])
+        if problem.strip() in _in_both_languages(lambda: str(Symptom(finding.symptom).label)):
+            problem_code = finding.symptom
+        if evidence.strip() and evidence.strip().replace("\r\n", "\n") in _in_both_languages(
+            lambda: texts.evidence_lines(figures)
+        ):
+            evidence_figures = list(figures)
     team = finding.team if finding is not None else team_of(coachee, local_today())
     if team is None:
         raise ValidationError({"coachee": _("This person is not in a team.")})
@@ -88,6 +104,8 @@ def plan_create(
         finding=finding,
         problem=problem,
         evidence=evidence,
+        problem_code=problem_code,
+        evidence_figures=evidence_figures,
         cause_category=cause_category,
         start=start,
         end=end,
@@ -99,7 +117,12 @@ def plan_create(
     plan.save()
     for m in measures:
         Measure.objects.create(
-            plan=plan, kind=m["kind"], description=str(m["text"]), due=m.get("due"), owner=by
+            plan=plan,
+            kind=m["kind"],
+            code=m.get("code") or texts.legacy_code("measure", str(m.get("text", ""))),
+            description="" if m.get("code") else str(m.get("text", "")),
+            due=m.get("due"),
+            owner=by,
         )
     if finding is not None and finding.status != Finding.Status.PLANNED:
         finding.status = Finding.Status.PLANNED
@@ -107,8 +130,9 @@ def plan_create(
     notification_send(
         user=coachee,
         key=f"coaching-plan-{plan.pk}",
-        title=_("A coaching plan was made with you"),
-        body=problem,
+        title=notice(gettext_noop("A coaching plan was made with you")),
+        # A symptom's label is lazy: it is written in the coachee's language.
+        body=Symptom(problem_code).label if problem_code else problem,
         url=reverse("coaching:plan_detail", args=[plan.pk]),
     )
     return plan
@@ -132,7 +156,12 @@ def plan_create_from_finding(
         effect_metrics=initial["effect_metrics"],
         finding=finding,
         measures=[
-            {"kind": m["kind"], "text": _(m["text"]), "due": start + dt.timedelta(days=7)}
+            {
+                "kind": m["kind"],
+                "code": m.get("code", ""),
+                "text": m.get("text", ""),
+                "due": start + dt.timedelta(days=7),
+            }
             for m in finding.measures
         ],
     )

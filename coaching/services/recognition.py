@@ -13,10 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.calendar import work_calendar
 from accounts.delivery import team_post
 from accounts.models import User
+from accounts.notifying import notice
 from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
 from customers.models import Contract, Stage, StageChange
@@ -48,7 +50,7 @@ def recognition_give(
         lambda: notification_send(
             user=rep,
             key=f"recognition-{rec.pk}",
-            title=_("You were recognised: %(what)s") % {"what": behaviour[:80]},
+            title=notice(gettext_noop("You were recognised: %(what)s"), what=behaviour[:80]),
             body=impact,
             url=url,
         )

@@ -46,8 +46,8 @@ def make_finding(
                 "journals": [],
             },
         ),
-        causes=[{"cause": c, "category": k} for c, k in diagnosis.CAUSES[symptom]],
-        measures=[{"kind": k, "text": t} for k, t in diagnosis.MEASURES[symptom]],
+        causes=[{"code": c, "category": k} for c, k in diagnosis.CAUSES[symptom]],
+        measures=[{"kind": k, "code": m} for k, m in diagnosis.MEASURES[symptom]],
         computed_at=timezone.now(),
         **fields,
     )

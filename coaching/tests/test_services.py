@@ -313,3 +313,44 @@ def test_a_suggestion_already_given_is_not_suggested_again(org) -> None:
 
     Recognition.objects.update(created_at=local_dt(dt.date(2026, 11, 18)))
     assert services.recognition_suggestions(team_id=org.team_a.pk, day=day) == []
+
+
+def test_findings_and_plans_stored_as_english_text_become_codes(org):
+    """The data migration of coaching texts: legacy English causes/measures and a seeded
+    plan's Chinese measure and problem become codes, typed text stays."""
+    import importlib
+
+    from django.apps import apps
+
+    from coaching.models import CoachingPlan, Measure
+    from coaching.tests.factories import make_finding
+
+    migration = importlib.import_module("coaching.migrations.0005_texts_as_codes_data")
+    finding = make_finding(org.rep, org.team_a)
+    finding.causes = [{"cause": "Too little customer activity", "category": "attitude"}]
+    finding.measures = [{"kind": "coaching", "text": "Accompany a closing visit"}]
+    finding.save()
+    plan = CoachingPlan.objects.create(
+        coachee=org.rep,
+        team=org.team_a,
+        coach=org.supervisor,
+        problem="约定的后期安排未跟进",
+        cause_category="skill",
+        start=dt.date(2026, 11, 2),
+        end=dt.date(2026, 11, 30),
+    )
+    seeded = Measure.objects.create(plan=plan, kind="coaching", description="陪同促成拜访")
+    typed = Measure.objects.create(plan=plan, kind="coaching", description="每周一对一")
+    migration.forwards(apps, None)
+    finding.refresh_from_db()
+    assert finding.causes == [{"code": "little_activity", "category": "attitude"}]
+    assert finding.measures == [{"kind": "coaching", "code": "accompany_closing"}]
+    seeded.refresh_from_db()
+    typed.refresh_from_db()
+    assert (seeded.code, seeded.description) == ("accompany_closing", "")
+    assert (typed.code, typed.description) == ("", "每周一对一")
+    plan.refresh_from_db()
+    assert plan.problem_code == "no_follow_up"
+    migration.backwards(apps, None)
+    finding.refresh_from_db()
+    assert finding.causes == [{"cause": "Too little customer activity", "category": "attitude"}]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from contextlib import nullcontext
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from salesops.events import ImportCompleted, publish
 
@@ -78,7 +79,10 @@ def import_job_execute(*, job: ImportJob, chunk_rows: int = CHUNK_ROWS) -> Impor
             _close_billing_months(job, months)
         job.errors = errors
         if job.rejected_count and not job.error_file:
-            content = import_error_workbook(job=job)
+            # In the language of whoever started it (the worker has none of its own).
+            speaking = translation.override(job.language) if job.language else nullcontext()
+            with speaking:
+                content = import_error_workbook(job=job)
             job.error_file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(content), save=False)
         job.status = ImportJob.Status.DONE
         job.finished_at = timezone.now()

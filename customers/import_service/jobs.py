@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -127,6 +127,7 @@ def import_job_create(
         date_order=date_order,
         mapping=_mapping_to_json(parsed.mapping),
         header_row=header_row if isinstance(header_row, int) else None,
+        language=translation.get_language() or "",
         team=options.get("team"),  # type: ignore[misc]
         owner=options.get("owner"),
         created_by=by,

@@ -59,6 +59,9 @@ class ImportJob(models.Model):
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     # None: detected from the file; 0: the file has no header row; N: row N (1-based).
     header_row = models.PositiveIntegerField(_("header row"), null=True, blank=True)
+    # The language of whoever started the import ('' = the site's): the error workbook is
+    # written in it; a reader in another language gets one made in theirs.
+    language = models.CharField(_("language"), max_length=12, blank=True)
     team = models.ForeignKey(
         "accounts.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

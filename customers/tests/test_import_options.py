@@ -134,3 +134,24 @@ def test_error_workbook_quotes_a_formula_without_saved_value(org):
     assert rows[1][0].value == '=A3&"分公司"'
     assert rows[1][0].data_type == "s"  # text, never a live formula
     assert 'the formula =A3&"分公司" has no saved value' in rows[1][2].value
+
+
+def test_error_workbook_is_in_the_language_of_the_starter_and_of_each_reader(org, client_for):
+    data = "客户名称,联系电话\n甲公司,12345\n".encode()
+    with translation.override("en"):
+        job = run_import(data, name="bad.csv")
+    assert job.language == "en"
+    stored = openpyxl.load_workbook(io.BytesIO(job.error_file.read())).active
+    assert stored["C1"].value == "Reason"
+    assert "is not a mobile number" in stored["C2"].value
+
+    admin = client_for(org.admin)
+    url = reverse("customers:import_errors", args=[job.pk])
+    for lang, reason, text in (("zh-hans", "原因", "不是手机号"), ("en", "Reason", "mobile")):
+        response = admin.get(url, HTTP_ACCEPT_LANGUAGE=lang)
+        assert response.status_code == 200
+        content = b"".join(response.streaming_content)
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        assert sheet["C1"].value == reason
+        assert text in sheet["C2"].value
+        assert sheet["B2"].value == "12345"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.calendar import calendar_book
 from accounts.models import Membership, User
 from accounts.scoping import Scope, memberships_during
+from domain import visits as visit_rules
 from domain.workdays import days_between
 
 from .. import calculations as calc
@@ -73,10 +74,12 @@ def _count(model: type[Visit] | type[PlanItem] | type[Comment], *where: Q) -> Co
 
 
 def with_counts(journals: QuerySet[Journal]) -> QuerySet[Journal]:
-    """Annotate visits, effective visits, plan items and comments per journal."""
+    """Annotate visits, effective visits, far check-ins (``domain.visits.CHECKIN_FAR_M``),
+    plan items and comments per journal."""
     return journals.annotate(
         n_visits=_count(Visit),
         n_effective=_count(Visit, effective_visit_q()),
+        n_far_checkins=_count(Visit, Q(checkin_distance_m__gt=visit_rules.CHECKIN_FAR_M)),
         n_planned=_count(PlanItem),
         n_comments=_count(Comment),
     )

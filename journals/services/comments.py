@@ -10,10 +10,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, OrgUnit, User
+from accounts.notifying import Notice, language_of, notice
 from accounts.scoping import active_memberships, scope_for
 from accounts.services import notification_send
 from domain.mentions import mentioned_usernames
@@ -27,15 +29,18 @@ from ..models import (
 from .permissions import journal_check_can_comment, journal_check_can_review
 
 
-def _notify(user: User, key: str, title: str, body: str, url: str) -> bool:
+def _notify(user: User, key: str, title: str | Notice, body: str | Notice, url: str) -> bool:
     """In-app notification, and an email after commit when it is new (idempotent per key).
     Returns True when this call sent it."""
-    sent = notification_send(user=user, key=key, title=str(title), body=str(body), url=url)
+    sent = notification_send(user=user, key=key, title=title, body=body, url=url)
     if sent is None:
         return False
     if user.email:
-        text = f"{sent.body}\n\n{settings_site_url()}{sent.url}".strip()
-        transaction.on_commit(lambda: send_mail(sent.title, text, None, [user.email]))
+        # The e-mail is written in the recipient's language, like the in-app text.
+        with translation.override(language_of(user)):
+            subject, text = sent.shown_title, sent.shown_body
+        text = f"{text}\n\n{settings_site_url()}{sent.url}".strip()
+        transaction.on_commit(lambda: send_mail(subject, text, None, [user.email]))
     return True
 
 
@@ -75,7 +80,7 @@ def journal_review(
     _notify(
         journal.rep,
         f"journal-reviewed:{journal.pk}:{journal.revision}",
-        _("Your journal of %(day)s was reviewed") % {"day": journal.day.isoformat()},
+        notice(gettext_noop("Your journal of %(day)s was reviewed"), day=journal.day.isoformat()),
         journal.evaluation,
         reverse("journals:journal_detail", args=[journal.pk]),
     )

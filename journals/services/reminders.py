@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.calendar import calendar_cache, work_calendar
 from accounts.delivery import team_post
 from accounts.models import User
+from accounts.notifying import language_of, notice
 from accounts.scoping import scope_for
 from customers.models import Stage
 from customers.services import (
@@ -58,9 +59,8 @@ def _reminders_send(now: dt.datetime) -> int:
         for row in rows:
             if row.status != calc.MISSING:
                 continue
-            with translation.override(settings.LANGUAGE_CODE):
-                title = _("Your journal for %(day)s is missing") % {"day": day.isoformat()}
-                body = _("The deadline has passed. Please submit today's journal.")
+            title = notice(gettext_noop("Your journal for %(day)s is missing"), day=day.isoformat())
+            body = notice(gettext_noop("The deadline has passed. Please submit today's journal."))
             with transaction.atomic():
                 sent += _notify(row.user, f"journal-missing:{day}", title, body, url)
     return sent
@@ -97,15 +97,16 @@ def _digest_send(now: dt.datetime) -> int:
         if not rows or not (missing or late):
             continue
         url = reverse("journals:inbox") + f"?team={team.pk}&day={day.isoformat()}"
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("%(team)s, %(day)s: %(missing)d missing, %(late)d late journals") % {
-                "team": team.name,
-                "day": day.isoformat(),
-                "missing": len(missing),
-                "late": len(late),
-            }
-            body = _digest_body(missing, late)
+        title = notice(
+            gettext_noop("%(team)s, %(day)s: %(missing)d missing, %(late)d late journals"),
+            team=team.name,
+            day=day.isoformat(),
+            missing=len(missing),
+            late=len(late),
+        )
         for supervisor in supervisors:
+            with translation.override(language_of(supervisor)):
+                body = _digest_body(missing, late)  # names and labels: sent in their language
             with transaction.atomic():
                 sent += _notify(supervisor, f"journal-digest:{team.pk}:{day}", title, body, url)
         team_post(team_id=team.pk, topic="digest", key=f"digest:{day}", text=f"{title}\n{body}")

@@ -171,6 +171,7 @@ def visit_record(
     relation = visit_relation_check(customer=customer, journal=journal, relation=relation)
     if timezone.localdate(occurred_at) != journal.day:
         raise ValidationError({"occurred_at": _("The visit must be on the journal's day.")})
+    _check_not_in_future(occurred_at)
     if plan_item is not None and (
         plan_item.journal_id != journal.pk
         or (plan_item.customer_id is not None and plan_item.customer_id != customer.pk)
@@ -204,6 +205,23 @@ def visit_record(
     if checkin is not None:
         visit_checkin(visit=visit, by=by, checkin=checkin)
     return visit
+
+
+#: Clock drift between a phone and the server that a visit time may run ahead of now.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def _check_not_in_future(occurred_at: dt.datetime) -> None:
+    """A visit is a record of what happened: its time cannot be later than now (plus
+    :data:`FUTURE_TOLERANCE`); a visit still to come belongs in the plan."""
+    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(
+            {
+                "occurred_at": _(
+                    "The visit time is later than now; record a visit once it happened, or plan it."
+                )
+            }
+        )
 
 
 def _check_next_step(visit: Visit) -> None:
@@ -283,6 +301,7 @@ def visit_update(
     _author_edits(journal, by)
     if timezone.localdate(occurred_at) != journal.day:
         raise ValidationError({"occurred_at": _("The visit must be on the journal's day.")})
+    _check_not_in_future(occurred_at)
     visit.purpose = purpose
     visit.occurred_at = occurred_at
     visit.learned, visit.agreed, visit.analysis = learned.strip(), agreed.strip(), analysis.strip()

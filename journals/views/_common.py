@@ -27,6 +27,8 @@ def _form_errors_from(form: object, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form: field errors where the field exists."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
+            # The form asks for the time of the journal's day; the service checks the moment.
+            field = "time" if field == "occurred_at" else field
             target = field if field in form.fields else None  # type: ignore[attr-defined]
             for error in errors:
                 form.add_error(target, error)  # type: ignore[attr-defined]

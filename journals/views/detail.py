@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.http import id_param, safe_next, text_param
+from accounts.http import id_param, safe_next
 from accounts.scoping import Scope
 
 from .. import calculations as calc
@@ -112,7 +112,10 @@ def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 [p.purpose for p in plan], [v.purpose for v in visits]
             ),
             "comments": comments,
-            "comment_form": CommentForm(),
+            # A comment that could not go with "mark reviewed" comes back typed.
+            "comment_form": CommentForm(
+                initial={"text": request.session.pop(f"comment-draft:{journal.pk}", "")}
+            ),
             "evaluation_form": EvaluationForm(initial={"evaluation": journal.evaluation}),
             "can_review": can_review,
             "can_manage": scope.can_manage_team(journal.team_id),
@@ -170,22 +173,8 @@ def journal_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
         return redirect("journals:journal_detail", pk=pk)
-    pending = text_param(request.POST.get("pending_comment"), max_length=2000)
-    if pending:
-        # A comment typed but not sent when the evaluation form was submitted is posted
-        # with it, never dropped silently.
-        try:
-            services.comment_add(
-                journal=journal,
-                by=request.user,  # type: ignore[arg-type]
-                text=pending,
-            )
-            messages.info(request, _("Your typed comment was posted too."))
-        except ValidationError as exc:
-            messages.warning(
-                request,
-                _("Your typed comment was not posted: %(why)s") % {"why": " ".join(exc.messages)},
-            )
+    if not _post_pending_comment(request, journal):
+        return redirect("journals:journal_detail", pk=pk)
     try:
         if request.POST.get("review"):
             services.journal_review(
@@ -207,6 +196,29 @@ def journal_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("review") and next_id is not None:
         return redirect("journals:journal_detail", pk=next_id)
     return redirect("journals:journal_detail", pk=pk)
+
+
+def _post_pending_comment(request: HttpRequest, journal: Journal) -> bool:
+    """Post the comment typed but not sent when the evaluation form was submitted (the
+    page copies it into ``pending_comment``). False when it could not be posted: the
+    reviewer stays on the journal with the text kept and a warning."""
+    text = (request.POST.get("pending_comment") or "").strip()
+    if not text:
+        return True
+    form = CommentForm({"text": text})
+    try:
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        services.comment_add(journal=journal, by=request.user, text=text)  # type: ignore[arg-type]
+    except (ValidationError, PermissionDenied) as exc:
+        request.session[f"comment-draft:{journal.pk}"] = text
+        why = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.warning(
+            request, _("Your comment was not posted and is kept below: %(why)s") % {"why": why}
+        )
+        return False
+    messages.success(request, _("Your comment was posted."))
+    return True
 
 
 @login_required

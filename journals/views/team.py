@@ -19,6 +19,7 @@ from accounts.hooks import member_findings
 from accounts.http import safe_next
 from accounts.models import Chase, User
 from accounts.scoping import local_today
+from domain import visits as visit_rules
 
 from .. import selectors, services
 from ..forms import (
@@ -79,6 +80,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             ],
             "first_unread": first_unread,
             "owed": sum(r.status in services.OWES for r in data.rows),
+            "far_checkin_m": visit_rules.CHECKIN_FAR_M,
             "exemption_kinds": ExemptionForm.base_fields["kind"].choices,  # type: ignore[attr-defined]
             "here": request.get_full_path(),
         },
@@ -136,7 +138,9 @@ def morning_meeting(request: HttpRequest) -> HttpResponse:
             "achievement": [
                 {"row": a, "label": ACHIEVEMENT_LABELS.get(a.key, a.key)}
                 for a in r.achievement
-                if a.key in ("visits", Purpose.APPOINTMENT, "follow_ups")
+                if a.key in ("visits", "follow_ups")
+                # No appointment planned or made: no empty 约访 row.
+                or (a.key == Purpose.APPOINTMENT and (a.planned or a.actual))
             ],
             "prev_label": STATUS_LABELS.get(r.previous_status, ""),
             "prev_css": status_class(r.previous_status),

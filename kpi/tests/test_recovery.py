@@ -129,7 +129,7 @@ def test_a_broker_outage_never_fails_or_slows_a_visit_and_never_blocks_later_rec
         reverse("journals:visit_edit", args=[visit.pk]),
         {
             "purpose": "first",
-            "time": "10:30",
+            "time": timezone.localtime().strftime("%H:%M"),  # not later than now
             "learned": "需要专线",
             "outcome": "stage_advanced",
             "new_stage": "intent",

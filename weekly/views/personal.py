@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import id_param
 from accounts.middleware import ScopedRequest
 from accounts.scoping import get_visible_or_404
 
@@ -22,7 +24,7 @@ from ..forms import (
     KeyCustomerForm,
     ReportForm,
 )
-from ..models import WeeklyKeyCustomer
+from ..models import WeeklyKeyCustomer, WeeklyReport
 from ._common import _editable, _errors, _figures_context, _own_customers, _report, _scope
 
 
@@ -51,29 +53,44 @@ def report_current(request: ScopedRequest) -> HttpResponse:
 @login_required
 def report_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     """The rep's editor: live figures vs plan, key customers, analysis, next week's goals,
-    summary. POST saves (and submits with ``action=submit``). Author and draft only."""
+    summary, all in ONE form, so nothing typed is lost. Author and draft only.
+
+    POST always saves the text first, then: ``action=submit`` submits, ``action=add_key``
+    adds the key customer typed in the same form, ``remove_key=<id>`` removes one;
+    ``action=autosave`` (htmx, while typing) answers with the saved status only.
+    """
     report = _editable(request, pk)
     form = ReportForm(
         request.POST or None,
         initial=ReportForm.initial_for(report.analysis, report.summary, report.next_goals),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_update(
-                report=report,
-                by=request.user,
-                analysis=form.cleaned_data["analysis"],
-                summary=form.cleaned_data["summary"],
-                next_goals=form.goals(),
+    customers = _own_customers(report)
+    action = request.POST.get("action", "save")
+    key_form = KeyCustomerForm(request.POST if action == "add_key" else None, customers=customers)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.report_update(
+                    report=report,
+                    by=request.user,
+                    analysis=form.cleaned_data["analysis"],
+                    summary=form.cleaned_data["summary"],
+                    next_goals=form.goals(),
+                )
+            except ValidationError as exc:
+                _errors(form, exc)
+        if action == "autosave":
+            return render(
+                request,
+                "weekly/_autosave_status.html",
+                {"form": form, "saved_at": None if form.errors else timezone.localtime()},
             )
-            if request.POST.get("action") == "submit":
-                services.report_submit(report=report, by=request.user)
-                messages.success(request, _("Weekly report submitted."))
-                return redirect("weekly:report_detail", pk=report.pk)
-            messages.success(request, _("Weekly report saved."))
-            return redirect("weekly:report_edit", pk=report.pk)
-        except ValidationError as exc:
-            _errors(form, exc)
+        if not form.errors:
+            done = _after_save(request, report, action, key_form)
+            if done is not None:
+                return done
+            status = 400  # the key customer could not be added: shown with its errors
     return render(
         request,
         "weekly/report_edit.html",
@@ -82,11 +99,46 @@ def report_edit(request: ScopedRequest, pk: int) -> HttpResponse:
             "period": sel.week_period(report),
             "week_label": sel.week_label(sel.week_period(report)),
             "form": form,
-            "key_form": KeyCustomerForm(customers=_own_customers(report)),
+            "key_form": key_form,
             "key_customers": list(report.key_customers.select_related("customer")),
             **_figures_context(report),
         },
+        status=status,
     )
+
+
+def _after_save(
+    request: ScopedRequest, report: WeeklyReport, action: str, key_form: KeyCustomerForm
+) -> HttpResponse | None:
+    """What the editor's button asked for once the text is saved: a redirect, or None
+    when the key customer form has errors (the page is shown again with everything)."""
+    edit_url = reverse("weekly:report_edit", args=[report.pk])
+    remove_id = id_param(request.POST.get("remove_key"))
+    if remove_id is not None:
+        item = report.key_customers.filter(pk=remove_id).first()
+        if item is not None:
+            services.key_customer_remove(item=item, by=request.user)
+        return redirect(edit_url + "#key-customers")
+    if action == "add_key":
+        if key_form.is_valid():
+            try:
+                services.key_customer_add(
+                    report=report,
+                    by=request.user,
+                    customer=key_form.cleaned_data["customer"],
+                    needs_analysis=key_form.cleaned_data["needs_analysis"],
+                    tracking_plan=key_form.cleaned_data["tracking_plan"],
+                )
+                return redirect(edit_url + "#key-customers")
+            except ValidationError as exc:
+                _errors(key_form, exc)
+        return None
+    if action == "submit":
+        services.report_submit(report=report, by=request.user)
+        messages.success(request, _("Weekly report submitted."))
+        return redirect("weekly:report_detail", pk=report.pk)
+    messages.success(request, _("Weekly report saved."))
+    return redirect(edit_url)
 
 
 @login_required

@@ -247,6 +247,13 @@
       }
     }, 250);
   });
+  /* --- a comment typed but not sent goes with the evaluation form (review · next): the
+     server posts it first, so leaving the page never drops it --- */
+  document.addEventListener("submit", function (event) {
+    var pending = event.target.querySelector && event.target.querySelector("[data-pending-comment]");
+    var box = document.getElementById("id_comment_text");
+    if (pending && box) { pending.value = box.value; }
+  }, true);
   /* --- offline: a save that cannot reach the server stays on the phone (the local copy
      above) and is sent again as soon as the browser is back online --- */
   function offlineNote(form, show) {
@@ -316,12 +323,4 @@
     if (q) { q.value = ""; }
   });
 
-  /* --- a comment typed but not sent goes along with the evaluation / review form --- */
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.matches || !form.matches("[data-carry-comment]")) { return; }
-    var box = document.querySelector("#comments textarea[name=text]");
-    var carry = form.querySelector("input[name=pending_comment]");
-    if (box && carry) { carry.value = box.value; }
-  }, true);
 })();

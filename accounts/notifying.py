@@ -1,0 +1,75 @@
+"""Texts of notifications and e-mails kept as a message code (the English msgid) with
+values, and rendered in the reader's language when shown or sent.
+
+A sender writes ``notice(gettext_noop("Your journal of %(day)s was reviewed"), day="...")``
+instead of a translated string; ``accounts.services.notification_send`` stores it as
+``{"msgid": ..., "params": {...}}`` in ``Notification.message`` (a value may itself be a
+:class:`Notice`, e.g. a stage label) and the list page, the API and the e-mail render it
+with :func:`render` in the reader's language (``User.language``, see :func:`language_of`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message code (an English msgid with ``%(name)s`` placeholders) and its values."""
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"msgid": str, "params": {name: value or nested message}}``, JSON-ready."""
+        return {
+            "msgid": self.msgid,
+            "params": {
+                k: v.as_json() if isinstance(v, Notice) else v for k, v in self.params.items()
+            },
+        }
+
+    def __str__(self) -> str:
+        return render(self.as_json())
+
+
+def notice(msgid: str, **params: Any) -> Notice:
+    """A :class:`Notice`; mark ``msgid`` with ``gettext_noop`` so it reaches the catalogue."""
+    return Notice(msgid, params)
+
+
+def render(data: Any) -> str:
+    """A stored message in the active language: a plain string as it is, a
+    ``{"msgid", "params"}`` dict translated and filled in (nested messages first). A
+    message whose values do not fit its text gives the untranslated text filled in, never
+    an error."""
+    if isinstance(data, Notice):
+        data = data.as_json()
+    if not isinstance(data, dict) or "msgid" not in data:
+        return "" if data is None else str(data)
+    params = {
+        k: render(v) if isinstance(v, dict) and "msgid" in v else v
+        for k, v in (data.get("params") or {}).items()
+    }
+    msgid = str(data["msgid"])
+    try:
+        return gettext(msgid) % params if params else gettext(msgid)
+    except (KeyError, ValueError, TypeError):
+        log.warning("notification text %r does not fit its values", msgid)
+        try:
+            return msgid % params
+        except (KeyError, ValueError, TypeError):
+            return msgid
+
+
+def language_of(user: Any) -> str:
+    """The language to write to ``user`` in: their saved ``language``, else the site's."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
