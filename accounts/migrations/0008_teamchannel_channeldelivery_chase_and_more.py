@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_pool_rules'),
+        ('accounts', '0007_user_language_notification_message'),
     ]
 
     operations = [
