@@ -75,6 +75,10 @@ def test_rep_files_the_day_and_the_supervisor_reviews_it(org, page_for, live_ser
 
     page.fill("#id_summary", "三次拜访，腾飞达成意向")
     expect(page.locator("#autosave-status")).to_contain_text("Saved")
+    # Leaving the field sends its "change" autosave; let it answer before the submit, as
+    # the live server shares one SQLite connection between its request threads.
+    with page.expect_response(lambda r: "/autosave/" in r.url):
+        page.locator("#id_summary").blur()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.click("[data-testid=submit-journal]")
     expect(page.locator("[data-testid=journal-status]")).to_have_text("Submitted")

@@ -72,6 +72,10 @@ def test_chase_file_mention_read_and_review(org, page_for, live_server, robot, l
     rep.locator(f"form:has(input[name=day][value='{day.isoformat()}']) button").click()
     rep.fill("#id_summary", "补交：两次拜访")
     expect(rep.locator("#autosave-status")).to_contain_text(words["saved"])
+    # Leaving the field sends its "change" autosave; let it answer before the submit, as
+    # the live server shares one SQLite connection between its request threads.
+    with rep.expect_response(lambda r: "/autosave/" in r.url):
+        rep.locator("#id_summary").blur()
     rep.click("[data-testid=submit-journal]")
     expect(rep.locator("[data-testid=journal-status]")).to_have_text(words["submitted"])
     journal = Journal.objects.get(rep=org.rep, day=day)
