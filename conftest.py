@@ -150,6 +150,28 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _serial_live_server_on_sqlite() -> None:
+    """On SQLite the live server's request threads share the test's one connection, so two
+    requests of one page at once (an autosave racing a submit) break each other's
+    transactions; serve one request at a time there, as PostgreSQL needs no such care."""
+    from django.conf import settings as django_settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    if not str(django_settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
+        return
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.connections_override = connections_override
+
+    LiveServerThread.server_class = SerialWSGIServer  # type: ignore[attr-defined]
+
+
+_serial_live_server_on_sqlite()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Debian chromium driven by Playwright; skips when chromium is missing."""
