@@ -550,7 +550,9 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
         )
     ownerships = sorted(customer.ownerships.all(), key=lambda o: (o.start, o.pk))
     for index, row in enumerate(ownerships):
-        if row.owner_id is None:
+        if row.owner_id is None and index == 0:
+            title = _("In the public pool")  # created or imported without an owner
+        elif row.owner_id is None:
             title = _("Released to the public pool")
         elif index == 0:
             title = _("Owner: %(owner)s") % {"owner": row.owner}
