@@ -22,7 +22,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0007_import_job_language"),
+        ("customers", "0008_import_job_to_pool"),
     ]
 
     operations = [
