@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from ..importing import ParsedRow, dedupe_keys, name_key
 from ..models import Contact, Customer, ImportJob, Ownership, Segment, Stage, StageChange
-from ..services import customer_fill_derived, derived_initials
+from ..services import customer_fill_derived, derived_initials, search_text
 from .fast_insert import fast_insert
 from .fields import _CONTACT_COPY, _CUSTOMER_COPY, _KEY_LABELS
 from .resolving import _add_error, _assign_owner, _Plan, _Resolver
@@ -140,6 +140,7 @@ _CUSTOMER_INSERT = (
     *_CUSTOMER_COPY,
     "name_key",
     "pinyin_initials",
+    "pinyin_search",
     "owner_id",
     "team_id",
     "stage",
@@ -181,6 +182,7 @@ def _new_customer_row(plan: _Plan, job: ImportJob, now: dt.datetime) -> tuple[ob
         *copied,
         key if key is not None else name_key(name),
         derived_initials(name, short_name),
+        search_text(name, short_name),
         plan.owner.pk if plan.owner else None,
         plan.team.pk if plan.team else None,
         stage,
@@ -324,7 +326,7 @@ def _plan_updates(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver) -
                 touched.append(fld)
         if {"name", "short_name"} & set(touched):
             customer_fill_derived(customer)
-            touched += ["name_key", "pinyin_initials"]
+            touched += ["name_key", "pinyin_initials", "pinyin_search"]
         owner = plan.owner if plan.owner_given else customer.owner
         owner_id = owner.pk if owner else None
         if plan.team_given:
