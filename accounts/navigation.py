@@ -40,6 +40,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem(_("Coaching"), "coaching:plan_list", ALL),
     NavItem(_("Imports"), "customers:import_list", frozenset({"admin"})),
     NavItem(_("Teams"), "accounts:team_list", LEADS),
+    NavItem(_("People"), "accounts:people_list", frozenset({"manager", "admin"})),
     NavItem(_("Work calendar"), "accounts:calendar", frozenset({"admin"})),
 )
 
