@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_calendar, views_channels, views_people
+from . import views, views_audit, views_calendar, views_channels, views_people
 
 app_name = "accounts"
 
@@ -40,7 +40,7 @@ urlpatterns = [
     path("calendar/day/", views_calendar.calendar_day, name="calendar_day"),
     path("calendar/export/", views_calendar.calendar_export, name="calendar_export"),
     path("calendar/import/", views_calendar.calendar_import, name="calendar_import"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
     path("people/", views_people.people_list, name="people_list"),
     path("people/new/", views_people.person_create_view, name="person_create"),
     path("people/import/", views_people.people_import_view, name="people_import"),

@@ -40,5 +40,6 @@ class CustomersConfig(AppConfig):
                 "city",
                 "pool_since",
             ],
+            link="customers:customer_detail",
         )
         audit_register(Contact)
