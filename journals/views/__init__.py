@@ -36,6 +36,7 @@ from .meetings import (
     minutes_context,
     minutes_detail,
     minutes_export,
+    minutes_post,
     minutes_save,
 )
 from .picker import (
@@ -60,6 +61,7 @@ from .visits import (
 
 __all__ = [
     "history_import_confirm",
+    "minutes_post",
     "history_import_page",
     "meeting_item_add",
     "meeting_item_done",
