@@ -52,6 +52,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem(_("Import history"), "journals:history_import", ALL, allowed=_imports_history),
     NavItem(_("Teams"), "accounts:team_list", LEADS),
     NavItem(_("Work calendar"), "accounts:calendar", frozenset({"admin"})),
+    NavItem(_("Public pool rules"), "accounts:pool_rules", frozenset({"admin"})),
 )
 
 
