@@ -109,6 +109,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 404 404 404 404 404 404 ok",
         "POST": "login 404 404 404 404 404 404 ok",
     },
+    "accounts:pool_rules": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
     "accounts:calendar": {
         "GET": "login 403 403 403 403 403 403 ok",
         "POST": "login 403 403 403 403 403 403 ok",
