@@ -33,6 +33,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "ok ok ok ok ok ok ok ok",
         "POST": "ok ok ok ok ok ok ok ok",
     },
+    "search": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "search_suggest": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
     "javascript-catalog": {
         "GET": "ok ok ok ok ok ok ok ok",
         "POST": "405 405 405 405 405 405 405 405",
@@ -100,6 +108,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "accounts:audit_log": {
         "GET": "login 404 404 404 404 404 404 ok",
         "POST": "login 404 404 404 404 404 404 ok",
+    },
+    "accounts:pool_rules": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 400",
     },
     "accounts:calendar": {
         "GET": "login 403 403 403 403 403 403 ok",
