@@ -158,9 +158,7 @@ def team_list(request: ScopedRequest) -> HttpResponse:
     ).values_list("unit_id", flat=True):
         counts[unit_id] = counts.get(unit_id, 0) + 1
     rows = [{"team": t, "reps": counts.get(t.pk, 0)} for t in teams]
-    return render(
-        request, "accounts/team_list.html", {"rows": rows, "is_admin": scope.is_admin}
-    )
+    return render(request, "accounts/team_list.html", {"rows": rows, "is_admin": scope.is_admin})
 
 
 @login_required
