@@ -66,6 +66,7 @@ from .reminders import (
 from .visits import (
     CheckIn,
     one_year_after,
+    visit_channel_check,
     visit_checkin,
     visit_delete,
     visit_from_plan,
@@ -124,6 +125,7 @@ __all__ = [
     "visit_from_plan",
     "visit_mark_case",
     "visit_record",
+    "visit_channel_check",
     "visit_relation_check",
     "visit_update",
 ]
