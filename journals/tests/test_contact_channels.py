@@ -6,6 +6,7 @@ show (journal for rep and supervisor, customer timeline, morning meeting)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from accounts.scoping import local_today
 from customers.models import Customer, Stage
@@ -208,3 +210,48 @@ def test_a_teammate_covers_with_the_relation_and_a_submitted_journal_is_refused(
     assert again.status_code == 200
     assert "journal is submitted; amend it to add a record" in again.content.decode()
     assert Visit.objects.count() == 1
+
+
+def test_the_month_export_shows_the_type_and_counts_visits_apart(org, client_for) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    _record(org.rep, customer, channel="visit", purpose="first", occurred_at=local_dt(DAY, 9))
+    _record(org.rep, customer, learned="=1+1", next_step="报价", next_step_date=DAY)
+    response = client_for(org.supervisor).get(
+        reverse("journals:export_month"),
+        {"rep": org.rep.pk, "month": "2026-03"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    wb = load_workbook(io.BytesIO(response.content))
+    header, *rows = list(wb.worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert header[5:8] == ("拜访数", "电话、微信和邮件", "有效拜访数")
+    # One in-person visit (not effective), one call (effective, but not a visit).
+    assert rows[0][5:8] == (1, 1, 0)
+    cells = [c for row in wb[f"{DAY:%Y-%m-%d}"].iter_rows() for c in row if c.value]
+    typed = next(c for c in cells if c.value == "=1+1")
+    assert typed.data_type == "s"
+    values = [c.value for c in cells]
+    assert "电话" in values
+    assert "上门拜访" in values
+
+
+def test_a_call_filed_through_the_api_is_a_follow_up_without_check_in(org) -> None:
+    from journals.tests.test_api import token_api
+
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    phone = token_api(org.rep)
+    at = local_dt(local_today(), 0, 5).isoformat()
+    body = {"customer": customer.pk, "purpose": "service", "occurred_at": at, "channel": "phone"}
+    refused = phone.post(
+        "/api/v1/visits/",
+        {**body, "latitude": "22.5", "longitude": "114.0"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.status_code == 400
+    assert "Only an in-person visit checks in" in str(refused.json())
+    filed = phone.post("/api/v1/visits/", body, format="json")
+    assert filed.status_code == 201, filed.content
+    assert filed.json()["channel"] == "phone"
+    listed = phone.get("/api/v1/visits/", {"channel": "phone"}).json()
+    assert [v["id"] for v in listed["results"]] == [filed.json()["id"]]
+    assert phone.get("/api/v1/visits/", {"channel": "visit"}).json()["results"] == []
