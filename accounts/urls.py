@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_calendar, views_channels
+from . import views, views_audit, views_calendar, views_channels
 
 app_name = "accounts"
 
@@ -40,5 +40,5 @@ urlpatterns = [
     path("calendar/day/", views_calendar.calendar_day, name="calendar_day"),
     path("calendar/export/", views_calendar.calendar_export, name="calendar_export"),
     path("calendar/import/", views_calendar.calendar_import, name="calendar_import"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
 ]

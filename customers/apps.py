@@ -36,5 +36,6 @@ class CustomersConfig(AppConfig):
                 "city",
                 "pool_since",
             ],
+            link="customers:customer_detail",
         )
         audit_register(Contact)

@@ -51,6 +51,7 @@ from .models import (
     StageChange,
     StageSetting,
 )
+from .pinyin import pinyin_pattern, pinyin_q
 from .stages import stage_settings
 from .widgets import CustomerFilterForm
 
@@ -69,7 +70,7 @@ def customer_queryset(scope: Scope) -> QuerySet[Customer]:
 
 def search_q(text: str) -> Q:
     """A Q matching customers by name, short name, name key, credit code, external code,
-    pinyin initials (``sztf`` finds 深圳腾飞), or a contact's name or phone."""
+    pinyin (:func:`pinyin_q`: ``sztf`` finds 深圳腾飞), or a contact's name or phone."""
     text = text.strip()
     if not text:
         return Q()
@@ -82,8 +83,8 @@ def search_q(text: str) -> Q:
     )
     if key:
         condition |= Q(name_key__contains=key)
-    if text.isascii() and text.replace(" ", "").isalnum():
-        condition |= Q(pinyin_initials__contains=text.lower().replace(" ", ""))
+    if pinyin_pattern(text) is not None:
+        condition |= pinyin_q(text)
     contacts = Contact.objects.filter(Q(name__icontains=text) | Q(phone__contains=text))
     condition |= Q(pk__in=contacts.values("customer_id"))
     return condition
@@ -550,7 +551,9 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
         )
     ownerships = sorted(customer.ownerships.all(), key=lambda o: (o.start, o.pk))
     for index, row in enumerate(ownerships):
-        if row.owner_id is None:
+        if row.owner_id is None and index == 0:
+            title = _("In the public pool")  # created or imported without an owner
+        elif row.owner_id is None:
             title = _("Released to the public pool")
         elif index == 0:
             title = _("Owner: %(owner)s") % {"owner": row.owner}

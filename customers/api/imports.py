@@ -55,6 +55,7 @@ class ImportJobSerializer(ApiModelSerializer):
             "date_order",
             "team",
             "owner",
+            "to_pool",
             "total_rows",
             "processed_rows",
             "created_count",
@@ -103,6 +104,7 @@ class ImportUploadSerializer(serializers.Serializer):
         choices=["", "ymd", "dmy", "mdy"], required=False, default=""
     )
     sheet = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    to_pool = serializers.BooleanField(required=False, default=False)
 
 
 def _form_errors(form: ImportUploadForm) -> dict[str, list[str]]:

@@ -72,6 +72,9 @@ class ImportJob(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Straight into the public pool (公海): new customers get no owner, whatever the file
+    # or the owner option says (docs/domain, section 5, Imports).
+    to_pool = models.BooleanField(_("into the public pool"), default=False)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("processed"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)

@@ -41,6 +41,7 @@ from .journal import (
     plan_item_add,
     plan_item_remove,
 )
+from .meeting_post import meeting_attendance, meeting_summary_text, minutes_post
 from .meetings import (
     action_item_add,
     action_item_set_done,
@@ -78,6 +79,9 @@ from .visits import (
 
 __all__ = [
     "follow_ups_escalate",
+    "meeting_attendance",
+    "meeting_summary_text",
+    "minutes_post",
     "action_item_add",
     "action_item_set_done",
     "meeting_check_can_run",

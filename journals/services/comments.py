@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, OrgUnit, User
-from accounts.notifying import Notice, language_of, notice
+from accounts.notifying import Notice, notice
 from accounts.scoping import active_memberships, scope_for
-from accounts.services import notification_send
+from accounts.services import notification_deliver, site_url
 from domain.mentions import mentioned_usernames
 
 from ..models import (
@@ -30,23 +28,13 @@ from .permissions import journal_check_can_comment, journal_check_can_review
 
 
 def _notify(user: User, key: str, title: str | Notice, body: str | Notice, url: str) -> bool:
-    """In-app notification, and an email after commit when it is new (idempotent per key).
-    Returns True when this call sent it."""
-    sent = notification_send(user=user, key=key, title=title, body=body, url=url)
-    if sent is None:
-        return False
-    if user.email:
-        # The e-mail is written in the recipient's language, like the in-app text.
-        with translation.override(language_of(user)):
-            subject, text = sent.shown_title, sent.shown_body
-        text = f"{text}\n\n{settings_site_url()}{sent.url}".strip()
-        transaction.on_commit(lambda: send_mail(subject, text, None, [user.email]))
-    return True
+    """In-app notification and e-mail (``accounts.services.notification_deliver``)."""
+    return notification_deliver(user=user, key=key, title=title, body=body, url=url)
 
 
 def settings_site_url() -> str:
-    """The site's address for links in emails (settings.SITE_URL, else empty: relative)."""
-    return str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    """The site's address for links in emails (``accounts.services.site_url``)."""
+    return site_url()
 
 
 @transaction.atomic
