@@ -476,10 +476,9 @@ def journal_url(journal_id: int) -> str:
 
 
 def customer_timeline(customer: Customer) -> list[TimelineEntry]:
-    """Stage changes, notes and news, revenue, contracts, evaluations, ownership changes
-    and visits, phone calls, WeChats and e-mails (kind ``visit`` or ``follow_up_<channel>``)
-    of ``customer``, newest first. Uses only what :func:`customer_detail`
-    prefetched: no queries."""
+    """Stage changes, notes and news, revenue, contracts, evaluations, ownership changes,
+    visits, calls, WeChats and e-mails (kind ``visit``, ``follow_up_<channel>``) of
+    ``customer``, newest first. Uses only what :func:`customer_detail` prefetched."""
     entries: list[TimelineEntry] = []
     for change in customer.stage_changes.all():
         badges = []
@@ -581,18 +580,16 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
             if visit.next_step_date:
                 nxt += f" ({visit.next_step_date:%Y-%m-%d})"
             body = f"{body}\n{nxt}" if body else nxt
-        if visit.channel == "visit":  # in person; else a call, WeChat or e-mail (docs/domain 3)
-            title = _("Visit: %(purpose)s") % {"purpose": visit.get_purpose_display()}
-        else:
-            title = _("%(channel)s: %(purpose)s") % {
-                "channel": visit.get_channel_display(),
-                "purpose": visit.get_purpose_display(),
-            }
+        # In person, or a call, WeChat or e-mail (docs/domain, section 3).
+        label = {"channel": visit.get_channel_display(), "purpose": visit.get_purpose_display()}
+        title = (
+            _("%(channel)s: %(purpose)s") if visit.channel != "visit" else _("Visit: %(purpose)s")
+        )
         entries.append(
             TimelineEntry(
                 at=visit.occurred_at,
                 kind="visit" if visit.channel == "visit" else f"follow_up_{visit.channel}",
-                title=title,
+                title=title % label,
                 body=body,
                 who=visit.rep,
                 url=journal_url(visit.journal_id),
