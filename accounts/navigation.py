@@ -34,6 +34,12 @@ def _imports_history(scope: Scope) -> bool:
     return scope.is_admin or scope.is_supervisor
 
 
+def _reads_people(scope: Scope) -> bool:
+    """Who may open the people area (the page's check, ``accounts.people``,
+    ``people_check_can_read``): admins and managers."""
+    return scope.is_admin or scope.is_manager
+
+
 ALL = frozenset({"rep", "supervisor", "manager", "admin"})
 LEADS = frozenset({"supervisor", "manager", "admin"})
 
@@ -51,7 +57,9 @@ MENU: tuple[NavItem, ...] = (
     NavItem(_("Imports"), "customers:import_list", frozenset({"admin"})),
     NavItem(_("Import history"), "journals:history_import", ALL, allowed=_imports_history),
     NavItem(_("Teams"), "accounts:team_list", LEADS),
+    NavItem(_("People"), "accounts:people_list", ALL, allowed=_reads_people),
     NavItem(_("Work calendar"), "accounts:calendar", frozenset({"admin"})),
+    NavItem(_("Public pool rules"), "accounts:pool_rules", frozenset({"admin"})),
 )
 
 

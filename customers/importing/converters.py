@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from domain.industries import industry_stored
 from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import cell_text, float_text
 
@@ -47,6 +48,15 @@ def _text_name(v: object) -> str | None:
 def _text_line(v: object) -> str | None:
     s = " ".join(cell_text(v).split())
     return s or None
+
+
+def _text_industry(v: object) -> str | None:
+    """An industry as a line of text; an English section label read back to the Chinese
+    form the export started from (``domain.industries.industry_stored``)."""
+    s = " ".join(cell_text(v).split())
+    if not s:
+        return None
+    return industry_stored(s) if s.isascii() else s
 
 
 def _text_multiline(v: object) -> str | None:
@@ -316,6 +326,7 @@ def _converter_for(fld: str, date_order: str | None) -> Callable[[object], objec
         "credit_code": _text_credit_code,
         "multiline": _text_multiline,
         "line": _text_line,
+        "industry": _text_industry,
     }
     if typ in simple:
         return simple[typ]
