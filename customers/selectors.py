@@ -584,16 +584,12 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
             if visit.next_step_date:
                 nxt += f" ({visit.next_step_date:%Y-%m-%d})"
             body = f"{body}\n{nxt}" if body else nxt
-        # In person, or a call, WeChat or e-mail (docs/domain, section 3).
-        label = {"channel": visit.get_channel_display(), "purpose": visit.get_purpose_display()}
-        title = (
-            _("%(channel)s: %(purpose)s") if visit.channel != "visit" else _("Visit: %(purpose)s")
-        )
         entries.append(
             TimelineEntry(
                 at=visit.occurred_at,
                 kind="visit" if visit.channel == "visit" else f"follow_up_{visit.channel}",
-                title=title % label,
+                title=_("%(channel)s: %(purpose)s")  # in person, phone, ... (docs/domain 3)
+                % {"channel": visit.get_channel_display(), "purpose": visit.get_purpose_display()},
                 body=body,
                 who=visit.rep,
                 url=journal_url(visit.journal_id),
