@@ -67,6 +67,7 @@ from .reminders import (
 from .visits import (
     CheckIn,
     one_year_after,
+    visit_channel_check,
     visit_checkin,
     visit_delete,
     visit_from_plan,
@@ -128,6 +129,7 @@ __all__ = [
     "visit_from_plan",
     "visit_mark_case",
     "visit_record",
+    "visit_channel_check",
     "visit_relation_check",
     "visit_update",
 ]
