@@ -20,6 +20,8 @@ from .chasing import (
 )
 from .comments import (
     comment_add,
+    journal_comment_delete,
+    journal_comment_edit,
     journal_evaluate,
     journal_review,
     mention_candidates,
@@ -77,6 +79,8 @@ from .visits import (
 
 __all__ = [
     "follow_ups_escalate",
+    "journal_comment_delete",
+    "journal_comment_edit",
     "action_item_add",
     "action_item_set_done",
     "meeting_check_can_run",

@@ -5,6 +5,7 @@ the viewer's scope answer 404; visible but read-only ones answer 403 on write.
 """
 
 from .chasing import journal_chase, mention_candidates
+from .comments import comment_delete, comment_edit
 from .detail import (
     QUICK_COMMENTS,
     comment_add,
@@ -59,6 +60,8 @@ from .visits import (
 )
 
 __all__ = [
+    "comment_delete",
+    "comment_edit",
     "history_import_confirm",
     "history_import_page",
     "meeting_item_add",
