@@ -3,7 +3,8 @@ settings, posting a topic's message, and one delivery attempt (run by the
 ``accounts.channel_deliver`` task, which retries with backoff).
 
 Topics: ``digest`` (the morning digest), ``chases`` (催交), ``recognition`` (the
-recognition board), ``follow_ups`` (overdue follow-ups). Messages are in the
+recognition board), ``follow_ups`` (overdue follow-ups), ``meetings`` (a meeting's
+summary, posted by its supervisor). Messages are in the
 organisation's language (a group has many readers).
 """
 
@@ -24,7 +25,7 @@ from . import notifying, robots
 from .models import ChannelDelivery, OrgUnit, TeamChannel, User
 from .scoping import scope_for
 
-TOPICS = ("digest", "chases", "recognition", "follow_ups")
+TOPICS = ("digest", "chases", "recognition", "follow_ups", "meetings")
 DELIVER_TASK = "accounts.channel_deliver"
 
 

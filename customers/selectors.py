@@ -32,9 +32,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.labels import current_label
 from accounts.models import OrgSettings
 from accounts.scoping import Scope, get_visible_or_404, visible_teams, visible_users
 from domain import stages as stage_rules
+from domain.industries import industry_label
 
 from .importing import name_key
 from .models import (
@@ -284,7 +286,9 @@ class CustomerFilter(django_filters.FilterSet):
             .values_list("industry", flat=True)
             .distinct()[:300]
         )
-        return [(v, v) for v in values]
+        # Stored values stay the filter's values; labels in the viewer's language.
+        labelled = [(v, current_label(v, industry_label(v, "en"))) for v in values]
+        return sorted(labelled, key=lambda pair: pair[1].casefold())
 
     def filter_q(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         return queryset.filter(search_q(value))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/minutes/", views.minutes_detail, name="minutes_detail"),
     path("meetings/minutes/save/", views.minutes_save, name="minutes_save"),
     path("meetings/minutes/export/", views.minutes_export, name="minutes_export"),
+    path("meetings/minutes/post/", views.minutes_post, name="minutes_post"),
     path("meetings/items/", views.meeting_item_add, name="meeting_item_add"),
     path("meetings/items/done/", views.meeting_item_done, name="meeting_item_done"),
     path("exemptions/new/", views.exemption_add, name="exemption_add"),

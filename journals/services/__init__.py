@@ -43,6 +43,7 @@ from .journal import (
     plan_item_add,
     plan_item_remove,
 )
+from .meeting_post import meeting_attendance, meeting_summary_text, minutes_post
 from .meetings import (
     action_item_add,
     action_item_set_done,
@@ -79,8 +80,14 @@ from .visits import (
 
 __all__ = [
     "follow_ups_escalate",
+<<<<<<< HEAD
     "journal_comment_delete",
     "journal_comment_edit",
+=======
+    "meeting_attendance",
+    "meeting_summary_text",
+    "minutes_post",
+>>>>>>> main
     "action_item_add",
     "action_item_set_done",
     "meeting_check_can_run",

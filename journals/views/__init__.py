@@ -37,6 +37,7 @@ from .meetings import (
     minutes_context,
     minutes_detail,
     minutes_export,
+    minutes_post,
     minutes_save,
 )
 from .picker import (
@@ -63,6 +64,7 @@ __all__ = [
     "comment_delete",
     "comment_edit",
     "history_import_confirm",
+    "minutes_post",
     "history_import_page",
     "meeting_item_add",
     "meeting_item_done",

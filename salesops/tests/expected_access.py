@@ -101,6 +101,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 404 404 404 404 404 404 ok",
         "POST": "login 404 404 404 404 404 404 ok",
     },
+    "accounts:pool_rules": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
     "accounts:calendar": {
         "GET": "login 403 403 403 403 403 403 ok",
         "POST": "login 403 403 403 403 403 403 ok",
@@ -116,6 +120,54 @@ EXPECTED: dict[str, dict[str, str]] = {
     "accounts:calendar_import": {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:people_list": {
+        "GET": "login 403 403 403 403 ok 403 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "accounts:person_create": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:people_import": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:people_import_confirm": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:people_import_template": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "accounts:team_create": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:team_edit": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:person_detail": {
+        "GET": "login 403 403 403 403 404 403 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "accounts:person_edit": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:person_move": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:person_deactivate": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 403 403 403 403 400",
+    },
+    "accounts:person_reset_link": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 403 403 403 403 ok",
     },
     "accounts:notification_read": {
         "GET": "login 405 405 405 405 405 405 405",
@@ -180,6 +232,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "journals:minutes_export": {
         "GET": "login 403 403 ok ok ok 403 ok",
         "POST": "login 405 405 405 405 405 405 405",
+    },
+    "journals:minutes_post": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 ok ok 403 403 ok",
     },
     "journals:minutes_save": {
         "GET": "login 405 405 405 405 405 405 405",
