@@ -80,14 +80,11 @@ from .visits import (
 
 __all__ = [
     "follow_ups_escalate",
-<<<<<<< HEAD
     "journal_comment_delete",
     "journal_comment_edit",
-=======
     "meeting_attendance",
     "meeting_summary_text",
     "minutes_post",
->>>>>>> main
     "action_item_add",
     "action_item_set_done",
     "meeting_check_can_run",
