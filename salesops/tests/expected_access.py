@@ -33,6 +33,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "ok ok ok ok ok ok ok ok",
         "POST": "ok ok ok ok ok ok ok ok",
     },
+    "search": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "search_suggest": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
     "javascript-catalog": {
         "GET": "ok ok ok ok ok ok ok ok",
         "POST": "405 405 405 405 405 405 405 405",
