@@ -28,6 +28,7 @@ urlpatterns = [
     path("exemptions/new/", views.exemption_add, name="exemption_add"),
     path("customers/search/", views.customer_search, name="customer_search"),
     path("customers/new/", views.customer_create, name="customer_create"),
+    path("customers/<int:pk>/contact/", views.contact_add, name="contact_add"),
     path("history-import/", views.history_import_page, name="history_import"),
     path("history-import/confirm/", views.history_import_confirm, name="history_import_confirm"),
     path("<int:pk>/", views.journal_detail, name="journal_detail"),

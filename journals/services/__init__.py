@@ -69,6 +69,7 @@ from .reminders import (
 from .visits import (
     CheckIn,
     one_year_after,
+    visit_channel_check,
     visit_checkin,
     visit_delete,
     visit_from_plan,
@@ -132,6 +133,7 @@ __all__ = [
     "visit_from_plan",
     "visit_mark_case",
     "visit_record",
+    "visit_channel_check",
     "visit_relation_check",
     "visit_update",
 ]

@@ -273,6 +273,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login 404 404 400 400 404 404 400",
     },
+    "journals:contact_add": {
+        "GET": "login ok ok ok 404 404 404 403",
+        "POST": "login ok ok ok 404 404 404 403",
+    },
     "journals:customer_create": {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login ok ok ok ok ok ok ok",

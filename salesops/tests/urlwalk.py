@@ -110,6 +110,8 @@ ARGUMENTS: dict[str, Kwargs] = {
     "journals:visit_from_plan": _pk("plan_item"),
     # /journals/<journal pk>/visits/: named like the visit pages but takes the journal.
     "journals:visit_add": _pk("journal"),
+    # /journals/customers/<customer pk>/contact/: log a call, WeChat or e-mail.
+    "journals:contact_add": _pk("customer"),
     "weekly:key_customer_remove": _pk("key_customer"),
     "weekly:team_key_customer_remove": _pk("team_key_customer"),
     "weekly:key_coachee_edit": _pk("coachee"),
