@@ -25,7 +25,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "display_name", "employee_no", "email", "phone"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("SalesOps"), {"fields": ("display_name", "phone", "employee_no")}),
+        (_("SalesOps"), {"fields": ("display_name", "phone", "employee_no", "language")}),
     )
     inlines = [MembershipInline]
     actions = ["deactivate"]

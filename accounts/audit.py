@@ -24,6 +24,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.db.models import Model, QuerySet
 
+from .audit_display import LINKS
 from .scoping import Scope
 
 
@@ -32,9 +33,14 @@ def audit_register(
     *,
     include_fields: list[str] | None = None,
     m2m_fields: Collection[str] | None = None,
+    link: str | None = None,
 ) -> None:
     """Log every create, change and delete of ``model`` (only ``include_fields`` when given;
-    ``m2m_fields`` also logs those many-to-many changes). Registering twice is a no-op."""
+    ``m2m_fields`` also logs those many-to-many changes). ``link`` names the URL of an
+    object's page (one ``pk`` argument), which the audit page links when the viewer sees
+    the object; without it the page links the admin. Registering twice is a no-op."""
+    if link:
+        LINKS[model] = link
     if auditlog.contains(model):
         return
     auditlog.register(model, include_fields=include_fields, m2m_fields=m2m_fields or set())
@@ -44,6 +50,8 @@ def audit_entries(scope: Scope) -> QuerySet[LogEntry]:
     """Audit log entries the viewer may read, newest first: everything for admins,
     nothing for anyone else (the log names people and values across all teams)."""
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+    # An update that recorded no field (django-auditlog writes none normally) is no change.
+    entries = entries.exclude(action=LogEntry.Action.UPDATE, changes={})
     return entries if scope.is_admin else entries.none()
 
 

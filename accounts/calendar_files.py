@@ -170,7 +170,8 @@ def parse_rows(
     ``formula_cells`` the (row number, column index) of formula cells without a saved value.
     Blank rows are skipped. Each problem is reported as "Row N, Field: why": an unknown date,
     a date outside ``year``, a date given twice, a status that is neither work day nor day
-    off, a name over 60 characters, a formula without a value; and too many rows.
+    off, a name over 60 characters, a formula without a value; and too many rows. A file
+    whose dates are all of other years is refused with one message naming them.
     """
     parsed = ParsedYear()
     iterator = zip(numbers if numbers is not None else _count_from(1), rows, strict=False)
@@ -188,6 +189,8 @@ def parse_rows(
         return parsed
     labels = {"date": _("Date"), "status": _("Status"), "name": _("Name")}
     seen: dict[dt.date, int] = {}
+    in_year = 0
+    other_years: set[int] = set()
     for count, (number, row) in enumerate(iterator, start=1):
         if count > MAX_ROWS:
             parsed.errors.append(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS})
@@ -213,10 +216,12 @@ def parse_rows(
                 ("date", _("“%(value)s” is not a date.") % {"value": _text(raw_date)[:40]})
             )
         elif day.year != year:
+            other_years.add(day.year)
             problems.append(
                 ("date", _("%(day)s is not in %(year)s.") % {"day": day.isoformat(), "year": year})
             )
         elif day in seen:
+            in_year += 1
             problems.append(
                 (
                     "date",
@@ -224,6 +229,8 @@ def parse_rows(
                     % {"day": day.isoformat(), "row": seen[day]},
                 )
             )
+        else:
+            in_year += 1
         status = None if "status" in broken else _status(raw_status)
         if status is None and "status" not in broken:
             problems.append(
@@ -248,6 +255,19 @@ def parse_rows(
             continue
         seen[day] = number
         parsed.days[day] = (status, name)
+    if other_years and not in_year:
+        # A file of another year (the wrong page, or last year's file): one refusal
+        # instead of one line per row (docs/domain, section 5, Imports: refused once).
+        found = ", ".join(str(y) for y in sorted(other_years))
+        return ParsedYear(
+            errors=[
+                _(
+                    "The file holds days of %(found)s, none of %(year)s: open the calendar "
+                    "of %(found)s to import it there, or import a file of %(year)s."
+                )
+                % {"found": found, "year": year}
+            ]
+        )
     return parsed
 
 

@@ -3,7 +3,8 @@ settings, posting a topic's message, and one delivery attempt (run by the
 ``accounts.channel_deliver`` task, which retries with backoff).
 
 Topics: ``digest`` (the morning digest), ``chases`` (催交), ``recognition`` (the
-recognition board), ``follow_ups`` (overdue follow-ups). Messages are in the
+recognition board), ``follow_ups`` (overdue follow-ups), ``meetings`` (a meeting's
+summary, posted by its supervisor). Messages are in the
 organisation's language (a group has many readers).
 """
 
@@ -17,14 +18,14 @@ import requests
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import robots
+from . import notifying, robots
 from .models import ChannelDelivery, OrgUnit, TeamChannel, User
 from .scoping import scope_for
 
-TOPICS = ("digest", "chases", "recognition", "follow_ups")
+TOPICS = ("digest", "chases", "recognition", "follow_ups", "meetings")
 DELIVER_TASK = "accounts.channel_deliver"
 
 
@@ -86,16 +87,21 @@ def channel_delete(*, channel: TeamChannel, by: User) -> None:
     channel.delete()
 
 
-def team_post(*, team_id: int, topic: str, key: str, text: str) -> int:
-    """Post ``text`` to each active channel of the team that takes ``topic``; each gets
-    one delivery row (idempotent per channel and ``key``: a second post with the same key
-    does nothing) and one ``accounts.channel_deliver`` task after commit. Returns the
+def team_post(*, team_id: int, topic: str, key: str, text: str | notifying.Notice) -> int:
+    """Post ``text`` to each active channel of the team that takes ``topic``. A
+    :class:`accounts.notifying.Notice` (code and values) is written in the organisation's
+    language (settings ``LANGUAGE_CODE``: a group has readers of both languages). Each
+    channel gets one delivery row (idempotent per channel and ``key``: a second post with
+    the same key does nothing) and one ``accounts.channel_deliver`` task after commit. Returns the
     number of deliveries created. ValueError for an unknown topic."""
     if topic not in TOPICS:
         raise ValueError(f"unknown topic {topic!r}")
     channels = TeamChannel.objects.filter(
         team_id=team_id, is_active=True, **{f"post_{topic}": True}
     )
+    if isinstance(text, notifying.Notice):
+        with translation.override(settings.LANGUAGE_CODE):
+            text = str(text)
     created = 0
     for channel in channels:
         try:

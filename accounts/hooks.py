@@ -48,3 +48,39 @@ def team_panels(team_id: int, day: dt.date) -> list[str]:
     """The HTML panels of every registered provider for team ``team_id`` (safe HTML, rendered
     by the provider's own template); [] when none is registered."""
     return [provider(team_id, day) for provider in _team_panels]
+
+
+LeaverCount = Callable[[int], int]
+LeaverHandover = Callable[..., int]
+
+_leaver_count: list[LeaverCount] = []
+_leaver_handover: list[LeaverHandover] = []
+
+
+def register_leaver_handover(count: LeaverCount, handover: LeaverHandover) -> None:
+    """Register how a higher layer counts and hands over what a leaver owns (customers
+    does: ``count(user_id) -> customers owned`` and ``handover(*, scope, leaver,
+    colleague, by, reason) -> customers moved``, colleague None meaning the public pool).
+    Used by ``accounts.people.person_offboard``; registering twice is a no-op."""
+    if count not in _leaver_count:
+        _leaver_count.append(count)
+    if handover not in _leaver_handover:
+        _leaver_handover.append(handover)
+
+
+def leaver_owned_count(user_id: int) -> int:
+    """How many records (customers) the person owns, summed over the providers; 0 when none
+    is registered."""
+    return sum(count(user_id) for count in _leaver_count)
+
+
+def leaver_handover(
+    *, scope: object, leaver: object, colleague: object, by: object, reason: str
+) -> int:
+    """Hand over what ``leaver`` owns to ``colleague`` (None: the public pool) through every
+    registered provider; returns how many records moved. A provider's ValidationError or
+    PermissionDenied propagates, so the caller's transaction rolls back."""
+    return sum(
+        handover(scope=scope, leaver=leaver, colleague=colleague, by=by, reason=reason)
+        for handover in _leaver_handover
+    )

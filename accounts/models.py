@@ -392,6 +392,7 @@ class TeamChannel(models.Model):
     post_chases = models.BooleanField(_("chases"), default=True)
     post_recognition = models.BooleanField(_("recognition"), default=True)
     post_follow_ups = models.BooleanField(_("overdue follow-ups"), default=True)
+    post_meetings = models.BooleanField(_("meeting summaries"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

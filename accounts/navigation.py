@@ -6,6 +6,7 @@ app adds itself to the menu by adding its URL and a line here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -17,11 +18,26 @@ from .scoping import Scope
 
 @dataclass(frozen=True)
 class NavItem:
-    """One menu entry: label, URL name and the roles that see it."""
+    """One menu entry: label, URL name and the roles that see it; ``allowed``, when
+    given, is the page's own access rule on the scope, so the entry shows exactly to
+    those the page lets in (whatever their primary role)."""
 
     label: str | Promise
     url_name: str
     roles: frozenset[str]
+    allowed: Callable[[Scope], bool] | None = None
+
+
+def _imports_history(scope: Scope) -> bool:
+    """Who may import history (the page's check, ``journals.history_import.service``,
+    ``history_check_can_import``): admins and supervisors."""
+    return scope.is_admin or scope.is_supervisor
+
+
+def _reads_people(scope: Scope) -> bool:
+    """Who may open the people area (the page's check, ``accounts.people``,
+    ``people_check_can_read``): admins and managers."""
+    return scope.is_admin or scope.is_manager
 
 
 ALL = frozenset({"rep", "supervisor", "manager", "admin"})
@@ -39,8 +55,11 @@ MENU: tuple[NavItem, ...] = (
     NavItem(_("Weekly meeting"), "weekly:meeting", LEADS),
     NavItem(_("Coaching"), "coaching:plan_list", ALL),
     NavItem(_("Imports"), "customers:import_list", frozenset({"admin"})),
+    NavItem(_("Import history"), "journals:history_import", ALL, allowed=_imports_history),
     NavItem(_("Teams"), "accounts:team_list", LEADS),
+    NavItem(_("People"), "accounts:people_list", ALL, allowed=_reads_people),
     NavItem(_("Work calendar"), "accounts:calendar", frozenset({"admin"})),
+    NavItem(_("Public pool rules"), "accounts:pool_rules", frozenset({"admin"})),
 )
 
 
@@ -49,7 +68,7 @@ def menu_for(scope: Scope) -> list[dict[str, str]]:
     role = scope.primary_role
     items = []
     for item in MENU:
-        if role not in item.roles:
+        if role not in item.roles or (item.allowed is not None and not item.allowed(scope)):
             continue
         try:
             url = reverse(item.url_name)

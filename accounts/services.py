@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -170,6 +171,36 @@ def notification_send(
             )
     except IntegrityError:
         return None
+
+
+def notification_deliver(
+    *,
+    user: User,
+    key: str,
+    title: str | Promise | notifying.Notice,
+    body: str | Promise | notifying.Notice = "",
+    url: str = "",
+) -> bool:
+    """:func:`notification_send`, and when it is new and the user has an e-mail address,
+    the same text by e-mail after commit, written in the recipient's language
+    (``User.language``) with the site's address before ``url`` (settings ``SITE_URL``).
+    Returns True when this call sent it (False: the key was already used)."""
+    sent = notification_send(user=user, key=key, title=title, body=body, url=url)
+    if sent is None:
+        return False
+    if user.email:
+        with translation.override(notifying.language_of(user)):
+            subject, text = sent.shown_title, sent.shown_body
+        text = f"{text}\n\n{site_url()}{sent.url}".strip()
+        address = user.email
+        transaction.on_commit(lambda: send_mail(subject, text, None, [address]))
+    return True
+
+
+def site_url() -> str:
+    """The site's address for links in e-mails (settings.SITE_URL without a trailing
+    slash, else empty: the links stay relative)."""
+    return str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
 
 
 def user_set_language(*, user: User, language: str) -> User:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_calendar, views_channels
+from . import views, views_audit, views_calendar, views_channels, views_people, views_pool_rules
 
 app_name = "accounts"
 
@@ -40,5 +40,26 @@ urlpatterns = [
     path("calendar/day/", views_calendar.calendar_day, name="calendar_day"),
     path("calendar/export/", views_calendar.calendar_export, name="calendar_export"),
     path("calendar/import/", views_calendar.calendar_import, name="calendar_import"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
+    path("people/", views_people.people_list, name="people_list"),
+    path("people/new/", views_people.person_create_view, name="person_create"),
+    path("people/import/", views_people.people_import_view, name="people_import"),
+    path(
+        "people/import/confirm/",
+        views_people.people_import_confirm,
+        name="people_import_confirm",
+    ),
+    path(
+        "people/import/template/",
+        views_people.people_import_template,
+        name="people_import_template",
+    ),
+    path("people/teams/new/", views_people.team_create, name="team_create"),
+    path("people/teams/<slug:code>/edit/", views_people.team_edit, name="team_edit"),
+    path("people/<int:pk>/", views_people.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", views_people.person_edit, name="person_edit"),
+    path("people/<int:pk>/move/", views_people.person_move_view, name="person_move"),
+    path("people/<int:pk>/deactivate/", views_people.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reset-link/", views_people.person_reset_link, name="person_reset_link"),
+    path("pool-rules/", views_pool_rules.pool_rules, name="pool_rules"),
 ]

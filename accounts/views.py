@@ -16,10 +16,9 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from .api.common import LoginThrottle, LoginUserThrottle, TokenThrottle
-from .audit import audit_entries
 from .forms import ApiTokenForm, LoginForm, ProfileForm
 from .hooks import member_findings, team_panels
-from .http import id_param, safe_next, text_param
+from .http import id_param, safe_next
 from .middleware import ScopedRequest
 from .models import Membership, Notification
 from .scoping import active_memberships, get_visible_or_404, visible_teams
@@ -159,7 +158,7 @@ def team_list(request: ScopedRequest) -> HttpResponse:
     ).values_list("unit_id", flat=True):
         counts[unit_id] = counts.get(unit_id, 0) + 1
     rows = [{"team": t, "reps": counts.get(t.pk, 0)} for t in teams]
-    return render(request, "accounts/team_list.html", {"rows": rows})
+    return render(request, "accounts/team_list.html", {"rows": rows, "is_admin": scope.is_admin})
 
 
 @login_required
@@ -181,6 +180,7 @@ def team_detail(request: ScopedRequest, code: str) -> HttpResponse:
             "members": members,
             "rows": rows,
             "can_manage": scope.can_manage_team(team.pk),
+            "is_admin": scope.is_admin,
             "leads": leads,
             # Panels of higher layers (the team's overdue project control points).
             "panels": team_panels(team.pk, scope.day) if leads else [],
@@ -234,40 +234,6 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
-
-
-@login_required
-def audit_log(request: ScopedRequest) -> HttpResponse:
-    """The audit log for admins (404 for everyone else): who changed what, old and new
-    values, newest first, 50 a page. Filters: ``model`` (e.g. ``customer``), ``object``
-    (an id), ``actor`` (a user name)."""
-    scope = request.scope
-    if not scope.is_admin:
-        raise Http404
-    entries = audit_entries(scope)
-    model = text_param(request.GET.get("model"), max_length=100).lower()
-    if model:
-        entries = entries.filter(content_type__model=model)
-    if (object_id := id_param(request.GET.get("object"))) is not None:
-        entries = entries.filter(object_id=object_id)
-    if actor := text_param(request.GET.get("actor"), max_length=150):
-        entries = entries.filter(actor__username=actor)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "entry": entry,
-            "changes": sorted(
-                (field, values[0] if len(values) > 0 else "", values[1] if len(values) > 1 else "")
-                for field, values in (entry.changes_dict or {}).items()
-                if isinstance(values, list | tuple)
-            ),
-        }
-        for entry in page.object_list
-    ]
-    filters = {"model": model, "object": request.GET.get("object", ""), "actor": actor}
-    return render(
-        request, "accounts/audit_log.html", {"page": page, "rows": rows, "filters": filters}
-    )
 
 
 def set_language(request: HttpRequest) -> HttpResponse:

@@ -24,6 +24,7 @@ TOPIC_LABELS = {
     "chases": gettext_lazy("Chases"),
     "recognition": gettext_lazy("Recognition board"),
     "follow_ups": gettext_lazy("Overdue follow-ups"),
+    "meetings": gettext_lazy("Meeting summaries"),
 }
 
 

@@ -13,13 +13,17 @@ class CustomersConfig(AppConfig):
         # Registers customers.import_job_run, which the import service enqueues by name.
         # The audit log (accounts/audit.py): customer files and their contacts.
         from accounts.audit import audit_register
-        from accounts.hooks import register_team_panel
+        from accounts.hooks import register_leaver_handover, register_team_panel
 
         from . import tasks  # noqa: F401
         from .models import Contact, Customer
         from .projects.selectors import team_panel
 
         register_team_panel(team_panel)
+        # The people area's leaver step hands customers over here (accounts.people).
+        from .bulk import leaver_customer_count, leaver_handover
+
+        register_leaver_handover(leaver_customer_count, leaver_handover)
 
         audit_register(
             Customer,
@@ -36,5 +40,6 @@ class CustomersConfig(AppConfig):
                 "city",
                 "pool_since",
             ],
+            link="customers:customer_detail",
         )
         audit_register(Contact)

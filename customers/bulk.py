@@ -233,3 +233,24 @@ def customers_correct_stage(
             % {"count": len(refused), "details": "; ".join(refused)}
         )
     return changed
+
+
+def leaver_customer_count(user_id: int) -> int:
+    """How many customers the person owns (every team): what a leaver has to hand over."""
+    return Customer.objects.filter(owner_id=user_id).count()
+
+
+def leaver_handover(
+    *, scope: Scope, leaver: User, colleague: User | None, by: User, reason: str
+) -> int:
+    """The leaver step of the people area (``accounts.people.person_offboard``, through
+    ``accounts.hooks``): every customer ``leaver`` owns that the viewer may change goes to
+    ``colleague`` (:func:`customers_handover`), or to its team's public pool when
+    ``colleague`` is None (:func:`customers_release_many`). Returns how many moved; 0 when
+    the leaver owns none. ValidationError / PermissionDenied as those functions."""
+    ids = list(bulk_queryset(scope).filter(owner=leaver).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    if colleague is None:
+        return customers_release_many(scope=scope, ids=ids, by=by, reason=reason)
+    return customers_handover(scope=scope, leaver=leaver, owner=colleague, by=by, reason=reason)

@@ -57,6 +57,14 @@ class ImportUploadForm(forms.Form):
         required=False,
         empty_label=_("From the file (else public pool)"),
     )
+    to_pool = forms.BooleanField(
+        label=_("Import straight into the public pool (公海)"),
+        required=False,
+        help_text=_(
+            "New customers get no owner: the file's owner column and the owner above are "
+            "not used. Each row needs a team, its own or the one chosen above."
+        ),
+    )
     on_duplicate = forms.ChoiceField(
         label=_("When a customer already exists"),
         choices=ImportJob.OnDuplicate.choices,
@@ -102,10 +110,20 @@ class ImportUploadForm(forms.Form):
             )
         return upload
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("to_pool"):
+            if data.get("owner"):
+                self.add_error("owner", _("Choose no owner to import into the public pool."))
+            if data.get("kind") != ImportJob.Kind.CUSTOMERS:
+                self.add_error("to_pool", _("Only customers can go into the public pool."))
+        return data
+
     def options(self) -> dict[str, object]:
         """The import options for import_service.import_job_create."""
         data = self.cleaned_data
-        return {k: data.get(k) for k in ("team", "owner", "on_duplicate", "date_order", "sheet")}
+        keys = ("team", "owner", "on_duplicate", "date_order", "sheet", "to_pool")
+        return {k: data.get(k) for k in keys}
 
 
 HEADER_AUTO = "auto"

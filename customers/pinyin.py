@@ -1,12 +1,20 @@
-"""Pinyin initials of customer names, the ``pinyin_initials`` search field: '深圳腾飞' ->
-'sztf' (search by initials, docs/domain, section 5). Cached and segmented as pypinyin does,
-fast enough for a 100,000-row import."""
+"""Pinyin of customer names (docs/domain, section 5, "Search by pinyin"):
+
+- ``pinyin_initials``, the sort field: '深圳腾飞' -> 'sztf';
+- ``pinyin_search``, the search field: the name's syllables with their word and syllable
+  boundaries ('上海新阳半导体材料' -> "|shang'hai|xin|yang|ban'dao'ti|cai|liao"), matched by
+  :func:`pinyin_pattern`: initials from a word start, full pinyin from a syllable start.
+
+Cached and segmented as pypinyin does, fast enough for a 100,000-row import."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from django.db.models import Q
 from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 from pypinyin.seg import mmseg
@@ -39,6 +47,11 @@ _PREFIXES: set[str] = mmseg.p_set._set
 
 
 def _initials_from(text: str) -> str:
+    """The initials of ``text``, word by word (:func:`_words`)."""
+    return "".join(_word_initials(word) for word in _words(text))
+
+
+def _words(text: str) -> list[str]:
     """pypinyin's strict forward-maximum-matching segmenter (``mmseg.seg.cut``), inlined
     over its own prefix set and phrase dictionary: the same words, without a generator
     and a method call per character (a test compares the two)."""
@@ -55,12 +68,12 @@ def _initials_from(text: str) -> str:
         else:
             # The whole rest is a phrase prefix: its longest phrase, else char by char.
             if not last_valid:
-                out.extend(_word_initials(ch) for ch in remain)
+                out.extend(remain)
                 break
         word = last_valid or remain[0]
-        out.append(_word_initials(word))
+        out.append(word)
         remain = remain[len(word) :]
-    return "".join(out)
+    return out
 
 
 def derived_initials(name: str, short_name: str) -> str:
@@ -76,3 +89,120 @@ def derived_initials(name: str, short_name: str) -> str:
 def _short_initials(short_name: str) -> str:
     # Short names repeat across a list far more than full names (imports).
     return pinyin_initials(short_name)
+
+
+# ---------------------------------------------------------------------------
+# The search field and its pattern (docs/domain, section 5, "Search by pinyin")
+# ---------------------------------------------------------------------------
+
+WORD_MARK = "|"
+"""Starts a word: a Chinese word as the segmenter cuts it, or a run of Latin letters and
+digits."""
+SYLLABLE_MARK = "'"
+"""Starts a syllable inside a Chinese word."""
+LETTER_MARK = "."
+"""Starts a letter or digit inside a Latin run (an initial of its own, never a syllable)."""
+NAME_BREAK = " "
+"""Separates the name from the short name: no match runs across it."""
+
+MAX_QUERY_LETTERS = 64
+"""A longer query is no pinyin (it still matches names, codes and phones as text)."""
+
+_QUERY_DROPS = str.maketrans("", "", " '’-_")
+_NOT_MARK = "[^|'. ]*"
+_ANY_MARK = "[|'.]"
+
+
+@lru_cache(maxsize=200_000)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """Lower-case ASCII syllables of one segmented word, one per character ('' for a
+    character without pinyin that is no ASCII letter or digit)."""
+    parts = lazy_pinyin(word, style=Style.NORMAL, errors=_keep_characters)
+    return tuple(
+        "".join(ch for ch in part.lower() if ch.isascii() and ch.isalnum()) for part in parts
+    )
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def syllable_text(text: str) -> str:
+    """The search form of one name: each word starts with ``|``, each further syllable of
+    a Chinese word with ``'``, each further letter or digit of a Latin run with ``.``;
+    other characters (spaces, brackets, punctuation) end a word and are dropped.
+
+    '上海新阳半导体材料' -> "|shang'hai|xin|yang|ban'dao'ti|cai|liao";
+    'TCL科技' -> '|t.c.l|ke|ji'. Full-width letters count as Latin (NFKC)."""
+    out: list[str] = []
+    latin = False
+    for word in _words(unicodedata.normalize("NFKC", text)):
+        if _is_han(word[0]):
+            syllables = [s for s in _word_syllables(word) if s]
+            if syllables:
+                out.append(WORD_MARK + SYLLABLE_MARK.join(syllables))
+            latin = False
+            continue
+        for ch in word:
+            if ch.isascii() and ch.isalnum():
+                out.append((LETTER_MARK if latin else WORD_MARK) + ch.lower())
+                latin = True
+            else:
+                latin = False
+    return "".join(out)
+
+
+def search_text(name: str, short_name: str) -> str:
+    """The ``pinyin_search`` field of a customer: :func:`syllable_text` of the name, then
+    (after a space) of the short name when there is one."""
+    text = syllable_text(name)
+    if short_name:
+        text = f"{text}{NAME_BREAK}{syllable_text(short_name)}"
+    return text
+
+
+def pinyin_query(query: str) -> str | None:
+    """The letters of a pinyin query: lower-case ASCII letters and digits with spaces,
+    apostrophes, hyphens and underscores dropped; None when anything else is left, when
+    nothing is left, or when it is longer than :data:`MAX_QUERY_LETTERS`."""
+    letters = query.translate(_QUERY_DROPS).lower()
+    if not letters or len(letters) > MAX_QUERY_LETTERS:
+        return None
+    if not (letters.isascii() and letters.isalnum()):
+        return None
+    return letters
+
+
+def pinyin_pattern(query: str) -> str | None:
+    """A regular expression over :func:`search_text` (the same on SQLite and PostgreSQL),
+    or None when ``query`` is no pinyin (:func:`pinyin_query`). It matches when
+
+    - the query's letters are the initials of a contiguous run of syllables (or Latin
+      letters) that starts at a **word start**: 'shxy', 'xy' and 'bdtcl' find
+      上海新阳半导体材料, 'tcl' does not (体 is inside the word 半导体), 'tcl' finds TCL科技;
+    - or the query is the full pinyin of a contiguous run of syllables, the last one
+      possibly cut short, that starts at a **syllable start**: 'shanghai', 'xinyang',
+      'haixin' and 'shangh' find 上海新阳, 'anghai' does not.
+
+    Neither runs from the name into the short name. Rule: docs/domain, section 5,
+    "Search by pinyin"."""
+    letters = pinyin_query(query)
+    if letters is None:
+        return None
+    initials = re.escape(WORD_MARK) + _ANY_MARK.join(ch + _NOT_MARK for ch in letters)
+    full = "[|']" + (_ANY_MARK + "?").join(letters)
+    return f"{initials}|{full}"
+
+
+def pinyin_q(text: str) -> Q:
+    """A Q matching customers whose name or short name the pinyin query ``text`` finds:
+    initials from a word start ('sztf' finds 深圳腾飞, 'tcl' does not find
+    上海新阳半导体材料), full pinyin from a syllable start ('shanghai'); see
+    :func:`customers.pinyin.pinyin_pattern`. A regular expression over the stored
+    ``pinyin_search`` text, the same on SQLite and PostgreSQL. ``Q(pk__in=[])`` when
+    ``text`` is no pinyin (not only letters and digits, or too long).
+    Rule: docs/domain, section 5, "Search by pinyin"."""
+    pattern = pinyin_pattern(text)
+    if pattern is None:
+        return Q(pk__in=[])
+    return Q(pinyin_search__regex=pattern)

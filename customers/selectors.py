@@ -32,9 +32,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.labels import current_label
 from accounts.models import OrgSettings
 from accounts.scoping import Scope, get_visible_or_404, visible_teams, visible_users
 from domain import stages as stage_rules
+from domain.industries import industry_label
 
 from .importing import name_key
 from .models import (
@@ -51,6 +53,7 @@ from .models import (
     StageChange,
     StageSetting,
 )
+from .pinyin import pinyin_pattern, pinyin_q
 from .stages import stage_settings
 from .widgets import CustomerFilterForm
 
@@ -69,7 +72,7 @@ def customer_queryset(scope: Scope) -> QuerySet[Customer]:
 
 def search_q(text: str) -> Q:
     """A Q matching customers by name, short name, name key, credit code, external code,
-    pinyin initials (``sztf`` finds 深圳腾飞), or a contact's name or phone."""
+    pinyin (:func:`pinyin_q`: ``sztf`` finds 深圳腾飞), or a contact's name or phone."""
     text = text.strip()
     if not text:
         return Q()
@@ -82,8 +85,8 @@ def search_q(text: str) -> Q:
     )
     if key:
         condition |= Q(name_key__contains=key)
-    if text.isascii() and text.replace(" ", "").isalnum():
-        condition |= Q(pinyin_initials__contains=text.lower().replace(" ", ""))
+    if pinyin_pattern(text) is not None:
+        condition |= pinyin_q(text)
     contacts = Contact.objects.filter(Q(name__icontains=text) | Q(phone__contains=text))
     condition |= Q(pk__in=contacts.values("customer_id"))
     return condition
@@ -283,7 +286,9 @@ class CustomerFilter(django_filters.FilterSet):
             .values_list("industry", flat=True)
             .distinct()[:300]
         )
-        return [(v, v) for v in values]
+        # Stored values stay the filter's values; labels in the viewer's language.
+        labelled = [(v, current_label(v, industry_label(v, "en"))) for v in values]
+        return sorted(labelled, key=lambda pair: pair[1].casefold())
 
     def filter_q(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         return queryset.filter(search_q(value))
@@ -475,9 +480,9 @@ def journal_url(journal_id: int) -> str:
 
 
 def customer_timeline(customer: Customer) -> list[TimelineEntry]:
-    """Stage changes, notes and news, revenue, contracts, evaluations, ownership changes
-    and visits of ``customer``, newest first. Uses only what :func:`customer_detail`
-    prefetched: no queries."""
+    """Stage changes, notes and news, revenue, contracts, evaluations, ownership changes,
+    visits, calls, WeChats and e-mails (kind ``visit``, ``follow_up_<channel>``) of
+    ``customer``, newest first. Uses only what :func:`customer_detail` prefetched."""
     entries: list[TimelineEntry] = []
     for change in customer.stage_changes.all():
         badges = []
@@ -549,7 +554,9 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
         )
     ownerships = sorted(customer.ownerships.all(), key=lambda o: (o.start, o.pk))
     for index, row in enumerate(ownerships):
-        if row.owner_id is None:
+        if row.owner_id is None and index == 0:
+            title = _("In the public pool")  # created or imported without an owner
+        elif row.owner_id is None:
             title = _("Released to the public pool")
         elif index == 0:
             title = _("Owner: %(owner)s") % {"owner": row.owner}
@@ -580,8 +587,9 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 at=visit.occurred_at,
-                kind="visit",
-                title=_("Visit: %(purpose)s") % {"purpose": visit.get_purpose_display()},
+                kind="visit" if visit.channel == "visit" else f"follow_up_{visit.channel}",
+                title=_("%(channel)s: %(purpose)s")  # in person, phone, ... (docs/domain 3)
+                % {"channel": visit.get_channel_display(), "purpose": visit.get_purpose_display()},
                 body=body,
                 who=visit.rep,
                 url=journal_url(visit.journal_id),

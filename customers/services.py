@@ -31,7 +31,7 @@ from .models import (
     StageChange,
     StageSetting,
 )
-from .pinyin import derived_initials, pinyin_initials
+from .pinyin import derived_initials, pinyin_initials, search_text
 from .records import (
     contact_create,
     contract_create,
@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_STAGE_SETTINGS",
     "derived_initials",
     "pinyin_initials",
+    "search_text",
     "contact_create",
     "contract_create",
     "customer_note_create",
@@ -58,9 +59,11 @@ __all__ = [
 
 
 def customer_fill_derived(customer: Customer) -> None:
-    """Set the derived search fields (name key, pinyin initials) from the name."""
+    """Set the derived search fields (name key, pinyin initials, pinyin search text) from
+    the name and short name."""
     customer.name_key = name_key(customer.name)
     customer.pinyin_initials = derived_initials(customer.name, customer.short_name)
+    customer.pinyin_search = search_text(customer.name, customer.short_name)
 
 
 @transaction.atomic

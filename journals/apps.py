@@ -28,5 +28,6 @@ class JournalsConfig(AppConfig):
                 "reviewed_by",
                 "revision",
             ],
+            link="journals:journal_detail",
         )
         audit_register(JournalRevision)

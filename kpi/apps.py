@@ -35,4 +35,5 @@ class KpiConfig(AppConfig):
         audit_register(
             MonthlyAnalysis,
             include_fields=["status", "submitted_at", "reviewed_at", "reviewed_by", "revision"],
+            link="kpi:analysis_detail",
         )

@@ -13,11 +13,14 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import Scope, memberships_during
 from customers.exporting import IDENT, NUMBER, TEXT, xlsx_bytes
+from customers.import_messages import say
+from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import FileRefused, normalise_header, read_rows
 
 from .calculations import parse_period
@@ -211,12 +214,56 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The import's fields as the messages name them (translated when shown).
+FIELD_LABELS: dict[str, str] = {
+    "rep": gettext_noop("rep"),
+    "team": gettext_noop("team"),
+    "month": gettext_noop("month"),
+    "metric": gettext_noop("metric"),
+    "value": gettext_noop("target value"),
+    "weeks": gettext_noop("weekly split"),
+}
+
+
+@dataclass(frozen=True)
+class TargetRowError:
+    """One refused cell of a targets import: the spreadsheet ``row`` number (as Excel shows
+    it), the ``field`` (a key of :data:`FIELD_LABELS`, or an ISO week key like '2026-W44'
+    for a week column), and the reason as an English message template (``message``, a
+    gettext msgid) with its values (``params``), so it is said in the reader's language.
+    ``str()`` gives 'row 7, month: expected YYYY-MM (2026-13)' in the active language."""
+
+    row: int
+    field: str
+    message: str
+    params: Params = ()
+
+    @property
+    def field_label(self) -> str:
+        """The field's name in the active language (a week key as it is)."""
+        label = FIELD_LABELS.get(self.field)
+        return gettext(label) if label else self.field
+
+    @property
+    def reason(self) -> str:
+        """Why the row was refused, in the active language, with its values."""
+        return say(self.message, self.params)
+
+    def __str__(self) -> str:
+        return gettext("row %(row)s, %(field)s: %(reason)s") % {
+            "row": self.row,
+            "field": self.field_label,
+            "reason": self.reason,
+        }
+
+
 @dataclass
 class TargetImportResult:
-    """Outcome of an import: rows written and per-row errors ('row 7: month: ...')."""
+    """Outcome of an import: rows written, the refused cells (:class:`TargetRowError`, in
+    file order) and the headers of columns that were not read."""
 
     written: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[TargetRowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
 
 
@@ -244,15 +291,20 @@ def _cell(row: list[object], index: int | None) -> str:
 @transaction.atomic
 def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult:
     """Import targets from an .xlsx/.xls/.csv file (columns rep or team, month, metric,
-    value; Chinese headers accepted). File safety and format detection come from
-    spreadsheets.reading.read_rows; a refused file raises FileRefused. Each row is
-    checked: the rep/team must exist and be led by the importer (else reported as
-    unknown, not to leak others' names), month YYYY-MM, a known metric, a value >= 0.
-    Valid rows are written, bad rows reported.
+    value, optional ISO week columns; Chinese headers accepted). File safety and format
+    detection come from spreadsheets.reading.read_rows; a refused file raises FileRefused
+    (a message template with values: say it with ``customers.import_messages.
+    translate_refusal``). Each row is checked: the rep or team must exist and be led by the
+    importer today, a rep through a membership in one of those teams during the target's
+    month (else reported as unknown, not to leak others' names; a former lead or a rep
+    who has left keeps nothing, docs/domain, section 1), month YYYY-MM, a known
+    metric, a value >= 0 (CNY for money metrics), a weekly split within the month adding
+    up to the value (docs/domain, section 4b). Valid rows are written; each refused
+    cell is a :class:`TargetRowError` naming row, field and reason.
     """
     sheet = read_rows(data)
     if not sheet.rows:
-        raise FileRefused(_("The file has no rows."))
+        raise FileRefused(gettext_noop("The file has no rows."))
     headers = [normalise_header(h) for h in sheet.rows[0]]
     lookup = {normalise_header(s): f for f, syns in HEADER_SYNONYMS.items() for s in syns}
     columns: dict[str, int] = {}
@@ -269,7 +321,11 @@ def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult
     missing = [f for f in ("month", "metric", "value") if f not in columns]
     if missing or ("rep" not in columns and "team" not in columns):
         raise FileRefused(
-            _("The header row needs the columns rep or team, month, metric and value.")
+            gettext_noop(
+                "The header row needs the columns rep or team, month, metric and value "
+                "(found: %(found)s)."
+            ),
+            found=", ".join(str(h) for h in sheet.rows[0] if str(h or "").strip()) or "-",
         )
     body = list(zip(sheet.row_numbers[1:], sheet.rows[1:], strict=True))
     usernames = {_cell(r, columns.get("rep")) for _n, r in body} - {""}
@@ -285,20 +341,22 @@ def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult
         rep_teams.setdefault(user_id, []).append((unit_id, start, end))
     metrics = _metric_lookup()
     for number, row in body:
-        errors: list[str] = []
+        refuse = _Refusals(number)
+        errors = refuse.errors
         username, code = _cell(row, columns.get("rep")), _cell(row, columns.get("team"))
         rep = users.get(username) if username else None
         team = teams.get(code) if code else None
         if username and code:
-            errors.append(_("give a rep or a team, not both"))
+            refuse("team", gettext_noop("give a rep or a team, not both"))
         elif code:
             if team is None or not scope.can_lead_team(team.pk):
-                errors.append(_("team: unknown or not yours: %(v)s") % {"v": code})
+                refuse("team", gettext_noop("unknown or not a team you lead: %(v)s"), v=code)
         elif not username:
-            errors.append(_("rep or team: required"))
-        month = parse_month(_cell(row, columns["month"]))
+            refuse("rep", gettext_noop("a rep or a team is required"))
+        month_text = _cell(row, columns["month"])
+        month = parse_month(month_text)
         if month is None:
-            errors.append(_("month: expected YYYY-MM"))
+            refuse("month", gettext_noop("expected YYYY-MM, e.g. 2026-10: %(v)s"), v=month_text)
         if (
             username
             and not code
@@ -308,21 +366,24 @@ def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult
                 and _leads_rep_in_month(scope, rep_teams.get(rep.pk, []), month)
             )
         ):
-            errors.append(_("rep: unknown or not in your teams: %(v)s") % {"v": username})
+            refuse(
+                "rep", gettext_noop("unknown or not in your teams that month: %(v)s"), v=username
+            )
         metric = metrics.get(normalise_header(_cell(row, columns["metric"])))
         if metric is None:
-            errors.append(_("metric: unknown: %(v)s") % {"v": _cell(row, columns["metric"])})
+            refuse("metric", gettext_noop("unknown metric: %(v)s"), v=_cell(row, columns["metric"]))
+        value_text = _cell(row, columns["value"])
         try:
-            value = Decimal(_cell(row, columns["value"]).replace(",", ""))
+            value = Decimal(value_text.replace(",", ""))
             if not value.is_finite() or value < 0:
                 raise InvalidOperation
             value = value.quantize(Decimal("0.01"))
         except (InvalidOperation, ValueError):
-            errors.append(_("value: a number >= 0 is required"))
+            refuse("value", gettext_noop("a number of 0 or more is required: %(v)s"), v=value_text)
             value = None
-        weeks = _row_weeks(row, week_columns, month, value, errors)
+        weeks = _row_weeks(row, week_columns, month, value, refuse)
         if errors or month is None or metric is None:
-            result.errors.extend(_("row %(n)s: %(e)s") % {"n": number, "e": e} for e in errors)
+            result.errors.extend(errors)
             continue
         target_set(
             month=month,
@@ -335,6 +396,18 @@ def targets_import(*, data: bytes, by: User, scope: Scope) -> TargetImportResult
         )
         result.written += 1
     return result
+
+
+class _Refusals:
+    """Collects the :class:`TargetRowError` of one row: ``refuse(field, template, **values)``."""
+
+    def __init__(self, row: int) -> None:
+        self.row = row
+        self.errors: list[TargetRowError] = []
+
+    def __call__(self, name: str, message: str, **params: str | int) -> None:
+        values = tuple((k, v if v != "" else "-") for k, v in params.items())
+        self.errors.append(TargetRowError(self.row, name, message, values))
 
 
 def _leads_rep_in_month(
@@ -369,10 +442,11 @@ def _row_weeks(
     columns: dict[str, int],
     month: dt.date | None,
     value: Decimal | None,
-    errors: list[str],
+    refuse: _Refusals,
 ) -> dict[str, str] | None:
     """The optional weekly split of an import row: {'2026-W44': '12.00'} or None when no
-    week cell is filled. Weeks must overlap the month and add up to its value."""
+    week cell is filled. Weeks must overlap the month and add up to its value (docs/domain,
+    section 4b); ``refuse(field, template, **values)`` records each problem."""
     filled = {key: _cell(row, i) for key, i in columns.items() if _cell(row, i)}
     if not filled or month is None or value is None:
         return None
@@ -380,16 +454,21 @@ def _row_weeks(
     split: dict[str, str] = {}
     for key, text in filled.items():
         if key not in allowed:
-            errors.append(_("%(week)s: not a week of the month") % {"week": key})
+            refuse(key, gettext_noop("not a week of %(month)s"), month=f"{month:%Y-%m}")
             continue
         try:
             amount = Decimal(text.replace(",", ""))
             if not amount.is_finite() or amount < 0:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            errors.append(_("%(week)s: a number >= 0 is required") % {"week": key})
+            refuse(key, gettext_noop("a number of 0 or more is required: %(v)s"), v=text)
             continue
         split[key] = str(amount.quantize(Decimal("0.01")))
     if len(split) == len(filled) and sum(Decimal(v) for v in split.values()) != value:
-        errors.append(_("weeks: the weekly split must add up to the month's value"))
+        refuse(
+            "weeks",
+            gettext_noop("the weeks add up to %(total)s, not the month's value %(value)s"),
+            total=str(sum(Decimal(v) for v in split.values())),
+            value=str(value),
+        )
     return split

@@ -17,6 +17,8 @@ class WeeklyConfig(AppConfig):
         from .models import TeamWeeklyReport, WeeklyReport, WeeklyReportRevision
 
         fields = ["status", "submitted_at", "reviewed_at", "reviewed_by", "revision"]
-        audit_register(WeeklyReport, include_fields=[*fields, "evaluation"])
+        audit_register(
+            WeeklyReport, include_fields=[*fields, "evaluation"], link="weekly:report_detail"
+        )
         audit_register(TeamWeeklyReport, include_fields=fields)
         audit_register(WeeklyReportRevision)

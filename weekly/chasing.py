@@ -13,15 +13,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.calendar import calendar_cache, work_calendar
 from accounts.chasing import chase_record
 from accounts.delivery import team_post
 from accounts.models import Chase, OrgSettings, OrgUnit, User
+from accounts.notifying import Notice, notice
 from accounts.scoping import scope_for
-from accounts.services import notification_send
+from accounts.services import notification_deliver
 from domain.periods import Period
 from journals import calculations as journal_calc
 
@@ -53,12 +55,10 @@ def weekly_owed(*, team: OrgUnit, period: Period) -> list[User]:
     return [u for u in team_members(team.pk, period) if u.pk not in filed and u.is_active]
 
 
-def _notify(user: User, key: str, title: str, body: str) -> bool:
-    return (
-        notification_send(
-            user=user, key=key, title=title, body=body, url=reverse("weekly:report_current")
-        )
-        is not None
+def _notify(user: User, key: str, title: Notice, body: Notice) -> bool:
+    """In-app and e-mail, in the recipient's language, like a journal chase."""
+    return notification_deliver(
+        user=user, key=key, title=title, body=body, url=reverse("weekly:report_current")
     )
 
 
@@ -67,9 +67,10 @@ def weekly_chase(
     *, team: OrgUnit, period: Period, by: User, user: User | None = None
 ) -> list[Chase]:
     """Chase everyone of ``team`` who owes the week's report (or only ``user``): a chase
-    row, an in-app notification each, and one message to the team's channels that take
-    chases. PermissionDenied unless ``by`` supervises the team; ValidationError when
-    nobody (or not ``user``) owes it."""
+    row, an in-app notification and an e-mail each (in the recipient's language), and one
+    message to the team's robot channels that take chases (the organisation's language),
+    as a journal chase (``journals.services.journal_chase``). PermissionDenied unless
+    ``by`` supervises the team; ValidationError when nobody (or not ``user``) owes it."""
     if not scope_for(by).can_manage_team(team.pk):
         raise PermissionDenied(_("Only the team's supervisor chases its weekly reports."))
     owed = weekly_owed(team=team, period=period)
@@ -84,20 +85,20 @@ def weekly_chase(
             kind=Chase.Kind.WEEKLY, period=period.start, user=person, team=team, by=by
         )
         chases.append(chase)
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("%(name)s is asking for your weekly report of %(week)s") % {
-                "name": by.name,
-                "week": week,
-            }
-            body = _("Please submit your weekly report of %(week)s.") % {"week": week}
+        title = notice(
+            gettext_noop("%(name)s is asking for your weekly report of %(week)s"),
+            name=by.name,
+            week=week,
+        )
+        body = notice(gettext_noop("Please submit your weekly report of %(week)s."), week=week)
         _notify(person, f"weekly-chase:{chase.pk}", title, body)
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("%(by)s chases the weekly reports of %(team)s, %(week)s: %(names)s") % {
-            "by": by.name,
-            "team": team.name,
-            "week": week,
-            "names": ", ".join(u.name for u in owed),
-        }
+    text = notice(
+        gettext_noop("%(by)s chases the weekly reports of %(team)s, %(week)s: %(names)s"),
+        by=by.name,
+        team=team.name,
+        week=week,
+        names=", ".join(u.name for u in owed),
+    )
     team_post(team_id=team.pk, topic="chases", key=f"chase:{chases[0].pk}", text=text)
     return chases
 
@@ -116,12 +117,12 @@ def weekly_reminders_before_deadline(*, now: dt.datetime | None = None) -> int:
             if deadline is None or not deadline - lead <= now < deadline:
                 continue
             for person in weekly_owed(team=team, period=period):
-                with translation.override(settings.LANGUAGE_CODE):
-                    title = _("Your weekly report of %(week)s is due at %(time)s") % {
-                        "week": period.key,
-                        "time": timezone.localtime(deadline).strftime("%H:%M"),
-                    }
-                    body = _("Please submit this week's report before the deadline.")
+                title = notice(
+                    gettext_noop("Your weekly report of %(week)s is due at %(time)s"),
+                    week=period.key,
+                    time=timezone.localtime(deadline).strftime("%H:%M"),
+                )
+                body = notice(gettext_noop("Please submit this week's report before the deadline."))
                 with transaction.atomic():
                     if _notify(person, f"weekly-due:{period.key}", title, body):
                         chase_record(

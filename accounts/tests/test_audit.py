@@ -7,8 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership
@@ -76,3 +79,96 @@ def test_only_admins_read_the_audit_log(client, org):
     assert page.status_code == 200
     assert "审计客户二有限公司" in page.content.decode()
     assert client.get(url, {"object": "9" * 30, "actor": "x y"}).status_code == 200
+
+
+def _audit_page(client, lang="en", **params):
+    return client.get(reverse("accounts:audit_log"), params, HTTP_ACCEPT_LANGUAGE=lang)
+
+
+def test_audit_page_shows_field_names_labels_and_names_not_codes_or_ids(client, org):
+    customer = customer_create(by=org.rep, name="审计显示有限公司", owner=org.rep, stage="lead")
+    client.force_login(org.supervisor)
+    client.post(
+        reverse("customers:customer_reassign", args=[customer.pk]),
+        {"reassign-owner": org.teammate.pk, "reassign-reason": "调整"},
+    )
+    client.force_login(org.admin)
+    page = _audit_page(client, model="customers.customer").content.decode()
+    assert "Owner" in page
+    assert str(org.teammate) in page
+    assert str(org.rep) in page
+    assert f">{org.teammate.pk}<" not in page
+    assert "None" not in page
+    creation = _audit_page(client, model="customers.customer").context["rows"][-1]
+    assert {(c.label, c.new) for c in creation.changes} >= {
+        ("Stage", "Lead"),
+        ("Owner", str(org.rep)),
+    }
+    assert "<code>owner</code>" not in page
+    zh = _audit_page(client, "zh-hans", model="customers.customer").content.decode()
+    assert "负责人" in zh
+    assert "客户资料" in zh
+    assert "Owner" not in zh
+
+
+def test_a_creation_lists_only_fields_with_a_value(client, org):
+    customer_create(by=org.rep, name="审计空值有限公司", owner=org.rep, stage="lead")
+    client.force_login(org.admin)
+    page = _audit_page(client, model="customers.customer").content.decode()
+    assert "None" not in page
+    # website, province and pool_since are empty on creation: not listed at all
+    assert "Website" not in page
+    assert "Pool since" not in page.replace("pool since", "")
+
+
+def test_audit_filters_by_kind_actor_and_dates_and_links_visible_objects(client, org):
+    customer = customer_create(by=org.rep, name="审计过滤有限公司", owner=org.rep, stage="lead")
+    target = Target.objects.create(
+        month=dt.date(2026, 11, 1), metric="deals", value=Decimal(3), rep=org.rep
+    )
+    client.force_login(org.admin)
+    response = _audit_page(client, model="customers.customer")
+    assert {row.model_label for row in response.context["rows"]} == {"Customer"}
+    only_customers = response.content.decode()
+    assert "审计过滤有限公司" in only_customers
+    link = reverse("customers:customer_detail", args=[customer.pk])
+    assert f'href="{link}"' in only_customers
+    LogEntry.objects.filter(object_id=target.pk, content_type__model="target").update(
+        timestamp=dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC)
+    )
+    january = _audit_page(client, date_from="2026-01-01", date_to="2026-01-31")
+    assert [row.entry.object_id for row in january.context["rows"]] == [target.pk]
+    bad = _audit_page(client, date_from="2026-13-45")
+    assert bad.status_code == 200
+    assert "2026-13-45" in bad.content.decode()
+    assert _audit_page(client, actor=str(org.manager.pk)).context["rows"] == []
+    customer.name = "审计过滤改名有限公司"
+    with set_actor(org.supervisor):
+        customer.save()
+    by_supervisor = _audit_page(client, actor=str(org.supervisor.pk)).context["rows"]
+    assert [row.entry.object_id for row in by_supervisor] == [customer.pk]
+    customer.delete()
+    after = _audit_page(client, model="customers.customer").content.decode()
+    assert f'href="{link}"' not in after
+    assert "审计过滤有限公司" in after
+
+
+def test_audit_page_query_count_does_not_grow_with_entries(
+    client, org, django_assert_max_num_queries
+):
+    def make(n: int) -> None:
+        for i in range(n):
+            c = customer_create(
+                by=org.rep, name=f"审计计数{i}号有限公司", owner=org.rep, stage="lead"
+            )
+            c.owner = org.teammate
+            c.save()
+
+    client.force_login(org.admin)
+    make(2)
+    with CaptureQueriesContext(connection) as few:
+        assert _audit_page(client).status_code == 200
+    make(12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = _audit_page(client)
+    assert page.content.decode().count("审计计数") >= 14

@@ -291,3 +291,33 @@ def test_import_error_rows_are_the_rows_excel_shows(org, client):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.context["import_errors"] == ["Row 5, Date: “2027-02-31” is not a date."]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        (
+            "en",
+            "The file holds days of 2026, none of 2027: open the calendar of 2026 to import "
+            "it there, or import a file of 2027.",
+        ),
+        (
+            "zh-hans",
+            "文件中的日期属于 2026 年，没有 2027 年的日期："
+            "请打开 2026 年的日历导入，或导入 2027 年的文件。",
+        ),
+    ],
+)
+def test_a_file_of_another_year_is_refused_once_not_row_by_row(org, client, lang, message):
+    client.force_login(org.admin)
+    days = [D(2026, 1, 1) + dt.timedelta(days=n) for n in range(365)]
+    upload = _xlsx([["Date", "Status", "Name"], *[[d.isoformat(), "work day", ""] for d in days]])
+    response = client.post(
+        reverse("accounts:calendar_import"),
+        {"year": "2027", "file": upload},
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
+    assert response.status_code == 400
+    assert response.context["import_errors"] == [message]
+    assert response.content.decode().count(message) == 1
+    assert not CalendarDay.objects.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from ..importing import ParsedRow, dedupe_keys, name_key
 from ..models import Contact, Customer, ImportJob, Ownership, Segment, Stage, StageChange
-from ..services import customer_fill_derived, derived_initials
+from ..services import customer_fill_derived, derived_initials, search_text
 from .fast_insert import fast_insert
 from .fields import _CONTACT_COPY, _CUSTOMER_COPY, _KEY_LABELS
 from .resolving import _add_error, _assign_owner, _Plan, _Resolver
@@ -120,6 +121,8 @@ def _plan_customers(
                 break
         if plan.existing_id is None or mode == ImportJob.OnDuplicate.CREATE:
             plan.action = "create"
+            if job.to_pool and plan.team is not None:
+                plan.note = _("into the public pool of %(team)s") % {"team": plan.team.name}
         elif mode == ImportJob.OnDuplicate.SKIP:
             plan.action = "duplicate"
         else:
@@ -137,6 +140,7 @@ _CUSTOMER_INSERT = (
     *_CUSTOMER_COPY,
     "name_key",
     "pinyin_initials",
+    "pinyin_search",
     "owner_id",
     "team_id",
     "stage",
@@ -178,6 +182,7 @@ def _new_customer_row(plan: _Plan, job: ImportJob, now: dt.datetime) -> tuple[ob
         *copied,
         key if key is not None else name_key(name),
         derived_initials(name, short_name),
+        search_text(name, short_name),
         plan.owner.pk if plan.owner else None,
         plan.team.pk if plan.team else None,
         stage,
@@ -204,20 +209,16 @@ def _new_contact_row(customer_id: int, values: dict[str, object]) -> tuple[objec
 def _apply_customers(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver) -> None:
     """Write one chunk: bulk updates for existing customers, then raw inserts for new
     ones with their ownership, stage change and contact rows (:mod:`.fast_insert`)."""
-    ownerships: list[Ownership] = []
-    changes: list[StageChange] = []
-    contacts: list[Contact] = []
     updates = [p for p in plans if p.action == "update"]
     if updates:
-        _apply_updates(job, updates, resolver, ownerships, changes, contacts)
-        Ownership.objects.bulk_create(ownerships)
-        StageChange.objects.bulk_create(changes)
-        Contact.objects.bulk_create(contacts)
+        _apply_updates(job, updates, resolver)
     by = job.created_by_id
     reason = _("Imported")
     creates = [p for p in plans if p.action == "create"]
     if not creates:
         return
+    pool = job.to_pool
+    pool_reason = _("Imported into the public pool")
     rows = [_new_customer_row(p, job, resolver.now) for p in creates]
     ids = fast_insert(Customer, _CUSTOMER_INSERT, rows, with_ids=True)
     at_index = _CUSTOMER_INSERT.index("stage_changed_at")
@@ -231,7 +232,7 @@ def _apply_customers(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver
         owner_id = plan.owner.pk if plan.owner else None
         team_id = plan.team.pk if plan.team else None
         since = row[at_index]
-        ownership_rows.append((pk, owner_id, team_id, since, by, reason))
+        ownership_rows.append((pk, owner_id, team_id, since, by, pool_reason if pool else reason))
         stage = row[stage_index]
         if stage != Stage.LEAD:
             day = days.get(since)
@@ -259,15 +260,28 @@ def _apply_customers(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver
     fast_insert(Contact, _CONTACT_INSERT, contact_rows)
 
 
-def _apply_updates(
-    job: ImportJob,
-    plans: Sequence[_Plan],
-    resolver: _Resolver,
-    ownerships: list[Ownership],
-    changes: list[StageChange],
-    contacts: list[Contact],
-) -> None:
-    """Fill/overwrite existing customers with the rows' non-empty values."""
+@dataclass
+class _UpdateWrites:
+    """What the updates of one chunk will write (planned by :func:`_plan_updates`)."""
+
+    to_save: dict[int, Customer] = field(default_factory=dict)
+    changed_fields: set[str] = field(default_factory=set)
+    reassigned: list[int] = field(default_factory=list)
+    ownerships: list[Ownership] = field(default_factory=list)
+    changes: list[StageChange] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+
+
+def _plan_updates(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver) -> _UpdateWrites:
+    """Decide what each "update" row changes on its existing customer, without writing.
+
+    Sets ``plan.action`` to ``unchanged`` (counted as a duplicate) when the row changes
+    nothing, ``reject`` when its stage date is before the customer's last stage change,
+    ``create`` when the customer was deleted meanwhile; the preview calls this too, so
+    it predicts exactly what the import does (docs/domain, section 5, Imports). Reads
+    the customers, their last stage change and contacts: three queries for the chunk.
+    """
+    writes = _UpdateWrites()
     now = resolver.now
     by = job.created_by
     reason = _("Imported")
@@ -284,9 +298,6 @@ def _apply_updates(
         "customer_id", "name", "phone"
     ):
         known_contacts[cid].add(phone or f"name:{name}")
-    changed_fields: set[str] = set()
-    to_save: dict[int, Customer] = {}
-    reassigned: list[int] = []
     for plan in plans:
         customer = existing.get(plan.existing_id or 0)
         if customer is None:  # deleted meanwhile
@@ -315,7 +326,7 @@ def _apply_updates(
                 touched.append(fld)
         if {"name", "short_name"} & set(touched):
             customer_fill_derived(customer)
-            touched += ["name_key", "pinyin_initials"]
+            touched += ["name_key", "pinyin_initials", "pinyin_search"]
         owner = plan.owner if plan.owner_given else customer.owner
         owner_id = owner.pk if owner else None
         if plan.team_given:
@@ -330,8 +341,8 @@ def _apply_updates(
             customer.owner = owner
             customer.team = team
             touched += ["owner", "team", "pool_since"]
-            reassigned.append(customer.pk)
-            ownerships.append(
+            writes.reassigned.append(customer.pk)
+            writes.ownerships.append(
                 Ownership(
                     customer_id=customer.pk,
                     owner=owner,
@@ -342,7 +353,7 @@ def _apply_updates(
                 )
             )
         if stage and stage != customer.stage:
-            changes.append(
+            writes.changes.append(
                 StageChange(
                     customer_id=customer.pk,
                     from_stage=customer.stage,
@@ -363,7 +374,7 @@ def _apply_updates(
             marker = contact.phone or f"name:{contact.name}"
             if marker not in known_contacts[customer.pk]:
                 known_contacts[customer.pk].add(marker)
-                contacts.append(contact)
+                writes.contacts.append(contact)
                 touched.append("contacts")
         plan.customer_id = customer.pk
         if not touched:
@@ -371,13 +382,28 @@ def _apply_updates(
             plan.note = _("already up to date")
             continue
         plan.changes = touched
-        changed_fields.update(f for f in touched if f != "contacts")
-        to_save[customer.pk] = customer
-    if reassigned:
-        Ownership.objects.filter(customer_id__in=reassigned, end__isnull=True).update(end=now)
-    if changed_fields:
-        for customer in to_save.values():
+        writes.changed_fields.update(f for f in touched if f != "contacts")
+        writes.to_save[customer.pk] = customer
+    return writes
+
+
+def _apply_updates(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver) -> None:
+    """Fill/overwrite existing customers with the rows' non-empty values
+    (:func:`_plan_updates`), closing the open ownership rows of reassigned customers."""
+    writes = _plan_updates(job, plans, resolver)
+    now = resolver.now
+    if writes.reassigned:
+        Ownership.objects.filter(customer_id__in=writes.reassigned, end__isnull=True).update(
+            end=now
+        )
+    if writes.changed_fields:
+        for customer in writes.to_save.values():
             customer.updated_at = now
         Customer.objects.bulk_update(
-            list(to_save.values()), sorted(changed_fields | {"updated_at"}), batch_size=500
+            list(writes.to_save.values()),
+            sorted(writes.changed_fields | {"updated_at"}),
+            batch_size=500,
         )
+    Ownership.objects.bulk_create(writes.ownerships)
+    StageChange.objects.bulk_create(writes.changes)
+    Contact.objects.bulk_create(writes.contacts)

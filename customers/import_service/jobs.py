@@ -83,7 +83,8 @@ def import_job_create(
     ``kind``: 'customers' | 'revenue'. ``options``: ``team`` (OrgUnit), ``owner``
     (User), ``on_duplicate`` ('skip' | 'update' | 'create'), ``date_order`` ('' | 'ymd'
     | 'dmy' | 'mdy'), ``sheet`` (name; '' = first visible sheet), ``header_row`` (None:
-    detect; 0: no header row; N: row N); all optional.
+    detect; 0: no header row; N: row N), ``to_pool`` (bool: new customers go straight
+    into the public pool, docs/domain, section 5); all optional.
 
     The file is parsed once (first rows only) to refuse what cannot be imported and
     to record the sheet and the automatic column mapping. Raises ValidationError with
@@ -130,10 +131,15 @@ def import_job_create(
         language=translation.get_language() or "",
         team=options.get("team"),  # type: ignore[misc]
         owner=options.get("owner"),
+        to_pool=bool(options.get("to_pool")),
         created_by=by,
     )
     job.file.save(f"{uuid.uuid4().hex}.{parsed.format}", ContentFile(data), save=False)
     job.full_clean(exclude=["file", "error_file", "mapping", "errors", "created_by"])
+    if job.to_pool and (job.owner_id or kind != ImportJob.Kind.CUSTOMERS):
+        raise ValidationError(
+            {"to_pool": _("Only customers go into the public pool, and without an owner.")}
+        )
     job.save()
     return job
 

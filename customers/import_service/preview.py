@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from ..import_messages import translate_reason
 from ..importing import FileRefused, column_letter, mark_duplicates_in_file
 from ..models import ImportJob, Segment, Stage
-from .customer_rows import _plan_customers
+from .customer_rows import _plan_customers, _plan_updates
 from .fields import FIELD_LABELS, PREVIEW_ROWS
 from .jobs import _file_bytes, _parse, _refused
 from .resolving import _Plan, _Resolver, _validate_rows
@@ -75,6 +75,8 @@ class ImportPreview:
     counts: dict[str, int]
 
 
+POOL_LABEL = gettext_lazy("Public pool")
+
 ACTION_LABELS: dict[str, Promise] = {
     "create": gettext_lazy("New"),
     "update": gettext_lazy("Update"),
@@ -88,6 +90,8 @@ def _display(fld: str, value: object, plan: _Plan) -> str:
     if value is None:
         return ""
     if fld == "owner":
+        if plan.action == "create" and plan.owner is None:
+            return str(POOL_LABEL)  # the file's owner is not used (to_pool)
         return plan.owner.name if plan.owner else str(value)
     if fld == "team":
         return plan.team.name if plan.team else str(value)
@@ -117,8 +121,10 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
 
     Each row gets the action the import will take (new, update, unchanged, skipped as
     duplicate, rejected) with the existing customer it matches, and each cell its
-    converted value and problem. Raises ValidationError (``file``) when the stored file
-    can no longer be read. Reads only; writes nothing.
+    converted value and problem; the rows are planned by the import's own functions, so
+    ``counts`` (``create``, ``update``, ``duplicate`` with the unchanged rows, ``reject``)
+    equal the result's counts for a file within the sample. Raises ValidationError
+    (``file``) when the stored file can no longer be read. Reads only; writes nothing.
     """
     try:
         parsed = _parse(job, _file_bytes(job), limit=limit)
@@ -131,6 +137,9 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
         plans = _plan_revenue(job, parsed.rows, resolver, set())
     else:
         plans = _plan_customers(job, parsed.rows, resolver, set())
+        # What an update really changes (nothing: counted as a duplicate; a stage dated
+        # too early: rejected), decided as the import decides it, without writing.
+        _plan_updates(job, [p for p in plans if p.action == "update"], resolver)
     mapping = dict(parsed.mapping)
     width = max([len(parsed.headers), *(len(r.raw) for r in parsed.rows)])
     columns = [
@@ -178,6 +187,9 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
                 note=plan.note,
             )
         )
+    # The counts the result will show: an unchanged row is skipped as a duplicate.
+    if "unchanged" in counts:
+        counts["duplicate"] += counts.pop("unchanged")
     mapped_fields = {c.field for c in columns if c.field}
     if job.kind == ImportJob.Kind.REVENUE:
         required = ["month", "billed"]

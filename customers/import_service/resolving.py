@@ -178,7 +178,8 @@ def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolve
                     row, "month", gettext_noop("%(month)s is in the future"), month=f"{month:%Y-%m}"
                 )
             continue
-        owner = values.get("owner")
+        # Into the public pool the file's owners are not used (docs/domain, section 5).
+        owner = None if job.to_pool else values.get("owner")
         if owner:
             user = resolver.users.get(str(owner))
             if user is None:
@@ -230,6 +231,16 @@ def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolve
                 owner=str(owner),
                 team=job.team.name,
             )
+        if job.to_pool and not team and job.team is None:
+            # A pool belongs to a team: a customer without owner stays in its team.
+            _add_error(
+                row,
+                "team",
+                gettext_noop(
+                    "a customer for the public pool needs a team: give the row's team or "
+                    "choose the import's team"
+                ),
+            )
         email = values.get("contact_email")
         if email:
             try:
@@ -253,12 +264,13 @@ def _validate_rows(job: ImportJob, rows: Sequence[ParsedRow], resolver: _Resolve
 
 def _assign_owner(plan: _Plan, job: ImportJob, resolver: _Resolver) -> None:
     values = plan.row.values
-    owner_text = values.get("owner")
+    # Into the public pool: no owner for new customers, existing ones keep theirs.
+    owner_text = None if job.to_pool else values.get("owner")
     team_text = values.get("team")
     plan.owner_given = bool(owner_text)
     plan.team_given = bool(team_text)
     owner = resolver.users.get(str(owner_text)) if owner_text else job.owner
-    plan.owner = owner if isinstance(owner, User) else None
+    plan.owner = owner if isinstance(owner, User) and not job.to_pool else None
     team = resolver.teams.get(str(team_text)) if team_text else None
     if not isinstance(team, OrgUnit) and owner_text and job.team is not None:
         # The import's team, for an owner named in the file (checked a rep of it).

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from domain.industries import industry_stored
 from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import cell_text, float_text
 
@@ -49,6 +50,15 @@ def _text_line(v: object) -> str | None:
     return s or None
 
 
+def _text_industry(v: object) -> str | None:
+    """An industry as a line of text; an English section label read back to the Chinese
+    form the export started from (``domain.industries.industry_stored``)."""
+    s = " ".join(cell_text(v).split())
+    if not s:
+        return None
+    return industry_stored(s) if s.isascii() else s
+
+
 def _text_multiline(v: object) -> str | None:
     s = cell_text(v).strip()
     return s or None
@@ -72,33 +82,23 @@ _PHONE_SEPARATORS = str.maketrans("", "", " -().\u00a0")
 _PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}").fullmatch
 _PHONE_EXTENSION = re.compile(r"^(.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
 _NOT_A_PHONE = gettext_noop(
-    "not a phone number: %(value)s (expected a mobile such as 13800138000, a landline "
-    "with its area code such as 010-12345678, or + country code and number)"
+    "not a phone number: %(value)s has %(digits)d digits; expected a mainland mobile "
+    "(11 digits, starting with 13-19), a landline with its area code (e.g. 010-12345678), "
+    "a 400/800 or 95xxx number, or + country code and number (8 to 15 digits)"
 )
-_MOBILE_LENGTH = gettext_noop(
-    "%(value)s is not a mobile number: a mainland mobile number has 11 digits and starts with 13-19"
-)
-_NO_AREA_CODE = gettext_noop(
-    "%(value)s has no area code: write a landline with its area code, e.g. 010-12345678"
-)
-_INTERNATIONAL_LENGTH = gettext_noop(
-    "%(value)s is not an international number: + country code and number have 8 to 15 digits"
-)
+"""The one message of a refused phone (docs/domain, section 5, Imports): the value as
+written and how many digits it has, against the forms accepted."""
 
 
-def _mainland_problem(digits: str) -> str | None:
-    """None when ``digits`` (no trunk 0 for +86 landlines) is a mainland number."""
+def _mainland_ok(digits: str) -> bool:
+    """Whether ``digits`` (no trunk 0 for +86 landlines) is a mainland number."""
     if digits.startswith("1") and not digits.startswith("10"):
-        return None if len(digits) == 11 and digits[1] in "3456789" else _MOBILE_LENGTH
+        return len(digits) == 11 and digits[1] in "3456789"
     if digits.startswith("0"):  # trunk prefix, area code (2-3 digits) and number (7-8)
-        return None if 10 <= len(digits) <= 12 else _NOT_A_PHONE
+        return 10 <= len(digits) <= 12
     if digits.startswith(("400", "800")):  # nationwide service numbers
-        return None if len(digits) == 10 else _NOT_A_PHONE
-    if digits.startswith("95") and 5 <= len(digits) <= 8:  # bank and carrier short numbers
-        return None
-    if 7 <= len(digits) <= 8:
-        return _NO_AREA_CODE
-    return _NOT_A_PHONE
+        return len(digits) == 10
+    return digits.startswith("95") and 5 <= len(digits) <= 8  # bank and carrier numbers
 
 
 def _phone(v: object) -> str | None:
@@ -120,22 +120,19 @@ def _phone(v: object) -> str | None:
     international = compact.startswith(("+", "00"))
     digits = compact[1:] if compact.startswith("+") else compact[2:] if international else compact
     if not digits.isdigit() or not digits.isascii():
-        raise _Bad(_NOT_A_PHONE, value=repr(text))
-    problem: str | None
-    if digits.startswith("86") and (international or len(digits) == 13):
+        ok = False
+    elif digits.startswith("86") and (international or len(digits) == 13):
         rest = digits[2:]
-        if rest.startswith("0"):
-            problem = _NOT_A_PHONE  # +86 0755...: the trunk 0 is dropped after +86
-        elif rest.startswith("1") and not rest.startswith("10"):
-            problem = _mainland_problem(rest)
-        else:
-            problem = _mainland_problem("0" + rest)
+        mobile = rest.startswith("1") and not rest.startswith("10")
+        # +86 0755...: the trunk 0 is dropped after +86
+        ok = not rest.startswith("0") and _mainland_ok(rest if mobile else "0" + rest)
     elif international:
-        problem = None if 8 <= len(digits) <= 15 else _INTERNATIONAL_LENGTH
+        ok = 8 <= len(digits) <= 15
     else:
-        problem = _mainland_problem(digits)
-    if problem:
-        raise _Bad(problem, value=repr(text))
+        ok = _mainland_ok(digits)
+    if not ok:
+        count = sum(c.isdigit() for c in compact)
+        raise _Bad(_NOT_A_PHONE, value=repr(text), digits=count)
     return text
 
 
@@ -329,6 +326,7 @@ def _converter_for(fld: str, date_order: str | None) -> Callable[[object], objec
         "credit_code": _text_credit_code,
         "multiline": _text_multiline,
         "line": _text_line,
+        "industry": _text_industry,
     }
     if typ in simple:
         return simple[typ]

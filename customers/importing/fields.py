@@ -117,7 +117,7 @@ FIELD_TYPES: dict[str, str] = {
     "external_code": "identifier",
     "contact_phone": "phone",
     "contact_phone2": "phone",
-    "industry": "line",
+    "industry": "industry",
     "province": "line",
     "city": "line",
     "address": "line",

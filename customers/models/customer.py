@@ -77,6 +77,9 @@ class Customer(models.Model):
     pinyin_initials = models.CharField(
         _("pinyin initials"), max_length=200, blank=True, db_index=True, editable=False
     )
+    # Syllables with word boundaries, matched by customers.pinyin.pinyin_pattern
+    # (docs/domain, section 5, "Search by pinyin").
+    pinyin_search = models.TextField(_("pinyin search"), blank=True, default="", editable=False)
     credit_code = models.CharField(
         _("unified social credit code"), max_length=32, blank=True, db_index=True
     )

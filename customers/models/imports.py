@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ScopedQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from accounts.uploads import UnguessableName
 
 
@@ -17,6 +17,12 @@ class ImportJobQuerySet(ScopedQuerySet["ImportJob"]):
     scope_owner_field = None
     scope_team_field = None
     scope_editors = "admin"
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        """Whether ``scope`` may start an import (and so use the import pages and API at
+        all): the same people who may change a job, admins (docs/domain, section 1)."""
+        return scope.is_authenticated and scope.is_admin
 
 
 class ImportJob(models.Model):
@@ -72,6 +78,9 @@ class ImportJob(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Straight into the public pool (公海): new customers get no owner, whatever the file
+    # or the owner option says (docs/domain, section 5, Imports).
+    to_pool = models.BooleanField(_("into the public pool"), default=False)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("processed"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)

@@ -29,10 +29,10 @@ def test_a_stored_error_keeps_its_template_so_any_reader_gets_their_language():
         parse_file("名称,电话\n甲,12345\n".encode()).rows[0].errors[0],
         "电话",
     )
-    assert str(entry["message"]).startswith("%(value)s is not a mobile number")
-    assert entry["params"] == {"value": "'12345'"}
+    assert str(entry["message"]).startswith("not a phone number: %(value)s has %(digits)d")
+    assert entry["params"] == {"value": "'12345'", "digits": 5}
     with translation.override("zh-hans"):
-        assert "手机号" in translate_reason(entry)
+        assert "'12345' 共 5 位数字" in translate_reason(entry)
     with translation.override("en"):
         assert translate_reason(entry) == entry["reason"]
 

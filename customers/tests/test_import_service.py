@@ -315,6 +315,7 @@ def test_name_key_and_pinyin_initials_are_filled(org):
     assert customer.name_key == "深圳腾飞科技有限公司"
     assert customer.pinyin_initials.startswith("sztfkjyxgs")
     assert "tf" in customer.pinyin_initials.split()
+    assert customer.pinyin_search == "|shen|zhen|teng|fei|ke|ji|you'xian'gong'si |teng|fei"
 
 
 def test_too_long_value_is_a_row_error(org):

@@ -20,6 +20,8 @@ from .chasing import (
 )
 from .comments import (
     comment_add,
+    journal_comment_delete,
+    journal_comment_edit,
     journal_evaluate,
     journal_review,
     mention_candidates,
@@ -41,6 +43,7 @@ from .journal import (
     plan_item_add,
     plan_item_remove,
 )
+from .meeting_post import meeting_attendance, meeting_summary_text, minutes_post
 from .meetings import (
     action_item_add,
     action_item_set_done,
@@ -66,6 +69,7 @@ from .reminders import (
 from .visits import (
     CheckIn,
     one_year_after,
+    visit_channel_check,
     visit_checkin,
     visit_delete,
     visit_from_plan,
@@ -77,6 +81,11 @@ from .visits import (
 
 __all__ = [
     "follow_ups_escalate",
+    "journal_comment_delete",
+    "journal_comment_edit",
+    "meeting_attendance",
+    "meeting_summary_text",
+    "minutes_post",
     "action_item_add",
     "action_item_set_done",
     "meeting_check_can_run",
@@ -124,6 +133,7 @@ __all__ = [
     "visit_from_plan",
     "visit_mark_case",
     "visit_record",
+    "visit_channel_check",
     "visit_relation_check",
     "visit_update",
 ]

@@ -9,13 +9,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.calendar import calendar_cache, work_calendar
 from accounts.chasing import chase_record
 from accounts.delivery import team_post
 from accounts.models import Chase, OrgUnit, User
+from accounts.notifying import notice
 from accounts.scoping import scope_for
 
 from .. import calculations as calc
@@ -40,9 +42,11 @@ def journal_chase(
     *, team: OrgUnit, day: dt.date, by: User, user: User | None = None
 ) -> list[Chase]:
     """Chase everyone of ``team`` who owes the journal of ``day`` (or only ``user``): one
-    chase row each, an in-app notification and an e-mail to them, and one message to the
-    team's channels that take chases. PermissionDenied unless ``by`` supervises the team;
-    ValidationError when nobody (or ``user``) owes it. Returns the chases, by username."""
+    chase row each, an in-app notification and an e-mail to them (a notice code and
+    values: each reads it in their own language), and one message to the team's channels
+    that take chases (in the organisation's language). PermissionDenied unless ``by``
+    supervises the team; ValidationError when nobody (or ``user``) owes it. Returns the
+    chases, by username."""
     if not scope_for(by).can_manage_team(team.pk):
         raise PermissionDenied(_("Only the team's supervisor chases its journals."))
     with calendar_cache():
@@ -60,20 +64,20 @@ def journal_chase(
     for row in owed:
         chase = chase_record(kind=Chase.Kind.JOURNAL, period=day, user=row.user, team=team, by=by)
         chases.append(chase)
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("%(name)s is asking for your journal of %(day)s") % {
-                "name": by.name,
-                "day": day.isoformat(),
-            }
-            body = _("Please file your journal of %(day)s.") % {"day": day.isoformat()}
+        title = notice(
+            gettext_noop("%(name)s is asking for your journal of %(day)s"),
+            name=by.name,
+            day=day.isoformat(),
+        )
+        body = notice(gettext_noop("Please file your journal of %(day)s."), day=day.isoformat())
         _notify(row.user, f"journal-chase:{chase.pk}", title, body, url)
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("%(by)s chases the journals of %(team)s, %(day)s: %(names)s") % {
-            "by": by.name,
-            "team": team.name,
-            "day": day.isoformat(),
-            "names": ", ".join(r.user.name for r in owed),
-        }
+    text = notice(
+        gettext_noop("%(by)s chases the journals of %(team)s, %(day)s: %(names)s"),
+        by=by.name,
+        team=team.name,
+        day=day.isoformat(),
+        names=", ".join(r.user.name for r in owed),
+    )
     team_post(team_id=team.pk, topic="chases", key=f"chase:{chases[0].pk}", text=text)
     return chases
 
@@ -98,12 +102,12 @@ def journal_reminders_before_deadline(*, now: dt.datetime | None = None) -> int:
             for row in rows:
                 if row.status != calc.PENDING:
                     continue
-                with translation.override(settings.LANGUAGE_CODE):
-                    title = _("Your journal of %(day)s is due at %(time)s") % {
-                        "day": day.isoformat(),
-                        "time": timezone.localtime(deadline).strftime("%H:%M"),
-                    }
-                    body = _("Please file today's journal before the deadline.")
+                title = notice(
+                    gettext_noop("Your journal of %(day)s is due at %(time)s"),
+                    day=day.isoformat(),
+                    time=timezone.localtime(deadline).strftime("%H:%M"),
+                )
+                body = notice(gettext_noop("Please file today's journal before the deadline."))
                 with transaction.atomic():
                     if _notify(
                         row.user, f"journal-due:{day}", title, body, reverse("journals:today")

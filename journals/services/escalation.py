@@ -3,32 +3,38 @@
 follow-up alerts its rep after ``follow_up_rep_days`` days, the team's supervisor after
 ``follow_up_supervisor_days``, and after ``follow_up_pool_days`` goes to the team's public
 pool (公海). Each step is written once on the customer's timeline (a note, or the ownership
-row of the release); notification keys make a second run do nothing."""
+row of the release); notification keys make a second run do nothing. Notifications are
+notice codes and values, read in each recipient's language."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, OrgSettings
+from accounts.notifying import notice
 from accounts.scoping import active_memberships
-from accounts.services import notification_send
+from accounts.services import notification_deliver
 from customers.models import Customer, CustomerNote
 from customers.records import customer_note_create
 from customers.services import customer_assign
 
-from ..models import Visit
+from .follow_ups import overdue_next_steps, overdue_reminders_send
 
 
 def follow_ups_escalate(*, today: dt.date | None = None) -> dict[str, int]:
     """Run the escalation for every overdue next step of the organisation on local
-    ``today``. Only a customer's most recent open next step counts, and only while the
-    visit's rep still owns the customer (a follow-up after it, or a new owner, ends it).
+    ``today``. Which steps count is the one rule of ``follow_ups.overdue_next_steps`` (a
+    customer's most recent open next step, while the visit's rep still owns the customer;
+    a follow-up after it, or a new owner, ends it). The rep's alert is the daily overdue
+    reminder (``follow_ups.overdue_reminders_send``, one per step and day, shared with the
+    morning reminder); the supervisor's
+    alert and the release to the pool happen once.
     Returns counts ``{"rep": n, "supervisor": n, "pool": n}`` of steps taken this run."""
     today = today or timezone.localdate()
     org = OrgSettings.load()
@@ -41,49 +47,32 @@ def follow_ups_escalate(*, today: dt.date | None = None) -> dict[str, int]:
     done = {"rep": 0, "supervisor": 0, "pool": 0}
     if not first:
         return done
-    open_steps = (
-        Visit.objects.filter(
-            next_step_done=False, next_step_date__lte=today - dt.timedelta(days=first)
-        )
-        .exclude(next_step="")
-        .filter(customer__owner_id=F("rep_id"))
-        .select_related("customer", "customer__team", "rep")
-        .order_by("customer_id", "-next_step_date", "-id")
-    )
-    latest: dict[int, Visit] = {}
-    for visit in open_steps:
-        latest.setdefault(visit.customer_id, visit)
-    supervisors = _supervisors(
-        {v.customer.team_id for v in latest.values() if v.customer.team_id}, today
-    )
-    for visit in latest.values():
+    # The rep's reminder is the morning reminder's rule (follow_ups.overdue_reminders_send):
+    # one reminder per overdue next step and day, whichever job runs first.
+    reminded = {v.pk for v in overdue_reminders_send(today=today)}
+    latest = overdue_next_steps(today=today, min_days=first)
+    supervisors = _supervisors({v.customer.team_id for v in latest if v.customer.team_id}, today)
+    for visit in latest:
         customer = visit.customer
         due = visit.next_step_date
         if due is None:  # pragma: no cover - filtered by the query
             continue
-        if customer.last_activity_at and timezone.localdate(customer.last_activity_at) > due:
-            continue  # followed up after the step was due
         late = (today - due).days
         url = reverse("customers:customer_detail", args=[customer.pk])
         args = {"name": customer.name, "step": visit.next_step, "days": late}
-        if steps["rep"] and late >= steps["rep"]:
-            sent = notification_send(
-                user=visit.rep,
-                key=f"follow-up-rep-{visit.pk}",
-                title=_("Follow-up overdue: %(name)s") % args,
-                body=_("%(step)s was due %(days)d days ago.") % args,
-                url=url,
-            )
-            if sent:
-                _note(customer, _("Follow-up overdue %(days)d days: the rep was alerted.") % args)
-                done["rep"] += 1
+        if visit.pk in reminded:
+            done["rep"] += 1
         if steps["supervisor"] and late >= steps["supervisor"]:
             told = [
-                notification_send(
+                notification_deliver(
                     user=boss,
                     key=f"follow-up-supervisor-{visit.pk}",
-                    title=_("%(rep)s has not followed up %(name)s") % {**args, "rep": visit.rep},
-                    body=_("%(step)s was due %(days)d days ago.") % args,
+                    title=notice(
+                        gettext_noop("%(rep)s has not followed up %(name)s"),
+                        rep=visit.rep.name,
+                        **args,
+                    ),
+                    body=notice(gettext_noop("%(step)s was due %(days)d days ago."), **args),
                     url=url,
                 )
                 for boss in supervisors.get(customer.team_id or 0, [])
@@ -110,10 +99,12 @@ def follow_ups_escalate(*, today: dt.date | None = None) -> dict[str, int]:
                     team=locked.team,
                     reason=_("Offered to the public pool: follow-up %(days)d days overdue") % args,
                 )
-            notification_send(
+            notification_deliver(
                 user=visit.rep,
                 key=f"follow-up-pool-{visit.pk}",
-                title=_("Customer released to the public pool: %(name)s") % args,
+                title=notice(
+                    gettext_noop("Customer released to the public pool: %(name)s"), **args
+                ),
                 url=url,
             )
             done["pool"] += 1

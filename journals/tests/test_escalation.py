@@ -36,7 +36,8 @@ def test_overdue_follow_up_alerts_the_rep_then_the_supervisor_then_releases(org)
     customer = overdue(org)
     assert services.follow_ups_escalate(today=DUE) == {"rep": 0, "supervisor": 0, "pool": 0}
     assert services.follow_ups_escalate(today=DUE + dt.timedelta(days=1))["rep"] == 1
-    assert services.follow_ups_escalate(today=DUE + dt.timedelta(days=2))["rep"] == 0  # once
+    assert services.follow_ups_escalate(today=DUE + dt.timedelta(days=1))["rep"] == 0  # once a day
+    assert services.follow_ups_escalate(today=DUE + dt.timedelta(days=2))["rep"] == 1  # daily
     assert services.follow_ups_escalate(today=DUE + dt.timedelta(days=3))["supervisor"] == 1
     assert (
         Notification.objects.filter(user=org.supervisor, key__startswith="follow-up").count() == 1

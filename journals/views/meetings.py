@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import id_param
-from accounts.models import OrgUnit, User
+from accounts.models import OrgUnit, TeamChannel, User
 from accounts.scoping import local_today
 
 from .. import selectors, services
@@ -93,7 +94,42 @@ def minutes_detail(request: HttpRequest) -> HttpResponse:
     context = minutes_context(request=request, team=team, kind=kind, day=day)
     context.update({"team": team, "kind": kind, "day": day, "back": _back(kind, team, day)})
     context["kind_label"] = MeetingMinutes.Kind(kind).label
+    context["can_post"] = _scope(request).can_manage_team(team.pk)
+    context["attendance"] = services.meeting_attendance(team=team, day=day)
     return render(request, "journals/minutes.html", context)
+
+
+@login_required
+@require_POST
+def minutes_post(request: HttpRequest) -> HttpResponse:
+    """Post the meeting's summary (attendance, decisions, action items with owners and
+    due dates) to the team's group robots (``services.minutes_post``), then back to the
+    minutes page with what happened. 403 for a viewer who does not supervise the team."""
+    team, kind, day = _meeting_of(request, request.POST)
+    sent = services.minutes_post(
+        scope=_scope(request),
+        team=team,
+        kind=kind,
+        day=day,
+        by=request.user,  # type: ignore[arg-type]
+    )
+    if sent:
+        messages.success(
+            request,
+            _("Summary sent to %(n)d group robot(s); failures show on the Group robots page.")
+            % {"n": sent},
+        )
+    elif TeamChannel.objects.filter(team=team, is_active=True, post_meetings=True).exists():
+        messages.info(request, _("This summary was sent already; nothing changed since."))
+    else:
+        messages.warning(
+            request,
+            _(
+                "No group robot of this team takes meeting summaries: set one on the Group robots page."  # noqa: E501
+            ),
+        )
+    query = urlencode({"kind": kind, "team": str(team.pk), "day": day.isoformat()})
+    return redirect(reverse("journals:minutes_detail") + "?" + query)
 
 
 @login_required

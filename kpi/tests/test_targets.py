@@ -191,13 +191,51 @@ def test_import_reports_row_errors_and_writes_valid_rows(org, client_for):
     assert response.status_code == 200
     result = response.context["result"]
     assert result.written == 1
-    joined = " | ".join(result.errors)
-    assert "row 3: rep: unknown or not in your teams: outsider" in joined
-    assert "row 4: month" in joined
-    assert "row 5: metric" in joined
-    assert "row 6: value" in joined
-    assert "row 7: rep or team: required" in joined
+    assert [(e.row, e.field) for e in result.errors] == [
+        (3, "rep"),
+        (4, "month"),
+        (5, "metric"),
+        (6, "value"),
+        (7, "rep"),
+    ]
+    joined = " | ".join(str(e) for e in result.errors)
+    assert "row 3, rep: unknown or not in your teams that month: outsider" in joined
+    assert "row 4, month: expected YYYY-MM, e.g. 2026-10: 2026-13" in joined
+    assert "row 5, metric: unknown metric: nonsense" in joined
+    assert "row 6, target value: a number of 0 or more is required: -1" in joined
+    assert "row 7, rep: a rep or a team is required" in joined
     assert Target.objects.get().rep == org.rep
+
+
+def test_import_problems_are_said_in_chinese_with_row_field_and_value(org, client_for):
+    data = xlsx(
+        [
+            ["销售人员", "小组", "月份", "指标", "目标值", "2026-W30"],
+            ["rep", "", "2026-13", "deals", 4, ""],
+            ["rep", "", "2026-10", "nonsense", 4, ""],
+            ["rep", "", "2026-10", "deals", "abc", ""],
+            ["rep", "", "2026-10", "deals", 4, 4],
+        ]
+    )
+    response = client_for(org.supervisor).post(
+        reverse("kpi:target_import"),
+        {"file": SimpleUploadedFile("t.xlsx", data)},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    page = response.content.decode()
+    table = page[page.index('data-testid="import-errors"') :]
+    for text in ("月份", "2026-13", "指标", "nonsense", "目标值", "abc", "2026-W30", "2026-10"):
+        assert text in table
+    for english in ("expected", "unknown metric", "number of 0", "not a week"):
+        assert english not in table
+    refused = client_for(org.supervisor).post(
+        reverse("kpi:target_import"),
+        {"file": SimpleUploadedFile("t.xlsx", xlsx([["甲", "乙"], [1, 2]]))},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    message = refused.context["form"].errors["file"][0]
+    assert "甲" in message
+    assert "header row" not in message
 
 
 def test_import_refuses_bad_files_with_a_form_error(org, client_for):
@@ -228,7 +266,9 @@ def test_weekly_split_round_trips_through_xlsx(org, client_for):
     )
     result = targets_import(data=data, by=org.supervisor, scope=scope_for(org.supervisor))
     assert result.written == 2
-    assert result.errors == ["row 3: weeks: the weekly split must add up to the month's value"]
+    assert [str(e) for e in result.errors] == [
+        "row 3, weekly split: the weeks add up to 20.00, not the month's value 30.00"
+    ]
     target = Target.objects.get(rep=org.rep)
     assert target.weeks == {"2026-W40": "10.00", "2026-W41": "20.00"}
     assert Target.objects.get(team=org.team_a).weeks == {}
@@ -248,7 +288,7 @@ def test_weekly_split_rejects_weeks_outside_the_month(org):
     )
     result = targets_import(data=data, by=org.supervisor, scope=scope_for(org.supervisor))
     assert result.written == 0
-    assert result.errors == ["row 2: 2026-W30: not a week of the month"]
+    assert [str(e) for e in result.errors] == ["row 2, 2026-W30: not a week of 2026-10"]
 
 
 def test_grid_shows_split_and_a_new_value_drops_it(org, client_for):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership, OrgUnit
 from accounts.scoping import Scope, local_today, memberships_during
+from customers.import_messages import translate_refusal
 from kpi import figures
 from kpi import targets as target_services
 from kpi.forms import TargetImportForm
@@ -251,7 +252,8 @@ def target_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def target_import(request: HttpRequest) -> HttpResponse:
     """Upload targets from kpi.xlsx/.xls/.csv (leads only; others 404). Valid rows are
-    written, bad rows listed ('row 7: month: expected YYYY-MM')."""
+    written, each refused cell listed by row, field and reason in the reader's language
+    (``kpi.targets.TargetRowError``); a refused file is a form error saying why."""
     scope = _scope(request)
     if not _is_lead(scope):
         raise Http404
@@ -263,7 +265,7 @@ def target_import(request: HttpRequest) -> HttpResponse:
                 data=form.cleaned_data["file"].read(), by=_user(request), scope=scope
             )
         except FileRefused as exc:
-            form.add_error("file", str(exc))
+            form.add_error("file", translate_refusal(exc))
         else:
             if result.written:
                 messages.success(request, _("%(n)s targets imported.") % {"n": result.written})

@@ -55,3 +55,11 @@ def test_owed_page_queries_do_not_grow_with_reps(org, client_for):
     with CaptureQueriesContext(connection) as many:
         client.get("/weekly/owed/")
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_dashboard_links_leaders_to_who_owes(org, client_for):
+    page = client_for(org.manager).get("/kpi/", follow=True)
+    assert b'data-testid="owed-link"' in page.content
+    assert b'href="/weekly/owed/"' in page.content
+    mine = client_for(org.rep).get("/kpi/", follow=True)
+    assert b'data-testid="owed-link"' not in mine.content

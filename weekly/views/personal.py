@@ -101,6 +101,8 @@ def report_edit(request: ScopedRequest, pk: int) -> HttpResponse:
             "form": form,
             "key_form": key_form,
             "key_customers": list(report.key_customers.select_related("customer")),
+            # Submitting before the week is over freezes figures still growing: ask first.
+            "week_open": timezone.localdate() <= sel.week_period(report).end,
             **_figures_context(report),
         },
         status=status,

@@ -3,9 +3,11 @@ from the command line through the same engine as the browser (customers.import_s
 
 Prints one summary line ``rows=N created=C updated=U duplicates=D rejected=R``, then
 each problem of a rejected row as ``row <n>: <field>: <reason>``; the columns that are
-not imported are listed on stderr. ``--header-row N|none`` picks the header row (default:
-detected), ``--map 'COLUMN=FIELD'`` (repeatable) maps a column, named by its header, its
-letter (A, B, ...) or its number (1, 2, ...), to a field code or a header synonym.
+not imported are listed on stderr. ``--pool`` imports new customers straight into
+the public pool (公海) of their team, without owner. ``--header-row N|none`` picks the
+header row (default: detected), ``--map 'COLUMN=FIELD'`` (repeatable) maps a column,
+named by its header, its letter (A, B, ...) or its number (1, 2, ...), to a field code or
+a header synonym.
 ``--lang zh-hans|en`` chooses the language of every message (default: the site's).
 
 Exit status: 0 when nothing was rejected, 1 when some rows were rejected (the good ones
@@ -95,6 +97,12 @@ class Command(BaseCommand):
             help="language of the messages (default: the site's)",
         )
         parser.add_argument(
+            "--pool",
+            action="store_true",
+            help="new customers go straight into the public pool (no owner; each row needs "
+            "its team or --team)",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="report what would happen, save nothing"
         )
 
@@ -142,6 +150,7 @@ class Command(BaseCommand):
                             "date_order": options["date_order"],
                             "sheet": options["sheet"],
                             "header_row": header_row,
+                            "to_pool": bool(options["pool"]),
                         },
                     )
                 specs = [str(s) for s in options["map"]]  # type: ignore[attr-defined]

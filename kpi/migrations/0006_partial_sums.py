@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0008_teamchannel_channeldelivery_chase_and_more'),
-        ('kpi', '0004_choices_from_domain'),
+        ('kpi', '0005_monthlyanalysiscomment_edited_at'),
     ]
 
     operations = [

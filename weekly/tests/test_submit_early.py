@@ -1,0 +1,51 @@
+"""Submitting a weekly report before its week is over asks first: the figures freeze at
+submission (docs/domain, section 4). The step is a <details> that works without
+JavaScript, in both languages; a finished week submits in one click."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from domain.periods import period_of
+from weekly.models import ReportStatus
+from weekly.tests.factories import report
+
+pytestmark = pytest.mark.django_db
+
+
+def _submit_buttons_outside_confirm(page: str) -> int:
+    outside = re.sub(r'<details class="confirm-step".*?</details>', "", page, flags=re.S)
+    return outside.count('name="action" value="submit"')
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("zh-hans", ("本周尚未结束", "确定现在提交")), ("en", ("not over yet", "Yes, submit now"))],
+)
+def test_submitting_this_weeks_report_warns_that_figures_freeze(client, org, language, words):
+    this_week = period_of(timezone.localdate(), "week")
+    r = report(org.rep, org.team_a, this_week)
+    client.force_login(org.rep)
+    url = reverse("weekly:report_edit", args=[r.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'data-testid="submit-confirm"' in page
+    for word in words:
+        assert word in page
+    assert this_week.end.isoformat() in page
+    assert _submit_buttons_outside_confirm(page) == 0
+    # the confirm step's button submits the report
+    answer = client.post(url, {"analysis": "", "summary": "", "action": "submit"})
+    assert answer.status_code == 302
+    r.refresh_from_db()
+    assert r.status == ReportStatus.SUBMITTED
+
+
+def test_a_finished_weeks_report_submits_without_the_warning(client, org):
+    last_week = period_of(timezone.localdate(), "week").previous()
+    r = report(org.rep, org.team_a, last_week)
+    client.force_login(org.rep)
+    page = client.get(reverse("weekly:report_edit", args=[r.pk])).content.decode()
+    assert 'data-testid="submit-confirm"' not in page
+    assert _submit_buttons_outside_confirm(page) == 1
