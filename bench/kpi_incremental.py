@@ -156,9 +156,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
 
     def once(i: int) -> None:
         customers = change(i)
-        partials.mark_dirty(
-            unit_ids=[team.pk, branch_id], periods=plist, customer_ids=customers
-        )
+        partials.mark_dirty(unit_ids=[team.pk, branch_id], periods=plist, customer_ids=customers)
         before = len(spent["diagnosis"])
         timed("team", lambda: tasks.kpi_recompute_team.apply(args=[team.pk, keys, "stage"]).get())
         if len(spent["diagnosis"]) > before:  # the diagnosis ran inside the team task
