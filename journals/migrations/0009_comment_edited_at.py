@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journals', '0007_calendarfeed_journalread'),
+        ('journals', '0008_visit_channel'),
     ]
 
     operations = [
