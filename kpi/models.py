@@ -300,6 +300,7 @@ class MonthlyAnalysisComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 
     class Meta:
         ordering = ["analysis_id", "created_at", "id"]

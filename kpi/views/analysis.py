@@ -14,10 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.comments import comment_delete, comment_edit
 from accounts.models import OrgUnit
 from accounts.scoping import local_today
+from accounts.views_comments import comment_delete_view, comment_edit_view
 from kpi import analysis as analysis_services
 from kpi import targets as target_services
 from kpi.forms import AnalysisPlanForm, CommentForm
@@ -150,6 +152,7 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "as_of": analysis_services.analysis_as_of(analysis),
         "comments": comments,
         "comment_form": CommentForm(),
+        "comment_names": COMMENT_NAMES,
         "can_edit": draft and analysis.author_id == request.user.pk,
         "can_review": can_review,
         "dashboard_url": f"{scope_url}?period={analysis.month:%Y-%m}",
@@ -248,3 +251,50 @@ def analysis_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("Analysis reviewed."))
     return redirect("kpi:analysis_detail", pk=analysis.pk)
+
+
+def _comment(request: HttpRequest, pk: int) -> MonthlyAnalysisComment:
+    comment = (
+        MonthlyAnalysisComment.objects.select_related("author", "analysis", "analysis__team")
+        .filter(pk=pk)
+        .first()
+    )
+    if comment is None or not analysis_services.analysis_can_see(comment.analysis, _scope(request)):
+        raise Http404
+    return comment
+
+
+COMMENT_NAMES = ("kpi:analysis_comment_edit", "kpi:analysis_comment_delete")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def analysis_comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET the edit form of one's own analysis comment, POST its new text (marked
+    edited). 404 outside the scope, 403 for anyone but the author."""
+    comment = _comment(request, pk)
+
+    def edit(text: str) -> MonthlyAnalysisComment:
+        comment_edit(comment=comment, by=_user(request), text=text)
+        return comment
+
+    return comment_edit_view(
+        request,
+        comment=comment,
+        edit=edit,
+        names=COMMENT_NAMES,
+        back=reverse("kpi:analysis_detail", args=[comment.analysis_id]),
+    )
+
+
+@login_required
+@require_POST
+def analysis_comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one's own analysis comment (the page asks first)."""
+    comment = _comment(request, pk)
+    return comment_delete_view(
+        request,
+        comment=comment,
+        delete=lambda: comment_delete(comment=comment, by=_user(request)),
+        back=reverse("kpi:analysis_detail", args=[comment.analysis_id]),
+    )

@@ -27,6 +27,7 @@ from kpi.calculations import Period
 from .. import selectors as sel
 from .. import services
 from ..chasing import weekly_chase, weekly_owed
+from ..comments import team_comment_add
 from ..forms import (
     CommentForm,
     KeyCoacheeForm,
@@ -35,6 +36,7 @@ from ..forms import (
 )
 from ..models import KeyCoachee, TeamKeyCustomer, TeamWeeklyReport, WeeklyReport
 from ._common import _errors, _scope, _strict_week
+from .comments import TEAM_NAMES, unreachable_warning, with_mentions
 
 # --- team report --------------------------------------------------------------------------
 
@@ -139,7 +141,9 @@ def _team_context(
         if report
         else [],
         "coachees": _coachees(report),
-        "comments": list(report.comments.select_related("author")) if report else [],
+        "comments": with_mentions(report.comments.all()) if report else [],
+        "comment_names": TEAM_NAMES,
+        "mentions_url": reverse("weekly:team_report_mentions", args=[report.pk]) if report else "",
         "comment_form": CommentForm(),
         **_team_table(report, team, period),
     }
@@ -266,8 +270,15 @@ def team_report_comment(request: ScopedRequest, pk: int) -> HttpResponse:
     report = _team_report(request, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.team_comment_add(report=report, by=request.user, text=form.cleaned_data["text"])
-        messages.success(request, _("Comment added."))
+        try:
+            comment = team_comment_add(
+                report=report, by=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Comment added."))
+            unreachable_warning(request, comment)
     else:
         messages.error(request, _("Write a comment first."))
     return redirect(_team_url(report) + "#comments")
