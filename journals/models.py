@@ -378,6 +378,7 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("mentions"), blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 
     class Meta:
         ordering = ["journal_id", "created_at", "id"]

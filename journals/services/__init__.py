@@ -20,6 +20,8 @@ from .chasing import (
 )
 from .comments import (
     comment_add,
+    journal_comment_delete,
+    journal_comment_edit,
     journal_evaluate,
     journal_review,
     mention_candidates,
@@ -79,6 +81,8 @@ from .visits import (
 
 __all__ = [
     "follow_ups_escalate",
+    "journal_comment_delete",
+    "journal_comment_edit",
     "meeting_attendance",
     "meeting_summary_text",
     "minutes_post",

@@ -947,6 +947,46 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api_schema": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 405 405 405 405 405 405 405"},
     "api_docs": {"GET": "login ok ok ok ok ok ok ok", "POST": "login 405 405 405 405 405 405 405"},
+    "journals:comment_edit": {
+        "GET": "login ok 404 403 404 404 404 403",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "journals:comment_delete": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "weekly:comment_edit": {
+        "GET": "login ok 404 403 404 404 404 403",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "weekly:comment_delete": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "weekly:team_comment_edit": {
+        "GET": "login 404 404 ok 404 404 404 403",
+        "POST": "login 404 404 ok 404 404 404 403",
+    },
+    "weekly:team_comment_delete": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 404 404 ok 404 404 404 403",
+    },
+    "kpi:analysis_comment_edit": {
+        "GET": "login ok 404 403 404 404 404 403",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "kpi:analysis_comment_delete": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "weekly:report_mentions": {
+        "GET": "login ok 404 ok 404 404 404 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "weekly:team_report_mentions": {
+        "GET": "login 404 404 ok 404 404 404 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
 }
 
 #: Every page of the Django admin: staff only; everyone else is sent to the admin's login.

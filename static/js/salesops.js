@@ -79,6 +79,30 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+/* The @mention picker of every comment thread (journal, weekly and team reports): a
+ * picked name goes into the comment at the cursor. */
+(function () {
+  "use strict";
+  /* --- @mention picker: a picked name goes into the comment at the cursor --- */
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest && event.target.closest("[data-mention-pick]");
+    if (!pick) { return; }
+    var form = pick.closest("form");
+    var box = form && form.querySelector("textarea[name=text]");
+    if (!box) { return; }
+    var word = "@" + pick.getAttribute("data-mention-pick") + " ";
+    var at = box.selectionStart == null ? box.value.length : box.selectionStart;
+    var before = box.value.slice(0, at);
+    if (before && !/\s$/.test(before)) { word = " " + word; }
+    box.value = before + word + box.value.slice(at);
+    box.focus();
+    box.selectionStart = box.selectionEnd = (before + word).length;
+    var results = form.querySelector("#mention-results");
+    if (results) { results.innerHTML = ""; }
+    var q = form.querySelector("#mention-q");
+    if (q) { q.value = ""; }
+  });
+})();
 /* The global search box in the menu (templates/base.html): "/" focuses it from anywhere but
  * a field; Escape closes its live suggestions (and leaves the box); a click elsewhere closes
  * them; Arrow Down moves from the box into the suggestions. */
