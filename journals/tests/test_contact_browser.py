@@ -44,8 +44,6 @@ def test_a_call_from_the_customer_page_in_english(org, page_for, live_server):
     expect(page.locator("#contact-form [data-channel][value=phone]")).to_be_checked()
     page.fill("#contact-form textarea[name=learned]", "Renewal likely next month")
     page.click("#contact-form [data-testid=save-contact]")
-    expect(page.locator("[data-testid=timeline]")).to_contain_text(
-        "Phone call: Follow-up: service"
-    )
+    expect(page.locator("[data-testid=timeline]")).to_contain_text("Phone call: Follow-up: service")
     expect(page.locator("body")).to_contain_text("Phone call recorded in today's journal.")
     assert Visit.objects.get().channel == "phone"
