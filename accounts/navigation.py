@@ -59,6 +59,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem(_("Teams"), "accounts:team_list", LEADS),
     NavItem(_("People"), "accounts:people_list", ALL, allowed=_reads_people),
     NavItem(_("Work calendar"), "accounts:calendar", frozenset({"admin"})),
+    NavItem(_("Public pool rules"), "accounts:pool_rules", frozenset({"admin"})),
 )
 
 

@@ -135,7 +135,8 @@ def person_create(
     """Create a person and their first membership; returns (user, first password).
 
     ``role`` is a membership role (rep, supervisor: ``unit`` must be a team; manager: any
-    unit) or ``admin`` (a staff account, ``unit`` optional). The password is generated
+    unit) or ``admin`` (a staff account; with a ``unit`` also its manager, so they appear
+    among the unit's people). The password is generated
     (:func:`generate_password`), stored hashed and returned once for the admin to hand
     over. Raises ValidationError keyed by field: a taken user name, a bad e-mail, an
     unknown language or role, a missing unit, a rep in a branch.

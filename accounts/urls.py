@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_audit, views_calendar, views_channels, views_people
+from . import views, views_audit, views_calendar, views_channels, views_people, views_pool_rules
 
 app_name = "accounts"
 
@@ -61,4 +61,5 @@ urlpatterns = [
     path("people/<int:pk>/move/", views_people.person_move_view, name="person_move"),
     path("people/<int:pk>/deactivate/", views_people.person_deactivate, name="person_deactivate"),
     path("people/<int:pk>/reset-link/", views_people.person_reset_link, name="person_reset_link"),
+    path("pool-rules/", views_pool_rules.pool_rules, name="pool_rules"),
 ]

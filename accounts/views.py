@@ -158,7 +158,7 @@ def team_list(request: ScopedRequest) -> HttpResponse:
     ).values_list("unit_id", flat=True):
         counts[unit_id] = counts.get(unit_id, 0) + 1
     rows = [{"team": t, "reps": counts.get(t.pk, 0)} for t in teams]
-    return render(request, "accounts/team_list.html", {"rows": rows})
+    return render(request, "accounts/team_list.html", {"rows": rows, "is_admin": scope.is_admin})
 
 
 @login_required
@@ -180,6 +180,7 @@ def team_detail(request: ScopedRequest, code: str) -> HttpResponse:
             "members": members,
             "rows": rows,
             "can_manage": scope.can_manage_team(team.pk),
+            "is_admin": scope.is_admin,
             "leads": leads,
             # Panels of higher layers (the team's overdue project control points).
             "panels": team_panels(team.pk, scope.day) if leads else [],

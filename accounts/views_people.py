@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
@@ -43,6 +44,7 @@ from .people import (
     person_move,
     person_offboard,
     person_update,
+    team_membership,
     team_save,
     team_supervisor,
 )
@@ -171,6 +173,8 @@ def _render_detail(
             "today": scope.day,
             "can_manage": admin,
             "move_form": move_form or (MoveForm() if admin else None),
+            # only a rep or supervisor has a team to move from (docs/domain, section 9)
+            "movable": admin and team_membership(person, scope.day) is not None,
             "offboard_form": offboard_form
             or (OffboardForm(leaver=person, day=scope.day) if admin else None),
             "owned": hooks.leaver_owned_count(person.pk) if admin else 0,
@@ -357,7 +361,11 @@ def people_import_view(request: ScopedRequest) -> HttpResponse:
     form = PeopleImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
-        parsed = read_people(form.cleaned_data["file"].read())
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is too large."))
+            return render(request, "accounts/people_import.html", context, status=400)
+        parsed = read_people(upload.read())
         context.update(
             parsed=parsed,
             payload=signing.dumps(

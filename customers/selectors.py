@@ -480,9 +480,9 @@ def journal_url(journal_id: int) -> str:
 
 
 def customer_timeline(customer: Customer) -> list[TimelineEntry]:
-    """Stage changes, notes and news, revenue, contracts, evaluations, ownership changes
-    and visits of ``customer``, newest first. Uses only what :func:`customer_detail`
-    prefetched: no queries."""
+    """Stage changes, notes and news, revenue, contracts, evaluations, ownership changes,
+    visits, calls, WeChats and e-mails (kind ``visit``, ``follow_up_<channel>``) of
+    ``customer``, newest first. Uses only what :func:`customer_detail` prefetched."""
     entries: list[TimelineEntry] = []
     for change in customer.stage_changes.all():
         badges = []
@@ -587,8 +587,9 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 at=visit.occurred_at,
-                kind="visit",
-                title=_("Visit: %(purpose)s") % {"purpose": visit.get_purpose_display()},
+                kind="visit" if visit.channel == "visit" else f"follow_up_{visit.channel}",
+                title=_("%(channel)s: %(purpose)s")  # in person, phone, ... (docs/domain 3)
+                % {"channel": visit.get_channel_display(), "purpose": visit.get_purpose_display()},
                 body=body,
                 who=visit.rep,
                 url=journal_url(visit.journal_id),

@@ -92,11 +92,9 @@ def _add_errors(form: forms.BaseForm, error: ValidationError) -> None:
 @login_required
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
-    """Search, filter, sort and page the visible customers, with counts per stage.
-
-    An htmx request (the filter form, pills, sort and page links) gets only the
-    ``_table.html`` partial; without JavaScript the same URL renders the whole page.
-    """
+    """Search, filter, sort and page the visible customers, with counts per stage. An htmx
+    request (the filter form, pills, sort and page links) gets only the ``_table.html``
+    partial; without JavaScript the same URL renders the whole page."""
     scope = _scope(request)
     settings_by_stage = services.stage_settings()
     filterset = selectors.CustomerFilter(
@@ -269,6 +267,8 @@ def _detail_context(
         "funnel": funnel,
         "lost_at": reached.get(Stage.LOST),
         "timeline": selectors.customer_timeline(customer),
+        "can_follow_up": customer.stage != Stage.LOST  # docs/domain 3: calls, WeChat, e-mail
+        and customer.team_id in (scope.rep_team_ids | scope.supervised_team_ids),
         "contacts": list(customer.contacts.all()),
         "products_in_use": [p for p in products if p.status == ProductUsage.Status.IN_USE],
         "products_needed": [p for p in products if p.status == ProductUsage.Status.NEEDED],

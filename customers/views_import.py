@@ -39,7 +39,7 @@ from .import_service import (
     import_preview,
 )
 from .importing import FileRefused
-from .models import BillingMonth, ImportJob
+from .models import BillingMonth, ImportJob, ImportJobQuerySet
 
 JOBS_PER_PAGE = 20
 ERRORS_PER_PAGE = 50
@@ -47,12 +47,13 @@ R = TypeVar("R", bound=HttpResponseBase)
 
 
 def admin_only(view: Callable[..., R]) -> Callable[..., R]:
-    """Log-in required; any user who is not an admin gets 404."""
+    """Log-in required; anyone who may not start an import (``ImportJobQuerySet.can_create``,
+    admins alone) gets 404."""
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
-        if not request.scope.is_admin:  # type: ignore[attr-defined]
+        if not ImportJobQuerySet.can_create(request.scope):  # type: ignore[attr-defined]
             raise Http404
         return view(request, *args, **kwargs)
 

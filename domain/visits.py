@@ -135,3 +135,53 @@ def checkin_is_far(distance_m: float | None) -> bool:
     """True when a measured check-in distance (metres) is beyond :data:`CHECKIN_FAR_M`;
     False when none was measured (the first check-in pins the location)."""
     return distance_m is not None and distance_m > CHECKIN_FAR_M
+
+
+# --- how the contact was made: in person or remote (docs/domain, sections 3 and 9) ---------
+
+IN_PERSON, PHONE, WECHAT, EMAIL = "visit", "phone", "wechat", "email"
+#: Every channel code with labels, in the order of ``journals.models.Visit.channel``.
+CHANNELS: tuple[Labelled, ...] = (
+    Labelled(IN_PERSON, "上门拜访", "In-person visit"),
+    Labelled(PHONE, "电话", "Phone call"),
+    Labelled(WECHAT, "微信", "WeChat"),
+    Labelled(EMAIL, "邮件", "E-mail"),
+)
+CHANNEL_CODES: frozenset[str] = frozenset(c.code for c in CHANNELS)
+#: Channels that are follow-ups at a distance: no check-in, never a visit in the KPIs.
+REMOTE_CHANNELS: frozenset[str] = frozenset({PHONE, WECHAT, EMAIL})
+#: Purposes a remote contact may have: an appointment (约访) or a follow-up (回访). First,
+#: explanation and closing visits (计划拜访) happen in person (docs/domain, section 3).
+REMOTE_PURPOSES: tuple[str, ...] = (APPOINTMENT, *FOLLOW_UP_PURPOSES)
+
+
+def is_in_person(channel: str | None) -> bool:
+    """True when a contact record is an in-person visit (channel ``visit``; a missing
+    channel, as in rows written before channels existed, reads as in person). Only in-person
+    visits count in the visit KPIs and may check in. Rule source: docs/domain, section 9,
+    "Visits and follow-ups"."""
+    return channel in (None, "", IN_PERSON)
+
+
+def purpose_fits_channel(channel: str, purpose: str) -> bool:
+    """True when ``purpose`` may be recorded on ``channel``: any purpose in person, an
+    appointment or a follow-up purpose (:data:`REMOTE_PURPOSES`) on the phone, WeChat or by
+    e-mail. False for an unknown channel. Rule source: docs/domain, section 3."""
+    if channel not in CHANNEL_CODES:
+        return False
+    return is_in_person(channel) or purpose in REMOTE_PURPOSES
+
+
+def in_person_mask(channels: Iterable[object]) -> npt.NDArray[np.bool_]:
+    """:func:`is_in_person` for many records at once: a boolean array, one entry per
+    record (None, NaN and blank read as in person). Used by the KPI engine to keep the
+    visit counts to in-person visits (docs/domain, section 9, "Visits and follow-ups")."""
+    import numpy as np
+    import pandas as pd
+
+    values = (
+        channels if isinstance(channels, pd.Series) else pd.Series(list(channels), dtype=object)
+    )
+    codes, uniques = pd.factorize(values)
+    lookup = np.array([is_in_person(u) for u in uniques] + [True], dtype=bool)
+    return np.asarray(lookup[codes], dtype=bool)  # code -1 (missing) picks True

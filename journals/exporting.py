@@ -1,7 +1,9 @@
 """Export a month of a rep's journals to .xlsx in the layout of the seed's template
 (工作日志—范本: date and weekday, learning topic and takeaways, planned visits with
-target / purpose / preparation, actual visit records with analysis and next step, daily
-summary, supervisor evaluation and advice), one sheet per day after a summary sheet.
+target / purpose / preparation, actual visit records with analysis and next step and the
+contact type (in person, phone, WeChat, e-mail), daily summary, supervisor evaluation and
+advice), one sheet per day after a summary sheet. The summary counts in-person visits apart
+from calls, WeChats and e-mails (docs/domain, section 9, "Visits and follow-ups").
 Every cell goes through the safe cell writer (``spreadsheets.writing``): what a rep typed
 is written as text, never as a formula."""
 
@@ -30,7 +32,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD = PatternFill("solid", fgColor="DCE6F1")
 SECTION = PatternFill("solid", fgColor="F2F2F2")
 WRAP = Alignment(wrap_text=True, vertical="top")
-WIDTHS = [12, 18, 12, 28, 24, 24, 24, 22]
+WIDTHS = [12, 18, 12, 28, 24, 24, 24, 22, 12]
 COLS = len(WIDTHS)
 
 
@@ -121,7 +123,7 @@ def _journal_sheet(ws: Worksheet, journal: Journal, rep: User) -> None:
         _row(ws, r, [_("No plan"), "", "", ""])
         r += 1
     r += 1
-    _section(ws, r, _("Actual visit records"))
+    _section(ws, r, _("Visits and follow-ups"))
     r += 1
     _row(
         ws,
@@ -135,6 +137,7 @@ def _journal_sheet(ws: Worksheet, journal: Journal, rep: User) -> None:
             _("Analysis and judgement"),
             _("Next step"),
             _("Effective"),
+            _("Type"),
         ],
         fill=SECTION,
         bold=True,
@@ -154,11 +157,12 @@ def _journal_sheet(ws: Worksheet, journal: Journal, rep: User) -> None:
                 v.analysis,
                 next_step,
                 _("yes") if v.is_effective else _("no"),
+                v.get_channel_display(),
             ],
         )
         r += 1
     if not visits:
-        _row(ws, r, [_("No visits recorded"), "", "", "", "", "", "", ""])
+        _row(ws, r, [_("No visits or follow-ups recorded."), *[""] * (COLS - 1)])
         r += 1
     r += 1
     _section(ws, r, _("Plan achievement"))
@@ -209,6 +213,7 @@ def month_workbook(*, rep: User, month: dt.date, journals: QuerySet[Journal]) ->
         _("Late"),
         _("Planned visits"),
         _("Visits"),
+        _("Calls, WeChats and e-mails"),
         _("Effective visits"),
     ]
     for cell in safe_append(summary, header):
@@ -216,6 +221,7 @@ def month_workbook(*, rep: User, month: dt.date, journals: QuerySet[Journal]) ->
         cell.fill = HEAD
     for journal in rows:
         visits = list(journal.visits.all())
+        in_person = [v for v in visits if v.is_in_person]  # docs/domain 9: visits in person
         plan = list(journal.plan_items.all())
         safe_append(
             summary,
@@ -225,12 +231,13 @@ def month_workbook(*, rep: User, month: dt.date, journals: QuerySet[Journal]) ->
                 journal.get_status_display(),
                 _("yes") if journal.is_late else "",
                 sum(1 for p in plan if p.kind == PlanItem.Kind.VISIT),
-                len(visits),
-                sum(1 for v in visits if v.is_effective),
+                len(in_person),
+                len(visits) - len(in_person),
+                sum(1 for v in in_person if v.is_effective),
             ],
         )
         summary.cell(row=summary.max_row, column=1).number_format = "yyyy-mm-dd"
-    for i, width in enumerate([12, 10, 10, 8, 14, 10, 14], start=1):
+    for i, width in enumerate([12, 10, 10, 8, 14, 10, 16, 14], start=1):
         summary.column_dimensions[get_column_letter(i)].width = width
     for journal in rows:
         _journal_sheet(wb.create_sheet(f"{journal.day:%Y-%m-%d}"), journal, rep)

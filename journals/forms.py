@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from accounts.labels import choices_of
 from accounts.models import User
 from customers.models import Customer, Stage
 from domain import visits as domain_visits
@@ -145,12 +146,26 @@ class PlanItemForm(CustomerPickMixin, forms.Form):
 
 
 class VisitForm(CustomerPickMixin, forms.Form):
-    """Record (or change) an actual visit, appointment or follow-up."""
+    """Record (or change) an actual visit, appointment or follow-up, in person or by phone,
+    WeChat or e-mail (``channel``; blank reads as in person; the rules are
+    ``journals.services.visit_channel_check``, docs/domain, section 3)."""
 
+    channel = forms.ChoiceField(
+        label=_("Type"),
+        choices=choices_of(domain_visits.CHANNELS),
+        initial=domain_visits.IN_PERSON,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "btn-check", "data-channel": ""}),
+    )
     purpose = forms.ChoiceField(
         label=_("Purpose"),
         choices=PLAN_PURPOSE_CHOICES,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=forms.Select(
+            attrs={
+                "class": "form-select",
+                "data-in-person-only": " ".join(domain_visits.VISIT_PURPOSES),
+            }
+        ),
     )
     time = forms.TimeField(
         label=_("Time"),
@@ -241,7 +256,14 @@ class VisitForm(CustomerPickMixin, forms.Form):
                 "Pick one of your own customers, or one of your team's for an accompanied "
                 "or covering visit."
             )
-            self.order_fields(["relation", "customer", "purpose", "time"])
+            self.order_fields(["channel", "relation", "customer", "purpose", "time"])
+
+    @property
+    def chosen_channel(self) -> str:
+        """The contact type chosen (bound value or initial; blank = in person), so the page
+        can show the check-in only for an in-person visit."""
+        raw = self["channel"].value()
+        return str(raw) if raw in domain_visits.CHANNEL_CODES else domain_visits.IN_PERSON
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.labels import label_of
+from accounts.labels import choices_of, label_of
 from accounts.scoping import ScopedQuerySet
 from accounts.uploads import UnguessableName
 from customers.models import Stage
@@ -269,6 +269,15 @@ class Visit(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    #: How the contact was made (docs/domain, sections 3 and 9): in person (``visit``), or a
+    #: follow-up by phone, WeChat or e-mail, which never counts as a visit and never checks in.
+    #: Codes: domain.visits.CHANNELS.
+    channel = models.CharField(
+        _("contact type"),
+        max_length=8,
+        choices=choices_of(visit_rules.CHANNELS),
+        default=visit_rules.IN_PERSON,
+    )
     #: The visitor (``rep``) and the customer: their own, or someone else's (an accompanied
     #: visit of a supervisor, 陪同拜访, or a colleague covering). Codes: domain.visits.RELATIONS.
     relation = models.CharField(
@@ -305,6 +314,13 @@ class Visit(models.Model):
             models.Index(fields=["customer", "occurred_at"]),
             models.Index(fields=["next_step_date", "next_step_done"]),
         ]
+        constraints = [
+            # A check-in proves presence: only an in-person visit has one (docs/domain, 3).
+            models.CheckConstraint(
+                condition=Q(channel=visit_rules.IN_PERSON) | Q(checked_in_at__isnull=True),
+                name="journals_checkin_only_in_person",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer} {self.occurred_at:%Y-%m-%d}"
@@ -316,6 +332,12 @@ class Visit(models.Model):
         return visit_rules.is_effective(
             outcome=self.outcome, next_step=self.next_step, next_step_date=self.next_step_date
         )
+
+    @property
+    def is_in_person(self) -> bool:
+        """True for an in-person visit, False for a phone call, WeChat or e-mail
+        (``domain.visits.is_in_person``, docs/domain, section 9)."""
+        return visit_rules.is_in_person(self.channel)
 
     @property
     def checkin_is_far(self) -> bool:
@@ -356,6 +378,7 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("mentions"), blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 
     class Meta:
         ordering = ["journal_id", "created_at", "id"]

@@ -74,3 +74,12 @@ def diff_labels() -> dict[str, str]:
         "next_step": _("Next step"),
         "next_step_date": _("Next step date"),
     }
+
+
+def contact_counts(visits: list[Visit]) -> dict[str, int]:
+    """How many of ``visits`` (a journal's records, already loaded) were in person and how
+    many were phone calls, WeChat or e-mails: ``{"in_person": n, "remote": m}``. In-person
+    ones are the day's visits; all of them are follow-ups (docs/domain, section 9, "Visits
+    and follow-ups"). No queries."""
+    in_person = sum(1 for v in visits if v.is_in_person)
+    return {"in_person": in_person, "remote": len(visits) - in_person}

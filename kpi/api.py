@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -282,13 +282,9 @@ class TargetViewSet(
     ordering = ["-month", "metric", "id"]
 
     def get_queryset(self) -> QuerySet[Target]:
-        scope = scope_of(self.request)
-        rows = Target.objects.all()
-        if scope.is_admin:
-            return rows
-        users = sorted(scope.visible_user_ids or {scope.user_id or 0})
-        teams = sorted(scope.visible_team_ids or ())
-        return rows.filter(Q(rep_id__in=users) | Q(team_id__in=teams))
+        # The model's one rule (kpi.models.TargetQuerySet): own targets, visible teams and
+        # their members today; a rep who has moved away is no longer the lead's.
+        return Target.objects.visible_to(scope_of(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         scope = scope_of(request)

@@ -319,6 +319,7 @@ def load_input(
         "outcome",
         "next_step",
         "next_step_date",
+        "channel",
     ]
     rev_cols = ["customer_id", "month", "billed", "received", "kind", "product"]
     con_cols = ["customer_id", "signed_on", "monthly_value", "rep_id", "team_id"]

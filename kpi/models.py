@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.labels import lazy_label
+from accounts.scoping import Scope, ScopedQuerySet
 from domain import metrics as registry
 
 
@@ -57,6 +58,52 @@ class TargetMetric(models.TextChoices):
     MILESTONES = _metric("milestones")
 
 
+class TargetQuerySet(ScopedQuerySet["Target"]):
+    """Targets (docs/domain, section 4b): a rep reads their own; the leads of a team (its
+    supervisor, managers above, admins) read and set the team's target and those of the
+    people in the team today (``Scope.visible_user_ids``: memberships active on the scope's
+    day, so a rep who has moved to another team is no longer theirs, and a lead who has
+    left the team keeps nothing). The one scoping rule of the model."""
+
+    scope_owner_field = "rep"
+    scope_team_field = "team"
+    scope_editors = "lead"
+
+    def visible_to(self, scope: Scope) -> models.QuerySet[Target]:
+        """The viewer's own targets, those of the visible teams and of their members today;
+        admins all, anonymous none."""
+        if not scope.is_authenticated:
+            return self.none()
+        if scope.is_admin:
+            return self.all()
+        users = sorted(scope.visible_user_ids or {scope.user_id or 0})
+        teams = sorted(scope.visible_team_ids or ())
+        return self.filter(Q(rep_id__in=users) | Q(team_id__in=teams))
+
+    def editable_by(self, scope: Scope) -> models.QuerySet[Target]:
+        """Targets the viewer sets: of the teams they lead and of those teams' members today
+        (never their own as a rep)."""
+        visible = self.visible_to(scope)
+        if scope.is_admin or not scope.is_authenticated:
+            return visible
+        users = sorted(uid for uid in scope.visible_user_ids or () if uid != scope.user_id)
+        teams = sorted(scope.visible_team_ids or ())
+        return visible.filter(Q(rep_id__in=users) | Q(team_id__in=teams))
+
+    @classmethod
+    def can_edit(cls, row: models.Model, scope: Scope) -> bool:
+        """:meth:`editable_by` for one row already read (one cached query for the members)."""
+        if not scope.is_authenticated:
+            return False
+        if scope.is_admin:
+            return True
+        team_id, rep_id = getattr(row, "team_id", None), getattr(row, "rep_id", None)
+        if team_id is not None:
+            return scope.can_lead_team(team_id)
+        members = scope.visible_user_ids or frozenset()
+        return rep_id is not None and rep_id != scope.user_id and rep_id in members
+
+
 class Target(models.Model):
     """A monthly target for one rep or one team (exactly one of the two).
 
@@ -91,6 +138,8 @@ class Target(models.Model):
     )
     set_at = models.DateTimeField(_("set"), auto_now=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    objects = TargetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "team_id", "rep_id", "metric"]
@@ -240,6 +289,28 @@ class KpiSnapshot(models.Model):
         return f"{self.scope_kind}:{self.scope_id} {self.period_start} {self.metric}={self.value}"
 
 
+class MonthlyAnalysisQuerySet(ScopedQuerySet["MonthlyAnalysis"]):
+    """Monthly analyses (docs/domain, section 4b): seen by their author, the rep they are
+    about and the viewers of their team (memberships active on the scope's day); changed
+    by the author alone (state rules, a draft only, stay in ``kpi.analysis``). The one
+    scoping rule of the model."""
+
+    scope_owner_field = "author"
+    scope_team_field = "team"
+    scope_editors = "author"
+
+    def visible_to(self, scope: Scope) -> models.QuerySet[MonthlyAnalysis]:
+        """Written by or about the viewer, or of a visible team; admins all, anonymous none."""
+        if not scope.is_authenticated:
+            return self.none()
+        if scope.is_admin:
+            return self.all()
+        teams = sorted(scope.visible_team_ids or ())
+        return self.filter(
+            Q(author_id=scope.user_id) | Q(rep_id=scope.user_id) | Q(team_id__in=teams)
+        )
+
+
 class MonthlyAnalysis(models.Model):
     """Monthly business analysis and plan (月度经营分析与计划), personal (rep) or team.
 
@@ -275,6 +346,8 @@ class MonthlyAnalysis(models.Model):
     )
     revision = models.PositiveSmallIntegerField(default=1)
 
+    objects = MonthlyAnalysisQuerySet.as_manager()
+
     class Meta:
         ordering = ["-month", "team_id", "rep_id"]
         verbose_name = _("monthly analysis")
@@ -300,6 +373,7 @@ class MonthlyAnalysisComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 
     class Meta:
         ordering = ["analysis_id", "created_at", "id"]

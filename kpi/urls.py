@@ -28,4 +28,14 @@ urlpatterns = [
     path("analyses/<int:pk>/submit/", analysis.analysis_submit, name="analysis_submit"),
     path("analyses/<int:pk>/comment/", analysis.analysis_comment, name="analysis_comment"),
     path("analyses/<int:pk>/review/", analysis.analysis_review, name="analysis_review"),
+    path(
+        "analyses/comments/<int:pk>/edit/",
+        analysis.analysis_comment_edit,
+        name="analysis_comment_edit",
+    ),
+    path(
+        "analyses/comments/<int:pk>/delete/",
+        analysis.analysis_comment_delete,
+        name="analysis_comment_delete",
+    ),
 ]

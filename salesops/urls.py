@@ -14,6 +14,7 @@ from journals.api import urlpatterns as journals_api
 from kpi.api import urlpatterns as kpi_api
 from weekly.api import urlpatterns as weekly_api
 
+from .search.views import search, search_suggest
 from .views import healthz, readyz
 
 # Errors raised outside a view (no URL matches, too many form fields, ...): JSON under
@@ -37,6 +38,9 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The global search (salesops/search/): the menu's box, its suggestions, the results.
+    path("search/", search, name="search"),
+    path("search/suggest/", search_suggest, name="search_suggest"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("journals/", include("journals.urls")),

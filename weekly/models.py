@@ -125,7 +125,11 @@ class WeeklyComment(models.Model):
     report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentions"), blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 
     class Meta:
         ordering = ["report_id", "created_at", "id"]
@@ -233,7 +237,11 @@ class TeamWeeklyComment(models.Model):
     report = models.ForeignKey(TeamWeeklyReport, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentions"), blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 
     class Meta:
         ordering = ["report_id", "created_at", "id"]

@@ -34,9 +34,7 @@ from .models import (
     KeyCoachee,
     ReportStatus,
     TeamKeyCustomer,
-    TeamWeeklyComment,
     TeamWeeklyReport,
-    WeeklyComment,
     WeeklyKeyCustomer,
     WeeklyReport,
     WeeklyReportRevision,
@@ -309,26 +307,6 @@ def report_review(
     return report
 
 
-@transaction.atomic
-def report_comment_add(*, report: WeeklyReport, by: User, text: str) -> WeeklyComment:
-    """Add a comment; the author is notified of comments by others. ValidationError when
-    empty."""
-    report_check_can_comment(report=report, scope=scope_for(by))
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": _("Write a comment first.")})
-    comment = WeeklyComment.objects.create(report=report, author=by, text=text)
-    if report.rep_id != by.pk:
-        notification_send(
-            user=report.rep,
-            key=f"weekly-comment:{comment.pk}",
-            title=notice(gettext_noop("%(name)s commented on your weekly report"), name=by.name),
-            body=text[:500],
-            url=reverse("weekly:report_detail", args=[report.pk]),
-        )
-    return comment
-
-
 # --- team report --------------------------------------------------------------------------
 
 
@@ -513,15 +491,3 @@ def team_report_review(
     report.reviewed_by = by
     report.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
     return report
-
-
-@transaction.atomic
-def team_comment_add(*, report: TeamWeeklyReport, by: User, text: str) -> TeamWeeklyComment:
-    """Comment on a team report (anyone who sees it). ValidationError when empty."""
-    scope = scope_for(by)
-    if not scope.can_see_team(report.team_id):
-        raise PermissionDenied(_("You may not comment on this team report."))
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": _("Write a comment first.")})
-    return TeamWeeklyComment.objects.create(report=report, author=by, text=text)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, listing, owed, personal, team, weekly_meeting
+from .views import comments, exports, listing, owed, personal, team, weekly_meeting
 
 app_name = "weekly"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("<int:pk>/amend/", personal.report_amend, name="report_amend"),
     path("<int:pk>/review/", listing.report_review, name="report_review"),
     path("<int:pk>/comments/", listing.report_comment, name="report_comment"),
+    path("<int:pk>/mentions/", comments.report_mentions, name="report_mentions"),
+    path("comments/<int:pk>/edit/", comments.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", comments.comment_delete, name="comment_delete"),
     path("<int:pk>/export/", exports.report_export, name="report_export"),
     path("<int:pk>/key-customers/", personal.key_customer_add, name="key_customer_add"),
     path(
@@ -32,6 +35,15 @@ urlpatterns = [
     path("team-reports/<int:pk>/reopen/", team.team_report_reopen, name="team_report_reopen"),
     path("team-reports/<int:pk>/review/", team.team_report_review, name="team_report_review"),
     path("team-reports/<int:pk>/comments/", team.team_report_comment, name="team_report_comment"),
+    path(
+        "team-reports/<int:pk>/mentions/",
+        comments.team_report_mentions,
+        name="team_report_mentions",
+    ),
+    path("team-comments/<int:pk>/edit/", comments.team_comment_edit, name="team_comment_edit"),
+    path(
+        "team-comments/<int:pk>/delete/", comments.team_comment_delete, name="team_comment_delete"
+    ),
     path(
         "team-reports/<int:pk>/key-customers/",
         team.team_key_customer_add,

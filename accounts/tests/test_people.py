@@ -366,3 +366,23 @@ def test_deactivation_refuses_a_future_last_day_and_oneself(client, org):
     )
     assert "You cannot deactivate yourself." in _html(me)
     assert User.objects.get(pk=org.admin.pk).is_active
+
+
+def test_team_pages_link_creating_and_editing_teams_for_admins_only(client, org):
+    client.force_login(org.admin)
+    assert 'data-testid="team-new"' in _html(client.get(reverse("accounts:team_list")))
+    detail = _html(client.get(reverse("accounts:team_detail", args=[org.team_a.code])))
+    assert reverse("accounts:team_edit", args=[org.team_a.code]) in detail
+    client.force_login(org.supervisor)
+    assert 'data-testid="team-new"' not in _html(client.get(reverse("accounts:team_list")))
+    detail = _html(client.get(reverse("accounts:team_detail", args=[org.team_a.code])))
+    assert 'data-testid="team-edit"' not in detail
+
+
+def test_the_move_form_shows_only_for_people_in_a_team(client, org):
+    client.force_login(org.admin)
+    rep = _html(client.get(reverse("accounts:person_detail", args=[org.rep.pk])))
+    assert 'data-testid="move-form"' in rep
+    manager = _html(client.get(reverse("accounts:person_detail", args=[org.manager.pk])))
+    assert 'data-testid="move-form"' not in manager
+    assert 'data-testid="offboard-form"' in manager

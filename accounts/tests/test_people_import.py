@@ -127,3 +127,13 @@ def test_a_changed_preview_or_a_non_workbook_is_refused_with_a_message(client, o
     assert "The file cannot be imported" in junk.content.decode()
     headless = _upload(client, _xlsx([["x"]], header=["whatever"]), **EN)
     assert "The first row must name the columns" in headless.content.decode()
+
+
+def test_a_file_over_the_import_limit_is_refused_before_reading(client, org, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    client.force_login(org.admin)
+    response = _upload(
+        client, _xlsx([["孙丽", "sunli", "", "north-1", "rep", "2027-01-04", ""]]), **EN
+    )
+    assert response.status_code == 400
+    assert "The file is too large." in response.content.decode()

@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,16 +22,16 @@ from rest_framework.response import Response
 from accounts.api.common import (
     READ_ERRORS,
     ApiModelSerializer,
-    IdLookupMixin,
     errors,
     id_field,
-    scope_of,
 )
+from accounts.api.scoped import ScopedReadOnlyViewSet
+from accounts.scoping import Scope
 
 from ..forms_import import ImportUploadForm
 from ..import_messages import translate_reason
 from ..import_service import import_job_confirm, import_job_create, import_job_retry
-from ..models import ImportJob
+from ..models import ImportJob, ImportJobQuerySet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -161,12 +161,7 @@ def _form_errors(form: ImportUploadForm) -> dict[str, list[str]]:
         },
     ),
 )
-class ImportJobViewSet(
-    IdLookupMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet[ImportJob],
-):
+class ImportJobViewSet(ScopedReadOnlyViewSet[ImportJob]):
     """Import jobs; admins only (404 for everyone else, as on the pages)."""
 
     serializer_class = ImportJobSerializer
@@ -177,15 +172,17 @@ class ImportJobViewSet(
 
     queryset = ImportJob.objects.none()  # the model, for the schema
 
-    def get_queryset(self) -> QuerySet[ImportJob]:
+    def scoped_queryset(self, scope: Scope) -> QuerySet[ImportJob]:
+        """Jobs by the model's rule (``ImportJobQuerySet``: admins alone); anyone who may
+        not start an import gets 404 for the whole endpoint, as on the import pages."""
         if getattr(self, "swagger_fake_view", False):
             return ImportJob.objects.none()
-        if not scope_of(self.request).is_admin:
+        if not ImportJobQuerySet.can_create(scope):
             raise Http404
-        return ImportJob.objects.select_related("team", "owner", "created_by")
+        return ImportJob.objects.visible_to(scope).select_related("team", "owner", "created_by")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.get_queryset()  # admins only
+        self.get_queryset()  # 404 unless the caller may start an import
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {k: ("" if v is None else v) for k, v in data.validated_data.items()}
@@ -203,7 +200,7 @@ class ImportJobViewSet(
 
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
-        job = self.get_object()
+        job = self.get_editable_object()
         try:
             confirmed = import_job_confirm(job=job)
         except DjangoValidationError as exc:
@@ -215,7 +212,7 @@ class ImportJobViewSet(
 
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
-        job = self.get_object()
+        job = self.get_editable_object()
         if not import_job_retry(job=job):
             raise ValidationError(_("This import cannot be retried now."))
         job.refresh_from_db()

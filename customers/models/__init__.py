@@ -24,7 +24,7 @@ from .customer import (
     Stage,
 )
 from .history import Ownership, StageChange, StageSetting
-from .imports import ImportJob
+from .imports import ImportJob, ImportJobQuerySet
 from .projects import (
     Competitor,
     ControlPoint,
@@ -34,6 +34,7 @@ from .projects import (
     DocumentVersion,
     Project,
     ProjectDocument,
+    ProjectQuerySet,
     SupportRequest,
 )
 from .revenue import BillingMonth, Contract, RevenueRecord, ServiceEvaluation
@@ -51,12 +52,14 @@ __all__ = [
     "DocumentVersion",
     "Project",
     "ProjectDocument",
+    "ProjectQuerySet",
     "SupportRequest",
     "Contact",
     "Contract",
     "Customer",
     "CustomerNote",
     "ImportJob",
+    "ImportJobQuerySet",
     "Ownership",
     "ProductUsage",
     "RevenueRecord",

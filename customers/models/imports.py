@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ScopedQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from accounts.uploads import UnguessableName
 
 
@@ -17,6 +17,12 @@ class ImportJobQuerySet(ScopedQuerySet["ImportJob"]):
     scope_owner_field = None
     scope_team_field = None
     scope_editors = "admin"
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        """Whether ``scope`` may start an import (and so use the import pages and API at
+        all): the same people who may change a job, admins (docs/domain, section 1)."""
+        return scope.is_authenticated and scope.is_admin
 
 
 class ImportJob(models.Model):

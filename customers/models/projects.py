@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.labels import choices_of, current_label
+from accounts.scoping import ScopedQuerySet
 from accounts.uploads import UnguessableName
 from domain import projects as rules
 
@@ -41,6 +42,16 @@ class ControlPointDefinition(models.Model):
         return current_label(self.name_zh, self.name_en)
 
 
+class ProjectQuerySet(ScopedQuerySet["Project"]):
+    """Projects: seen by their owner, the team's viewers (supervisors, managers above) and
+    admins; changed by the owner or the team's supervisor (docs/domain, section 7). The one
+    scoping rule of the model (``accounts.scoping.ScopedQuerySet``)."""
+
+    scope_owner_field = "owner"
+    scope_team_field = "team"
+    scope_editors = "owner_or_supervisor"
+
+
 class Project(models.Model):
     """A big-account project: a customer of the group segment, an owner rep, an expected
     value (CNY a month once signed) and signing date, and a status."""
@@ -65,6 +76,8 @@ class Project(models.Model):
     created_by = models.ForeignKey(
         _USER, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["expected_signing", "id"]

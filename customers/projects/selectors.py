@@ -1,8 +1,9 @@
 """Reads of big-account projects, always through the viewer's scope (docs/domain, section 7).
 
-Projects carry the customer's team and an owner, so :func:`accounts.scoping.restrict`
-decides who sees them: the owner, the team's supervisors, managers above, admins. Other
-teams get 404, downloads included.
+Projects carry the customer's team and an owner, so the model's own rule
+(``Project.objects.visible_to``, ``customers.models.projects.ProjectQuerySet``) decides who
+sees them: the owner, the team's supervisors, managers above, admins. Other teams get 404,
+downloads included.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.labels import current_label, label_of
-from accounts.scoping import Scope, get_visible_or_404, restrict
+from accounts.scoping import Scope, get_visible_or_404
 from customers.models import (
     ControlPoint,
     ControlPointUpdate,
@@ -34,9 +35,7 @@ from domain import projects as rules
 
 def project_queryset(scope: Scope) -> QuerySet[Project]:
     """Projects ``scope`` may see (owner, visible team, admin), with customer, owner, team."""
-    return restrict(
-        Project.objects.select_related("customer", "owner", "team"), scope, owner_field="owner"
-    )
+    return Project.objects.visible_to(scope).select_related("customer", "owner", "team")
 
 
 def project_get(*, scope: Scope, pk: int) -> Project:

@@ -33,6 +33,7 @@ from customers.models import (
     DocumentVersion,
     Project,
     ProjectDocument,
+    ProjectQuerySet,
     Segment,
     Stage,
     StageChange,
@@ -68,8 +69,9 @@ def project_check_can_create(*, scope: Scope) -> None:
 
 def project_check_can_edit(*, project: Project, scope: Scope) -> None:
     """Raise PermissionDenied unless the viewer owns the project or supervises its team
-    (admins too). Call with a project read through the viewer's scope (so visible)."""
-    if project.owner_id == scope.user_id or scope.can_manage_team(project.team_id):
+    (admins too): the model's rule, ``ProjectQuerySet.can_edit``. Call with a project read
+    through the viewer's scope (so visible)."""
+    if ProjectQuerySet.can_edit(project, scope):
         return
     raise PermissionDenied(_("Only the owner or the team's supervisor may change this project."))
 

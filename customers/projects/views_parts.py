@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import visible_users
+from accounts.scoping import get_visible_or_404, visible_users
 from customers.models import Contact, DecisionMember, SupportRequest
 
 from . import selectors, services
@@ -33,7 +33,7 @@ def point_update(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     scope = _scope(request)
     project = selectors.project_get(scope=scope, pk=pk)
     services.project_check_can_edit(project=project, scope=scope)
-    point = get_object_or_404(project.points.all(), position=position)
+    point = get_visible_or_404(project.points.all(), scope, position=position)
     point.project = project
     form = PointForm(
         request.POST, owners=visible_users(scope).order_by("username"), prefix=f"p{position}"
@@ -76,7 +76,7 @@ def chain_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     scope = _scope(request)
     project = selectors.project_get(scope=scope, pk=pk)
     services.project_check_can_edit(project=project, scope=scope)
-    row = get_object_or_404(DecisionMember.objects.filter(project=project), pk=member)
+    row = get_visible_or_404(DecisionMember.objects.filter(project=project), scope, pk=member)
     row.project = project
     services.chain_remove(member=row, scope=scope)
     return _back(project.pk, "chain")
@@ -178,8 +178,8 @@ def support_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """Answer a support request (the team's supervisors, admins)."""
     scope = _scope(request)
     visible = selectors.project_queryset(scope).values("pk")
-    row = get_object_or_404(
-        SupportRequest.objects.select_related("project").filter(project__in=visible), pk=pk
+    row = get_visible_or_404(
+        SupportRequest.objects.select_related("project").filter(project__in=visible), scope, pk=pk
     )
     form = AnswerForm(request.POST)
     if form.is_valid():

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from accounts.api.common import ApiModelSerializer, id_field
 from customers.models import Stage
+from domain import visits as visit_rules
 
 from ..models import Comment, Journal, PlanItem, Purpose, Visit
 
@@ -44,6 +45,7 @@ class VisitSerializer(ApiModelSerializer):
             "team",
             "customer",
             "plan_item",
+            "channel",
             "purpose",
             "occurred_at",
             "learned",
@@ -75,6 +77,13 @@ class VisitCreateSerializer(serializers.Serializer):
 
     journal = id_field(required=False, allow_null=True)
     customer = id_field()
+    channel = serializers.ChoiceField(
+        choices=[c.code for c in visit_rules.CHANNELS],
+        default=visit_rules.IN_PERSON,
+        help_text="visit (in person), phone, wechat or email: a call, WeChat or e-mail is an "
+        "appointment or follow-up, counts as a follow-up and not as a visit, and has no "
+        "check-in (docs/domain, sections 3 and 9).",
+    )
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     occurred_at = serializers.DateTimeField()
     learned = serializers.CharField(required=False, allow_blank=True, default="")
@@ -102,7 +111,7 @@ class CommentSerializer(ApiModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ["id", "journal", "author", "text", "created_at"]
+        fields = ["id", "journal", "author", "text", "created_at", "edited_at"]
         read_only_fields = fields
 
 

@@ -359,6 +359,7 @@ class VisitFilter(django_filters.FilterSet):
     rep = IdFilter(field_name="rep_id")
     team = IdFilter(field_name="team_id")
     purpose = django_filters.ChoiceFilter(choices=Visit._meta.get_field("purpose").choices)
+    channel = django_filters.ChoiceFilter(choices=Visit._meta.get_field("channel").choices)
     outcome = django_filters.ChoiceFilter(choices=Visit.Outcome.choices)
     is_effective = django_filters.BooleanFilter(method="filter_effective")
     occurred_from = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
@@ -366,7 +367,16 @@ class VisitFilter(django_filters.FilterSet):
 
     class Meta:
         model = Visit
-        fields = ["journal", "customer", "rep", "team", "purpose", "outcome", "is_effective"]
+        fields = [
+            "journal",
+            "customer",
+            "rep",
+            "team",
+            "channel",
+            "purpose",
+            "outcome",
+            "is_effective",
+        ]
 
     def filter_effective(
         self, queryset: QuerySet[Visit], name: str, value: bool

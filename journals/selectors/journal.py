@@ -74,11 +74,15 @@ def _count(model: type[Visit] | type[PlanItem] | type[Comment], *where: Q) -> Co
 
 
 def with_counts(journals: QuerySet[Journal]) -> QuerySet[Journal]:
-    """Annotate visits, effective visits, far check-ins (``domain.visits.CHECKIN_FAR_M``),
-    plan items and comments per journal."""
+    """Annotate in-person visits and effective ones, calls / WeChats / e-mails
+    (``n_remote``), far check-ins (``domain.visits.CHECKIN_FAR_M``), plan items and comments
+    per journal. Visits are in person only, as in the KPIs (docs/domain, section 9, "Visits
+    and follow-ups")."""
+    in_person = Q(channel=visit_rules.IN_PERSON)
     return journals.annotate(
-        n_visits=_count(Visit),
-        n_effective=_count(Visit, effective_visit_q()),
+        n_visits=_count(Visit, in_person),
+        n_effective=_count(Visit, in_person, effective_visit_q()),
+        n_remote=_count(Visit, ~in_person),
         n_far_checkins=_count(Visit, Q(checkin_distance_m__gt=visit_rules.CHECKIN_FAR_M)),
         n_planned=_count(PlanItem),
         n_comments=_count(Comment),

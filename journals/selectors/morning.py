@@ -19,6 +19,7 @@ from ..models import (
     PlanItem,
     Visit,
 )
+from ..presentation import contact_counts
 
 #: Open customers with no visit or follow-up for this many days count as "not followed up"
 from .journal import _plan_prefetch, _visit_prefetch
@@ -50,6 +51,12 @@ class MeetingRow:
     @property
     def planned_visits(self) -> int:
         return sum(1 for p in self.plan if p.kind == PlanItem.Kind.VISIT)
+
+    @property
+    def contact_counts(self) -> dict[str, int]:
+        """The previous work day's in-person visits and calls, WeChats or e-mails
+        (``{"in_person": n, "remote": m}``, docs/domain, section 9, "Visits and follow-ups")."""
+        return contact_counts(self.previous_visits)
 
 
 @dataclass

@@ -20,6 +20,8 @@ from .chasing import (
 )
 from .comments import (
     comment_add,
+    journal_comment_delete,
+    journal_comment_edit,
     journal_evaluate,
     journal_review,
     mention_candidates,
@@ -67,6 +69,7 @@ from .reminders import (
 from .visits import (
     CheckIn,
     one_year_after,
+    visit_channel_check,
     visit_checkin,
     visit_delete,
     visit_from_plan,
@@ -78,6 +81,8 @@ from .visits import (
 
 __all__ = [
     "follow_ups_escalate",
+    "journal_comment_delete",
+    "journal_comment_edit",
     "meeting_attendance",
     "meeting_summary_text",
     "minutes_post",
@@ -128,6 +133,7 @@ __all__ = [
     "visit_from_plan",
     "visit_mark_case",
     "visit_record",
+    "visit_channel_check",
     "visit_relation_check",
     "visit_update",
 ]

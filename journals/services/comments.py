@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Membership, OrgUnit, User
+from accounts.comments import (
+    comment_delete,
+    comment_edit,
+    comment_text_clean,
+    document_viewer,
+    mentions_resolve,
+)
+from accounts.comments import mention_candidates as shared_candidates
+from accounts.models import User
 from accounts.notifying import Notice, notice
-from accounts.scoping import active_memberships, scope_for
+from accounts.scoping import scope_for
 from accounts.services import notification_deliver, site_url
-from domain.mentions import mentioned_usernames
 
 from ..models import (
     Comment,
@@ -79,70 +86,89 @@ def journal_review(
 def comment_add(*, journal: Journal, by: User, text: str) -> Comment:
     """Add a comment to the journal's thread. ``@username`` mentions of people who may see
     the journal are stored and notified; the journal's author is notified of comments by
-    others. Each notification is addressed to its reader ("your journal" for the author).
-    The names that cannot be notified (unknown, inactive, or not allowed to see the
-    journal) are left on ``comment.unreachable`` for the page to say so. ValidationError
-    for an empty comment."""
+    others. Each notification is a notice addressed to its reader ("your journal" for the
+    author) in the reader's language. The names that cannot be notified (unknown,
+    inactive, or not allowed to see the journal) are left on ``comment.unreachable`` for
+    the page to say so. ValidationError for an empty or too long comment."""
     journal_check_can_comment(journal=journal, scope=scope_for(by))
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": _("Write a comment first.")})
+    text = comment_text_clean(text)
     comment = Comment.objects.create(journal=journal, author=by, text=text)
-    url = reverse("journals:journal_detail", args=[journal.pk]) + f"#comment-{comment.pk}"
-    names = mentioned_usernames(text)
-    found = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
-    mentioned = [
-        u
-        for u in found.values()
-        if u.pk != by.pk and scope_for(u).can_see(owner_id=journal.rep_id, team_id=journal.team_id)
-    ]
-    ok = {u.username for u in mentioned} | {by.username}
-    comment.unreachable = [n for n in names if n not in ok]  # type: ignore[attr-defined]
+    mentioned, unreachable = mentions_resolve(text=text, by=by, can_see=_viewer(journal))
+    comment.unreachable = unreachable  # type: ignore[attr-defined]
     comment.mentions.set(mentioned)
-    day = journal.day.isoformat()
-    for user in mentioned:
-        if user.pk == journal.rep_id:
-            title = _("%(name)s mentioned you on your journal of %(day)s") % {
-                "name": by.name,
-                "day": day,
-            }
-        else:
-            title = _("%(name)s mentioned you on the journal of %(rep)s, %(day)s") % {
-                "name": by.name,
-                "rep": journal.rep.name,
-                "day": day,
-            }
-        _notify(user, f"journal-mention:{comment.pk}", title, text[:500], url)
+    _notify_mentions(journal, comment, by, mentioned)
     if journal.rep_id != by.pk and journal.rep not in mentioned:
-        title = _("%(name)s commented on your journal of %(day)s") % {"name": by.name, "day": day}
-        _notify(journal.rep, f"journal-comment:{comment.pk}", title, text[:500], url)
+        title = notice(
+            gettext_noop("%(name)s commented on your journal of %(day)s"),
+            name=by.name,
+            day=journal.day.isoformat(),
+        )
+        _notify(journal.rep, f"journal-comment:{comment.pk}", title, text[:500], _url(comment))
     return comment
+
+
+@transaction.atomic
+def journal_comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
+    """The author edits their comment (``accounts.comments.comment_edit``: marked edited
+    with the time). Mentions are re-read from the new text; people mentioned for the first
+    time are notified, and names that reach nobody are left on ``comment.unreachable``.
+    PermissionDenied for anyone but the author; ValidationError for an empty text."""
+    journal = comment.journal
+    new = comment_edit(comment=comment, by=by, text=text)
+    mentioned, unreachable = mentions_resolve(text=comment.text, by=by, can_see=_viewer(journal))
+    before = {u.pk for u in comment.mentions.all()}
+    comment.mentions.set(mentioned)
+    comment.unreachable = [n for n in unreachable if n in new]  # type: ignore[attr-defined]
+    _notify_mentions(journal, comment, by, [u for u in mentioned if u.pk not in before])
+    return comment
+
+
+def journal_comment_delete(*, comment: Comment, by: User) -> None:
+    """The author deletes their comment. PermissionDenied for anyone else."""
+    comment_delete(comment=comment, by=by)
+
+
+def _viewer(journal: Journal) -> Callable[[User], bool]:
+    return document_viewer(owner_id=journal.rep_id, team_id=journal.team_id)
+
+
+def _url(comment: Comment) -> str:
+    return reverse("journals:journal_detail", args=[comment.journal_id]) + f"#comment-{comment.pk}"
+
+
+def _notify_mentions(journal: Journal, comment: Comment, by: User, people: list[User]) -> None:
+    day = journal.day.isoformat()
+    for user in people:
+        if user.pk == journal.rep_id:
+            title = notice(
+                gettext_noop("%(name)s mentioned you on your journal of %(day)s"),
+                name=by.name,
+                day=day,
+            )
+        else:
+            title = notice(
+                gettext_noop("%(name)s mentioned you on the journal of %(rep)s, %(day)s"),
+                name=by.name,
+                rep=journal.rep.name,
+                day=day,
+            )
+        _notify(user, f"journal-mention:{comment.pk}", title, comment.text[:500], _url(comment))
 
 
 def mention_candidates(*, journal: Journal, by: User, query: str, limit: int = 8) -> list[User]:
     """The people ``by`` may mention on ``journal`` whose user name or display name
     contains ``query``: active members of the journal's team and the managers above it
-    who can see the journal, not ``by``; at most ``limit``, by user name. The caller has
-    already fetched the journal through the viewer's scope."""
-    units = [journal.team_id]
-    unit = OrgUnit.objects.filter(pk=journal.team_id).values_list("parent_id", flat=True).first()
-    while unit is not None and len(units) < 10:
-        units.append(unit)
-        unit = OrgUnit.objects.filter(pk=unit).values_list("parent_id", flat=True).first()
-    ids = Membership.objects.filter(active_memberships(journal.day), unit_id__in=units).values_list(
-        "user_id", flat=True
+    who can see the journal, not ``by``; at most ``limit``, by user name
+    (``accounts.comments.mention_candidates``). The caller has already fetched the
+    journal through the viewer's scope."""
+    return shared_candidates(
+        team_id=journal.team_id,
+        day=journal.day,
+        by=by,
+        query=query,
+        can_see=_viewer(journal),
+        limit=limit,
     )
-    people = User.objects.filter(pk__in=ids, is_active=True).exclude(pk=by.pk)
-    query = query.strip().lstrip("@")
-    if query:
-        people = people.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
-    out = []
-    for user in people.order_by("username")[: limit * 2]:
-        if scope_for(user).can_see(owner_id=journal.rep_id, team_id=journal.team_id):
-            out.append(user)
-        if len(out) == limit:
-            break
-    return out
 
 
 # --- reminders ----------------------------------------------------------------------------

@@ -102,6 +102,29 @@ def _after_visit(visit: Visit) -> None:
     ).exclude(pk=visit.pk).update(next_step_done=True)
 
 
+def visit_channel_check(*, channel: str, purpose: str, has_checkin: bool = False) -> None:
+    """Refuse a contact type that does not fit (docs/domain, section 3, "Phone calls,
+    WeChat and e-mails"): ``channel`` must be one of ``domain.visits.CHANNELS``; a phone
+    call, WeChat or e-mail is an appointment or a follow-up (first, explanation and closing
+    visits happen in person) and never has a check-in (``has_checkin``). Raises
+    ValidationError on the field concerned."""
+    if channel not in visit_rules.CHANNEL_CODES:
+        raise ValidationError({"channel": _("Choose how the contact was made.")})
+    if not visit_rules.purpose_fits_channel(channel, purpose):
+        raise ValidationError(
+            {
+                "purpose": _(
+                    "A phone call, WeChat or e-mail is an appointment or a follow-up; first, "
+                    "explanation and closing visits happen in person."
+                )
+            }
+        )
+    if has_checkin and not visit_rules.is_in_person(channel):
+        raise ValidationError(
+            {"channel": _("Only an in-person visit checks in; a call, WeChat or e-mail does not.")}
+        )
+
+
 def visit_relation_check(*, customer: Customer, journal: Journal, relation: str) -> str:
     """The relation a visit of ``journal``'s rep to ``customer`` is recorded with
     (docs/domain, section 3: accompanied and covering visits).
@@ -150,8 +173,13 @@ def visit_record(
     checkin: CheckIn | None = None,
     needs: str = "",
     relation: str = visit_rules.OWN,
+    channel: str = visit_rules.IN_PERSON,
 ) -> Visit:
     """Record an actual visit, appointment or follow-up (实际拜访记录) in a draft journal.
+
+    ``channel``: ``visit`` (in person, the default), ``phone``, ``wechat`` or ``email``
+    (:func:`visit_channel_check`: a remote contact is an appointment or follow-up and has
+    no check-in; it counts as a follow-up, never as a visit, docs/domain, section 9).
 
     - ``occurred_at`` must fall on the journal's local day; ``customer`` is the rep's own, or
       someone else's with ``relation`` accompanied or covering (:func:`visit_relation_check`);
@@ -169,6 +197,7 @@ def visit_record(
     """
     _author_edits(journal, by)
     relation = visit_relation_check(customer=customer, journal=journal, relation=relation)
+    visit_channel_check(channel=channel, purpose=purpose, has_checkin=checkin is not None)
     if timezone.localdate(occurred_at) != journal.day:
         raise ValidationError({"occurred_at": _("The visit must be on the journal's day.")})
     _check_not_in_future(occurred_at)
@@ -194,6 +223,7 @@ def visit_record(
         outcome=outcome,
         stage_before=customer.stage,
         relation=relation,
+        channel=channel,
     )
     _check_next_step(visit)
     _apply_stage(
@@ -293,12 +323,20 @@ def visit_update(
     outcome: str = Visit.Outcome.NOTHING,
     new_stage: str = "",
     needs: str = "",
+    channel: str | None = None,
 ) -> Visit:
     """Change a visit record of a draft journal. Once a visit moved the customer's stage,
     that move is history: its outcome and new stage stay as recorded; a visit without one
-    may still add an advance (recorded then, at the visit's time)."""
+    may still add an advance (recorded then, at the visit's time). ``channel`` None keeps
+    the record's contact type; a new one passes :func:`visit_channel_check` (a checked-in
+    visit stays in person)."""
     journal = visit.journal
     _author_edits(journal, by)
+    channel = visit.channel if channel is None else channel
+    visit_channel_check(
+        channel=channel, purpose=purpose, has_checkin=visit.checked_in_at is not None
+    )
+    visit.channel = channel
     if timezone.localdate(occurred_at) != journal.day:
         raise ValidationError({"occurred_at": _("The visit must be on the journal's day.")})
     _check_not_in_future(occurred_at)
@@ -338,8 +376,10 @@ def visit_checkin(*, visit: Visit, by: User, checkin: CheckIn) -> Visit:
     """Store a check-in on the visit. The customer's location is pinned at its first
     check-in (that visit's distance stays None: it *defines* the place); later check-ins
     store their distance from the pin in metres (haversine), so a supervisor can tell
-    which visits were verified. Only the author, on a draft journal."""
+    which visits were verified. Only the author, on a draft journal, and only for an
+    in-person visit (a call, WeChat or e-mail has no place to check in)."""
     _author_edits(visit.journal, by)
+    visit_channel_check(channel=visit.channel, purpose=visit.purpose, has_checkin=True)
     lat, lon = Decimal(str(checkin.latitude)), Decimal(str(checkin.longitude))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValidationError(_("The location is not valid."))

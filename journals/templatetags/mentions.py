@@ -31,3 +31,11 @@ def highlight_mentions(text: str, usernames: Iterable[str]) -> SafeString:
         last = end
     out.append(str(conditional_escape(text[last:])))
     return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
+
+
+@register.filter
+def comment_text(comment: object) -> SafeString:
+    """A comment's text, escaped, with its notifying @mentions highlighted: its
+    ``mention_names`` when the view set them, else none (a thread without mentions)."""
+    names = getattr(comment, "mention_names", ())
+    return highlight_mentions(str(getattr(comment, "text", "")), names)

@@ -109,6 +109,8 @@ def test_read_receipts_are_shown_to_the_author_and_supervisor(org, client_for):
 
 def test_mentions_are_highlighted_and_unreachable_names_are_reported(org, client_for):
     journal = submitted(Journal.objects.create(rep=org.rep, team=org.team_a, day=DAY))
+    org.rep.language = "en"  # each notification in its reader's language, not the author's
+    org.rep.save(update_fields=["language"])
     client = client_for(org.supervisor)
     response = client.post(
         reverse("journals:comment_add", args=[journal.pk]),
@@ -124,7 +126,7 @@ def test_mentions_are_highlighted_and_unreachable_names_are_reported(org, client
     assert "@nobody" in html
     titles = {n.user.username: n.title for n in Notification.objects.select_related("user")}
     assert titles["rep"] == f"{org.supervisor.name} commented on your journal of {DAY}"
-    assert titles["manager"].startswith(f"{org.supervisor.name} mentioned you on the journal")
+    assert titles["manager"].startswith(f"{org.supervisor.name} 在 {org.rep.name}")  # zh-hans
     assert "outsider" not in titles
 
 

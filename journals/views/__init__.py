@@ -5,6 +5,8 @@ the viewer's scope answer 404; visible but read-only ones answer 403 on write.
 """
 
 from .chasing import journal_chase, mention_candidates
+from .comments import comment_delete, comment_edit
+from .contacts import contact_add
 from .detail import (
     QUICK_COMMENTS,
     comment_add,
@@ -60,6 +62,9 @@ from .visits import (
 )
 
 __all__ = [
+    "comment_delete",
+    "comment_edit",
+    "contact_add",
     "history_import_confirm",
     "minutes_post",
     "history_import_page",

@@ -26,6 +26,7 @@ from ..forms import (
 )
 from ..models import Comment, Journal, JournalRead, JournalRevision, PlanItem
 from ..presentation import (
+    contact_counts,
     diff_labels,
 )
 from ._common import _form_errors_from, _scope
@@ -107,6 +108,7 @@ def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan_groups": groups,
             "plan_count": len(plan),
             "visits": visits,
+            "contact_counts": contact_counts(visits),
             "visits_by_others": selectors.visits_by_others(journal),
             "achievement": _achievement_rows(
                 [p.purpose for p in plan], [v.purpose for v in visits]

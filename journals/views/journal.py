@@ -30,6 +30,7 @@ from ..forms import (
 from ..models import Comment, Journal, PlanItem, Visit
 from ..presentation import (
     ACHIEVEMENT_LABELS,
+    contact_counts,
 )
 from ._common import _form_errors_from, _parse_day, _scope
 
@@ -76,6 +77,7 @@ def _work_context(
         ],
         "plan_count": len(plan),
         "visits": visits,
+        "contact_counts": contact_counts(visits),
         "visits_by_others": selectors.visits_by_others(journal),
         "suggestions": selectors.plan_suggestions(journal=journal) if editable else [],
         "overdue_steps": list(

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from domain import visits as domain_visits
+
 from .. import selectors, services
 from ..forms import (
     CaseForm,
@@ -91,6 +93,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
                 plan_item=plan_item,
                 checkin=_checkin_from(data, data.get("photo")),
                 relation=data.get("relation") or "own",
+                channel=data.get("channel") or domain_visits.IN_PERSON,
             )
             return _work_response(request, journal, saved="visit")
         except ValidationError as exc:
@@ -122,6 +125,7 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     outcome=data["outcome"],
                     new_stage=data.get("new_stage") or "",
                     needs=data.get("needs") or "",
+                    channel=data.get("channel") or None,
                 )
                 response = _work_response(request, journal)
                 if request.htmx:  # type: ignore[attr-defined]
@@ -134,6 +138,7 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = VisitForm(
             auto_id=f"edit{visit.pk}_%s",
             initial={
+                "channel": visit.channel,
                 "purpose": visit.purpose,
                 "time": timezone.localtime(visit.occurred_at).time(),
                 "learned": visit.learned,

@@ -25,7 +25,10 @@ Input frames (columns; extra columns are ignored, missing optional ones take a d
   Only rep and supervisor rows say which team a person is in (as customers.services.team_of).
 - ``visits``: customer_id, rep_id, team_id, occurred_at, outcome, next_step,
   next_step_date (effective or not is computed from these three by
-  ``domain.visits.effective_mask``, the one effective-visit rule).
+  ``domain.visits.effective_mask``, the one effective-visit rule), channel ('visit',
+  'phone', 'wechat', 'email'; missing = 'visit'). Every row is a follow-up (follow_ups,
+  customers_touched); only in-person rows (``domain.visits.in_person_mask``) count in the
+  visit metrics (docs/domain section 9, "Visits and follow-ups").
 - ``revenue``: customer_id, month (date, 1st of the month), billed, received, kind
   (''/'new'/'retained'), product.
 - ``contracts``: customer_id, signed_on (date), monthly_value, rep_id, team_id.
@@ -79,6 +82,10 @@ Pools and rates
   weekly_intent_rate (weeks only) = of the distinct customers so visited, those that
   reached intent in the week / their number.
 - effective_activity_rate = distinct customers with an effective visit / customers visited.
+- visits, customers_visited, target-customer visits, effective customers and the two rates
+  above count in-person visits only (channel 'visit'); follow_ups(P) = contact records of
+  every channel in P (visits, phone calls, WeChat, e-mails), customers_touched(P) = distinct
+  customers with one. So a phone call raises follow_ups, never visits.
 - Funnel (funnel_<stage>): customers of the scope at the end of the period that had reached
   each stage by then (lead = every customer existing by then); funnel_lost = those lost then.
 - Revenue (months only), from billing records of the month: pending (value None, status

@@ -113,9 +113,17 @@ def _compute_period(
     counted("intent_pool", i_pos, i_sk)
     rates["close_rate"] = (i_hits, counts["intent_pool"])
 
-    # Visits, attributed to the visit's rep and team.
+    # Contacts of every channel (docs/domain section 9, "Visits and follow-ups"): follow-ups
+    # and customers touched count them all; the visit counts below only in-person visits.
     vis = prep.visits
-    vm = np.flatnonzero((vis.at >= start) & (vis.at < end))
+    in_period = (vis.at >= start) & (vis.at < end)
+    tm = np.flatnonzero(in_period)
+    rows, sk = sm.expand(vis.rep[tm], vis.team[tm])
+    counts["follow_ups"] = sm.size(sk)
+    counts["customers_touched"] = sm.distinct(sk, vis.pos[tm[rows]], N)
+
+    # Visits (in person only), attributed to the visit's rep and team.
+    vm = np.flatnonzero(in_period & vis.in_person)
     rows, sk = sm.expand(vis.rep[vm], vis.team[vm])
     vi = vm[rows]
     vpos, targeted = vis.pos[vi], vis.target[vi]

@@ -25,6 +25,8 @@ _ORDER_COMMON = (
     "target_customers_visited",
     "effective_customers",
     "effective_activity_rate",
+    "follow_ups",
+    "customers_touched",
 )
 _ORDER_WEEK = (*_ORDER_COMMON, "weekly_intent_rate", "sales_revenue", "new_sales_revenue")
 _ORDER_MONTH = (

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from domain.visits import effective_mask
+from domain.visits import effective_mask, in_person_mask
 from kpi.calculations.attribution import (
     _Changes,
     _fill_teams,
@@ -65,6 +65,7 @@ class _Visits:
     at: np.ndarray
     target: np.ndarray  # the customer was an open target just before the visit
     effective: np.ndarray  # domain.visits.effective_mask of the visit's fields
+    in_person: np.ndarray  # domain.visits.in_person_mask: a visit, not a call/WeChat/e-mail
 
 
 @dataclass
@@ -158,6 +159,7 @@ def _prepare(data: KpiInput, tz: dt.tzinfo) -> _Prepared:
         at=v_at[keep],
         target=_open_target_at(ch, reach, v_pos, v_at[keep]),
         effective=effective[keep],
+        in_person=in_person_mask(_col(v, "channel")).astype(bool)[keep],
     )
 
     r = frames["revenue"]

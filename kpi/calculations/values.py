@@ -93,6 +93,7 @@ class KpiInput:
                 "outcome",
                 "next_step",
                 "next_step_date",
+                "channel",
             ]
         )
     )

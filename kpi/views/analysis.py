@@ -9,15 +9,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.comments import comment_delete, comment_edit
 from accounts.models import OrgUnit
-from accounts.scoping import local_today
+from accounts.scoping import get_visible_or_404, local_today
+from accounts.views_comments import comment_delete_view, comment_edit_view
 from kpi import analysis as analysis_services
 from kpi import targets as target_services
 from kpi.forms import AnalysisPlanForm, CommentForm
@@ -27,14 +28,10 @@ from kpi.views.scopes import _scope, _user, resolve_team
 
 
 def _visible_analysis(request: HttpRequest, pk: int) -> MonthlyAnalysis:
-    analysis = (
-        MonthlyAnalysis.objects.select_related("rep", "team", "author", "reviewed_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if analysis is None or not analysis_services.analysis_can_see(analysis, _scope(request)):
-        raise Http404
-    return analysis
+    """The analysis ``pk`` through its model's rule (``MonthlyAnalysisQuerySet``): 404
+    outside the viewer's scope."""
+    rows = MonthlyAnalysis.objects.select_related("rep", "team", "author", "reviewed_by")
+    return get_visible_or_404(rows, _scope(request), pk=pk)
 
 
 def _result_rows(
@@ -71,10 +68,7 @@ def analysis_list(request: HttpRequest) -> HttpResponse:
     """Monthly analyses the viewer may see (own, their team's), newest first, paged;
     with the forms to start a personal or team analysis."""
     scope = _scope(request)
-    qs = MonthlyAnalysis.objects.select_related("rep", "team", "author")
-    if not scope.is_admin:
-        teams = sorted(scope.visible_team_ids or ())
-        qs = qs.filter(Q(author_id=scope.user_id) | Q(rep_id=scope.user_id) | Q(team_id__in=teams))
+    qs = MonthlyAnalysis.objects.visible_to(scope).select_related("rep", "team", "author")
     page = Paginator(qs.order_by("-month", "team__name", "rep__username"), 25).get_page(
         request.GET.get("page")
     )
@@ -150,6 +144,7 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "as_of": analysis_services.analysis_as_of(analysis),
         "comments": comments,
         "comment_form": CommentForm(),
+        "comment_names": COMMENT_NAMES,
         "can_edit": draft and analysis.author_id == request.user.pk,
         "can_review": can_review,
         "dashboard_url": f"{scope_url}?period={analysis.month:%Y-%m}",
@@ -248,3 +243,50 @@ def analysis_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("Analysis reviewed."))
     return redirect("kpi:analysis_detail", pk=analysis.pk)
+
+
+def _comment(request: HttpRequest, pk: int) -> MonthlyAnalysisComment:
+    comment = (
+        MonthlyAnalysisComment.objects.select_related("author", "analysis", "analysis__team")
+        .filter(pk=pk)
+        .first()
+    )
+    if comment is None or not analysis_services.analysis_can_see(comment.analysis, _scope(request)):
+        raise Http404
+    return comment
+
+
+COMMENT_NAMES = ("kpi:analysis_comment_edit", "kpi:analysis_comment_delete")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def analysis_comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET the edit form of one's own analysis comment, POST its new text (marked
+    edited). 404 outside the scope, 403 for anyone but the author."""
+    comment = _comment(request, pk)
+
+    def edit(text: str) -> MonthlyAnalysisComment:
+        comment_edit(comment=comment, by=_user(request), text=text)
+        return comment
+
+    return comment_edit_view(
+        request,
+        comment=comment,
+        edit=edit,
+        names=COMMENT_NAMES,
+        back=reverse("kpi:analysis_detail", args=[comment.analysis_id]),
+    )
+
+
+@login_required
+@require_POST
+def analysis_comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one's own analysis comment (the page asks first)."""
+    comment = _comment(request, pk)
+    return comment_delete_view(
+        request,
+        comment=comment,
+        delete=lambda: comment_delete(comment=comment, by=_user(request)),
+        back=reverse("kpi:analysis_detail", args=[comment.analysis_id]),
+    )

@@ -33,6 +33,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "ok ok ok ok ok ok ok ok",
         "POST": "ok ok ok ok ok ok ok ok",
     },
+    "search": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "search_suggest": {
+        "GET": "login ok ok ok ok ok ok ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
     "javascript-catalog": {
         "GET": "ok ok ok ok ok ok ok ok",
         "POST": "405 405 405 405 405 405 405 405",
@@ -100,6 +108,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "accounts:audit_log": {
         "GET": "login 404 404 404 404 404 404 ok",
         "POST": "login 404 404 404 404 404 404 ok",
+    },
+    "accounts:pool_rules": {
+        "GET": "login 403 403 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 403 403 400",
     },
     "accounts:calendar": {
         "GET": "login 403 403 403 403 403 403 ok",
@@ -260,6 +272,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "journals:history_import_confirm": {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login 404 404 400 400 404 404 400",
+    },
+    "journals:contact_add": {
+        "GET": "login ok ok ok 404 404 404 403",
+        "POST": "login ok ok ok 404 404 404 403",
     },
     "journals:customer_create": {
         "GET": "login 405 405 405 405 405 405 405",
@@ -931,6 +947,46 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api_schema": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 405 405 405 405 405 405 405"},
     "api_docs": {"GET": "login ok ok ok ok ok ok ok", "POST": "login 405 405 405 405 405 405 405"},
+    "journals:comment_edit": {
+        "GET": "login ok 404 403 404 404 404 403",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "journals:comment_delete": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "weekly:comment_edit": {
+        "GET": "login ok 404 403 404 404 404 403",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "weekly:comment_delete": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "weekly:team_comment_edit": {
+        "GET": "login 404 404 ok 404 404 404 403",
+        "POST": "login 404 404 ok 404 404 404 403",
+    },
+    "weekly:team_comment_delete": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 404 404 ok 404 404 404 403",
+    },
+    "kpi:analysis_comment_edit": {
+        "GET": "login ok 404 403 404 404 404 403",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "kpi:analysis_comment_delete": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok 404 403 404 404 404 403",
+    },
+    "weekly:report_mentions": {
+        "GET": "login ok 404 ok 404 404 404 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
+    "weekly:team_report_mentions": {
+        "GET": "login 404 404 ok 404 404 404 ok",
+        "POST": "login 405 405 405 405 405 405 405",
+    },
 }
 
 #: Every page of the Django admin: staff only; everyone else is sent to the admin's login.

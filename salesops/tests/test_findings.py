@@ -359,3 +359,90 @@ def test_a_nul_byte_in_an_api_parameter_is_the_apis_json_400(client, org):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert list(response.json()) == ["non_field_errors"]
+
+
+def test_a_supervisor_who_has_left_the_team_sets_no_targets_by_import_page_or_api(client, org):
+    """F-01: rights come from memberships active today; the supervisor of team_a left it
+    yesterday, so the import refuses the team's row and its rep's row, the page is 404 and
+    the API refuses and hides the team's targets (docs/domain, section 1)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils.translation import override
+    from rest_framework.test import APIClient
+
+    from accounts.models import Membership
+    from accounts.scoping import local_today, scope_for
+    from kpi.models import Target
+    from kpi.targets import target_set, targets_import
+
+    month = local_today().replace(day=1)
+    kept = target_set(month=month, metric="deals", value=Decimal(2), by=org.admin, team=org.team_a)
+    assert kept is not None
+    Membership.objects.filter(user=org.supervisor, unit=org.team_a).update(
+        end=local_today() - dt.timedelta(days=1)
+    )
+    data = _targets_xlsx(
+        [
+            ["rep", "team", "month", "metric", "value"],
+            ["", org.team_a.code, f"{month:%Y-%m}", "deals", 99],
+            [org.rep.username, "", f"{month:%Y-%m}", "deals", 99],
+        ]
+    )
+    with override("en"):
+        result = targets_import(data=data, by=org.supervisor, scope=scope_for(org.supervisor))
+        assert [(e.row, e.field) for e in result.errors] == [(2, "team"), (3, "rep")]
+    assert result.written == 0
+    client.force_login(org.supervisor)
+    page = client.post(reverse("kpi:target_import"), {"file": SimpleUploadedFile("t.xlsx", data)})
+    assert page.status_code == 404
+    api = APIClient()
+    api.force_login(org.supervisor)
+    body = {"team": org.team_a.pk, "month": f"{month:%Y-%m}", "metric": "deals", "value": "1"}
+    assert api.post("/api/v1/targets/", body, format="json").status_code == 400
+    assert api.get(f"/api/v1/targets/{kept.pk}/").status_code == 404
+    assert list(Target.objects.values_list("value", flat=True)) == [Decimal(2)]
+
+
+def test_the_targets_api_hides_a_rep_who_has_moved_to_another_team(org):
+    """F-02 for the API: rep_b left team_a in September; team_a's supervisor no longer reads
+    rep_b's targets, team_b's supervisor does."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from rest_framework.test import APIClient
+
+    from kpi.targets import target_set
+
+    moved = _moved_rep(org)
+    row = target_set(
+        month=dt.date(2026, 11, 1), metric="deals", value=Decimal(3), by=org.supervisor_b, rep=moved
+    )
+    assert row is not None
+    api = APIClient()
+    api.force_login(org.supervisor)
+    assert api.get(f"/api/v1/targets/{row.pk}/").status_code == 404
+    assert row.pk not in [t["id"] for t in api.get("/api/v1/targets/").json()["results"]]
+    api.force_login(org.supervisor_b)
+    assert api.get(f"/api/v1/targets/{row.pk}/").status_code == 200
+
+
+def test_a_page_whose_database_is_unreachable_answers_a_friendly_503(client, org, monkeypatch):
+    """F-18 end to end: the database fails inside a real request (the scope lookup every
+    page makes); handler500 answers 503 with Retry-After and the friendly page, not a 500."""
+    from django.db import OperationalError
+
+    import accounts.middleware
+
+    def down(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    client.force_login(org.rep)
+    client.raise_request_exception = False
+    monkeypatch.setattr(accounts.middleware, "scope_for", down)
+    response = client.get(reverse("journals:today"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Briefly unavailable" in response.content.decode()
+    assert "Connection refused" not in response.content.decode()

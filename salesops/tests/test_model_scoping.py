@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,10 +26,11 @@ from accounts.scoping import (
 )
 from coaching.models import CoachingPlan, Finding, Talk
 from coaching.tests.factories import make_finding, make_plan, make_talk
-from customers.models import Customer, ImportJob
+from customers.models import Customer, ImportJob, Project
 from customers.tests.factories import make_customer
 from journals.models import Journal, Visit
 from journals.tests.factories import visit
+from kpi.models import MonthlyAnalysis, Target
 from weekly.models import TeamWeeklyReport, WeeklyReport
 from weekly.tests.factories import report
 
@@ -70,6 +72,30 @@ def _talk(org: Any) -> Talk:
     return make_talk(org.rep, org.team_a, org.supervisor)
 
 
+def _project(org: Any) -> Project:
+    customer = make_customer(org.rep, team=org.team_a)
+    return Project.objects.create(
+        customer=customer,
+        name="集团专网项目",
+        owner=org.rep,
+        team=org.team_a,
+        expected_value=Decimal("1000.00"),
+        expected_signing=MONDAY,
+    )
+
+
+def _target(org: Any) -> Target:
+    return Target.objects.create(
+        rep=org.rep, month=MONDAY.replace(day=1), metric="deals", value=Decimal(3)
+    )
+
+
+def _analysis(org: Any) -> MonthlyAnalysis:
+    return MonthlyAnalysis.objects.create(
+        month=MONDAY.replace(day=1), rep=org.rep, team=org.team_a, author=org.rep
+    )
+
+
 def _import_job(org: Any) -> ImportJob:
     job = ImportJob(kind="customers", original_name="list.csv", created_by=org.admin)
     job.file.save("list.csv", ContentFile(b"name\n"), save=False)
@@ -87,6 +113,9 @@ CASES: list[tuple[type[Model], Callable[[Any], Model], str, str]] = [
     (Finding, _finding, "manager", "rep"),
     (CoachingPlan, _plan, "supervisor", "rep"),
     (Talk, _talk, "manager", "rep"),
+    (Project, _project, "rep", "manager"),
+    (Target, _target, "supervisor", "rep"),
+    (MonthlyAnalysis, _analysis, "rep", "supervisor"),
 ]
 
 
@@ -154,6 +183,7 @@ def test_a_plain_queryset_is_refused_by_the_editable_helper(org):
 def test_selectors_read_through_the_model_rule(org):
     """The app selectors give exactly the model's ``visible_to`` rows for every persona."""
     from coaching import selectors as coaching_selectors
+    from customers.projects.selectors import project_queryset
     from customers.selectors import customer_queryset
     from journals.selectors import journal_queryset
     from weekly.selectors import report_queryset, team_report_queryset
@@ -163,6 +193,7 @@ def test_selectors_read_through_the_model_rule(org):
     _team_weekly(org)
     _plan(org)
     _talk(org)
+    _project(org)
     make_customer(None, team=org.team_a)  # the team's public pool
     readers = [
         (customer_queryset, Customer),
@@ -172,6 +203,7 @@ def test_selectors_read_through_the_model_rule(org):
         (coaching_selectors.findings_visible, Finding),
         (coaching_selectors.plans_visible, CoachingPlan),
         (coaching_selectors.talks_visible, Talk),
+        (project_queryset, Project),
     ]
     for who in ("rep", "teammate", "supervisor", "manager", "admin", "outsider", "rep_b"):
         scope = scope_for(getattr(org, who))

@@ -37,13 +37,15 @@ from customers.models import (
     SupportRequest,
 )
 from customers.services import customer_create
-from journals.models import Journal, PlanItem, Visit
+from journals.models import Comment, Journal, PlanItem, Visit
 from kpi.calculations import period_of
-from kpi.models import KpiRun, MonthlyAnalysis, Target
+from kpi.models import KpiRun, MonthlyAnalysis, MonthlyAnalysisComment, Target
 from weekly.models import (
     KeyCoachee,
     TeamKeyCustomer,
+    TeamWeeklyComment,
     TeamWeeklyReport,
+    WeeklyComment,
     WeeklyKeyCustomer,
     WeeklyReport,
 )
@@ -195,7 +197,19 @@ def build_world() -> World:
     support = SupportRequest.objects.create(
         project=project, kind="pricing", addressed_to="supervisor", question="?"
     )
+    journal_comment = Comment.objects.create(journal=journal, author=rep, text="@supervisor 请看")
+    weekly_comment = WeeklyComment.objects.create(report=report, author=rep, text="本周小结")
+    team_comment = TeamWeeklyComment.objects.create(
+        report=team_report, author=org.supervisor, text="本周重点"
+    )
+    analysis_comment = MonthlyAnalysisComment.objects.create(
+        analysis=analysis, author=rep, text="差距分析"
+    )
     objects = {
+        "journal_comment": journal_comment,
+        "weekly_comment": weekly_comment,
+        "team_comment": team_comment,
+        "analysis_comment": analysis_comment,
         "customer": customer,
         "journal": journal,
         "plan_item": plan_item,

@@ -79,3 +79,76 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+/* The @mention picker of every comment thread (journal, weekly and team reports): a
+ * picked name goes into the comment at the cursor. */
+(function () {
+  "use strict";
+  /* --- @mention picker: a picked name goes into the comment at the cursor --- */
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest && event.target.closest("[data-mention-pick]");
+    if (!pick) { return; }
+    var form = pick.closest("form");
+    var box = form && form.querySelector("textarea[name=text]");
+    if (!box) { return; }
+    var word = "@" + pick.getAttribute("data-mention-pick") + " ";
+    var at = box.selectionStart == null ? box.value.length : box.selectionStart;
+    var before = box.value.slice(0, at);
+    if (before && !/\s$/.test(before)) { word = " " + word; }
+    box.value = before + word + box.value.slice(at);
+    box.focus();
+    box.selectionStart = box.selectionEnd = (before + word).length;
+    var results = form.querySelector("#mention-results");
+    if (results) { results.innerHTML = ""; }
+    var q = form.querySelector("#mention-q");
+    if (q) { q.value = ""; }
+  });
+})();
+/* The global search box in the menu (templates/base.html): "/" focuses it from anywhere but
+ * a field; Escape closes its live suggestions (and leaves the box); a click elsewhere closes
+ * them; Arrow Down moves from the box into the suggestions. */
+(function () {
+  "use strict";
+  function typing(el) {
+    if (!el) { return false; }
+    var tag = (el.tagName || "").toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || el.isContentEditable;
+  }
+  function box() { return document.getElementById("global-search"); }
+  function list() { return document.getElementById("global-search-suggestions"); }
+  function close() { var l = list(); if (l) { l.innerHTML = ""; } }
+  document.addEventListener("keydown", function (event) {
+    var input = box();
+    if (!input) { return; }
+    if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typing(event.target)) {
+      event.preventDefault();
+      var menu = document.getElementById("mainnav");
+      if (menu && input.offsetParent === null && window.bootstrap) {
+        window.bootstrap.Collapse.getOrCreateInstance(menu).show();  // a phone's folded menu
+      }
+      input.focus();
+      input.select();
+      return;
+    }
+    var l = list();
+    if (event.key === "Escape" && (event.target === input || (l && l.contains(event.target)))) {
+      if (l && l.innerHTML.trim()) { close(); input.focus(); } else if (event.target === input) { input.blur(); }
+      return;
+    }
+    if (event.key === "ArrowDown" && event.target === input && l) {
+      var first = l.querySelector("a");
+      if (first) { event.preventDefault(); first.focus(); }
+      return;
+    }
+    if ((event.key === "ArrowDown" || event.key === "ArrowUp") && l && l.contains(event.target)) {
+      var links = Array.prototype.slice.call(l.querySelectorAll("a"));
+      var at = links.indexOf(event.target);
+      event.preventDefault();
+      if (event.key === "ArrowDown" && at < links.length - 1) { links[at + 1].focus(); }
+      if (event.key === "ArrowUp") { if (at > 0) { links[at - 1].focus(); } else { input.focus(); } }
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var form = event.target && event.target.closest ? event.target.closest(".global-search") : null;
+    if (!form) { close(); }
+  });
+})();

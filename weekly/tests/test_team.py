@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from coaching.models import CoachingPlan
+from customers.tests.factories import make_customer
 from journals.models import Visit
 from kpi.templatetags.kpi_format import metric_label
 from weekly import services
@@ -128,6 +129,25 @@ def test_other_teams_get_404_on_team_pages(org, client_for, user):
         == 404
     )
     assert client.post(reverse("weekly:key_coachee_add", args=[tr.pk]), {}).status_code == 404
+    coachee = KeyCoachee.objects.create(report=tr, rep=org.rep, problem="不会约访")
+    for name in ("weekly:key_coachee_edit", "weekly:key_coachee_remove"):
+        response = client.post(reverse(name, args=[coachee.pk]), {"tracked_effect": "x"})
+        assert response.status_code == 404
+    key = TeamKeyCustomer.objects.create(
+        report=tr, customer=make_customer(org.rep, team=org.team_a), owner=org.rep
+    )
+    assert client.post(reverse("weekly:team_key_customer_remove", args=[key.pk])).status_code == 404
+    coachee.refresh_from_db()
+    assert coachee.tracked_effect == ""
+    assert TeamKeyCustomer.objects.filter(pk=key.pk).exists()
+
+
+def test_team_report_rows_with_ids_beyond_64_bits_are_404(org, client_for):
+    client = client_for(org.supervisor)
+    huge = 2**70
+    for name in ("weekly:key_coachee_add", "weekly:key_coachee_edit", "weekly:key_coachee_remove"):
+        assert client.post(reverse(name, args=[huge]), {}).status_code == 404
+    assert client.post(reverse("weekly:team_key_customer_remove", args=[huge])).status_code == 404
 
 
 def test_bad_week_in_url_is_404(org, client_for):

@@ -22,12 +22,24 @@ from kpi.templatetags.kpi_format import metric_label
 from .. import selectors as sel
 from .. import services
 from ..chasing import report_mark_read
+from ..comments import report_comment_add
 from ..forms import (
     CommentForm,
     ReviewForm,
 )
 from ..models import WeeklyReport
 from ._common import _figures_context, _report, _scope
+from .comments import NAMES as COMMENT_NAMES
+from .comments import unreachable_warning, with_mentions
+
+
+def _text_errors(form: CommentForm, exc: ValidationError) -> None:
+    found = exc.messages
+    if hasattr(exc, "error_dict"):
+        found = exc.message_dict.get("text", exc.messages)
+    for message in found:
+        form.add_error("text", message)
+
 
 # --- personal report ----------------------------------------------------------------------
 
@@ -149,7 +161,9 @@ def _detail_context(request: ScopedRequest, report: WeeklyReport) -> dict[str, A
         "can_review": can_review,
         "review_form": ReviewForm(initial={"evaluation": report.evaluation}),
         "comment_form": CommentForm(),
-        "comments": list(report.comments.select_related("author")),
+        "comments": with_mentions(report.comments.all()),
+        "comment_names": COMMENT_NAMES,
+        "mentions_url": reverse("weekly:report_mentions", args=[report.pk]),
         "key_customers": list(report.key_customers.select_related("customer")),
         "revisions": revisions,
         "diff": _diff(revisions[0].content, report) if revisions else [],
@@ -201,9 +215,16 @@ def report_comment(request: ScopedRequest, pk: int) -> HttpResponse:
     services.report_check_can_comment(report=report, scope=_scope(request))
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.report_comment_add(report=report, by=request.user, text=form.cleaned_data["text"])
-        messages.success(request, _("Comment added."))
-        return redirect(reverse("weekly:report_detail", args=[report.pk]) + "#comments")
+        try:
+            comment = report_comment_add(
+                report=report, by=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            _text_errors(form, exc)
+        else:
+            messages.success(request, _("Comment added."))
+            unreachable_warning(request, comment)
+            return redirect(reverse("weekly:report_detail", args=[report.pk]) + "#comments")
     context = _detail_context(request, report)
     context["comment_form"] = form
     return render(request, "weekly/report_detail.html", context, status=400)

@@ -5,7 +5,7 @@ figures, review, comments, team key customers and key coachees.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,12 +21,14 @@ from accounts.chasing import chases_by_user
 from accounts.http import id_param
 from accounts.middleware import ScopedRequest
 from accounts.models import Chase, OrgUnit, User
+from accounts.scoping import get_visible_or_404
 from customers.selectors import customer_queryset
 from kpi.calculations import Period
 
 from .. import selectors as sel
 from .. import services
 from ..chasing import weekly_chase, weekly_owed
+from ..comments import team_comment_add
 from ..forms import (
     CommentForm,
     KeyCoacheeForm,
@@ -35,6 +37,7 @@ from ..forms import (
 )
 from ..models import KeyCoachee, TeamKeyCustomer, TeamWeeklyReport, WeeklyReport
 from ._common import _errors, _scope, _strict_week
+from .comments import TEAM_NAMES, unreachable_warning, with_mentions
 
 # --- team report --------------------------------------------------------------------------
 
@@ -47,12 +50,23 @@ def _team(request: ScopedRequest, code: str) -> OrgUnit:
     return team
 
 
+R = TypeVar("R", TeamKeyCustomer, KeyCoachee)
+
+
 def _team_report(request: ScopedRequest, pk: int) -> TeamWeeklyReport:
+    """The team report ``pk`` through its model's rule (``TeamWeeklyReport.objects.
+    visible_to``): 404 outside the viewer's scope, a huge id included."""
     scope = _scope(request)
-    report = TeamWeeklyReport.objects.select_related("team").filter(pk=pk).first()
-    if report is None or not scope.can_see_team(report.team_id):
-        raise Http404
-    return report
+    return get_visible_or_404(TeamWeeklyReport.objects.select_related("team"), scope, pk=pk)
+
+
+def _team_item(request: ScopedRequest, model: type[R], pk: int, *related: str) -> R:
+    """A key customer or key coachee row ``pk`` of a team report the viewer sees (404
+    otherwise), with its report and team (and ``related``) joined in."""
+    scope = _scope(request)
+    reports = TeamWeeklyReport.objects.visible_to(scope).values("pk")
+    rows = model._default_manager.select_related("report__team", *related)
+    return get_visible_or_404(rows.filter(report__in=reports), scope, pk=pk)
 
 
 def _team_url(report: TeamWeeklyReport) -> str:
@@ -139,7 +153,9 @@ def _team_context(
         if report
         else [],
         "coachees": _coachees(report),
-        "comments": list(report.comments.select_related("author")) if report else [],
+        "comments": with_mentions(report.comments.all()) if report else [],
+        "comment_names": TEAM_NAMES,
+        "mentions_url": reverse("weekly:team_report_mentions", args=[report.pk]) if report else "",
         "comment_form": CommentForm(),
         **_team_table(report, team, period),
     }
@@ -266,8 +282,15 @@ def team_report_comment(request: ScopedRequest, pk: int) -> HttpResponse:
     report = _team_report(request, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.team_comment_add(report=report, by=request.user, text=form.cleaned_data["text"])
-        messages.success(request, _("Comment added."))
+        try:
+            comment = team_comment_add(
+                report=report, by=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Comment added."))
+            unreachable_warning(request, comment)
     else:
         messages.error(request, _("Write a comment first."))
     return redirect(_team_url(report) + "#comments")
@@ -302,9 +325,7 @@ def team_key_customer_add(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_key_customer_remove(request: ScopedRequest, pk: int) -> HttpResponse:
     """Remove a key customer row from the team report."""
-    item = TeamKeyCustomer.objects.select_related("report__team").filter(pk=pk).first()
-    if item is None or not _scope(request).can_see_team(item.report.team_id):
-        raise Http404
+    item = _team_item(request, TeamKeyCustomer, pk)
     services.team_report_check_can_edit(team_id=item.report.team_id, scope=_scope(request))
     services.team_key_customer_remove(item=item, by=request.user)
     return redirect(_team_url(item.report) + "#key-customers")
@@ -340,9 +361,7 @@ def key_coachee_add(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_POST
 def key_coachee_edit(request: ScopedRequest, pk: int) -> HttpResponse:
     """Edit a key coachee's coaching content and tracked effect (supervisor, draft)."""
-    item = KeyCoachee.objects.select_related("report__team", "rep").filter(pk=pk).first()
-    if item is None or not _scope(request).can_see_team(item.report.team_id):
-        raise Http404
+    item = _team_item(request, KeyCoachee, pk, "rep")
     services.team_report_check_can_edit(team_id=item.report.team_id, scope=_scope(request))
     try:
         services.key_coachee_save(
@@ -363,9 +382,7 @@ def key_coachee_edit(request: ScopedRequest, pk: int) -> HttpResponse:
 @require_POST
 def key_coachee_remove(request: ScopedRequest, pk: int) -> HttpResponse:
     """Remove a key coachee row."""
-    item = KeyCoachee.objects.select_related("report__team").filter(pk=pk).first()
-    if item is None or not _scope(request).can_see_team(item.report.team_id):
-        raise Http404
+    item = _team_item(request, KeyCoachee, pk)
     services.team_report_check_can_edit(team_id=item.report.team_id, scope=_scope(request))
     services.key_coachee_remove(item=item, by=request.user)
     return redirect(_team_url(item.report) + "#coachees")

@@ -93,6 +93,34 @@
     show(".needs-group", outcome.value === "stage_advanced" || outcome.value === "deal");
   }
 
+  /* A phone call, WeChat or e-mail has no check-in, and is an appointment or a follow-up:
+     hide the check-in, drop a captured position and offer only those purposes. */
+  function toggleChannel(form) {
+    var chosen = form && form.querySelector("[data-channel]:checked");
+    if (!chosen) { return; }
+    var inPerson = chosen.value === "visit";
+    form.querySelectorAll(".checkin-group").forEach(function (group) {
+      group.classList.toggle("d-none", !inPerson);
+    });
+    if (!inPerson) {
+      ["latitude", "longitude", "accuracy", "photo"].forEach(function (name) {
+        var field = form.querySelector("[name=" + name + "]");
+        if (field) { field.value = ""; }
+      });
+    }
+    var purpose = form.querySelector("[data-in-person-only]");
+    if (purpose) {
+      var only = purpose.dataset.inPersonOnly.split(" ");
+      Array.prototype.forEach.call(purpose.options, function (option) {
+        option.disabled = !inPerson && only.indexOf(option.value) >= 0;
+      });
+      if (purpose.selectedOptions.length && purpose.selectedOptions[0].disabled) {
+        var first = Array.prototype.find.call(purpose.options, function (o) { return !o.disabled; });
+        if (first) { purpose.value = first.value; }
+      }
+    }
+  }
+
   function within(root, selector) {
     var found = Array.prototype.slice.call(root.querySelectorAll(selector));
     if (root.matches && root.matches(selector)) { found.unshift(root); }
@@ -108,6 +136,7 @@
     within(root, "form[data-autosave-key]").forEach(restoreAutosave);
     within(root, "form[data-backup-key]").forEach(restoreBackup);
     within(root, "form").forEach(toggleStage);
+    within(root, "form").forEach(toggleChannel);
     var auto = root.querySelector("[data-autopick]");
     if (auto) { pick(auto); }
   }
@@ -215,6 +244,7 @@
   });
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-outcome]")) { toggleStage(event.target.closest("form")); }
+    if (event.target.matches("[data-channel]")) { toggleChannel(event.target.closest("form")); }
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -301,26 +331,6 @@
     if (event.key === "j" || event.key === "ArrowRight") { link = document.querySelector("[data-nav-next]"); }
     if (event.key === "k" || event.key === "ArrowLeft") { link = document.querySelector("[data-nav-prev]"); }
     if (link && link.href) { event.preventDefault(); window.location.href = link.href; }
-  });
-
-  /* --- @mention picker: a picked name goes into the comment at the cursor --- */
-  document.addEventListener("click", function (event) {
-    var pick = event.target.closest && event.target.closest("[data-mention-pick]");
-    if (!pick) { return; }
-    var form = pick.closest("form");
-    var box = form && form.querySelector("textarea[name=text]");
-    if (!box) { return; }
-    var word = "@" + pick.getAttribute("data-mention-pick") + " ";
-    var at = box.selectionStart == null ? box.value.length : box.selectionStart;
-    var before = box.value.slice(0, at);
-    if (before && !/\s$/.test(before)) { word = " " + word; }
-    box.value = before + word + box.value.slice(at);
-    box.focus();
-    box.selectionStart = box.selectionEnd = (before + word).length;
-    var results = form.querySelector("#mention-results");
-    if (results) { results.innerHTML = ""; }
-    var q = form.querySelector("#mention-q");
-    if (q) { q.value = ""; }
   });
 
 })();

@@ -1,0 +1,257 @@
+"""Phone calls, WeChat and e-mails as follow-ups (docs/domain, section 3, "Phone calls,
+WeChat and e-mails"): the rules of the service, the journal page's type selector, the
+customer page's form (scoped like visits, another team's user gets 404) and where they
+show (journal for rep and supervisor, customer timeline, morning meeting)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.scoping import local_today
+from customers.models import Customer, Stage
+from journals import services
+from journals.models import Journal, Visit
+from journals.tests.factories import local_dt, make_customer
+
+DAY = dt.date(2026, 3, 4)
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _record(rep, customer, **kw) -> Visit:
+    journal = services.journal_get_or_create_today(rep=rep, day=DAY)
+    fields: dict[str, Any] = {
+        "purpose": "service",
+        "occurred_at": local_dt(DAY, 10),
+        "channel": "phone",
+    }
+    fields.update(kw)
+    return services.visit_record(journal=journal, by=rep, customer=customer, **fields)
+
+
+def test_a_call_is_an_appointment_or_follow_up_and_never_checks_in(org) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    with pytest.raises(ValidationError) as err:
+        _record(org.rep, customer, purpose="closing")
+    assert "purpose" in err.value.error_dict
+    with pytest.raises(ValidationError) as err:
+        _record(org.rep, customer, channel="fax")
+    assert "channel" in err.value.error_dict
+    checkin = services.CheckIn(latitude=Decimal("22.5"), longitude=Decimal("114.0"))
+    with pytest.raises(ValidationError) as err:
+        _record(org.rep, customer, channel="wechat", checkin=checkin)
+    assert "channel" in err.value.error_dict
+    assert not Visit.objects.exists()
+    call = _record(org.rep, customer, purpose="appointment")
+    assert (call.channel, call.is_in_person) == ("phone", False)
+    with pytest.raises(ValidationError):
+        services.visit_checkin(visit=call, by=org.rep, checkin=checkin)
+    # The database refuses a check-in on a call too.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Visit.objects.filter(pk=call.pk).update(checked_in_at=timezone.now())
+
+
+def test_a_call_follows_up_the_earlier_next_step_and_moves_the_last_activity(org) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    visit = _record(
+        org.rep,
+        customer,
+        channel="visit",
+        purpose="explanation",
+        occurred_at=local_dt(DAY, 9),
+        next_step="Send the quote",
+        next_step_date=DAY + dt.timedelta(days=2),
+    )
+    call = _record(org.rep, customer, channel="email", occurred_at=local_dt(DAY, 15))
+    visit.refresh_from_db()
+    assert visit.next_step_done
+    assert Customer.objects.get(pk=customer.pk).last_activity_at == call.occurred_at
+    # Changing a record's type follows the same rules; a call may become a visit.
+    with pytest.raises(ValidationError):
+        services.visit_update(visit=call, by=org.rep, purpose="first", occurred_at=call.occurred_at)
+    moved = services.visit_update(
+        visit=call, by=org.rep, purpose="first", occurred_at=call.occurred_at, channel="visit"
+    )
+    assert moved.channel == "visit"
+
+
+def test_the_journal_page_records_a_wechat_and_shows_it_in_both_languages(org, client_for) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    journal = services.journal_get_or_create_today(rep=org.rep, day=DAY)
+    client = client_for(org.rep)
+    url = reverse("journals:visit_add", args=[journal.pk])
+    post = {"customer": customer.pk, "time": "10:00", "outcome": "info", "channel": "wechat"}
+    refused = client.post(url, {**post, "purpose": "first"}, HTTP_ACCEPT_LANGUAGE="en", **HTMX)
+    assert "first, explanation and closing visits happen in person" in refused.content.decode()
+    assert not Visit.objects.exists()
+    client.post(url, {**post, "purpose": "coordination", "learned": "报价已发"}, **HTMX)
+    assert Visit.objects.get().channel == "wechat"
+    client.post(url, {**post, "purpose": "explanation", "channel": ""}, **HTMX)  # in person
+    assert sorted(Visit.objects.values_list("channel", flat=True)) == ["visit", "wechat"]
+    zh = client.get(
+        reverse("journals:journal_edit", args=[journal.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "微信" in zh
+    assert "1 次拜访" in zh
+    assert "1 次电话、微信或邮件" in zh
+    en = client.get(
+        reverse("journals:journal_edit", args=[journal.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "WeChat" in en
+    assert "1 visit" in en
+    assert "1 call, WeChat or e-mail" in en
+    # The supervisor's read-only view shows it too.
+    Journal.objects.filter(pk=journal.pk).update(
+        status=Journal.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    read = client_for(org.supervisor).get(
+        reverse("journals:journal_detail", args=[journal.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert read.status_code == 200
+    assert 'data-testid="channel"' in read.content.decode()
+    assert "1 call, WeChat or e-mail" in read.content.decode()
+
+
+def _contact_url(customer) -> str:
+    return reverse("journals:contact_add", args=[customer.pk])
+
+
+CALL = {
+    "channel": "phone",
+    "purpose": "service",
+    "time": "00:00",
+    "outcome": "info",
+    "learned": "续约意向",
+    "next_step": "上门签约",
+}
+
+
+def test_logging_a_call_from_the_customer_page(org, client_for) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    client = client_for(org.rep)
+    page = client.get(
+        reverse("customers:customer_detail", args=[customer.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert _contact_url(customer) in page
+    assert "记录电话、微信或邮件" in page
+    for lang, text in (("zh-hans", "记录跟进"), ("en", "Log a follow-up")):
+        form = client.get(_contact_url(customer), HTTP_ACCEPT_LANGUAGE=lang)
+        assert form.status_code == 200
+        assert text in form.content.decode()
+    # Bad input: a closing "call" is refused with the reason, nothing saved.
+    bad = client.post(
+        _contact_url(customer), {**CALL, "purpose": "closing"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert bad.status_code == 200
+    assert "happen in person" in bad.content.decode()
+    assert not Visit.objects.exists()
+    done = client.post(
+        _contact_url(customer),
+        {**CALL, "next_step_date": (local_today() + dt.timedelta(days=3)).isoformat()},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert done.status_code == 302
+    call = Visit.objects.get()
+    assert (call.channel, call.rep_id, call.journal.day) == ("phone", org.rep.pk, local_today())
+    assert call.journal.rep_id == org.rep.pk
+    assert call.is_effective
+    timeline = client.get(done["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "电话：回访：服务" in timeline
+    assert 'data-kind="follow_up_phone"' in timeline
+    en = client.get(done["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Phone call: Follow-up: service" in en
+
+
+def test_another_teams_user_cannot_log_a_contact_with_the_customer(org, client_for) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    for other in (org.outsider, org.rep_b, org.supervisor_b, org.outsider_supervisor):
+        client = client_for(other)
+        assert client.get(_contact_url(customer)).status_code == 404
+        assert client.post(_contact_url(customer), CALL).status_code == 404
+        page = client.get(reverse("customers:customer_detail", args=[customer.pk]))
+        assert page.status_code == 404
+    assert not Visit.objects.exists()
+    # A manager above the team sees the customer but keeps no journal: 403, no link.
+    manager = client_for(org.manager)
+    assert manager.post(_contact_url(customer), CALL).status_code == 403
+    page = manager.get(reverse("customers:customer_detail", args=[customer.pk])).content.decode()
+    assert _contact_url(customer) not in page
+    assert not Visit.objects.exists()
+
+
+def test_a_teammate_covers_with_the_relation_and_a_submitted_journal_is_refused(
+    org, client_for
+) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    client = client_for(org.teammate)
+    refused = client.post(
+        _contact_url(customer), {**CALL, "relation": "own"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert refused.status_code == 200
+    assert "This customer is not yours" in refused.content.decode()
+    assert client.post(_contact_url(customer), {**CALL, "relation": "covering"}).status_code == 302
+    assert Visit.objects.get().relation == "covering"
+    journal = Journal.objects.get(rep=org.teammate)
+    Journal.objects.filter(pk=journal.pk).update(
+        status=Journal.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    again = client.post(
+        _contact_url(customer), {**CALL, "relation": "covering"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert again.status_code == 200
+    assert "journal is submitted; amend it to add a record" in again.content.decode()
+    assert Visit.objects.count() == 1
+
+
+def test_the_month_export_shows_the_type_and_counts_visits_apart(org, client_for) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    _record(org.rep, customer, channel="visit", purpose="first", occurred_at=local_dt(DAY, 9))
+    _record(org.rep, customer, learned="=1+1", next_step="报价", next_step_date=DAY)
+    response = client_for(org.supervisor).get(
+        reverse("journals:export_month"),
+        {"rep": org.rep.pk, "month": "2026-03"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    wb = load_workbook(io.BytesIO(response.content))
+    header, *rows = list(wb.worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert header[5:8] == ("拜访数", "电话、微信和邮件", "有效拜访数")
+    # One in-person visit (not effective), one call (effective, but not a visit).
+    assert rows[0][5:8] == (1, 1, 0)
+    cells = [c for row in wb[f"{DAY:%Y-%m-%d}"].iter_rows() for c in row if c.value]
+    typed = next(c for c in cells if c.value == "=1+1")
+    assert typed.data_type == "s"
+    values = [c.value for c in cells]
+    assert "电话" in values
+    assert "上门拜访" in values
+
+
+def test_a_call_filed_through_the_api_is_a_follow_up_without_check_in(org) -> None:
+    from journals.tests.test_api import token_api
+
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    phone = token_api(org.rep)
+    at = local_dt(local_today(), 0, 5).isoformat()
+    body = {"customer": customer.pk, "purpose": "service", "occurred_at": at, "channel": "phone"}
+    refused = phone.post(
+        "/api/v1/visits/",
+        {**body, "latitude": "22.5", "longitude": "114.0"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.status_code == 400
+    assert "Only an in-person visit checks in" in str(refused.json())
+    filed = phone.post("/api/v1/visits/", body, format="json")
+    assert filed.status_code == 201, filed.content
+    assert filed.json()["channel"] == "phone"
+    listed = phone.get("/api/v1/visits/", {"channel": "phone"}).json()
+    assert [v["id"] for v in listed["results"]] == [filed.json()["id"]]
+    assert phone.get("/api/v1/visits/", {"channel": "visit"}).json()["results"] == []
