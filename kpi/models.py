@@ -289,6 +289,28 @@ class KpiSnapshot(models.Model):
         return f"{self.scope_kind}:{self.scope_id} {self.period_start} {self.metric}={self.value}"
 
 
+class MonthlyAnalysisQuerySet(ScopedQuerySet["MonthlyAnalysis"]):
+    """Monthly analyses (docs/domain, section 4b): seen by their author, the rep they are
+    about and the viewers of their team (memberships active on the scope's day); changed
+    by the author alone (state rules, a draft only, stay in ``kpi.analysis``). The one
+    scoping rule of the model."""
+
+    scope_owner_field = "author"
+    scope_team_field = "team"
+    scope_editors = "author"
+
+    def visible_to(self, scope: Scope) -> models.QuerySet[MonthlyAnalysis]:
+        """Written by or about the viewer, or of a visible team; admins all, anonymous none."""
+        if not scope.is_authenticated:
+            return self.none()
+        if scope.is_admin:
+            return self.all()
+        teams = sorted(scope.visible_team_ids or ())
+        return self.filter(
+            Q(author_id=scope.user_id) | Q(rep_id=scope.user_id) | Q(team_id__in=teams)
+        )
+
+
 class MonthlyAnalysis(models.Model):
     """Monthly business analysis and plan (月度经营分析与计划), personal (rep) or team.
 
@@ -323,6 +345,8 @@ class MonthlyAnalysis(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revision = models.PositiveSmallIntegerField(default=1)
+
+    objects = MonthlyAnalysisQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "team_id", "rep_id"]
