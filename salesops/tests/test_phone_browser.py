@@ -11,10 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.scoping import scope_for
 from customers.models import Stage
 from journals import services as journal_services
 from journals.models import Purpose
+from journals.services import action_item_add, minutes_save_notes
 from journals.tests.factories import make_customer, plan, submitted, visit
+from weekly.demo import GOAL_METRICS
+from weekly.models import ReportStatus, WeeklyReport
+from weekly.selectors import meeting_default_period
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,22 +39,52 @@ PAGES = {
     "supervisor": [
         "journals:inbox",
         "journals:morning_meeting",
+        "/journals/morning-meeting/?present=1",
+        "/journals/meetings/minutes/?kind=morning",
+        "journals:follow_ups",
         "kpi:dashboard",
+        "/kpi/drilldown/?scope=team:north-1&metric=funnel_target",
+        "kpi:target_list",
         "customers:customer_list",
+        "customers:pool",
+        "projects:project_list",
         "journals:journal_list",
         "weekly:report_list",
         "weekly:meeting",
+        "/weekly/meeting/?present=1",
+        "/journals/meetings/minutes/?kind=weekly",
         "coaching:plan_list",
+        "coaching:heatmap",
+        "coaching:recognition_board",
         "accounts:team_list",
+        "/accounts/teams/north-1/",
+        "/accounts/teams/north-1/channels/",
         "journals:submission_stats",
         "customers:customer_bulk",
         "weekly:owed",
     ],
-    "manager": ["kpi:dashboard", "customers:customer_list", "weekly:meeting", "accounts:team_list"],
+    "manager": [
+        "kpi:dashboard",
+        "/kpi/drilldown/?scope=branch:north&metric=funnel_target",
+        "kpi:target_list",
+        "kpi:analysis_list",
+        "customers:customer_list",
+        "projects:project_list",
+        "journals:journal_list",
+        "weekly:report_list",
+        "weekly:meeting",
+        "/weekly/meeting/?present=1",
+        "/journals/meetings/minutes/?kind=weekly",
+        "coaching:plan_list",
+        "coaching:heatmap",
+        "accounts:team_list",
+        "weekly:owed",
+    ],
     "admin": [
         "kpi:dashboard",
         "customers:import_list",
         "accounts:calendar",
+        "accounts:pool_rules",
         "customers:customer_list",
     ],
 }
@@ -70,6 +105,30 @@ def _data(org) -> None:
     submitted(yesterday)
     today = journal_services.journal_get_or_create_today(rep=org.rep, day=day)
     plan(today, Purpose.EXPLANATION, c, preparation="带方案")
+    # The weekly meeting's last complete week: both reps far below a plan of every goal,
+    # so each slide has a long "below plan: ..." badge (it made meeting mode 1077 px wide).
+    week = meeting_default_period()
+    for rep in (org.rep, org.teammate):
+        WeeklyReport.objects.create(
+            rep=rep,
+            team=org.team_a,
+            week=week.start,
+            status=ReportStatus.SUBMITTED,
+            plan={m: "99" for m in GOAL_METRICS},
+        )
+    # minutes with long action items at both meetings
+    scope = scope_for(org.supervisor, day)
+    for kind, when in (("morning", day), ("weekly", week.start)):
+        args = {"scope": scope, "team": org.team_a, "kind": kind, "day": when}
+        minutes_save_notes(**args, notes="王芳的复访计划要具体，" * 20, by=org.supervisor)
+        action_item_add(
+            **args,
+            item_kind="action",
+            text="给深圳市长名字的科技股份有限公司第五分公司送专线与云桌面的组合报价" * 3,
+            owner=org.teammate,
+            due=day + dt.timedelta(days=3),
+            by=org.supervisor,
+        )
 
 
 def _overflow(page) -> int:
@@ -84,22 +143,31 @@ def test_no_main_page_scrolls_sideways_on_a_phone(org, page_for, live_server, lo
         page = page_for(getattr(org, persona), width=375, locale=locale)
         page.set_viewport_size({"width": 375, "height": 812})
         for name in names:
-            page.goto(live_server.url + reverse(name))
+            page.goto(live_server.url + (name if name.startswith("/") else reverse(name)))
             page.wait_for_load_state("load")
             width = _overflow(page)
             if width > 375:
                 wide.append(f"{persona} {name}: {width}px")
+            elif page.url.endswith("/accounts/login/") or "login" in page.url:
+                wide.append(f"{persona} {name}: sent to the login page")
     assert wide == []
 
 
+@pytest.mark.parametrize(
+    ("persona", "path", "form_id"),
+    [
+        ("supervisor", "/customers/", "#customer-filter"),
+        ("manager", "/kpi/", "#kpi-filter"),
+    ],
+)
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
 def test_phone_menu_has_the_language_switcher_and_filters_fold_away(
-    org, page_for, live_server, locale
+    org, page_for, live_server, locale, persona, path, form_id
 ):
-    page = page_for(org.supervisor, width=375, locale=locale)
+    page = page_for(getattr(org, persona), width=375, locale=locale)
     page.set_viewport_size({"width": 375, "height": 812})
-    page.goto(f"{live_server.url}/customers/")
-    form = page.locator("#customer-filter")
+    page.goto(f"{live_server.url}{path}")
+    form = page.locator(form_id)
     toggle = page.locator("[data-testid=filters-toggle]")
     expect(form).to_be_hidden()
     expect(toggle).to_be_visible()
@@ -116,7 +184,7 @@ def test_phone_menu_has_the_language_switcher_and_filters_fold_away(
     expect(page.locator("html")).to_have_attribute("lang", other)
     # a wide screen shows the filters and no toggle
     page.set_viewport_size({"width": 1280, "height": 900})
-    expect(page.locator("#customer-filter")).to_be_visible()
+    expect(page.locator(form_id)).to_be_visible()
     expect(page.locator("[data-testid=filters-toggle]")).to_be_hidden()
 
 
