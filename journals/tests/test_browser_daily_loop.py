@@ -1,7 +1,8 @@
 """The daily loop in Debian's chromium, in both languages ("Done when"): the supervisor
 sets the team's DingTalk robot (a loopback robot that checks the signature), chases a
 missing journal; the rep gets it in-app and in the robot channel, files the journal and
-mentions the supervisor with the picker; the supervisor reads it (the read receipt shows
+mentions the supervisor with the picker (and corrects the comment in place: marked
+edited); the supervisor reads it (the read receipt shows
 to the rep) and reviews it with a comment typed but not sent, which is posted, not lost."""
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ TEXTS = {
         "submitted": "Submitted",
         "reviewed": "Reviewed",
         "sent": "Sent",
+        "chased": "is asking for your journal of",
+        "edited": "edited",
     },
     "zh-CN": {
         "saved": re.compile("已.*保存"),
         "submitted": "已提交",
         "reviewed": "已审阅",
         "sent": "已发送",
+        "chased": "催你提交",
+        "edited": "已编辑",
     },
 }
 
@@ -68,6 +73,7 @@ def test_chase_file_mention_read_and_review(org, page_for, live_server, robot, l
     rep.goto(f"{base}/accounts/notifications/")
     note = rep.locator("main", has_text=org.supervisor.name)
     expect(note).to_contain_text(day.isoformat())
+    expect(note).to_contain_text(words["chased"])  # a notice code, read in the page's language
     rep.locator(f"a[href*='/journals/calendar/?month={day:%Y-%m}']").first.click()
     rep.locator(f"form:has(input[name=day][value='{day.isoformat()}']) button").click()
     rep.fill("#id_summary", "补交：两次拜访")
@@ -88,6 +94,17 @@ def test_chase_file_mention_read_and_review(org, page_for, live_server, robot, l
     rep.locator("#id_comment_text").press_sequentially("请看我的补交", delay=5)
     rep.locator("#comments form:has(textarea) button[type=submit]").click()
     expect(rep.locator("#comments .mention[data-mention=supervisor]")).to_have_count(1)
+    # ... corrects the comment in place: it shows as edited, the mention still highlighted
+    rep.locator("#comments [data-testid=comment]").last.locator(
+        "[data-testid=comment-edit]"
+    ).click()
+    box = rep.locator("[data-testid=comment-edit-form] textarea")
+    box.press("End")
+    box.press_sequentially("，谢谢", delay=5)
+    rep.click("[data-testid=comment-save]")
+    expect(rep.locator("#comments [data-testid=comment-edited]")).to_contain_text(words["edited"])
+    expect(rep.locator("#comments .mention[data-mention=supervisor]")).to_have_count(1)
+    assert Comment.objects.get(journal__rep=org.rep).text.endswith("请看我的补交，谢谢")
     assert Notification.objects.filter(user=org.supervisor, key__startswith="journal-mention:")
     assert rep.evaluate("document.documentElement.scrollWidth") <= 375
 

@@ -1,6 +1,7 @@
 """Meeting mode in Debian's chromium at phone size (375x812), in both languages: the
 supervisor runs the morning meeting one rep per screen, types minutes, records two action
-items and finds them again at the next meeting, where one is ticked off."""
+items and finds them again at the next meeting, where one is ticked off; the first
+meeting's summary goes to the team's group robot (a loopback DingTalk robot)."""
 
 import datetime as dt
 
@@ -8,13 +9,25 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts import delivery
 from journals.models import ActionItem, MeetingMinutes
+from salesops.tests.robots import SECRET
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEXT = {
-    "en": {"next": "Next", "carried": "Open action items from earlier meetings", "saved": "Saved"},
-    "zh-CN": {"next": "下一位", "carried": "以前会议未完成的行动项", "saved": "保存"},
+    "en": {
+        "next": "Next",
+        "carried": "Open action items from earlier meetings",
+        "saved": "Saved",
+        "sent": "Summary sent to 1 group robot",
+    },
+    "zh-CN": {
+        "next": "下一位",
+        "carried": "以前会议未完成的行动项",
+        "saved": "保存",
+        "sent": "纪要摘要已发往 1 个群机器人",
+    },
 }
 
 
@@ -24,9 +37,16 @@ def no_overflow(page) -> None:
 
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
 def test_supervisor_runs_a_morning_meeting_and_sees_its_action_items_next_time(
-    org, page_for, live_server, locale
+    org, page_for, live_server, locale, robot
 ):
     words = TEXT[locale]
+    delivery.channel_save(
+        team=org.team_a,
+        by=org.supervisor,
+        platform="dingtalk",
+        webhook_url=f"{robot.url}/dingtalk",
+        secret=SECRET,
+    )
     today = timezone.localdate()
     page = page_for(org.supervisor, width=375, locale=locale)
     page.set_viewport_size({"width": 375, "height": 812})
@@ -86,3 +106,10 @@ def test_supervisor_runs_a_morning_meeting_and_sees_its_action_items_next_time(
     expect(page.locator("[data-testid=minutes-text]")).to_have_text("王芳的复访计划要具体")
     expect(page.locator("[data-testid=minutes-actions]")).to_contain_text("约华信复访")
     no_overflow(page)
+    page.click("[data-testid=minutes-post]")
+    expect(page.locator(".alert-success")).to_contain_text(words["sent"])
+    no_overflow(page)
+    (text,) = robot.texts("dingtalk")  # signed, accepted by the robot
+    assert "送报价给腾飞" in text
+    assert "约华信复访" in text
+    assert "王芳的复访计划要具体" in text

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.comments import comment_delete, comment_edit
 from accounts.models import OrgUnit
-from accounts.scoping import local_today
+from accounts.scoping import get_visible_or_404, local_today
 from accounts.views_comments import comment_delete_view, comment_edit_view
 from kpi import analysis as analysis_services
 from kpi import targets as target_services
@@ -29,14 +28,10 @@ from kpi.views.scopes import _scope, _user, resolve_team
 
 
 def _visible_analysis(request: HttpRequest, pk: int) -> MonthlyAnalysis:
-    analysis = (
-        MonthlyAnalysis.objects.select_related("rep", "team", "author", "reviewed_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if analysis is None or not analysis_services.analysis_can_see(analysis, _scope(request)):
-        raise Http404
-    return analysis
+    """The analysis ``pk`` through its model's rule (``MonthlyAnalysisQuerySet``): 404
+    outside the viewer's scope."""
+    rows = MonthlyAnalysis.objects.select_related("rep", "team", "author", "reviewed_by")
+    return get_visible_or_404(rows, _scope(request), pk=pk)
 
 
 def _result_rows(
@@ -73,10 +68,7 @@ def analysis_list(request: HttpRequest) -> HttpResponse:
     """Monthly analyses the viewer may see (own, their team's), newest first, paged;
     with the forms to start a personal or team analysis."""
     scope = _scope(request)
-    qs = MonthlyAnalysis.objects.select_related("rep", "team", "author")
-    if not scope.is_admin:
-        teams = sorted(scope.visible_team_ids or ())
-        qs = qs.filter(Q(author_id=scope.user_id) | Q(rep_id=scope.user_id) | Q(team_id__in=teams))
+    qs = MonthlyAnalysis.objects.visible_to(scope).select_related("rep", "team", "author")
     page = Paginator(qs.order_by("-month", "team__name", "rep__username"), 25).get_page(
         request.GET.get("page")
     )

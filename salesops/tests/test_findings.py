@@ -426,3 +426,23 @@ def test_the_targets_api_hides_a_rep_who_has_moved_to_another_team(org):
     assert row.pk not in [t["id"] for t in api.get("/api/v1/targets/").json()["results"]]
     api.force_login(org.supervisor_b)
     assert api.get(f"/api/v1/targets/{row.pk}/").status_code == 200
+
+
+def test_a_page_whose_database_is_unreachable_answers_a_friendly_503(client, org, monkeypatch):
+    """F-18 end to end: the database fails inside a real request (the scope lookup every
+    page makes); handler500 answers 503 with Retry-After and the friendly page, not a 500."""
+    from django.db import OperationalError
+
+    import accounts.middleware
+
+    def down(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    client.force_login(org.rep)
+    client.raise_request_exception = False
+    monkeypatch.setattr(accounts.middleware, "scope_for", down)
+    response = client.get(reverse("journals:today"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Briefly unavailable" in response.content.decode()
+    assert "Connection refused" not in response.content.decode()

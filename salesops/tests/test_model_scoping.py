@@ -30,7 +30,7 @@ from customers.models import Customer, ImportJob, Project
 from customers.tests.factories import make_customer
 from journals.models import Journal, Visit
 from journals.tests.factories import visit
-from kpi.models import Target
+from kpi.models import MonthlyAnalysis, Target
 from weekly.models import TeamWeeklyReport, WeeklyReport
 from weekly.tests.factories import report
 
@@ -90,6 +90,12 @@ def _target(org: Any) -> Target:
     )
 
 
+def _analysis(org: Any) -> MonthlyAnalysis:
+    return MonthlyAnalysis.objects.create(
+        month=MONDAY.replace(day=1), rep=org.rep, team=org.team_a, author=org.rep
+    )
+
+
 def _import_job(org: Any) -> ImportJob:
     job = ImportJob(kind="customers", original_name="list.csv", created_by=org.admin)
     job.file.save("list.csv", ContentFile(b"name\n"), save=False)
@@ -109,6 +115,7 @@ CASES: list[tuple[type[Model], Callable[[Any], Model], str, str]] = [
     (Talk, _talk, "manager", "rep"),
     (Project, _project, "rep", "manager"),
     (Target, _target, "supervisor", "rep"),
+    (MonthlyAnalysis, _analysis, "rep", "supervisor"),
 ]
 
 
