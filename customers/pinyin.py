@@ -134,9 +134,14 @@ def syllable_text(text: str) -> str:
 
     '上海新阳半导体材料' -> "|shang'hai|xin|yang|ban'dao'ti|cai|liao";
     'TCL科技' -> '|t.c.l|ke|ji'. Full-width letters count as Latin (NFKC)."""
+    return _syllables_of(_words(unicodedata.normalize("NFKC", text)))
+
+
+def _syllables_of(words: list[str]) -> str:
+    """:func:`syllable_text` of a name already cut into words (:func:`_words`)."""
     out: list[str] = []
     latin = False
-    for word in _words(unicodedata.normalize("NFKC", text)):
+    for word in words:
         if _is_han(word[0]):
             syllables = [s for s in _word_syllables(word) if s]
             if syllables:
@@ -150,6 +155,27 @@ def syllable_text(text: str) -> str:
             else:
                 latin = False
     return "".join(out)
+
+
+@lru_cache(maxsize=50_000)
+def _short_syllables(short_name: str) -> str:
+    return syllable_text(short_name)
+
+
+def derived_search_fields(name: str, short_name: str) -> tuple[str, str]:
+    """``(derived_initials(name, short_name), search_text(name, short_name))`` with the
+    name cut into words once when it is already NFKC-normal (an imported name always is)
+    and the short name's forms cached (short names repeat across a list): the two search
+    fields of a new customer at about half the cost (a test compares them)."""
+    if not unicodedata.is_normalized("NFKC", name):
+        return derived_initials(name, short_name), search_text(name, short_name)
+    words = _words(name)
+    initials = "".join(_word_initials(word) for word in words)
+    search = _syllables_of(words)
+    if short_name:
+        initials = f"{initials} {_short_initials(short_name)}"
+        search = f"{search}{NAME_BREAK}{_short_syllables(short_name)}"
+    return initials[:200], search
 
 
 def search_text(name: str, short_name: str) -> str:

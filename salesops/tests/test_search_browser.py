@@ -61,5 +61,6 @@ def test_on_a_phone_slash_opens_the_menu_and_results_read_in_english(org, page_f
     journals = page.locator("[data-testid=group-journals]")
     expect(journals.locator("mark")).to_have_text("专线")
     expect(page.locator("[data-testid=count-journals]")).to_have_text("1")
+    expect(page.locator("[data-testid=kind-customers]")).to_be_hidden()  # none: folded away
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
