@@ -167,8 +167,9 @@ def compute_and_store_incremental(
     through the stored sums of ``unit_id``: only the dirty buckets are recomputed (all of
     them when the sums must be rebuilt, see the module docstring), and only the scopes whose
     sums or targets changed are written; the others get the new ``computed_at``. Returns the
-    snapshot rows written. One transaction; the partial rows are locked for its duration, so
-    two recomputes of one unit apply their buckets one after the other."""
+    snapshot rows written plus the (scope, period) pairs confirmed unchanged (so 0 only when
+    there was nothing to compute). One transaction; the partial rows are locked for its
+    duration, so two recomputes of one unit apply their buckets one after the other."""
     plist = sorted(set(periods))
     scopes, load_teams = plan_scopes(plist, team_ids, kinds)
     if not scopes:
@@ -276,7 +277,9 @@ def compute_and_store_incremental(
             _save(unit_id, p, row, fingerprint, assembly, sums, members)
         written = store(results) if results else 0
         _touch_unchanged(unchanged)
-    return written
+    # Unchanged scopes count too: the recompute checked them, and the diagnosis it triggers
+    # must run even when no figure moved (a submitted journal changes the habits it reads).
+    return written + sum(len(v) for v in unchanged.values())
 
 
 def _changed_scopes(before: Flat | None, after: Flat, n: int) -> np.ndarray:
