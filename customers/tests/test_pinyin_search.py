@@ -8,7 +8,14 @@ import pytest
 
 from accounts.scoping import scope_for
 from customers.models import Customer
-from customers.pinyin import pinyin_pattern, pinyin_q, pinyin_query, search_text, syllable_text
+from customers.pinyin import (
+    pinyin_pattern,
+    pinyin_q,
+    pinyin_query,
+    pinyin_span,
+    search_text,
+    syllable_text,
+)
 from customers.selectors import customer_queryset, customer_search
 from customers.services import customer_update
 from customers.tests.factories import make_customer
@@ -68,6 +75,32 @@ def test_no_match_runs_from_the_name_into_the_short_name():
 def test_no_pinyin_query_gives_no_pattern(query):
     assert pinyin_query(query) is None
     assert pinyin_pattern(query) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "marked"),
+    [
+        (XINYANG, "xy", "新阳"),
+        (XINYANG, "shanghai", "上海"),
+        (XINYANG, "haixin", "海新"),
+        (XINYANG, "shangh", "上海"),
+        (XINYANG, "bdtcl", "半导体材料"),
+        (TCL, "tclkj", "TCL科技"),
+        ("TCL（深圳）360 Apple", "sz", "深圳"),
+        ("TCL（深圳）360 Apple", "360", "360"),
+        ("TCL（深圳）360 Apple", "apple", "Apple"),
+    ],
+)
+def test_pinyin_span_marks_the_characters_matched(text, query, marked):
+    span = pinyin_span(text, query)
+    assert span is not None
+    assert text[span[0] : span[1]] == marked
+
+
+def test_pinyin_span_is_none_without_a_match_or_when_nfkc_changes_the_length():
+    assert pinyin_span(XINYANG, "tcl") is None
+    assert pinyin_span(XINYANG, "深圳") is None
+    assert pinyin_span("㈱上海", "sh") is None  # NFKC turns ㈱ into three characters
 
 
 @pytest.mark.django_db
