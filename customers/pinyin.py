@@ -128,8 +128,9 @@ def _is_han(ch: str) -> bool:
 
 
 def _tokens(text: str) -> list[tuple[str, int]]:
-    """The marked syllables and letters of ``text`` (see :func:`syllable_text`), each with
-    the index of its character in the NFKC form of ``text``."""
+    """The marked syllables and letters of ``text``, each with the index of its character
+    in the NFKC form of ``text``: joined, exactly :func:`syllable_text` (a test compares
+    them; :func:`_syllables_of` is the faster form without the indices)."""
     out: list[tuple[str, int]] = []
     latin = False
     at = 0
@@ -159,7 +160,27 @@ def syllable_text(text: str) -> str:
 
     '上海新阳半导体材料' -> "|shang'hai|xin|yang|ban'dao'ti|cai|liao";
     'TCL科技' -> '|t.c.l|ke|ji'. Full-width letters count as Latin (NFKC)."""
-    return "".join(token for token, _at in _tokens(text))
+    return _syllables_of(_words(unicodedata.normalize("NFKC", text)))
+
+
+def _syllables_of(words: list[str]) -> str:
+    """:func:`syllable_text` of a name already cut into words (:func:`_words`)."""
+    out: list[str] = []
+    latin = False
+    for word in words:
+        if _is_han(word[0]):
+            syllables = [s for s in _word_syllables(word) if s]
+            if syllables:
+                out.append(WORD_MARK + SYLLABLE_MARK.join(syllables))
+            latin = False
+            continue
+        for ch in word:
+            if ch.isascii() and ch.isalnum():
+                out.append((LETTER_MARK if latin else WORD_MARK) + ch.lower())
+                latin = True
+            else:
+                latin = False
+    return "".join(out)
 
 
 def pinyin_span(text: str, query: str) -> tuple[int, int] | None:
@@ -182,6 +203,27 @@ def pinyin_span(text: str, query: str) -> tuple[int, int] | None:
             covered.append(at)
         position += len(token)
     return (covered[0], covered[-1] + 1) if covered else None
+
+
+@lru_cache(maxsize=50_000)
+def _short_syllables(short_name: str) -> str:
+    return syllable_text(short_name)
+
+
+def derived_search_fields(name: str, short_name: str) -> tuple[str, str]:
+    """``(derived_initials(name, short_name), search_text(name, short_name))`` with the
+    name cut into words once when it is already NFKC-normal (an imported name always is)
+    and the short name's forms cached (short names repeat across a list): the two search
+    fields of a new customer at about half the cost (a test compares them)."""
+    if not unicodedata.is_normalized("NFKC", name):
+        return derived_initials(name, short_name), search_text(name, short_name)
+    words = _words(name)
+    initials = "".join(_word_initials(word) for word in words)
+    search = _syllables_of(words)
+    if short_name:
+        initials = f"{initials} {_short_initials(short_name)}"
+        search = f"{search}{NAME_BREAK}{_short_syllables(short_name)}"
+    return initials[:200], search
 
 
 def search_text(name: str, short_name: str) -> str:

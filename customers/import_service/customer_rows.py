@@ -17,7 +17,8 @@ from django.utils.translation import gettext_noop
 
 from ..importing import ParsedRow, dedupe_keys, name_key
 from ..models import Contact, Customer, ImportJob, Ownership, Segment, Stage, StageChange
-from ..services import customer_fill_derived, derived_initials, search_text
+from ..pinyin import derived_search_fields
+from ..services import customer_fill_derived
 from .fast_insert import fast_insert
 from .fields import _CONTACT_COPY, _CUSTOMER_COPY, _KEY_LABELS
 from .resolving import _add_error, _assign_owner, _Plan, _Resolver
@@ -190,11 +191,12 @@ def _new_customer_row(plan: _Plan, job: ImportJob, now: dt.datetime) -> tuple[ob
     name = copied[0]
     short_name = copied[1]
     key = next((v for k, v in plan.row.keys or () if k == "name"), None)
+    initials, search = derived_search_fields(name, short_name)
     return (
         *copied,
         key if key is not None else name_key(name),
-        derived_initials(name, short_name),
-        search_text(name, short_name),
+        initials,
+        search,
         plan.owner.pk if plan.owner else None,
         plan.team.pk if plan.team else None,
         stage,

@@ -5,10 +5,13 @@ start, full pinyin from a syllable start; never anywhere in the middle ('tcl' mu
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accounts.scoping import scope_for
 from customers.models import Customer
 from customers.pinyin import (
+    _tokens,
     pinyin_pattern,
     pinyin_q,
     pinyin_query,
@@ -128,3 +131,16 @@ def test_renaming_refreshes_the_search_text(org):
     customer = make_customer(org.rep, name=XINYANG)
     customer_update(by=org.rep, customer=customer, name=TCL)
     assert Customer.objects.get(pk=customer.pk).pinyin_search.startswith("|t.c.l|ke|ji")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("上海新阳半导体材料重庆腾飞科技有限公司TCL tcl（）360-·Ａ㈱")
+        ),
+        max_size=30,
+    )
+)
+def test_the_highlight_tokens_join_to_the_stored_search_text(text):
+    assert "".join(token for token, _at in _tokens(text)) == syllable_text(text)
