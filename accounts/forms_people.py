@@ -109,6 +109,7 @@ class PersonCreateForm(_Styled, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = language_choices()  # type: ignore[attr-defined]
         self.fields["role"].choices = role_choices()  # type: ignore[attr-defined]
+        self.fields["unit"].empty_label = _("Choose a team")  # type: ignore[attr-defined]
         self.fields["unit"].queryset = OrgUnit.objects.filter(  # type: ignore[attr-defined]
             is_active=True, kind__in=[OrgUnit.Kind.TEAM, OrgUnit.Kind.BRANCH]
         ).order_by("-kind", "name")
@@ -152,6 +153,7 @@ class TeamForm(_Styled, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = team_branches()  # type: ignore[attr-defined]
+        self.fields["branch"].empty_label = _("Choose a branch")  # type: ignore[attr-defined]
         segment = OrgUnit._meta.get_field("segment")
         self.fields["segment"].choices = [("", "-"), *segment.choices]  # type: ignore[attr-defined,misc]
         self.fields["supervisor"].queryset = User.objects.filter(  # type: ignore[attr-defined]
@@ -174,6 +176,7 @@ class MoveForm(_Styled, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = active_teams()  # type: ignore[attr-defined]
+        self.fields["team"].empty_label = _("Choose a team")  # type: ignore[attr-defined]
         self.fields["last_day"].initial = local_today()
         self._style()
 

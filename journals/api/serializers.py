@@ -111,7 +111,7 @@ class CommentSerializer(ApiModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ["id", "journal", "author", "text", "created_at"]
+        fields = ["id", "journal", "author", "text", "created_at", "edited_at"]
         read_only_fields = fields
 
 

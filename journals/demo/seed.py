@@ -454,7 +454,70 @@ def _visits(
             v.checked_in_at = at
         book.last_visit[customer.pk] = max(at, book.last_visit.get(customer.pk, at))
         out.append(v)
+    out.extend(_remote(journal, out, book, known, profile))
+    out.sort(key=lambda v: v.occurred_at)
     return out
+
+
+#: How the demo's reps follow up at a distance, with weights (docs/domain, section 3).
+REMOTE_MIX = ((visit_rules.PHONE, 5), (visit_rules.WECHAT, 4), (visit_rules.EMAIL, 1))
+#: Extra calls / WeChats / e-mails a day at most, by profile.
+REMOTE_PER_DAY = {"strong": 2, "average": 2, "weak": 1}
+REMOTE_LEARNED = {
+    visit_rules.PHONE: [
+        "电话确认了上门时间",
+        "电话催缴本月费用，对方答应月底前付清",
+        "电话了解到预算下月审批",
+    ],
+    visit_rules.WECHAT: [
+        "微信发了产品资料，对方已读并回复有兴趣",
+        "微信沟通报价细节",
+        "微信确认了需求清单",
+    ],
+    visit_rules.EMAIL: ["邮件发送了方案和报价", "邮件回复了技术问题", "邮件确认了合同条款"],
+}
+
+
+def _remote(
+    journal: Journal, visits: list[Visit], book: _Book, known: list[Customer], profile: str
+) -> list[Visit]:
+    """The day's phone calls, WeChats and e-mails (docs/domain, section 3): half of the
+    follow-ups and appointments already chosen happen at a distance (no check-in), and a
+    few extra follow-ups go out at lunch or after the visits. Their own random stream
+    (seeded by rep and day), so the rest of the demo stays as it was."""
+    rng = random.Random(f"{journal.rep_id}:{journal.day}")  # noqa: S311 (demo data)
+    channels = [c for c, _w in REMOTE_MIX]
+    weights = [w for _c, w in REMOTE_MIX]
+    for v in visits:
+        if v.purpose in visit_rules.REMOTE_PURPOSES and rng.random() < 0.5:
+            v.channel = rng.choices(channels, weights)[0]
+            v.checkin_latitude = v.checkin_longitude = v.checkin_distance_m = None
+            v.checkin_accuracy_m, v.checked_in_at = None, None
+    extra: list[Visit] = []
+    for minute in rng.sample([12 * 60 + 10, 12 * 60 + 40, 17 * 60 + 50, 18 * 60 + 20], 2):
+        if not known or rng.random() > 0.6 or len(extra) >= REMOTE_PER_DAY[profile]:
+            continue
+        customer, at = rng.choice(known), _at(journal.day, minute)
+        channel = rng.choices(channels, weights)[0]
+        v = Visit(
+            journal=journal,
+            rep=journal.rep,
+            team=journal.team,
+            customer=customer,
+            channel=channel,
+            purpose=rng.choice(visit_rules.REMOTE_PURPOSES),
+            occurred_at=at,
+            stage_before=book.stage_at(customer.pk, at),
+            outcome=Visit.Outcome.INFO,
+            learned=rng.choice(REMOTE_LEARNED[channel]),
+        )
+        if rng.random() < 0.4:
+            v.next_step = rng.choice(NEXT_STEPS)
+            v.next_step_date = journal.day + dt.timedelta(days=rng.randint(1, 5))
+            v.outcome = Visit.Outcome.NEXT_STEP
+        book.last_visit[customer.pk] = max(at, book.last_visit.get(customer.pk, at))
+        extra.append(v)
+    return extra
 
 
 def _talk(

@@ -107,3 +107,18 @@ def test_settle_dates_every_customer_before_its_first_event(demo_org, org):
         ]
         assert c.created_at == min(firsts) - LEAD_TIME
     assert settle(demo_org, random.Random(1), io.StringIO()) == 0  # idempotent
+
+
+def test_demo_reps_also_call_wechat_and_email_within_the_rules(demo_org, org):
+    from domain import visits as visit_rules
+
+    demo.seed(demo_org, random.Random(7), io.StringIO(), days=30)
+    channels: dict[str, int] = defaultdict(int)
+    for v in Visit.objects.all():
+        channels[v.channel] += 1
+        if v.channel != "visit":  # docs/domain section 3: a follow-up, no check-in
+            assert v.purpose in visit_rules.REMOTE_PURPOSES
+            assert v.checked_in_at is None
+            assert v.customer.owner_id == v.rep_id
+    assert set(channels) == {"visit", "phone", "wechat", "email"}
+    assert channels["visit"] > channels["phone"] + channels["wechat"] + channels["email"]

@@ -135,3 +135,14 @@ def test_a_phone_call_raises_the_follow_ups_not_the_visits(org, settings):
         at=dt.datetime(2026, 3, 4, 16, tzinfo=SH),
     )
     assert figures_now() == {"visits": 1, "customers_visited": 1, "follow_ups": 2}
+
+
+def test_the_team_ranking_shows_follow_ups_beside_visits(week, client_for):
+    org = week
+    compute_and_store(periods=[MARCH], team_ids=[org.team_a.pk])
+    for lang, label in (("en", "Follow-ups (all channels)"), ("zh-hans", "跟进次数（全部方式）")):
+        page = client_for(org.supervisor).get(
+            f"/kpi/team/{org.team_a.code}/?period={MARCH.key}", HTTP_ACCEPT_LANGUAGE=lang
+        )
+        assert page.status_code == 200
+        assert label in page.content.decode()

@@ -69,6 +69,7 @@ RANK_METRICS = (
     "deals",
     "close_rate",
     "visits",
+    "follow_ups",  # every channel, beside the in-person visits (docs/domain, section 9)
     "effective_activity_rate",
     "total_revenue",
     "total_revenue_completion",
@@ -80,6 +81,7 @@ RANK_METRICS_WEEK = (
     "deals",
     "close_rate",
     "visits",
+    "follow_ups",  # every channel, beside the in-person visits (docs/domain, section 9)
     "effective_activity_rate",
     "sales_revenue",
     "sales_revenue_completion",
