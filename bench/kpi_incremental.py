@@ -1,17 +1,24 @@
 """Incremental update after one change, as users get it.
 
 Builds (or reuses, ``--keep``) one team of ``--reps`` reps (default 50) with 12 months of
-history with the generator of ``bench/kpi.py`` (300 customers per rep), then times what the
-worker runs after one stage change, visit or journal submit of that team:
+history with the generator of ``bench/kpi.py`` (300 customers per rep), then, ``--runs``
+times (default 9), makes one real change of that team through the services, in turn a
+stage change (``customer_change_stage``), a visit (``visit_record``) and a submitted
+journal (``journal_submit``), marks what the change's touch marks (the changed customers of
+the team and its branch, ``kpi.partials.mark_dirty``), and times what the worker then runs:
 
 - ``kpi.recompute_team`` for the month and ISO week of the change (the rep's and the
-  team's snapshots), run as the Celery task;
+  team's snapshots, re-summed from the stored per-bucket sums: docs/architecture.md,
+  "Incremental recompute"), run as the Celery task;
 - the coaching diagnosis it triggers (``SnapshotsChanged`` -> one
   ``coaching.findings_recompute_many`` for the team and the two periods);
-- ``kpi.recompute_branch``, the branch's own debounced task (in parallel on the worker).
+- ``kpi.recompute_branch``, the branch's own debounced task (in parallel on the worker);
+- for comparison, the full recompute of the same scopes (``compute_and_store``: what
+  ``kpi.recompute_team`` ran before the stored sums), and the first recompute after a
+  full run (which rebuilds the sums).
 
-Prints the median of ``--runs`` (default 7) per step and in total (aim: under 100 ms for
-the team task with its diagnosis), and with ``--profile`` the top of a cProfile of one run.
+Prints the median wall and CPU time of this process per step (aim: under 100 ms CPU for the
+team task with its diagnosis), and with ``--profile`` the top of a cProfile of one run.
 
 Usage: ``.venv/bin/python bench/kpi_incremental.py [--reps 50] [--keep] [--profile]``.
 """
@@ -20,9 +27,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import datetime as dt
 import importlib.util
 import os
 import pstats
+import random
 import statistics
 import tempfile
 import time
@@ -46,7 +55,7 @@ def _generator() -> Any:
 def main() -> None:  # noqa: PLR0915 - one linear script
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=50)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--keep", action="store_true", help="reuse the generated database")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one run")
     args = parser.parse_args()
@@ -64,8 +73,17 @@ def main() -> None:  # noqa: PLR0915 - one linear script
 
     from accounts.models import Membership, OrgUnit
     from coaching import tasks as coaching_tasks
-    from kpi import tasks
+    from customers.models import Customer, Stage
+    from customers.services import customer_change_stage
+    from journals.services.journal import (
+        journal_amend,
+        journal_get_or_create_today,
+        journal_submit,
+    )
+    from journals.services.visits import visit_record
+    from kpi import partials, services, tasks
     from kpi.calculations import period_of
+    from kpi.snapshots import compute_and_store
     from salesops.celery import app
 
     app.conf.task_always_eager = True
@@ -73,14 +91,17 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     team = OrgUnit.objects.filter(kind="team").order_by("id").first()
     assert team is not None  # noqa: S101
     assert team.parent_id is not None  # noqa: S101
-    reps = Membership.objects.filter(unit=team, role="rep").count()
+    branch_id: int = team.parent_id
+    reps = list(
+        Membership.objects.filter(unit=team, role="rep").order_by("user_id").select_related("user")
+    )
     day = timezone.localdate()
-    keys = [period_of(day, "month").key, period_of(day, "week").key]
+    plist = [period_of(day, "month"), period_of(day, "week")]
+    keys = [p.key for p in plist]
     # Wall time and this process's CPU time (SQLite runs in the process, so the CPU time is
     # the work itself, also on a machine shared with other jobs).
-    spent: dict[str, list[float]] = {
-        k: [] for k in ("team", "diagnosis", "branch", "team_cpu", "diagnosis_cpu", "branch_cpu")
-    }
+    names = ("team", "diagnosis", "branch", "full", "rebuild")
+    spent: dict[str, list[float]] = {k: [] for n in names for k in (n, n + "_cpu")}
     original = coaching_tasks.findings_recompute_many.run
 
     def timed_diagnosis(*a: Any, **k: Any) -> Any:
@@ -92,33 +113,82 @@ def main() -> None:  # noqa: PLR0915 - one linear script
             spent["diagnosis_cpu"].append(time.process_time() - c)
 
     coaching_tasks.findings_recompute_many.run = timed_diagnosis
+    rng = random.Random(7)
+    stages = [Stage.TARGET, Stage.RELATIONSHIP, Stage.INTENT, Stage.DEAL]
 
-    def once() -> None:
-        t, c = time.perf_counter(), time.process_time()
-        tasks.kpi_recompute_team.apply(args=[team.pk, keys, "stage"]).get()
-        wall, cpu = time.perf_counter() - t, time.process_time() - c
-        spent["team"].append(wall - (spent["diagnosis"][-1] if spent["diagnosis"] else 0))
-        spent["team_cpu"].append(
-            cpu - (spent["diagnosis_cpu"][-1] if spent["diagnosis_cpu"] else 0)
+    def change(i: int) -> list[int]:
+        """One change by a rep of the team, through the services; its customers."""
+        rep = reps[i % len(reps)].user
+        customer = (
+            Customer.objects.filter(team=team, owner=rep).order_by("?").first()
+            or Customer.objects.filter(team=team).order_by("?").first()
         )
-        t, c = time.perf_counter(), time.process_time()
-        tasks.kpi_recompute_branch.apply(args=[team.parent_id, keys, "stage"]).get()
-        spent["branch"].append(time.perf_counter() - t)
-        spent["branch_cpu"].append(time.process_time() - c)
+        assert customer is not None  # noqa: S101
+        kind = ("stage", "visit", "submit")[i % 3]
+        if kind == "stage":
+            to = rng.choice([s for s in stages if s != customer.stage])
+            customer_change_stage(customer=customer, to_stage=to, by=rep, check_required=False)
+            return [customer.pk]
+        journal = journal_get_or_create_today(rep=rep)
+        if journal.status != "draft":
+            journal_amend(journal=journal, by=rep)
+        if kind == "visit" or not journal.visits.exists():
+            visit_record(
+                journal=journal,
+                by=customer.owner or rep,
+                customer=customer,
+                purpose="explanation",
+                occurred_at=timezone.now() - dt.timedelta(seconds=i + 1),
+                next_step="送报价",
+                next_step_date=day + dt.timedelta(days=3),
+                outcome="next_step",
+            )
+        if kind == "visit":
+            return [customer.pk]
+        journal_submit(journal=journal, by=rep)
+        return services.journal_customers(user_id=rep.pk, day=journal.day)
 
-    once()  # warm caches and the findings rows
+    def timed(key: str, fn: Any) -> None:
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        spent[key].append(time.perf_counter() - t)
+        spent[key + "_cpu"].append(time.process_time() - c)
+
+    def once(i: int) -> None:
+        customers = change(i)
+        partials.mark_dirty(unit_ids=[team.pk, branch_id], periods=plist, customer_ids=customers)
+        before = len(spent["diagnosis"])
+        timed("team", lambda: tasks.kpi_recompute_team.apply(args=[team.pk, keys, "stage"]).get())
+        if len(spent["diagnosis"]) > before:  # the diagnosis ran inside the team task
+            spent["team"][-1] -= spent["diagnosis"][-1]
+            spent["team_cpu"][-1] -= spent["diagnosis_cpu"][-1]
+        timed(
+            "branch",
+            lambda: tasks.kpi_recompute_branch.apply(args=[team.parent_id, keys, "stage"]).get(),
+        )
+
+    once(0)  # warm caches, the findings rows and the stored sums
     for key in spent:
         spent[key].clear()
-    for _ in range(args.runs):
-        once()
-    ms = {k: statistics.median(v) * 1000 for k, v in spent.items()}
+    for i in range(1, args.runs + 1):
+        once(i)
+    for _ in range(3):
+        timed(
+            "full",
+            lambda: compute_and_store(periods=keys, team_ids=[team.pk], kinds=("rep", "team")),
+        )
+    for _ in range(3):
+        partials.drop(unit_ids=[team.pk], periods=plist)
+        timed("rebuild", lambda: services.kpi_recompute_touched(team_id=team.pk, periods=keys))
+    ms = {k: statistics.median(v) * 1000 for k, v in spent.items() if v}
     print(
-        f"incremental after one change, {reps}-rep team, periods {', '.join(keys)} "
-        f"(median of {args.runs}; wall ms, CPU ms of this process):"
+        f"incremental after one change, {len(reps)}-rep team, periods {', '.join(keys)} "
+        f"(median of {args.runs} changes: stage, visit, submitted journal in turn; "
+        "wall ms, CPU ms of this process):"
     )
 
     def line(label: str, key: str, note: str = "") -> None:
-        print(f"  {label:43}: {ms[key]:6.0f} ms wall, {ms[key + '_cpu']:6.0f} ms CPU{note}")
+        print(f"  {label:48}: {ms[key]:6.0f} ms wall, {ms[key + '_cpu']:6.0f} ms CPU{note}")
 
     line("kpi.recompute_team (rep and team snapshots)", "team")
     line("coaching diagnosis it triggers", "diagnosis")
@@ -126,10 +196,12 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     ms["both_cpu"] = ms["team_cpu"] + ms["diagnosis_cpu"]
     line("team task + diagnosis", "both", " (aim: under 100 ms)")
     line("kpi.recompute_branch (in parallel)", "branch")
+    line("full recompute of the team (the task before)", "full")
+    line("first recompute after a full run (rebuild)", "rebuild")
     if args.profile:
         profile = cProfile.Profile()
         profile.enable()
-        once()
+        once(args.runs + 1)
         profile.disable()
         pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.scoping import team_of
+from salesops.events import CustomerChanged, publish
 
 from .models import Contact, Contract, Customer, CustomerNote, ProductUsage, ServiceEvaluation
 
@@ -68,6 +69,14 @@ def contract_create(*, customer: Customer, by: User | None, **fields: object) ->
     contract.team = contract.team or customer.team
     contract.full_clean()
     contract.save()
+    if contract.team_id is not None and contract.signed_on is not None:
+        # The KPIs recompute this customer's sales revenue (docs/architecture.md, "Events").
+        when = timezone.make_aware(dt.datetime.combine(contract.signed_on, dt.time(12)))
+        publish(
+            CustomerChanged(
+                customer_id=customer.pk, team_ids=(contract.team_id,), when=when, reason="contract"
+            )
+        )
     return contract
 
 

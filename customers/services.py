@@ -119,7 +119,24 @@ def customer_create(
             source=StageChange.Source.SYSTEM,
             check_required=check_required,
         )
+    else:
+        customer_announce(customer=customer, team_ids=(team.pk if team else None,), at=at)
     return customer
+
+
+def customer_announce(
+    *,
+    customer: Customer,
+    team_ids: tuple[int | None, ...],
+    at: dt.datetime,
+    reason: str = "customer",
+) -> None:
+    """Publish CustomerChanged for the teams (None left out) at ``at``: the KPIs recompute
+    this customer's part of those teams' figures for the local day of ``at``
+    (docs/architecture.md, "Events", "Incremental recompute")."""
+    teams = tuple(sorted({t for t in team_ids if t is not None}))
+    if teams:
+        publish(CustomerChanged(customer_id=customer.pk, team_ids=teams, when=at, reason=reason))
 
 
 def stages_entered(from_stage: str, to_stage: str) -> list[str]:
@@ -248,6 +265,7 @@ def customer_assign(
     at = at or timezone.now()
     if team is None:
         team = team_of(owner, timezone.localdate(at)) if owner else customer.team
+    before = customer.team_id
     Ownership.objects.filter(customer=customer, end__isnull=True).update(end=at)
     Ownership.objects.create(
         customer=customer, owner=owner, team=team, start=at, changed_by=by, reason=reason
@@ -256,6 +274,9 @@ def customer_assign(
     customer.team = team
     customer.pool_since = at if owner is None else None
     customer.save(update_fields=["owner", "team", "pool_since", "updated_at"])
+    customer_announce(
+        customer=customer, team_ids=(before, team.pk if team else None), at=at, reason="owner"
+    )
     return customer
 
 
@@ -376,6 +397,8 @@ def customer_update(
     customer_fill_derived(customer)
     customer.full_clean()
     customer.save()
+    if {"industry", "segment"} & set(fields):  # the KPIs' industry shares read them
+        customer_announce(customer=customer, team_ids=(customer.team_id,), at=timezone.now())
     return customer
 
 

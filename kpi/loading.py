@@ -51,7 +51,9 @@ def _frame(rows: Iterable[tuple[object, ...]], columns: list[str]) -> pd.DataFra
 
 
 def customer_ids_for_teams(
-    team_ids: Iterable[int], rep_ids: Iterable[int] | None = None
+    team_ids: Iterable[int],
+    rep_ids: Iterable[int] | None = None,
+    only: Iterable[int] | None = None,
 ) -> set[int]:
     """Customers that ever belonged to one of ``team_ids`` (ownership, stage change or the
     customer's team), plus those any of ``rep_ids`` ever owned, moved or visited.
@@ -59,21 +61,31 @@ def customer_ids_for_teams(
     The reps' own rows matter: a stage change or visit recorded without a team (for example
     after the rep left the team) is still the rep's, and the engine attributes it to the rep
     (docs/domain, section 9, Attribution); a loader that looked only at team columns would
-    leave such customers out of the rep's stored figures. One query (a UNION of six)."""
+    leave such customers out of the rep's stored figures. ``only`` (customer ids) asks
+    about those customers alone. One query (a UNION of six)."""
     teams = list(team_ids)
     reps = list(rep_ids or ())
     parts: list[QuerySet[Any]] = []
+    candidates = None if only is None else sorted(set(only))
+    if candidates is not None and not candidates:
+        return set()
+
+    def ids(qs: QuerySet[Any], field: str = "customer_id") -> QuerySet[Any]:
+        if candidates is not None:
+            qs = qs.filter(_in_ids(field, candidates))
+        return qs.values_list(field)
+
     if teams:
         parts += [
-            Ownership.objects.filter(team_id__in=teams).values_list("customer_id"),
-            StageChange.objects.filter(team_id__in=teams).values_list("customer_id"),
-            Customer.objects.filter(team_id__in=teams).values_list("id"),
+            ids(Ownership.objects.filter(team_id__in=teams)),
+            ids(StageChange.objects.filter(team_id__in=teams)),
+            ids(Customer.objects.filter(team_id__in=teams), "id"),
         ]
     if reps:
         parts += [
-            Ownership.objects.filter(owner_id__in=reps).values_list("customer_id"),
-            StageChange.objects.filter(rep_id__in=reps).values_list("customer_id"),
-            Visit.objects.filter(rep_id__in=reps).values_list("customer_id"),
+            ids(Ownership.objects.filter(owner_id__in=reps)),
+            ids(StageChange.objects.filter(rep_id__in=reps)),
+            ids(Visit.objects.filter(rep_id__in=reps)),
         ]
     # One UNION in the database and a raw fetch of the ids: the six lists of a 50-rep team
     # (~15,000 ids each) cost ten times more through the ORM's row iterator.
@@ -280,6 +292,8 @@ def load_input(
     team_ids: Iterable[int] | None = None,
     rep_ids: Iterable[int] | None = None,
     periods: Iterable[Period] | None = None,
+    customer_ids: Iterable[int] | None = None,
+    memberships: pd.DataFrame | None = None,
 ) -> KpiInput:
     """Load every table the calculations read, for the customers of ``team_ids`` and of
     ``rep_ids`` (see :func:`customer_ids_for_teams`; ``team_ids`` None: the whole
@@ -287,7 +301,10 @@ def load_input(
 
     With ``periods``, visits are loaded only from the local days those periods cover (the
     engine counts a visit only in the period it falls in); stage changes, ownerships,
-    revenue and contracts are always whole, as pools and ARPU look back."""
+    revenue and contracts are always whole, as pools and ARPU look back. ``customer_ids``
+    (with ``team_ids``) loads those customers instead of the teams' (the incremental
+    recompute's, kpi/partials.py); memberships (``memberships`` when the caller read
+    them already), billing months and the teams' targets are always whole."""
     customers = Customer.objects.all()
     changes = StageChange.objects.all()
     ownerships = Ownership.objects.all()
@@ -295,7 +312,10 @@ def load_input(
     revenue = RevenueRecord.objects.all()
     contracts = Contract.objects.all()
     if team_ids is not None:
-        ids = sorted(customer_ids_for_teams(team_ids, rep_ids))
+        if customer_ids is None:
+            ids = sorted(customer_ids_for_teams(team_ids, rep_ids))
+        else:
+            ids = sorted(set(customer_ids))
         customers = customers.filter(_in_ids("id", ids))
         changes = changes.filter(_in_ids("customer_id", ids))
         ownerships = ownerships.filter(_in_ids("customer_id", ids))
@@ -327,7 +347,11 @@ def load_input(
     return KpiInput(
         stage_changes=_fetch(changes, sc_cols, ["at"]),
         ownerships=_fetch(ownerships, own_cols, ["start", "end"]),
-        memberships=_frame(Membership.objects.order_by().values_list(*mem_cols), mem_cols),
+        memberships=(
+            _frame(Membership.objects.order_by().values_list(*mem_cols), mem_cols)
+            if memberships is None
+            else memberships
+        ),
         visits=_fetch(visits, visit_cols, ["occurred_at"]),
         revenue=_fetch(revenue, rev_cols),
         contracts=_fetch(contracts, con_cols),

@@ -414,3 +414,90 @@ class KpiDirty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.period_kind} {self.period_start}"
+
+
+class KpiPartial(models.Model):
+    """The sums behind one unit's figures for one period (docs/architecture.md, "Incremental
+    recompute"): ``keys`` are the sum names (``kpi.calculations.sums``), ``totals`` their
+    sum over the customer buckets (one :class:`KpiPartialBucket` row each), ``fingerprint``
+    a digest of everything the sums depend on besides the customers' own rows (scopes,
+    memberships, settings, time zone), so a change there rebuilds them. ``unit`` is the
+    team (or branch) whose recompute keeps them."""
+
+    unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    period_kind = models.CharField(max_length=5, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    fingerprint = models.CharField(max_length=64)
+    buckets = models.PositiveIntegerField()
+    keys = models.JSONField(default=list)
+    # The sum over every bucket: int64, shape (len(keys), scopes); each bucket's own sums
+    # are a KpiPartialBucket row.
+    totals = models.BinaryField()
+    # The customers the unit's figures are computed over (kpi.loading.customer_ids_for_teams
+    # at the last rebuild, plus every customer marked since): int64 ids, ascending.
+    members = models.BinaryField()
+    # Digest of what the figures add to the sums (targets, billing months): when it and a
+    # scope's sums are unchanged, that scope's stored figures are unchanged too.
+    assembly = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit_id", "period_kind", "period_start"]
+        verbose_name = _("KPI partial sums")
+        verbose_name_plural = _("KPI partial sums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period_kind", "period_start"], name="kpi_partial_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period_kind} {self.period_start}"
+
+
+class KpiPartialBucket(models.Model):
+    """One customer bucket's sums of a :class:`KpiPartial`: int64, shape (k, scopes) where
+    k <= len(partial.keys) (keys added later are zeros for this bucket)."""
+
+    partial = models.ForeignKey(KpiPartial, on_delete=models.CASCADE, related_name="bucket_rows")
+    bucket = models.PositiveIntegerField()
+    sums = models.BinaryField()
+
+    class Meta:
+        ordering = ["partial_id", "bucket"]
+        verbose_name = _("KPI partial sums of a bucket")
+        verbose_name_plural = _("KPI partial sums of buckets")
+        constraints = [
+            models.UniqueConstraint(fields=["partial", "bucket"], name="kpi_partial_bucket_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partial_id} #{self.bucket}"
+
+
+class KpiDirtyCustomer(models.Model):
+    """A customer of a (unit, period) whose part of the stored sums is out of date: written by
+    the touch of a change (``kpi.services.kpi_touch``; ``customer_id`` -1 when the change
+    names no customer: every customer) and taken by the unit's next recompute
+    (``kpi/partials.py``)."""
+
+    ALL = -1
+
+    unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    period_kind = models.CharField(max_length=5, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    customer_id = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["unit_id", "period_kind", "period_start", "customer_id"]
+        verbose_name = _("KPI customer to recompute")
+        verbose_name_plural = _("KPI customers to recompute")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period_kind", "period_start", "customer_id"],
+                name="kpi_dirty_customer_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period_kind} {self.period_start} #{self.customer_id}"

@@ -21,6 +21,7 @@ from accounts.scoping import local_today
 from salesops.celery import enqueue
 from salesops.events import ActivityRecorded, CustomerChanged, HistoryImported, ImportCompleted
 
+from . import partials
 from .calculations import Period, parse_period, period_of
 from .models import KpiDirty, KpiRun, KpiRunPart
 from .snapshots import all_team_ids, branch_teams
@@ -146,6 +147,9 @@ def kpi_run_part(*, run: KpiRun, kind: str, unit_id: int) -> int:
     Idempotent (snapshots are upserted). Returns rows written."""
     from .snapshots import compute_and_store
 
+    # A run may follow writes that marked no bucket (an import): the unit's stored sums
+    # of these periods are rebuilt by its next incremental recompute (kpi/partials.py).
+    partials.drop(unit_ids=[unit_id], periods=[parse_period(p) for p in run.periods])
     if kind == "team":
         return compute_and_store(
             periods=run.periods, team_ids=[unit_id], run=run, kinds=("rep", "team")
@@ -207,7 +211,9 @@ def kpi_run_fail(*, run_id: int, error: str) -> None:
     )
 
 
-def kpi_touch(*, team_id: int, day: dt.date, trigger: str) -> None:
+def kpi_touch(
+    *, team_id: int, day: dt.date, trigger: str, customer_ids: tuple[int, ...] | None = None
+) -> None:
     """Mark the month and ISO week of the local ``day`` of team ``team_id`` out of date and
     schedule one recompute per (team, period) after TOUCH_DELAY_SECONDS (debounced: a
     touch while one is already scheduled enqueues nothing). Called after an import, a
@@ -215,10 +221,12 @@ def kpi_touch(*, team_id: int, day: dt.date, trigger: str) -> None:
     With eager Celery (no broker) nothing happens unless settings.KPI_TOUCH_WHEN_EAGER is
     on: the recompute would then run inside the user's request; figures refresh with the
     dashboard's "Recompute now", ``compute_kpis`` or the nightly run instead.
+    ``customer_ids`` are the customers the change is about: only their buckets of the
+    stored sums are recomputed (kpi/partials.py); None recomputes every bucket.
     """
     if not touches_enabled():
         return
-    transaction.on_commit(lambda: _touch(team_id, day, trigger))
+    transaction.on_commit(lambda: _touch(team_id, day, trigger, customer_ids))
 
 
 def touches_enabled() -> bool:
@@ -238,13 +246,38 @@ def on_customer_changed(event: CustomerChanged) -> None:
     """A customer's stage changed: touch the teams for the local day of the change."""
     day = timezone.localdate(event.when)
     for team_id in event.team_ids:
-        kpi_touch(team_id=team_id, day=day, trigger=event.reason or "stage")
+        kpi_touch(
+            team_id=team_id,
+            day=day,
+            trigger=event.reason or "stage",
+            customer_ids=(event.customer_id,),
+        )
 
 
 def on_activity_recorded(event: ActivityRecorded) -> None:
-    """A journal was submitted: touch its team for its day."""
+    """A journal was submitted: touch its team for its day, for the customers of the
+    author's visits of that day (one query)."""
     if event.team_id is not None:
-        kpi_touch(team_id=event.team_id, day=event.day, trigger="journal")
+        kpi_touch(
+            team_id=event.team_id,
+            day=event.day,
+            trigger="journal",
+            customer_ids=tuple(journal_customers(user_id=event.user_id, day=event.day)),
+        )
+
+
+def journal_customers(*, user_id: int, day: dt.date) -> list[int]:
+    """Ids of the customers of the visits in ``user_id``'s journal of ``day``, ascending
+    (the customers a submitted journal changes in the KPIs). One query."""
+    from journals.models import Visit
+
+    return sorted(
+        set(
+            Visit.objects.filter(journal__rep_id=user_id, journal__day=day).values_list(
+                "customer_id", flat=True
+            )
+        )
+    )
 
 
 def on_import_completed(event: ImportCompleted) -> None:
@@ -267,24 +300,35 @@ def on_history_imported(event: HistoryImported) -> None:
             periods.setdefault(team_id, {})[period.key] = period
     for team_id, by_key in periods.items():
         chosen = [by_key[k] for k in sorted(by_key)]
+        # The import names no customers here: every bucket of the team is recomputed.
+        transaction.on_commit(
+            partial(partials.mark_dirty, unit_ids=[team_id], periods=chosen, customer_ids=None)
+        )
         transaction.on_commit(
             partial(_mark_dirty, team_id, chosen, "history", TOUCH_DELAY_SECONDS, branch=False)
         )
 
 
-def _touch(team_id: int, day: dt.date, trigger: str) -> None:
+def _touch(
+    team_id: int, day: dt.date, trigger: str, customer_ids: tuple[int, ...] | None = None
+) -> None:
     """Mark the team and, at the same moment, its branch dirty for the month and week of
     ``day``. The branch's figures are computed from the rows, not from the team's
     snapshots, so its recompute need not wait for the team's: both start after their own
     debounce, and a branch page is fresh ``BRANCH_DELAY_SECONDS`` plus one branch compute
     after the change (docs/architecture.md, "Background work", freshness)."""
     periods = [period_of(day, "month"), period_of(day, "week")]
-    _mark_dirty(team_id, periods, trigger, TOUCH_DELAY_SECONDS, branch=False)
     branch_id = (
         OrgUnit.objects.filter(pk=team_id, parent__kind=OrgUnit.Kind.BRANCH)
         .values_list("parent_id", flat=True)
         .first()
     )
+    # The buckets first, then the dirty mark: a recompute that starts in between deletes
+    # the mark before it takes the buckets, so these are either taken by it or followed
+    # by a new mark and recompute (kpi/partials.py).
+    units = [team_id] if branch_id is None else [team_id, branch_id]
+    partials.mark_dirty(unit_ids=units, periods=periods, customer_ids=customer_ids)
+    _mark_dirty(team_id, periods, trigger, TOUCH_DELAY_SECONDS, branch=False)
     if branch_id is not None:
         _mark_dirty(branch_id, periods, trigger, BRANCH_DELAY_SECONDS, branch=True)
 
@@ -342,20 +386,19 @@ def kpi_recompute_touched(*, team_id: int, periods: list[str]) -> int:
     and the team for ``periods``. Its branch was marked dirty by the same touch and is
     recomputed by its own task in parallel (:func:`_touch`). Returns rows written (0 if the
     team is gone)."""
-    from .snapshots import compute_and_store
-
     plist = [parse_period(p) for p in periods]
     for p in plist:
         KpiDirty.objects.filter(team_id=team_id, period_kind=p.kind, period_start=p.start).delete()
     if not OrgUnit.objects.filter(pk=team_id).exists():
         return 0
-    return compute_and_store(periods=plist, team_ids=[team_id], kinds=("rep", "team"))
+    return partials.compute_and_store_incremental(
+        unit_id=team_id, periods=plist, team_ids=[team_id], kinds=("rep", "team")
+    )
 
 
 def kpi_recompute_branch(*, branch_id: int, periods: list[str]) -> int:
-    """The debounced recompute of a branch (after one of its teams was recomputed)."""
-    from .snapshots import compute_and_store
-
+    """The debounced recompute of a branch (after one of its teams was touched), through
+    the branch's stored sums like a team's (kpi/partials.py)."""
     plist = [parse_period(p) for p in periods]
     for p in plist:
         KpiDirty.objects.filter(
@@ -364,4 +407,6 @@ def kpi_recompute_branch(*, branch_id: int, periods: list[str]) -> int:
     team_ids = branch_teams([branch_id]).get(branch_id, [])
     if not team_ids:
         return 0
-    return compute_and_store(periods=plist, team_ids=team_ids, kinds=("branch",))
+    return partials.compute_and_store_incremental(
+        unit_id=branch_id, periods=plist, team_ids=team_ids, kinds=("branch",)
+    )

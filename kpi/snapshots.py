@@ -209,15 +209,32 @@ def compute_and_store(
     Returns the number of snapshot rows written. Raises ValueError without periods.
     """
     plist = _periods(periods)
+    scopes, load_teams = plan_scopes(plist, team_ids, kinds)
+    if not scopes:
+        return 0
+    rep_ids = [int(s.id) for s in scopes if s.kind == "rep" and s.id is not None]
+    data = load_input(team_ids=load_teams, rep_ids=rep_ids, periods=plist)
+    branches = [s for s in scopes if s.kind == "branch"]
+    if branches:
+        data.targets = with_branch_targets(data.targets, branches)
+    return store(compute_org(plist, scopes, data), run=run)
+
+
+def plan_scopes(
+    plist: Sequence[Period], team_ids: list[int] | None, kinds: Sequence[str]
+) -> tuple[list[Scope], list[int] | None]:
+    """The scopes :func:`compute_and_store` computes for ``team_ids`` (None: every team) and
+    ``kinds``, and the teams whose customers it loads (None: the whole organisation).
+    A few small queries (memberships, units)."""
     if team_ids is None:
         teams = all_team_ids()
         load_teams: list[int] | None = None
     else:
         teams = sorted(set(team_ids))
         load_teams = list(teams)
-    if not teams:
-        return 0
     scopes: list[Scope] = []
+    if not teams:
+        return scopes, load_teams
     if "rep" in kinds:
         members = scope_members(teams, plist)
         users = sorted(set().union(*members.values())) if members else []
@@ -237,14 +254,7 @@ def compute_and_store(
             scopes.append(Scope.branch(tids, branch_id))
             if load_teams is not None:
                 load_teams = sorted(set(load_teams) | set(tids))
-    if not scopes:
-        return 0
-    rep_ids = [int(s.id) for s in scopes if s.kind == "rep" and s.id is not None]
-    data = load_input(team_ids=load_teams, rep_ids=rep_ids, periods=plist)
-    branches = [s for s in scopes if s.kind == "branch"]
-    if branches:
-        data.targets = with_branch_targets(data.targets, branches)
-    return store(compute_org(plist, scopes, data), run=run)
+    return scopes, load_teams
 
 
 def with_branch_targets(targets: pd.DataFrame, branches: Sequence[Scope]) -> pd.DataFrame:

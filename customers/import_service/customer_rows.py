@@ -17,7 +17,8 @@ from django.utils.translation import gettext_noop
 
 from ..importing import ParsedRow, dedupe_keys, name_key
 from ..models import Contact, Customer, ImportJob, Ownership, Segment, Stage, StageChange
-from ..services import customer_fill_derived, derived_initials, search_text
+from ..pinyin import derived_search_fields
+from ..services import customer_fill_derived
 from .fast_insert import fast_insert
 from .fields import _CONTACT_COPY, _CUSTOMER_COPY, _KEY_LABELS
 from .resolving import _add_error, _assign_owner, _Plan, _Resolver
@@ -34,6 +35,17 @@ def _customer_keys(plans: Sequence[_Plan]) -> dict[int, list[tuple[str, str]]]:
     return {id(p): _keys_of(p.row) for p in plans}
 
 
+def _in_list(column: str, values: list[str], params: list[Any]) -> str:
+    """``column IN (...)`` over ``values``, appending its parameters to ``params``. On
+    PostgreSQL one array parameter (``= ANY(%s)``): psycopg adapts a list at once, where a
+    thousand separate parameters are quoted one by one."""
+    if connection.vendor == "postgresql":
+        params.append(values)
+        return f"{column} = ANY(%s)"
+    params += values
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
 def _find_existing_customers(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Map dedupe keys to the id of the oldest existing customer with that key.
     Two queries: customers by credit code / external code / name key, contacts by phone
@@ -45,7 +57,7 @@ def _find_existing_customers(keys: Iterable[tuple[str, str]]) -> dict[tuple[str,
     customers = connection.ops.quote_name(Customer._meta.db_table)
     contacts = connection.ops.quote_name(Contact._meta.db_table)
     conditions: list[str] = []
-    params: list[str] = []
+    params: list[Any] = []
     for kind, column in (
         ("credit_code", "credit_code"),
         ("external_code", "external_code"),
@@ -53,8 +65,7 @@ def _find_existing_customers(keys: Iterable[tuple[str, str]]) -> dict[tuple[str,
     ):
         values = sorted(wanted[kind])
         if values:
-            conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
-            params += values
+            conditions.append(_in_list(column, values, params))
     with connection.cursor() as cursor:
         if conditions:
             cursor.execute(
@@ -72,10 +83,12 @@ def _find_existing_customers(keys: Iterable[tuple[str, str]]) -> dict[tuple[str,
                         found.setdefault((kind, value), pk)
         phones = sorted(wanted["phone"])
         if phones:
+            phone_params: list[Any] = []
+            condition = _in_list("phone", phones, phone_params)
             cursor.execute(
                 f"SELECT phone, customer_id FROM {contacts} "  # noqa: S608 - as above
-                f"WHERE phone IN ({', '.join(['%s'] * len(phones))}) ORDER BY customer_id",
-                phones,
+                f"WHERE {condition} ORDER BY customer_id",
+                phone_params,
             )
             for phone, pk in cursor.fetchall():
                 found.setdefault(("phone", phone), pk)
@@ -178,11 +191,12 @@ def _new_customer_row(plan: _Plan, job: ImportJob, now: dt.datetime) -> tuple[ob
     name = copied[0]
     short_name = copied[1]
     key = next((v for k, v in plan.row.keys or () if k == "name"), None)
+    initials, search = derived_search_fields(name, short_name)
     return (
         *copied,
         key if key is not None else name_key(name),
-        derived_initials(name, short_name),
-        search_text(name, short_name),
+        initials,
+        search,
         plan.owner.pk if plan.owner else None,
         plan.team.pk if plan.team else None,
         stage,

@@ -56,7 +56,7 @@ def import_job_execute(*, job: ImportJob, chunk_rows: int = CHUNK_ROWS) -> Impor
         status=job.status, started_at=job.started_at, finished_at=None, message=""
     )
     try:
-        parsed = _parse(job, _file_bytes(job))
+        parsed = _parse(job, _file_bytes(job), keep_raw=False)
     except FileRefused as exc:
         job.status = ImportJob.Status.FAILED
         job.message = _refused(exc)
@@ -65,11 +65,9 @@ def import_job_execute(*, job: ImportJob, chunk_rows: int = CHUNK_ROWS) -> Impor
         return job
     rows = parsed.rows
     resolver = _Resolver(job, rows)
+    # Parsed without the cells as read (keep_raw=False): only the error workbook needs
+    # them, and it parses the file again.
     _validate_rows(job, rows, resolver)
-    for row in rows:
-        # The cells as read are only needed for the error workbook, which parses the
-        # file again; freeing them now keeps the peak memory at the parser's.
-        row.raw = []
     mark_duplicates_in_file(rows)
     del rows
     months, errors = _execute_chunks(job, parsed, resolver, chunk_rows)

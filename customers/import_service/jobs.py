@@ -52,7 +52,9 @@ def _file_bytes(job: ImportJob) -> bytes:
         return fh.read()
 
 
-def _parse(job: ImportJob, data: bytes, *, limit: int | None = None) -> ParsedSheet:
+def _parse(
+    job: ImportJob, data: bytes, *, limit: int | None = None, keep_raw: bool = True
+) -> ParsedSheet:
     return parse_file(
         data,
         kind=job.kind,
@@ -62,6 +64,7 @@ def _parse(job: ImportJob, data: bytes, *, limit: int | None = None) -> ParsedSh
         max_bytes=settings.IMPORT_MAX_BYTES,
         limit=limit,
         header_row=job.header_row,
+        keep_raw=keep_raw,
     )
 
 

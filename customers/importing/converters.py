@@ -40,20 +40,30 @@ def _nfkc(s: str) -> str:
     return s if s.isascii() else unicodedata.normalize("NFKC", s)
 
 
+def _one_line(s: str) -> str:
+    """``s`` with runs of whitespace made one space and the ends trimmed; ``s`` itself
+    (not a copy) when it already is, so values share the cells' strings: a 100,000-row
+    file then holds its text once. ``isprintable`` is False for every character
+    ``str.split`` breaks on but the ASCII space."""
+    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+        return s
+    return " ".join(s.split())
+
+
 def _text_name(v: object) -> str | None:
-    s = " ".join(unicodedata.normalize("NFKC", cell_text(v)).split())
+    s = _one_line(unicodedata.normalize("NFKC", cell_text(v)))
     return s or None
 
 
 def _text_line(v: object) -> str | None:
-    s = " ".join(cell_text(v).split())
+    s = _one_line(cell_text(v))
     return s or None
 
 
 def _text_industry(v: object) -> str | None:
     """An industry as a line of text; an English section label read back to the Chinese
     form the export started from (``domain.industries.industry_stored``)."""
-    s = " ".join(cell_text(v).split())
+    s = _one_line(cell_text(v))
     if not s:
         return None
     return industry_stored(s) if s.isascii() else s

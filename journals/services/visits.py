@@ -24,6 +24,7 @@ from customers.services import (
     stage_missing_fields,
 )
 from domain import visits as visit_rules
+from salesops.events import CustomerChanged, publish
 
 from .. import calculations as calc
 from ..models import (
@@ -89,7 +90,9 @@ def _apply_stage(
 
 
 def _after_visit(visit: Visit) -> None:
-    """Bookkeeping on the customer file: last activity, earlier next steps fulfilled."""
+    """Bookkeeping on the customer file: last activity, earlier next steps fulfilled; the
+    KPIs hear of the visit (CustomerChanged, reason "visit")."""
+    _announce(visit)
     Customer.objects.filter(pk=visit.customer_id).filter(
         Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=visit.occurred_at)
     ).update(last_activity_at=visit.occurred_at)
@@ -100,6 +103,21 @@ def _after_visit(visit: Visit) -> None:
         next_step_date__isnull=False,
         occurred_at__lt=visit.occurred_at,
     ).exclude(pk=visit.pk).update(next_step_done=True)
+
+
+def _announce(visit: Visit) -> None:
+    """Publish that a visit of this customer was recorded, changed or deleted: the KPIs
+    recompute the visit's customer for its team and day (docs/architecture.md, "Events";
+    "Incremental recompute")."""
+    if visit.team_id is not None:
+        publish(
+            CustomerChanged(
+                customer_id=visit.customer_id,
+                team_ids=(visit.team_id,),
+                when=visit.occurred_at,
+                reason="visit",
+            )
+        )
 
 
 def visit_channel_check(*, channel: str, purpose: str, has_checkin: bool = False) -> None:
@@ -368,6 +386,7 @@ def visit_delete(*, visit: Visit, by: User) -> None:
     _author_edits(visit.journal, by)
     if visit.stage_change_id:
         raise ValidationError(_("This visit moved the customer's stage and cannot be deleted."))
+    _announce(visit)
     visit.delete()
 
 

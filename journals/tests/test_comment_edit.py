@@ -83,6 +83,7 @@ def test_the_author_deletes_a_comment_after_confirming(org, client_for, comment)
     answer = client.post(reverse("journals:comment_delete", args=[comment.pk]), **HTMX)
     assert answer.status_code == 200
     assert answer.content == b""  # htmx removes the comment in place
+    assert answer["HX-Trigger"] == "comment-deleted"  # and the page lowers the count
     assert not Comment.objects.filter(pk=comment.pk).exists()
 
 
@@ -99,3 +100,25 @@ def test_an_edit_that_adds_a_mention_notifies_the_new_person_once(org, comment):
     )
     assert getattr(edited, "unreachable", None) == ["outsider"]  # outside the scope
     assert [u.username for u in comment.mentions.all()] == ["supervisor"]
+
+
+def test_the_comment_thread_does_not_grow_the_query_count(
+    org, client_for, comment, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(org.rep)
+    url = reverse("journals:journal_detail", args=[comment.journal_id])
+    client.get(url)  # the first read records the receipt and warms the session
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(8):
+        services.comment_add(journal=comment.journal, by=org.rep, text=f"@supervisor 第{i}条")
+    with django_assert_num_queries(few):
+        client.get(url)

@@ -38,6 +38,32 @@ def _compute_period(
     drillable ones) the pairs (customer position, scope position) it counts: the count of
     scope ``i`` is the number of pairs with scope ``i``.
     """
+    parts = _period_parts(prep, period, sm, new_revenue_months, bands, members)
+    return _assemble(prep, period, sm, *parts)
+
+
+PeriodParts = tuple[
+    dict[str, np.ndarray],
+    dict[str, tuple[np.ndarray, np.ndarray]],
+    dict[str, np.ndarray],
+    tuple[np.ndarray, np.ndarray, bool],
+    dict[str, tuple[np.ndarray, np.ndarray, list[str]]],
+]
+"""(counts, rates, money, arpu, shares) of one period per scope, before assembly: every
+array is a sum over customers (docs/architecture.md, "Incremental recompute"), so the parts
+of disjoint sets of customers add up to the parts of their union."""
+
+
+def _period_parts(
+    prep: _Prepared,
+    period: Period,
+    sm: _Scopes,
+    new_revenue_months: int,
+    bands: tuple[list[str], np.ndarray],
+    members: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> PeriodParts:
+    """The sums behind every metric of ``period`` for each scope of ``sm`` (see
+    :data:`PeriodParts`); :func:`_compute_period` assembles them into MetricValues."""
     n, N, tz, reach = sm.n, prep.n, prep.tz, prep.reach
     pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {} if members is None else members
 
@@ -215,4 +241,4 @@ def _compute_period(
         )
         counts["_share_base"] = base
 
-    return _assemble(prep, period, sm, counts, rates, money, arpu, shares)
+    return counts, rates, money, arpu, shares

@@ -119,3 +119,23 @@ def test_team_report_and_analysis_comments_are_changed_by_their_author_only(org,
     assert client_for(org.supervisor).post(delete).status_code == 403
     assert client_for(org.rep).post(delete).status_code == 302
     assert not MonthlyAnalysisComment.objects.filter(pk=note.pk).exists()
+
+
+def test_the_weekly_comment_thread_does_not_grow_the_query_count(
+    org, client_for, report, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(org.supervisor)
+    url = reverse("weekly:report_detail", args=[report.pk])
+    report_comment_add(report=report, by=org.supervisor, text="@rep 第一条")
+    client.get(url)  # the first read records the receipt
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    few = len(ctx.captured_queries)
+    for i in range(8):
+        report_comment_add(report=report, by=org.supervisor, text=f"@rep @manager 第{i}条")
+    with django_assert_num_queries(few):
+        client.get(url)
