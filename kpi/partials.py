@@ -17,6 +17,7 @@ now"), which drops the unit's partial sums because it may follow writes that mar
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -71,12 +72,20 @@ def mark_dirty(
         KpiDirtyCustomer.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+KEEP_DAYS = 7
+"""Stored sums not used for this many days are deleted by the next full run (the periods
+touched long ago: their figures are stored and no change reaches them any more)."""
+
+
 def drop(*, unit_ids: Iterable[int], periods: Iterable[Period]) -> None:
     """Forget the stored sums of the units for the periods (after a full recompute, which may
-    follow writes that marked no bucket): their next recompute rebuilds them."""
+    follow writes that marked no customer): their next recompute rebuilds them. Also deletes
+    every unit's sums unused for :data:`KEEP_DAYS`."""
     match = _periods_q(periods)
     if match is not None:
         KpiPartial.objects.filter(match, unit_id__in=list(unit_ids)).delete()
+    old = timezone.now() - dt.timedelta(days=KEEP_DAYS)
+    KpiPartial.objects.filter(updated_at__lt=old).delete()
 
 
 def _periods_q(periods: Iterable[Period]) -> Q | None:
@@ -316,9 +325,9 @@ def _save(
         if row.assembly != assembly:
             row.assembly = assembly
             fields.append("assembly")
-        if row.fingerprint != fingerprint:
-            row.fingerprint = fingerprint
-            fields.append("fingerprint")
+        if row.fingerprint != fingerprint or row.buckets != BUCKETS:
+            row.fingerprint, row.buckets = fingerprint, BUCKETS
+            fields += ["fingerprint", "buckets"]
             # A rebuild of a stale partial: its other buckets' rows are gone with it.
             KpiPartialBucket.objects.filter(partial=row).exclude(
                 bucket__in=list(sums.buckets)
