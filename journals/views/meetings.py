@@ -15,7 +15,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import id_param
 from accounts.models import OrgUnit, TeamChannel, User
-from accounts.scoping import local_today
+from accounts.scoping import get_visible_or_404, local_today
 
 from .. import selectors, services
 from ..meeting_files import minutes_workbook
@@ -221,12 +221,9 @@ def meeting_item_done(request: HttpRequest) -> HttpResponse:
     """Tick an action item off at this meeting (``done=1``) or open it again (``done=0``).
     An item of a team outside the viewer's scope answers 404."""
     team, kind, day = _meeting_of(request, request.POST)
-    item_id = id_param(request.POST.get("item"))
-    item = ActionItem.objects.select_related("team").filter(pk=item_id).first() if item_id else None
-    if item is None or not _scope(request).can_see_team(item.team_id):
-        raise Http404
-    if item.team_id != team.pk:
-        raise Http404
+    # Items of the meeting's team only, which pick_team found among the visible teams.
+    items = ActionItem.objects.select_related("team").filter(team=team)
+    item = get_visible_or_404(items, _scope(request), pk=id_param(request.POST.get("item")))
     try:
         services.action_item_set_done(
             scope=_scope(request),
