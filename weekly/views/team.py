@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -142,6 +143,8 @@ def _team_context(
         "week_label": sel.week_label(period),
         "weeks": sel.week_choices(period),
         "report": report,
+        # Submitting before the week is over freezes figures still growing: ask first.
+        "week_open": timezone.localdate() <= period.end,
         "can_edit": can_edit,
         "can_manage": scope.can_manage_team(team.pk),
         "can_review": bool(
