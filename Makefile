@@ -45,9 +45,9 @@ static: $(VENDOR)/.copied
 
 # Debian's chromium for the Playwright browser tests (Playwright's own download is not used).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: run 'sudo apt-get install chromium' (browser tests will be skipped)"; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "chromium or a CJK font missing: run 'sudo apt-get install chromium fonts-wqy-microhei' (browser tests will be skipped without chromium)"; fi; }
 
 run: install static
 	DEBUG=1 $(PY) manage.py migrate --noinput

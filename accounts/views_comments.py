@@ -78,12 +78,14 @@ def comment_delete_view(
     request: HttpRequest, *, comment: Any, delete: Callable[[], None], back: str
 ) -> HttpResponse:
     """POST: ``delete()`` (the app's service; the page asked first). htmx: an empty
-    answer that removes the comment in place; else a redirect to ``back``. 403 for
+    answer that removes the comment in place, with the ``comment-deleted`` event so the
+    page lowers the thread's count; else a redirect to ``back``. 403 for
     anyone but the author."""
     user: User = request.user  # type: ignore[assignment]
     comment_check_can_change(comment=comment, by=user)
     delete()
     if getattr(request, "htmx", False):
-        return HttpResponse("")
+        # The page lowers the thread's count (static/js/salesops.js, "comment-deleted").
+        return HttpResponse("", headers={"HX-Trigger": "comment-deleted"})
     messages.success(request, _("Your comment was deleted."))
     return redirect(f"{back}#comments")

@@ -437,9 +437,8 @@ def rep_findings(request: ScopedRequest, user_id: int) -> HttpResponse:
     scope = _scope(request)
     if not scope.can_see_user(user_id):
         raise Http404
-    person = User.objects.filter(pk=user_id).first()
-    if person is None:
-        raise Http404
+    # Narrowed to the viewer's people just above; the helper also makes a huge id a 404.
+    person = get_visible_or_404(User.objects.all(), scope, pk=user_id)
     findings = list(
         selectors.findings_visible(scope)
         .filter(rep_id=user_id)

@@ -127,6 +127,32 @@ def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+def _tokens(text: str) -> list[tuple[str, int]]:
+    """The marked syllables and letters of ``text``, each with the index of its character
+    in the NFKC form of ``text``: joined, exactly :func:`syllable_text` (a test compares
+    them; :func:`_syllables_of` is the faster form without the indices)."""
+    out: list[tuple[str, int]] = []
+    latin = False
+    at = 0
+    for word in _words(unicodedata.normalize("NFKC", text)):
+        if _is_han(word[0]):
+            mark = WORD_MARK
+            for offset, syllable in enumerate(_word_syllables(word)):
+                if syllable:
+                    out.append((mark + syllable, at + offset))
+                    mark = SYLLABLE_MARK
+            latin = False
+        else:
+            for offset, ch in enumerate(word):
+                if ch.isascii() and ch.isalnum():
+                    out.append(((LETTER_MARK if latin else WORD_MARK) + ch.lower(), at + offset))
+                    latin = True
+                else:
+                    latin = False
+        at += len(word)
+    return out
+
+
 def syllable_text(text: str) -> str:
     """The search form of one name: each word starts with ``|``, each further syllable of
     a Chinese word with ``'``, each further letter or digit of a Latin run with ``.``;
@@ -155,6 +181,28 @@ def _syllables_of(words: list[str]) -> str:
             else:
                 latin = False
     return "".join(out)
+
+
+def pinyin_span(text: str, query: str) -> tuple[int, int] | None:
+    """The characters of ``text`` that the pinyin ``query`` matches (:func:`pinyin_pattern`)
+    as ``(start, end)`` indices, for highlighting: 'xy' in '上海新阳半导体材料' -> (2, 4).
+    None when the query is no pinyin, does not match, or NFKC changes the text's length
+    (the indices would not fit the text as shown)."""
+    pattern = pinyin_pattern(query)
+    if pattern is None or len(unicodedata.normalize("NFKC", text)) != len(text):
+        return None
+    tokens = _tokens(text)
+    joined = "".join(token for token, _at in tokens)
+    match = re.search(pattern, joined)
+    if match is None:
+        return None
+    covered: list[int] = []
+    position = 0
+    for token, at in tokens:
+        if position < match.end() and position + len(token) > match.start():
+            covered.append(at)
+        position += len(token)
+    return (covered[0], covered[-1] + 1) if covered else None
 
 
 @lru_cache(maxsize=50_000)

@@ -495,6 +495,11 @@ class MeetingMinutes(models.Model):
         blank=True,
         related_name="+",
     )
+    #: Members the meeting's leader marked absent (attendance; docs/domain, section 4,
+    #: "Meeting summary to the group"); members on an exemption that day are absent anyway.
+    absent = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("absent"), blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-day", "team_id", "kind"]

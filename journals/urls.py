@@ -25,6 +25,7 @@ urlpatterns = [
     path("meetings/minutes/post/", views.minutes_post, name="minutes_post"),
     path("meetings/items/", views.meeting_item_add, name="meeting_item_add"),
     path("meetings/items/done/", views.meeting_item_done, name="meeting_item_done"),
+    path("meetings/attendance/", views.meeting_attendance_set, name="meeting_attendance"),
     path("exemptions/new/", views.exemption_add, name="exemption_add"),
     path("customers/search/", views.customer_search, name="customer_search"),
     path("customers/new/", views.customer_create, name="customer_create"),

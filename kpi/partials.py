@@ -2,21 +2,23 @@
 
 docs/architecture.md, "Incremental recompute". Every figure is assembled from sums over
 customers (``kpi/calculations/sums.py``). For each unit (a team, or a branch) and period the
-debounced recompute keeps those sums per customer bucket (``customer_id % BUCKETS``) in a
-:class:`kpi.models.KpiPartial` row. A change marks the bucket of the changed customer dirty
+debounced recompute keeps those sums per customer bucket (``customer_id % BUCKETS``): a
+:class:`kpi.models.KpiPartial` row (names, totals, customers covered, fingerprint) and one
+:class:`kpi.models.KpiPartialBucket` row per bucket. A change marks its customers
 (:func:`mark_dirty`, called by ``kpi.services`` with the touch); the next recompute of the
-unit loads only the dirty buckets' customers, recomputes their sums, re-sums the buckets and
-assembles the figures with the engine's own assembly, writing only the scopes whose sums
-changed. The figures are exactly those of a full recompute
+unit loads only the marked buckets' customers, recomputes their sums, updates the totals by
+the difference and assembles the figures with the engine's own assembly, writing only the
+scopes whose sums changed. The figures are exactly those of a full recompute
 (``kpi/tests/test_incremental.py``); anything the per-customer sums do not cover rebuilds
 them from the whole history: the first recompute of a (unit, period), a change without a
-customer (bucket -1), other scopes or memberships, another time zone or
-``new_revenue_months`` (the fingerprint), and a full KPI run (nightly, imports, "Recompute
-now"), which drops the unit's partial sums because it may follow writes that marked nothing.
+customer (-1), other scopes or memberships, another time zone or ``new_revenue_months``
+(the fingerprint), and a full KPI run (nightly, imports, "Recompute now"), which drops the
+unit's partial sums because it may follow writes that marked nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -71,12 +73,20 @@ def mark_dirty(
         KpiDirtyCustomer.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+KEEP_DAYS = 7
+"""Stored sums not used for this many days are deleted by the next full run (the periods
+touched long ago: their figures are stored and no change reaches them any more)."""
+
+
 def drop(*, unit_ids: Iterable[int], periods: Iterable[Period]) -> None:
     """Forget the stored sums of the units for the periods (after a full recompute, which may
-    follow writes that marked no bucket): their next recompute rebuilds them."""
+    follow writes that marked no customer): their next recompute rebuilds them. Also deletes
+    every unit's sums unused for :data:`KEEP_DAYS`."""
     match = _periods_q(periods)
     if match is not None:
         KpiPartial.objects.filter(match, unit_id__in=list(unit_ids)).delete()
+    old = timezone.now() - dt.timedelta(days=KEEP_DAYS)
+    KpiPartial.objects.filter(updated_at__lt=old).delete()
 
 
 def _periods_q(periods: Iterable[Period]) -> Q | None:
@@ -158,8 +168,9 @@ def compute_and_store_incremental(
     through the stored sums of ``unit_id``: only the dirty buckets are recomputed (all of
     them when the sums must be rebuilt, see the module docstring), and only the scopes whose
     sums or targets changed are written; the others get the new ``computed_at``. Returns the
-    snapshot rows written. One transaction; the partial rows are locked for its duration, so
-    two recomputes of one unit apply their buckets one after the other."""
+    snapshot rows written plus the (scope, period) pairs confirmed unchanged (so 0 only when
+    there was nothing to compute). One transaction; the partial rows are locked for its
+    duration, so two recomputes of one unit apply their buckets one after the other."""
     plist = sorted(set(periods))
     scopes, load_teams = plan_scopes(plist, team_ids, kinds)
     if not scopes:
@@ -267,7 +278,9 @@ def compute_and_store_incremental(
             _save(unit_id, p, row, fingerprint, assembly, sums, members)
         written = store(results) if results else 0
         _touch_unchanged(unchanged)
-    return written
+    # Unchanged scopes count too: the recompute checked them, and the diagnosis it triggers
+    # must run even when no figure moved (a submitted journal changes the habits it reads).
+    return written + sum(len(v) for v in unchanged.values())
 
 
 def _changed_scopes(before: Flat | None, after: Flat, n: int) -> np.ndarray:
@@ -316,9 +329,9 @@ def _save(
         if row.assembly != assembly:
             row.assembly = assembly
             fields.append("assembly")
-        if row.fingerprint != fingerprint:
-            row.fingerprint = fingerprint
-            fields.append("fingerprint")
+        if row.fingerprint != fingerprint or row.buckets != BUCKETS:
+            row.fingerprint, row.buckets = fingerprint, BUCKETS
+            fields += ["fingerprint", "buckets"]
             # A rebuild of a stale partial: its other buckets' rows are gone with it.
             KpiPartialBucket.objects.filter(partial=row).exclude(
                 bucket__in=list(sums.buckets)

@@ -384,8 +384,8 @@ def kpi_dirty_enqueue(*, unit_id: int, periods: list[str], trigger: str, branch:
 def kpi_recompute_touched(*, team_id: int, periods: list[str]) -> int:
     """The debounced recompute of a team: clear its dirty marks, compute the team's people
     and the team for ``periods``. Its branch was marked dirty by the same touch and is
-    recomputed by its own task in parallel (:func:`_touch`). Returns rows written (0 if the
-    team is gone)."""
+    recomputed by its own task in parallel (:func:`_touch`). Returns rows written or
+    confirmed unchanged (kpi/partials.py; 0 if the team is gone)."""
     plist = [parse_period(p) for p in periods]
     for p in plist:
         KpiDirty.objects.filter(team_id=team_id, period_kind=p.kind, period_start=p.start).delete()

@@ -386,3 +386,14 @@ def test_the_move_form_shows_only_for_people_in_a_team(client, org):
     manager = _html(client.get(reverse("accounts:person_detail", args=[org.manager.pk])))
     assert 'data-testid="move-form"' not in manager
     assert 'data-testid="offboard-form"' in manager
+
+
+def test_a_managers_view_of_a_person_is_read_only(client, org):
+    client.force_login(org.manager)
+    page = _html(client.get(reverse("accounts:person_detail", args=[org.rep.pk])))
+    assert 'data-testid="membership-history"' in page
+    assert 'data-testid="move-form"' not in page
+    assert 'data-testid="offboard-form"' not in page
+    assert reverse("accounts:person_edit", args=[org.rep.pk]) not in page
+    listing = _html(client.get(reverse("accounts:people_list")))
+    assert 'data-testid="person-new"' not in listing

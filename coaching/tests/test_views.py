@@ -85,6 +85,13 @@ def test_rep_page_visibility(data, client_for, who: str, status: int) -> None:
     assert response.status_code == status
 
 
+@pytest.mark.parametrize("who", ["admin", "supervisor", "rep"])
+def test_rep_page_of_an_unknown_or_huge_id_is_404(data, client_for, who: str) -> None:
+    client = client_for(getattr(data, who))
+    for user_id in (2**63 - 1, 2**70, 987654321):
+        assert client.get(url("rep_findings", user_id)).status_code == 404
+
+
 def test_rep_page_shows_own_findings_and_plans(data, client_for) -> None:
     body = client_for(data.rep).get(url("rep_findings", data.rep.pk)).content.decode()
     assert url("finding_detail", data.finding.pk) in body

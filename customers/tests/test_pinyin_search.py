@@ -5,10 +5,20 @@ start, full pinyin from a syllable start; never anywhere in the middle ('tcl' mu
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accounts.scoping import scope_for
 from customers.models import Customer
-from customers.pinyin import pinyin_pattern, pinyin_q, pinyin_query, search_text, syllable_text
+from customers.pinyin import (
+    _tokens,
+    pinyin_pattern,
+    pinyin_q,
+    pinyin_query,
+    pinyin_span,
+    search_text,
+    syllable_text,
+)
 from customers.selectors import customer_queryset, customer_search
 from customers.services import customer_update
 from customers.tests.factories import make_customer
@@ -70,6 +80,32 @@ def test_no_pinyin_query_gives_no_pattern(query):
     assert pinyin_pattern(query) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "query", "marked"),
+    [
+        (XINYANG, "xy", "新阳"),
+        (XINYANG, "shanghai", "上海"),
+        (XINYANG, "haixin", "海新"),
+        (XINYANG, "shangh", "上海"),
+        (XINYANG, "bdtcl", "半导体材料"),
+        (TCL, "tclkj", "TCL科技"),
+        ("TCL（深圳）360 Apple", "sz", "深圳"),
+        ("TCL（深圳）360 Apple", "360", "360"),
+        ("TCL（深圳）360 Apple", "apple", "Apple"),
+    ],
+)
+def test_pinyin_span_marks_the_characters_matched(text, query, marked):
+    span = pinyin_span(text, query)
+    assert span is not None
+    assert text[span[0] : span[1]] == marked
+
+
+def test_pinyin_span_is_none_without_a_match_or_when_nfkc_changes_the_length():
+    assert pinyin_span(XINYANG, "tcl") is None
+    assert pinyin_span(XINYANG, "深圳") is None
+    assert pinyin_span("㈱上海", "sh") is None  # NFKC turns ㈱ into three characters
+
+
 @pytest.mark.django_db
 def test_the_database_applies_the_same_rule(org):
     make_customer(org.rep, name=XINYANG)
@@ -95,3 +131,16 @@ def test_renaming_refreshes_the_search_text(org):
     customer = make_customer(org.rep, name=XINYANG)
     customer_update(by=org.rep, customer=customer, name=TCL)
     assert Customer.objects.get(pk=customer.pk).pinyin_search.startswith("|t.c.l|ke|ji")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("上海新阳半导体材料重庆腾飞科技有限公司TCL tcl（）360-·Ａ㈱")
+        ),
+        max_size=30,
+    )
+)
+def test_the_highlight_tokens_join_to_the_stored_search_text(text):
+    assert "".join(token for token, _at in _tokens(text)) == syllable_text(text)

@@ -486,7 +486,8 @@ def _remote(
     few extra follow-ups go out at lunch or after the visits. Their own random stream
     (seeded by rep and day), so the rest of the demo stays as it was."""
     rng = random.Random(f"{journal.rep_id}:{journal.day}")  # noqa: S311 (demo data)
-    channels, weights = zip(*REMOTE_MIX, strict=True)
+    channels = [c for c, _w in REMOTE_MIX]
+    weights = [w for _c, w in REMOTE_MIX]
     for v in visits:
         if v.purpose in visit_rules.REMOTE_PURPOSES and rng.random() < 0.5:
             v.channel = rng.choices(channels, weights)[0]

@@ -5,7 +5,9 @@ user's language).
 Columns are found by their headers (Chinese or English, any case, full-width or not):
 customer code (客户编号), credit code (统一社会信用代码), customer name (客户名称), kind
 (类型), date and time (日期), rep (跟进人), purpose (目的), outcome (结果), notes (内容),
-next step (下一步) and its date, from stage (原阶段) and to stage (新阶段).
+next step (下一步) and its date, from stage (原阶段), to stage (新阶段) and the contact type
+(方式: 上门 / 电话 / 微信 / 邮件; a kind of 电话, 微信 or 邮件 says it too; default in person,
+docs/domain, section 3).
 
 A row is a stage change when its kind says so (阶段变更, stage) or, without a kind column,
 when it has a to stage and no purpose; otherwise it is a visit or follow-up. Codes and
@@ -25,7 +27,16 @@ from django.utils.translation import gettext as _
 
 from customers.import_messages import translate_refusal
 from domain.stages import STAGES
-from domain.visits import OUTCOMES, PURPOSES
+from domain.visits import (
+    CHANNELS,
+    EMAIL,
+    IN_PERSON,
+    OUTCOMES,
+    PHONE,
+    PURPOSES,
+    WECHAT,
+    purpose_fits_channel,
+)
 from spreadsheets.reading import FileRefused, cell_text, normalise_header, read_rows
 
 VISIT, STAGE = "visit", "stage"
@@ -55,6 +66,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "time",
         "when",
     ),
+    "channel": ("方式", "跟进方式", "拜访方式", "沟通方式", "channel", "contacttype"),
     "rep": ("跟进人", "拜访人", "负责人", "客户经理", "业务员", "销售", "rep", "owner", "by"),
     "purpose": ("目的", "拜访目的", "跟进目的", "purpose"),
     "outcome": ("结果", "拜访结果", "跟进结果", "outcome", "result"),
@@ -78,6 +90,21 @@ _KINDS = {
     "阶段": STAGE,
     "阶段变更": STAGE,
 }
+#: Kinds that also say how the contact was made (a CRM's 类型 column of 电话 / 微信 / 邮件).
+_KIND_CHANNELS = {
+    "电话": PHONE,
+    "电话拜访": PHONE,
+    "电话回访": PHONE,
+    "call": PHONE,
+    "phone": PHONE,
+    "phonecall": PHONE,
+    "微信": WECHAT,
+    "wechat": WECHAT,
+    "邮件": EMAIL,
+    "email": EMAIL,
+    "e-mail": EMAIL,
+}
+_KINDS.update(dict.fromkeys(_KIND_CHANNELS, VISIT))
 
 
 def _choices(items: tuple[object, ...]) -> dict[str, str]:
@@ -92,6 +119,7 @@ def _choices(items: tuple[object, ...]) -> dict[str, str]:
 _PURPOSES = _choices(PURPOSES)
 _OUTCOMES = _choices(OUTCOMES)
 _STAGES = _choices(STAGES)
+_CHANNELS = {**_choices(CHANNELS), **_KIND_CHANNELS, "上门": IN_PERSON, "面访": IN_PERSON}
 _DATE_TIME = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$"
 )
@@ -118,6 +146,7 @@ class HistoryRow:
     when: dt.datetime | None = None
     rep: str = ""
     purpose: str = ""
+    channel: str = IN_PERSON
     outcome: str = ""
     notes: str = ""
     next_step: str = ""
@@ -249,6 +278,7 @@ def _row(number: int, cells: list[object], columns: dict[str, int]) -> HistoryRo
         customer=text("customer"),
         rep=text("rep"),
         purpose=purpose,
+        channel=code("channel", _CHANNELS) or _KIND_CHANNELS.get(kind_text, IN_PERSON),
         outcome=code("outcome", _OUTCOMES),
         notes=text("notes"),
         next_step=text("next_step"),
@@ -279,6 +309,12 @@ def _row(number: int, cells: list[object], columns: dict[str, int]) -> HistoryRo
             problems.append(RowProblem("purpose", _("required for a visit or follow-up")))
         if not row.rep:
             problems.append(RowProblem("rep", _("required for a visit or follow-up")))
+        if row.purpose and not purpose_fits_channel(row.channel, row.purpose):
+            reason = _(
+                "A phone call, WeChat or e-mail is an appointment or a follow-up; first, "
+                "explanation and closing visits happen in person."
+            )
+            problems.append(RowProblem("purpose", reason))
     elif not row.to_stage and not any(p.field == "to_stage" for p in problems):
         problems.append(RowProblem("to_stage", _("required for a stage change")))
     return row

@@ -357,6 +357,7 @@ def _write_visits(visits: list[PlannedRow]) -> None:
                     team=journal.team,
                     customer=customer,
                     purpose=row.purpose,
+                    channel=row.channel,
                     occurred_at=at,
                     learned=row.notes,
                     next_step=row.next_step[:300],

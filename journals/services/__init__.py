@@ -43,7 +43,12 @@ from .journal import (
     plan_item_add,
     plan_item_remove,
 )
-from .meeting_post import meeting_attendance, meeting_summary_text, minutes_post
+from .meeting_post import (
+    meeting_attendance,
+    meeting_mark_absent,
+    meeting_summary_text,
+    minutes_post,
+)
 from .meetings import (
     action_item_add,
     action_item_set_done,
@@ -84,6 +89,7 @@ __all__ = [
     "journal_comment_delete",
     "journal_comment_edit",
     "meeting_attendance",
+    "meeting_mark_absent",
     "meeting_summary_text",
     "minutes_post",
     "action_item_add",

@@ -83,6 +83,7 @@ def test_the_author_deletes_a_comment_after_confirming(org, client_for, comment)
     answer = client.post(reverse("journals:comment_delete", args=[comment.pk]), **HTMX)
     assert answer.status_code == 200
     assert answer.content == b""  # htmx removes the comment in place
+    assert answer["HX-Trigger"] == "comment-deleted"  # and the page lowers the count
     assert not Comment.objects.filter(pk=comment.pk).exists()
 
 

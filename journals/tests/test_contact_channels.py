@@ -255,3 +255,76 @@ def test_a_call_filed_through_the_api_is_a_follow_up_without_check_in(org) -> No
     listed = phone.get("/api/v1/visits/", {"channel": "phone"}).json()
     assert [v["id"] for v in listed["results"]] == [filed.json()["id"]]
     assert phone.get("/api/v1/visits/", {"channel": "visit"}).json()["results"] == []
+
+
+def test_the_morning_meeting_shows_the_previous_days_calls_apart(org, client_for) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    _record(org.rep, customer, channel="visit", purpose="first", occurred_at=local_dt(DAY, 9))
+    _record(org.rep, customer, channel="wechat", occurred_at=local_dt(DAY, 15))
+    url = reverse("journals:morning_meeting") + f"?team={org.team_a.pk}&day=2026-03-05"
+    for lang, texts in (
+        ("zh-hans", ("微信", "1 次拜访", "1 次电话、微信或邮件")),
+        ("en", ("WeChat", "1 visit", "1 call, WeChat or e-mail")),
+    ):
+        page = client_for(org.supervisor).get(url, HTTP_ACCEPT_LANGUAGE=lang)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert 'data-testid="channel"' in html
+        for text in texts:
+            assert text in html, (lang, text)
+
+
+def test_imported_history_keeps_calls_apart_from_visits(org) -> None:
+    from customers.tests.test_import_support import xlsx_bytes
+    from journals.history_import import REJECT, history_import, history_plan
+
+    make_customer(org.rep, name="甲科技有限公司", external_code="H001")
+    head: list[object] = ["客户编号", "类型", "日期", "跟进人", "目的", "方式"]
+    rows: list[list[object]] = [
+        head,
+        ["H001", "拜访", "2026-10-05 10:00", "rep", "初访", ""],  # in person (default)
+        ["H001", "电话", "2026-10-06 10:00", "rep", "回访：服务", ""],  # the kind says phone
+        ["H001", "跟进", "2026-10-07 10:00", "rep", "约访", "微信"],  # the column says WeChat
+        ["H001", "跟进", "2026-10-08 10:00", "rep", "促成", "邮件"],  # refused: closing by mail
+        ["H001", "跟进", "2026-10-09 10:00", "rep", "回访：服务", "传真"],  # refused: unknown
+    ]
+    data = xlsx_bytes(rows)
+    plan = history_plan(by=org.supervisor, data=data)
+    refused = {
+        p.row.row_number: [e.field for e in p.problems] for p in plan.rows if p.action == REJECT
+    }
+    assert refused == {5: ["purpose"], 6: ["channel"]}
+    history_import(by=org.supervisor, data=data)
+    assert list(Visit.objects.order_by("occurred_at").values_list("channel", flat=True)) == [
+        "visit",
+        "phone",
+        "wechat",
+    ]
+
+
+def test_a_planned_follow_up_is_ticked_off_as_a_call_in_one_click(org, client_for) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    journal = services.journal_get_or_create_today(rep=org.rep, day=DAY)
+    follow_up = services.plan_item_add(
+        journal=journal, by=org.rep, purpose="collection", customer=customer
+    )
+    first = services.plan_item_add(journal=journal, by=org.rep, purpose="first", customer=customer)
+    client = client_for(org.rep)
+    panel = client.get(
+        reverse("journals:journal_edit", args=[journal.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert panel.count('data-testid="call-from-plan"') == 1  # the follow-up, not the visit
+    assert "已电话" in panel
+    refused = client.post(
+        reverse("journals:visit_from_plan", args=[first.pk]),
+        {"channel": "phone"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        **HTMX,
+    )
+    assert "happen in person" in refused.content.decode()
+    assert not Visit.objects.exists()
+    client.post(
+        reverse("journals:visit_from_plan", args=[follow_up.pk]), {"channel": "phone"}, **HTMX
+    )
+    call = Visit.objects.get()
+    assert (call.channel, call.plan_item_id, call.purpose) == ("phone", follow_up.pk, "collection")

@@ -113,7 +113,7 @@ def test_demo_reps_also_call_wechat_and_email_within_the_rules(demo_org, org):
     from domain import visits as visit_rules
 
     demo.seed(demo_org, random.Random(7), io.StringIO(), days=30)
-    channels = defaultdict(int)
+    channels: dict[str, int] = defaultdict(int)
     for v in Visit.objects.all():
         channels[v.channel] += 1
         if v.channel != "visit":  # docs/domain section 3: a follow-up, no check-in

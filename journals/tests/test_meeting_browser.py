@@ -68,6 +68,12 @@ def test_supervisor_runs_a_morning_meeting_and_sees_its_action_items_next_time(
     expect(page.locator("[data-testid=meeting-timer]")).to_contain_text("00:0")
     no_overflow(page)
 
+    absent = page.locator("[data-testid=attendance-toggle][data-member=teammate]")
+    expect(absent).to_have_attribute("aria-pressed", "true")
+    absent.click()
+    expect(page.locator("[data-testid=attendance-toggle][data-member=teammate]")).to_have_attribute(
+        "aria-pressed", "false"
+    )
     page.fill("[data-testid=minutes-notes]", "王芳的复访计划要具体")
     expect(page.locator("[data-testid=minutes-status]")).to_contain_text(words["saved"])
     due = (today + dt.timedelta(days=2)).isoformat()
@@ -113,3 +119,5 @@ def test_supervisor_runs_a_morning_meeting_and_sees_its_action_items_next_time(
     assert "送报价给腾飞" in text
     assert "约华信复访" in text
     assert "王芳的复访计划要具体" in text
+    assert "出席 2/3" in text  # the teammate was marked absent
+    assert "王芳（缺席）" in text

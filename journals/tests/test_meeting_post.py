@@ -114,3 +114,49 @@ def test_only_the_teams_supervisor_posts(
         reverse("journals:minutes_detail"), {"kind": "morning", "team": org.team_a.pk}
     )
     assert b'data-testid="minutes-post"' not in page.content
+
+
+def test_a_member_marked_absent_is_absent_in_the_summary(
+    org, robot, client_for, django_capture_on_commit_callbacks
+):
+    day = timezone.localdate()
+    _meeting(org, day)
+    delivery.channel_save(
+        team=org.team_a,
+        by=org.supervisor,
+        platform="feishu",
+        webhook_url=f"{robot.url}/feishu",
+        secret=SECRET,
+    )
+    client = client_for(org.supervisor)
+    form = {"kind": "morning", "team": org.team_a.pk, "day": day.isoformat()}
+    url = reverse("journals:meeting_attendance")
+    answer = client.post(url, {**form, "user": org.rep.pk, "absent": "1"}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200
+    assert 'data-member="rep"' in answer.content.decode()
+    assert 'aria-pressed="false"' in answer.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(POST, form)
+    (text,) = robot.texts("feishu")
+    assert "出席 2/3" in text
+    assert "张伟（缺席）" in text
+    # marked present again: the next summary counts them
+    client.post(url, {**form, "user": org.rep.pk, "absent": "0"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(POST, form)
+    assert "出席 3/3" in robot.texts("feishu")[1]
+
+
+def test_attendance_refuses_outsiders_and_other_teams(org, client_for):
+    day = timezone.localdate()
+    url = reverse("journals:meeting_attendance")
+    form = {"kind": "morning", "team": org.team_a.pk, "day": day.isoformat()}
+    answer = client_for(org.supervisor).post(
+        url, {**form, "user": org.rep_b.pk, "absent": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert "只有本组成员可以标记为缺席" in answer.content.decode()
+    assert client_for(org.supervisor_b).post(url, {**form, "user": org.rep.pk}).status_code == 404
+    assert client_for(org.rep).post(url, {**form, "user": org.rep.pk}).status_code == 404
+    from journals.models import MeetingMinutes
+
+    assert not MeetingMinutes.objects.filter(absent__isnull=False).exists()

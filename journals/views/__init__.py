@@ -33,6 +33,7 @@ from .listing import (
     journal_list,
 )
 from .meetings import (
+    meeting_attendance_set,
     meeting_item_add,
     meeting_item_done,
     minutes_context,
@@ -67,6 +68,7 @@ __all__ = [
     "contact_add",
     "history_import_confirm",
     "minutes_post",
+    "meeting_attendance_set",
     "history_import_page",
     "meeting_item_add",
     "meeting_item_done",

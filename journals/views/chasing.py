@@ -13,8 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import id_param, safe_next, text_param
-from accounts.models import User
-from accounts.scoping import local_today
+from accounts.scoping import local_today, visible_users
 
 from .. import selectors, services
 from ._common import _parse_day, _scope
@@ -33,7 +32,8 @@ def journal_chase(request: HttpRequest) -> HttpResponse:
     user = None
     user_id = id_param(request.POST.get("user"))
     if request.POST.get("user"):
-        user = User.objects.filter(pk=user_id).first() if user_id else None
+        # Only someone the viewer sees (a member of the team today, docs/domain, section 1).
+        user = visible_users(scope).filter(pk=user_id).first() if user_id else None
         if user is None:
             messages.error(request, _("Nobody owes this journal."))
             return redirect(safe_next(request, reverse("journals:inbox")))

@@ -15,7 +15,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import id_param
 from accounts.models import OrgUnit, TeamChannel, User
-from accounts.scoping import local_today
+from accounts.scoping import get_visible_or_404, local_today
 
 from .. import selectors, services
 from ..meeting_files import minutes_workbook
@@ -55,9 +55,14 @@ def minutes_context(*, request: HttpRequest, team: OrgUnit, kind: str, day: dt.d
     """What ``journals/_minutes_panel.html`` needs: the minutes, the owners to choose
     from and whether the viewer may write. Used by both meeting pages."""
     scope = _scope(request)
+    mv = selectors.minutes_view(team=team, kind=kind, day=day)
+    owners = services.meeting_owner_choices(team=team, day=day)
     return {
-        "mv": selectors.minutes_view(team=team, kind=kind, day=day),
-        "owners": services.meeting_owner_choices(team=team, day=day),
+        "mv": mv,
+        "owners": owners,
+        "attendance": services.meeting_attendance(
+            team=team, day=day, minutes=mv.minutes, members=owners
+        ),
         "can_run": scope.can_lead_team(team.pk),
         "meeting_q": urlencode({"kind": kind, "team": str(team.pk), "day": day.isoformat()}),
         "today": local_today(),
@@ -95,7 +100,6 @@ def minutes_detail(request: HttpRequest) -> HttpResponse:
     context.update({"team": team, "kind": kind, "day": day, "back": _back(kind, team, day)})
     context["kind_label"] = MeetingMinutes.Kind(kind).label
     context["can_post"] = _scope(request).can_manage_team(team.pk)
-    context["attendance"] = services.meeting_attendance(team=team, day=day)
     return render(request, "journals/minutes.html", context)
 
 
@@ -217,12 +221,9 @@ def meeting_item_done(request: HttpRequest) -> HttpResponse:
     """Tick an action item off at this meeting (``done=1``) or open it again (``done=0``).
     An item of a team outside the viewer's scope answers 404."""
     team, kind, day = _meeting_of(request, request.POST)
-    item_id = id_param(request.POST.get("item"))
-    item = ActionItem.objects.select_related("team").filter(pk=item_id).first() if item_id else None
-    if item is None or not _scope(request).can_see_team(item.team_id):
-        raise Http404
-    if item.team_id != team.pk:
-        raise Http404
+    # Items of the meeting's team only, which pick_team found among the visible teams.
+    items = ActionItem.objects.select_related("team").filter(team=team)
+    item = get_visible_or_404(items, _scope(request), pk=id_param(request.POST.get("item")))
     try:
         services.action_item_set_done(
             scope=_scope(request),
@@ -237,3 +238,35 @@ def meeting_item_done(request: HttpRequest) -> HttpResponse:
     if not request.headers.get("HX-Request"):
         return redirect(_back(kind, team, day))
     return _items_panel(request, team, kind, day)
+
+
+@login_required
+@require_POST
+def meeting_attendance_set(request: HttpRequest) -> HttpResponse:
+    """Mark a member absent (``absent=1``) or present (``absent=0``) at the meeting
+    (htmx: answers the attendance panel; a refusal is shown in it). A team outside the
+    viewer's scope answers 404, a viewer who does not lead it 403."""
+    team, kind, day = _meeting_of(request, request.POST)
+    user_id = id_param(request.POST.get("user"))
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    error = ""
+    try:
+        if user is None:
+            raise ValidationError({"user": _("Choose a member of the team.")})
+        services.meeting_mark_absent(
+            scope=_scope(request),
+            team=team,
+            kind=kind,
+            day=day,
+            user=user,
+            absent=request.POST.get("absent") == "1",
+        )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        return redirect(_back(kind, team, day))
+    context = minutes_context(request=request, team=team, kind=kind, day=day)
+    context["attendance_error"] = error
+    return render(request, "journals/_meeting_attendance.html", context)

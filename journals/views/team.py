@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from accounts.chasing import chases_by_user
 from accounts.hooks import member_findings
 from accounts.http import safe_next
-from accounts.models import Chase, User
-from accounts.scoping import local_today
+from accounts.models import Chase
+from accounts.scoping import get_visible_or_404, local_today, visible_users
 from domain import visits as visit_rules
 
 from .. import selectors, services
@@ -180,11 +180,7 @@ def exemption_add(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect(target)
     user_id = form.cleaned_data["user"]
-    if not scope.can_see_user(user_id):
-        raise Http404
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise Http404
+    user = get_visible_or_404(visible_users(scope), scope, pk=user_id)
     try:
         services.exemption_add(
             user=user,

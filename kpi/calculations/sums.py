@@ -19,6 +19,7 @@ whether the scope has rows of that label. Keys missing from a Flat are zeros.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
@@ -62,7 +63,8 @@ def compute_sums(
     period_list = [parse_period(p) for p in periods]
     sm = _Scopes([as_scope(s) for s in scopes])
     bands = _bands(revenue_bands)
-    prep = _prepare(data, zone)
+    # Targets enter only the assembly (completion): the sums never read them.
+    prep = _prepare(dataclasses.replace(data, targets=KpiInput().targets), zone)
     return {
         period: _flatten(_period_parts(prep, period, sm, new_revenue_months, bands))
         for period in period_list

@@ -178,3 +178,23 @@ def test_a_change_marks_only_its_customer_and_a_history_import_marks_every_custo
     assert KpiDirtyCustomer.objects.count() == 4  # two customers x two periods, once each
     partials.mark_dirty(unit_ids=[org.team_a.pk], periods=periods, customer_ids=None)
     assert KpiDirtyCustomer.objects.filter(customer_id=KpiDirtyCustomer.ALL).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_recompute_that_changes_no_figure_still_runs_the_diagnosis(org, touching):
+    """A submitted journal without visits moves no figure, but the diagnosis reads the
+    journal habits: the team's recompute still announces its snapshots."""
+    from unittest import mock
+
+    from kpi import tasks
+
+    with touching(execute=True):
+        make_customer(org.rep, stage=Stage.TARGET)
+    with (
+        mock.patch.object(tasks, "diagnose_after_recompute") as diagnose,
+        touching(execute=True),
+    ):
+        journal = journal_get_or_create_today(rep=org.teammate)
+        journal_submit(journal=journal, by=org.teammate)
+    assert diagnose.call_count == 1
+    assert diagnose.call_args.kwargs["team_ids"] == [org.team_a.pk]

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Scope
 from customers.models import Contact, Customer
-from customers.pinyin import pinyin_pattern, pinyin_q
+from customers.pinyin import pinyin_pattern, pinyin_q, pinyin_span
 from customers.selectors import customer_queryset, search_q
 from journals.models import Comment, Journal, PlanItem, Visit
 from weekly.models import (
@@ -36,7 +36,7 @@ from weekly.models import (
 )
 from weekly.selectors.weeks import week_label, week_period
 
-from .terms import Terms, first_matching, highlight, snippet
+from .terms import Terms, first_matching, highlight, highlight_span, snippet
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,13 @@ def _customers(scope: Scope, terms: Terms) -> Results | None:
 def _customer_hit(customer: Customer, keyword: str) -> Hit:
     codes = [c for c in (customer.external_code, customer.credit_code) if c]
     owner = customer.owner or _("public pool")
+    if keyword.lower() in customer.name.lower():
+        title = highlight(customer.name, keyword)
+    else:  # found by pinyin (or by a code or contact: then nothing is marked)
+        title = highlight_span(customer.name, pinyin_span(customer.name, keyword))
     return Hit(
         url=reverse("customers:customer_detail", args=[customer.pk]),
-        title=highlight(customer.name, keyword),
+        title=title,
         meta=_people(owner, customer.team, customer.get_stage_display()),
         snippet=highlight(" · ".join([customer.short_name, *codes]).strip(" ·"), keyword),
     )

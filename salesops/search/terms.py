@@ -149,6 +149,16 @@ def highlight(text: str, needle: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
 
 
+def highlight_span(text: str, span: tuple[int, int] | None) -> SafeString:
+    """``text`` escaped for HTML with the characters ``span`` (start, end) in ``<mark>``
+    (a pinyin match, ``customers.pinyin.pinyin_span``); escaped as is for None."""
+    if span is None:
+        return escape(text)
+    start, end = span
+    marked = f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
+    return mark_safe(marked)  # noqa: S308 - every piece is escaped
+
+
 def snippet(text: str, needle: str, width: int = SNIPPET_CHARS) -> SafeString:
     """About ``width`` characters of ``text`` around the first occurrence of ``needle``
     (the start when absent), with '…' where cut, highlighted (:func:`highlight`)."""

@@ -241,6 +241,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 403 403 ok ok ok 403 ok",
         "POST": "login 405 405 405 405 405 405 405",
     },
+    "journals:meeting_attendance": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login 403 403 ok ok ok 403 ok",
+    },
     "journals:minutes_post": {
         "GET": "login 405 405 405 405 405 405 405",
         "POST": "login 403 403 ok ok 403 403 ok",

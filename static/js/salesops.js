@@ -152,3 +152,10 @@ document.addEventListener("change", function (event) {
     if (!form) { close(); }
   });
 })();
+/* A comment deleted in place (htmx, event "comment-deleted"): its thread's count goes down. */
+document.body.addEventListener("comment-deleted", function () {
+  var badge = document.querySelector("#comments h2 .badge");
+  if (!badge) { return; }
+  var n = parseInt(badge.textContent, 10);
+  if (n > 0) { badge.textContent = String(n - 1); }
+});

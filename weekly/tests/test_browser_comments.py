@@ -62,4 +62,5 @@ def test_weekly_comment_mentions_edit_and_delete(org, page_for, live_server, loc
         "[data-testid=comment-delete]"
     ).click()
     expect(page.locator("#comments [data-testid=comment]")).to_have_count(1)
+    expect(page.locator("#comments h2 .badge")).to_have_text("1")
     assert WeeklyComment.objects.count() == 1

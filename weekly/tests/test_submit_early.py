@@ -49,3 +49,19 @@ def test_a_finished_weeks_report_submits_without_the_warning(client, org):
     page = client.get(reverse("weekly:report_edit", args=[r.pk])).content.decode()
     assert 'data-testid="submit-confirm"' not in page
     assert _submit_buttons_outside_confirm(page) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "word"), [("zh-hans", "本周尚未结束"), ("en", "not over yet")]
+)
+def test_the_team_report_of_a_running_week_asks_first_too(client, org, language, word):
+    this_week = period_of(timezone.localdate(), "week")
+    client.force_login(org.supervisor)
+    url = reverse("weekly:team_report", args=[org.team_a.code, this_week.key])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert word in page
+    assert _submit_buttons_outside_confirm(page) == 0
+    last = reverse("weekly:team_report", args=[org.team_a.code, this_week.previous().key])
+    page = client.get(last, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'data-testid="submit-confirm"' not in page
+    assert _submit_buttons_outside_confirm(page) == 1

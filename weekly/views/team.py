@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -20,8 +21,8 @@ from django.views.decorators.http import require_POST
 from accounts.chasing import chases_by_user
 from accounts.http import id_param
 from accounts.middleware import ScopedRequest
-from accounts.models import Chase, OrgUnit, User
-from accounts.scoping import get_visible_or_404
+from accounts.models import Chase, OrgUnit
+from accounts.scoping import get_visible_or_404, visible_users
 from customers.selectors import customer_queryset
 from kpi.calculations import Period
 
@@ -142,6 +143,8 @@ def _team_context(
         "week_label": sel.week_label(period),
         "weeks": sel.week_choices(period),
         "report": report,
+        # Submitting before the week is over freezes figures still growing: ask first.
+        "week_open": timezone.localdate() <= period.end,
         "can_edit": can_edit,
         "can_manage": scope.can_manage_team(team.pk),
         "can_review": bool(
@@ -194,7 +197,9 @@ def team_chase(request: ScopedRequest, code: str, week: str) -> HttpResponse:
     period = _strict_week(week)
     user = None
     if request.POST.get("user"):
-        user = User.objects.filter(pk=id_param(request.POST.get("user")) or 0).first()
+        # Only someone the viewer sees (a member of a visible team today).
+        visible = visible_users(_scope(request))
+        user = visible.filter(pk=id_param(request.POST.get("user")) or 0).first()
     try:
         if request.POST.get("user") and user is None:
             raise ValidationError(_("Nobody owes this weekly report."))
