@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -41,6 +41,10 @@ from .snapshots import plan_scopes, store, with_branch_targets
 BUCKETS = 16
 """Customer buckets per unit and period: a change reloads about 1/16 of a team's customers
 (a 50-rep team: ~950 of 15,000) and the stored sums stay small (16 x scopes x ~100 keys)."""
+
+ATTEMPTS = 3
+"""Recompute attempts when another recompute of the same unit keeps writing its sums in
+between (then the task's database-error retry takes over)."""
 
 SUMS_VERSION = 1
 """Part of the fingerprint: bump it when the meaning of the stored sums changes (a new rule
@@ -169,8 +173,10 @@ def compute_and_store_incremental(
     them when the sums must be rebuilt, see the module docstring), and only the scopes whose
     sums or targets changed are written; the others get the new ``computed_at``. Returns the
     snapshot rows written plus the (scope, period) pairs confirmed unchanged (so 0 only when
-    there was nothing to compute). One transaction; the partial rows are locked for its
-    duration, so two recomputes of one unit apply their buckets one after the other."""
+    there was nothing to compute). Reads and computes outside any transaction and writes in
+    a short one (on SQLite the other writers wait only that long); when another recompute of
+    the unit wrote its sums in between, the step is redone (at most :data:`ATTEMPTS` times,
+    then OperationalError, which the task retries)."""
     plist = sorted(set(periods))
     scopes, load_teams = plan_scopes(plist, team_ids, kinds)
     if not scopes:
@@ -194,87 +200,125 @@ def compute_and_store_incremental(
         months,
         memberships,
     )
+    for _attempt in range(ATTEMPTS):
+        done = _recompute_once(
+            unit_id, plist, scopes, load_teams, rep_ids, memberships, fingerprint, zone, months
+        )
+        if done is not None:
+            return done
+    raise OperationalError(f"KPI unit {unit_id}: its sums kept changing during the recompute")
+
+
+def _recompute_once(
+    unit_id: int,
+    plist: list[Period],
+    scopes: list[Scope],
+    load_teams: list[int] | None,
+    rep_ids: list[int],
+    memberships: pd.DataFrame,
+    fingerprint: str,
+    zone: Any,
+    months: int,
+) -> int | None:
+    """One attempt of :func:`compute_and_store_incremental`: read and compute outside any
+    transaction, then write in a short one; None when another recompute of the unit wrote
+    its sums meanwhile (nothing written)."""
     match = _periods_q(plist)
+    rows = {
+        (r.period_kind, r.period_start): r
+        for r in KpiPartial.objects.filter(match, unit_id=unit_id)
+    }
+    seen = {r.pk: r.updated_at for r in rows.values()}
+    # The marks before the load: the changes they stand for are committed, so the load
+    # below sees them; marks written later stay for the next recompute.
+    taken = list(
+        KpiDirtyCustomer.objects.filter(match, unit_id=unit_id).values_list("pk", "customer_id")
+    )
+    marked = {c for _pk, c in taken}
+    rebuild = KpiDirtyCustomer.ALL in marked or any(
+        (p.kind, p.start) not in rows
+        or rows[(p.kind, p.start)].fingerprint != fingerprint
+        or rows[(p.kind, p.start)].buckets != BUCKETS
+        for p in plist
+    )
+    if rebuild:
+        members = np.array(sorted(customer_ids_for_teams(load_teams or [], rep_ids)))
+        chosen = set(range(BUCKETS))
+    else:
+        # The customers of the marked buckets: those on record, and the marked ones the
+        # unit's figures now cover (a customer's first stage change by the team).
+        stored = [np.frombuffer(bytes(r.members), dtype=np.int64) for r in rows.values()]
+        members = np.unique(np.concatenate(stored))
+        new = np.setdiff1d(np.array(sorted(marked), dtype=np.int64), members)
+        if len(new):
+            joined = customer_ids_for_teams(load_teams or [], rep_ids, only=new.tolist())
+            members = np.union1d(members, np.array(sorted(joined), dtype=np.int64))
+        chosen = {bucket_of(c) for c in marked}
+    members = members.astype(np.int64)
+    in_chosen = np.isin(members % BUCKETS, sorted(chosen))
+    data = load_input(
+        team_ids=load_teams,
+        rep_ids=rep_ids,
+        periods=plist,
+        customer_ids=members[in_chosen].tolist(),
+        memberships=memberships,
+    )
+    branches = [s for s in scopes if s.kind == "branch"]
+    if branches:
+        data.targets = with_branch_targets(data.targets, branches)
+    # One marked bucket (the usual change) needs no split: the load is that bucket.
+    parts = {next(iter(chosen)): data} if len(chosen) == 1 else split_by_bucket(data, BUCKETS)
+    fresh = {
+        bucket: compute_sums(plist, scopes, part, tz=zone, new_revenue_months=months)
+        for bucket, part in parts.items()
+    }
+    assembly = _digest(data.targets, data.billing_months)
+    results: dict[tuple[Period, Scope], dict[str, MetricValue]] = {}
+    unchanged: dict[Period, list[Scope]] = {}
+    saves: list[tuple[Period, KpiPartial | None, _Sums]] = []
+    stored_buckets: dict[int, list[tuple[int, bytes]]] = {}
+    if not rebuild:
+        for partial_id, bucket, blob in KpiPartialBucket.objects.filter(
+            partial_id__in=[r.pk for r in rows.values()], bucket__in=sorted(chosen)
+        ).values_list("partial_id", "bucket", "sums"):
+            stored_buckets.setdefault(partial_id, []).append((bucket, blob))
+    for p in plist:
+        row = rows.get((p.kind, p.start))
+        old = None if rebuild or row is None else _Sums.load(row, len(scopes))
+        sums = old or _Sums.empty(len(scopes))
+        before = None if old is None else old.total()
+        for bucket, blob in stored_buckets.get(row.pk if row else -1, []):
+            sums.read_bucket(bucket, blob)
+        for bucket in sorted(chosen):
+            sums.put(bucket, fresh[bucket][p] if bucket in fresh else None)
+        after = sums.total()
+        changed = _changed_scopes(before, after, len(scopes))
+        if row is None or row.assembly != assembly:
+            changed[:] = True
+        picked = [scopes[i] for i in np.flatnonzero(changed)]
+        if picked:
+            values = assemble_sums(
+                p,
+                picked,
+                {key: v[changed] for key, v in after.items()},
+                targets=data.targets,
+                billing_months=data.billing_months,
+            )
+            results.update({(p, scope): v for scope, v in zip(picked, values, strict=True)})
+        unchanged[p] = [scopes[i] for i in np.flatnonzero(~changed)]
+        saves.append((p, row, sums))
+    # Only the writes hold the database: another recompute of the unit that wrote its sums
+    # since they were read here means these are stale; then the whole step is redone.
     with transaction.atomic():
-        rows = {
-            (r.period_kind, r.period_start): r
-            for r in KpiPartial.objects.select_for_update().filter(match, unit_id=unit_id)
-        }
-        taken = list(
-            KpiDirtyCustomer.objects.filter(match, unit_id=unit_id).values_list("pk", "customer_id")
+        now = dict(
+            KpiPartial.objects.select_for_update()
+            .filter(match, unit_id=unit_id)
+            .values_list("pk", "updated_at")
         )
+        if now != seen:
+            return None
         KpiDirtyCustomer.objects.filter(pk__in=[t[0] for t in taken]).delete()
-        marked = {c for _pk, c in taken}
-        rebuild = KpiDirtyCustomer.ALL in marked or any(
-            (p.kind, p.start) not in rows
-            or rows[(p.kind, p.start)].fingerprint != fingerprint
-            or rows[(p.kind, p.start)].buckets != BUCKETS
-            for p in plist
-        )
-        if rebuild:
-            members = np.array(sorted(customer_ids_for_teams(load_teams or [], rep_ids)))
-            chosen = set(range(BUCKETS))
-        else:
-            # The customers of the marked buckets: those on record, and the marked ones the
-            # unit's figures now cover (a customer's first stage change by the team).
-            stored = [np.frombuffer(bytes(r.members), dtype=np.int64) for r in rows.values()]
-            members = np.unique(np.concatenate(stored))
-            new = np.setdiff1d(np.array(sorted(marked), dtype=np.int64), members)
-            if len(new):
-                joined = customer_ids_for_teams(load_teams or [], rep_ids, only=new.tolist())
-                members = np.union1d(members, np.array(sorted(joined), dtype=np.int64))
-            chosen = {bucket_of(c) for c in marked}
-        members = members.astype(np.int64)
-        in_chosen = np.isin(members % BUCKETS, sorted(chosen))
-        data = load_input(
-            team_ids=load_teams,
-            rep_ids=rep_ids,
-            periods=plist,
-            customer_ids=members[in_chosen].tolist(),
-            memberships=memberships,
-        )
-        branches = [s for s in scopes if s.kind == "branch"]
-        if branches:
-            data.targets = with_branch_targets(data.targets, branches)
-        # One marked bucket (the usual change) needs no split: the load is that bucket.
-        parts = {next(iter(chosen)): data} if len(chosen) == 1 else split_by_bucket(data, BUCKETS)
-        fresh = {
-            bucket: compute_sums(plist, scopes, part, tz=zone, new_revenue_months=months)
-            for bucket, part in parts.items()
-        }
-        assembly = _digest(data.targets, data.billing_months)
-        results: dict[tuple[Period, Scope], dict[str, MetricValue]] = {}
-        unchanged: dict[Period, list[Scope]] = {}
-        stored_buckets: dict[int, list[tuple[int, bytes]]] = {}
-        if not rebuild:
-            for partial_id, bucket, blob in KpiPartialBucket.objects.filter(
-                partial_id__in=[r.pk for r in rows.values()], bucket__in=sorted(chosen)
-            ).values_list("partial_id", "bucket", "sums"):
-                stored_buckets.setdefault(partial_id, []).append((bucket, blob))
-        for p in plist:
-            row = rows.get((p.kind, p.start))
-            old = None if rebuild or row is None else _Sums.load(row, len(scopes))
-            sums = old or _Sums.empty(len(scopes))
-            before = None if old is None else old.total()
-            for bucket, blob in stored_buckets.get(row.pk if row else -1, []):
-                sums.read_bucket(bucket, blob)
-            for bucket in sorted(chosen):
-                sums.put(bucket, fresh[bucket][p] if bucket in fresh else None)
-            after = sums.total()
-            changed = _changed_scopes(before, after, len(scopes))
-            if row is None or row.assembly != assembly:
-                changed[:] = True
-            picked = [scopes[i] for i in np.flatnonzero(changed)]
-            if picked:
-                values = assemble_sums(
-                    p,
-                    picked,
-                    {key: v[changed] for key, v in after.items()},
-                    targets=data.targets,
-                    billing_months=data.billing_months,
-                )
-                results.update({(p, scope): v for scope, v in zip(picked, values, strict=True)})
-            unchanged[p] = [scopes[i] for i in np.flatnonzero(~changed)]
+        for p, row, sums in saves:
             _save(unit_id, p, row, fingerprint, assembly, sums, members)
         written = store(results) if results else 0
         _touch_unchanged(unchanged)

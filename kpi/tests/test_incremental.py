@@ -198,3 +198,39 @@ def test_a_recompute_that_changes_no_figure_still_runs_the_diagnosis(org, touchi
         journal_submit(journal=journal, by=org.teammate)
     assert diagnose.call_count == 1
     assert diagnose.call_args.kwargs["team_ids"] == [org.team_a.pk]
+
+
+@pytest.mark.django_db
+def test_a_recompute_redoes_its_step_when_another_wrote_the_sums_meanwhile(org, touching):
+    """The engine runs outside the write transaction: if another recompute of the unit wrote
+    its sums in between, this one redoes its step instead of overwriting them."""
+    from unittest import mock
+
+    from kpi.calculations import sums as sums_module
+
+    day = timezone.localdate()
+    plist = [period_of(day, "month"), period_of(day, "week")]
+    with touching(execute=True):
+        customer = make_customer(org.rep, stage=Stage.TARGET)
+    real = sums_module.compute_sums
+    calls = []
+
+    def racing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # another recompute writes the team's sums meanwhile
+            for row in KpiPartial.objects.filter(unit=org.team_a):
+                row.save(update_fields=["updated_at"])
+        return real(*args, **kwargs)
+
+    customer_change_stage(
+        customer=customer, to_stage=Stage.INTENT, by=org.rep, check_required=False
+    )
+    units = [org.team_a.pk, org.north.pk]
+    partials.mark_dirty(unit_ids=units, periods=plist, customer_ids=[customer.pk])
+    keys = [p.key for p in plist]
+    with mock.patch.object(partials, "compute_sums", side_effect=racing):
+        services.kpi_recompute_touched(team_id=org.team_a.pk, periods=keys)
+    assert len(calls) == 2  # the first attempt saw the sums change and was redone
+    services.kpi_recompute_branch(branch_id=org.north.pk, periods=keys)
+    assert not KpiDirtyCustomer.objects.exists()
+    _check_equal_to_full(org, plist)
