@@ -300,3 +300,31 @@ def test_imported_history_keeps_calls_apart_from_visits(org) -> None:
         "phone",
         "wechat",
     ]
+
+
+def test_a_planned_follow_up_is_ticked_off_as_a_call_in_one_click(org, client_for) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    journal = services.journal_get_or_create_today(rep=org.rep, day=DAY)
+    follow_up = services.plan_item_add(
+        journal=journal, by=org.rep, purpose="collection", customer=customer
+    )
+    first = services.plan_item_add(journal=journal, by=org.rep, purpose="first", customer=customer)
+    client = client_for(org.rep)
+    panel = client.get(
+        reverse("journals:journal_edit", args=[journal.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert panel.count('data-testid="call-from-plan"') == 1  # the follow-up, not the visit
+    assert "已电话" in panel
+    refused = client.post(
+        reverse("journals:visit_from_plan", args=[first.pk]),
+        {"channel": "phone"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        **HTMX,
+    )
+    assert "happen in person" in refused.content.decode()
+    assert not Visit.objects.exists()
+    client.post(
+        reverse("journals:visit_from_plan", args=[follow_up.pk]), {"channel": "phone"}, **HTMX
+    )
+    call = Visit.objects.get()
+    assert (call.channel, call.plan_item_id, call.purpose) == ("phone", follow_up.pk, "collection")

@@ -17,7 +17,6 @@ from .. import selectors, services
 from ..forms import (
     CaseForm,
     CheckInForm,
-    PlanItemForm,
     VisitForm,
 )
 from ..models import Visit
@@ -28,20 +27,29 @@ from .journal import _editable, _work_context, _work_response
 @login_required
 @require_POST
 def visit_from_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    """One click: the planned visit becomes a visit record (customer, purpose carried)."""
+    """One click: the planned visit becomes a visit record (customer, purpose carried);
+    ``channel`` in the form (``phone``, ``wechat``, ``email``) records a planned appointment
+    or follow-up done at a distance instead (docs/domain, section 3)."""
     item = selectors.plan_item_get(scope=_scope(request), pk=pk)
     journal = item.journal
     services.journal_check_can_edit(journal=journal, scope=_scope(request))
+    channel = request.POST.get("channel") or domain_visits.IN_PERSON
     try:
         services.visit_from_plan(
             plan_item=item,
             by=request.user,  # type: ignore[arg-type]
             outcome=Visit.Outcome.INFO,
+            channel=channel,
         )
     except ValidationError as exc:
-        form = PlanItemForm(customers=selectors.own_customers(rep=journal.rep), auto_id="plan_%s")
-        _form_errors_from(form, exc)
-        return _work_response(request, journal, plan_form=form)
+        # Said above the panel (the plan form is not what was sent): e.g. no customer named,
+        # or a "call" for a planned first visit (docs/domain, section 3).
+        messages.error(request, " ".join(exc.messages))
+        if request.htmx:  # type: ignore[attr-defined]
+            context = _work_context(request, journal)
+            context["panel_error"] = " ".join(exc.messages)
+            return render(request, "journals/_work_panel.html", context)
+        return _work_response(request, journal)
     return _work_response(request, journal, saved="visit")
 
 

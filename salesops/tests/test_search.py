@@ -13,8 +13,8 @@ from accounts.models import Membership
 from accounts.scoping import local_today
 from conftest import _user
 from customers.tests.factories import ContactFactory, make_customer
-from journals.models import Comment
-from journals.tests.factories import JournalFactory, visit
+from journals.models import Comment, Journal
+from journals.tests.factories import visit
 from weekly.models import WeeklyComment, WeeklyReport
 from weekly.selectors.weeks import current_period
 
@@ -36,7 +36,7 @@ def data(org):
     make_customer(org.rep, name=TCL)
     tengfei = make_customer(org.rep, name=TENGFEI, credit_code="9144030071526726XG")
     ContactFactory(customer=tengfei, name="李四", phone="13912345678", title="采购经理")
-    journal = JournalFactory(
+    journal = Journal.objects.create(
         rep=org.rep, team=org.team_a, day=day, takeaways="学会了用提问法了解客户痛点"
     )
     visit(journal, tengfei, learned="客户需要专线扩容到 500M")
@@ -164,7 +164,7 @@ def test_one_kind_is_paged(org):
     client = signed_in(org.rep)
     first = client.get(URL, {"q": "分页测试", "kind": "customers"})
     assert len(first.context["page"].object_list) == 20
-    second = client.get(URL, {"q": "分页测试", "kind": "customers", "page": 2})
+    second = client.get(URL, {"q": "分页测试", "kind": "customers", "page": "2"})
     assert len(second.context["page"].object_list) == 3
     assert "kind=customers" in second.content.decode()
     overview = client.get(URL, {"q": "分页测试"})
@@ -175,7 +175,7 @@ def _search_world(org, copies: int) -> None:
     for n in range(copies):
         customer = make_customer(org.rep, name=f"计数客户{n}有限公司")
         ContactFactory(customer=customer, name=f"计数联系人{n}")
-        journal = JournalFactory(
+        journal = Journal.objects.create(
             rep=org.rep,
             team=org.team_a,
             day=local_today() - dt.timedelta(days=n + 1),

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from accounts.scoping import local_today
 from customers.tests.factories import make_customer
-from journals.tests.factories import JournalFactory, visit
+from journals.models import Journal
+from journals.tests.factories import visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _data(org):
     tengfei = make_customer(org.rep, name="深圳腾飞科技有限公司")
     make_customer(org.rep, name="上海新阳半导体材料")
-    journal = JournalFactory(rep=org.rep, team=org.team_a, day=local_today() - dt.timedelta(days=1))
+    journal = Journal.objects.create(
+        rep=org.rep, team=org.team_a, day=local_today() - dt.timedelta(days=1)
+    )
     visit(journal, tengfei, learned="客户需要专线扩容")
     return tengfei
 
