@@ -64,3 +64,12 @@ def test_chase_page_and_read_receipts(org, client_for):
     own = client_for(org.rep).get(reverse("weekly:report_detail", args=[report.pk]))
     assert b'data-testid="reader"' in own.content
     assert WeeklyReportRead.objects.count() == 1
+
+
+def test_the_chase_page_cannot_name_someone_of_another_team(org, client_for):
+    url = reverse("weekly:team_chase", args=[org.team_a.code, WEEK.key])
+    client = client_for(org.supervisor)
+    response = client.post(url, {"user": org.rep_b.pk}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Nobody owes this weekly report." in response.content.decode()
+    assert not Chase.objects.filter(user=org.rep_b).exists()
+    assert not Notification.objects.filter(user=org.rep_b).exists()

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from accounts.chasing import chases_by_user
 from accounts.http import id_param
 from accounts.middleware import ScopedRequest
-from accounts.models import Chase, OrgUnit, User
-from accounts.scoping import get_visible_or_404
+from accounts.models import Chase, OrgUnit
+from accounts.scoping import get_visible_or_404, visible_users
 from customers.selectors import customer_queryset
 from kpi.calculations import Period
 
@@ -197,7 +197,9 @@ def team_chase(request: ScopedRequest, code: str, week: str) -> HttpResponse:
     period = _strict_week(week)
     user = None
     if request.POST.get("user"):
-        user = User.objects.filter(pk=id_param(request.POST.get("user")) or 0).first()
+        # Only someone the viewer sees (a member of a visible team today).
+        visible = visible_users(_scope(request))
+        user = visible.filter(pk=id_param(request.POST.get("user")) or 0).first()
     try:
         if request.POST.get("user") and user is None:
             raise ValidationError(_("Nobody owes this weekly report."))
