@@ -1,5 +1,8 @@
 """Django admin for users, org units, memberships and settings, with search and filters."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -7,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import CalendarDay, Membership, Notification, OrgSettings, OrgUnit, User
+from .pool_settings import FIELDS, pool_rules_problems
 from .services import user_deactivate
 
 
@@ -62,8 +66,26 @@ class MembershipAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
 
 
+class OrgSettingsForm(forms.ModelForm):
+    """The settings row; the public pool rules obey the rules of their own page
+    (``accounts.pool_settings.pool_rules_problems``: N <= M <= K, bounds, release)."""
+
+    class Meta:
+        model = OrgSettings
+        # every editable field (the admin lists them all; a new setting needs no edit here)
+        fields = [f.name for f in OrgSettings._meta.fields if f.editable and not f.primary_key]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(isinstance(data.get(name), int) for name in FIELDS):
+            for field, message in pool_rules_problems(data).items():
+                self.add_error(field, message)
+        return data
+
+
 @admin.register(OrgSettings)
 class OrgSettingsAdmin(admin.ModelAdmin):
+    form = OrgSettingsForm
     list_display = ["__str__", "journal_deadline", "new_revenue_months", "pool_release_days"]
 
 

@@ -233,7 +233,7 @@ class CustomerFilter(django_filters.FilterSet):
         label=gettext_lazy("Team"), queryset=None, empty_label=gettext_lazy("All teams")
     )
     no_visit_days = django_filters.NumberFilter(
-        label=gettext_lazy("No visit for (days)"),
+        label=gettext_lazy("No visit or follow-up for (days)"),
         method="filter_no_visit",
         min_value=0,
         max_value=3650,

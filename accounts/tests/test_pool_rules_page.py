@@ -108,3 +108,21 @@ def test_only_admins(org, client_for):
     menu = client_for(org.admin).get("/accounts/profile/").content.decode()
     assert URL in menu
     assert URL not in client_for(org.manager).get("/accounts/profile/").content.decode()
+
+
+def test_the_django_admin_keeps_the_same_rules(org, client_for):
+    """The settings row is also editable in /admin/: the same checks refuse there."""
+    from accounts.admin import OrgSettingsForm
+
+    current = OrgSettings.load()
+    data = {
+        f.name: getattr(current, f.name)
+        for f in OrgSettings._meta.fields
+        if f.name != "id" and f.editable
+    }
+    data.update({"follow_up_supervisor_days": 9, "follow_up_pool_days": 4})
+    form = OrgSettingsForm(data, instance=current)
+    assert not form.is_valid()
+    assert "不能早于" in form.errors["follow_up_pool_days"][0]
+    data.update({"follow_up_pool_days": 12})
+    assert OrgSettingsForm(data, instance=current).is_valid()

@@ -147,6 +147,7 @@ _CUSTOMER_DEFAULTS = {
     f: Customer._meta.get_field(f).get_default()  # type: ignore[union-attr]
     for f in _CUSTOMER_COPY
 }
+_COPY_DEFAULTS = tuple(_CUSTOMER_DEFAULTS.items())  # in the order of _CUSTOMER_COPY
 _SEGMENTS = frozenset(Segment.values)
 _SEGMENT_INDEX = _CUSTOMER_COPY.index("segment")
 _CUSTOMER_INSERT = (
@@ -180,9 +181,8 @@ def _new_customer_row(plan: _Plan, job: ImportJob, now: dt.datetime) -> tuple[ob
     """The values of :data:`_CUSTOMER_INSERT` for a new customer (the rules of
     ``customer_fill_derived`` for the name key and pinyin initials)."""
     values: dict[str, Any] = plan.row.values
-    copied = [
-        v if (v := values.get(f)) is not None else _CUSTOMER_DEFAULTS[f] for f in _CUSTOMER_COPY
-    ]
+    get = values.get
+    copied = [v if (v := get(f)) is not None else default for f, default in _COPY_DEFAULTS]
     if values.get("segment") is None:
         segment = plan.team.segment if plan.team else ""
         copied[_SEGMENT_INDEX] = segment if segment in _SEGMENTS else Segment.MASS

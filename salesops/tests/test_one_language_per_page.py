@@ -137,3 +137,67 @@ def test_the_check_finds_a_leak():
     page = "<p>客户：<b>Too little customer activity</b></p><script>var x='Visit standard'</script>"
     text = visible_text(page)
     assert [s for s in ENGLISH if s in text] == ["Too little customer activity"]
+
+
+def _leaks(client, url: str, *, post: dict | None = None) -> list[str]:
+    found = []
+    for language, words in (("zh-hans", ENGLISH), ("en", CHINESE)):
+        if post is None:
+            answer = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+            assert answer.status_code == 200, url
+        else:
+            answer = client.post(url, post, HTTP_ACCEPT_LANGUAGE=language)
+        text = visible_text(answer.content.decode())
+        found += [f"{language} {url}: {s!r}" for s in words if s in text]
+    return found
+
+
+def test_meeting_owed_drill_pool_rules_and_weekly_pages_follow_the_viewer(client, org):
+    """The minutes page (attendance, items, the robot button), meeting mode, who owes
+    reports, a drill-down, the weekly editor's confirm step and the pool rules page with
+    its refusals."""
+    from journals.models import Exemption
+    from weekly.models import WeeklyReport
+
+    day = timezone.localdate()
+    scope_args = {"team": org.team_a, "kind": "morning", "day": day, "by": org.supervisor}
+    from accounts.scoping import scope_for
+
+    scope = scope_for(org.supervisor, day)
+    journal_services.minutes_save_notes(scope=scope, **scope_args, notes="复访计划")
+    journal_services.action_item_add(
+        scope=scope,
+        **scope_args,
+        item_kind="action",
+        text="送报价",
+        owner=org.rep,
+        due=day + dt.timedelta(days=1),
+    )
+    Exemption.objects.create(user=org.teammate, kind="trip", start=day, end=day)
+    week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    report = WeeklyReport.objects.create(rep=org.rep, team=org.team_a, week=week)
+    leaks = []
+    client.force_login(org.supervisor)
+    for url in (
+        reverse("journals:minutes_detail") + f"?kind=morning&day={day:%Y-%m-%d}",
+        reverse("journals:morning_meeting") + "?present=1",
+        reverse("weekly:meeting") + "?present=1",
+        reverse("weekly:owed"),
+        reverse("kpi:drilldown") + "?scope=team:north-1&metric=funnel_target",
+    ):
+        leaks += _leaks(client, url)
+    client.force_login(org.rep)
+    leaks += _leaks(client, reverse("weekly:report_edit", args=[report.pk]))
+    client.force_login(org.admin)
+    leaks += _leaks(client, reverse("accounts:pool_rules"))
+    bad = {
+        "follow_up_rep_days": "5",
+        "follow_up_supervisor_days": "2",
+        "follow_up_pool_days": "1",
+        "pool_release_days": "30",
+        "auto_release_days": "3",
+        "claim_limit": "x",
+        "reclaim_cooldown_days": "",
+    }
+    leaks += _leaks(client, reverse("accounts:pool_rules"), post=bad)
+    assert leaks == []
