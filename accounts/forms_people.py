@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, OrgUnit, User
 from .people import ROLE_ADMIN, colleague_choices, team_branches
-from .scoping import local_today
+from .scoping import Scope, local_today
 
 
 def role_choices() -> list[tuple[str, Any]]:
@@ -72,9 +72,13 @@ class PeopleFilterForm(_Styled, forms.Form):
         choices=[("", _("All")), ("1", _("Active")), ("0", _("Deactivated"))],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: Scope | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = active_teams()  # type: ignore[attr-defined]
+        teams = active_teams()
+        if scope is not None and not scope.is_admin:
+            # Like the list (people.people_queryset): the units a manager manages.
+            teams = teams.filter(pk__in=scope.managed_unit_ids | scope.managed_team_ids)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         self.fields["team"].empty_label = _("All teams")  # type: ignore[attr-defined]
         self.fields["role"].choices = [("", _("All roles")), *role_choices()]  # type: ignore[attr-defined]
         self.fields["q"].widget.attrs["placeholder"] = _("Name, user name, e-mail")
@@ -166,7 +170,7 @@ class TeamForm(_Styled, forms.Form):
 class MoveForm(_Styled, forms.Form):
     """Move a rep or supervisor to another team after their last day in the current one."""
 
-    team = UnitChoiceField(label=_("New team"), queryset=OrgUnit.objects.none())
+    team = UnitChoiceField(label=_("Move to team"), queryset=OrgUnit.objects.none())
     last_day = forms.DateField(
         label=_("Last day in the current team"),
         help_text=_("The new team counts from the next day."),

@@ -52,12 +52,16 @@ def team_panels(team_id: int, day: dt.date) -> list[str]:
 
 LeaverCount = Callable[[int], int]
 LeaverHandover = Callable[..., int]
+LeaverTeams = Callable[[int], set[int]]
 
 _leaver_count: list[LeaverCount] = []
 _leaver_handover: list[LeaverHandover] = []
+_leaver_teams: list[LeaverTeams] = []
 
 
-def register_leaver_handover(count: LeaverCount, handover: LeaverHandover) -> None:
+def register_leaver_handover(
+    count: LeaverCount, handover: LeaverHandover, teams: LeaverTeams | None = None
+) -> None:
     """Register how a higher layer counts and hands over what a leaver owns (customers
     does: ``count(user_id) -> customers owned`` and ``handover(*, scope, leaver,
     colleague, by, reason) -> customers moved``, colleague None meaning the public pool).
@@ -66,6 +70,17 @@ def register_leaver_handover(count: LeaverCount, handover: LeaverHandover) -> No
         _leaver_count.append(count)
     if handover not in _leaver_handover:
         _leaver_handover.append(handover)
+    if teams is not None and teams not in _leaver_teams:
+        _leaver_teams.append(teams)
+
+
+def leaver_owned_teams(user_id: int) -> set[int]:
+    """The teams of the records (customers) the person owns, over the providers that say
+    (``teams(user_id) -> team ids``): whoever takes them over must be a rep there."""
+    found: set[int] = set()
+    for teams in _leaver_teams:
+        found |= teams(user_id)
+    return found
 
 
 def leaver_owned_count(user_id: int) -> int:

@@ -356,13 +356,22 @@ class Offboarding:
 
 def colleague_choices(leaver: User, day: dt.date) -> QuerySet[User]:
     """Active reps on ``day`` other than ``leaver`` who may take over their customers, by
-    name (the customers app refuses one who is not a rep of a customer's team)."""
-    reps = Membership.objects.filter(active_memberships(day), role=Membership.Role.REP)
-    return (
-        User.objects.filter(is_active=True, pk__in=reps.values("user_id"))
-        .exclude(pk=leaver.pk)
-        .order_by("display_name", "username")
+    name: a rep of every team of those customers (the customers app refuses anyone else);
+    when the leaver owns none, the reps of the leaver's own teams."""
+    teams = hooks.leaver_owned_teams(leaver.pk) or set(
+        Membership.objects.filter(active_memberships(day), user=leaver).values_list(
+            "unit_id", flat=True
+        )
     )
+    users = User.objects.filter(is_active=True).exclude(pk=leaver.pk)
+    for team_id in teams:
+        reps = Membership.objects.filter(
+            active_memberships(day), role=Membership.Role.REP, unit_id=team_id
+        )
+        users = users.filter(pk__in=reps.values("user_id"))
+    if not teams:
+        users = users.none()
+    return users.order_by("display_name", "username")
 
 
 @transaction.atomic

@@ -77,7 +77,7 @@ def people_list(request: ScopedRequest) -> HttpResponse:
     managers the people of their units. The query count does not grow with the page."""
     scope = request.scope
     people_check_can_read(scope)
-    form = PeopleFilterForm(request.GET or None)
+    form = PeopleFilterForm(request.GET or None, scope=scope)
     data: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()

@@ -21,9 +21,9 @@ class CustomersConfig(AppConfig):
 
         register_team_panel(team_panel)
         # The people area's leaver step hands customers over here (accounts.people).
-        from .bulk import leaver_customer_count, leaver_handover
+        from .bulk import leaver_customer_count, leaver_customer_teams, leaver_handover
 
-        register_leaver_handover(leaver_customer_count, leaver_handover)
+        register_leaver_handover(leaver_customer_count, leaver_handover, leaver_customer_teams)
 
         audit_register(
             Customer,

@@ -240,6 +240,12 @@ def leaver_customer_count(user_id: int) -> int:
     return Customer.objects.filter(owner_id=user_id).count()
 
 
+def leaver_customer_teams(user_id: int) -> set[int]:
+    """The teams of the customers the person owns: a colleague taking them over must be a
+    rep of each (:func:`customers_handover`)."""
+    return set(Customer.objects.filter(owner_id=user_id).values_list("team_id", flat=True))
+
+
 def leaver_handover(
     *, scope: Scope, leaver: User, colleague: User | None, by: User, reason: str
 ) -> int:

@@ -343,7 +343,8 @@ def test_a_colleague_of_another_team_is_refused_and_nothing_changes(client, org)
         **EN,
     )
     assert response.status_code == 400
-    assert "is not a rep of the team of: 离职交接客户0有限公司" in _html(response)
+    # the picker offers only reps of the customers' teams, so the form refuses rep_b
+    assert "Select a valid choice" in _html(response)
     org.rep.refresh_from_db()
     assert org.rep.is_active
     assert Customer.objects.get(pk=customers[0].pk).owner == org.rep
@@ -397,3 +398,50 @@ def test_a_managers_view_of_a_person_is_read_only(client, org):
     assert reverse("accounts:person_edit", args=[org.rep.pk]) not in page
     listing = _html(client.get(reverse("accounts:people_list")))
     assert 'data-testid="person-new"' not in listing
+
+
+# ------------------------------------------------- new-user findings (docs/domain, section 1)
+
+
+def test_the_move_form_names_the_target_team_move_to_team(client, org):
+    client.force_login(org.admin)
+    en = _html(client.get(reverse("accounts:person_detail", args=[org.rep.pk]), **EN))
+    assert "Move to team" in en
+    zh = _html(
+        client.get(
+            reverse("accounts:person_detail", args=[org.rep.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+    )
+    assert "调入小组" in zh
+    assert "新建小组" not in zh.split('data-testid="move-form"')[1].split("</form>")[0]
+
+
+def test_the_leaver_picker_offers_only_reps_of_the_customers_teams(client, org):
+    _customers(org, 1)
+    client.force_login(org.admin)
+    page = _html(client.get(reverse("accounts:person_detail", args=[org.rep.pk]), **EN))
+    form = page.split('data-testid="offboard-form"')[1].split("</form>")[0]
+    assert f'value="{org.teammate.pk}"' in form
+    assert f'value="{org.rep_b.pk}"' not in form
+
+
+def test_a_managers_team_filter_lists_only_their_teams(client, org):
+    client.force_login(org.manager)  # manages branch north: team_a and team_b
+    page = _html(client.get(reverse("accounts:people_list"), **EN))
+    outsider_teams = OrgUnit.objects.filter(
+        memberships__user=org.outsider, kind=OrgUnit.Kind.TEAM
+    ).values_list("code", flat=True)
+    assert list(outsider_teams)
+    for code in outsider_teams:
+        assert f'value="{code}"' not in page
+    assert f'value="{org.team_a.code}"' in page
+
+
+@pytest.mark.parametrize("url", ["accounts:people_list", "accounts:pool_rules"])
+def test_a_rep_refused_the_people_or_pool_pages_is_told_why(client, org, url):
+    client.force_login(org.rep)
+    response = client.get(reverse(url), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 403
+    page = _html(response)
+    assert "可以查看，但不能修改" not in page
+    assert "只有管理员" in page

@@ -6,8 +6,8 @@ Columns are found by their headers (Chinese or English, any case, full-width or 
 customer code (客户编号), credit code (统一社会信用代码), customer name (客户名称), kind
 (类型), date and time (日期), rep (跟进人), purpose (目的), outcome (结果), notes (内容),
 next step (下一步) and its date, from stage (原阶段), to stage (新阶段) and the contact type
-(方式: 上门 / 电话 / 微信 / 邮件; a kind of 电话, 微信 or 邮件 says it too; default in person,
-docs/domain, section 3).
+(方式 or 联系方式, channel, contact type: 上门 / 电话 / 微信 / 邮件; a kind of 电话, 微信 or 邮件
+says it too; default in person, docs/domain, section 3; any other value refuses the row).
 
 A row is a stage change when its kind says so (阶段变更, stage) or, without a kind column,
 when it has a to stage and no purpose; otherwise it is a visit or follow-up. Codes and
@@ -23,17 +23,22 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from customers.import_messages import translate_refusal
 from domain.stages import STAGES
 from domain.visits import (
     CHANNELS,
+    COLLECTION,
+    COORDINATION,
     EMAIL,
     IN_PERSON,
     OUTCOMES,
     PHONE,
     PURPOSES,
+    RESEARCH,
+    SERVICE,
     WECHAT,
     purpose_fits_channel,
 )
@@ -66,7 +71,22 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "time",
         "when",
     ),
-    "channel": ("方式", "跟进方式", "拜访方式", "沟通方式", "channel", "contacttype"),
+    "channel": (
+        "方式",
+        "联系方式",
+        "跟进方式",
+        "拜访方式",
+        "沟通方式",
+        "联系类型",
+        "跟进类型",
+        "渠道",
+        "跟进渠道",
+        "channel",
+        "contacttype",
+        "contactchannel",
+        "contactmethod",
+        "method",
+    ),
     "rep": ("跟进人", "拜访人", "负责人", "客户经理", "业务员", "销售", "rep", "owner", "by"),
     "purpose": ("目的", "拜访目的", "跟进目的", "purpose"),
     "outcome": ("结果", "拜访结果", "跟进结果", "outcome", "result"),
@@ -77,6 +97,24 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "to_stage": ("新阶段", "阶段", "变更后阶段", "tostage", "stage", "to"),
 }
 """Field -> accepted headers, already normalised (``normalise_header``)."""
+
+FIELD_LABELS = {
+    "customer_code": gettext_lazy("Customer code"),
+    "credit_code": gettext_lazy("Unified social credit code"),
+    "customer": gettext_lazy("Customer"),
+    "kind": gettext_lazy("Kind"),
+    "at": gettext_lazy("Date"),
+    "channel": gettext_lazy("Contact type"),
+    "rep": gettext_lazy("Rep"),
+    "purpose": gettext_lazy("Purpose"),
+    "outcome": gettext_lazy("Outcome"),
+    "notes": gettext_lazy("Notes"),
+    "next_step": gettext_lazy("Next step"),
+    "next_step_date": gettext_lazy("Next step date"),
+    "from_stage": gettext_lazy("Previous stage"),
+    "to_stage": gettext_lazy("New stage"),
+}
+"""Field -> its column label in the viewer's language (row problems name it, never the code)."""
 
 _KINDS = {
     "visit": VISIT,
@@ -116,7 +154,18 @@ def _choices(items: tuple[object, ...]) -> dict[str, str]:
     return out
 
 
-_PURPOSES = _choices(PURPOSES)
+#: A plain 回访 / follow-up without its kind is the service follow-up (回访：服务), and the
+#: follow-up kinds alone (收费, 协调, 调研, 服务) name their purpose (docs/domain, section 3).
+_PURPOSES = {
+    **_choices(PURPOSES),
+    "回访": SERVICE,
+    "followup": SERVICE,
+    "follow-up": SERVICE,
+    "收费": COLLECTION,
+    "协调": COORDINATION,
+    "调研": RESEARCH,
+    "服务": SERVICE,
+}
 _OUTCOMES = _choices(OUTCOMES)
 _STAGES = _choices(STAGES)
 _CHANNELS = {**_choices(CHANNELS), **_KIND_CHANNELS, "上门": IN_PERSON, "面访": IN_PERSON}
@@ -131,6 +180,11 @@ class RowProblem:
 
     field: str
     reason: str
+
+    @property
+    def label(self) -> str:
+        """The field's column label in the active language ('' without a field)."""
+        return str(FIELD_LABELS.get(self.field, self.field)) if self.field else ""
 
 
 @dataclass(slots=True)
@@ -255,7 +309,15 @@ def _row(number: int, cells: list[object], columns: dict[str, int]) -> HistoryRo
             return ""
         found = table.get(normalise_header(raw))
         if found is None:
-            problems.append(RowProblem(fld, _("unknown value %(value)s") % {"value": raw}))
+            if fld == "channel":  # a typo must not become an in-person visit silently
+                lang = get_language() or "zh-hans"
+                reason = _("unknown value %(value)s; accepted: %(accepted)s") % {
+                    "value": raw,
+                    "accepted": ", ".join(c.label(lang) for c in CHANNELS),
+                }
+            else:
+                reason = _("unknown value %(value)s") % {"value": raw}
+            problems.append(RowProblem(fld, reason))
             return ""
         return found
 

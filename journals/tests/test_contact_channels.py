@@ -328,3 +328,21 @@ def test_a_planned_follow_up_is_ticked_off_as_a_call_in_one_click(org, client_fo
     )
     call = Visit.objects.get()
     assert (call.channel, call.plan_item_id, call.purpose) == ("phone", follow_up.pk, "collection")
+
+
+def test_a_covering_call_lands_on_a_page_the_teammate_can_see(org, client_for) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    client = client_for(org.teammate)
+    assert client.get(reverse("customers:customer_detail", args=[customer.pk])).status_code == 404
+    done = client.post(
+        _contact_url(customer), {**CALL, "relation": "covering"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert done.status_code == 302
+    journal = Journal.objects.get(rep=org.teammate)
+    assert done["Location"] == reverse("journals:journal_detail", args=[journal.pk])
+    page = client.get(done["Location"], HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert page.status_code == 200
+    assert "recorded in today&#x27;s journal" in page.content.decode()
+    # The owner still lands on the customer's page.
+    own = client_for(org.rep).post(_contact_url(customer), CALL)
+    assert own["Location"] == reverse("customers:customer_detail", args=[customer.pk])

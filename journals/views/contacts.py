@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.scoping import local_today, team_of
+from customers.models import Customer
 from domain import visits as domain_visits
 
 from .. import selectors, services
@@ -27,7 +28,7 @@ from ._common import _form_errors_from
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the form to log a contact with one customer (type selector, a phone call by
     default); POST: record it in the viewer's journal of today, started when missing, and
-    go back to the customer's page.
+    go back to the customer's page (to that journal when the viewer may not see it).
 
     The customer must be one the viewer may follow up (``selectors.visitable_customers``:
     their own, their team's for a covering or accompanied contact), else 404; someone with
@@ -80,7 +81,12 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
                     _("%(type)s recorded in today's journal.")
                     % {"type": visit.get_channel_display()},
                 )
-                return redirect(reverse("customers:customer_detail", args=[customer.pk]))
+                # Back to the customer's page when the viewer may see it, else to the
+                # journal day the contact was recorded in (a covering teammate does not
+                # see a colleague's customer page, docs/domain, section 3).
+                if Customer.objects.visible_to(request.scope).filter(pk=customer.pk).exists():  # type: ignore[attr-defined]
+                    return redirect(reverse("customers:customer_detail", args=[customer.pk]))
+                return redirect(reverse("journals:journal_detail", args=[journal.pk]))
     else:
         form = VisitForm(
             customers=customers,

@@ -52,7 +52,8 @@ class HistoryUploadForm(forms.Form):
         label=gettext_lazy("History file"),
         help_text=gettext_lazy(
             "One row per visit, follow-up or stage change: customer code or name, date, rep, "
-            "purpose, outcome, notes, next step and date, or the new stage."
+            "purpose, outcome, contact type (in person, phone, WeChat or e-mail; in person when "
+            "empty), notes, next step and date, or the new stage."
         ),
     )
 

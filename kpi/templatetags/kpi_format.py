@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.labels import current_label
 from domain import metrics as registry
+from domain.industries import industry_label
 
 register = template.Library()
 
@@ -41,9 +42,16 @@ def metric_kind(metric: str) -> str:
 def metric_label(metric: str) -> str:
     """Label of a metric name in the active language, from the one metric registry
     (``domain.metrics``: ``x_completion`` included); a ``family:detail`` name shows its
-    detail; an unknown name shows itself."""
+    detail; an industry share's detail in the reader's language, as the customer pages show
+    it (``domain.industries.industry_label``; docs/domain, section 5); an unknown name
+    shows itself."""
     if ":" in metric:
-        return metric.split(":", 1)[1] or str(_("(none)"))
+        family, detail = metric.split(":", 1)
+        if not detail:
+            return str(_("(none)"))
+        if family == "industry_share":
+            return current_label(detail, industry_label(detail, "en"))
+        return detail
     entry = _entry(metric)
     if entry is None:
         return metric
