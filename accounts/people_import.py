@@ -285,11 +285,14 @@ def parse_people(
     rows: Iterable[Sequence[Any]],
     *,
     numbers: Iterable[int] | None = None,
+    formulas: Iterable[tuple[int, int]] = (),
 ) -> ParsedPeople:
     """Check spreadsheet rows (the first row holds the headers) against the organisation:
     user names free and not repeated, team codes of active units, roles, dates, languages.
     ``numbers`` are the rows' numbers as Excel shows them (default 1, 2, ...). Every problem
-    is a message "Row N, Field: why"; a file without the required columns gives one message.
+    is a message "Row N, Field: why", in row order; a file without the required columns
+    gives one message. ``formulas``: (row number, column index) of formula cells without a
+    saved value, each a problem of its row.
     """
     parsed = ParsedPeople()
     pairs = list(zip(numbers if numbers is not None else range(1, 10**9), rows, strict=False))
@@ -321,7 +324,10 @@ def parse_people(
         for u in OrgUnit.objects.filter(is_active=True).exclude(kind=OrgUnit.Kind.COMPANY)
     }
     seen: dict[str, int] = {}
+    pending = sorted(formulas)
     for number, row in body:
+        while pending and pending[0][0] <= number:
+            parsed.errors.append(_formula_problem(*pending.pop(0)))
         if all(_text(v) == "" for v in row):
             continue
         parsed.total += 1
@@ -337,7 +343,15 @@ def parse_people(
                 )
             continue
         parsed.rows.append(PersonRow(row=number, **clean))
+    parsed.errors.extend(_formula_problem(*cell) for cell in pending)
     return parsed
+
+
+def _formula_problem(number: int, index: int) -> str:
+    return _("Row %(row)d, column %(col)d: the cell holds a formula without a saved value.") % {
+        "row": number,
+        "col": index + 1,
+    }
 
 
 def read_people(data: bytes) -> ParsedPeople:
@@ -345,18 +359,26 @@ def read_people(data: bytes) -> ParsedPeople:
     file (size ``IMPORT_MAX_BYTES``, format, zip bomb, XML) gives one message naming why."""
     try:
         sheet = open_sheet(data, max_bytes=settings.IMPORT_MAX_BYTES)
+        if sheet.format == "csv":
+            # A text (CSV) file renamed .xlsx: say so, not "columns missing".
+            return ParsedPeople(
+                errors=[
+                    _(
+                        "The file is not a readable .xlsx workbook. Open it in Excel and save "
+                        "it again as an .xlsx workbook (or start from the template)."
+                    )
+                ]
+            )
         pairs = []
         for number, row in sheet.rows:
             pairs.append((number, row))
             if len(pairs) > MAX_ROWS + 1:
                 break
-        parsed = parse_people([row for _n, row in pairs], numbers=[n for n, _row in pairs])
-        for number, index in sorted(sheet.formula_cells):
-            parsed.errors.append(
-                _("Row %(row)d, column %(col)d: the cell holds a formula without a saved value.")
-                % {"row": number, "col": index + 1}
-            )
-        return parsed
+        return parse_people(
+            [row for _n, row in pairs],
+            numbers=[n for n, _row in pairs],
+            formulas=sheet.formula_cells,
+        )
     except FileRefused as exc:
         reason = _(exc.message) % dict(exc.params) if exc.params else _(exc.message)
         return ParsedPeople(

@@ -137,3 +137,32 @@ def test_a_file_over_the_import_limit_is_refused_before_reading(client, org, set
     )
     assert response.status_code == 400
     assert "The file is too large." in response.content.decode()
+
+
+def test_a_text_file_named_xlsx_is_refused_as_not_a_workbook(client, org):
+    client.force_login(org.admin)
+    page = _upload(client, b"just some notes\nnot a workbook\n", **EN).content.decode()
+    assert "not a readable .xlsx workbook" in page
+    assert "The first row must name the columns" not in page
+    assert "Preview: 0 of 0" not in page
+
+
+def test_row_problems_are_listed_in_row_order_with_formula_cells(org):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    good = ["张三", "zs{}", "", "north-1", "rep", "2027-01-04", "zh-hans"]
+    for i in range(2, 9):
+        row = [v.format(i) if isinstance(v, str) else v for v in good]
+        if i == 8:
+            row[4] = "nonsense-role"
+        if i == 7:
+            row[0] = "=A2"  # a formula without a saved value
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    parsed = read_people(buffer.getvalue())
+    rows = [int(e.split(",")[0].split()[-1]) for e in parsed.errors if e.startswith("Row")]
+    assert rows == sorted(rows)
+    assert 7 in rows
+    assert 8 in rows

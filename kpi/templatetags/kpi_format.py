@@ -58,6 +58,31 @@ def metric_label(metric: str) -> str:
     return current_label(entry.label_zh, entry.label_en)
 
 
+def _part(value: Any, key: str) -> Any:
+    if isinstance(value, dict):
+        return value.get(key)
+    return getattr(value, key, None)
+
+
+def rate_help(metric: str, value: Any) -> str:
+    """What a rate counts, with its own numerator and denominator, for the rates whose
+    numerator differs from a count shown beside them ('' for the others or without figures).
+    The weekly intent rate counts only the target customers visited in the week
+    (docs/domain, section 9), so "Intents reached 1" may stand next to 0.0%."""
+    if metric != "weekly_intent_rate" or value is None:
+        return ""
+    num, den = _part(value, "numerator"), _part(value, "denominator")
+    if num is None or den is None:
+        return ""
+    return str(
+        _(
+            "%(num)s of %(den)s target customers visited this week reached intent; "
+            "intents reached without such a visit are not counted in this rate"
+        )
+        % {"num": f"{float(num):,.0f}", "den": f"{float(den):,.0f}"}
+    )
+
+
 #: :func:`metric_label` as a lazy string, for module-level tables and form choices.
 lazy_metric_label = lazy(metric_label, str)
 

@@ -17,7 +17,7 @@ from accounts.scoping import memberships_in
 from domain import metrics as metric_registry
 from kpi import calculations as calc
 from kpi import figures
-from kpi.templatetags.kpi_format import as_number, metric_kind, metric_label
+from kpi.templatetags.kpi_format import as_number, metric_kind, metric_label, rate_help
 from kpi.views.scopes import DashScope, _scope, period_label, trailing
 
 TILE_METRICS_MONTH = (
@@ -235,6 +235,7 @@ def dashboard_data(
                 "metric": m,
                 "label": metric_label(m),
                 "value": mv,
+                "help": rate_help(m, mv),
                 "pending": getattr(mv, "status", "") == "pending",
                 "mom": _delta(m, mv, previous.get(m)),
                 "yoy": _delta(m, mv, last_year.get(m)),

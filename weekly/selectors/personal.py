@@ -20,7 +20,7 @@ from typing import Any
 from domain import metrics as registry
 from kpi import figures as kpi_figures
 from kpi.calculations import Period, metrics_as_json
-from kpi.templatetags.kpi_format import metric_label
+from kpi.templatetags.kpi_format import metric_label, rate_help
 
 from ..models import WeeklyReport
 from .weeks import week_period
@@ -150,6 +150,7 @@ class FigureRow:
     now: str | None = None  # live value when it differs from the frozen one
     next_goal: str = DASH
     ratio: float | None = None  # achievement as a number
+    help: str = ""  # what a rate counts (kpi_format.rate_help)
 
 
 def figure_rows(
@@ -181,6 +182,7 @@ def figure_rows(
                 now=now,
                 next_goal=fmt_plan(m, plan_number(next_goals or {}, m)),
                 ratio=ratio,
+                help=rate_help(m, figures.get(m)),
             )
         )
     return rows
