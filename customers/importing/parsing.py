@@ -4,6 +4,7 @@ rows (docs/domain, section 5)."""
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Iterator
 
 from spreadsheets.messages import gettext_noop
@@ -28,6 +29,10 @@ HEADER_SCAN_ROWS = 30
 PREVIEW_SLACK_ROWS = 100
 """With ``limit``, an .xlsx is parsed only up to this many rows past the ones needed
 (blank rows in between are read too)."""
+
+PARSE_CHUNK_ROWS = 5000
+"""Data rows read and converted at a time; the cells as read of one chunk are let go
+before the next is read."""
 
 _NO_CUSTOMER = gettext_noop("customer missing: give a credit code, customer code or name")
 _REQUIRED = gettext_noop("required")
@@ -188,75 +193,66 @@ def parse_file(
         if fld and i < width and normalise_header_marked(headers[i])[1]:
             required_in_file.append(fld)
 
-    # Data rows: the candidates after the header, then the rest of the sheet.
+    # Data rows: the candidates after the header, then the rest of the sheet, read and
+    # converted PARSE_CHUNK_ROWS at a time so the cells as read go as soon as their
+    # chunk is converted (a large import's peak memory, bench/import_customers.py).
     data_rows: Iterator[tuple[int, list[object]]] = itertools.chain(candidates[first_data:], rows)
     if limit is not None:
         data_rows = itertools.islice(data_rows, max(limit, 0))
-    numbers: list[int] = []
-    raws: list[list[object]] = []
-    for number, row in data_rows:
-        numbers.append(number)
-        raws.append(row)
-    del data_rows, rows, candidates, opened  # the reader and its workbook can go now
-    max_width = max(map(len, raws), default=width)
-    count = len(raws)
-    errors: list[list[RowError]] = [[] for _ in range(count)]
-    if fmt == "csv" and raws:
-        _reject_ragged(raws, errors, width if index is not None else None)
+    del rows, candidates, opened  # the reader and its workbook go with data_rows
     need = max([width, *(i + 1 for i, f in col_map.items() if f)])
-    if raws and min(map(len, raws)) < need:  # a mapped column past the data
-        pad = [""] * need
-        raws = [r if len(r) >= need else r + pad[len(r) :] for r in raws]
-
-    # Columns without a header that hold data are listed, not silently dropped.
-    for i in range(max_width):
-        header = headers[i] if i < width else ""
-        if header.strip() or col_map.get(i):
-            continue
-        found = {r[i] for r in raws if i < len(r)}
-        found.discard("")
-        if not is_blank(list(found)):
-            unknown.append(f"(column {column_letter(i)}, no header)")
-
-    # Column by column: one converter per mapped column, memoised when values repeat.
-    fields: list[str] = []
-    columns: list[list[object]] = []
-    positions = {n: k for k, n in enumerate(numbers)} if formula_cells else {}
-    for i, fld in sorted(col_map.items()):
-        if not fld:
-            continue
-        cells = [r[i] for r in raws]
+    mapped = [(i, fld) for i, fld in sorted(col_map.items()) if fld]
+    fields = [fld for _, fld in mapped]
+    unmapped = [i for i, h in enumerate(headers) if not (h.strip() or col_map.get(i))]
+    with_data: set[int] = set()  # columns without a header or field that hold data
+    max_width = width
+    expected: int | None = width if index is not None else None
+    no_raw: list[object] = []  # keep_raw=False: every row shares it, the cells can go
+    # Per chunk: row numbers, cells as read, converted columns, errors.
+    converted: deque[
+        tuple[list[int], list[list[object]], list[list[object]], list[list[RowError]]]
+    ] = deque()
+    while chunk := list(itertools.islice(data_rows, PARSE_CHUNK_ROWS)):
+        numbers = [n for n, _ in chunk]
+        raws = [r for _, r in chunk]
+        del chunk
+        chunk_width = max(map(len, raws))
+        if chunk_width > max_width:
+            unmapped.extend(i for i in range(max_width, chunk_width) if not col_map.get(i))
+            max_width = chunk_width
+        count = len(raws)
+        errors: list[list[RowError]] = [[] for _ in range(count)]
         if fmt == "csv":
-            cells = list(map(_unquote_csv, cells))
-        out = _convert_column(cells, _converter_for(fld, date_order))
-        if fld in _RAISING_FIELDS:
-            for k, x in enumerate(out):
-                if type(x) is _Err:
-                    errors[k].append(RowError(fld, x.message, x.params))
-                    out[k] = None
-        for (number, col), formula in formula_cells.items():
-            pos = positions.get(number)
-            if col != i or pos is None or out[pos] is not None:
-                continue
-            if not _has_error(errors[pos], fld):
-                if formula:
-                    quoted = (("formula", "=" + formula),)
-                    errors[pos].append(RowError(fld, _FORMULA_NO_VALUE_QUOTED, quoted))
-                else:
-                    errors[pos].append(RowError(fld, FORMULA_NO_VALUE))
-        fields.append(fld)
-        columns.append(out)
-    if not keep_raw:
-        raws = [[]] * count  # every row shares one empty list; the cells can go
-    if columns:
-        value_dicts = [dict(zip(fields, t, strict=True)) for t in zip(*columns, strict=True)]
-    else:
-        value_dicts = [{} for _ in range(count)]
-    by_field = dict(zip(fields, columns, strict=True))
-    _check_required(kind, by_field, errors, count)
-    parsed = [
-        ParsedRow(n, v, r, e) for n, v, r, e in zip(numbers, value_dicts, raws, errors, strict=True)
-    ]
+            if expected is None:
+                expected = len(raws[0])
+            _reject_ragged(raws, errors, expected)
+        if min(map(len, raws)) < need:  # a mapped column past the data
+            pad = [""] * need
+            raws = [r if len(r) >= need else r + pad[len(r) :] for r in raws]
+        for i in unmapped:
+            if i not in with_data and not is_blank([r[i] for r in raws if i < len(r)]):
+                with_data.add(i)
+        columns = _convert_chunk(fmt, mapped, raws, numbers, errors, formula_cells, date_order)
+        _check_required(kind, dict(zip(fields, columns, strict=True)), errors, count)
+        if not keep_raw:
+            raws = [no_raw] * count
+        converted.append((numbers, raws, columns, errors))
+        del raws, columns, errors
+    del data_rows  # the workbook goes now; the rows' dicts are built after it
+    parsed: list[ParsedRow] = []
+    while converted:
+        numbers, raws, columns, errors = converted.popleft()
+        if columns:
+            value_dicts = [dict(zip(fields, t, strict=True)) for t in zip(*columns, strict=True)]
+        else:
+            value_dicts = [{} for _ in range(len(raws))]
+        parsed.extend(
+            ParsedRow(n, v, r, e)
+            for n, v, r, e in zip(numbers, value_dicts, raws, errors, strict=True)
+        )
+        del raws, columns, value_dicts, errors
+    # Columns without a header that hold data are listed, not silently dropped.
+    unknown.extend(f"(column {column_letter(i)}, no header)" for i in sorted(with_data))
 
     return ParsedSheet(
         format=fmt,
@@ -291,6 +287,44 @@ def _reject_ragged(
             fields -= 1
         if fields != expected:
             errors[k].append(RowError("", _RAGGED, (("fields", len(row)), ("expected", expected))))
+
+
+def _convert_chunk(
+    fmt: str,
+    mapped: list[tuple[int, str]],
+    raws: list[list[object]],
+    numbers: list[int],
+    errors: list[list[RowError]],
+    formula_cells: dict[tuple[int, int], str],
+    date_order: str | None,
+) -> list[list[object]]:
+    """Column by column: one converter per mapped column, memoised when values repeat;
+    conversion errors and formulas without a saved value go to ``errors``."""
+    columns: list[list[object]] = []
+    positions = {n: k for k, n in enumerate(numbers)} if formula_cells else {}
+    for i, fld in mapped:
+        cells = [r[i] for r in raws]
+        if fmt == "csv":
+            cells = list(map(_unquote_csv, cells))
+        out = _convert_column(cells, _converter_for(fld, date_order))
+        del cells
+        if fld in _RAISING_FIELDS:
+            for k, x in enumerate(out):
+                if type(x) is _Err:
+                    errors[k].append(RowError(fld, x.message, x.params))
+                    out[k] = None
+        for (number, col), formula in formula_cells.items():
+            pos = positions.get(number)
+            if col != i or pos is None or out[pos] is not None:
+                continue
+            if not _has_error(errors[pos], fld):
+                if formula:
+                    quoted = (("formula", "=" + formula),)
+                    errors[pos].append(RowError(fld, _FORMULA_NO_VALUE_QUOTED, quoted))
+                else:
+                    errors[pos].append(RowError(fld, FORMULA_NO_VALUE))
+        columns.append(out)
+    return columns
 
 
 def _has_error(errors: list[RowError], fld: str) -> bool:
