@@ -123,16 +123,13 @@ def _goals(raw: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-@transaction.atomic
-def report_get_or_create(*, rep: User, period: Period) -> WeeklyReport:
-    """The rep's report for the ISO week ``period``, created as a draft when missing and
-    prefilled: this week's plan = last week's next goals; key customers still in progress
-    carried over from last week (needs analysis kept, tracking plan to rewrite).
+def report_draft(*, rep: User, period: Period) -> tuple[WeeklyReport, list[WeeklyKeyCustomer]]:
+    """The rep's report of ISO week ``period`` as it would be created, NOT saved (a page load
+    shows it and writes nothing; docs/architecture.md, "Layers"): prefilled with this
+    week's plan = last week's next goals, and the key customers still in progress carried
+    over from last week (needs analysis kept, tracking plan to rewrite).
     The team is the rep's team during that week (customers.services.team_of; docs/domain
     section 9 attribution). ValidationError when the rep was in no team that week."""
-    report = WeeklyReport.objects.filter(rep=rep, week=period.start).first()
-    if report:
-        return report
     last_day = min(period.end - dt.timedelta(days=1), timezone.localdate())
     team = team_of(rep, max(last_day, period.start)) or team_of(rep, period.start)
     if team is None:
@@ -141,17 +138,34 @@ def report_get_or_create(*, rep: User, period: Period) -> WeeklyReport:
     report = WeeklyReport(
         rep=rep, team=team, week=period.start, plan=dict(previous.next_goals) if previous else {}
     )
-    report.full_clean()
-    report.save()
-    if previous:
-        WeeklyKeyCustomer.objects.bulk_create(
+    carried = (
+        [
             WeeklyKeyCustomer(
-                report=report, customer_id=k.customer_id, needs_analysis=k.needs_analysis
+                customer=k.customer, customer_id=k.customer_id, needs_analysis=k.needs_analysis
             )
             for k in previous.key_customers.filter(
                 customer__owner=rep, customer__stage__in=["target", "relationship", "intent"]
-            )
-        )
+            ).select_related("customer")
+        ]
+        if previous
+        else []
+    )
+    return report, carried
+
+
+@transaction.atomic
+def report_get_or_create(*, rep: User, period: Period) -> WeeklyReport:
+    """The rep's report for the ISO week ``period``, created (as :func:`report_draft` shows
+    it) when missing: on the first save, never on a page load."""
+    report = WeeklyReport.objects.filter(rep=rep, week=period.start).first()
+    if report:
+        return report
+    report, carried = report_draft(rep=rep, period=period)
+    report.full_clean()
+    report.save()
+    for k in carried:
+        k.report = report
+    WeeklyKeyCustomer.objects.bulk_create(carried)
     return report
 
 

@@ -23,28 +23,46 @@ def _open(client, week=WEEK):
     return client.get(reverse("weekly:report_current") + f"?week={week.key}")
 
 
+def _save(client, week=WEEK, action="save", **fields):
+    """The first save of the editor's unsaved draft: creates the report."""
+    data = {"analysis": "", "summary": "", "action": action, **fields}
+    return client.post(reverse("weekly:report_current") + f"?week={week.key}", data)
+
+
 def test_rep_opens_report_prefilled_with_last_weeks_goals(org, client_for):
     fixed_week(org)
     report(org.rep, org.team_a, WEEK.previous(), next_goals={"visits": "5"}, status="submitted")
     client = client_for(org.rep)
-    response = _open(client)
+    page = _open(client)
+    # A GET writes nothing: the editor shows an unsaved, prefilled draft.
+    assert page.status_code == 200
+    assert not WeeklyReport.objects.filter(rep=org.rep, week=WEEK.start).exists()
+    html = page.content.decode()
+    assert 'data-metric="visits"' in html
+    assert "80.0%" in html  # 4 visits of a plan of 5
+    assert "66.7%" in html  # effective activity rate 2/3
+    # The first save creates the report, prefilled, and goes on in the editor.
+    response = _save(client)
     created = WeeklyReport.objects.get(rep=org.rep, week=WEEK.start)
     assert response.status_code == 302
     assert response["Location"] == reverse("weekly:report_edit", args=[created.pk])
     assert created.plan == {"visits": "5"}
     assert created.team == org.team_a
-    page = client.get(response["Location"])
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert 'data-metric="visits"' in html
-    assert "80.0%" in html  # 4 visits of a plan of 5
-    assert "66.7%" in html  # effective activity rate 2/3
+
+
+def test_autosave_of_an_unsaved_draft_creates_it_once(org, client_for):
+    fixed_week(org)
+    client = client_for(org.rep)
+    for text in ("拜访", "拜访量不足"):
+        resp = _save(client, action="autosave", analysis=text)
+        assert resp.status_code == 200
+    assert WeeklyReport.objects.get(rep=org.rep, week=WEEK.start).analysis == "拜访量不足"
 
 
 def test_rep_completes_and_submits(org, client_for):
     c = fixed_week(org)
     client = client_for(org.rep)
-    r = WeeklyReport.objects.get(pk=_open(client)["Location"].split("/")[-3])
+    r = WeeklyReport.objects.get(pk=_save(client)["Location"].split("/")[-3])
     resp = client.post(
         reverse("weekly:key_customer_add", args=[r.pk]),
         {"customer": c["c1"].pk, "needs_analysis": "宽带升级", "tracking_plan": "周三演示"},

@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from accounts.http import id_param
 from accounts.middleware import ScopedRequest
@@ -29,25 +29,50 @@ from ._common import _editable, _errors, _figures_context, _own_customers, _repo
 
 
 @login_required
-@require_GET
 def report_current(request: ScopedRequest) -> HttpResponse:
-    """The viewer's own report of the current week (or ``?week=``), created prefilled on
-    first open; a draft opens in the editor, a submitted one in the detail page."""
+    """The viewer's own report of the current week (or ``?week=``). A GET writes nothing:
+    without a report yet it shows the editor over an unsaved, prefilled draft
+    (``services.report_draft``); its first POST (save, autosave, key customer, submit)
+    creates the report and is then handled as the editor's. An existing draft opens in the
+    editor, a submitted one in the detail page."""
     scope = _scope(request)
     period = sel.parse_week(request.GET.get("week"))
     if period.start > sel.current_period().start:
         messages.error(request, _("A weekly report can only be written once the week has begun."))
         return redirect("weekly:report_list")
+    report = WeeklyReport.objects.filter(rep_id=scope.user_id, week=period.start).first()
     try:
-        report = services.report_get_or_create(rep=request.user, period=period)
+        if report is None and request.method == "POST":
+            report = services.report_get_or_create(rep=request.user, period=period)
+        draft, carried = (
+            (report, []) if report else services.report_draft(rep=request.user, period=period)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("weekly:report_list")
-    if report.rep_id != scope.user_id:  # pragma: no cover - defensive
-        raise Http404
-    if report.is_locked():
-        return redirect("weekly:report_detail", pk=report.pk)
-    return redirect("weekly:report_edit", pk=report.pk)
+    if report is not None:
+        if request.method == "POST":
+            return report_edit(request, report.pk)
+        if report.is_locked():
+            return redirect("weekly:report_detail", pk=report.pk)
+        return redirect("weekly:report_edit", pk=report.pk)
+    return render(
+        request,
+        "weekly/report_edit.html",
+        {
+            "report": draft,
+            "form_url": reverse("weekly:report_current") + f"?week={period.key}",
+            "period": period,
+            "week_label": sel.week_label(period),
+            "form": ReportForm(
+                initial=ReportForm.initial_for(draft.analysis, draft.summary, draft.next_goals)
+            ),
+            "key_form": KeyCustomerForm(None, customers=_own_customers(draft)),
+            "key_customers": carried,
+            "week_open": timezone.localdate() <= period.end,
+            **_figures_context(draft),
+        },
+    )
 
 
 @login_required
@@ -96,6 +121,7 @@ def report_edit(request: ScopedRequest, pk: int) -> HttpResponse:
         "weekly/report_edit.html",
         {
             "report": report,
+            "form_url": reverse("weekly:report_edit", args=[report.pk]),
             "period": sel.week_period(report),
             "week_label": sel.week_label(sel.week_period(report)),
             "form": form,
@@ -191,6 +217,7 @@ def key_customer_add(request: ScopedRequest, pk: int) -> HttpResponse:
         "weekly/report_edit.html",
         {
             "report": report,
+            "form_url": reverse("weekly:report_edit", args=[report.pk]),
             "period": sel.week_period(report),
             "week_label": sel.week_label(sel.week_period(report)),
             "form": ReportForm(
