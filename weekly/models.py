@@ -91,7 +91,9 @@ class WeeklyReport(models.Model):
 class WeeklyReportRevision(models.Model):
     """A frozen copy of a personal report before an amendment."""
 
-    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="revisions")
+    report = models.ForeignKey(
+        WeeklyReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="revisions"
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     content = models.JSONField(_("content"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -213,6 +213,7 @@ def test_the_audit_page_reads_in_the_viewers_language_whoever_wrote_the_entry(cl
         "Submitted at:",
         "Reviewed by:",
         "Offboarding:",
+        "Report:",
         "Weekly report revision",
         "customers to",
     ]:
