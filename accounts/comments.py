@@ -14,12 +14,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from domain.mentions import mentioned_usernames
 
-from .models import Membership, OrgUnit, User
+from . import notifying
+from .models import Membership, Notification, OrgUnit, User
 from .scoping import active_memberships, scope_for
 
 #: The longest comment, in characters (the longest of the comment forms).
@@ -46,12 +48,52 @@ def comment_check_can_change(*, comment: Any, by: User) -> None:
         raise PermissionDenied(_("Only its author may change or delete a comment."))
 
 
+#: How much of a comment a notification quotes.
+NOTICE_QUOTE = 500
+
+
+def comment_notices_follow(*, notice_keys: Iterable[str], text: str | None) -> int:
+    """The notifications already sent about a comment (mentions, "commented on your ...")
+    follow it: ``text`` the comment's current text (after an edit) becomes their body;
+    ``None`` (deleted) replaces the copy by "This comment was deleted." in each reader's
+    language, so no notification keeps words the author took back (docs/domain, section 3,
+    comment thread with @mentions). ``notice_keys``: their keys; a key ending with ':'
+    matches every key starting with it. Returns how many were changed."""
+    match = Q(pk__in=[])
+    for key in notice_keys:
+        match |= Q(key__startswith=key) if key.endswith(":") else Q(key=key)
+    gone = notifying.notice(gettext_noop("This comment was deleted."))
+    changed = 0
+    for row in Notification.objects.filter(match).select_related("user"):
+        message = dict(row.message or {})
+        if text is None:
+            message["body"] = gone.as_json()
+            with translation.override(notifying.language_of(row.user)):
+                row.body = str(gone)
+        else:
+            message.pop("body", None)
+            row.body = text[:NOTICE_QUOTE]
+        row.message = message
+        row.save(update_fields=["body", "message"])
+        changed += 1
+    return changed
+
+
 @transaction.atomic
-def comment_edit(*, comment: Any, by: User, text: str, at: dt.datetime | None = None) -> list[str]:
+def comment_edit(
+    *,
+    comment: Any,
+    by: User,
+    text: str,
+    at: dt.datetime | None = None,
+    notice_keys: Iterable[str] = (),
+) -> list[str]:
     """Replace the comment's text and mark it edited (``edited_at``, aware). When the
     model has ``mentions``, they are re-read from the new text; the usernames mentioned
-    for the first time are returned (the app notifies them). PermissionDenied for anyone
-    but the author; ValidationError (field ``text``) for an empty or too long text."""
+    for the first time are returned (the app notifies them). The notifications with
+    ``notice_keys`` quote the new text (:func:`comment_notices_follow`). PermissionDenied
+    for anyone but the author; ValidationError (field ``text``) for an empty or too long
+    text."""
     comment_check_can_change(comment=comment, by=by)
     text = comment_text_clean(text)
     if text == comment.text:
@@ -60,13 +102,17 @@ def comment_edit(*, comment: Any, by: User, text: str, at: dt.datetime | None = 
     comment.text = text
     comment.edited_at = at or timezone.now()
     comment.save(update_fields=["text", "edited_at"])
+    comment_notices_follow(notice_keys=notice_keys, text=text)
     return [n for n in mentioned_usernames(text) if n not in before]
 
 
 @transaction.atomic
-def comment_delete(*, comment: Any, by: User) -> None:
-    """Delete the comment (and its mentions). PermissionDenied for anyone but the author."""
+def comment_delete(*, comment: Any, by: User, notice_keys: Iterable[str] = ()) -> None:
+    """Delete the comment (and its mentions); the notifications with ``notice_keys`` say
+    it was deleted instead of quoting it (:func:`comment_notices_follow`).
+    PermissionDenied for anyone but the author."""
     comment_check_can_change(comment=comment, by=by)
+    comment_notices_follow(notice_keys=notice_keys, text=None)
     comment.delete()
 
 

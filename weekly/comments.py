@@ -133,7 +133,7 @@ def weekly_comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     and people mentioned for the first time notified; names that reach nobody are left on
     ``comment.unreachable``. PermissionDenied for anyone else; ValidationError when empty."""
     report: Report = comment.report
-    new = comment_edit(comment=comment, by=by, text=text)
+    new = comment_edit(comment=comment, by=by, text=text, notice_keys=_notice_keys(comment))
     mentioned, unreachable = mentions_resolve(text=comment.text, by=by, can_see=_viewer(report))
     before = {u.pk for u in comment.mentions.all()}
     comment.mentions.set(mentioned)
@@ -143,8 +143,17 @@ def weekly_comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
 
 
 def weekly_comment_delete(*, comment: Comment, by: User) -> None:
-    """The author deletes their comment. PermissionDenied for anyone else."""
-    comment_delete(comment=comment, by=by)
+    """The author deletes their comment; its notifications say so instead of quoting it.
+    PermissionDenied for anyone else."""
+    comment_delete(comment=comment, by=by, notice_keys=_notice_keys(comment))
+
+
+def _notice_keys(comment: Comment) -> tuple[str, ...]:
+    """The keys of the notifications that quote ``comment`` (mentions, "commented on")."""
+    keys = [f"weekly-mention:{type(comment).__name__}:{comment.pk}:"]
+    if isinstance(comment, WeeklyComment):
+        keys.append(f"weekly-comment:{comment.pk}")
+    return tuple(keys)
 
 
 def weekly_mention_candidates(*, report: Report, by: User, query: str) -> list[User]:

@@ -114,7 +114,7 @@ def journal_comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     time are notified, and names that reach nobody are left on ``comment.unreachable``.
     PermissionDenied for anyone but the author; ValidationError for an empty text."""
     journal = comment.journal
-    new = comment_edit(comment=comment, by=by, text=text)
+    new = comment_edit(comment=comment, by=by, text=text, notice_keys=_notice_keys(comment))
     mentioned, unreachable = mentions_resolve(text=comment.text, by=by, can_see=_viewer(journal))
     before = {u.pk for u in comment.mentions.all()}
     comment.mentions.set(mentioned)
@@ -124,8 +124,14 @@ def journal_comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
 
 
 def journal_comment_delete(*, comment: Comment, by: User) -> None:
-    """The author deletes their comment. PermissionDenied for anyone else."""
-    comment_delete(comment=comment, by=by)
+    """The author deletes their comment; its notifications say so instead of quoting it.
+    PermissionDenied for anyone else."""
+    comment_delete(comment=comment, by=by, notice_keys=_notice_keys(comment))
+
+
+def _notice_keys(comment: Comment) -> tuple[str, ...]:
+    """The keys of the notifications that quote ``comment`` (mentions, "commented on")."""
+    return (f"journal-mention:{comment.pk}", f"journal-comment:{comment.pk}")
 
 
 def _viewer(journal: Journal) -> Callable[[User], bool]:

@@ -122,3 +122,33 @@ def test_the_comment_thread_does_not_grow_the_query_count(
         services.comment_add(journal=comment.journal, by=org.rep, text=f"@supervisor 第{i}条")
     with django_assert_num_queries(few):
         client.get(url)
+
+
+def test_a_mention_notification_follows_the_edit_and_the_delete(org, client_for):
+    journal = submitted(Journal.objects.create(rep=org.rep, team=org.team_a, day=DAY))
+    comment = services.comment_add(journal=journal, by=org.supervisor, text="@manager 旧的说法")
+    note = Notification.objects.get(user=org.manager, key__startswith="journal-mention:")
+    told = Notification.objects.get(user=org.rep, key__startswith="journal-comment:")
+    assert "旧的说法" in note.shown_body
+    services.journal_comment_edit(comment=comment, by=org.supervisor, text="@manager 新的说法")
+    for row in (note, told):
+        row.refresh_from_db()
+        assert "新的说法" in row.shown_body
+        assert "旧的说法" not in row.shown_body
+    page = client_for(org.manager).get(
+        reverse("accounts:notification_list"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "新的说法" in page.content.decode()
+    assert "旧的说法" not in page.content.decode()
+    services.journal_comment_delete(comment=comment, by=org.supervisor)
+    for row in (note, told):
+        row.refresh_from_db()
+        assert "说法" not in row.shown_body
+        assert "说法" not in row.body
+    page = (
+        client_for(org.manager)
+        .get(reverse("accounts:notification_list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .content.decode()
+    )
+    assert "说法" not in page
+    assert "该评论已删除" in page

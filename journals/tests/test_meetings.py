@@ -165,3 +165,24 @@ def test_morning_meeting_page_shows_carried_items_in_meeting_mode(org, client_fo
     body = response.content.decode()
     assert "data-deck" in body
     assert "上周的行动项" in body
+
+
+def test_minutes_attendance_badges_wrap_a_long_name_like_meeting_mode(org, client_for):
+    """At 375 px a long display name must wrap, not widen the page (the badge class that
+    meeting mode's badges share the wrapping rule with)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    org.rep.display_name = "很长的名字" * 12  # the model's 60 characters
+    org.rep.save(update_fields=["display_name"])
+    client = client_for(org.supervisor)
+    base = {"kind": "morning", "team": org.team_a.pk, "day": MONDAY.isoformat()}
+    html = client.get("/journals/meetings/minutes/", base).content.decode()
+    badge = html.split(org.rep.display_name)[0].rsplit("<span", 1)[1]
+    assert 'data-testid="attendance-member"' in badge
+    assert "attendance-badge" in badge
+    css = (Path(settings.BASE_DIR) / "static/css/salesops.css").read_text()
+    rule = next(line for line in css.splitlines() if ".attendance-badge" in line)
+    assert "white-space: normal" in rule
+    assert "overflow-wrap: anywhere" in rule

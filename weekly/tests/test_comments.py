@@ -12,7 +12,12 @@ from django.urls import reverse
 from accounts.models import Notification
 from domain.periods import period_of
 from kpi.models import MonthlyAnalysis, MonthlyAnalysisComment
-from weekly.comments import report_comment_add, team_comment_add
+from weekly.comments import (
+    report_comment_add,
+    team_comment_add,
+    weekly_comment_delete,
+    weekly_comment_edit,
+)
 from weekly.models import ReportStatus, TeamWeeklyReport, WeeklyComment, WeeklyReport
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +144,16 @@ def test_the_weekly_comment_thread_does_not_grow_the_query_count(
         report_comment_add(report=report, by=org.supervisor, text=f"@rep @manager 第{i}条")
     with django_assert_num_queries(few):
         client.get(url)
+
+
+def test_a_weekly_mention_notification_follows_the_edit_and_the_delete(org, report):
+    comment = report_comment_add(report=report, by=org.supervisor, text="@manager 旧的说法")
+    note = Notification.objects.get(user=org.manager, key__startswith="weekly-mention:")
+    weekly_comment_edit(comment=comment, by=org.supervisor, text="@manager 新的说法")
+    note.refresh_from_db()
+    assert "新的说法" in note.shown_body
+    assert "旧的说法" not in note.shown_body
+    weekly_comment_delete(comment=comment, by=org.supervisor)
+    note.refresh_from_db()
+    assert "说法" not in note.shown_body
+    assert note.message["body"]["msgid"] == "This comment was deleted."

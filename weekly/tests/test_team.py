@@ -51,8 +51,14 @@ def test_supervisor_opens_team_report_prefilled(org, client_for):
     _coaching_plan(org, start=day(0) + dt.timedelta(days=30), end=day(0) + dt.timedelta(days=40))
     r = report(org.rep, org.team_a, plan={"sales_revenue": "2000"})
     services.key_customer_add(report=r, by=org.rep, customer=c["c1"], needs_analysis="专线")
-    resp = client_for(org.supervisor).get(_url(org))
+    sup = client_for(org.supervisor)
+    resp = sup.get(_url(org))
     assert resp.status_code == 200
+    # A GET never writes: the page shows an unsaved draft; the first save creates it.
+    assert not TeamWeeklyReport.objects.filter(team=org.team_a, week=WEEK.start).exists()
+    assert 'name="summary"' in resp.content.decode()
+    saved = sup.post(_url(org), {"summary": "", "training_topics": "", "action": "save"})
+    assert saved.status_code == 302
     team_report = TeamWeeklyReport.objects.get(team=org.team_a, week=WEEK.start)
     coachee = KeyCoachee.objects.get(report=team_report)
     assert (coachee.rep, coachee.plan, coachee.problem) == (org.teammate, plan, "拜访量不足")
@@ -102,7 +108,9 @@ def test_manager_does_not_create_team_report(org, client_for):
 
 def test_key_coachee_added_and_edited(org, client_for):
     sup = client_for(org.supervisor)
-    sup.get(_url(org))
+    sup.post(
+        _url(org), {"summary": "", "training_topics": "", "action": "save"}
+    )  # the first save creates the draft
     tr = TeamWeeklyReport.objects.get()
     resp = sup.post(
         reverse("weekly:key_coachee_add", args=[tr.pk]),
@@ -161,7 +169,9 @@ def test_team_export_layout(org, client_for):
     c = fixed_week(org)
     report(org.rep, org.team_a, plan={"sales_revenue": "2000", "effective_activity_rate": "40"})
     sup = client_for(org.supervisor)
-    sup.get(_url(org))
+    sup.post(
+        _url(org), {"summary": "", "training_topics": "", "action": "save"}
+    )  # the first save creates the draft
     tr = TeamWeeklyReport.objects.get()
     services.team_key_customer_add(
         report=tr,
@@ -244,7 +254,9 @@ def test_exports_write_typed_formulas_as_text_and_numbers_as_numbers(org, client
     c = fixed_week(org)
     r = report(org.rep, org.team_a, plan={"visits": "5"}, summary='=HYPERLINK("x")')
     sup = client_for(org.supervisor)
-    sup.get(_url(org))
+    sup.post(
+        _url(org), {"summary": "", "training_topics": "", "action": "save"}
+    )  # the first save creates the draft
     tr = TeamWeeklyReport.objects.get()
     services.team_key_customer_add(
         report=tr, by=org.supervisor, customer=c["c2"], needs_analysis='=HYPERLINK("x")'
@@ -353,7 +365,9 @@ def test_one_team_target_in_the_report_the_meeting_and_the_export(org, client_fo
 
     fixed_week(org)
     sup = client_for(org.supervisor)
-    sup.get(_url(org))
+    sup.post(
+        _url(org), {"summary": "", "training_topics": "", "action": "save"}
+    )  # the first save creates the draft
     tr = TeamWeeklyReport.objects.get()
     services.team_report_submit(report=tr, by=org.supervisor)
     Target.objects.create(

@@ -217,20 +217,19 @@ def team_chase(request: ScopedRequest, code: str, week: str) -> HttpResponse:
 
 @login_required
 def team_report(request: ScopedRequest, code: str, week: str) -> HttpResponse:
-    """The team weekly report (小组活动统计) of a team and ISO week ``2026-W05``: created
-    prefilled on first open by the supervisor; POST saves the texts (and submits with
+    """The team weekly report (小组活动统计) of a team and ISO week ``2026-W05``: shown as an
+    unsaved draft until the supervisor first saves it (then created prefilled; a GET never
+    writes); POST saves the texts (and submits with
     ``action=submit``). Visible to the team's supervisor, managers above and admins."""
     team = _team(request, code)
     period = _strict_week(week)
     scope = _scope(request)
     report = TeamWeeklyReport.objects.filter(team=team, week=period.start).first()
-    if (
-        report is None
-        and scope.can_manage_team(team.pk)
-        and period.start <= sel.current_period().start
-    ):
-        report = services.team_report_get_or_create(team=team, period=period, by=request.user)
+    may_start = scope.can_manage_team(team.pk) and period.start <= sel.current_period().start
     if request.method == "POST":
+        # A GET never writes: the draft (prefilled) is created on the first save.
+        if report is None and may_start:
+            report = services.team_report_get_or_create(team=team, period=period, by=request.user)
         if report is None:
             raise Http404
         form = TeamReportForm(request.POST)
@@ -250,7 +249,10 @@ def team_report(request: ScopedRequest, code: str, week: str) -> HttpResponse:
         ctx = _team_context(request, team, period, report)
         ctx["form"] = form
         return render(request, "weekly/team_report.html", ctx, status=400)
-    return render(request, "weekly/team_report.html", _team_context(request, team, period, report))
+    ctx = _team_context(request, team, period, report)
+    if report is None and may_start:
+        ctx["form"] = TeamReportForm()  # an unsaved draft: saving it creates the report
+    return render(request, "weekly/team_report.html", ctx)
 
 
 @login_required
