@@ -14,17 +14,21 @@ Each row links its object when the object still exists and the viewer may see it
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from .models import Membership
 from .scoping import Scope, ScopedQuerySet
 
 #: URL names of the page of an audited model's object (one ``pk`` argument), registered by
@@ -53,6 +57,65 @@ class AuditRow:
     model_label: str
     changes: list[AuditChange] = field(default_factory=list)
     url: str = ""
+    action_label: str = ""
+    object_label: str = ""
+
+
+def action_label(action: int) -> str:
+    """The entry's action in the viewer's language (auditlog's own "update" shares its
+    msgid with another meaning, so these carry a context)."""
+    labels = {
+        LogEntry.Action.CREATE: pgettext("audit action", "created"),
+        LogEntry.Action.UPDATE: pgettext("audit action", "changed"),
+        LogEntry.Action.DELETE: pgettext("audit action", "deleted"),
+        LogEntry.Action.ACCESS: pgettext("audit action", "viewed"),
+    }
+    return labels.get(action, str(action))
+
+
+def _role_codes() -> dict[str, str]:
+    """{role label in any of the site's languages: role code}."""
+    found: dict[str, str] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.update({str(label): value for value, label in Membership.Role.choices})
+    return found
+
+
+def _object_label(entry: LogEntry, model: type[models.Model] | None) -> str:
+    """The object's name as stored, with a membership's role (stored in the writer's
+    language: "name · role · team") in the viewer's language."""
+    text = entry.object_repr or ""
+    if model is Membership:
+        parts = text.split(" · ")
+        role = _role_codes().get(parts[1]) if len(parts) == 3 else None
+        if role is not None:
+            parts[1] = str(dict(Membership.Role.choices)[role])
+            return " · ".join(parts)
+    return text
+
+
+def _offboarding(value: str) -> str:
+    """A leaver's deactivation (``accounts.people.person_offboard``) stored as codes with
+    values, in the viewer's language; an older entry stored as text is shown as it is."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value
+    if not isinstance(data, dict):
+        return value
+    return _("%(n)d customers to %(to)s; %(m)d memberships ended on %(day)s. %(reason)s") % {
+        "n": int(data.get("customers", 0)),
+        "to": data.get("to") or _("the public pool"),
+        "m": int(data.get("memberships", 0)),
+        "day": data.get("day", ""),
+        "reason": data.get("reason", ""),
+    }
+
+
+#: Changes written by hand (``LogEntry.objects.log_create``) under a name that is no model
+#: field: their label and how their value reads.
+_PSEUDO_LABELS = {"offboarding": lambda: pgettext("audit field", "Offboarding")}
 
 
 def _fields(model: type[models.Model] | None) -> dict[str, models.Field]:
@@ -130,7 +193,8 @@ def _shown(f: models.Field | None, text: str, names: Names) -> str:
 
 
 def _label(f: models.Field | None, name: str) -> str:
-    label = str(f.verbose_name) if f is not None else name
+    pseudo = _PSEUDO_LABELS.get(name) if f is None else None
+    label = pseudo() if pseudo is not None else str(f.verbose_name) if f is not None else name
     return label[:1].upper() + label[1:]
 
 
@@ -178,6 +242,8 @@ def audit_rows(entries: Iterable[LogEntry], scope: Scope) -> list[AuditRow]:
         for name, old, new in sorted(_pairs(entry), key=lambda p: p[0]):
             f = fields.get(name)
             before, after = _shown(f, _text(old), names), _shown(f, _text(new), names)
+            if f is None and name == "offboarding":
+                before, after = _offboarding(before), _offboarding(after)
             if before != after:
                 changes.append(AuditChange(_label(f, name), before, after))
         if not changes and entry.action == LogEntry.Action.UPDATE:
@@ -191,6 +257,8 @@ def audit_rows(entries: Iterable[LogEntry], scope: Scope) -> list[AuditRow]:
                 else entry.content_type.model,
                 changes=changes,
                 url=urls.get((model, pk), "") if model is not None else "",
+                action_label=action_label(entry.action),
+                object_label=_object_label(entry, model),
             )
         )
     return rows

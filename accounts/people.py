@@ -13,6 +13,7 @@ over through the customers app's bulk reassignment, which accounts reaches throu
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import string
 from dataclasses import dataclass
@@ -434,16 +435,19 @@ def person_offboard(
         action=LogEntry.Action.UPDATE,
         actor=by,
         changes={
+            # Codes with values, read in the viewer's language (accounts.audit_display).
             "offboarding": [
                 "",
-                _("%(n)d customers to %(to)s; %(m)d memberships ended on %(day)s. %(reason)s")
-                % {
-                    "n": moved,
-                    "to": colleague if colleague is not None else _("the public pool"),
-                    "m": len(rows),
-                    "day": last_day.isoformat(),
-                    "reason": reason,
-                },
+                json.dumps(
+                    {
+                        "customers": moved,
+                        "to": str(colleague) if colleague is not None else "",
+                        "memberships": len(rows),
+                        "day": last_day.isoformat(),
+                        "reason": reason,
+                    },
+                    ensure_ascii=False,
+                ),
             ]
         },
     )

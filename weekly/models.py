@@ -44,7 +44,7 @@ class WeeklyReport(models.Model):
     )
     week = models.DateField(_("week (Monday)"))
     status = models.CharField(
-        max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     figures = models.JSONField(_("figures"), default=dict, blank=True)
     plan = models.JSONField(_("this week's plan"), default=dict, blank=True)
@@ -52,12 +52,17 @@ class WeeklyReport(models.Model):
     analysis = models.TextField(_("analysis of results"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
     evaluation = models.TextField(_("supervisor evaluation"), blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    revision = models.PositiveSmallIntegerField(default=1)
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,13 +91,17 @@ class WeeklyReport(models.Model):
 class WeeklyReportRevision(models.Model):
     """A frozen copy of a personal report before an amendment."""
 
-    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveSmallIntegerField()
-    content = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    report = models.ForeignKey(
+        WeeklyReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    content = models.JSONField(_("content"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["report_id", "-number"]
+        verbose_name = _("weekly report revision")
+        verbose_name_plural = _("weekly report revisions")
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="weekly_revision_once")
         ]
@@ -160,17 +169,22 @@ class TeamWeeklyReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(
-        max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     figures = models.JSONField(default=dict, blank=True)
     summary = models.TextField(_("team summary"), blank=True)
     training_topics = models.TextField(_("next week's training"), blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    revision = models.PositiveSmallIntegerField(default=1)
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TeamWeeklyReportQuerySet.as_manager()

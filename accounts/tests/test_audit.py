@@ -172,3 +172,57 @@ def test_audit_page_query_count_does_not_grow_with_entries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = _audit_page(client)
     assert page.content.decode().count("审计计数") >= 14
+
+
+def test_the_audit_page_reads_in_the_viewers_language_whoever_wrote_the_entry(client, org):
+    """Labels, actions, a membership's role and a leaver's deactivation in the viewer's
+    language; only names (people, teams, customers) and the writer's reason stay as typed."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from accounts.people import person_move
+    from accounts.scoping import local_today
+    from weekly.models import WeeklyReport, WeeklyReportRevision
+
+    today = local_today()
+    customer_create(by=org.rep, name="审计语言有限公司", owner=org.rep, stage="lead")
+    report = WeeklyReport.objects.create(
+        rep=org.rep, team=org.team_a, week=today - dt.timedelta(days=today.weekday())
+    )
+    report.status = "submitted"
+    report.submitted_at = dt.datetime.now(dt.UTC)
+    report.reviewed_by = org.supervisor
+    report.revision = 2
+    report.save()
+    WeeklyReportRevision.objects.create(report=report, number=1, content={})
+    with translation.override("zh-hans"):  # written by a Chinese-speaking admin
+        person_move(user=org.teammate, team=org.team_b, last_day=today)
+    client.force_login(org.admin)
+    client.post(
+        reverse("accounts:person_deactivate", args=[org.rep.pk]),
+        {"last_day": today.isoformat(), "colleague": "", "reason": "Left"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    zh = _audit_page(client, "zh-hans").content.decode()
+    for english in [
+        ">create<",
+        ">update<",
+        "Revision:",
+        "Status:",
+        "Submitted at:",
+        "Reviewed by:",
+        "Offboarding:",
+        "Report:",
+        "Weekly report revision",
+        "customers to",
+    ]:
+        assert english not in zh, english
+    assert "进展" not in zh
+    assert "修改" in zh
+    assert "新建" in zh
+    en = _audit_page(client, "en").content.decode()
+    for chinese in ["个客户交给", "条任职", "· 销售 ·", "· 主管 ·", "离职交接", "修改", "新建"]:
+        assert chinese not in en, chinese
+    assert "customers to the public pool" in en
+    assert "· Rep ·" in en

@@ -17,6 +17,8 @@ def name_key(name: str) -> str:
     ``name_key(' 万  科Ａ ')`` == ``name_key('万科a')`` == ``'万科a'``.
     """
     key = "".join(unicodedata.normalize("NFKC", name).casefold().split())
+    if key == name:
+        return name  # the same text: one string, not two (an import keeps every key)
     if not key.isascii():
         # Case folding and removing spaces can leave combining marks to recompose
         # ('A¯' -> 'a\u0304' -> 'ā'); repeat until stable so the key is idempotent.
@@ -50,7 +52,9 @@ def dedupe_keys(values: Mapping[str, object]) -> list[tuple[str, str]]:
     get = values.get
     credit = get("credit_code")
     if credit:
-        keys.append(("credit_code", "".join(str(credit).split()).upper()))
+        text = "".join(str(credit).split())
+        upper = text.upper()
+        keys.append(("credit_code", text if upper == text else upper))  # one string, not two
     code = get("external_code")
     if code:
         keys.append(("external_code", str(code).strip()))
