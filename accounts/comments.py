@@ -107,6 +107,29 @@ def comment_edit(
 
 
 @transaction.atomic
+def comment_edit_mentioning(
+    *,
+    comment: Any,
+    by: User,
+    text: str,
+    can_see: Callable[[User], bool],
+    notify: Callable[[list[User]], object],
+    notice_keys: Iterable[str] = (),
+) -> Any:
+    """:func:`comment_edit` for a comment model with ``mentions``: the mentions are
+    re-read from the new text (reaching those ``can_see`` lets in), ``notify`` is called
+    with the people mentioned for the first time, and the new names that reach nobody are
+    left on ``comment.unreachable``. Returns ``comment``; raises as :func:`comment_edit`."""
+    new = comment_edit(comment=comment, by=by, text=text, notice_keys=notice_keys)
+    mentioned, unreachable = mentions_resolve(text=comment.text, by=by, can_see=can_see)
+    before = {u.pk for u in comment.mentions.all()}
+    comment.mentions.set(mentioned)
+    comment.unreachable = [n for n in unreachable if n in new]
+    notify([u for u in mentioned if u.pk not in before])
+    return comment
+
+
+@transaction.atomic
 def comment_delete(*, comment: Any, by: User, notice_keys: Iterable[str] = ()) -> None:
     """Delete the comment (and its mentions); the notifications with ``notice_keys`` say
     it was deleted instead of quoting it (:func:`comment_notices_follow`).

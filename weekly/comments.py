@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.comments import (
     comment_delete,
-    comment_edit,
+    comment_edit_mentioning,
     comment_text_clean,
     document_viewer,
     mention_candidates,
@@ -133,13 +133,14 @@ def weekly_comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     and people mentioned for the first time notified; names that reach nobody are left on
     ``comment.unreachable``. PermissionDenied for anyone else; ValidationError when empty."""
     report: Report = comment.report
-    new = comment_edit(comment=comment, by=by, text=text, notice_keys=_notice_keys(comment))
-    mentioned, unreachable = mentions_resolve(text=comment.text, by=by, can_see=_viewer(report))
-    before = {u.pk for u in comment.mentions.all()}
-    comment.mentions.set(mentioned)
-    comment.unreachable = [n for n in unreachable if n in new]  # type: ignore[union-attr]
-    _notify_mentions(report, comment, by, [u for u in mentioned if u.pk not in before])
-    return comment
+    return comment_edit_mentioning(
+        comment=comment,
+        by=by,
+        text=text,
+        can_see=_viewer(report),
+        notify=lambda people: _notify_mentions(report, comment, by, people),
+        notice_keys=_notice_keys(comment),
+    )
 
 
 def weekly_comment_delete(*, comment: Comment, by: User) -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.comments import (
     comment_delete,
-    comment_edit,
+    comment_edit_mentioning,
     comment_text_clean,
     document_viewer,
     mentions_resolve,
@@ -109,18 +109,20 @@ def comment_add(*, journal: Journal, by: User, text: str) -> Comment:
 
 @transaction.atomic
 def journal_comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
-    """The author edits their comment (``accounts.comments.comment_edit``: marked edited
-    with the time). Mentions are re-read from the new text; people mentioned for the first
-    time are notified, and names that reach nobody are left on ``comment.unreachable``.
-    PermissionDenied for anyone but the author; ValidationError for an empty text."""
+    """The author edits their comment (marked edited with the time, through
+    ``accounts.comments.comment_edit_mentioning``). Mentions are re-read from the new
+    text; people mentioned for the first time are notified, and names that reach nobody
+    are left on ``comment.unreachable``. PermissionDenied for anyone but the author;
+    ValidationError for an empty text."""
     journal = comment.journal
-    new = comment_edit(comment=comment, by=by, text=text, notice_keys=_notice_keys(comment))
-    mentioned, unreachable = mentions_resolve(text=comment.text, by=by, can_see=_viewer(journal))
-    before = {u.pk for u in comment.mentions.all()}
-    comment.mentions.set(mentioned)
-    comment.unreachable = [n for n in unreachable if n in new]  # type: ignore[attr-defined]
-    _notify_mentions(journal, comment, by, [u for u in mentioned if u.pk not in before])
-    return comment
+    return comment_edit_mentioning(
+        comment=comment,
+        by=by,
+        text=text,
+        can_see=_viewer(journal),
+        notify=lambda people: _notify_mentions(journal, comment, by, people),
+        notice_keys=_notice_keys(comment),
+    )
 
 
 def journal_comment_delete(*, comment: Comment, by: User) -> None:
