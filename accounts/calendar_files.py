@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from domain.workdays import days_between
-from spreadsheets.reading import FileRefused, open_sheet
+from spreadsheets.reading import FileRefused, cell_date, cell_text, open_sheet
 from spreadsheets.writing import safe_cell
 
 from .calendar import (
@@ -62,9 +62,6 @@ def _header_names() -> dict[str, set[str]]:
             names["status"].add(_("Status").lower())
             names["name"].add(_("Name").lower())
     return names
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
 
 
 def _weekday(day: dt.date) -> str:
@@ -125,25 +122,7 @@ class ParsedYear:
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
-        except ValueError:
-            continue
-    return None
+    return cell_text(value).strip()
 
 
 def _status(value: Any) -> bool | None:
@@ -208,7 +187,7 @@ def parse_rows(
                 problems.append((key, _("the cell holds a formula without a saved value.")))
         broken = {key for key, _why in problems}
         raw_date, raw_status, name = cell("date"), cell("status"), _text(cell("name"))
-        day = _date(raw_date)
+        day = cell_date(raw_date)
         if "date" in broken:
             day = None
         elif day is None:

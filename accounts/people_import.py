@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from spreadsheets.reading import FileRefused, open_sheet
+from spreadsheets.reading import FileRefused, cell_date, cell_text, open_sheet
 from spreadsheets.writing import safe_cell
 
 from .models import Membership, OrgUnit, User
@@ -87,7 +87,6 @@ _LANGUAGES = {
     "英文": "en",
     "英语": "en",
 }
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
 @dataclass
@@ -143,25 +142,7 @@ def template_xlsx() -> bytes:
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
-        except ValueError:
-            continue
-    return None
+    return cell_text(value).strip()
 
 
 def _header_names() -> dict[str, set[str]]:
@@ -252,7 +233,7 @@ def _check_row(
             )
         )
     raw_start = cells.get("start")
-    start = _date(raw_start)
+    start = cell_date(raw_start)
     if start is None:
         text = _text(raw_start)
         problems.append(

@@ -537,6 +537,27 @@ def cell_text(v: object) -> str:
     return str(v)
 
 
+#: The written date forms a date cell may take when it holds text (ISO first).
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+def cell_date(v: object) -> datetime.date | None:
+    """A cell as a calendar date: a date or datetime cell as is (its date), text in one of
+    :data:`DATE_FORMATS` (surrounding blanks ignored, ``20270104.0`` read as ``20270104``);
+    None for anything else, so the caller names the row and field."""
+    if isinstance(v, datetime.datetime):
+        return v.date()
+    if isinstance(v, datetime.date):
+        return v
+    text = cell_text(v).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    return None
+
+
 def normalise_header_marked(text: object) -> tuple[str, bool]:
     """:func:`normalise_header` and whether the header carries the ``*`` required marker."""
     s = "".join(unicodedata.normalize("NFKC", cell_text(text)).split())
