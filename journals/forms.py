@@ -282,6 +282,28 @@ class VisitForm(CustomerPickMixin, forms.Form):
         """The visit time as an aware datetime on the journal's local ``day``."""
         return timezone.make_aware(dt.datetime.combine(day, self.cleaned_data["time"]))
 
+    def record_fields(self, day: dt.date) -> dict[str, Any]:
+        """The valid form as keyword arguments of ``services.visit_record`` for a journal
+        of ``day`` (customer, purpose, time, notes, next step, outcome, stage, needs,
+        relation, channel); the caller adds the journal, the author and, for a visit from
+        the plan, the plan item and check-in."""
+        data = self.cleaned_data
+        return {
+            "customer": data["customer"],
+            "purpose": data["purpose"],
+            "occurred_at": self.occurred_at(day),
+            "learned": data["learned"],
+            "agreed": data["agreed"],
+            "analysis": data["analysis"],
+            "next_step": data["next_step"],
+            "next_step_date": data["next_step_date"],
+            "outcome": data["outcome"],
+            "new_stage": data.get("new_stage") or "",
+            "needs": data.get("needs") or "",
+            "relation": data.get("relation") or domain_visits.OWN,
+            "channel": data.get("channel") or domain_visits.IN_PERSON,
+        }
+
 
 class CheckInForm(forms.Form):
     """A check-in for an existing visit: position from the browser, optional photo."""

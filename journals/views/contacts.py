@@ -49,7 +49,6 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         posted["customer"] = str(customer.pk)  # the URL names the customer
         form = VisitForm(posted, customers=customers, auto_id="contact_%s")
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 journal = services.journal_get_or_create_today(rep=user, day=today)  # type: ignore[arg-type]
                 if journal.status != Journal.Status.DRAFT:
@@ -59,19 +58,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
                 visit = services.visit_record(
                     journal=journal,
                     by=user,  # type: ignore[arg-type]
-                    customer=customer,
-                    purpose=data["purpose"],
-                    occurred_at=form.occurred_at(today),
-                    learned=data["learned"],
-                    agreed=data["agreed"],
-                    analysis=data["analysis"],
-                    next_step=data["next_step"],
-                    next_step_date=data["next_step_date"],
-                    outcome=data["outcome"],
-                    new_stage=data.get("new_stage") or "",
-                    needs=data.get("needs") or "",
-                    relation=data.get("relation") or domain_visits.OWN,
-                    channel=data.get("channel") or domain_visits.IN_PERSON,
+                    **form.record_fields(today),
                 )
             except ValidationError as exc:
                 _form_errors_from(form, exc)

@@ -87,21 +87,9 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.visit_record(
                 journal=journal,
                 by=request.user,  # type: ignore[arg-type]
-                customer=data["customer"],
-                purpose=data["purpose"],
-                occurred_at=form.occurred_at(journal.day),
-                learned=data["learned"],
-                agreed=data["agreed"],
-                analysis=data["analysis"],
-                next_step=data["next_step"],
-                next_step_date=data["next_step_date"],
-                outcome=data["outcome"],
-                new_stage=data.get("new_stage") or "",
-                needs=data.get("needs") or "",
                 plan_item=plan_item,
                 checkin=_checkin_from(data, data.get("photo")),
-                relation=data.get("relation") or "own",
-                channel=data.get("channel") or domain_visits.IN_PERSON,
+                **form.record_fields(journal.day),
             )
             return _work_response(request, journal, saved="visit")
         except ValidationError as exc:
