@@ -1,7 +1,11 @@
 """Forms for login, the profile page and the work calendar."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -79,3 +83,21 @@ class ApiTokenForm(forms.Form):
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             )
+
+
+def add_service_errors(
+    form: Any, error: ValidationError, *, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on ``form``: each message on the field it names
+    (renamed through ``aliases`` first, e.g. the service's ``occurred_at`` is the form's
+    ``time``) when the form has that field, otherwise as an error of the whole form. The
+    one way views show a refused write beside what the user typed."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for name, errors in error.error_dict.items():
+        field = (aliases or {}).get(name, name)
+        target = field if field in form.fields else None
+        for item in errors:
+            form.add_error(target, item)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from .api.common import LoginThrottle, LoginUserThrottle, TokenThrottle
-from .forms import ApiTokenForm, LoginForm, ProfileForm
+from .forms import ApiTokenForm, LoginForm, ProfileForm, add_service_errors
 from .hooks import member_findings, team_panels
 from .http import id_param, safe_next
 from .middleware import ScopedRequest
@@ -122,7 +122,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 expires_in_days=form.cleaned_data["expires_in_days"],
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Token created. Copy it now: it is not shown again."))
             return _render_profile(request, new_token=text)
@@ -137,14 +137,6 @@ def token_revoke(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404
     messages.success(request, _("Token revoked."))
     return redirect("accounts:profile")
-
-
-def _add_form_errors(form: ApiTokenForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required

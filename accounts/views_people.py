@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import hooks
+from .forms import add_service_errors
 from .forms_people import (
     MoveForm,
     OffboardForm,
@@ -54,15 +55,6 @@ from .scoping import Scope, get_visible_or_404, local_today
 
 _IMPORT_SALT = "accounts.people_import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _person(scope: Scope, pk: int) -> User:
@@ -136,7 +128,7 @@ def person_create_view(request: ScopedRequest) -> HttpResponse:
                 start=data["start"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s was created.") % {"name": user})
             return render(
@@ -213,7 +205,7 @@ def person_edit(request: ScopedRequest, pk: int) -> HttpResponse:
                 language=data["language"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": person})
             return redirect("accounts:person_detail", pk=person.pk)
@@ -237,7 +229,7 @@ def person_move_view(request: ScopedRequest, pk: int) -> HttpResponse:
                 user=person, team=form.cleaned_data["team"], last_day=form.cleaned_data["last_day"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -269,7 +261,7 @@ def person_deactivate(request: ScopedRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             target = done.colleague if done.colleague is not None else _("the public pool")
             messages.success(
@@ -344,7 +336,7 @@ def _team_form(request: ScopedRequest, team: OrgUnit | None) -> HttpResponse:
                 day=scope.day,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Team %(name)s was saved.") % {"name": saved})
             return redirect("accounts:team_detail", code=saved.code)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from accounts.forms import add_service_errors
 from accounts.http import id_param
 from accounts.middleware import ScopedRequest
 from accounts.models import Membership, OrgUnit, User
@@ -42,17 +43,6 @@ from .models import CauseCategory, CoachingPlan, Finding, FollowUpSession, Goal,
 
 def _scope(request: ScopedRequest) -> Scope:
     return request.scope
-
-
-def _form_errors_from(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _int(raw: str | None) -> int | None:
@@ -203,7 +193,7 @@ def plan_create(request: ScopedRequest) -> HttpResponse:
                     ],
                 )
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Coaching plan created."))
                 return redirect("coaching:plan_detail", pk=plan.pk)
@@ -267,7 +257,7 @@ def measure_add(request: ScopedRequest, pk: int) -> HttpResponse:
         try:
             services.measure_add(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Measure added."))
             return redirect("coaching:plan_detail", pk=plan.pk)
@@ -285,7 +275,7 @@ def goal_add(request: ScopedRequest, pk: int) -> HttpResponse:
         try:
             services.goal_add(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Goal added."))
             return redirect("coaching:plan_detail", pk=plan.pk)
@@ -303,7 +293,7 @@ def session_add(request: ScopedRequest, pk: int) -> HttpResponse:
         try:
             services.session_add(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Follow-up session logged."))
             return redirect("coaching:plan_detail", pk=plan.pk)
@@ -489,7 +479,7 @@ def talk_create(request: ScopedRequest) -> HttpResponse:
             try:
                 talk = services.talk_add(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Talk logged."))
                 if talk.plan_id:
@@ -563,7 +553,7 @@ def recognition_give(request: ScopedRequest) -> HttpResponse:
         try:
             rec = services.recognition_give(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recognition posted."))
             return redirect(reverse("coaching:recognition_board") + f"?team={rec.team_id}")

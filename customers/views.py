@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import add_service_errors
 from accounts.http import id_param, safe_next
 from accounts.models import OrgSettings, User
 from accounts.scoping import Scope, get_visible_or_404
@@ -73,15 +74,6 @@ def _querystring(request: HttpRequest, drop: tuple[str, ...] = ("page",), **chan
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
-
-
-def _add_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # ---------------------------------------------------------------------------
@@ -339,7 +331,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 **fields,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customers:customer_detail", pk=customer.pk)
@@ -360,7 +352,7 @@ def customer_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.customer_update(customer=customer, by=_user(request), scope=scope, **fields)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Customer file saved."))
             return redirect("customers:customer_detail", pk=customer.pk)
@@ -390,7 +382,7 @@ def customer_stage(request: HttpRequest, pk: int) -> HttpResponse:
                 fields=form.extra_values,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Stage changed to %(stage)s.") % {"stage": Stage(to_stage).label}
@@ -421,7 +413,7 @@ def customer_reassign(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -484,7 +476,7 @@ def _record_view(
             try:
                 service(customer=customer, by=_user(request), **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, str(success))
                 return redirect(reverse("customers:customer_detail", args=[pk]) + f"#{panel}s")

@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.forms import add_service_errors
 from accounts.scoping import get_visible_or_404
 
 from .forms_import import BillingMonthForm, ImportMappingForm, ImportUploadForm
@@ -104,18 +105,10 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 options=form.options(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("customers:import_preview", pk=job.pk)
     return render(request, "customers/import_new.html", {"form": form})
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for fld, errors in exc.message_dict.items():
-            form.add_error(fld if fld in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @admin_only
@@ -149,7 +142,7 @@ def import_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
                 header_row=form.chosen_header_row(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.info(request, _("The preview shows the new column mapping."))
             return redirect("customers:import_preview", pk=job.pk)
@@ -272,7 +265,7 @@ def billing_month_close_view(request: HttpRequest) -> HttpResponse:
         try:
             closed = billing_month_close(month=form.cleaned_data["month"], by=request.user)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Billing for %(month)s is closed.") % {"month": f"{closed.month:%Y-%m}"}

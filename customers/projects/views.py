@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import User
 from accounts.scoping import Scope, local_today, visible_teams, visible_users
 from customers.models import Contact, Segment
@@ -44,15 +45,6 @@ def _scope(request: HttpRequest) -> Scope:
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def add_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def can_edit(project: Any, scope: Scope) -> bool:
@@ -122,7 +114,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         try:
             project = services.project_create(scope=scope, by=_user(request), **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Project opened."))
             return redirect("projects:project_detail", pk=project.pk)

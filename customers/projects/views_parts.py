@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import add_service_errors
 from accounts.scoping import Scope, get_visible_or_404, visible_users
 from customers.models import Contact, DecisionMember, Project, SupportRequest
 
 from . import selectors, services
 from .documents import stored_name_is_safe
 from .forms import AnswerForm, ChainForm, CompetitorForm, DocumentForm, PointForm, SupportForm
-from .views import _scope, _user, add_errors, render_detail
+from .views import _scope, _user, render_detail
 
 
 def _back(pk: int, anchor: str) -> HttpResponse:
@@ -55,7 +56,7 @@ def _save_part(
         try:
             write(form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return _back(project.pk, key)

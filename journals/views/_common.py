@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from accounts.forms import add_service_errors
 from accounts.scoping import Scope
 
 from ..forms import (
@@ -21,20 +22,6 @@ from ..forms import (
 
 def _scope(request: HttpRequest) -> Scope:
     return request.scope  # type: ignore[attr-defined]
-
-
-def _form_errors_from(form: object, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: field errors where the field exists."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            # The form asks for the time of the journal's day; the service checks the moment.
-            field = "time" if field == "occurred_at" else field
-            target = field if field in form.fields else None  # type: ignore[attr-defined]
-            for error in errors:
-                form.add_error(target, error)  # type: ignore[attr-defined]
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)  # type: ignore[attr-defined]
 
 
 def _parse_day(request: HttpRequest, raw: str | None, default: dt.date) -> dt.date:
@@ -75,3 +62,9 @@ def _parse_month(request: HttpRequest, raw: str | None, default: dt.date) -> dt.
 
 
 # --- the editor (Today) -------------------------------------------------------------------
+
+
+def _form_errors_from(form: object, exc: ValidationError) -> None:
+    """A service's ValidationError on a journal form (the service's ``occurred_at`` is the
+    form's ``time``: the form asks for the time of the journal's day)."""
+    add_service_errors(form, exc, aliases={"occurred_at": "time"})
