@@ -17,8 +17,9 @@ With REDIS_URL set, writes enqueue their KPI recompute on that Redis as in produ
 database number no worker reads, like 14; the bench empties its queue at the end); without
 it Celery is eager and KPI_TOUCH_WHEN_EAGER is off, so writes enqueue nothing.
 
-``bench/pages.py PAGE`` measures one page; with BENCH_PROFILE=1 it prints a cProfile of it
-(BENCH_SORT=tottime for the hot spots). Visits recorded by the bench are deleted at the end.
+``bench/pages.py PAGE`` measures one page; with BENCH_SQL=1 it prints its queries, with
+BENCH_PROFILE=1 a cProfile of it in CPU time (BENCH_SORT=tottime for the hot spots).
+Visits recorded by the bench are deleted at the end.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
 # The access log is written as in production (one JSON line per request), to /dev/null.
 os.environ.setdefault("LOG_LEVEL", "INFO")
 
+import warnings  # noqa: E402
+
 import django  # noqa: E402
+
+# No collected static files in a work tree: WhiteNoise's warning says nothing about cost.
+warnings.filterwarnings("ignore", message="No directory at")
 
 django.setup()
 
@@ -192,11 +198,16 @@ def main() -> None:
             cpu, wall, queries, status = measure(client, request)
             cost[name] = cpu
             print(f"{name:<20} {status:>6} {cpu:7.1f} {wall:8.1f} {queries:8d}")
+            if os.environ.get("BENCH_SQL") and only:
+                with CaptureQueriesContext(connection) as ctx:
+                    request(client)
+                for query in ctx.captured_queries:
+                    print(f"  {query['time']:>6} {query['sql'][:160]}")
             if os.environ.get("BENCH_PROFILE") and only:
                 import cProfile
                 import pstats
 
-                prof = cProfile.Profile()
+                prof = cProfile.Profile(time.process_time)  # CPU, not wall
                 prof.enable()
                 request(client)
                 prof.disable()
