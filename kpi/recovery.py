@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import OrgUnit
-from salesops.celery import enqueue, queue_length
+from salesops.celery import enqueue, kpi_queues, queue_length
 
 from .calculations import period_of
 from .models import KpiDirty, KpiRun, KpiRunPart
@@ -108,7 +108,7 @@ def kpi_reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
         Q(status=KpiRun.Status.PENDING, created_at__lt=stale)
         | Q(status=KpiRun.Status.RUNNING, started_at__lt=stale),
     ).filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
-    waiting = queue_length()
+    waiting = queue_length(*kpi_queues())
     for run in runs.order_by("created_at")[:100]:
         if run.status == KpiRun.Status.RUNNING and waiting:
             # Messages are still queued: its parts may only be waiting for a free worker.

@@ -308,7 +308,10 @@ def store(
     run: KpiRun | None = None,
 ) -> int:
     """Upsert ``compute_many`` results as snapshot rows; delete the stale metrics of the same
-    scopes and periods. One transaction. Returns the rows written.
+    scopes and periods. One transaction per period (a team's part of a 24-month recompute
+    commits 24 small transactions, not one that holds its row locks for the whole part;
+    docs/deploy.md, "Load"): readers see each period either before or after, never half
+    written. Returns the rows written.
 
     Rows go through one ``executemany`` of an upsert (the ORM's bulk_create with
     update_conflicts builds a model instance per row and is several times slower for the
@@ -317,14 +320,15 @@ def store(
     ops = connection.ops
     stamp_param = ops.adapt_datetimefield_value(stamp)
     run_id = run.pk if run is not None else None
-    rows: list[tuple[Any, ...]] = []
+    rows: dict[Period, list[tuple[Any, ...]]] = {}
     by_period: dict[Period, dict[str, set[int]]] = {}
     for (period, scope), metrics in results.items():
         assert scope.id is not None  # noqa: S101 - branches here always carry their id
         by_period.setdefault(period, {}).setdefault(scope.kind, set()).add(scope.id)
         start = ops.adapt_datefield_value(period.start)
+        mine = rows.setdefault(period, [])
         for name, mv in metrics.items():
-            rows.append(
+            mine.append(
                 (
                     scope.kind,
                     scope.id,
@@ -339,15 +343,16 @@ def store(
                     run_id,
                 )
             )
-    # One order for every writer, so concurrent upserts of shared rows (a rep computed by
-    # the parts of two teams) lock them in the same order and cannot deadlock each other.
-    rows.sort(key=lambda r: (r[0], r[1], r[2], str(r[3]), r[4]))
     sql = _upsert_sql()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for i in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[i : i + 5000])
-        for period, kinds in by_period.items():
-            for kind, ids in kinds.items():
+    # One order for every writer (periods in order, rows by natural key within a period), so
+    # concurrent upserts of shared rows (a rep computed by the parts of two teams) lock them
+    # in the same order and cannot deadlock each other.
+    for period in sorted(by_period):
+        period_rows = sorted(rows.get(period, []), key=lambda r: (r[0], r[1], r[4]))
+        with transaction.atomic(), connection.cursor() as cursor:
+            for i in range(0, len(period_rows), 5000):
+                cursor.executemany(sql, period_rows[i : i + 5000])
+            for kind, ids in sorted(by_period[period].items()):
                 id_list = sorted(ids)
                 for i in range(0, len(id_list), 500):
                     KpiSnapshot.objects.filter(
@@ -356,4 +361,4 @@ def store(
                         period_kind=period.kind,
                         period_start=period.start,
                     ).exclude(computed_at=stamp).delete()
-    return len(rows)
+    return sum(len(r) for r in rows.values())

@@ -80,21 +80,31 @@ def enqueue(
     return True
 
 
-def queue_length(queue: str = "celery") -> int | None:
-    """Messages waiting in the Redis queue ``queue``; None without Redis or when it is down."""
+def queue_length(*queues: str) -> int | None:
+    """Messages waiting in the Redis queues ``queues`` together (default: the default queue
+    ``celery``); None without Redis or when it is down. Empty names are skipped."""
     from django.conf import settings
 
     if not settings.REDIS_URL:
         return None
     import redis
 
+    names = [q for q in queues or ("celery",) if q]
     try:
         client = redis.Redis.from_url(
             settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
         )
-        return int(client.llen(queue))
+        return sum(int(client.llen(name)) for name in names)
     except redis.exceptions.RedisError:
         return None
+
+
+def kpi_queues() -> tuple[str, ...]:
+    """The queues a KPI run's messages may wait in: ``celery`` and, when set,
+    settings.KPI_QUEUE (docs/deploy.md, "Load")."""
+    from django.conf import settings
+
+    return ("celery", settings.KPI_QUEUE) if settings.KPI_QUEUE else ("celery",)
 
 
 class Heartbeat:

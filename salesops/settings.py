@@ -283,6 +283,22 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 # Beat wakes at least this often (seconds), so its lock (salesops.beat) is renewed in time.
 CELERY_BEAT_MAX_LOOP_INTERVAL = 15
 CELERY_BEAT_SCHEDULER = "salesops.beat:LockedScheduler"
+# Bulk KPI work on its own queue (docs/deploy.md, "Load"): with KPI_QUEUE set, a full
+# recompute's planning and parts and the coaching diagnoses after it go to that queue, which
+# a worker at lower CPU priority consumes (the Procfile's `kpiworker`, `nice -n 10`), while
+# user-facing tasks (imports, the debounced recompute after a change, reminders) stay on the
+# default queue `celery` of a worker at normal priority. Empty (the default, `make run`, the
+# tests and drills): everything on `celery`, so a single worker runs it all.
+KPI_QUEUE = env_str("KPI_QUEUE") or ""
+KPI_QUEUE_TASKS = (
+    "kpi.run_execute",
+    "kpi.run_part",
+    "coaching.findings_recompute_many",
+    "coaching.findings_recompute_all",
+)
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = (
+    {name: {"queue": KPI_QUEUE} for name in KPI_QUEUE_TASKS} if KPI_QUEUE else {}
+)
 
 # Group-robot webhooks (DingTalk, WeCom, Feishu) a supervisor sets for a team: only https
 # addresses on these hosts are accepted and called (no request to any other host: SSRF).

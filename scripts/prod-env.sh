@@ -15,3 +15,5 @@ if [ -z "${SECRET_KEY:-}" ]; then
   export SECRET_KEY
 fi
 
+# Full KPI recomputes on their own queue, consumed by the Procfile's niced `kpiworker`.
+export KPI_QUEUE="${KPI_QUEUE-kpi}"
