@@ -227,6 +227,9 @@ elif EMBEDDED_WORKER:
     for _sub in ("queue", "processed", "results", "control"):
         (CELERY_DATA_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport with atomic message files (salesops/broker.py): the
+    # worker never reads a half-written message (which stopped it, losing the message).
+    CELERY_BROKER_TRANSPORT = "salesops.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
