@@ -47,7 +47,7 @@ def _xlsx_cell(value: Any) -> Any:
 @login_required
 @require_GET
 def dashboard_export(request: HttpRequest) -> HttpResponse:
-    """The dashboard's tables as .xlsx (KPIs with MoM/YoY, funnel, trend, ranking,
+    """The dashboard's tables as .xlsx (KPIs with MoM or WoW and YoY, funnel, trend, ranking,
     completion, composite). Rates as fractions, no value as "-". 404 outside scope."""
     ds = resolve_scope_key(_scope(request), request.GET.get("scope", ""))
     period = parse_period_params(request.GET)
@@ -57,7 +57,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     _sheet(
         wb,
         _("KPIs"),
-        [_("Metric"), _("Value"), _("Month on month"), _("Year on year")],
+        [_("Metric"), _("Value"), data["compare"]["prev_title"], data["compare"]["year_title"]],
         [
             [
                 t["label"],
