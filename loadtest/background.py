@@ -43,21 +43,21 @@ def _request_stop(signum: int, frame: FrameType | None) -> None:
     _stop = True
 
 
-def workbook(rows: int, prefix: str, owners: list[str]) -> bytes:
+def workbook(rows: int, prefix: str, owners: list[str], first_phone: int = 0) -> bytes:
     """An .xlsx customer list of ``rows`` new customers (names ``<prefix>-<n>`` unique per
-    call), owned in turn by ``owners`` (usernames), with Chinese headers the import maps by
-    itself."""
+    call; mobiles 19xxxxxxxxx from ``first_phone`` on, so that calls given disjoint ranges
+    never repeat one), owned in turn by ``owners`` (usernames), with Chinese headers the
+    import maps by itself."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("客户清单")
     ws.append(["客户名称", "手机号码", "客户经理", "阶段", "备注"])
-    base = int(time.time() * 1000) % 10**8
     for i in range(rows):
         ws.append(
             [
                 f"压测客户{prefix}-{i:05d}有限公司",
-                f"19{(base + i) % 10**9:09d}",
+                f"19{(first_phone + i) % 10**9:09d}",
                 owners[i % len(owners)] if owners else "",
                 "客户资料",
                 "loadtest",
@@ -123,7 +123,9 @@ class Background:
         from customers.import_service import import_job_confirm, import_job_create
 
         prefix = f"{os.getpid()}-{len(self.imports)}-{int(time.time())}"
-        data = workbook(self.import_rows, prefix, self.owners)
+        # Mobiles of this process's n-th import: a range of their own (no duplicate skipped).
+        first = (os.getpid() % 1000) * 10**6 + len(self.imports) * self.import_rows
+        data = workbook(self.import_rows, prefix, self.owners, first_phone=first)
         upload = SimpleUploadedFile(f"loadtest-{prefix}.xlsx", data)
         job = import_job_create(by=self.admin, upload=upload, kind="customers")
         import_job_confirm(job=job)

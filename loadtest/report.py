@@ -4,8 +4,9 @@ section, the same mix while full KPI recomputes ran (LOADTEST_RECOMPUTE=1), with
 page's p50 and p95 as a multiple of the plain run's and what ran in the background.
 
 Usage: ``python loadtest/report.py PREFIX OUT [--recompute PREFIX2] [--background JSON]
-[--load TEXT] [--load-recompute TEXT]`` (PREFIX as given to ``locust --csv``; JSON the
-summary of loadtest/background.py; TEXT the load average at the end of each phase)."""
+[--load TEXT] [--load-recompute TEXT] [--cpu A B] [--cpu-recompute A B]`` (PREFIX as given
+to ``locust --csv``; JSON the summary of loadtest/background.py; TEXT the load average at
+the end of each phase; A and B loadtest/cpu.py snapshots at the start and end of a phase)."""
 
 from __future__ import annotations
 
@@ -122,18 +123,35 @@ def background_lines(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
+def cpu_line(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """``CPU seconds in the phase: web 40.1, worker 2.0, ...`` from two loadtest/cpu.py
+    snapshots (none without them), with each role's nice value when it is not 0."""
+    if not before or not after:
+        return []
+    parts = []
+    for role in ("web", "worker", "kpiworker", "beat", "postgres"):
+        if role in after:
+            used = float(after[role]) - float(before.get(role, 0.0))
+            niceness = after.get("nice", {}).get(role)
+            parts.append(f"{role} {used:.1f}" + (f" (nice {niceness})" if niceness else ""))
+    return ["CPU seconds in the phase (processes alive at its end): " + ", ".join(parts)]
+
+
 def build(
     prefix: str,
     recompute: str | None = None,
     background: dict[str, Any] | None = None,
     load: str = "",
     load_recompute: str = "",
+    cpu: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    cpu_recompute: tuple[dict[str, Any], dict[str, Any]] | None = None,
 ) -> str:
     """The report's text (see the module docstring)."""
     plain = read_stats(prefix)
     lines = ["== plain mix", *table(plain)]
     if load:
         lines.append(f"load average at the end: {load}")
+    lines += cpu_line(*(cpu or (None, None)))
     lines += ["", *errors(prefix)]
     if recompute:
         during = read_stats(recompute)
@@ -141,9 +159,17 @@ def build(
         lines += table(during, plain)
         if load_recompute:
             lines.append(f"load average at the end: {load_recompute}")
+        lines += cpu_line(*(cpu_recompute or (None, None)))
         lines += ["", verdict(during, plain), *background_lines(background or {})]
         lines += ["", *errors(recompute)]
     return "\n".join(lines) + "\n"
+
+
+def _snapshots(paths: list[Path] | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    if not paths or not all(p.exists() and p.stat().st_size for p in paths):
+        return None
+    a, b = (json.loads(p.read_text(encoding="utf-8")) for p in paths)
+    return a, b
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -155,11 +181,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--background", type=Path)
     parser.add_argument("--load", default="")
     parser.add_argument("--load-recompute", default="")
+    parser.add_argument("--cpu", nargs=2, type=Path)
+    parser.add_argument("--cpu-recompute", nargs=2, type=Path)
     args = parser.parse_args(argv)
     summary = None
     if args.background and args.background.exists():
         summary = json.loads(args.background.read_text(encoding="utf-8"))
-    text = build(args.prefix, args.recompute, summary, args.load, args.load_recompute)
+    text = build(
+        args.prefix,
+        args.recompute,
+        summary,
+        args.load,
+        args.load_recompute,
+        _snapshots(args.cpu),
+        _snapshots(args.cpu_recompute),
+    )
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
 

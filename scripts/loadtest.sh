@@ -62,10 +62,20 @@ locust_phase() {
     -t "${seconds}s" --reset-stats --csv "$1" --only-summary --stop-timeout 10 || true
 }
 
+# CPU seconds of the setup's processes by role ($1: file), when this script started it.
+cpu() { if [ -n "${prod:-}" ]; then .venv/bin/python loadtest/cpu.py "$prod" "${DATABASE_URL##*/}" >"$1" || true; fi; }
+
+echo "== warm-up: 10 s, not reported"
+LOADTEST_USERS="$out/users.json" .venv/bin/locust -f loadtest/locustfile.py --headless \
+  --host "http://127.0.0.1:$port" -u "$users" -r 20 -t 10s --only-summary --stop-timeout 5 \
+  >/dev/null 2>&1 || true
+
 echo "== locust: $users users, ${seconds}s, think time 0.5-1.5 s"
+cpu "$out/cpu-$stamp-plain-0.json"
 locust_phase "$out/run-$stamp" "$out/ramped-$stamp-plain"
+cpu "$out/cpu-$stamp-plain-1.json"
 load_plain="$(cut -d' ' -f1-3 /proc/loadavg)"
-report_args=(--load "$load_plain")
+report_args=(--load "$load_plain" --cpu "$out/cpu-$stamp-plain-0.json" "$out/cpu-$stamp-plain-1.json")
 
 if [ "$recompute" = 1 ]; then
   echo "== locust again, while full KPI recomputes run one after another (import: $import_rows rows)"
@@ -75,12 +85,15 @@ if [ "$recompute" = 1 ]; then
     --summary "$out/background-$stamp.json" --import-rows "$import_rows" \
     >"$out/background-$stamp.log" 2>&1 &
   background=$!
+  cpu "$out/cpu-$stamp-recompute-0.json"
   locust_phase "$out/run-$stamp-recompute" "$ready"
+  cpu "$out/cpu-$stamp-recompute-1.json"
   load_recompute="$(cut -d' ' -f1-3 /proc/loadavg)"
   kill -TERM "$background" 2>/dev/null || true
   wait "$background" || { tail -n 20 "$out/background-$stamp.log"; echo "background work failed" >&2; }
   report_args+=(--recompute "$out/run-$stamp-recompute" --background "$out/background-$stamp.json"
-    --load-recompute "$load_recompute")
+    --load-recompute "$load_recompute"
+    --cpu-recompute "$out/cpu-$stamp-recompute-0.json" "$out/cpu-$stamp-recompute-1.json")
 fi
 rm -f "$out"/ramped-"$stamp"-*
 .venv/bin/python loadtest/report.py "$out/run-$stamp" "$out/report-$stamp.txt" "${report_args[@]}"

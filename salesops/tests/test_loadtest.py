@@ -14,7 +14,7 @@ import pytest
 
 from customers.models import Customer, ImportJob
 from kpi.models import KpiRun
-from loadtest import background, options, report
+from loadtest import background, cpu, options, report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -203,3 +203,63 @@ def test_the_background_keeps_one_full_recompute_and_one_import_running(
     summary = work.summary()
     assert [r["status"] for r in summary["runs"]] == ["done", "pending"]
     assert [j["status"] for j in summary["imports"]] == ["done", "pending"]
+
+
+def test_cpu_roles_come_from_the_procfile_command_lines():
+    procs = dict(
+        line.split(": ", 1)
+        for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    assert {name: cpu.role_of(command) for name, command in procs.items()} == {
+        "web": "web",
+        "worker": "worker",
+        "kpiworker": "kpiworker",
+        "beat": "beat",
+    }
+    assert cpu.role_of("postgres: 15/main: postgres salesops idle") is None
+
+
+def test_a_cpu_snapshot_counts_a_niced_descendant_by_its_role(tmp_path):
+    # A child whose command line looks like the KPI worker's, niced, burning a little CPU.
+    code = "import sys, time; t = time.process_time()\nwhile time.process_time() - t < 0.3: pass\n"
+    code += "sys.stdout.write('ok\\n'); sys.stdout.flush(); time.sleep(30)"
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter
+        ["nice", "-n", "7", sys.executable, "-c", code, "celery", "worker", "kpi@x"],  # noqa: S607
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ok\n"
+        seen = cpu.snapshot(os.getpid(), "no-such-database")
+    finally:
+        child.kill()
+        child.wait()
+    assert float(seen["kpiworker"]) >= 0.25
+    assert seen["nice"]["kpiworker"] >= 7
+    assert seen["postgres"] == 0
+
+
+def test_the_report_gives_each_roles_cpu_seconds_in_the_phase():
+    before = {
+        "web": 10.0,
+        "worker": 1.0,
+        "kpiworker": 0.0,
+        "beat": 0.5,
+        "postgres": 2.0,
+        "nice": {},
+    }
+    after = {
+        "web": 52.5,
+        "worker": 3.0,
+        "kpiworker": 8.25,
+        "beat": 0.6,
+        "postgres": 6.0,
+        "nice": {"kpiworker": 10},
+    }
+    assert report.cpu_line(before, after) == [
+        "CPU seconds in the phase (processes alive at its end): web 42.5, worker 2.0, "
+        "kpiworker 8.2 (nice 10), beat 0.1, postgres 4.0"
+    ]
+    assert report.cpu_line(None, after) == []
