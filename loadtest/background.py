@@ -6,12 +6,16 @@ with the production settings in the environment (scripts/prod-env.sh). It waits 
 FILE exists (the locustfile writes it when every user has spawned), then, until SIGTERM or
 SIGINT:
 
-- keeps one full KPI recompute running: the whole organisation over the default periods,
-  started through ``kpi.services.kpi_run_start`` (what "Recompute now" and the nightly
-  ``kpi.nightly`` call), the next one as soon as the previous is done or failed;
-- keeps one customer import of N rows running (N > 0): a generated .xlsx uploaded with
-  ``import_job_create`` and confirmed with ``import_job_confirm``, as the import page does
-  (its completion starts a recompute of its own, as in production).
+- keeps a full KPI recompute running: when no run is queued or running, one of the whole
+  organisation over the default periods, started through ``kpi.services.kpi_run_start``
+  (what "Recompute now" and the nightly ``kpi.nightly`` call);
+- keeps a customer import of N rows going (N > 0) while a run computes: a generated .xlsx
+  uploaded with ``import_job_create`` and confirmed with ``import_job_confirm``, as the
+  import page does. Its completion starts a full recompute of its own, as in production, so
+  the next import waits until no run is queued (else runs would pile up).
+
+``python loadtest/background.py --settle SECONDS`` waits (at most that long) until no KPI
+run or import is queued or running: scripts/loadtest.sh starts each phase from quiet.
 
 On exit it writes OUT.json: ``{"runs": [{"id", "status", "parts", "seconds"}],
 "imports": [{"id", "status", "rows", "created", "seconds"}]}`` (seconds: wall clock from start to
@@ -68,6 +72,40 @@ def workbook(rows: int, prefix: str, owners: list[str], first_phone: int = 0) ->
     return out.getvalue()
 
 
+def active_runs() -> dict[str, int]:
+    """KPI runs not finished: ``{"pending": n, "running": n}``."""
+    from kpi.models import KpiRun
+
+    return {
+        "pending": KpiRun.objects.filter(status=KpiRun.Status.PENDING).count(),
+        "running": KpiRun.objects.filter(status=KpiRun.Status.RUNNING).count(),
+    }
+
+
+def active_imports(ids: list[int] | None = None) -> int:
+    """Import jobs queued or running (among ``ids`` when given)."""
+    from customers.models import ImportJob
+
+    jobs = ImportJob.objects.filter(status__in=(ImportJob.Status.PENDING, ImportJob.Status.RUNNING))
+    if ids is not None:
+        if not ids:
+            return 0
+        jobs = jobs.filter(pk__in=ids)
+    return jobs.count()
+
+
+def settle(limit: float) -> float:
+    """Wait until no KPI run and no import is queued or running (work left by an earlier
+    phase or run), at most ``limit`` seconds; returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit and not _stop:
+        runs = active_runs()
+        if not runs["pending"] and not runs["running"] and not active_imports():
+            break
+        time.sleep(POLL_SECONDS)
+    return time.monotonic() - started
+
+
 class Background:
     """The recompute loop and the import loop, advanced by :meth:`step`."""
 
@@ -84,37 +122,19 @@ class Background:
             .values_list("user__username", flat=True)[:20]
         )
 
-    def _run_active(self) -> bool:
-        from kpi.models import KpiRun
-
-        return (
-            bool(self.runs)
-            and KpiRun.objects.filter(
-                pk=self.runs[-1], status__in=(KpiRun.Status.PENDING, KpiRun.Status.RUNNING)
-            ).exists()
-        )
-
-    def _import_active(self) -> bool:
-        from customers.models import ImportJob
-
-        return (
-            bool(self.imports)
-            and ImportJob.objects.filter(
-                pk=self.imports[-1],
-                status__in=(ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
-            ).exists()
-        )
-
     def step(self) -> None:
-        """Start a full recompute if none of ours runs, and an import likewise."""
+        """Start a full recompute when no KPI run is queued or running, and an import when
+        none of ours is and no KPI run waits (an import's completion starts a recompute of
+        its own: imports back to back would queue runs faster than they finish)."""
         from kpi.models import KpiRun
         from kpi.services import kpi_run_start
 
-        if not self._run_active():
+        runs = active_runs()
+        if not runs["pending"] and not runs["running"]:
             run = kpi_run_start(trigger=KpiRun.Trigger.MANUAL, periods=[], by=self.admin)
             self.runs.append(run.pk)
             print(f"background: full recompute {run.pk} started", flush=True)
-        if self.import_rows and not self._import_active():
+        elif self.import_rows and not runs["pending"] and not active_imports(self.imports[-1:]):
             self._start_import()
 
     def _start_import(self) -> None:
@@ -166,9 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the loops until SIGTERM/SIGINT; write the summary. Exit status 1 when the ready
     file never appeared."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ready", required=True, type=Path)
-    parser.add_argument("--summary", required=True, type=Path)
+    parser.add_argument("--ready", type=Path)
+    parser.add_argument("--summary", type=Path)
     parser.add_argument("--import-rows", type=int, default=2000)
+    parser.add_argument("--settle", type=float, metavar="SECONDS")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, _request_stop)
@@ -178,6 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    if args.settle is not None:
+        waited = settle(args.settle)
+        left = active_runs()
+        print(f"background: waited {waited:.0f} s for earlier KPI runs and imports; left {left}")
+        return 0
+    if args.ready is None or args.summary is None:
+        parser.error("--ready and --summary are needed (or --settle)")
     waited = 0.0
     while not args.ready.exists():
         if _stop or waited > READY_TIMEOUT_SECONDS:

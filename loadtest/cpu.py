@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 PROC = Path("/proc")
 
@@ -50,7 +51,7 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def snapshot(root: int, database: str) -> dict[str, object]:
+def snapshot(root: int, database: str) -> dict[str, Any]:
     """CPU seconds by role now (see the module docstring)."""
     stats = {
         int(p.name): s for p in PROC.iterdir() if p.name.isdigit() and (s := _stat(int(p.name)))

@@ -70,6 +70,10 @@ LOADTEST_USERS="$out/users.json" .venv/bin/locust -f loadtest/locustfile.py --he
   --host "http://127.0.0.1:$port" -u "$users" -r 20 -t 10s --only-summary --stop-timeout 5 \
   >/dev/null 2>&1 || true
 
+# Each phase starts when KPI runs and imports left by earlier work have finished.
+settle() { .venv/bin/python loadtest/background.py --settle 300 || true; }
+
+settle
 echo "== locust: $users users, ${seconds}s, think time 0.5-1.5 s"
 cpu "$out/cpu-$stamp-plain-0.json"
 locust_phase "$out/run-$stamp" "$out/ramped-$stamp-plain"
@@ -79,6 +83,7 @@ report_args=(--load "$load_plain" --cpu "$out/cpu-$stamp-plain-0.json" "$out/cpu
 
 if [ "$recompute" = 1 ]; then
   echo "== locust again, while full KPI recomputes run one after another (import: $import_rows rows)"
+  settle
   ready="$out/ramped-$stamp-recompute"
   rm -f "$ready"
   .venv/bin/python loadtest/background.py --ready "$ready" \

@@ -178,7 +178,7 @@ def test_the_generated_import_file_maps_itself_and_imports_every_row(org, settin
 
 
 @pytest.mark.django_db
-def test_the_background_keeps_one_full_recompute_and_one_import_running(
+def test_the_background_keeps_a_full_recompute_running_and_an_import_beside_it(
     org, settings, tmp_path, monkeypatch
 ):
     settings.MEDIA_ROOT = tmp_path
@@ -187,21 +187,28 @@ def test_the_background_keeps_one_full_recompute_and_one_import_running(
     monkeypatch.setattr("customers.import_service.jobs._enqueue", lambda job_id: None)
     work = background.Background(import_rows=5)
     work.step()
-    work.step()
-    assert len(work.runs) == 1
-    assert len(work.imports) == 1
+    work.step()  # the run is queued: neither another run nor an import (it would queue one)
+    assert (len(work.runs), len(work.imports)) == (1, 0)
     run = KpiRun.objects.get(pk=work.runs[0])
     assert (run.scope, run.trigger, run.requested_by) == ("", KpiRun.Trigger.MANUAL, org.admin)
+    KpiRun.objects.filter(pk=run.pk).update(status=KpiRun.Status.RUNNING)
+    work.step()  # the run computes: an import beside it
+    work.step()  # the import is still queued: nothing more
+    assert (len(work.runs), len(work.imports)) == (1, 1)
+    assert background.active_imports() == 1
+    assert background.settle(0.5) >= 0.5  # work is left: waits its whole limit
     KpiRun.objects.filter(pk=run.pk).update(status=KpiRun.Status.DONE)
-    work.step()
-    assert len(work.runs) == 2
-    assert len(work.imports) == 1
     ImportJob.objects.filter(pk=work.imports[0]).update(status=ImportJob.Status.DONE)
+    assert background.settle(30) < 5  # nothing left: at once
+    work.step()  # the run ended: the next one
+    assert (len(work.runs), len(work.imports)) == (2, 1)
+    # Any full run counts (an import's own recompute): none of ours starts beside it.
+    KpiRun.objects.filter(pk=work.runs[1]).update(status=KpiRun.Status.DONE)
+    KpiRun.objects.create(trigger=KpiRun.Trigger.IMPORT, periods=["2026-03"], status="running")
     work.step()
-    assert len(work.runs) == 2
-    assert len(work.imports) == 2
+    assert (len(work.runs), len(work.imports)) == (2, 2)
     summary = work.summary()
-    assert [r["status"] for r in summary["runs"]] == ["done", "pending"]
+    assert [r["status"] for r in summary["runs"]] == ["done", "done"]
     assert [j["status"] for j in summary["imports"]] == ["done", "pending"]
 
 
