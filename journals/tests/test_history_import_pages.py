@@ -80,13 +80,41 @@ def test_command_dry_run_lists_rows_and_errors_and_writes_nothing(org, tmp_path)
     path.write_bytes(history_file(org))
     code, out, _ = _command(str(path), "--by", "admin", "--dry-run", "--lang", "en")
     assert code == 1
-    assert "row 7: customer: no customer H999 among the customers you may see" in out
-    assert "row 3: attach visit first 2026-10-05 10:00 rep -> 甲科技有限公司" in out
-    assert out.strip().endswith("rows=9 visits=4 stage_changes=2 known=0 rejected=3")
+    assert "Row 7: Customer: no customer H999 among the customers you may see" in out
+    assert "Row 9: Purpose: required for a visit or follow-up" in out
+    assert (
+        "Row 8: Attach, Visit or follow-up First visit, 2026-10-09 12:00, 杨帆 -> 丙物流有限公司"
+    ) in out
+    assert out.strip().endswith(
+        "4 visits and follow-ups and 2 stage changes will be attached; 0 rows are already "
+        "there; 3 rows are refused."
+    )
     assert Visit.objects.count() == 0
     code, out, _ = _command(str(path), "--by", "admin", "--lang", "en")
     assert code == 1
     assert Visit.objects.count() == 4
+    assert out.strip().endswith(
+        "Imported 4 visits and follow-ups and 2 stage changes; 0 rows were already there, "
+        "3 were refused."
+    )
+
+
+def test_command_speaks_chinese_with_column_labels_not_field_codes(org, tmp_path):
+    """--lang zh-hans: rows and summary from the page's message templates, columns by their
+    Chinese labels (the command printed field codes such as 'customer:' and 'purpose:')."""
+    path = tmp_path / "history.xlsx"
+    path.write_bytes(history_file(org))
+    code, out, _ = _command(str(path), "--by", "admin", "--dry-run", "--lang", "zh-hans")
+    assert code == 1
+    assert "第 7 行：客户：" in out
+    assert "第 9 行：拜访目的：" in out
+    assert "第 8 行：挂接，拜访或跟进 初访，2026-10-09 12:00，杨帆 -> 丙物流有限公司" in out
+    assert out.strip().endswith("将挂接 4 条拜访和跟进、2 条阶段变更；0 行已存在；3 行被拒绝。")
+    for code_word in ("customer:", "purpose:", "attach", "visit ", "rows="):
+        assert code_word not in out
+    code, _, err = _command(str(path), "--by", "nobody", "--lang", "zh-hans")
+    assert code == 2
+    assert "没有用户 nobody。" in err
 
 
 def test_command_refuses_a_rep_once(org, tmp_path):

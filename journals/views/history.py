@@ -20,29 +20,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ..history_import import (
-    ATTACH,
-    KNOWN,
-    REJECT,
-    STAGE,
-    VISIT,
     HistoryFileRefused,
     HistoryPlan,
     history_check_can_import,
     history_import,
     history_plan,
 )
+from ..history_import.messages import (
+    ACTION_LABELS,
+    KIND_LABELS,
+    plan_counts,
+    plan_summary,
+    problem_text,
+)
 from ._common import _scope
 
 _SALT = "journals.history_import"
 _MAX_AGE = 24 * 3600  # seconds a previewed file may wait for its import
 _FOLDER = "history-imports"
-
-ACTION_LABELS = {
-    ATTACH: gettext_lazy("Attach"),
-    KNOWN: gettext_lazy("Already there (skipped)"),
-    REJECT: gettext_lazy("Refused"),
-}
-KIND_LABELS = {VISIT: gettext_lazy("Visit or follow-up"), STAGE: gettext_lazy("Stage change")}
 
 
 class HistoryUploadForm(forms.Form):
@@ -90,19 +85,10 @@ def _rows(plan: HistoryPlan) -> list[dict[str, object]]:
             "team": p.team,
             "action": p.action,
             "action_label": ACTION_LABELS[p.action],
-            "problems": p.problems,
+            "problems": [problem_text(problem) for problem in p.problems],
         }
         for p in plan.rows
     ]
-
-
-def _counts(plan: HistoryPlan) -> dict[str, int]:
-    return {
-        "visits": plan.count(ATTACH, VISIT),
-        "stages": plan.count(ATTACH, STAGE),
-        "known": plan.count(KNOWN),
-        "rejected": plan.count(REJECT),
-    }
 
 
 @login_required
@@ -123,7 +109,8 @@ def history_import_page(request: HttpRequest) -> HttpResponse:
             context.update(
                 plan=plan,
                 rows=_rows(plan),
-                counts=_counts(plan),
+                counts=plan_counts(plan),
+                summary=plan_summary(plan, done=False),
                 unknown=plan.sheet.unknown_columns,
                 token=signing.dumps({"file": name, "user": request.user.pk}, salt=_SALT),
             )
@@ -161,6 +148,7 @@ def history_import_confirm(request: HttpRequest) -> HttpResponse:
             "done": True,
             "plan": plan,
             "rows": _rows(plan),
-            "counts": _counts(plan),
+            "counts": plan_counts(plan),
+            "summary": plan_summary(plan, done=True),
         },
     )

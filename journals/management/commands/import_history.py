@@ -1,8 +1,9 @@
 """``import_history PATH --by USERNAME [--dry-run] [--lang zh-hans|en]``: import visits,
 follow-ups and stage changes from another CRM (``journals.history_import``).
 
-Prints one line per row (what is attached where, or why it is refused: row, field, why),
-then ``rows=N visits=V stage_changes=S known=K rejected=R``. Exit 0 (all rows attached or
+Prints one line per row (what is attached where, or why it is refused: row, column, why),
+then the summary, in the language of ``--lang``, from the page's message templates
+(``journals.history_import.messages``). Exit 0 (all rows attached or
 already there), 1 (some rows refused, the others imported), 2 (file refused, or the user
 may not import: only admins and supervisors, within their teams).
 """
@@ -16,19 +17,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from journals.history_import import (
-    ATTACH,
-    KNOWN,
     REJECT,
-    STAGE,
-    VISIT,
     HistoryFileRefused,
     HistoryPlan,
     history_import,
     history_plan,
 )
+from journals.history_import.messages import plan_summary, row_lines
 
 
 class Command(BaseCommand):
@@ -47,7 +46,7 @@ class Command(BaseCommand):
     def _run(self, options: dict[str, Any]) -> int:
         user = User.objects.filter(username=options["by"]).first()
         if user is None:
-            self.stderr.write(f"unknown user {options['by']}")
+            self.stderr.write(_("Unknown user %(username)s.") % {"username": options["by"]})
             return 2
         try:
             data = Path(options["path"]).read_bytes()
@@ -60,27 +59,11 @@ class Command(BaseCommand):
         except (HistoryFileRefused, PermissionDenied) as exc:
             self.stderr.write(str(exc))
             return 2
-        self._print(plan)
+        self._print(plan, done=not options["dry_run"])
         return 1 if plan.count(REJECT) else 0
 
-    def _print(self, plan: HistoryPlan) -> None:
+    def _print(self, plan: HistoryPlan, *, done: bool) -> None:
         for p in plan.rows:
-            row = p.row
-            if p.action == REJECT:
-                for problem in p.problems:
-                    field = f"{problem.field}: " if problem.field else ""
-                    self.stdout.write(f"row {row.row_number}: {field}{problem.reason}")
-                continue
-            customer = f"{p.customer.name} (#{p.customer.pk})" if p.customer else "-"
-            when = p.at.strftime("%Y-%m-%d %H:%M") if p.at else "-"
-            rep = p.rep.username if p.rep else "-"
-            what = row.to_stage if row.kind == STAGE else row.purpose
-            state = "known" if p.action == KNOWN else "attach"
-            self.stdout.write(
-                f"row {row.row_number}: {state} {row.kind} {what} {when} {rep} -> {customer}"
-            )
-        self.stdout.write(
-            f"rows={len(plan.rows)} visits={plan.count(ATTACH, VISIT)} "
-            f"stage_changes={plan.count(ATTACH, STAGE)} known={plan.count(KNOWN)} "
-            f"rejected={plan.count(REJECT)}"
-        )
+            for line in row_lines(p):
+                self.stdout.write(line)
+        self.stdout.write(plan_summary(plan, done=done))
