@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
 from celery import Task, current_app
@@ -19,7 +21,15 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from accounts.scoping import local_today
 from salesops.celery import enqueue
-from salesops.events import ActivityRecorded, CustomerChanged, HistoryImported, ImportCompleted
+from salesops.events import (
+    ActivityRecorded,
+    CustomerChanged,
+    HistoryImported,
+    ImportCompleted,
+    MembershipChanged,
+    SharedInputsChanged,
+    TargetsChanged,
+)
 
 from . import partials
 from .calculations import Period, parse_period, period_of
@@ -309,6 +319,67 @@ def on_history_imported(event: HistoryImported) -> None:
         )
 
 
+def teams_under(unit_ids: tuple[int, ...]) -> list[int]:
+    """The team ids of ``unit_ids``: a team itself, a branch's teams, every team for the
+    company; ascending. One or two queries."""
+    kinds = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "kind"))
+    if OrgUnit.Kind.COMPANY in kinds.values():
+        return all_team_ids()
+    teams = {u for u, kind in kinds.items() if kind == OrgUnit.Kind.TEAM}
+    branches = [u for u, kind in kinds.items() if kind == OrgUnit.Kind.BRANCH]
+    for under in branch_teams(branches).values() if branches else ():
+        teams.update(under)
+    return sorted(teams)
+
+
+def on_membership_changed(event: MembershipChanged) -> None:
+    """A person's memberships changed (``accounts.people`` or the admin): the current
+    month and ISO week of every team of the units named. Memberships are part of the
+    stored sums' fingerprint, so the recompute rebuilds them (kpi/partials.py); periods
+    before the current ones are fixed by the next full run."""
+    if not touches_enabled():
+        return
+    today = local_today()
+    for team_id in teams_under(event.team_ids):
+        kpi_touch(team_id=team_id, day=today, trigger="member", customer_ids=())
+
+
+def on_targets_changed(event: TargetsChanged) -> None:
+    """Targets changed (``kpi.targets.target_set`` or the admin): the teams' figures of
+    each month named (the current one when none) and of every ISO week overlapping it,
+    since a week's target is a share of its month's (docs/domain, section 4b). No customer
+    is marked: the recompute re-assembles every scope from the stored sums (the targets'
+    digest changed, kpi/partials.py)."""
+    if not touches_enabled():
+        return
+    months = event.months or (local_today().replace(day=1),)
+    for team_id in teams_under(event.team_ids):
+        for month in months:
+            for day in _month_week_days(month):
+                kpi_touch(team_id=team_id, day=day, trigger="target", customer_ids=())
+
+
+def _month_week_days(month: dt.date) -> list[dt.date]:
+    """One day in the month of ``month`` per ISO week overlapping it (its first day, then
+    each Monday): touching them marks the month and all those weeks."""
+    first = month.replace(day=1)
+    days, day = [first], first + dt.timedelta(days=7 - first.weekday())
+    while day.month == first.month:
+        days.append(day)
+        day += dt.timedelta(days=7)
+    return days
+
+
+def on_shared_inputs_changed(event: SharedInputsChanged) -> None:
+    """Inputs every team reads changed (a billing month, organisation settings): every
+    team's month and ISO week of ``event.day``, without customer marks (a changed billing
+    month re-assembles every scope, a changed setting rebuilds the sums: kpi/partials.py)."""
+    if not touches_enabled():
+        return
+    for team_id in all_team_ids():
+        kpi_touch(team_id=team_id, day=event.day, trigger=event.reason, customer_ids=())
+
+
 def _touch(
     team_id: int, day: dt.date, trigger: str, customer_ids: tuple[int, ...] | None = None
 ) -> None:
@@ -385,15 +456,37 @@ def kpi_recompute_touched(*, team_id: int, periods: list[str]) -> int:
     """The debounced recompute of a team: clear its dirty marks, compute the team's people
     and the team for ``periods``. Its branch was marked dirty by the same touch and is
     recomputed by its own task in parallel (:func:`_touch`). Returns rows written or
-    confirmed unchanged (kpi/partials.py; 0 if the team is gone)."""
+    confirmed unchanged (kpi/partials.py; 0 if the team is gone). When the compute raises,
+    the marks are put back (:func:`_unless_done`) and the error propagates."""
     plist = [parse_period(p) for p in periods]
     for p in plist:
         KpiDirty.objects.filter(team_id=team_id, period_kind=p.kind, period_start=p.start).delete()
     if not OrgUnit.objects.filter(pk=team_id).exists():
         return 0
-    return partials.compute_and_store_incremental(
-        unit_id=team_id, periods=plist, team_ids=[team_id], kinds=("rep", "team")
-    )
+    with _unless_done(team_id, plist):
+        return partials.compute_and_store_incremental(
+            unit_id=team_id, periods=plist, team_ids=[team_id], kinds=("rep", "team")
+        )
+
+
+@contextmanager
+def _unless_done(unit_id: int, periods: list[Period]) -> Iterator[None]:
+    """Put the unit's dirty marks of ``periods`` back, flagged ``enqueue_failed``, when the
+    block raises: the recompute deleted them when it started, so a recompute that fails for
+    good (its retries spent, or the worker's time limit) would otherwise leave the change's
+    customer marks with nothing to send them; this way the next touch or ``kpi.reconcile``
+    sends the recompute again (kpi/recovery.py)."""
+    try:
+        yield
+    except BaseException:
+        for p in periods:
+            KpiDirty.objects.update_or_create(
+                team_id=unit_id,
+                period_kind=p.kind,
+                period_start=p.start,
+                defaults={"enqueue_failed": True, "trigger": "retry"},
+            )
+        raise
 
 
 def kpi_recompute_branch(*, branch_id: int, periods: list[str]) -> int:
@@ -407,6 +500,7 @@ def kpi_recompute_branch(*, branch_id: int, periods: list[str]) -> int:
     team_ids = branch_teams([branch_id]).get(branch_id, [])
     if not team_ids:
         return 0
-    return partials.compute_and_store_incremental(
-        unit_id=branch_id, periods=plist, team_ids=team_ids, kinds=("branch",)
-    )
+    with _unless_done(branch_id, plist):
+        return partials.compute_and_store_incremental(
+            unit_id=branch_id, periods=plist, team_ids=team_ids, kinds=("branch",)
+        )
