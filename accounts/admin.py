@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .admin_changes import AnnouncingAdmin
+from .figure_events import membership_events, settings_events
 from .models import CalendarDay, Membership, Notification, OrgSettings, OrgUnit, User
 from .pool_settings import FIELDS, pool_rules_problems
 from .services import user_deactivate
@@ -21,8 +23,11 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Users with their memberships inline; deactivation also ends their sessions."""
+class UserAdmin(AnnouncingAdmin, BaseUserAdmin):
+    """Users with their memberships inline; deactivation also ends their sessions. A
+    membership saved inline announces itself to the figures (accounts.admin_changes)."""
+
+    announce = {Membership: membership_events}
 
     list_display = ["username", "display_name", "employee_no", "email", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "memberships__role", "memberships__unit"]
@@ -58,7 +63,8 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AnnouncingAdmin):
+    announce = {Membership: membership_events}
     list_display = ["user", "unit", "role", "start", "end"]
     list_filter = ["role", "unit__kind", "unit"]
     search_fields = ["user__username", "user__display_name", "unit__name", "unit__code"]
@@ -84,7 +90,8 @@ class OrgSettingsForm(forms.ModelForm):
 
 
 @admin.register(OrgSettings)
-class OrgSettingsAdmin(admin.ModelAdmin):
+class OrgSettingsAdmin(AnnouncingAdmin):
+    announce = {OrgSettings: settings_events}
     form = OrgSettingsForm
     list_display = ["__str__", "journal_deadline", "new_revenue_months", "pool_release_days"]
 

@@ -15,4 +15,11 @@ class AccountsConfig(AppConfig):
 
         register_account_models()
         # The channel delivery task is queued by name (accounts/delivery.py).
+        from django.contrib.auth.signals import user_logged_in
+
         from . import tasks  # noqa: F401
+        from .middleware import mark_session_refreshed
+
+        # A login counts as the session's last write (accounts.middleware).
+
+        user_logged_in.connect(mark_session_refreshed, dispatch_uid="accounts.session_refreshed")

@@ -395,6 +395,9 @@ RULES: dict[str, Rule] = {
     MISSING_JOURNALS: rule_missing_journals,
 }
 
+#: At most this many customers and journals are linked as a finding's evidence.
+EVIDENCE_LIMIT = 20
+
 #: Which evidence lists a symptom links to: (customers key, journals key) in RepFacts.
 EVIDENCE_KEYS: dict[str, tuple[str, str]] = {
     FEW_TARGETS: ("targets", ""),
@@ -434,8 +437,8 @@ def diagnose_team(reps: Sequence[RepFacts], th: Thresholds) -> list[Diagnosis]:
                     rep_id=rep.rep_id,
                     symptom=symptom,
                     figures=figures,
-                    customers=list(rep.customers.get(ckey, []))[:20] if ckey else [],
-                    journals=list(rep.journals.get(jkey, []))[:20] if jkey else [],
+                    customers=list(rep.customers.get(ckey, []))[:EVIDENCE_LIMIT] if ckey else [],
+                    journals=list(rep.journals.get(jkey, []))[:EVIDENCE_LIMIT] if jkey else [],
                     causes=[{"code": c, "category": cat} for c, cat in CAUSES[symptom]],
                     measures=[{"kind": k, "code": m} for k, m in MEASURES[symptom]],
                 )

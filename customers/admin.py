@@ -7,6 +7,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.admin_changes import AnnouncingAdmin
+
+from . import figure_events
 from .models import (
     BillingMonth,
     Contact,
@@ -57,9 +60,12 @@ class StageChangeInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(AnnouncingAdmin):
     """Owner, team and stage are read-only here: change them with the page actions so
-    their dated history is recorded."""
+    their dated history is recorded. Saves and deletes announce the change to the figures
+    (accounts.admin_changes)."""
+
+    announce = {Customer: figure_events.customer_events}
 
     list_display = [
         "name",
@@ -130,7 +136,8 @@ class CustomerNoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(AnnouncingAdmin):
+    announce = {Contract: figure_events.contract_events}
     list_display = [
         "customer",
         "signed_on",
@@ -148,7 +155,8 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(RevenueRecord)
-class RevenueRecordAdmin(admin.ModelAdmin):
+class RevenueRecordAdmin(AnnouncingAdmin):
+    announce = {RevenueRecord: figure_events.revenue_events}
     list_display = ["customer", "month", "product", "billed", "received", "kind"]
     list_filter = ["kind", "month"]
     search_fields = ["customer__name", "product"]
@@ -158,7 +166,8 @@ class RevenueRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(BillingMonth)
-class BillingMonthAdmin(admin.ModelAdmin):
+class BillingMonthAdmin(AnnouncingAdmin):
+    announce = {BillingMonth: figure_events.billing_month_events}
     list_display = ["month", "closed_at", "closed_by", "import_job"]
     raw_id_fields = ["closed_by", "import_job"]
 
@@ -173,7 +182,8 @@ class ServiceEvaluationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ownership)
-class OwnershipAdmin(admin.ModelAdmin):
+class OwnershipAdmin(AnnouncingAdmin):
+    announce = {Ownership: figure_events.ownership_events}
     list_display = ["customer", "owner", "team", "start", "end", "changed_by", "reason"]
     list_filter = ["team"]
     search_fields = ["customer__name", "owner__username", "owner__display_name", "reason"]
@@ -182,7 +192,8 @@ class OwnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(AnnouncingAdmin):
+    announce = {StageChange: figure_events.stage_change_events}
     list_display = ["customer", "from_stage", "to_stage", "at", "by", "rep", "team", "source"]
     list_filter = ["to_stage", "source", "team"]
     search_fields = ["customer__name", "reason"]

@@ -3,6 +3,9 @@ that admins maintain here; journals and visits are browsable read-mostly."""
 
 from django.contrib import admin
 
+from accounts.admin_changes import AnnouncingAdmin
+
+from .figure_events import journal_events, visit_events
 from .models import Comment, Exemption, Journal, JournalRevision, PlanItem, SubmissionRule, Visit
 
 
@@ -42,7 +45,8 @@ class VisitInline(admin.StackedInline):
 
 
 @admin.register(Journal)
-class JournalAdmin(admin.ModelAdmin):
+class JournalAdmin(AnnouncingAdmin):
+    announce = {Journal: journal_events, Visit: visit_events}
     list_display = ["day", "rep", "team", "status", "is_late", "submitted_at", "reviewed_at"]
     list_filter = ["status", "is_late", "team"]
     search_fields = ["rep__username", "rep__display_name"]
@@ -52,7 +56,8 @@ class JournalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(AnnouncingAdmin):
+    announce = {Visit: visit_events}
     list_display = [
         "occurred_at",
         "rep",

@@ -12,11 +12,15 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_changes import AnnouncingAdmin
+
 from .models import KpiDirty, KpiRun, KpiSnapshot, MonthlyAnalysis, MonthlyAnalysisComment, Target
+from .targets import target_events
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(AnnouncingAdmin):
+    announce = {Target: target_events}
     list_display = ["month", "rep", "team", "metric", "value", "set_by", "acknowledged_at"]
     list_filter = ["metric", "month", "team"]
     search_fields = ["rep__username", "rep__display_name", "team__name", "team__code"]

@@ -16,6 +16,9 @@ class KpiConfig(AppConfig):
             CustomerChanged,
             HistoryImported,
             ImportCompleted,
+            MembershipChanged,
+            SharedInputsChanged,
+            TargetsChanged,
             subscribe,
         )
 
@@ -25,6 +28,9 @@ class KpiConfig(AppConfig):
         subscribe(ActivityRecorded, services.on_activity_recorded)
         subscribe(ImportCompleted, services.on_import_completed)
         subscribe(HistoryImported, services.on_history_imported)
+        subscribe(MembershipChanged, services.on_membership_changed)
+        subscribe(TargetsChanged, services.on_targets_changed)
+        subscribe(SharedInputsChanged, services.on_shared_inputs_changed)
 
         # The audit log (accounts/audit.py): targets and monthly analyses.
         from accounts.audit import audit_register

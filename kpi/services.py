@@ -19,7 +19,15 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from accounts.scoping import local_today
 from salesops.celery import enqueue
-from salesops.events import ActivityRecorded, CustomerChanged, HistoryImported, ImportCompleted
+from salesops.events import (
+    ActivityRecorded,
+    CustomerChanged,
+    HistoryImported,
+    ImportCompleted,
+    MembershipChanged,
+    SharedInputsChanged,
+    TargetsChanged,
+)
 
 from . import partials
 from .calculations import Period, parse_period, period_of
@@ -307,6 +315,67 @@ def on_history_imported(event: HistoryImported) -> None:
         transaction.on_commit(
             partial(_mark_dirty, team_id, chosen, "history", TOUCH_DELAY_SECONDS, branch=False)
         )
+
+
+def teams_under(unit_ids: tuple[int, ...]) -> list[int]:
+    """The team ids of ``unit_ids``: a team itself, a branch's teams, every team for the
+    company; ascending. One or two queries."""
+    kinds = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "kind"))
+    if OrgUnit.Kind.COMPANY in kinds.values():
+        return all_team_ids()
+    teams = {u for u, kind in kinds.items() if kind == OrgUnit.Kind.TEAM}
+    branches = [u for u, kind in kinds.items() if kind == OrgUnit.Kind.BRANCH]
+    for under in branch_teams(branches).values() if branches else ():
+        teams.update(under)
+    return sorted(teams)
+
+
+def on_membership_changed(event: MembershipChanged) -> None:
+    """A person's memberships changed (``accounts.people`` or the admin): the current
+    month and ISO week of every team of the units named. Memberships are part of the
+    stored sums' fingerprint, so the recompute rebuilds them (kpi/partials.py); periods
+    before the current ones are fixed by the next full run."""
+    if not touches_enabled():
+        return
+    today = local_today()
+    for team_id in teams_under(event.team_ids):
+        kpi_touch(team_id=team_id, day=today, trigger="member", customer_ids=())
+
+
+def on_targets_changed(event: TargetsChanged) -> None:
+    """Targets changed (``kpi.targets.target_set`` or the admin): the teams' figures of
+    each month named (the current one when none) and of every ISO week overlapping it,
+    since a week's target is a share of its month's (docs/domain, section 4b). No customer
+    is marked: the recompute re-assembles every scope from the stored sums (the targets'
+    digest changed, kpi/partials.py)."""
+    if not touches_enabled():
+        return
+    months = event.months or (local_today().replace(day=1),)
+    for team_id in teams_under(event.team_ids):
+        for month in months:
+            for day in _month_week_days(month):
+                kpi_touch(team_id=team_id, day=day, trigger="target", customer_ids=())
+
+
+def _month_week_days(month: dt.date) -> list[dt.date]:
+    """One day in the month of ``month`` per ISO week overlapping it (its first day, then
+    each Monday): touching them marks the month and all those weeks."""
+    first = month.replace(day=1)
+    days, day = [first], first + dt.timedelta(days=7 - first.weekday())
+    while day.month == first.month:
+        days.append(day)
+        day += dt.timedelta(days=7)
+    return days
+
+
+def on_shared_inputs_changed(event: SharedInputsChanged) -> None:
+    """Inputs every team reads changed (a billing month, organisation settings): every
+    team's month and ISO week of ``event.day``, without customer marks (a changed billing
+    month re-assembles every scope, a changed setting rebuilds the sums: kpi/partials.py)."""
+    if not touches_enabled():
+        return
+    for team_id in all_team_ids():
+        kpi_touch(team_id=team_id, day=event.day, trigger=event.reason, customer_ids=())
 
 
 def _touch(

@@ -14,6 +14,7 @@ write is an ``INSERT ... ON CONFLICT DO UPDATE`` on SQLite and PostgreSQL).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -60,6 +61,7 @@ def to_decimal(v: int | float | Decimal | None) -> Decimal | None:
     return Decimal(v).quantize(SIX_PLACES) if v.as_tuple().exponent < -6 else Decimal(v)  # type: ignore[operator]
 
 
+@functools.cache  # metric names are few; read for every snapshot row
 def _is_rate(metric: str) -> bool:
     from .calculations import BOUNDED_RATES, UNBOUNDED_RATIOS
 
@@ -71,6 +73,7 @@ def _is_rate(metric: str) -> bool:
     )
 
 
+@functools.cache
 def _money_parts(metric: str) -> bool:
     """True when a metric's numerator (and denominator) are money amounts."""
     if metric in MONEY_METRICS or metric == "collection_rate":

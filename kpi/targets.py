@@ -20,6 +20,7 @@ from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import Scope, memberships_during
 from customers.exporting import IDENT, NUMBER, TEXT, xlsx_bytes
 from customers.import_messages import say
+from salesops.events import TargetsChanged, publish
 from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import FileRefused, normalise_header, read_rows
 
@@ -86,6 +87,7 @@ def target_set(
     existing = Target.objects.filter(month=month, metric=metric, **lookup).first()
     if value is None:
         if existing:
+            _announce(existing)
             existing.delete()
         return None
     if value < 0:
@@ -101,7 +103,40 @@ def target_set(
     target.set_by = by
     target.full_clean()
     target.save()
+    _announce(target)
     return target
+
+
+def _announce(target: Target) -> None:
+    from .services import touches_enabled
+
+    if not touches_enabled():  # no recompute would follow: spare the membership query
+        return
+    for event in target_events(target):
+        publish(event)
+
+
+def target_events(target: Target) -> list[TargetsChanged]:
+    """The event a written or deleted target means for the figures: the teams whose
+    figures read it (the team's own, or the teams the rep belonged to in its month; one
+    query) for its month. The KPIs recompute that month and its ISO weeks (kpi.services,
+    ``on_targets_changed``). Also used by the admin (``kpi/admin.py``)."""
+    if target.team_id is not None:
+        teams = {target.team_id}
+    elif target.rep_id is None:
+        return []
+    else:
+        month = target.month.replace(day=1)
+        teams = set(
+            Membership.objects.filter(
+                memberships_during(month, month_end(month)),
+                user_id=target.rep_id,
+                unit__kind=OrgUnit.Kind.TEAM,
+            ).values_list("unit_id", flat=True)
+        )
+    if not teams:
+        return []
+    return [TargetsChanged(team_ids=tuple(sorted(teams)), months=(target.month.replace(day=1),))]
 
 
 @transaction.atomic

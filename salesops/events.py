@@ -60,9 +60,21 @@ class HistoryImported:
 
 @dataclass(frozen=True)
 class TargetsChanged:
-    """Targets of these teams changed."""
+    """Targets of these teams changed, for these months (first days; empty: the current
+    month)."""
 
     team_ids: tuple[int, ...]
+    months: tuple[dt.date, ...] = ()
+
+
+@dataclass(frozen=True)
+class SharedInputsChanged:
+    """Something every team's figures read changed (a billing month closed or reopened,
+    an organisation setting such as ``new_revenue_months``): the figures of every team for
+    the month and ISO week of ``day``."""
+
+    day: dt.date
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,7 @@ Event = (
     | ImportCompleted
     | HistoryImported
     | TargetsChanged
+    | SharedInputsChanged
     | MembershipChanged
     | SnapshotsChanged
 )

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Moves the sessions' idle expiry forward with one write every 5 minutes.
+    "accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,6 +102,12 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets render through Jinja2 (Django's own widget templates for it, same HTML):
+# a Today page renders about 50 widget templates, and Jinja2 renders them several times
+# faster than the Django template engine (docs/deploy.md, "Load"). Page templates, and
+# widget templates with no Jinja2 version (the admin's), stay Django templates.
+FORM_RENDERER = "salesops.forms_renderer.JinjaFirstRenderer"
+
 DATABASES = {
     "default": database_from_url("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -120,9 +128,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions end after 8 idle hours: the expiry moves forward on every request.
+# Sessions end after 8 idle hours: the expiry moves forward with the requests, written at
+# most every SESSION_REFRESH_SECONDS (accounts.middleware.SessionRefreshMiddleware) instead
+# of on every request (three queries each).
 SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 5 * 60
 SESSION_COOKIE_HTTPONLY = True
 
 # Ten wrong passwords in a row for one user from one address lock that pair for 15 minutes.
@@ -216,6 +227,9 @@ elif EMBEDDED_WORKER:
     for _sub in ("queue", "processed", "results", "control"):
         (CELERY_DATA_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport with atomic message files (salesops/broker.py): the
+    # worker never reads a half-written message (which stopped it, losing the message).
+    CELERY_BROKER_TRANSPORT = "salesops.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),

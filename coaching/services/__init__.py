@@ -12,7 +12,12 @@ for objects the viewer cannot see). The public names are re-exported here.
 """
 
 from .figures import DIAGNOSIS_METRICS, rep_metrics
-from .findings import finding_dismiss, findings_recompute, thresholds
+from .findings import (
+    finding_dismiss,
+    findings_recompute,
+    findings_recompute_periods,
+    thresholds,
+)
 from .plans import (
     goal_add,
     measure_add,
@@ -31,6 +36,7 @@ __all__ = [
     "STREAK_MIN",
     "finding_dismiss",
     "findings_recompute",
+    "findings_recompute_periods",
     "goal_add",
     "measure_add",
     "plan_acknowledge",

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from accounts.calendar import work_calendar
@@ -20,7 +22,7 @@ from journals.models import Exemption, Journal, PlanItem, Purpose, Visit
 from kpi.calculations import MetricValue, Period, parse_period
 
 from .. import diagnosis
-from ..diagnosis import RepFacts, Thresholds
+from ..diagnosis import EVIDENCE_LIMIT, RepFacts, Thresholds
 from ..models import (
     DiagnosisSettings,
     Finding,
@@ -50,106 +52,298 @@ def thresholds() -> Thresholds:
     )
 
 
-def _habit_facts(
-    team_id: int, reps: dict[int, tuple[dt.date, dt.date]], period: Period, today: dt.date
-) -> dict[int, RepFacts]:
-    """Journal habit counts and evidence links per rep (plain data for the rules)."""
-    facts = {rid: RepFacts(rep_id=rid) for rid in reps}
-    rep_ids = list(reps)
-    start_at, end_at = _aware(period.start), _aware(period.end)
-    ev_c: dict[int, dict[str, dict[int, dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
-    ev_j: dict[int, dict[str, dict[int, dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+def _period_groups(periods: Sequence[Period]) -> list[list[Period]]:
+    """The periods grouped by the month their first day falls in, in first-seen order: a
+    month with the ISO weeks starting in it spans at most 37 days, so one read per group
+    covers them all without holding a year of visits at once in a 12-month run."""
+    groups: dict[tuple[int, int], list[Period]] = {}
+    for p in periods:
+        groups.setdefault((p.start.year, p.start.month), []).append(p)
+    return list(groups.values())
 
-    def link(rid: int, key: str, cid: int | None, cname: str, jid: int | None, day: Any) -> None:
+
+def _flags(field: str, bounds: Sequence[tuple[Any, Any]]) -> dict[str, Case]:
+    """One 0/1 column per window ``[lo, hi)`` of ``field`` (``in0``, ``in1``, ...): a row
+    read once is sorted into every period it belongs to by the database."""
+    return {
+        f"in{i}": Case(
+            When(**{f"{field}__gte": lo, f"{field}__lt": hi}, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        for i, (lo, hi) in enumerate(bounds)
+    }
+
+
+class _Links:
+    """Evidence links of one rep and period in reading order, at most ``EVIDENCE_LIMIT``
+    per key (``diagnose_team`` keeps no more): ``{"id", "name"}`` customers and ``{"id",
+    "day"}`` journals whose name and day :func:`_fill_evidence` writes for fired findings
+    only."""
+
+    __slots__ = ("customers", "journals")
+
+    def __init__(self) -> None:
+        self.customers: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        self.journals: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+
+    def link(self, key: str, cid: int | None, jid: int | None) -> None:
+        """Add the customer and the journal (either may be None) to the links of ``key``
+        unless they are there or the key has ``EVIDENCE_LIMIT`` of them."""
         if cid is not None:
-            ev_c[rid][key].setdefault(cid, {"id": cid, "name": cname})
+            links = self.customers[key]
+            if cid not in links and len(links) < EVIDENCE_LIMIT:
+                links[cid] = {"id": cid, "name": ""}
         if jid is not None:
-            ev_j[rid][key].setdefault(jid, {"id": jid, "day": day.isoformat()})
+            jlinks = self.journals[key]
+            if jid not in jlinks and len(jlinks) < EVIDENCE_LIMIT:
+                jlinks[jid] = {"id": jid, "day": ""}
 
-    visits = Visit.objects.filter(
-        rep_id__in=rep_ids, occurred_at__gte=start_at, occurred_at__lt=end_at
-    ).values_list(
-        "rep_id", "purpose", "customer_id", "customer__name", "journal_id", "journal__day"
+
+@dataclass
+class _Habits:
+    """Journal habits of a group of periods: counts and links per (period key, rep id),
+    and the submitted journal days and exempt days per rep (for the missing journals)."""
+
+    facts: dict[tuple[str, int], RepFacts]
+    submitted: set[tuple[int, dt.date]]
+    exempt: dict[int, set[dt.date]]
+
+
+def _habits(reps: dict[str, set[int]], periods: Sequence[Period], today: dt.date) -> _Habits:
+    """Journal habit counts of the reps ``reps[period key]`` in each of ``periods`` (one
+    group of :func:`_period_groups`), each table read once for all the periods and teams.
+
+    Counts are per (period key, rep id) and do not depend on the team (a rep who moved
+    shows the same habits in both teams); work days and missing journals need the team's
+    calendar (:func:`_team_facts`). Rows are read in time order (then id), so the evidence
+    links are the first ones of the period whatever other periods are read with it."""
+    facts = {(p.key, rid): RepFacts(rep_id=rid) for p in periods for rid in reps[p.key]}
+    links = {key: _Links() for key in facts}
+    rep_ids = sorted({rid for p in periods for rid in reps[p.key]})
+    exempt: dict[int, set[dt.date]] = defaultdict(set)
+    if not rep_ids:
+        return _Habits(facts, set(), exempt)
+    keys = [p.key for p in periods]
+    moments = [(_aware(p.start), _aware(p.end)) for p in periods]
+    spans = [(p.start, p.end) for p in periods]
+    lo_at, hi_at = min(a for a, _ in moments), max(b for _, b in moments)
+    lo_day, hi_day = min(a for a, _ in spans), max(b for _, b in spans)
+    flags = [f"in{i}" for i in range(len(periods))]
+
+    def owners(rid: int, row: Sequence[int]) -> list[tuple[RepFacts, _Links]]:
+        """The facts and links of ``rid`` in every period whose flag is set on ``row``."""
+        out = []
+        for key, flag in zip(keys, row, strict=True):
+            if flag and (key, rid) in facts:
+                out.append((facts[(key, rid)], links[(key, rid)]))
+        return out
+
+    visits = (
+        Visit.objects.filter(rep_id__in=rep_ids, occurred_at__gte=lo_at, occurred_at__lt=hi_at)
+        .annotate(**_flags("occurred_at", moments))
+        .order_by("occurred_at", "id")
+        .values_list("rep_id", "purpose", "customer_id", "journal_id", *flags)
     )
-    for rid, purpose, cid, cname, jid, day in visits:
-        link(rid, "all", None, "", jid, day)
-        if purpose == Purpose.EXPLANATION:
-            facts[rid].explanation_visits += 1
-            link(rid, "explanation", cid, cname, jid, day)
-        elif purpose == Purpose.CLOSING:
-            facts[rid].closing_visits += 1
-            link(rid, "closing", cid, cname, jid, day)
+    for rid, purpose, cid, jid, *row in visits:
+        for fact, ln in owners(rid, row):
+            ln.link("all", None, jid)
+            if purpose == Purpose.EXPLANATION:
+                fact.explanation_visits += 1
+                ln.link("explanation", cid, jid)
+            elif purpose == Purpose.CLOSING:
+                fact.closing_visits += 1
+                ln.link("closing", cid, jid)
 
-    lost = StageChange.objects.filter(
-        rep_id__in=rep_ids,
-        to_stage=Stage.LOST,
-        from_stage__in=[Stage.INTENT],
-        at__gte=start_at,
-        at__lt=end_at,
-    ).values_list("rep_id", "customer_id", "customer__name")
-    for rid, cid, cname in lost:
-        facts[rid].intents_lost += 1
-        link(rid, "closing", cid, cname, None, None)
-
-    items = PlanItem.objects.filter(
-        kind=PlanItem.Kind.VISIT,
-        journal__rep_id__in=rep_ids,
-        journal__day__gte=period.start,
-        journal__day__lt=period.end,
-    ).values_list(
-        "journal__rep_id",
-        "preparation",
-        "customer_id",
-        "customer__name",
-        "journal_id",
-        "journal__day",
+    lost = (
+        StageChange.objects.filter(
+            rep_id__in=rep_ids,
+            to_stage=Stage.LOST,
+            from_stage__in=[Stage.INTENT],
+            at__gte=lo_at,
+            at__lt=hi_at,
+        )
+        .annotate(**_flags("at", moments))
+        .order_by("at", "id")
+        .values_list("rep_id", "customer_id", *flags)
     )
-    for rid, preparation, cid, cname, jid, day in items:
-        facts[rid].planned_visits += 1
-        if not (preparation or "").strip():
-            facts[rid].unprepared += 1
-            link(rid, "unprepared", cid, cname, jid, day)
+    for rid, cid, *row in lost:
+        for fact, ln in owners(rid, row):
+            fact.intents_lost += 1
+            ln.link("closing", cid, None)
 
-    due_before = min(period.end, today)
-    overdue = Visit.objects.filter(
-        rep_id__in=rep_ids,
-        next_step_date__gte=period.start,
-        next_step_date__lt=due_before,
-        next_step_done=False,
-    ).values_list("rep_id", "customer_id", "customer__name", "journal_id", "journal__day")
-    for rid, cid, cname, jid, day in overdue:
-        facts[rid].overdue_next_steps += 1
-        link(rid, "overdue", cid, cname, jid, day)
+    items = (
+        PlanItem.objects.filter(
+            kind=PlanItem.Kind.VISIT,
+            journal__rep_id__in=rep_ids,
+            journal__day__gte=lo_day,
+            journal__day__lt=hi_day,
+        )
+        .annotate(**_flags("journal__day", spans))
+        .order_by("journal__day", "id")
+        .values_list("journal__rep_id", "preparation", "customer_id", "journal_id", *flags)
+    )
+    for rid, preparation, cid, jid, *row in items:
+        for fact, ln in owners(rid, row):
+            fact.planned_visits += 1
+            if not (preparation or "").strip():
+                fact.unprepared += 1
+                ln.link("unprepared", cid, jid)
 
-    customers = Customer.objects.filter(
-        owner_id__in=rep_ids, stage__in=[Stage.TARGET, Stage.RELATIONSHIP, Stage.INTENT]
-    ).values_list("owner_id", "stage", "id", "name")[:2000]
-    for rid, stage, cid, cname in customers:
-        link(rid, "intent" if stage == Stage.INTENT else "targets", cid, cname, None, None)
+    # Agreed next steps due in the period before today and not done.
+    due = [(p.start, min(p.end, today)) for p in periods]
+    overdue = (
+        Visit.objects.filter(
+            rep_id__in=rep_ids,
+            next_step_date__gte=lo_day,
+            next_step_date__lt=max(b for _, b in due),
+            next_step_done=False,
+        )
+        .annotate(**_flags("next_step_date", due))
+        .order_by("next_step_date", "id")
+        .values_list("rep_id", "customer_id", "journal_id", *flags)
+    )
+    for rid, cid, jid, *row in overdue:
+        for fact, ln in owners(rid, row):
+            fact.overdue_next_steps += 1
+            ln.link("overdue", cid, jid)
 
-    # Missing journals: elapsed work days (before today) without a submitted journal.
     submitted = set(
-        Journal.objects.filter(rep_id__in=rep_ids, day__gte=period.start, day__lt=period.end)
+        Journal.objects.filter(rep_id__in=rep_ids, day__gte=lo_day, day__lt=hi_day)
         .exclude(status=Journal.Status.DRAFT)
         .values_list("rep_id", "day")
     )
-    exempt: dict[int, set[dt.date]] = defaultdict(set)
     for uid, e_start, e_end in Exemption.objects.filter(
-        user_id__in=rep_ids, start__lt=period.end, end__gte=period.start
+        user_id__in=rep_ids, start__lt=hi_day, end__gte=lo_day
     ).values_list("user_id", "start", "end"):
         day = e_start
         while day <= e_end:
             exempt[uid].add(day)
             day += dt.timedelta(days=1)
-    calendar = work_calendar(team_id)  # the team's work days (docs/domain, section 3)
+    for key, ln in links.items():
+        facts[key].customers = {k: list(v.values()) for k, v in ln.customers.items()}
+        facts[key].journals = {k: list(v.values()) for k, v in ln.journals.items()}
+    return _Habits(facts, submitted, exempt)
+
+
+def _team_facts(
+    habits: _Habits,
+    calendar: Any,
+    reps: dict[int, tuple[dt.date, dt.date]],
+    period: Period,
+    today: dt.date,
+) -> dict[int, RepFacts]:
+    """The team's reps' facts for one period: the habits of :func:`_habits` with the work
+    days of the team's calendar (``calendar``, accounts.calendar.work_calendar; docs/domain,
+    section 3) each rep was in the team before today, and those without a submitted journal
+    (exempt days left out)."""
+    out = {}
     for rid, (first, last) in reps.items():
-        last = min(last, today - dt.timedelta(days=1))
-        days = [d for d in calendar.workdays_between(first, last) if d not in exempt[rid]]
-        facts[rid].work_days = len(days)
-        facts[rid].missing_journals = sum(1 for d in days if (rid, d) not in submitted)
-        facts[rid].customers = {k: list(v.values()) for k, v in ev_c[rid].items()}
-        facts[rid].journals = {k: list(v.values()) for k, v in ev_j[rid].items()}
-    return facts
+        fact = replace(habits.facts[(period.key, rid)])
+        until = min(last, today - dt.timedelta(days=1))
+        exempt = habits.exempt.get(rid, set())
+        days = [d for d in calendar.workdays_between(first, until) if d not in exempt]
+        fact.work_days = len(days)
+        fact.missing_journals = sum(1 for d in days if (rid, d) not in habits.submitted)
+        out[rid] = fact
+    return out
+
+
+#: Evidence keys of the customers a rep owns now, whatever the period (open targets and
+#: relationships, and intents); read only for the findings that link them.
+OWNED_KEYS = ("targets", "intent")
+
+
+def _owned(rep_ids: Iterable[int]) -> dict[tuple[int, str], list[int]]:
+    """The open targets (target and relationship stage) and the intents each rep owns now:
+    ``{(rep id, "targets" | "intent"): [customer id, ...]}``, the first ``EVIDENCE_LIMIT``
+    of each by id.
+
+    Read as one ``UNION ALL`` of ``ORDER BY id LIMIT`` reads per rep and stage (SQL, as the
+    ORM cannot slice the parts of a union on SQLite), each a range of the (owner, stage)
+    index, in chunks of ``_OWNED_CHUNK`` reps: a window over all the reps' customers costs
+    five times as much."""
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    stages = (Stage.TARGET, Stage.RELATIONSHIP, Stage.INTENT)
+    part = (
+        f"SELECT * FROM (SELECT owner_id, stage, id FROM {table} "  # noqa: S608 - model's table
+        f"WHERE owner_id = %s AND stage = %s ORDER BY id LIMIT {int(EVIDENCE_LIMIT)}) AS p{{}}"
+    )
+    ids = sorted(set(rep_ids))
+    found: dict[tuple[int, str], list[int]] = defaultdict(list)
+    with connection.cursor() as cur:
+        for at in range(0, len(ids), _OWNED_CHUNK):
+            chunk = [(rid, stage) for rid in ids[at : at + _OWNED_CHUNK] for stage in stages]
+            sql = " UNION ALL ".join(part.format(i) for i in range(len(chunk)))
+            cur.execute(sql, [v for pair in chunk for v in pair])
+            for rid, stage, cid in cur.fetchall():
+                found[(rid, "intent" if stage == Stage.INTENT else "targets")].append(cid)
+    return {key: sorted(cids)[:EVIDENCE_LIMIT] for key, cids in found.items()}
+
+
+#: Reps per read of :func:`_owned` (three parts each; SQLite allows 500 parts in a union).
+_OWNED_CHUNK = 100
+
+
+def team_habit_facts(team_id: int, period: Period | str, today: dt.date) -> dict[int, RepFacts]:
+    """The journal habits of one team's reps in one period, as the diagnosis reads them:
+    ``{rep id: RepFacts}`` with counts, work days on the team's calendar and missing
+    journals (no KPI figures; evidence links as ids). For checks and tests of one team."""
+    p = parse_period(period)
+    reps = _team_reps(team_id, p)
+    habits = _habits({p.key: set(reps)}, [p], today)
+    return _team_facts(habits, work_calendar(team_id), reps, p, today)
+
+
+def _fill_evidence(fired: Sequence[Any]) -> None:
+    """Complete the evidence of the fired findings: the customers their rep owns for the
+    symptoms that link them (``OWNED_KEYS``), the customer names and the journal days of
+    the other links (at most three queries for all of them)."""
+    owned_by = [d for d in fired if diagnosis.EVIDENCE_KEYS[d.symptom][0] in OWNED_KEYS]
+    if owned_by:
+        owned = _owned({d.rep_id for d in owned_by})
+        for d in owned_by:
+            key = diagnosis.EVIDENCE_KEYS[d.symptom][0]
+            d.customers = [{"id": cid, "name": ""} for cid in owned.get((d.rep_id, key), [])]
+    customers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    journals: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for d in fired:
+        for c in d.customers:
+            customers[c["id"]].append(c)
+        for j in d.journals:
+            journals[j["id"]].append(j)
+    for cid, name in _column_by_id(Customer, "name", customers):
+        for c in customers[cid]:
+            c["name"] = name
+    day_field = Journal._meta.get_field("day")
+    for jid, day in _column_by_id(Journal, "day", journals):
+        value = day_field.to_python(day)  # SQLite gives text, PostgreSQL a date
+        for j in journals[jid]:
+            j["day"] = value.isoformat()
+
+
+#: Ids per read of :func:`_column_by_id` (under SQLite's old 999-parameter limit).
+_IDS_CHUNK = 900
+
+
+def _column_by_id(model: Any, column: str, ids: Iterable[int]) -> list[tuple[int, Any]]:
+    """``(id, value)`` of one column of ``model`` for ``ids``, in SQL chunks of
+    ``_IDS_CHUNK`` (the ORM's ``pk__in`` prepares each of thousands of ids in Python, six
+    times the cost of the read itself)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    name = connection.ops.quote_name(model._meta.get_field(column).column)
+    wanted = sorted(set(ids))
+    out: list[tuple[int, Any]] = []
+    with connection.cursor() as cur:
+        for at in range(0, len(wanted), _IDS_CHUNK):
+            chunk = wanted[at : at + _IDS_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(
+                f"SELECT id, {name} FROM {table} WHERE id IN ({marks})",  # noqa: S608 - model metadata
+                chunk,
+            )
+            out.extend(cur.fetchall())
+    return out
 
 
 def _plain(value: MetricValue | None) -> float | None:
@@ -161,49 +355,81 @@ def _plain(value: MetricValue | None) -> float | None:
 def findings_recompute(
     *, team_ids: Iterable[int], period: Period | str, today: dt.date | None = None
 ) -> dict[str, int]:
-    """Recompute the diagnosis findings of the teams' reps for one month or ISO week.
+    """Recompute the diagnosis findings of the teams' reps for one month or ISO week
+    (:func:`findings_recompute_periods` with one period)."""
+    return findings_recompute_periods(team_ids=team_ids, periods=[period], today=today)
 
-    Idempotent: upserts on (rep, period kind, period start, symptom), keeps the status of
-    existing findings, and deletes findings that no longer hold unless a plan was made from
-    them. Returns counts ``{"created", "updated", "deleted"}``. Rules: coaching.diagnosis.
+
+def findings_recompute_periods(
+    *,
+    team_ids: Iterable[int],
+    periods: Sequence[Period | str],
+    today: dt.date | None = None,
+) -> dict[str, int]:
+    """Recompute the diagnosis findings of the teams' reps for every one of ``periods``
+    (months or ISO weeks, ``Period`` or keys such as ``2026-10`` / ``2026-W43``).
+
+    One pass for all teams and periods: the thresholds once, the KPI figures once per
+    period, each journal-habit table once per group of periods (:func:`_period_groups`)
+    for the reps of every team, names of the evidence once per group. The findings equal
+    those of one call per team and period (pinned by
+    ``coaching/tests/test_findings_batch.py``). Idempotent: upserts on (rep, period kind,
+    period start, symptom), keeps the status of existing findings, and deletes findings
+    that no longer hold unless a plan was made from them. Returns counts ``{"created",
+    "updated", "deleted"}``. Rules: coaching.diagnosis (docs/domain, section 8).
     """
-    period = parse_period(period)
+    plist = list(dict.fromkeys(parse_period(p) for p in periods))
     today = today or local_today()
-    th = thresholds()
-    teams = list(OrgUnit.objects.filter(pk__in=list(team_ids), kind=OrgUnit.Kind.TEAM))
     counts = {"created": 0, "updated": 0, "deleted": 0}
-    team_reps = {t.pk: _team_reps(t.pk, period) for t in teams}
-    all_reps = sorted({rid for reps in team_reps.values() for rid in reps})
-    figures = rep_metrics(team_ids=[t.pk for t in teams], rep_ids=all_reps, periods=[period])
+    teams = list(OrgUnit.objects.filter(pk__in=list(team_ids), kind=OrgUnit.Kind.TEAM))
+    if not teams or not plist:
+        return counts
+    th = thresholds()
+    calendars = {t.pk: work_calendar(t.pk) for t in teams}
     now = timezone.now()
-    for team in teams:
-        reps = team_reps[team.pk]
-        facts = _habit_facts(team.pk, reps, period, today)
-        for rid, fact in facts.items():
-            values = figures.get((period.key, rid), {})
-            fact.metrics = {m: _plain(values.get(m)) for m in DIAGNOSIS_METRICS}
-            fact.completion = {
-                m[: -len("_completion")]: fact.metrics[m]
-                for m in DIAGNOSIS_METRICS
-                if m.endswith("_completion") and fact.metrics.get(m) is not None
-            }
-        fired = diagnosis.diagnose_team(list(facts.values()), th)
-        keep = {(d.rep_id, d.symptom) for d in fired}
+    for group in _period_groups(plist):
+        team_reps = {(t.pk, p.key): _team_reps(t.pk, p) for t in teams for p in group}
+        reps = {p.key: {rid for t in teams for rid in team_reps[(t.pk, p.key)]} for p in group}
+        habits = _habits(reps, group, today)
+        results: list[tuple[OrgUnit, Period, list[Any]]] = []
+        for period in group:
+            rep_ids = sorted(reps[period.key])
+            figures = rep_metrics(team_ids=[t.pk for t in teams], rep_ids=rep_ids, periods=[period])
+            for team in teams:
+                facts = _team_facts(
+                    habits, calendars[team.pk], team_reps[(team.pk, period.key)], period, today
+                )
+                for rid, fact in facts.items():
+                    values = figures.get((period.key, rid), {})
+                    fact.metrics = {m: _plain(values.get(m)) for m in DIAGNOSIS_METRICS}
+                    fact.completion = {
+                        m[: -len("_completion")]: fact.metrics[m]
+                        for m in DIAGNOSIS_METRICS
+                        if m.endswith("_completion") and fact.metrics.get(m) is not None
+                    }
+                results.append((team, period, diagnosis.diagnose_team(list(facts.values()), th)))
+        _fill_evidence([d for _, _, fired in results for d in fired])
         with transaction.atomic():
-            _upsert(fired, team, period, now, counts)
-            stale = Finding.objects.filter(
-                team=team, period_kind=period.kind, period_start=period.start
-            ).exclude(status=Finding.Status.PLANNED)
-            drop = [
-                f.pk
-                for f in stale.only("pk", "rep_id", "symptom")
-                if (f.rep_id, f.symptom) not in keep
-            ]
-            if drop:
-                counts["deleted"] += Finding.objects.filter(
-                    pk__in=drop, plans__isnull=True
-                ).delete()[0]
+            for team, period, fired in results:
+                _store(team, period, fired, now, counts)
     return counts
+
+
+def _store(
+    team: OrgUnit, period: Period, fired: list[Any], now: dt.datetime, counts: dict[str, int]
+) -> None:
+    """Upsert one team's fired findings of one period and delete the ones that no longer
+    hold (unless a plan was made from them); the caller holds the transaction."""
+    keep = {(d.rep_id, d.symptom) for d in fired}
+    _upsert(fired, team, period, now, counts)
+    stale = Finding.objects.filter(
+        team=team, period_kind=period.kind, period_start=period.start
+    ).exclude(status=Finding.Status.PLANNED)
+    drop = [
+        f.pk for f in stale.only("pk", "rep_id", "symptom") if (f.rep_id, f.symptom) not in keep
+    ]
+    if drop:
+        counts["deleted"] += Finding.objects.filter(pk__in=drop, plans__isnull=True).delete()[0]
 
 
 @transaction.atomic

@@ -172,8 +172,8 @@ def _count(client, path: str) -> int:
     return len(ctx.captured_queries)
 
 
-HEATMAP_QUERIES = 10
-PLAN_LIST_QUERIES = 11
+HEATMAP_QUERIES = 7
+PLAN_LIST_QUERIES = 8
 
 
 def test_heatmap_query_count_does_not_grow(org, client_for, django_assert_num_queries) -> None:

@@ -154,11 +154,11 @@ def test_detail_query_count_does_not_grow_with_the_timeline(org, client, django_
     assert len(long.context["timeline"]) > len(short.context["timeline"]) + 100
 
 
-# session (3 with the save), user, scope, unread count, customer, 10 prefetches (contacts,
+# session, user, scope, unread count, customer, 10 prefetches (contacts,
 # products, notes+authors, contracts+reps, revenue, evaluations+authors, stage changes,
 # ownerships, visits, visit reps), stage settings, release check (settings + exists),
 # reassign candidates.
-DETAIL_QUERIES = 22
+DETAIL_QUERIES = 19
 
 
 def test_contracts_and_money_render(org, client):

@@ -207,14 +207,14 @@ def _fill(org, n, prefix):
             customer_change_stage(customer=c, to_stage=Stage.RELATIONSHIP, by=org.rep)
 
 
-# session (read, then saved on every request: 3 more), user, scope memberships, unread
+# session (read; written every few minutes only), user, scope memberships, unread
 # notifications; stage settings, stage counts, page count, page rows, filter choices
 # (industries, visible user ids, owners, teams); plus one each for a chosen industry and
 # owner, validated against the database.
 LIST_QUERIES = [
-    ({}, 15),
-    ({"q": "kh", "stalled": "0", "sort": "-activity"}, 15),
-    ({"industry": "行业1", "owner": "OWNER", "no_visit_days": "0"}, 17),
+    ({}, 12),
+    ({"q": "kh", "stalled": "0", "sort": "-activity"}, 12),
+    ({"industry": "行业1", "owner": "OWNER", "no_visit_days": "0"}, 14),
 ]
 
 

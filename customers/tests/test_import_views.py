@@ -295,13 +295,12 @@ def test_failed_job_can_be_retried(admin, org, django_capture_on_commit_callback
 
 # --------------------------------------------------------------------------- list, billing
 # session, user, jobs count, billing months, unread notifications, team and owner
-# selects of the upload form, jobs page (with team, owner, creator joined), and the
-# session save (savepoint, update, release) every page of this project makes, and the work
+# selects of the upload form, jobs page (with team, owner, creator joined), and the work
 # calendar entries an admin's page reads for the uncovered-year notice
-LIST_QUERIES = 12
+LIST_QUERIES = 9
 # session, user, job (with team, owner, creator), its errors (deferred while it runs),
-# unread notifications, the work calendar entries (admin notice), session save
-DETAIL_QUERIES = 9
+# unread notifications, the work calendar entries (admin notice)
+DETAIL_QUERIES = 6
 
 
 def test_import_list_shows_jobs_and_forms_with_a_fixed_query_count(

@@ -45,6 +45,7 @@ def journal_get_or_create_today(*, rep: User, day: dt.date | None = None) -> Jou
     day = day or local_today()
     existing = Journal.objects.filter(rep=rep, day=day).select_related("team").first()
     if existing:
+        existing.rep = rep  # the caller's object: reading journal.rep costs no query
         return existing
     if day > local_today() + dt.timedelta(days=1):
         raise ValidationError(_("A journal can be started at most one day ahead."))
@@ -86,7 +87,10 @@ def journal_update_text(
         if value is not None:
             setattr(journal, name, value)
             fields.append(name)
-    journal.full_clean()
+    # Only the fields written are validated (length, and any constraint on them): the
+    # others were validated when saved, and checking them again costs five queries on
+    # every autosave (foreign keys, the one-journal-a-day rule, the status constraint).
+    journal.full_clean(exclude=[f.name for f in Journal._meta.fields if f.name not in fields])
     journal.save(update_fields=[*fields, "updated_at"])
     return journal
 

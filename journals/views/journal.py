@@ -91,7 +91,9 @@ def _work_context(
         "plan_form": plan_form or PlanItemForm(customers=customers, auto_id="plan_%s"),
         "visit_form": visit_form
         or VisitForm(
-            customers=selectors.visitable_customers(rep=journal.rep, day=journal.day),
+            customers=selectors.visitable_customers(
+                rep=journal.rep, day=journal.day, scope=_scope(request)
+            ),
             auto_id="visit_%s",
             initial={"time": _default_visit_time(journal), "outcome": Visit.Outcome.INFO},
         ),
@@ -181,6 +183,8 @@ def journal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _editable(request: HttpRequest, pk: int) -> Journal:
     journal = selectors.journal_get(scope=_scope(request), pk=pk)
     services.journal_check_can_edit(journal=journal, scope=_scope(request))
+    if journal.rep_id == request.user.pk:
+        journal.rep = request.user  # type: ignore[assignment]  # no query for journal.rep
     return journal
 
 

@@ -72,7 +72,9 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitForm(
         request.POST,
         request.FILES,
-        customers=selectors.visitable_customers(rep=journal.rep, day=journal.day),
+        customers=selectors.visitable_customers(
+            rep=journal.rep, day=journal.day, scope=_scope(request)
+        ),
         auto_id="visit_%s",
     )
     if form.is_valid():

@@ -66,15 +66,17 @@ def test_the_diagnosis_of_a_run_recomputes_every_team_and_period_once(
     make_cohort(org.rep)
     with (
         mock.patch.object(
-            coaching_services, "findings_recompute", wraps=coaching_services.findings_recompute
+            coaching_services,
+            "findings_recompute_periods",
+            wraps=coaching_services.findings_recompute_periods,
         ) as recompute,
         django_capture_on_commit_callbacks(execute=True),
     ):
         services.kpi_run_start(trigger="manual", periods=[MARCH, "2026-W11"], by=org.manager)
-    # Once per period, each call covering the three teams.
-    assert recompute.call_count == 2
-    for call in recompute.call_args_list:
-        assert len(call.kwargs["team_ids"]) == 3
+    # One pass over the three teams and both periods.
+    assert recompute.call_count == 1
+    assert len(recompute.call_args.kwargs["team_ids"]) == 3
+    assert sorted(recompute.call_args.kwargs["periods"]) == sorted([MARCH, "2026-W11"])
 
 
 @pytest.mark.usefixtures("eager")

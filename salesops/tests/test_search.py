@@ -190,14 +190,14 @@ def test_the_results_page_has_a_fixed_query_count(org, copies, django_assert_num
     _search_world(org, copies)
     client = signed_in(org.supervisor)
     client.get(URL, {"q": "计数"})  # warm the session and the caches
-    # session, user, memberships, the unread count, the session's save in a savepoint (7);
+    # session, user, memberships, the unread count (4);
     # a count and a page per kind: customers, contacts, journals (+ their matched visits),
     # weekly and team weekly (counts only: none), comments (+ the page's journal comments)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(16):
         response = client.get(URL, {"q": "计数"})
     assert counts(response)["customers"] == copies
     # one kind: every kind's count, then that kind's page
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         client.get(URL, {"q": "计数", "kind": "journals"})
 
 

@@ -156,21 +156,18 @@ def _submit_mon_to_wed(rep, team):
 def test_a_company_holiday_leaves_the_diagnosis_work_days_and_missing_journals(org):
     from coaching.models import Finding
     from coaching.services import findings_recompute
-    from coaching.services._common import _team_reps
-    from coaching.services.findings import _habit_facts
-    from domain.periods import parse_period
+    from coaching.services.findings import team_habit_facts
 
     _submit_mon_to_wed(org.rep, org.team_a)
-    period = parse_period("2026-W44")
     today = D(2026, 11, 2)
-    facts = _habit_facts(org.team_a.pk, _team_reps(org.team_a.pk, period), period, today)
+    facts = team_habit_facts(org.team_a.pk, "2026-W44", today)
     assert (facts[org.rep.pk].work_days, facts[org.rep.pk].missing_journals) == (5, 2)
     findings_recompute(team_ids=[org.team_a.pk], period="2026-W44", today=today)
     assert Finding.objects.filter(rep=org.rep, symptom="missing_journals").exists()
 
     for day in (D(2026, 10, 29), D(2026, 10, 30)):  # Thursday and Friday off
         calendar_day_set(by=org.admin, day=day, is_workday=False, name="公司假日")
-    facts = _habit_facts(org.team_a.pk, _team_reps(org.team_a.pk, period), period, today)
+    facts = team_habit_facts(org.team_a.pk, "2026-W44", today)
     assert (facts[org.rep.pk].work_days, facts[org.rep.pk].missing_journals) == (3, 0)
     findings_recompute(team_ids=[org.team_a.pk], period="2026-W44", today=today)
     assert not Finding.objects.filter(rep=org.rep, symptom="missing_journals").exists()
