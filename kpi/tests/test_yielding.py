@@ -39,7 +39,8 @@ def test_the_procfile_runs_kpi_work_niced_on_its_own_queue_and_user_tasks_at_nor
     procs = _procfile()
     assert set(procs) == {"web", "worker", "kpiworker", "beat"}
     kpi = procs["kpiworker"]
-    assert re.match(r"nice -n \$\{KPI_WORKER_NICE:-10\} \.venv/bin/celery -A salesops worker ", kpi)
+    assert kpi.startswith("scripts/lower-priority.sh ${KPI_WORKER_NICE:-10} .venv/bin/celery ")
+    assert " -A salesops worker " in kpi
     assert "--queues ${KPI_QUEUE:-kpi}" in kpi
     assert "--hostname kpi@%h" in kpi
     worker = procs["worker"]
@@ -50,6 +51,23 @@ def test_the_procfile_runs_kpi_work_niced_on_its_own_queue_and_user_tasks_at_nor
     # make prod / make loadtest route KPI work to the queue the niced worker consumes.
     env = (ROOT / "scripts" / "prod-env.sh").read_text(encoding="utf-8")
     assert 'export KPI_QUEUE="${KPI_QUEUE-kpi}"' in env
+
+
+def test_lower_priority_nices_the_command_and_its_session_as_honcho_starts_it():
+    code = "import os, pathlib; print(os.nice(0)); p = pathlib.Path('/proc/self/autogroup')\n"
+    code += "print(p.read_text().strip() if p.exists() else 'no autogroup')"
+    done = subprocess.run(  # noqa: S603 - our own script and interpreter
+        [str(ROOT / "scripts" / "lower-priority.sh"), "7", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        start_new_session=True,  # as honcho starts every Procfile process
+    )
+    niceness, autogroup = done.stdout.splitlines()
+    assert int(niceness) == os.nice(0) + 7
+    if autogroup != "no autogroup":
+        # Autogroup scheduling: the session's share is lowered too, not only inside it.
+        assert autogroup.endswith(" nice 7")
 
 
 def test_the_example_systemd_units_run_kpi_work_niced_on_its_own_queue():
