@@ -171,3 +171,46 @@ def test_a_part_writes_each_period_in_its_own_transaction(org, monkeypatch):
     assert sorted(s.pop() for s in starts) == sorted(
         {"2026-03-01", "2026-02-01", "2026-03-02", "2026-02-23"}
     )
+
+
+READER_SAFE_LOCKS = {"AccessShareLock", "RowExclusiveLock"}
+"""Table locks a part may hold: a page's SELECT (AccessShareLock) waits only for
+AccessExclusiveLock, a page's INSERT/UPDATE (RowExclusiveLock) for Share and stronger
+(PostgreSQL, "Table-Level Locks")."""
+
+
+@pytest.mark.django_db
+def test_a_part_holds_no_postgresql_lock_a_page_would_wait_for(org, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("table locks are PostgreSQL's (CI and make drills run on it)")
+    from kpi import services
+
+    held: set[str] = set()
+    real_atomic = transaction.atomic
+
+    def table_locks() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT mode FROM pg_locks "
+                "WHERE pid = pg_backend_pid() AND locktype = 'relation'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    @contextmanager
+    def spy(*args: Any, **kwargs: Any) -> Iterator[None]:
+        with real_atomic(*args, **kwargs):
+            yield
+            held.update(table_locks())  # still inside the transaction: what it holds
+
+    before = table_locks()
+    run = KpiRun.objects.create(trigger="manual", periods=["2026-03", "2026-W10"])
+    parts = services.kpi_run_parts(run=run)
+    assert services.kpi_run_claim(run_id=run.pk, parts_total=len(parts), plan=parts)
+    monkeypatch.setattr(transaction, "atomic", spy)
+    for kind, unit in parts:
+        rows = services.kpi_run_part(run=run, kind=kind, unit_id=unit)
+        services.kpi_run_part_record(run_id=run.pk, kind=kind, unit_id=unit, rows=rows)
+    monkeypatch.undo()
+    held.update(table_locks())
+    assert held  # the spy saw the part's transactions
+    assert held - before <= READER_SAFE_LOCKS, held
