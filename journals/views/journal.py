@@ -188,7 +188,7 @@ def _editable(request: HttpRequest, pk: int) -> Journal:
     journal = selectors.journal_get(scope=_scope(request), pk=pk)
     services.journal_check_can_edit(journal=journal, scope=_scope(request))
     if journal.rep_id == request.user.pk:
-        journal.rep = request.user  # type: ignore[assignment]  # no query for journal.rep
+        journal.rep = request.user  # no query for journal.rep
     return journal
 
 
