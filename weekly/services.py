@@ -51,7 +51,7 @@ def report_check_can_create(*, rep: User, scope: Scope) -> None:
 
 def report_check_can_edit(*, report: WeeklyReport, scope: Scope) -> None:
     """Only the author edits, and only a draft (a submitted or reviewed report is read-only:
-    amend it; docs/domain.md, section 4). Raises PermissionDenied whose message names the
+    amend it; docs/domain, section 4). Raises PermissionDenied whose message names the
     report's state and how to change it (shown on the 403 page, docs/architecture.md,
     "Access")."""
     if report.rep_id != scope.user_id:

@@ -277,7 +277,7 @@ def test_weekly_splits_of_count_targets_are_whole_and_add_up(org) -> None:
 def test_a_weekly_dashboard_compares_week_on_week(org, client_for, lang, weekly, monthly) -> None:
     """The previous period of an ISO week is the previous week: the weekly dashboard (team,
     branch, rep) and its export say WoW / week on week (zh: 环比 with 上周), a monthly one
-    MoM (kpi.views.dashboard_data.comparison_labels, docs/domain.md, section 9)."""
+    MoM (kpi.views.dashboard_data.comparison_labels, docs/domain, section 9)."""
     from openpyxl import load_workbook
 
     today = timezone.localdate()

@@ -113,7 +113,7 @@ def comparison_labels(period: calc.Period) -> dict[str, str]:
     the same period a year before ("YoY"). ``{"prev", "prev_title", "year", "year_title",
     "same_days"}``; ``same_days`` is the note for a period in progress. The one source of
     these words for the dashboard (team, branch, organisation and rep) and its export
-    (docs/domain.md, section 9, like-for-like comparisons)."""
+    (docs/domain, section 9, like-for-like comparisons)."""
     if period.kind == "week":
         prev, prev_title = _("WoW"), _("Week on week")
         same_days = _("week on week and year on year compare the same first days")

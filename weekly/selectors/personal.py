@@ -189,7 +189,7 @@ def figure_rows(
 
 
 def week_plan(saved: WeeklyReport | None, previous: WeeklyReport | None) -> dict[str, Any]:
-    """The rule of a rep's plan for a week (docs/domain.md, section 4: "this week's plan is
+    """The rule of a rep's plan for a week (docs/domain, section 4: "this week's plan is
     last week's next goals"): the plan of the week's saved report, else the next-week goals
     of the previous week's report, else no plan (``{}``). ``{metric: number as string}``,
     rates in percent. The personal page, the team report, the weekly meeting and their

@@ -134,7 +134,7 @@ def snapshot_targets(snap: dict[str, Any]) -> dict[str, Any] | None:
     Decimal, counts int, None when unset). None for a snapshot frozen before targets were
     kept: the table then reads the targets carried in its figures (the team's
     ``<metric>_completion.denominator`` at submission). Frozen figures stay frozen, targets
-    included (docs/domain.md, section 4)."""
+    included (docs/domain, section 4)."""
     raw = snap.get("targets")
     if not isinstance(raw, dict):
         return None

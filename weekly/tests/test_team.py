@@ -385,7 +385,7 @@ def test_one_team_target_in_the_report_the_meeting_and_the_export(org, client_fo
 def test_a_submitted_team_report_keeps_its_frozen_target_and_shows_the_new_one_beside(
     org, client_for, lang
 ):
-    """Frozen figures stay frozen, targets included (docs/domain.md, section 4): the team
+    """Frozen figures stay frozen, targets included (docs/domain, section 4): the team
     report was submitted with a November target of 6,000.00 (W45 has 5 of its 21 work days:
     1,428.57; the rep's 1,000.00 is 70.0 %). The manager then sets 30,000.00 (W45:
     7,142.86). The page and the export keep 1,428.57 and 70.0 %; the page shows "now"
@@ -430,7 +430,7 @@ def test_a_submitted_team_report_keeps_its_frozen_target_and_shows_the_new_one_b
 def test_a_rep_without_this_weeks_draft_shows_last_weeks_goals_as_plan_everywhere(
     org, client_for, lang
 ):
-    """One rule for a rep's plan (weekly.selectors.week_plan, docs/domain.md, section 4): the
+    """One rule for a rep's plan (weekly.selectors.week_plan, docs/domain, section 4): the
     rep has W44's report with next-week goals (sales revenue 2,000) and has not opened W45.
     His own page, the team report, its export and the weekly meeting all plan 2,000, and
     his 1,000.00 is 50.0 % of it."""

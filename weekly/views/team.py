@@ -78,7 +78,7 @@ def _team_table(report: TeamWeeklyReport | None, team: OrgUnit, period: Period) 
     """The table from the frozen snapshot of a submitted report, targets included
     (``sel.snapshot_targets``), with the live one to flag changes ("now: X" beside a member's
     figure, the team target or the team's figure that differs now), else live.
-    ``members`` are dicts {id, name}. docs/domain.md, section 4: frozen figures stay frozen."""
+    ``members`` are dicts {id, name}. docs/domain, section 4: frozen figures stay frozen."""
     live = services.team_snapshot(team.pk, period)
     live_targets = sel.snapshot_targets(live)
     snap = live
