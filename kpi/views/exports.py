@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -86,7 +87,11 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     _sheet(
         wb,
         _("Ranking"),
-        [_("Rank"), _("Name"), *[metric_label(m) for m in data["rank_metrics"]]],
+        [
+            _("Rank"),
+            _("Name") if ds.kind == "team" else pgettext("object name", "Name"),
+            *[metric_label(m) for m in data["rank_metrics"]],
+        ],
         [
             [r["rank"] or "-", r["label"], *[_xlsx_cell(c["value"]) for c in r["cells"]]]
             for r in data["ranking"]
