@@ -359,6 +359,20 @@ def measure(path: Path, db: str, profile: bool) -> None:
         f"[{db}] peak memory (maxrss): {peak:.0f} MB "
         f"(Django baseline {baseline:.0f} MB; aim < 400 MB)"
     )
+    print(f"{_RESULT} {db} {read_seconds:.2f} {import_seconds:.2f} {ratio:.2f} {peak:.0f}")
+
+
+_RESULT = "RESULT"
+"""Marks the line a measuring child prints for the parent's summary table."""
+
+
+def _summary(results: list[list[str]]) -> None:
+    """The figures of every database measured, one line each."""
+    print()
+    print(f"{'database':<11} {'bare read':>10} {'import':>9} {'ratio':>6} {'peak RSS':>9}")
+    for db, read, imported, ratio, peak in results:
+        print(f"{db:<11} {read:>7} s {imported:>7} s {ratio:>5}x {peak:>6} MB")
+    print("(CPU seconds of this process: time.process_time; aim: ratio <= 3, peak < 400 MB)")
 
 
 def main() -> None:
@@ -383,6 +397,7 @@ def main() -> None:
         print(f"built {path} in {time.perf_counter() - started:.1f} s")
     else:
         print(f"reusing {path} (--rebuild to make it again)")
+    results: list[list[str]] = []
     for db in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
         prepare = [sys.executable, __file__, "--prepare", db]
         if subprocess.run(prepare, check=False).returncode:  # noqa: S603 - our own script
@@ -391,7 +406,14 @@ def main() -> None:
         command = [sys.executable, __file__, "--measure", str(path), "--db", db]
         if args.profile:
             command.append("--profile")
-        subprocess.run(command, check=True)  # noqa: S603 - our own script
+        done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603 - our own script
+        for line in done.stdout.splitlines():
+            if line.startswith(_RESULT + " "):
+                results.append(line.split()[1:])
+            else:
+                print(line)
+        sys.stderr.write(done.stderr)
+    _summary(results)
 
 
 if __name__ == "__main__":
