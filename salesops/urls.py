@@ -59,7 +59,11 @@ def _api_root_dict(patterns: list[URLPattern]) -> dict[str, str]:
 urlpatterns = [
     path("", home, name="home"),
     # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),
