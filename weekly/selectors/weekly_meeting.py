@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.calendar import work_calendar
 from accounts.models import OrgUnit, User
+from accounts.wording import join_items
 from journals.models import Journal, Visit
 from kpi.calculations import Period
 
@@ -134,7 +135,7 @@ def meeting(*, team: OrgUnit, period: Period, today: dt.date | None = None) -> M
     for e in entries:
         if e.below_plan:
             problems.append(
-                {"user": e.user, "kind": "below_plan", "value": ", ".join(e.below_plan)}
+                {"user": e.user, "kind": "below_plan", "value": join_items(e.below_plan)}
             )
         if e.effective_rate is not None and e.effective_rate < LOW_EFFECTIVE_RATE:
             problems.append(
