@@ -31,7 +31,21 @@ SQLite      16.7 s CPU, 14.1x  15.1 s CPU, 12.1x  479 -> 473 MB
 PostgreSQL  10.2 s CPU, 8.2x   8.4 s CPU, 6.6x    487 -> 439 MB
 =========== ================== ================== ================
 
-Where the time goes after (process time per stage, PostgreSQL): reading and converting the
+Then (2026-12-08, load average 8-11, the code before and after run in the same hour; the
+SQLite page cache of the import's connection, chunks of up to 5,000 rows, four indexes that
+duplicated composite ones dropped, one-pass pinyin with cached word and name-ending forms):
+
+=========== ================== ================== ================
+database    before             after              peak memory
+=========== ================== ================== ================
+SQLite      22.5 s CPU, 16.9x  17.2 s CPU, 8.9x   372 -> 381 MB
+PostgreSQL  12.0 s CPU, 7.0x   10.6 s CPU, 6.6x   377 -> 388 MB
+=========== ================== ================== ================
+
+CPU seconds inflate under such load (the same bare read took 1.3 to 1.9 s); compare ratios
+from one run. The 3x aim is not met. docs/architecture.md (Import speed) has the stages.
+
+Where the time went before these (process time per stage, PostgreSQL): reading and converting the
 sheet 2.5 s (python-calamine's own read 1.2 s), building the new customers' rows 2.2 s
 (pinyin initials and search text about 1.0 s), duplicate lookups 0.8 s, COPY 1.4 s; on
 SQLite the inserts themselves take 5 to 6 s (a dozen indexes on the customer table).

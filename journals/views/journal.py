@@ -87,7 +87,9 @@ def _work_context(
         )
         if editable
         else [],
-        "achievement": _achievement_rows([p.purpose for p in plan], [v.purpose for v in visits]),
+        "achievement": _achievement_rows(
+            [p.purpose for p in plan], [(v.purpose, v.channel) for v in visits]
+        ),
         "plan_form": plan_form or PlanItemForm(customers=customers, auto_id="plan_%s"),
         "visit_form": visit_form
         or VisitForm(
@@ -101,7 +103,9 @@ def _work_context(
     }
 
 
-def _achievement_rows(plan: list[str], actual: list[str]) -> list[dict[str, object]]:
+def _achievement_rows(
+    plan: list[str], actual: list[tuple[str, str | None]]
+) -> list[dict[str, object]]:
     return [
         {"row": row, "label": ACHIEVEMENT_LABELS.get(row.key, row.key)}
         for row in calc.plan_achievement(plan, actual)
