@@ -33,6 +33,6 @@ def test_fast_display_gives_djangos_labels_in_both_languages():
         with translation.override(lang):
             for code in [c for c, _ in field.flatchoices] + ["no-such-code", ""]:
                 visit = Visit(purpose=code)
-                assert visit.get_purpose_display() == Model._get_FIELD_display(visit, field)
+                assert visit.get_purpose_display() == Model._get_FIELD_display(visit, field)  # type: ignore[attr-defined]
     with translation.override("en"):
         assert Visit(purpose="first").get_purpose_display() != ""
