@@ -68,7 +68,8 @@ drills: install-dev static
 	  $(PY) -m pytest -m drill -s -p no:randomly --create-db salesops/tests/test_drills.py
 
 # Load test on loopback: the production setup, then locust's mix (bounded users and time);
-# p50/p95/p99 per page and errors in var/loadtest/report-<time>.txt.
+# p50/p95/p99 per page and errors in var/loadtest/report-<time>.txt. LOADTEST_RECOMPUTE=1
+# adds the same mix during full KPI recomputes and an import (docs/deploy.md, "Load").
 loadtest: install-dev static
 	bash scripts/loadtest.sh
 

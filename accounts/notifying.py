@@ -18,6 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext
 
+from .wording import join_items
+
 log = logging.getLogger(__name__)
 
 
@@ -48,17 +50,15 @@ def notice(msgid: str, **params: Any) -> Notice:
 
 def render(data: Any) -> str:
     """A stored message in the active language: a plain string as it is, a
-    ``{"msgid", "params"}`` dict translated and filled in (nested messages first). A
-    message whose values do not fit its text gives the untranslated text filled in, never
-    an error."""
+    ``{"msgid", "params"}`` dict translated and filled in (nested messages first; a list
+    parameter, such as the names a chase lists, joined in the active language by
+    ``accounts.wording.join_items``: "丁勇、马芳" / "Ding Yong, Ma Fang"). A message whose
+    values do not fit its text gives the untranslated text filled in, never an error."""
     if isinstance(data, Notice):
         data = data.as_json()
     if not isinstance(data, dict) or "msgid" not in data:
         return "" if data is None else str(data)
-    params = {
-        k: render(v) if isinstance(v, dict) and "msgid" in v else v
-        for k, v in (data.get("params") or {}).items()
-    }
+    params = {k: _param(v) for k, v in (data.get("params") or {}).items()}
     msgid = str(data["msgid"])
     try:
         return gettext(msgid) % params if params else gettext(msgid)
@@ -68,6 +68,15 @@ def render(data: Any) -> str:
             return msgid % params
         except (KeyError, ValueError, TypeError):
             return msgid
+
+
+def _param(value: Any) -> Any:
+    """One parameter of a stored message in the active language (see :func:`render`)."""
+    if isinstance(value, dict) and "msgid" in value:
+        return render(value)
+    if isinstance(value, list | tuple):
+        return join_items(_param(v) for v in value)
+    return value
 
 
 def language_of(user: Any) -> str:

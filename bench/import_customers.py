@@ -31,7 +31,21 @@ SQLite      16.7 s CPU, 14.1x  15.1 s CPU, 12.1x  479 -> 473 MB
 PostgreSQL  10.2 s CPU, 8.2x   8.4 s CPU, 6.6x    487 -> 439 MB
 =========== ================== ================== ================
 
-Where the time goes after (process time per stage, PostgreSQL): reading and converting the
+Then (2026-12-08, load average 8-11, the code before and after run in the same hour; the
+SQLite page cache of the import's connection, chunks of up to 5,000 rows, four indexes that
+duplicated composite ones dropped, one-pass pinyin with cached word and name-ending forms):
+
+=========== ================== ================== ================
+database    before             after              peak memory
+=========== ================== ================== ================
+SQLite      22.5 s CPU, 16.9x  17.2 s CPU, 8.9x   372 -> 381 MB
+PostgreSQL  12.0 s CPU, 7.0x   10.6 s CPU, 6.6x   377 -> 388 MB
+=========== ================== ================== ================
+
+CPU seconds inflate under such load (the same bare read took 1.3 to 1.9 s); compare ratios
+from one run. The 3x aim is not met. docs/architecture.md (Import speed) has the stages.
+
+Where the time went before these (process time per stage, PostgreSQL): reading and converting the
 sheet 2.5 s (python-calamine's own read 1.2 s), building the new customers' rows 2.2 s
 (pinyin initials and search text about 1.0 s), duplicate lookups 0.8 s, COPY 1.4 s; on
 SQLite the inserts themselves take 5 to 6 s (a dozen indexes on the customer table).
@@ -359,6 +373,20 @@ def measure(path: Path, db: str, profile: bool) -> None:
         f"[{db}] peak memory (maxrss): {peak:.0f} MB "
         f"(Django baseline {baseline:.0f} MB; aim < 400 MB)"
     )
+    print(f"{_RESULT} {db} {read_seconds:.2f} {import_seconds:.2f} {ratio:.2f} {peak:.0f}")
+
+
+_RESULT = "RESULT"
+"""Marks the line a measuring child prints for the parent's summary table."""
+
+
+def _summary(results: list[list[str]]) -> None:
+    """The figures of every database measured, one line each."""
+    print()
+    print(f"{'database':<11} {'bare read':>10} {'import':>9} {'ratio':>6} {'peak RSS':>9}")
+    for db, read, imported, ratio, peak in results:
+        print(f"{db:<11} {read:>7} s {imported:>7} s {ratio:>5}x {peak:>6} MB")
+    print("(CPU seconds of this process: time.process_time; aim: ratio <= 3, peak < 400 MB)")
 
 
 def main() -> None:
@@ -383,6 +411,7 @@ def main() -> None:
         print(f"built {path} in {time.perf_counter() - started:.1f} s")
     else:
         print(f"reusing {path} (--rebuild to make it again)")
+    results: list[list[str]] = []
     for db in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
         prepare = [sys.executable, __file__, "--prepare", db]
         if subprocess.run(prepare, check=False).returncode:  # noqa: S603 - our own script
@@ -391,7 +420,14 @@ def main() -> None:
         command = [sys.executable, __file__, "--measure", str(path), "--db", db]
         if args.profile:
             command.append("--profile")
-        subprocess.run(command, check=True)  # noqa: S603 - our own script
+        done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603 - our own script
+        for line in done.stdout.splitlines():
+            if line.startswith(_RESULT + " "):
+                results.append(line.split()[1:])
+            else:
+                print(line)
+        sys.stderr.write(done.stderr)
+    _summary(results)
 
 
 if __name__ == "__main__":

@@ -484,18 +484,27 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
     visits, calls, WeChats and e-mails (kind ``visit``, ``follow_up_<channel>``) of
     ``customer``, newest first. Uses only what :func:`customer_detail` prefetched."""
     entries: list[TimelineEntry] = []
+    # A stage change made by a visit is explained by that visit, in the reader's language
+    # (its stored reason is in the language of whoever recorded it).
+    visit_of_change = {v.stage_change_id: v for v in customer.visits.all() if v.stage_change_id}
     for change in customer.stage_changes.all():
         badges = []
         if change.source != StageChange.Source.MANUAL:
             badges.append(("text-bg-light", change.get_source_display()))
         from_label = Stage(change.from_stage).label if change.from_stage else "-"
+        by_visit = visit_of_change.get(change.pk)
+        reason = (
+            _("Visit: %(purpose)s") % {"purpose": by_visit.get_purpose_display()}
+            if by_visit is not None
+            else _(change.reason) if change.reason else ""
+        )
         entries.append(
             TimelineEntry(
                 at=change.at,
                 kind="stage",
                 title=_("Stage: %(from)s → %(to)s")
                 % {"from": from_label, "to": Stage(change.to_stage).label},
-                body=change.reason,
+                body=reason,
                 who=change.by,
                 badges=badges,
             )
@@ -567,7 +576,7 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
                 at=row.start,
                 kind="owner",
                 title=title,
-                body=row.reason,
+                body=_(row.reason) if row.reason else "",  # fixed reasons are stored untranslated
                 who=row.changed_by,
                 badges=[("text-bg-light", str(row.team))] if row.team_id else [],
             )

@@ -108,7 +108,12 @@ def customer_create(
     customer.full_clean()
     customer.save()
     Ownership.objects.create(
-        customer=customer, owner=owner, team=team, start=at, changed_by=by, reason=_("Created")
+        customer=customer,
+        owner=owner,
+        team=team,
+        start=at,
+        changed_by=by,
+        reason=gettext_noop("Created"),
     )
     if stage != Stage.LEAD:
         customer_change_stage(

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from domain.visits import APPOINTMENT, FOLLOW_UP_PURPOSES, VISIT_PURPOSES
+from domain.visits import APPOINTMENT, FOLLOW_UP_PURPOSES, VISIT_PURPOSES, is_in_person
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -149,21 +149,30 @@ class AchievementRow:
         return None if self.rate is None else round(self.rate * 100)
 
 
-def plan_achievement(planned: Iterable[str], actual: Iterable[str]) -> list[AchievementRow]:
-    """Plan achievement (docs/domain section 3) from the purposes of planned items and of
-    actual visit records.
+def plan_achievement(
+    planned: Iterable[str], actual: Iterable[str | tuple[str, str | None]]
+) -> list[AchievementRow]:
+    """Plan achievement (docs/domain section 3) from the purposes of planned items and the
+    actual contact records: each a ``(purpose, channel)`` pair, or a bare purpose (a missing
+    channel reads as in person, as for records written before channels existed).
 
     Rows, in order: first visit, explanation, closing, all visits (total), appointments,
-    each follow-up purpose, all follow-ups (total). A planned appointment is matched by
-    any actual appointment, a follow-up by a record with that follow-up purpose.
+    each follow-up purpose, all follow-ups (total). Purpose rows count records by purpose (a
+    planned appointment is matched by any actual appointment, a follow-up by a record with
+    that follow-up purpose). The *all visits* row's actual is the day's visits: every
+    in-person record, whatever its purpose (``domain.visits.is_in_person``; docs/domain,
+    section 9, "Visits and follow-ups"), the count the journal and the morning meeting show
+    beside it, so an in-person service call is a visit there too; its planned figure is the
+    planned first, explanation and closing visits.
     """
-    p, a = Counter(planned), Counter(actual)
+    pairs = [(a, None) if isinstance(a, str) else a for a in actual]
+    p, a = Counter(planned), Counter(purpose for purpose, _channel in pairs)
     rows = [AchievementRow(k, p[k], a[k]) for k in VISIT_PURPOSES]
     rows.append(
         AchievementRow(
             "visits",
             sum(p[k] for k in VISIT_PURPOSES),
-            sum(a[k] for k in VISIT_PURPOSES),
+            sum(1 for _purpose, channel in pairs if is_in_person(channel)),
             is_total=True,
         )
     )

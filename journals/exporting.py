@@ -171,7 +171,9 @@ def _journal_sheet(ws: Worksheet, journal: Journal, rep: User) -> None:
         ws, r, [_("Purpose"), _("Planned"), _("Actual"), _("Achievement")], fill=SECTION, bold=True
     )
     r += 1
-    for row in calc.plan_achievement([p.purpose for p in plan], [v.purpose for v in visits]):
+    for row in calc.plan_achievement(
+        [p.purpose for p in plan], [(v.purpose, v.channel) for v in visits]
+    ):
         if not (row.planned or row.actual):
             continue
         _row(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
 from celery import Task, current_app
@@ -454,15 +456,37 @@ def kpi_recompute_touched(*, team_id: int, periods: list[str]) -> int:
     """The debounced recompute of a team: clear its dirty marks, compute the team's people
     and the team for ``periods``. Its branch was marked dirty by the same touch and is
     recomputed by its own task in parallel (:func:`_touch`). Returns rows written or
-    confirmed unchanged (kpi/partials.py; 0 if the team is gone)."""
+    confirmed unchanged (kpi/partials.py; 0 if the team is gone). When the compute raises,
+    the marks are put back (:func:`_unless_done`) and the error propagates."""
     plist = [parse_period(p) for p in periods]
     for p in plist:
         KpiDirty.objects.filter(team_id=team_id, period_kind=p.kind, period_start=p.start).delete()
     if not OrgUnit.objects.filter(pk=team_id).exists():
         return 0
-    return partials.compute_and_store_incremental(
-        unit_id=team_id, periods=plist, team_ids=[team_id], kinds=("rep", "team")
-    )
+    with _unless_done(team_id, plist):
+        return partials.compute_and_store_incremental(
+            unit_id=team_id, periods=plist, team_ids=[team_id], kinds=("rep", "team")
+        )
+
+
+@contextmanager
+def _unless_done(unit_id: int, periods: list[Period]) -> Iterator[None]:
+    """Put the unit's dirty marks of ``periods`` back, flagged ``enqueue_failed``, when the
+    block raises: the recompute deleted them when it started, so a recompute that fails for
+    good (its retries spent, or the worker's time limit) would otherwise leave the change's
+    customer marks with nothing to send them; this way the next touch or ``kpi.reconcile``
+    sends the recompute again (kpi/recovery.py)."""
+    try:
+        yield
+    except BaseException:
+        for p in periods:
+            KpiDirty.objects.update_or_create(
+                team_id=unit_id,
+                period_kind=p.kind,
+                period_start=p.start,
+                defaults={"enqueue_failed": True, "trigger": "retry"},
+            )
+        raise
 
 
 def kpi_recompute_branch(*, branch_id: int, periods: list[str]) -> int:
@@ -476,6 +500,7 @@ def kpi_recompute_branch(*, branch_id: int, periods: list[str]) -> int:
     team_ids = branch_teams([branch_id]).get(branch_id, [])
     if not team_ids:
         return 0
-    return partials.compute_and_store_incremental(
-        unit_id=branch_id, periods=plist, team_ids=team_ids, kinds=("branch",)
-    )
+    with _unless_done(branch_id, plist):
+        return partials.compute_and_store_incremental(
+            unit_id=branch_id, periods=plist, team_ids=team_ids, kinds=("branch",)
+        )

@@ -7,6 +7,9 @@ morning meeting and a journal; managers open the KPI dashboards. Logins come fro
 Sessions are made beforehand (``session`` per login): people log in once a day, so the
 ``Login`` user logs in every 20-40 s instead. Think time 0.5-1.5 s. Every request is named
 by page, so the report has one line per page.
+
+When every user has spawned, the file ``LOADTEST_RAMPED_FILE`` (if set) is written: the
+"during recompute" phase's background work (loadtest/background.py) starts then.
 """
 
 from __future__ import annotations
@@ -18,13 +21,22 @@ import re
 import threading
 from typing import Any
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "salesops-demo")
 with open(os.environ["LOADTEST_USERS"], encoding="utf-8") as fh:
     USERS: dict[str, list[dict[str, Any]]] = json.load(fh)
 _next = {role: 0 for role in USERS}
 _lock = threading.Lock()
+
+
+@events.spawning_complete.add_listener
+def _ramped(user_count: int, **_: Any) -> None:
+    """Tell loadtest/background.py that the mix has ramped up (LOADTEST_RAMPED_FILE)."""
+    path = os.environ.get("LOADTEST_RAMPED_FILE")
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(f"{user_count}\n")
 
 
 def _take(role: str) -> dict[str, Any]:

@@ -2,9 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.templatetags.static import static
+from django.urls import URLPattern, include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import APIRootView
 
 from accounts.api.urls import urlpatterns as accounts_api
 from accounts.views import home, set_language
@@ -32,8 +35,35 @@ api_urls = [
     *coaching_api,
 ]
 
+
+def _api_root_dict(patterns: list[URLPattern]) -> dict[str, str]:
+    """The API root's links: ``{prefix: url name}`` for every collection and plain endpoint.
+
+    Shapes: ``patterns`` are the API's URL patterns (router or plain ``path``); a pattern is
+    listed when it is a router's ``*-list`` route or a plain ``path`` without parameters
+    (``me/``, ``kpi/figures/``); a router's extra actions (``^targets/acknowledge/$``) are
+    not. The prefix is the route without its regex marks.
+    """
+    links: dict[str, str] = {}
+    for pattern in patterns:
+        name = getattr(pattern, "name", None)
+        raw = str(pattern.pattern)
+        route = raw.strip("^$").rstrip("/")
+        if not name or "(" in route or "<" in route:
+            continue
+        if name.endswith("-list") or not raw.startswith("^"):
+            links.setdefault(route, name)
+    return links
+
+
 urlpatterns = [
     path("", home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -50,7 +80,23 @@ urlpatterns = [
     path("kpi/", include("kpi.urls")),
     path("weekly/", include("weekly.urls")),
     # The REST API: one module (or package) per app, each with its router.
-    path("api/v1/", include((api_urls, "api"))),
+    path("api/", RedirectView.as_view(pattern_name="api:api-root"), name="api_index"),
+    path(
+        "api/v1/",
+        include(
+            (
+                [
+                    path(
+                        "",
+                        APIRootView.as_view(api_root_dict=_api_root_dict(api_urls)),
+                        name="api-root",
+                    ),
+                    *api_urls,
+                ],
+                "api",
+            )
+        ),
+    ),
     # OpenAPI 3 for signed-in callers (session or token), docs for signed-in browsers.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves Swagger UI's start-up code as a script file (no inline script,

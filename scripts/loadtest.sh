@@ -2,18 +2,17 @@
 # `make loadtest`: start the production setup (scripts/prod.sh) on a loopback port, run the
 # locust mix (loadtest/locustfile.py) headless with a bounded number of users and time, write
 # p50/p95/p99 per page and the errors to var/loadtest/report-<time>.txt, stop everything.
-# LOADTEST_USERS (100, at most 300), LOADTEST_TIME (60s, at most 600s), LOADTEST_PORT (8100).
+# Options (loadtest/options.py): LOADTEST_USERS (100, at most 300), LOADTEST_TIME (60s, at
+# most 600s), LOADTEST_PORT (8100); LOADTEST_RECOMPUTE=1 adds a second phase of the same
+# length, the mix while full KPI recomputes run one after another beside a customer import
+# of LOADTEST_IMPORT_ROWS (2000; 0: none) rows (loadtest/background.py), reported beside the
+# plain figures. Statistics count from the moment every user has spawned (--reset-stats).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prod-env.sh
 
-users="${LOADTEST_USERS:-100}"
-duration="${LOADTEST_TIME:-60s}"
-port="${LOADTEST_PORT:-8100}"
-seconds="${duration%s}"
-if [ "$users" -gt 300 ] || [ "$seconds" -gt 600 ]; then
-  echo "loadtest: at most 300 users and 600s" >&2; exit 2
-fi
+opts="$(.venv/bin/python loadtest/options.py)" || exit 2
+eval "$opts"   # users seconds port recompute import_rows
 out=var/loadtest
 mkdir -p "$out"
 stamp="$(date -u +%Y%m%d-%H%M%S)"
@@ -56,9 +55,51 @@ for m in Membership.objects.filter(end__isnull=True).select_related("user").orde
 print(json.dumps(roles))
 ' >"$out/users.json"
 
-echo "== locust: $users users, $duration, think time 0.5-1.5 s"
+# One phase of the mix: $1 = CSV prefix, $2 = file written when every user has spawned.
+locust_phase() {
+  LOADTEST_USERS="$out/users.json" LOADTEST_RAMPED_FILE="$2" .venv/bin/locust \
+    -f loadtest/locustfile.py --headless --host "http://127.0.0.1:$port" -u "$users" -r 20 \
+    -t "${seconds}s" --reset-stats --csv "$1" --only-summary --stop-timeout 10 || true
+}
+
+# CPU seconds of the setup's processes by role ($1: file), when this script started it.
+cpu() { if [ -n "${prod:-}" ]; then .venv/bin/python loadtest/cpu.py "$prod" "${DATABASE_URL##*/}" >"$1" || true; fi; }
+
+echo "== warm-up: 10 s, not reported"
 LOADTEST_USERS="$out/users.json" .venv/bin/locust -f loadtest/locustfile.py --headless \
-  --host "http://127.0.0.1:$port" -u "$users" -r 20 -t "$duration" \
-  --csv "$out/run-$stamp" --only-summary --stop-timeout 10 || true
-.venv/bin/python loadtest/report.py "$out/run-$stamp" "$out/report-$stamp.txt"
+  --host "http://127.0.0.1:$port" -u "$users" -r 20 -t 10s --only-summary --stop-timeout 5 \
+  >/dev/null 2>&1 || true
+
+# Each phase starts when KPI runs and imports left by earlier work have finished.
+settle() { .venv/bin/python loadtest/background.py --settle 300 || true; }
+
+settle
+echo "== locust: $users users, ${seconds}s, think time 0.5-1.5 s"
+cpu "$out/cpu-$stamp-plain-0.json"
+locust_phase "$out/run-$stamp" "$out/ramped-$stamp-plain"
+cpu "$out/cpu-$stamp-plain-1.json"
+load_plain="$(cut -d' ' -f1-3 /proc/loadavg)"
+report_args=(--load "$load_plain" --cpu "$out/cpu-$stamp-plain-0.json" "$out/cpu-$stamp-plain-1.json")
+
+if [ "$recompute" = 1 ]; then
+  echo "== locust again, while full KPI recomputes run one after another (import: $import_rows rows)"
+  settle
+  ready="$out/ramped-$stamp-recompute"
+  rm -f "$ready"
+  .venv/bin/python loadtest/background.py --ready "$ready" \
+    --summary "$out/background-$stamp.json" --import-rows "$import_rows" \
+    >"$out/background-$stamp.log" 2>&1 &
+  background=$!
+  cpu "$out/cpu-$stamp-recompute-0.json"
+  locust_phase "$out/run-$stamp-recompute" "$ready"
+  cpu "$out/cpu-$stamp-recompute-1.json"
+  load_recompute="$(cut -d' ' -f1-3 /proc/loadavg)"
+  kill -TERM "$background" 2>/dev/null || true
+  wait "$background" || { tail -n 20 "$out/background-$stamp.log"; echo "background work failed" >&2; }
+  report_args+=(--recompute "$out/run-$stamp-recompute" --background "$out/background-$stamp.json"
+    --load-recompute "$load_recompute"
+    --cpu-recompute "$out/cpu-$stamp-recompute-0.json" "$out/cpu-$stamp-recompute-1.json")
+fi
+rm -f "$out"/ramped-"$stamp"-*
+.venv/bin/python loadtest/report.py "$out/run-$stamp" "$out/report-$stamp.txt" "${report_args[@]}"
 echo "report: $out/report-$stamp.txt"

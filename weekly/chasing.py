@@ -97,7 +97,7 @@ def weekly_chase(
         by=by.name,
         team=team.name,
         week=week,
-        names=", ".join(u.name for u in owed),
+        names=[u.name for u in owed],
     )
     team_post(team_id=team.pk, topic="chases", key=f"chase:{chases[0].pk}", text=text)
     return chases

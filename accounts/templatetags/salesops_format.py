@@ -1,4 +1,5 @@
-"""Display forms shared by every app: calendar-day distances and distances in metres.
+"""Display forms shared by every app: calendar-day distances, distances in metres and the
+separators of running text in the active language (``label_sep``, ``join_items``).
 
 ``{% load salesops_format %}``; the texts are in the viewer's active language.
 """
@@ -10,7 +11,25 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import wording
+
 register = template.Library()
+
+
+@register.simple_tag
+def label_sep() -> str:
+    """The separator between a label and its value in the active language (": " / "：";
+    accounts.wording.label_separator)."""
+    return wording.label_separator()
+
+
+@register.filter
+def join_items(items: object) -> str:
+    """A list joined in the active language (", " / "、"; accounts.wording.join_items)."""
+    if isinstance(items, str) or not hasattr(items, "__iter__"):
+        return "" if items is None else str(items)
+    return wording.join_items(items)
+
 
 #: From this many metres a distance reads in kilometres.
 KM_FROM_M = 1000

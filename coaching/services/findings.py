@@ -75,6 +75,36 @@ def _flags(field: str, bounds: Sequence[tuple[Any, Any]]) -> dict[str, Case]:
     }
 
 
+def _table(model: Any) -> str:
+    """The model's quoted table name for plain SQL."""
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def _case(column: str, n: int) -> str:
+    """``n`` 0/1 columns, one per window ``[%s, %s)`` of ``column`` (their bounds are the
+    first parameters of the query)."""
+    return ", ".join(
+        f"CASE WHEN {column} >= %s AND {column} < %s THEN 1 ELSE 0 END" for _ in range(n)
+    )
+
+
+def _flat(bounds: Sequence[tuple[Any, Any]], adapt: Any = None) -> list[Any]:
+    """The bounds as one parameter list, adapted for the database when ``adapt`` is given."""
+    return [adapt(v) if adapt else v for pair in bounds for v in pair]
+
+
+def _date(value: Any) -> dt.date:
+    """A date column read with plain SQL (SQLite gives text, PostgreSQL a date)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """All rows of one plain SQL read."""
+    with connection.cursor() as cur:
+        cur.execute(sql, list(params))
+        return list(cur.fetchall())
+
+
 class _Links:
     """Evidence links of one rep and period in reading order, at most ``EVIDENCE_LIMIT``
     per key (``diagnose_team`` keeps no more): ``{"id", "name"}`` customers and ``{"id",
@@ -86,6 +116,12 @@ class _Links:
     def __init__(self) -> None:
         self.customers: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
         self.journals: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+
+    def link_journal(self, key: str, jid: int) -> None:
+        """Add the journal to the links of ``key`` (the visits' "all", read most often)."""
+        jlinks = self.journals[key]
+        if jid not in jlinks and len(jlinks) < EVIDENCE_LIMIT:
+            jlinks[jid] = {"id": jid, "day": ""}
 
     def link(self, key: str, cid: int | None, jid: int | None) -> None:
         """Add the customer and the journal (either may be None) to the links of ``key``
@@ -129,59 +165,79 @@ def _habits(reps: dict[str, set[int]], periods: Sequence[Period], today: dt.date
     spans = [(p.start, p.end) for p in periods]
     lo_at, hi_at = min(a for a, _ in moments), max(b for _, b in moments)
     lo_day, hi_day = min(a for a, _ in spans), max(b for _, b in spans)
-    flags = [f"in{i}" for i in range(len(periods))]
+
+    # Per rep, the periods of the group they are in: (flag index, facts, links).
+    slots: dict[int, list[tuple[int, RepFacts, _Links]]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        for rid in reps[key]:
+            slots[rid].append((i, facts[(key, rid)], links[(key, rid)]))
 
     def owners(rid: int, row: Sequence[int]) -> list[tuple[RepFacts, _Links]]:
         """The facts and links of ``rid`` in every period whose flag is set on ``row``."""
-        out = []
-        for key, flag in zip(keys, row, strict=True):
-            if flag and (key, rid) in facts:
-                out.append((facts[(key, rid)], links[(key, rid)]))
-        return out
+        return [(fact, ln) for i, fact, ln in slots.get(rid, ()) if row[i]]
 
-    visits = (
-        Visit.objects.filter(rep_id__in=rep_ids, occurred_at__gte=lo_at, occurred_at__lt=hi_at)
-        .annotate(**_flags("occurred_at", moments))
-        .order_by("occurred_at", "id")
-        .values_list("rep_id", "purpose", "customer_id", "journal_id", *flags)
+    # Plain SQL (the ORM's query building and row conversion cost twice the reads here):
+    # one read per table for every period of the group, each row flagged with the periods
+    # it falls in, in time order (then id).
+    ops = connection.ops
+    at_bounds = [
+        (ops.adapt_datetimefield_value(a), ops.adapt_datetimefield_value(b)) for a, b in moments
+    ]
+    day_bounds = [(ops.adapt_datefield_value(a), ops.adapt_datefield_value(b)) for a, b in spans]
+    due = [(p.start, min(p.end, today)) for p in periods]
+    due_bounds = [(ops.adapt_datefield_value(a), ops.adapt_datefield_value(b)) for a, b in due]
+    in_reps = ", ".join(["%s"] * len(rep_ids))
+
+    visits = _rows(
+        "SELECT v.rep_id, v.purpose, v.customer_id, v.journal_id, "  # noqa: S608 - names from model metadata
+        f"{_case('v.occurred_at', len(moments))} "
+        f"FROM {_table(Visit)} v WHERE v.rep_id IN ({in_reps}) "
+        "AND v.occurred_at >= %s AND v.occurred_at < %s ORDER BY v.occurred_at, v.id",
+        [*_flat(at_bounds), *rep_ids, *_flat([(lo_at, hi_at)], ops.adapt_datetimefield_value)],
     )
+    explanation, closing = Purpose.EXPLANATION, Purpose.CLOSING
     for rid, purpose, cid, jid, *row in visits:
-        for fact, ln in owners(rid, row):
-            ln.link("all", None, jid)
-            if purpose == Purpose.EXPLANATION:
+        for i, fact, ln in slots.get(rid, ()):
+            if not row[i]:
+                continue
+            ln.link_journal("all", jid)
+            if purpose == explanation:
                 fact.explanation_visits += 1
                 ln.link("explanation", cid, jid)
-            elif purpose == Purpose.CLOSING:
+            elif purpose == closing:
                 fact.closing_visits += 1
                 ln.link("closing", cid, jid)
 
-    lost = (
-        StageChange.objects.filter(
-            rep_id__in=rep_ids,
-            to_stage=Stage.LOST,
-            from_stage__in=[Stage.INTENT],
-            at__gte=lo_at,
-            at__lt=hi_at,
-        )
-        .annotate(**_flags("at", moments))
-        .order_by("at", "id")
-        .values_list("rep_id", "customer_id", *flags)
+    lost = _rows(
+        f"SELECT s.rep_id, s.customer_id, {_case('s.at', len(moments))} "  # noqa: S608
+        f"FROM {_table(StageChange)} s WHERE s.rep_id IN ({in_reps}) "
+        "AND s.to_stage = %s AND s.from_stage = %s AND s.at >= %s AND s.at < %s "
+        "ORDER BY s.at, s.id",
+        [
+            *_flat(at_bounds),
+            *rep_ids,
+            Stage.LOST,
+            Stage.INTENT,
+            *_flat([(lo_at, hi_at)], ops.adapt_datetimefield_value),
+        ],
     )
     for rid, cid, *row in lost:
         for fact, ln in owners(rid, row):
             fact.intents_lost += 1
             ln.link("closing", cid, None)
 
-    items = (
-        PlanItem.objects.filter(
-            kind=PlanItem.Kind.VISIT,
-            journal__rep_id__in=rep_ids,
-            journal__day__gte=lo_day,
-            journal__day__lt=hi_day,
-        )
-        .annotate(**_flags("journal__day", spans))
-        .order_by("journal__day", "id")
-        .values_list("journal__rep_id", "preparation", "customer_id", "journal_id", *flags)
+    items = _rows(
+        "SELECT j.rep_id, i.preparation, i.customer_id, i.journal_id, "  # noqa: S608
+        f"{_case('j.day', len(spans))} "
+        f"FROM {_table(PlanItem)} i JOIN {_table(Journal)} j ON j.id = i.journal_id "
+        f"WHERE i.kind = %s AND j.rep_id IN ({in_reps}) AND j.day >= %s AND j.day < %s "
+        "ORDER BY j.day, i.id",
+        [
+            *_flat(day_bounds),
+            PlanItem.Kind.VISIT,
+            *rep_ids,
+            *_flat([(lo_day, hi_day)], ops.adapt_datefield_value),
+        ],
     )
     for rid, preparation, cid, jid, *row in items:
         for fact, ln in owners(rid, row):
@@ -191,28 +247,34 @@ def _habits(reps: dict[str, set[int]], periods: Sequence[Period], today: dt.date
                 ln.link("unprepared", cid, jid)
 
     # Agreed next steps due in the period before today and not done.
-    due = [(p.start, min(p.end, today)) for p in periods]
-    overdue = (
-        Visit.objects.filter(
-            rep_id__in=rep_ids,
-            next_step_date__gte=lo_day,
-            next_step_date__lt=max(b for _, b in due),
-            next_step_done=False,
-        )
-        .annotate(**_flags("next_step_date", due))
-        .order_by("next_step_date", "id")
-        .values_list("rep_id", "customer_id", "journal_id", *flags)
+    overdue = _rows(
+        f"SELECT v.rep_id, v.customer_id, v.journal_id, {_case('v.next_step_date', len(due))} "  # noqa: S608
+        f"FROM {_table(Visit)} v WHERE v.rep_id IN ({in_reps}) AND v.next_step_date >= %s "
+        "AND v.next_step_date < %s AND v.next_step_done = %s ORDER BY v.next_step_date, v.id",
+        [
+            *_flat(due_bounds),
+            *rep_ids,
+            *_flat([(lo_day, max(b for _, b in due))], ops.adapt_datefield_value),
+            False,
+        ],
     )
     for rid, cid, jid, *row in overdue:
         for fact, ln in owners(rid, row):
             fact.overdue_next_steps += 1
             ln.link("overdue", cid, jid)
 
-    submitted = set(
-        Journal.objects.filter(rep_id__in=rep_ids, day__gte=lo_day, day__lt=hi_day)
-        .exclude(status=Journal.Status.DRAFT)
-        .values_list("rep_id", "day")
-    )
+    submitted = {
+        (rid, _date(day))
+        for rid, day in _rows(
+            f"SELECT rep_id, day FROM {_table(Journal)} WHERE rep_id IN ({in_reps}) "  # noqa: S608
+            "AND day >= %s AND day < %s AND status <> %s",
+            [
+                *rep_ids,
+                *_flat([(lo_day, hi_day)], ops.adapt_datefield_value),
+                Journal.Status.DRAFT,
+            ],
+        )
+    }
     for uid, e_start, e_end in Exemption.objects.filter(
         user_id__in=rep_ids, start__lt=hi_day, end__gte=lo_day
     ).values_list("user_id", "start", "end"):
@@ -220,9 +282,9 @@ def _habits(reps: dict[str, set[int]], periods: Sequence[Period], today: dt.date
         while day <= e_end:
             exempt[uid].add(day)
             day += dt.timedelta(days=1)
-    for key, ln in links.items():
-        facts[key].customers = {k: list(v.values()) for k, v in ln.customers.items()}
-        facts[key].journals = {k: list(v.values()) for k, v in ln.journals.items()}
+    for slot, ln in links.items():
+        facts[slot].customers = {k: list(v.values()) for k, v in ln.customers.items()}
+        facts[slot].journals = {k: list(v.values()) for k, v in ln.journals.items()}
     return _Habits(facts, submitted, exempt)
 
 
@@ -450,20 +512,21 @@ def _upsert(
     are inserted (an insert racing another writer updates instead, on the natural key)."""
     if not fired:
         return
+    # Plain values, not model instances: most findings are unchanged and only get the time.
     existing = {
-        (f.rep_id, f.symptom): f
-        for f in Finding.objects.filter(
+        (rep_id, symptom): (pk, (team_id, evidence, causes, measures))
+        for pk, rep_id, symptom, team_id, evidence, causes, measures in Finding.objects.filter(
             rep_id__in={d.rep_id for d in fired},
             period_kind=period.kind,
             period_start=period.start,
-        )
+        ).values_list("pk", "rep_id", "symptom", "team_id", "evidence", "causes", "measures")
     }
     fresh: list[int] = []
     changed: list[Finding] = []
     new: list[Finding] = []
     for d in fired:
-        f = existing.get((d.rep_id, d.symptom))
-        if f is None:
+        found = existing.get((d.rep_id, d.symptom))
+        if found is None:
             new.append(
                 Finding(
                     rep_id=d.rep_id,
@@ -479,23 +542,20 @@ def _upsert(
             )
             continue
         counts["updated"] += 1
-        same = (f.team_id, f.evidence, f.causes, f.measures) == (
-            team.pk,
-            d.evidence,
-            d.causes,
-            d.measures,
-        )
-        if same:
-            fresh.append(f.pk)
+        pk, stored = found
+        if stored == (team.pk, d.evidence, d.causes, d.measures):
+            fresh.append(pk)
         else:
-            f.team, f.evidence, f.causes, f.measures, f.computed_at = (
-                team,
-                d.evidence,
-                d.causes,
-                d.measures,
-                now,
+            changed.append(
+                Finding(
+                    pk=pk,
+                    team=team,
+                    evidence=d.evidence,
+                    causes=d.causes,
+                    measures=d.measures,
+                    computed_at=now,
+                )
             )
-            changed.append(f)
     if fresh:
         Finding.objects.filter(pk__in=fresh).update(computed_at=now)
     if changed:

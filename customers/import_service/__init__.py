@@ -7,7 +7,7 @@ this module does everything that needs it:
   confirmation (refusing files the parser refuses, with the parser's message);
 - :func:`import_preview` shows the first rows as they will be stored, with the column
   mapping, what each row will do (create, update, skip) and each problem;
-- :func:`import_job_execute` writes the rows in chunks of :data:`CHUNK_ROWS`, one
+- :func:`import_job_execute` writes the rows in chunks (CHUNK_ROWS to MAX_CHUNK_ROWS rows), one
   transaction per chunk that also records the job's progress and counts. A crash keeps
   the chunks already committed; running the job again resumes after them, so the final
   result is the same as an uninterrupted run (idempotent);

@@ -192,18 +192,24 @@ def _new_customer_row(plan: _Plan, job: ImportJob, now: dt.datetime) -> tuple[ob
     since = plan.stage_at or now
     name = copied[0]
     short_name = copied[1]
-    key = next((v for k, v in plan.row.keys or () if k == "name"), None)
+    key = None
+    for kind, value in plan.row.keys or ():
+        if kind == "name":
+            key = value
+            break
     initials, search = derived_search_fields(name, short_name)
+    owner = plan.owner
+    team = plan.team
     return (
         *copied,
         key if key is not None else name_key(name),
         initials,
         search,
-        plan.owner.pk if plan.owner else None,
-        plan.team.pk if plan.team else None,
+        owner.pk if owner else None,
+        team.pk if team else None,
         stage,
         since,
-        since if plan.owner is None else None,
+        since if owner is None else None,
         job.created_by_id,
     )
 
@@ -239,16 +245,19 @@ def _apply_customers(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver
     ids = fast_insert(Customer, _CUSTOMER_INSERT, rows, with_ids=True)
     at_index = _CUSTOMER_INSERT.index("stage_changed_at")
     stage_index = _CUSTOMER_INSERT.index("stage")
+    owner_index = _CUSTOMER_INSERT.index("owner_id")
+    team_index = _CUSTOMER_INSERT.index("team_id")
+    ownership_reason = pool_reason if pool else reason
     ownership_rows: list[tuple[object, ...]] = []
     change_rows: list[tuple[object, ...]] = []
     contact_rows: list[tuple[object, ...]] = []
     days: dict[object, dt.date] = {}
     for plan, pk, row in zip(creates, ids, rows, strict=True):
         plan.customer_id = pk
-        owner_id = plan.owner.pk if plan.owner else None
-        team_id = plan.team.pk if plan.team else None
+        owner_id = row[owner_index]
+        team_id = row[team_index]
         since = row[at_index]
-        ownership_rows.append((pk, owner_id, team_id, since, by, pool_reason if pool else reason))
+        ownership_rows.append((pk, owner_id, team_id, since, by, ownership_reason))
         stage = row[stage_index]
         if stage != Stage.LEAD:
             day = days.get(since)

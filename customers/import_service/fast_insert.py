@@ -19,7 +19,8 @@ inside ``transaction.atomic``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +29,33 @@ from django.utils import timezone
 
 SQLITE_BATCH = 2000
 """Rows per ``executemany`` call on SQLite (memory stays flat for any number of rows)."""
+
+SQLITE_IMPORT_CACHE_KIB = 16 * 1024
+"""SQLite page cache (KiB) of the connection while an import writes (default: 2 MiB)."""
+
+
+@contextmanager
+def bulk_write_settings() -> Iterator[None]:
+    """While an import writes many rows: on SQLite a page cache of
+    :data:`SQLITE_IMPORT_CACHE_KIB` for this connection, restored afterwards.
+
+    With SQLite's default 2 MiB a 100,000-row customer import evicts and re-reads index
+    pages all the time (the customer table has ten indexes); 16 MiB cut the inserts'
+    CPU time by about 40% (bench/import_customers.py), more bought little. It only
+    changes how many pages SQLite keeps in memory, never what is written or when it is
+    durable. PostgreSQL: nothing (its server caches)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(SQLITE_IMPORT_CACHE_KIB)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 @lru_cache(maxsize=4096)

@@ -102,6 +102,9 @@ class Customer(models.Model):
     )
     latest_news = models.TextField(_("latest company news"), blank=True)
 
+    # owner and team are indexed by (owner, stage) and (team, stage) in Meta.indexes, which
+    # serve their lookups too; an index of their own would only slow every insert
+    # (bench/import_customers.py).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -109,6 +112,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="customers",
+        db_index=False,
     )
     team = models.ForeignKey(
         "accounts.OrgUnit",
@@ -117,6 +121,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="customers",
+        db_index=False,
     )
     stage = models.CharField(
         _("stage"), max_length=12, choices=Stage.choices, default=Stage.LEAD, db_index=True

@@ -91,6 +91,8 @@ class StageChange(models.Model):
     source = models.CharField(
         _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
     )
+    # rep and team are indexed by (rep, at) and (team, at) in Meta.indexes, which serve
+    # their lookups too (no index of their own: it would only slow every insert).
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("rep"),
@@ -98,6 +100,7 @@ class StageChange(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     team = models.ForeignKey(
         "accounts.OrgUnit",
@@ -106,6 +109,7 @@ class StageChange(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:

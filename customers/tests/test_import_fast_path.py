@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import itertools
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -159,3 +160,115 @@ def test_the_preview_of_a_long_file_shows_its_first_rows(org, monkeypatch):
     assert [r.row_number for r in preview.rows][:3] == [2, 3, 4]
     assert parsed_sizes
     assert max(parsed_sizes) < len(_sheet_xml(xlsx_bytes(rows))) / 10
+
+
+_ROWS = [
+    [
+        "客户名称",
+        "客户简称",
+        "统一社会信用代码",
+        "客户经理",
+        "阶段",
+        "阶段日期",
+        "联系人",
+        "手机号码",
+    ],
+    [
+        "深圳腾飞华信科技股份有限公司",
+        "腾飞华信",
+        "91440300MA5F0000X1",
+        "{rep}",
+        "目标客户",
+        "2026-01-05",
+        "小王",
+        "13800138000",
+    ],
+    ["TCL科技集团股份有限公司", "TCL科技", "", "", "", "", "", ""],
+    ["ＡＢＣ（中国）有限公司", "", "", "{rep}", "成交", "2026-02-01", "", "+86 138 0013 8001"],
+    ["中国石油天然气股份有限公司", "中石油", "", "{rep}", "", "", "李雷", ""],
+]
+
+
+def _snapshot() -> list[tuple[tuple[object, ...], list[Any], list[Any], list[Any]]]:
+    """Every customer with its history and contact rows, without ids and write times."""
+    skip = {"id", "created_at", "updated_at", "stage_changed_at", "pool_since"}
+    fields = [f.attname for f in Customer._meta.concrete_fields if f.attname not in skip]
+    rows: list[tuple[tuple[object, ...], list[Any], list[Any], list[Any]]] = []
+    for c in Customer.objects.order_by("name"):
+        rows.append(
+            (
+                tuple(getattr(c, f) for f in fields),
+                list(c.stage_changes.values_list("from_stage", "to_stage", "rep_id", "team_id")),
+                list(c.ownerships.values_list("owner_id", "team_id", "reason", "end")),
+                list(c.contacts.values_list("name", "phone")),
+            )
+        )
+    return rows
+
+
+def test_a_file_imported_through_the_fast_path_gives_the_rows_the_orm_derives(org):
+    """Raw inserts, the one-pass pinyin and the chunk size change nothing that is written:
+    the search fields equal what customer_fill_derived (the services' rule) derives, and a
+    chunk of one row writes the same rows as the default chunks."""
+    from customers.import_service import import_job_create, import_job_execute
+    from customers.services import customer_fill_derived
+
+    rows = [[cell.format(rep=org.rep.username) for cell in row] for row in _ROWS]
+    data = xlsx_bytes(rows)
+    job = run_import(data, team=org.team_a)
+    assert (job.created_count, job.rejected_count) == (4, 0)
+    for customer in Customer.objects.all():
+        expected = Customer(name=customer.name, short_name=customer.short_name)
+        customer_fill_derived(expected)
+        assert (customer.name_key, customer.pinyin_initials, customer.pinyin_search) == (
+            expected.name_key,
+            expected.pinyin_initials,
+            expected.pinyin_search,
+        )
+    first = _snapshot()
+    Customer.objects.all().delete()
+    job = import_job_create(
+        by=None,
+        upload=ContentFile(data, name="again.xlsx"),
+        kind="customers",
+        options={"team": org.team_a},
+    )
+    import_job_execute(job=job, chunk_rows=1)
+    assert _snapshot() == first
+
+
+def test_chunk_size_grows_with_the_file_between_its_bounds():
+    from customers.import_service.fields import chunk_rows_for
+
+    assert [chunk_rows_for(n) for n in (0, 5, 20_000, 40_000, 100_000, 10**6)] == [
+        1000,
+        1000,
+        1000,
+        2000,
+        5000,
+        5000,
+    ]
+
+
+def test_sqlite_import_cache_is_restored_and_owner_lookups_use_the_composite_index(db):
+    from django.db import connection
+
+    from customers.import_service.fast_insert import bulk_write_settings
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache and query plans")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        with bulk_write_settings():
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == -16 * 1024
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == before
+    # The owner's and team's own indexes were dropped as duplicates of these.
+    plan = Customer.objects.filter(owner_id=1).explain()
+    assert "customers_c_owner_i" in plan
+    plan = Customer.objects.filter(team_id=1).explain()
+    assert "customers_c_team_id" in plan
+    plan = StageChange.objects.filter(rep_id=1).explain()
+    assert "customers_s_rep_id" in plan

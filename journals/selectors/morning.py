@@ -14,7 +14,6 @@ from customers.models import Customer, Stage
 
 from .. import calculations as calc
 from ..models import (
-    VISIT_PURPOSES,
     Journal,
     PlanItem,
     Visit,
@@ -143,7 +142,7 @@ def morning_meeting(*, team: OrgUnit, day: dt.date, now: dt.datetime | None = No
                 planned_without_target=sum(1 for p in visit_plan if not p.customer_id),
                 planned_without_preparation=sum(1 for p in visit_plan if not p.preparation.strip()),
                 yesterday_visits=(
-                    sum(1 for v in prev_visits if v.purpose in VISIT_PURPOSES)
+                    contact_counts(prev_visits)["in_person"]
                     if prev and prev.status != Journal.Status.DRAFT
                     else None
                 ),
@@ -162,7 +161,7 @@ def morning_meeting(*, team: OrgUnit, day: dt.date, now: dt.datetime | None = No
                 previous_status=prev_status,
                 previous_visits=prev_visits,
                 achievement=calc.plan_achievement(
-                    [p.purpose for p in prev_plan], [v.purpose for v in prev_visits]
+                    [p.purpose for p in prev_plan], [(v.purpose, v.channel) for v in prev_visits]
                 ),
                 overdue=step.get("overdue", 0),
                 due_today=step.get("due", 0),

@@ -76,7 +76,7 @@ def journal_chase(
         by=by.name,
         team=team.name,
         day=day.isoformat(),
-        names=", ".join(r.user.name for r in owed),
+        names=[r.user.name for r in owed],
     )
     team_post(team_id=team.pk, topic="chases", key=f"chase:{chases[0].pk}", text=text)
     return chases

@@ -16,6 +16,7 @@ from accounts.delivery import team_post
 from accounts.models import User
 from accounts.notifying import language_of, notice
 from accounts.scoping import scope_for
+from accounts.wording import join_items
 from customers.models import Stage
 from customers.services import (
     team_of,
@@ -116,9 +117,9 @@ def _digest_send(now: dt.datetime) -> int:
 def _digest_body(missing: list[MemberDay], late: list[MemberDay]) -> str:
     lines = []
     if missing:
-        lines.append(_("Missing: %(names)s") % {"names": ", ".join(r.user.name for r in missing)})
+        lines.append(_("Missing: %(names)s") % {"names": join_items(r.user.name for r in missing)})
     if late:
-        lines.append(_("Late: %(names)s") % {"names": ", ".join(r.user.name for r in late)})
+        lines.append(_("Late: %(names)s") % {"names": join_items(r.user.name for r in late)})
     return "\n".join(lines)
 
 

@@ -26,7 +26,14 @@ def test_plan_achievement_on_a_hand_made_day():
         "collection",
         "service",
     ]
-    actual = ["first", "explanation", "explanation", "appointment", "service", "research"]
+    actual = [
+        ("first", "visit"),
+        ("explanation", "visit"),
+        ("explanation", None),
+        ("appointment", "phone"),
+        ("service", "wechat"),
+        ("research", "email"),
+    ]
     rows = {r.key: r for r in calc.plan_achievement(planned, actual)}
     assert (rows["first"].planned, rows["first"].actual, rows["first"].percent) == (2, 1, 50)
     assert (rows["explanation"].planned, rows["explanation"].actual) == (1, 2)

@@ -346,3 +346,38 @@ def test_a_covering_call_lands_on_a_page_the_teammate_can_see(org, client_for) -
     # The owner still lands on the customer's page.
     own = client_for(org.rep).post(_contact_url(customer), CALL)
     assert own["Location"] == reverse("customers:customer_detail", args=[customer.pk])
+
+
+def test_the_morning_meeting_counts_visits_one_way_on_both_lines(org, client_for) -> None:
+    """An in-person service follow-up is a visit (docs/domain, section 9, "Visits and
+    follow-ups"): plan achievement's "all visits" and the "n visits" line say the same."""
+    journal = services.journal_get_or_create_today(rep=org.rep, day=DAY)
+    plan = [make_customer(org.rep, stage=Stage.TARGET) for _ in range(4)]
+    for customer in plan:
+        services.plan_item_add(journal=journal, by=org.rep, purpose="first", customer=customer)
+    _record(org.rep, plan[0], channel="visit", purpose="first", occurred_at=local_dt(DAY, 9))
+    _record(org.rep, plan[1], channel="visit", purpose="first", occurred_at=local_dt(DAY, 10))
+    _record(org.rep, plan[2], channel="visit", purpose="service", occurred_at=local_dt(DAY, 11))
+    _record(org.rep, plan[3], channel="wechat", purpose="service", occurred_at=local_dt(DAY, 15))
+    url = reverse("journals:morning_meeting") + f"?team={org.team_a.pk}&day=2026-03-05"
+    for lang, visits_row, line in (
+        ("zh-hans", '拜访合计</td><td class="text-end">3/4', "3 次拜访"),
+        ("en", 'All visits</td><td class="text-end">3/4', "3 visits"),
+    ):
+        html = client_for(org.supervisor).get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        assert visits_row in html, lang
+        assert line in html, lang
+
+
+def test_plan_achievement_counts_in_person_records_as_visits() -> None:
+    from journals import calculations as calc
+
+    rows = {
+        r.key: r
+        for r in calc.plan_achievement(
+            ["first", "service"],
+            [("first", "visit"), ("service", "visit"), ("service", "phone"), ("research", None)],
+        )
+    }
+    assert (rows["visits"].planned, rows["visits"].actual) == (1, 3)
+    assert (rows["first"].actual, rows["service"].actual, rows["follow_ups"].actual) == (1, 2, 3)

@@ -111,7 +111,7 @@ def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contact_counts": contact_counts(visits),
             "visits_by_others": selectors.visits_by_others(journal),
             "achievement": _achievement_rows(
-                [p.purpose for p in plan], [v.purpose for v in visits]
+                [p.purpose for p in plan], [(v.purpose, v.channel) for v in visits]
             ),
             "comments": comments,
             # A comment that could not go with "mark reviewed" comes back typed.

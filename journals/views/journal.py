@@ -87,7 +87,9 @@ def _work_context(
         )
         if editable
         else [],
-        "achievement": _achievement_rows([p.purpose for p in plan], [v.purpose for v in visits]),
+        "achievement": _achievement_rows(
+            [p.purpose for p in plan], [(v.purpose, v.channel) for v in visits]
+        ),
         "plan_form": plan_form or PlanItemForm(customers=customers, auto_id="plan_%s"),
         "visit_form": visit_form
         or VisitForm(
@@ -101,7 +103,9 @@ def _work_context(
     }
 
 
-def _achievement_rows(plan: list[str], actual: list[str]) -> list[dict[str, object]]:
+def _achievement_rows(
+    plan: list[str], actual: list[tuple[str, str | None]]
+) -> list[dict[str, object]]:
     return [
         {"row": row, "label": ACHIEVEMENT_LABELS.get(row.key, row.key)}
         for row in calc.plan_achievement(plan, actual)
@@ -184,7 +188,7 @@ def _editable(request: HttpRequest, pk: int) -> Journal:
     journal = selectors.journal_get(scope=_scope(request), pk=pk)
     services.journal_check_can_edit(journal=journal, scope=_scope(request))
     if journal.rep_id == request.user.pk:
-        journal.rep = request.user  # type: ignore[assignment]  # no query for journal.rep
+        journal.rep = request.user  # no query for journal.rep
     return journal
 
 

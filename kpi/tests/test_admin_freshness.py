@@ -1,4 +1,4 @@
-"""Writes through the Django admin move the figures like the services' writes do
+"""Writes through the Django admin move the figures the pages read like the services' writes do
 (accounts/admin_changes.py; docs/architecture.md, "Incremental recompute"): after the
 touch the admin's write announces has run (eagerly here, as the worker would run it), the
 rep's, the team's and the branch's stored figures show the change, and equal a full
@@ -20,6 +20,7 @@ from journals.models import Visit
 from journals.services.journal import journal_get_or_create_today
 from journals.services.visits import visit_record
 from kpi.calculations import period_of
+from kpi.figures import stored_metrics
 from kpi.models import KpiSnapshot, Target
 from kpi.snapshots import compute_and_store
 
@@ -32,18 +33,10 @@ def touching(settings, django_capture_on_commit_callbacks):
 
 
 def _figure(kind: str, scope_id: int, metric: str, day: dt.date) -> Decimal | None:
-    month = period_of(day, "month")
-    return (
-        KpiSnapshot.objects.filter(
-            scope_kind=kind,
-            scope_id=scope_id,
-            metric=metric,
-            period_kind="month",
-            period_start=month.start,
-        )
-        .values_list("value", flat=True)
-        .first()
-    )
+    """The month's figure as the dashboards read it (kpi.figures, the read seam)."""
+    stored = stored_metrics(scope_kind=kind, scope_id=scope_id, period=period_of(day, "month"))
+    value = stored[metric].value if metric in stored else None
+    return None if value is None else Decimal(value)
 
 
 def _figures(org, metric: str, day: dt.date) -> dict[str, Decimal | None]:
@@ -236,3 +229,47 @@ def test_a_billing_month_closed_in_the_admin_recomputes_every_team(org, touching
         ).values_list("scope_id", flat=True)
     )
     assert recomputed == {org.team_a.pk, org.team_b.pk, org.team_s.pk}
+
+
+@pytest.mark.django_db
+def test_a_membership_added_in_the_admin_gives_the_new_rep_figures(org, touching, client):
+    from accounts.models import Membership
+    from accounts.tests.factories import UserFactory
+
+    today = timezone.localdate()
+    _full(org, today)
+    newcomer = UserFactory()
+    assert _figure("rep", newcomer.pk, "funnel_lead", today) is None
+    admin = _admin(client, org)
+    with touching(execute=True):
+        response = admin.post(
+            "/admin/accounts/membership/add/",
+            {
+                "user": newcomer.pk,
+                "unit": org.team_a.pk,
+                "role": Membership.Role.REP,
+                "start": today.replace(day=1).isoformat(),
+            },
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert _figure("rep", newcomer.pk, "funnel_lead", today) == 0
+
+
+@pytest.mark.django_db
+def test_a_target_set_on_the_targets_page_reaches_the_teams_completion(org, touching):
+    from kpi.targets import target_set
+
+    today = timezone.localdate()
+    _full(org, today)
+    with touching(execute=True):
+        target_set(
+            month=today.replace(day=1),
+            metric="visits",
+            value=Decimal("25"),
+            by=org.supervisor,
+            team=org.team_a,
+        )
+    stored = stored_metrics(
+        scope_kind="team", scope_id=org.team_a.pk, period=period_of(today, "month")
+    )
+    assert stored["visits_completion"].denominator == Decimal("25")

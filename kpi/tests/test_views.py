@@ -427,9 +427,15 @@ def test_drilldown_for_rep_scope_and_unknown_metric(org, client_for, computed):
         reverse("kpi:drilldown"), {"scope": "rep:rep", "period": "2026-10", "metric": "deals"}
     )
     assert response.context["count"] == 1
-    response = client.get(reverse("kpi:drilldown"), {"scope": "rep:rep", "metric": "nonsense"})
-    assert response.status_code == 200
-    assert response.context["valid"] is False
+    # A figure without a customer list is no page: unknown, missing or not drillable.
+    for metric in ("nonsense", "", "intent_rate", "total_revenue"):
+        for lang in ("en", "zh-hans"):
+            response = client.get(
+                reverse("kpi:drilldown"),
+                {"scope": "rep:rep", "metric": metric},
+                HTTP_ACCEPT_LANGUAGE=lang,
+            )
+            assert response.status_code == 404, (metric, lang)
 
 
 # ---------------------------------------------------------------- recompute

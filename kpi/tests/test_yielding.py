@@ -39,7 +39,8 @@ def test_the_procfile_runs_kpi_work_niced_on_its_own_queue_and_user_tasks_at_nor
     procs = _procfile()
     assert set(procs) == {"web", "worker", "kpiworker", "beat"}
     kpi = procs["kpiworker"]
-    assert re.match(r"nice -n \$\{KPI_WORKER_NICE:-10\} \.venv/bin/celery -A salesops worker ", kpi)
+    assert kpi.startswith("scripts/lower-priority.sh ${KPI_WORKER_NICE:-10} .venv/bin/celery ")
+    assert " -A salesops worker " in kpi
     assert "--queues ${KPI_QUEUE:-kpi}" in kpi
     assert "--hostname kpi@%h" in kpi
     worker = procs["worker"]
@@ -50,6 +51,23 @@ def test_the_procfile_runs_kpi_work_niced_on_its_own_queue_and_user_tasks_at_nor
     # make prod / make loadtest route KPI work to the queue the niced worker consumes.
     env = (ROOT / "scripts" / "prod-env.sh").read_text(encoding="utf-8")
     assert 'export KPI_QUEUE="${KPI_QUEUE-kpi}"' in env
+
+
+def test_lower_priority_nices_the_command_and_its_session_as_honcho_starts_it():
+    code = "import os, pathlib; print(os.nice(0)); p = pathlib.Path('/proc/self/autogroup')\n"
+    code += "print(p.read_text().strip() if p.exists() else 'no autogroup')"
+    done = subprocess.run(  # noqa: S603 - our own script and interpreter
+        [str(ROOT / "scripts" / "lower-priority.sh"), "7", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        start_new_session=True,  # as honcho starts every Procfile process
+    )
+    niceness, autogroup = done.stdout.splitlines()
+    assert int(niceness) == os.nice(0) + 7
+    if autogroup != "no autogroup":
+        # Autogroup scheduling: the session's share is lowered too, not only inside it.
+        assert autogroup.endswith(" nice 7")
 
 
 def test_the_example_systemd_units_run_kpi_work_niced_on_its_own_queue():
@@ -153,3 +171,46 @@ def test_a_part_writes_each_period_in_its_own_transaction(org, monkeypatch):
     assert sorted(s.pop() for s in starts) == sorted(
         {"2026-03-01", "2026-02-01", "2026-03-02", "2026-02-23"}
     )
+
+
+READER_SAFE_LOCKS = {"AccessShareLock", "RowExclusiveLock"}
+"""Table locks a part may hold: a page's SELECT (AccessShareLock) waits only for
+AccessExclusiveLock, a page's INSERT/UPDATE (RowExclusiveLock) for Share and stronger
+(PostgreSQL, "Table-Level Locks")."""
+
+
+@pytest.mark.django_db
+def test_a_part_holds_no_postgresql_lock_a_page_would_wait_for(org, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("table locks are PostgreSQL's (CI and make drills run on it)")
+    from kpi import services
+
+    held: set[str] = set()
+    real_atomic = transaction.atomic
+
+    def table_locks() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT mode FROM pg_locks "
+                "WHERE pid = pg_backend_pid() AND locktype = 'relation'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    @contextmanager
+    def spy(*args: Any, **kwargs: Any) -> Iterator[None]:
+        with real_atomic(*args, **kwargs):
+            yield
+            held.update(table_locks())  # still inside the transaction: what it holds
+
+    before = table_locks()
+    run = KpiRun.objects.create(trigger="manual", periods=["2026-03", "2026-W10"])
+    parts = services.kpi_run_parts(run=run)
+    assert services.kpi_run_claim(run_id=run.pk, parts_total=len(parts), plan=parts)
+    monkeypatch.setattr(transaction, "atomic", spy)
+    for kind, unit in parts:
+        rows = services.kpi_run_part(run=run, kind=kind, unit_id=unit)
+        services.kpi_run_part_record(run_id=run.pk, kind=kind, unit_id=unit, rows=rows)
+    monkeypatch.undo()
+    held.update(table_locks())
+    assert held  # the spy saw the part's transactions
+    assert held - before <= READER_SAFE_LOCKS, held

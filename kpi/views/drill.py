@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,19 +103,20 @@ def drill_workbook(customers: list[Customer], visible: set[int], title: str) -> 
 def drilldown(request: HttpRequest) -> HttpResponse:
     """The customers behind a count: ?scope=team:CODE&period=2026-10&metric=intents.
 
-    404 for a scope the viewer may not see; a metric without a customer list shows an
-    empty state with the list of those that have one. ``&format=xlsx`` downloads every
+    404 for a scope the viewer may not see and for a metric without a customer list (not
+    ``drillable`` in ``domain.metrics``, or no metric at all). ``&format=xlsx`` downloads every
     row of the list (all pages) as .xlsx (:func:`drill_workbook`)."""
     scope = _scope(request)
     ds = resolve_scope_key(scope, request.GET.get("scope", ""))
     period = parse_period_params(request.GET)
     metric = request.GET.get("metric", "")
-    valid = metric in DRILL_METRICS
-    ids = drill_customer_ids(ds, period, metric) if valid else []
+    if metric not in DRILL_METRICS:
+        raise Http404("No customer list for this figure")
+    ids = drill_customer_ids(ds, period, metric)
     customers = (
         Customer.objects.filter(pk__in=ids).select_related("owner", "team").order_by("name", "pk")
     )
-    if request.GET.get("format") == "xlsx" and valid:
+    if request.GET.get("format") == "xlsx":
         rows = list(customers)
         seen = set(customer_queryset(scope).filter(pk__in=ids).values_list("pk", flat=True))
         response = HttpResponse(
@@ -139,12 +140,10 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         "period": period,
         "period_label": period_label(period),
         "metric": metric,
-        "metric_label": metric_label(metric) if valid else metric,
-        "valid": valid,
+        "metric_label": metric_label(metric),
         "count": len(ids),
         "page": page,
         "querystring": keep,
-        "choices": [(m, metric_label(m)) for m in sorted(DRILL_METRICS)],
         "back_url": f"{ds.url}?{urlencode({'period': period.key})}",
     }
     return render(request, "kpi/drilldown.html", context)

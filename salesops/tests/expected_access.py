@@ -951,6 +951,12 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "401 405 405 405 405 405 405 405",
     },
     "api_schema": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 405 405 405 405 405 405 405"},
+    "favicon": {"GET": "ok ok ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok ok ok"},
+    "api_index": {"GET": "ok ok ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok ok ok"},
+    "api:api-root": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
     "api_docs": {"GET": "login ok ok ok ok ok ok ok", "POST": "login 405 405 405 405 405 405 405"},
     "journals:comment_edit": {
         "GET": "login ok 404 403 404 404 404 403",
