@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -60,6 +61,8 @@ def _header_names() -> dict[str, set[str]]:
         with translation.override(code):
             names["date"].add(_("Date").lower())
             names["status"].add(_("Status").lower())
+            names["name"].add(pgettext("object name", "Name").lower())
+            # Files exported before the day's name was translated 名称 said 姓名.
             names["name"].add(_("Name").lower())
     return names
 
@@ -86,7 +89,7 @@ def export_year(year: int, calendar: WorkCalendar) -> bytes:
     workbook = Workbook()
     sheet = workbook.create_sheet(str(year), 0)
     workbook.remove(workbook.worksheets[1])
-    headers = [_("Date"), _("Weekday"), _("Status"), _("Name"), _("Source")]
+    headers = [_("Date"), _("Weekday"), _("Status"), pgettext("object name", "Name"), _("Source")]
     for col, header in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=col)
         safe_cell(cell, header)
@@ -166,7 +169,7 @@ def parse_rows(
     if "date" not in columns or "status" not in columns:
         parsed.errors.append(_("The first row must name the columns Date and Status."))
         return parsed
-    labels = {"date": _("Date"), "status": _("Status"), "name": _("Name")}
+    labels = {"date": _("Date"), "status": _("Status"), "name": pgettext("object name", "Name")}
     seen: dict[dt.date, int] = {}
     in_year = 0
     other_years: set[int] = set()

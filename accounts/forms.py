@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import User
 
@@ -43,7 +44,9 @@ class CalendarDayForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    name = forms.CharField(
+        label=pgettext_lazy("object name", "Name"), max_length=60, required=False
+    )
     unit = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Membership, OrgUnit, User
 from .people import ROLE_ADMIN, colleague_choices, team_branches
@@ -137,7 +138,7 @@ class PersonEditForm(_Styled, forms.ModelForm):
 class TeamForm(_Styled, forms.Form):
     """A team: name, code, branch, segment and supervisor."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("object name", "Name"), max_length=100)
     code = forms.SlugField(
         label=_("Code"),
         max_length=40,

@@ -50,11 +50,26 @@ def report_check_can_create(*, rep: User, scope: Scope) -> None:
 
 
 def report_check_can_edit(*, report: WeeklyReport, scope: Scope) -> None:
-    """Only the author edits, and only a draft (a submitted report is read-only: amend)."""
+    """Only the author edits, and only a draft (a submitted or reviewed report is read-only:
+    amend it; docs/domain, section 4). Raises PermissionDenied whose message names the
+    report's state and how to change it (shown on the 403 page, docs/architecture.md,
+    "Access")."""
     if report.rep_id != scope.user_id:
         raise PermissionDenied(_("Only the author may change this weekly report."))
     if report.is_locked():
-        raise PermissionDenied(_("This weekly report was submitted; amend it to make changes."))
+        if report.status == ReportStatus.REVIEWED:
+            raise PermissionDenied(
+                _(
+                    "This weekly report has been reviewed and is read-only. To change it, "
+                    "open it and choose “Amend”: the reviewed version is kept as a revision."
+                )
+            )
+        raise PermissionDenied(
+            _(
+                "This weekly report has been submitted and is read-only. To change it, "
+                "open it and choose “Amend”: the submitted version is kept as a revision."
+            )
+        )
 
 
 def report_check_can_amend(*, report: WeeklyReport, scope: Scope) -> None:
@@ -135,9 +150,7 @@ def report_draft(*, rep: User, period: Period) -> tuple[WeeklyReport, list[Weekl
     if team is None:
         raise ValidationError(_("You were not in a team that week."))
     previous = WeeklyReport.objects.filter(rep=rep, week=period.previous().start).first()
-    report = WeeklyReport(
-        rep=rep, team=team, week=period.start, plan=dict(previous.next_goals) if previous else {}
-    )
+    report = WeeklyReport(rep=rep, team=team, week=period.start, plan=sel.week_plan(None, previous))
     carried = (
         [
             WeeklyKeyCustomer(
@@ -452,15 +465,18 @@ def key_coachee_remove(*, item: KeyCoachee, by: User) -> None:
 
 
 def team_snapshot(team_id: int, period: Period) -> dict[str, Any]:
-    """The team table's inputs as JSON (frozen at submission): members, their figures
-    and plans (weekly.selectors.team_week_figures / plans_for)."""
+    """The team table's inputs as JSON (frozen at submission): members, their figures,
+    plans and the team's weekly targets (weekly.selectors.team_week_figures / plans_for /
+    team_targets): ``{"members": [{"id", "name"}], "figures": {...}, "plans": {"<rep id>":
+    plan}, "targets": {metric: "1827.13" or None}}``."""
     members = sel.team_members(team_id, period)
     return {
+        "targets": sel.targets_json(sel.team_targets(team_id, period)),
         "members": [{"id": u.pk, "name": u.name} for u in members],
         "figures": sel.team_week_figures(
             team_id=team_id, period=period, rep_ids=[u.pk for u in members]
         ),
-        "plans": {str(k): v for k, v in sel.plans_for(team_id, period).items()},
+        "plans": {str(k): v for k, v in sel.plans_for(period, [u.pk for u in members]).items()},
     }
 
 

@@ -321,3 +321,27 @@ def test_a_file_of_another_year_is_refused_once_not_row_by_row(org, client, lang
     assert response.context["import_errors"] == [message]
     assert response.content.decode().count(message) == 1
     assert not CalendarDay.objects.exists()
+
+
+def test_an_object_name_is_名称_in_chinese_and_a_persons_name_stays_姓名(org, client):
+    """ "Name" of a thing (a calendar day, an API token) reads 名称 in zh-hans (msgctxt "object
+    name"); a person's name keeps 姓名. An old export whose header says 姓名 still imports."""
+    client.force_login(org.admin)
+    upload = _xlsx([["日期", "状态", "名称"], ["2027-02-08", "休息日", "x" * 61]])
+    response = client.post(
+        reverse("accounts:calendar_import"),
+        {"year": "2027", "file": upload},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert any(e.startswith("第 2 行，名称：") for e in response.context["import_errors"])
+    assert not any("姓名" in e for e in response.context["import_errors"])
+    old = _xlsx([["日期", "状态", "姓名"], ["2027-02-08", "休息日", "春节"]])
+    back = client.post(reverse("accounts:calendar_import"), {"year": "2027", "file": old})
+    assert back.status_code == 302
+    assert CalendarDay.objects.get(date=D(2027, 2, 8)).name == "春节"
+    client.post(reverse("accounts:token_create"), {"name": "HR sync"})
+    profile = client.get(reverse("accounts:profile"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "<th>名称</th>" in profile.content.decode()
+    people = client.get(reverse("accounts:people_list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "<th>姓名</th>" in people.content.decode()

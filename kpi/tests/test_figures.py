@@ -4,6 +4,7 @@ rows carry no team, one team target. Every expected number is worked out beside 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from customers.models import Customer, Ownership, Stage, StageChange
 from customers.tests.factories import make_customer
 from journals.models import Journal, Visit
 from kpi import figures
-from kpi.calculations import KpiInput, compute_scope, iso_week_period, month_period
+from kpi.calculations import KpiInput, compute_scope, iso_week_period, month_period, period_of
 from kpi.models import Target
 from kpi.snapshots import compute_and_store
 
@@ -264,3 +265,49 @@ def test_weekly_splits_of_count_targets_are_whole_and_add_up(org) -> None:
         "2026-W17": 0,
     }  # W18 (Apr 27 - May 3) also has May days and May has no target: none
     assert all(Decimal(v) == Decimal(v).to_integral_value() for v in got.values())
+
+
+@pytest.mark.parametrize(
+    ("lang", "weekly", "monthly"),
+    [
+        ("en", ["WoW", "Week on week", "week on week and year on year"], ["MoM", "month on"]),
+        ("zh-hans", ["环比（与上周）"], ["环比、同比"]),
+    ],
+)
+def test_a_weekly_dashboard_compares_week_on_week(org, client_for, lang, weekly, monthly) -> None:
+    """The previous period of an ISO week is the previous week: the weekly dashboard (team,
+    branch, rep) and its export say WoW / week on week (zh: 环比 with 上周), a monthly one
+    MoM (kpi.views.dashboard_data.comparison_labels, docs/domain, section 9)."""
+    from openpyxl import load_workbook
+
+    today = timezone.localdate()
+    week = period_of(today, "week")
+    month = month_period(today.year, today.month)
+    _targets_on(org.rep, today, 1)
+    compute_and_store(periods=[week, month], team_ids=[org.team_a.pk])
+    pages = {
+        org.supervisor: f"/kpi/team/{org.team_a.code}/",
+        org.manager: f"/kpi/branch/{org.team_a.parent.code}/",
+        org.rep: f"/kpi/rep/{org.rep.username}/",
+    }
+    for user, url in pages.items():
+        client = client_for(user)
+        page = client.get(f"{url}?period={week.key}", HTTP_ACCEPT_LANGUAGE=lang)
+        assert page.status_code == 200, url
+        html = page.content.decode()
+        for text in weekly:
+            assert text in html, (url, text)
+        assert "MoM" not in html
+        assert "month on month" not in html
+        if lang == "zh-hans" and user == org.manager:
+            assert "<th>名称</th>" in html  # the branch ranks teams: a thing's name
+        html = client.get(f"{url}?period={month.key}", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        for text in monthly:
+            assert text in html, (url, text)
+        assert "WoW" not in html
+    export = client_for(org.supervisor).get(
+        f"/kpi/export/?scope=team:{org.team_a.code}&period={week.key}", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert export.status_code == 200
+    header = [c.value for c in next(load_workbook(io.BytesIO(export.content)).active.rows)]
+    assert header[2] == "Week on week"

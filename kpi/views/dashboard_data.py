@@ -106,6 +106,29 @@ def _composite_order(item: tuple[str, Any]) -> tuple[int, str]:
     return _BAND_ORDER.get(item[0], len(_BAND_ORDER)), item[0]
 
 
+def comparison_labels(period: calc.Period) -> dict[str, str]:
+    """The names of the dashboard's two comparisons for ``period``, in the request's
+    language: the previous period is the previous month for a month ("MoM", month on month)
+    and the previous week for an ISO week ("WoW", week on week; zh 环比 for both); the other is
+    the same period a year before ("YoY"). ``{"prev", "prev_title", "year", "year_title",
+    "same_days"}``; ``same_days`` is the note for a period in progress. The one source of
+    these words for the dashboard (team, branch, organisation and rep) and its export
+    (docs/domain, section 9, like-for-like comparisons)."""
+    if period.kind == "week":
+        prev, prev_title = _("WoW"), _("Week on week")
+        same_days = _("week on week and year on year compare the same first days")
+    else:
+        prev, prev_title = _("MoM"), _("Month on month")
+        same_days = _("month on month and year on year compare the same first days")
+    return {
+        "prev": prev,
+        "prev_title": prev_title,
+        "year": _("YoY"),
+        "year_title": _("Year on year"),
+        "same_days": same_days,
+    }
+
+
 def _delta(metric: str, now: Any, before: Any) -> dict[str, Any] | None:
     """Change against an earlier value: rates in percentage points; counts and money in
     percent when the base is at least ``figures.PERCENT_MIN_BASE_COUNT`` customers or
@@ -369,6 +392,7 @@ def dashboard_data(
         "metrics": metrics,
         "has_data": bool(metrics),
         "to_date": compared.to_date,
+        "compare": comparison_labels(period),
         "as_of": figures.as_of(scope_kind=ds.kind, scope_ids=[ds.id], period=period),
         "tiles": tiles,
         "funnel": funnel,

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -47,7 +48,7 @@ def _xlsx_cell(value: Any) -> Any:
 @login_required
 @require_GET
 def dashboard_export(request: HttpRequest) -> HttpResponse:
-    """The dashboard's tables as .xlsx (KPIs with MoM/YoY, funnel, trend, ranking,
+    """The dashboard's tables as .xlsx (KPIs with MoM or WoW and YoY, funnel, trend, ranking,
     completion, composite). Rates as fractions, no value as "-". 404 outside scope."""
     ds = resolve_scope_key(_scope(request), request.GET.get("scope", ""))
     period = parse_period_params(request.GET)
@@ -57,7 +58,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     _sheet(
         wb,
         _("KPIs"),
-        [_("Metric"), _("Value"), _("Month on month"), _("Year on year")],
+        [_("Metric"), _("Value"), data["compare"]["prev_title"], data["compare"]["year_title"]],
         [
             [
                 t["label"],
@@ -86,7 +87,11 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     _sheet(
         wb,
         _("Ranking"),
-        [_("Rank"), _("Name"), *[metric_label(m) for m in data["rank_metrics"]]],
+        [
+            _("Rank"),
+            _("Name") if ds.kind == "team" else pgettext("object name", "Name"),
+            *[metric_label(m) for m in data["rank_metrics"]],
+        ],
         [
             [r["rank"] or "-", r["label"], *[_xlsx_cell(c["value"]) for c in r["cells"]]]
             for r in data["ranking"]

@@ -188,6 +188,44 @@ def figure_rows(
     return rows
 
 
+def week_plan(saved: WeeklyReport | None, previous: WeeklyReport | None) -> dict[str, Any]:
+    """The rule of a rep's plan for a week (docs/domain, section 4: "this week's plan is
+    last week's next goals"): the plan of the week's saved report, else the next-week goals
+    of the previous week's report, else no plan (``{}``). ``{metric: number as string}``,
+    rates in percent. The personal page, the team report, the weekly meeting and their
+    exports all read it (through :func:`plans_for` or ``weekly.services.report_draft``)."""
+    if saved is not None:
+        return dict(saved.plan or {})
+    if previous is not None:
+        return dict(previous.next_goals or {})
+    return {}
+
+
+def plans_for(period: Period, rep_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each rep's plan for the ISO week ``period`` (:func:`week_plan`), so a rep who has not
+    opened this week's draft yet shows last week's next goals: ``{rep id: plan}``, every id
+    of ``rep_ids`` present. Two queries whatever the number of reps."""
+    ids = list(rep_ids)
+    saved = {
+        r.rep_id: r
+        for r in WeeklyReport.objects.filter(rep_id__in=ids, week=period.start).only(
+            "rep_id", "plan"
+        )
+    }
+    missing = [i for i in ids if i not in saved]
+    previous = (
+        {
+            r.rep_id: r
+            for r in WeeklyReport.objects.filter(
+                rep_id__in=missing, week=period.previous().start
+            ).only("rep_id", "next_goals")
+        }
+        if missing
+        else {}
+    )
+    return {i: week_plan(saved.get(i), previous.get(i)) for i in ids}
+
+
 def report_figures(report: WeeklyReport) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(figures shown, live figures for comparison). A draft shows live figures; a
     submitted report shows its frozen figures, with the live ones to flag later fixes."""

@@ -18,7 +18,6 @@ from kpi import figures as kpi_figures
 from kpi.calculations import Period
 from kpi.templatetags.kpi_format import metric_label
 
-from ..models import WeeklyReport
 from .personal import (
     DASH,
     MONEY_METRICS,
@@ -123,6 +122,36 @@ def team_targets(team_id: int, period: Period) -> dict[str, Any]:
     return {m: (v if m in MONEY_METRICS or v is None else int(v)) for m, v in got.items()}
 
 
+def targets_json(targets: dict[str, Any]) -> dict[str, str | None]:
+    """:func:`team_targets` as JSON for a frozen snapshot: ``{metric: "1827.13" or None}``
+    (money as strings with their cents, counts as whole numbers as strings)."""
+    return {m: None if v is None else str(v) for m, v in targets.items()}
+
+
+def snapshot_targets(snap: dict[str, Any]) -> dict[str, Any] | None:
+    """The team targets frozen in a submitted team report's snapshot (``targets``, written by
+    ``weekly.services.team_snapshot``), typed as :func:`team_targets` gives them (money
+    Decimal, counts int, None when unset). None for a snapshot frozen before targets were
+    kept: the table then reads the targets carried in its figures (the team's
+    ``<metric>_completion.denominator`` at submission). Frozen figures stay frozen, targets
+    included (docs/domain, section 4)."""
+    raw = snap.get("targets")
+    if not isinstance(raw, dict):
+        return None
+    out: dict[str, Any] = {}
+    for m in TEAM_ROWS:
+        v = raw.get(m)
+        if m == "achievement":
+            continue
+        if v in (None, ""):
+            out[m] = None
+        elif m in MONEY_METRICS:
+            out[m] = Decimal(str(v))
+        else:
+            out[m] = int(Decimal(str(v)))
+    return out
+
+
 def team_table(
     *,
     members: list[User],
@@ -170,12 +199,3 @@ def team_table(
             team_actual = figure_value(team, row)
         table.cells[row] = {"target": target_val, "team_actual": team_actual, "members": pairs}
     return table
-
-
-def plans_for(team_id: int, period: Period) -> dict[int, dict[str, Any]]:
-    """Each rep's plan for the week from their personal reports. One query."""
-    return dict(
-        WeeklyReport.objects.filter(team_id=team_id, week=period.start).values_list(
-            "rep_id", "plan"
-        )
-    )

@@ -19,7 +19,7 @@ from journals.models import Journal, Visit
 from kpi.calculations import Period
 
 from ..models import TeamWeeklyReport, WeeklyReport
-from .personal import FigureRow, figure_rows, figure_value, fmt, team_week_figures
+from .personal import FigureRow, figure_rows, figure_value, fmt, plans_for, team_week_figures
 from .team import TeamTable, team_members, team_table, team_targets
 
 # --- weekly meeting -----------------------------------------------------------------------
@@ -87,7 +87,7 @@ def meeting(*, team: OrgUnit, period: Period, today: dt.date | None = None) -> M
     members = team_members(team.pk, period)
     figures = team_week_figures(team_id=team.pk, period=period, rep_ids=[u.pk for u in members])
     reports = {r.rep_id: r for r in WeeklyReport.objects.filter(team_id=team.pk, week=period.start)}
-    plans = {rid: r.plan for rid, r in reports.items()}
+    plans = plans_for(period, [u.pk for u in members])
     gaps = journal_gaps(team_id=team.pk, period=period, members=members, today=today)
     entries = []
     for u in members:

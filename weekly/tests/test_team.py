@@ -356,20 +356,15 @@ def test_meeting_access(org, client_for):
 
 def test_one_team_target_in_the_report_the_meeting_and_the_export(org, client_for):
     """A team sales-revenue target of 6,000.00 for November 2026 (21 work days); 2026-W45
-    (Nov 2-8) has 5 of them: 6000 x 5 / 21 = 1,428.571 -> 1,428.57 (the cent left over goes
-    to W49's larger remainder). The team report was frozen before the target was set; the
-    report, its export and the weekly meeting all show 1,428.57."""
+    (Nov 2-8) has 5 of them: 6000 x 5 / 21 = 1,428.57 (kpi/loading.py, split pro rata to work
+    days). A draft team report, its export and the weekly meeting all show 1,428.57
+    (kpi.figures.team_targets)."""
     from decimal import Decimal
 
     from kpi.models import Target
 
     fixed_week(org)
     sup = client_for(org.supervisor)
-    sup.post(
-        _url(org), {"summary": "", "training_topics": "", "action": "save"}
-    )  # the first save creates the draft
-    tr = TeamWeeklyReport.objects.get()
-    services.team_report_submit(report=tr, by=org.supervisor)
     Target.objects.create(
         team=org.team_a, month=dt.date(2026, 11, 1), metric="sales_revenue", value=6000
     )
@@ -383,4 +378,92 @@ def test_one_team_target_in_the_report_the_meeting_and_the_export(org, client_fo
         io.BytesIO(sup.get(_url(org, "team_report_export"), HTTP_ACCEPT_LANGUAGE="en").content)
     ).active
     row = 5 + TEAM_ROWS.index("sales_revenue")
-    assert ws.cell(row=row, column=2).value == 1428.57
+    assert ws.cell(row=row, column=2).value == pytest.approx(1428.57)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_a_submitted_team_report_keeps_its_frozen_target_and_shows_the_new_one_beside(
+    org, client_for, lang
+):
+    """Frozen figures stay frozen, targets included (docs/domain, section 4): the team
+    report was submitted with a November target of 6,000.00 (W45 has 5 of its 21 work days:
+    1,428.57; the rep's 1,000.00 is 70.0 %). The manager then sets 30,000.00 (W45:
+    7,142.86). The page and the export keep 1,428.57 and 70.0 %; the page shows "now"
+    7,142.86 and 14.0 % beside them; the weekly meeting (live) shows 7,142.86."""
+    from decimal import Decimal
+
+    from kpi.models import Target
+
+    fixed_week(org)
+    target = Target.objects.create(
+        team=org.team_a, month=dt.date(2026, 11, 1), metric="sales_revenue", value=6000
+    )
+    sup = client_for(org.supervisor)
+    sup.get(_url(org))
+    sup.post(_url(org), {"summary": "", "training_topics": "", "action": "save"})
+    tr = TeamWeeklyReport.objects.get()
+    services.team_report_submit(report=tr, by=org.supervisor)
+    target.value = 30000
+    target.save()
+    page = sup.get(_url(org), HTTP_ACCEPT_LANGUAGE=lang)
+    assert page.status_code == 200
+    cells = page.context["table"].cells
+    assert cells["sales_revenue"]["target"] == Decimal("1428.57")
+    assert cells["achievement"]["target"] == pytest.approx(1000 / 1428.57)
+    rows = {r["row"]: r for r in page.context["table_rows"]}
+    assert rows["sales_revenue"]["target_now"] == "7,142.86"
+    assert rows["achievement"]["target_now"] == "14.0%"
+    html = page.content.decode()
+    for shown in ("1,428.57", "70.0%", "7,142.86", "14.0%"):
+        assert shown in html
+    ws = load_workbook(
+        io.BytesIO(sup.get(_url(org, "team_report_export"), HTTP_ACCEPT_LANGUAGE=lang).content)
+    ).active
+    assert ws.cell(row=5 + TEAM_ROWS.index("sales_revenue"), column=2).value == pytest.approx(
+        1428.57
+    )
+    meeting = sup.get(reverse("weekly:meeting") + f"?team={org.team_a.pk}&week={WEEK.key}")
+    assert meeting.context["m"].table.cells["sales_revenue"]["target"] == Decimal("7142.86")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_a_rep_without_this_weeks_draft_shows_last_weeks_goals_as_plan_everywhere(
+    org, client_for, lang
+):
+    """One rule for a rep's plan (weekly.selectors.week_plan, docs/domain, section 4): the
+    rep has W44's report with next-week goals (sales revenue 2,000) and has not opened W45.
+    His own page, the team report, its export and the weekly meeting all plan 2,000, and
+    his 1,000.00 is 50.0 % of it."""
+    from decimal import Decimal
+
+    from kpi.calculations import iso_week_period
+
+    fixed_week(org)
+    report(org.rep, org.team_a, iso_week_period(2026, 44), next_goals={"sales_revenue": "2000"})
+    assert not TeamWeeklyReport.objects.exists()
+    own = client_for(org.rep).get(
+        reverse("weekly:report_current") + f"?week={WEEK.key}", HTTP_ACCEPT_LANGUAGE=lang
+    )
+    own_rows = {r.metric: r for r in own.context["rows"]}
+    assert (own_rows["sales_revenue"].plan, own_rows["sales_revenue"].achievement) == (
+        "2,000.00",
+        "50.0%",
+    )
+    sup = client_for(org.supervisor)
+    page = sup.get(_url(org), HTTP_ACCEPT_LANGUAGE=lang)
+    members = [m["id"] for m in page.context["members"]]
+    i = members.index(org.rep.pk)
+    assert page.context["table"].cells["sales_revenue"]["members"][i][0] == Decimal("2000")
+    assert page.context["table"].cells["achievement"]["members"][i][1] == pytest.approx(0.5)
+    ws = load_workbook(
+        io.BytesIO(sup.get(_url(org, "team_report_export"), HTTP_ACCEPT_LANGUAGE=lang).content)
+    ).active
+    assert ws.cell(row=5 + TEAM_ROWS.index("sales_revenue"), column=3 + 2 * i).value == 2000
+    meeting = sup.get(
+        reverse("weekly:meeting") + f"?team={org.team_a.pk}&week={WEEK.key}",
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
+    m = meeting.context["m"]
+    rep_rows = {r.metric: r for r in next(e for e in m.reps if e.user == org.rep).rows}
+    assert rep_rows["sales_revenue"].plan == "2,000.00"
+    assert m.table.cells["sales_revenue"]["members"][i][0] == Decimal("2000")

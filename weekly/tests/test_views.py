@@ -290,3 +290,38 @@ def test_admin_and_manager_lists(org, client_for):
             .content.decode()
         )
         assert reverse("weekly:report_detail", args=[r.pk]) in html
+
+
+@pytest.mark.parametrize(
+    ("status", "lang", "said"),
+    [
+        (ReportStatus.REVIEWED, "en", "has been reviewed"),
+        (ReportStatus.SUBMITTED, "en", "has been submitted"),
+        (ReportStatus.REVIEWED, "zh-hans", "已批阅"),
+        (ReportStatus.SUBMITTED, "zh-hans", "已提交"),
+    ],
+)
+def test_writing_to_a_locked_report_says_it_is_locked_and_how_to_amend(
+    org, client_for, status, lang, said
+):
+    """A POST to the current-week URL of a submitted or reviewed week is a write to a
+    read-only report: 403 (docs/architecture.md, "Access": visible but read-only answers
+    403 on a write) with a message naming the state and the way to change it (Amend), never
+    the "week has not begun" message; the report is unchanged."""
+    r = report(org.rep, org.team_a, status=status, summary="原样")
+    client = client_for(org.rep)
+    for url in (
+        reverse("weekly:report_current") + f"?week={WEEK.key}",
+        reverse("weekly:report_edit", args=[r.pk]),
+    ):
+        resp = client.post(
+            url, {"analysis": "", "summary": "改", "action": "save"}, HTTP_ACCEPT_LANGUAGE=lang
+        )
+        assert resp.status_code == 403
+        html = resp.content.decode()
+        assert said in html
+        assert ("Amend" if lang == "en" else "修订") in html
+        assert "week has begun" not in html
+        assert "开始后才能" not in html
+    r.refresh_from_db()
+    assert r.summary == "原样"

@@ -75,35 +75,45 @@ def _team_url(report: TeamWeeklyReport) -> str:
 
 
 def _team_table(report: TeamWeeklyReport | None, team: OrgUnit, period: Period) -> dict[str, Any]:
-    """The table from the frozen snapshot of a submitted report (with the live one to
-    flag changes), else live. ``members`` are dicts {id, name}."""
+    """The table from the frozen snapshot of a submitted report, targets included
+    (``sel.snapshot_targets``), with the live one to flag changes ("now: X" beside a member's
+    figure, the team target or the team's figure that differs now), else live.
+    ``members`` are dicts {id, name}. docs/domain, section 4: frozen figures stay frozen."""
     live = services.team_snapshot(team.pk, period)
+    live_targets = sel.snapshot_targets(live)
     snap = live
     frozen = bool(report and report.status != "draft" and report.figures)
     if frozen:
         snap = report.figures  # type: ignore[union-attr]
-    targets = sel.team_targets(team.pk, period)
-    table = _table_from(snap, targets)
+    table = _table_from(snap, sel.snapshot_targets(snap) if frozen else live_targets)
     changed_cells: dict[tuple[str, int], str] = {}
+    changed_team: dict[tuple[str, str], str] = {}
     if frozen:
-        live_table = _table_from(live, targets)
-        if [m["id"] for m in live["members"]] == [m["id"] for m in snap["members"]]:
-            for r1, r2 in zip(table.display_rows(), live_table.display_rows(), strict=True):
-                for i, (p1, p2) in enumerate(zip(r1["pairs"], r2["pairs"], strict=True)):
-                    if p1[1] != p2[1]:
-                        changed_cells[(r1["row"], i)] = p2[1]
+        live_table = _table_from(live, live_targets)
+        same_members = [m["id"] for m in live["members"]] == [m["id"] for m in snap["members"]]
+        for r1, r2 in zip(table.display_rows(), live_table.display_rows(), strict=True):
+            for key in ("target", "team_actual"):
+                if r1[key] != r2[key]:
+                    changed_team[(r1["row"], key)] = r2[key]
+            if not same_members:
+                continue
+            for i, (p1, p2) in enumerate(zip(r1["pairs"], r2["pairs"], strict=True)):
+                if p1[1] != p2[1]:
+                    changed_cells[(r1["row"], i)] = p2[1]
     rows = table.display_rows()
     for r in rows:
         r["cells"] = [
             {"plan": p, "actual": a, "now": changed_cells.get((r["row"], i))}
             for i, (p, a) in enumerate(r["pairs"])
         ]
+        r["target_now"] = changed_team.get((r["row"], "target"))
+        r["team_actual_now"] = changed_team.get((r["row"], "team_actual"))
     return {
         "table": table,
         "table_rows": rows,
         "members": snap["members"],
         "frozen": frozen,
-        "changed": bool(changed_cells),
+        "changed": bool(changed_cells or changed_team),
     }
 
 
