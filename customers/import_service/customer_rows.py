@@ -21,7 +21,7 @@ from ..pinyin import derived_search_fields
 from ..services import customer_fill_derived
 from .fast_insert import fast_insert
 from .fields import _CONTACT_COPY, _CUSTOMER_COPY, _KEY_LABELS
-from .resolving import _add_error, _assign_owner, _Plan, _Resolver
+from .resolving import _add_error, _assign_owner, _Plan, _refuse_without_team, _Resolver
 
 
 # --------------------------------------------------------------------------- customers
@@ -134,6 +134,8 @@ def _plan_customers(
                 break
         if plan.existing_id is None or mode == ImportJob.OnDuplicate.CREATE:
             plan.action = "create"
+            if _refuse_without_team(plan):
+                continue
             if job.to_pool and plan.team is not None:
                 plan.note = _("into the public pool of %(team)s") % {"team": plan.team.name}
         elif mode == ImportJob.OnDuplicate.SKIP:
@@ -325,6 +327,7 @@ def _plan_updates(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver) -
         customer = existing.get(plan.existing_id or 0)
         if customer is None:  # deleted meanwhile
             plan.action = "create"
+            _refuse_without_team(plan)
             continue
         values: dict[str, Any] = plan.row.values
         stage = values.get("stage")

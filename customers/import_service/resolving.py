@@ -151,6 +151,27 @@ def _add_error(row: ParsedRow, fld: str, message: str, /, **params: str | int) -
     row.errors.append(RowError(fld, message, tuple(params.items())))
 
 
+NEEDS_TEAM = gettext_noop(
+    "needs a team: choose a team for the import or give the row an owner or team"
+)
+
+
+def _refuse_without_team(plan: _Plan) -> bool:
+    """Reject ``plan`` (a row about to create a customer) when it resolved to no team,
+    saying so on the "team" field; return whether it was rejected.
+
+    Every customer belongs to a team, its pool included: a customer without owner stays
+    in its team (docs/domain, section 5). Without one no supervisor or manager could
+    see it. The team comes from the row, else the owner's team today, else
+    the import's team (:func:`_assign_owner`); the one check for imports, preview and API.
+    """
+    if plan.team is not None:
+        return False
+    plan.action = "reject"
+    _add_error(plan.row, "team", NEEDS_TEAM)
+    return True
+
+
 def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 

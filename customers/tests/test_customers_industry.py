@@ -53,7 +53,7 @@ def test_an_english_industry_label_is_imported_as_the_stored_chinese_form(org):
             ["丙公司", "汽车零部件"],
         ]
     )
-    job = run_import(data)
+    job = run_import(data, team=org.team_a)
     assert job.created_count == 3
     assert dict(Customer.objects.values_list("name", "industry")) == {
         "甲公司": "C 制造业",

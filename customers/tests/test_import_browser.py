@@ -58,6 +58,8 @@ def test_admin_chooses_the_header_row_in_the_preview(
     page = page_for(org.admin, locale=locale, width=width)
     page.goto(f"{live_server.url}/customers/imports/new/")
     page.set_input_files("input[name=file]", str(path))
+    # A new customer needs a team (docs/domain, section 5, Public pool).
+    page.select_option("select[name=team]", value=str(org.team_a.pk))
     with page.expect_navigation():
         page.get_by_role("button", name=upload).click()
 

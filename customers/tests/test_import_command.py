@@ -17,6 +17,7 @@ from customers.tests.test_import_support import (
     NO_NAME_FILES,
     REAL_FILES,
     english,  # noqa: F401 - fixture
+    import_team,
     media,  # noqa: F401 - fixture
     xlsx_bytes,
 )
@@ -25,7 +26,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "english")
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    """Run the command; return (exit status, stdout, stderr)."""
+    """Run the command with ``--team import-team`` (made here) unless another team is
+    given, as a new customer needs a team (docs/domain, section 5, Public pool);
+    return (exit status, stdout, stderr)."""
+    if "--team" not in args:
+        import_team()
+        args = (*args, "--team", "import-team")
     out, err = io.StringIO(), io.StringIO()
     try:
         call_command("import_customers", *args, stdout=out, stderr=err)
@@ -100,7 +106,7 @@ def test_rejected_rows_are_listed_with_row_field_and_reason():
 def test_some_rows_rejected_keeps_the_good_ones_and_exits_1(tmp_path, org):
     path = tmp_path / "mixed.xlsx"
     path.write_bytes(xlsx_bytes([["客户名称", "客户经理"], ["甲公司", "rep"], ["乙公司", "ghost"]]))
-    code, out, _err = run(str(path))
+    code, out, _err = run(str(path), "--team", "north-1")
     assert code == 1
     assert out.splitlines() == [
         "rows=2 created=1 updated=0 duplicates=0 rejected=1",

@@ -128,7 +128,7 @@ def test_error_workbook_quotes_a_formula_without_saved_value(org):
     buf = io.BytesIO()
     wb.save(buf)
     with translation.override("en"):
-        job = run_import(buf.getvalue())
+        job = run_import(buf.getvalue(), team=org.team_a)
     assert (job.created_count, job.rejected_count) == (1, 1)
     assert job.errors[0]["params"] == {"formula": '=A3&"分公司"'}
     sheet = openpyxl.load_workbook(io.BytesIO(job.error_file.read())).active

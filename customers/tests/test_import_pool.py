@@ -10,9 +10,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.scoping import scope_for
+from customers.import_messages import translate_reason
 from customers.import_service import import_job_create, import_job_execute, import_preview
 from customers.models import Customer, ImportJob, Ownership, StageChange
 from customers.selectors import customer_detail, customer_timeline
@@ -170,7 +171,7 @@ def test_the_preview_predicts_exactly_the_counts_of_the_import(org, mode):
         by=None,
         upload=ContentFile(data, name="again.xlsx"),
         kind="customers",
-        options={"on_duplicate": mode},
+        options={"on_duplicate": mode, "team": org.team_a},
     )
     predicted = import_preview(job).counts
     done = import_job_execute(job=job)
@@ -187,3 +188,31 @@ def test_the_preview_predicts_exactly_the_counts_of_the_import(org, mode):
         "create": {"create": 5, "update": 0, "duplicate": 0, "reject": 1},
     }[mode]
     assert result == expected
+
+
+def test_a_new_customer_with_no_owner_and_no_team_anywhere_is_rejected(org):
+    """Not a pool import and no team chosen: a row naming neither owner nor team would
+    give a customer no team can see (docs/domain, section 5, public pool); it is
+    refused with the row, the field and the reason, and the other rows are saved. The
+    preview says the same before anything is written."""
+    data = xlsx_bytes([HEAD, ["甲公司", "", ""], ["乙公司", "", "north-2"], ["丙公司", "rep", ""]])
+    job = import_job_create(by=org.admin, upload=ContentFile(data, name="t.xlsx"), kind="customers")
+    preview = import_preview(job)
+    assert [r.action for r in preview.rows] == ["reject", "create", "create"]
+    assert any("needs a team" in c.error for c in preview.rows[0].cells if c.field == "team")
+    job = import_job_execute(job=job)
+    assert (job.created_count, job.rejected_count) == (2, 1)
+    assert [(e["row"], e["field"]) for e in job.errors] == [(2, "team")]
+    assert job.errors[0]["reason"] == (
+        "needs a team: choose a team for the import or give the row an owner or team"
+    )
+    assert not Customer.objects.filter(team__isnull=True).exists()
+
+
+def test_the_needs_a_team_reason_is_said_in_chinese(org):
+    job = run_import(xlsx_bytes([HEAD, ["甲公司", "", ""]]))
+    assert job.rejected_count == 1
+    with translation.override("zh-hans"):
+        assert translate_reason(job.errors[0]) == (
+            "需要所属团队：请为本次导入选择团队，或在该行填写客户经理或团队"
+        )

@@ -14,6 +14,7 @@ from customers.models import Customer, ImportJob
 from customers.tasks import import_job_run
 from customers.tests.test_import_support import (
     english,  # noqa: F401 - fixture
+    import_team,
     media,  # noqa: F401 - fixture
     xlsx_bytes,
 )
@@ -23,7 +24,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "english")
 
 def _job(status: str, *, beat_age: int, attempts: int = 0) -> ImportJob:
     data = xlsx_bytes([["客户名称"], ["甲公司"], ["乙公司"], ["丙公司"]])
-    job = import_job_create(by=None, upload=ContentFile(data, name="a.xlsx"), kind="customers")
+    job = import_job_create(
+        by=None,
+        upload=ContentFile(data, name="a.xlsx"),
+        kind="customers",
+        options={"team": import_team()},
+    )
     then = timezone.now() - dt.timedelta(seconds=beat_age)
     ImportJob.objects.filter(pk=job.pk).update(
         status=status, started_at=then, heartbeat_at=then, created_at=then, attempts=attempts

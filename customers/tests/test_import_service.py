@@ -181,7 +181,12 @@ def test_preview_lists_unknown_columns_and_missing_name(org):
 
 def test_mapping_can_be_changed_while_in_preview(org):
     data = xlsx_bytes([["姓名", "性别"], ["张三", "男"]])
-    job = import_job_create(by=org.admin, upload=ContentFile(data, name="p.xlsx"), kind="customers")
+    job = import_job_create(
+        by=org.admin,
+        upload=ContentFile(data, name="p.xlsx"),
+        kind="customers",
+        options={"team": org.team_a},
+    )
     import_job_set_mapping(job=job, mapping={0: "name", 1: None})
     preview = import_preview(job)
     assert preview.rows[0].action == "create"
@@ -303,14 +308,18 @@ def test_stage_date_in_the_future_is_a_row_error(org):
 
 # --------------------------------------------------------------------------- contacts
 def test_contact_columns_make_a_contact_with_the_phone_as_text(org):
-    job = run_import(xlsx_bytes([HEAD, _row("甲公司", contact="小梁", phone=13000000000.0)]))
+    job = run_import(
+        xlsx_bytes([HEAD, _row("甲公司", contact="小梁", phone=13000000000.0)]), team=org.team_a
+    )
     assert job.created_count == 1
     contact = Contact.objects.get()
     assert (contact.name, contact.phone) == ("小梁", "13000000000")
 
 
 def test_name_key_and_pinyin_initials_are_filled(org):
-    run_import(xlsx_bytes([["客户名称", "简称"], ["深圳腾飞科技有限公司", "腾飞"]]))
+    run_import(
+        xlsx_bytes([["客户名称", "简称"], ["深圳腾飞科技有限公司", "腾飞"]]), team=org.team_a
+    )
     customer = Customer.objects.get()
     assert customer.name_key == "深圳腾飞科技有限公司"
     assert customer.pinyin_initials.startswith("sztfkjyxgs")
@@ -319,7 +328,7 @@ def test_name_key_and_pinyin_initials_are_filled(org):
 
 
 def test_too_long_value_is_a_row_error(org):
-    job = run_import(xlsx_bytes([["客户名称"], ["甲" * 201], ["乙公司"]]))
+    job = run_import(xlsx_bytes([["客户名称"], ["甲" * 201], ["乙公司"]]), team=org.team_a)
     assert (job.created_count, job.rejected_count) == (1, 1)
     assert job.errors[0]["reason"] == "too long (at most 200 characters)"
 
@@ -398,13 +407,16 @@ def test_update_refuses_a_stage_dated_before_the_current_one(org):
 
 def test_create_anyway_makes_a_second_customer(org):
     Customer.objects.create(name="甲公司", name_key="甲公司")
-    job = run_import(xlsx_bytes([HEAD, _row("甲公司")]), on_duplicate="create")
+    job = run_import(xlsx_bytes([HEAD, _row("甲公司")]), on_duplicate="create", team=org.team_a)
     assert job.created_count == 1
     assert Customer.objects.filter(name="甲公司").count() == 2
 
 
 def test_rows_repeating_an_earlier_row_are_skipped_as_duplicates(org):
-    job = run_import(xlsx_bytes([HEAD, _row("甲公司", code="1"), _row("甲 公司"), _row("乙公司")]))
+    job = run_import(
+        xlsx_bytes([HEAD, _row("甲公司", code="1"), _row("甲 公司"), _row("乙公司")]),
+        team=org.team_a,
+    )
     assert (job.total_rows, job.created_count, job.duplicate_count) == (3, 2, 1)
 
 
@@ -420,7 +432,12 @@ def test_reimporting_the_same_file_with_skip_creates_nothing(org):
 # --------------------------------------------------------------------------- chunks, crash
 def test_chunks_record_progress_and_counts(org):
     data = xlsx_bytes([HEAD, *[_row(f"公司{i}") for i in range(7)], _row("", code="X")])
-    job = import_job_create(by=None, upload=ContentFile(data, name="c.xlsx"), kind="customers")
+    job = import_job_create(
+        by=None,
+        upload=ContentFile(data, name="c.xlsx"),
+        kind="customers",
+        options={"team": org.team_a},
+    )
     job = import_job_execute(job=job, chunk_rows=3)
     job.refresh_from_db()
     assert (job.status, job.total_rows, job.processed_rows) == ("done", 8, 8)
@@ -546,7 +563,7 @@ def test_error_workbook_has_the_rejected_rows_as_they_were_plus_a_reason(org):
             _row("坏公司", code="000003", owner="nobody", phone=13800138000),
         ]
     )
-    job = run_import(data)
+    job = run_import(data, team=org.team_a)
     assert (job.created_count, job.rejected_count) == (1, 2)
     wb = load_workbook(io.BytesIO(job.error_file.read()))
     ws = wb.active

@@ -91,3 +91,14 @@ def english(settings: Any) -> Iterator[None]:
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+def import_team() -> Any:
+    """A team for imports made without the persona organisation: a new customer needs a
+    team (docs/domain, section 5, Public pool)."""
+    from accounts.models import OrgUnit
+
+    team, _ = OrgUnit.objects.get_or_create(
+        code="import-team", defaults={"name": "导入组", "kind": OrgUnit.Kind.TEAM}
+    )
+    return team

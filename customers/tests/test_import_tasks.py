@@ -24,6 +24,7 @@ from customers.models import Customer, ImportJob, Ownership
 from customers.tasks import IMPORT_TIME_LIMIT, import_job_run
 from customers.tests.test_import_support import (
     english,  # noqa: F401 - fixture
+    import_team,
     media,  # noqa: F401 - fixture
     xlsx_bytes,
 )
@@ -33,7 +34,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "english")
 
 def _pending_job() -> ImportJob:
     data = xlsx_bytes([["客户名称"], ["甲公司"], ["乙公司"], ["丙公司"]])
-    job = import_job_create(by=None, upload=ContentFile(data, name="a.xlsx"), kind="customers")
+    job = import_job_create(
+        by=None,
+        upload=ContentFile(data, name="a.xlsx"),
+        kind="customers",
+        options={"team": import_team()},
+    )
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PENDING)
     return job
 
@@ -133,7 +139,12 @@ def test_a_fresh_running_job_cannot_be_retried():
 
 def test_confirm_runs_the_task_by_name_after_commit(django_capture_on_commit_callbacks):
     data = xlsx_bytes([["客户名称"], ["甲公司"]])
-    job = import_job_create(by=None, upload=ContentFile(data, name="a.xlsx"), kind="customers")
+    job = import_job_create(
+        by=None,
+        upload=ContentFile(data, name="a.xlsx"),
+        kind="customers",
+        options={"team": import_team()},
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert import_job_confirm(job=job)
     job.refresh_from_db()
@@ -151,7 +162,12 @@ def test_a_job_the_broker_cannot_take_stays_queued_for_the_reconciler(
 
     monkeypatch.setattr(import_jobs, "enqueue", broker_down)
     data = xlsx_bytes([["客户名称"], ["甲公司"]])
-    job = import_job_create(by=None, upload=ContentFile(data, name="a.xlsx"), kind="customers")
+    job = import_job_create(
+        by=None,
+        upload=ContentFile(data, name="a.xlsx"),
+        kind="customers",
+        options={"team": import_team()},
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert import_job_confirm(job=job)
     job.refresh_from_db()

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.models import OrgUnit
 from customers.import_service import import_job_create
 from customers.models import BillingMonth, Customer, ImportJob
 from customers.tests.test_import_support import (
@@ -32,7 +33,15 @@ def admin(org, client_for):
 
 
 def _upload(client, name: str, data: bytes, **extra: str):
-    payload = {"file": SimpleUploadedFile(name, data), "kind": "customers", "on_duplicate": "skip"}
+    """Upload through the page, into the team north-1 unless ``team`` is given: a new
+    customer needs a team (docs/domain, section 5, Public pool)."""
+    team = OrgUnit.objects.get(code="north-1").pk
+    payload = {
+        "file": SimpleUploadedFile(name, data),
+        "kind": "customers",
+        "on_duplicate": "skip",
+        "team": str(team),
+    }
     payload.update(extra)
     return client.post(reverse("customers:import_new"), payload)
 
@@ -279,7 +288,10 @@ def test_errors_download_is_404_without_rejected_rows(admin, django_capture_on_c
 def test_failed_job_can_be_retried(admin, org, django_capture_on_commit_callbacks):
     data = xlsx_bytes([["客户名称"], ["甲公司"]])
     job = import_job_create(
-        by=org.admin, upload=SimpleUploadedFile("a.xlsx", data), kind="customers"
+        by=org.admin,
+        upload=SimpleUploadedFile("a.xlsx", data),
+        kind="customers",
+        options={"team": org.team_a},
     )
     ImportJob.objects.filter(pk=job.pk).update(status="failed", message="boom")
     html = admin.get(reverse("customers:import_detail", args=[job.pk])).content.decode()
