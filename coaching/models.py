@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.labels import label_of
+from accounts.labels import FastDisplay, label_of
 from accounts.scoping import ScopedQuerySet
 from domain import symptoms
 
@@ -138,7 +138,7 @@ class FindingQuerySet(ScopedQuerySet["Finding"]):
     scope_editors = "lead"
 
 
-class Finding(models.Model):
+class Finding(FastDisplay, models.Model):
     """A diagnosis finding: a rep shows a symptom in a period, with evidence and causes.
 
     ``evidence``: {"figures": [{"key", "value", "team_median", "completion", "fmt"}],
@@ -192,7 +192,7 @@ class CoachingPlanQuerySet(ScopedQuerySet["CoachingPlan"]):
     scope_editors = "lead"
 
 
-class CoachingPlan(models.Model):
+class CoachingPlan(FastDisplay, models.Model):
     """A coaching plan (辅导计划) for one coachee; the effect compares KPIs before vs after."""
 
     class Status(models.TextChoices):

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.labels import choices_of, label_of
+from accounts.labels import FastDisplay, choices_of, label_of
 from accounts.scoping import ScopedQuerySet
 from accounts.uploads import UnguessableName
 from customers.models import Stage
@@ -55,7 +55,7 @@ class JournalQuerySet(ScopedQuerySet["Journal"]):
     scope_editors = "author"
 
 
-class Journal(models.Model):
+class Journal(FastDisplay, models.Model):
     """One rep's journal for one local work day. Lifecycle: draft -> submitted -> reviewed."""
 
     class Status(models.TextChoices):
@@ -155,7 +155,7 @@ class JournalRevision(models.Model):
         return f"{self.journal} r{self.number}"
 
 
-class PlanItem(models.Model):
+class PlanItem(FastDisplay, models.Model):
     """A planned visit, appointment or follow-up in the day's plan."""
 
     class Kind(models.TextChoices):
@@ -205,7 +205,7 @@ class VisitQuerySet(ScopedQuerySet["Visit"]):
     scope_editors = "author"
 
 
-class Visit(models.Model):
+class Visit(FastDisplay, models.Model):
     """An actual visit, appointment or follow-up record (实际拜访记录).
 
     ``stage_before`` is the customer's stage just before the visit, so weekly

@@ -33,7 +33,7 @@ from django.utils import timezone
 from accounts.models import Membership, OrgSettings
 
 from .calculations import MetricValue, Period, Scope
-from .calculations.sums import Flat, assemble_sums, compute_sums, split_by_bucket
+from .calculations.sums import Flat, assemble_sums, compute_bucket_sums, compute_sums
 from .loading import customer_ids_for_teams, load_input, org_zone
 from .models import KpiDirtyCustomer, KpiPartial, KpiPartialBucket, KpiSnapshot
 from .snapshots import plan_scopes, store, with_branch_targets
@@ -266,12 +266,19 @@ def _recompute_once(
     branches = [s for s in scopes if s.kind == "branch"]
     if branches:
         data.targets = with_branch_targets(data.targets, branches)
-    # One marked bucket (the usual change) needs no split: the load is that bucket.
-    parts = {next(iter(chosen)): data} if len(chosen) == 1 else split_by_bucket(data, BUCKETS)
-    fresh = {
-        bucket: compute_sums(plist, scopes, part, tz=zone, new_revenue_months=months)
-        for bucket, part in parts.items()
-    }
+    # One marked bucket (the usual change) needs no split: the load is that bucket. Several
+    # (a rebuild) are summed in one engine pass, each bucket's customers under its own copy
+    # of the scopes (compute_bucket_sums), instead of one pass per bucket.
+    if len(chosen) == 1:
+        fresh = {
+            next(iter(chosen)): compute_sums(
+                plist, scopes, data, tz=zone, new_revenue_months=months
+            )
+        }
+    else:
+        fresh = compute_bucket_sums(
+            plist, scopes, data, BUCKETS, tz=zone, new_revenue_months=months
+        )
     assembly = _digest(data.targets, data.billing_months)
     results: dict[tuple[Period, Scope], dict[str, MetricValue]] = {}
     unchanged: dict[Period, list[Scope]] = {}

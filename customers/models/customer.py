@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.labels import label_of
+from accounts.labels import FastDisplay, label_of
 from accounts.scoping import Scope, ScopedQuerySet
 from domain import stages
 
@@ -68,7 +68,7 @@ class CustomerQuerySet(ScopedQuerySet["Customer"]):
         return visible
 
 
-class Customer(models.Model):
+class Customer(FastDisplay, models.Model):
     """A customer file. ``owner`` null means the customer is in the public pool (公海)."""
 
     name = models.CharField(_("name"), max_length=200)

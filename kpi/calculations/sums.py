@@ -32,7 +32,7 @@ import pandas as pd
 from kpi.calculations.assembly import _assemble
 from kpi.calculations.constants import DEFAULT_REVENUE_BANDS
 from kpi.calculations.engine import PeriodParts, _period_parts
-from kpi.calculations.normalise import _NEVER, _col, _days, _frame, _tz
+from kpi.calculations.normalise import _NEVER, _NONE, _col, _days, _frame, _ids, _tz
 from kpi.calculations.periods import Period, Scope, as_scope, parse_period
 from kpi.calculations.prepare import _bands, _norm_targets, _prepare, _Scopes
 from kpi.calculations.values import KpiInput, MetricValue
@@ -133,6 +133,100 @@ def split_by_bucket(data: KpiInput, buckets: int) -> dict[int, KpiInput]:
             **part,
         )
     return out
+
+
+#: The id columns of each frame that name a person or a unit: renamed per bucket by
+#: :func:`compute_bucket_sums` (customer ids stay as they are).
+_PEOPLE_COLUMNS = {
+    "stage_changes": ("rep_id", "team_id"),
+    "ownerships": ("owner_id", "team_id"),
+    "visits": ("rep_id", "team_id"),
+    "contracts": ("rep_id", "team_id"),
+    "memberships": ("user_id", "unit_id"),
+}
+
+
+def _tagged(frame: pd.DataFrame, columns: Iterable[str], tag: Any, buckets: int) -> pd.DataFrame:
+    """``frame`` with each id of ``columns`` (>= 0) renamed ``id * buckets + tag``; missing
+    ids stay missing (-1)."""
+    out = frame.copy()
+    for column in columns:
+        if column in out.columns:
+            ids = _ids(out[column])
+            out[column] = np.where(ids >= 0, ids * buckets + tag, _NONE).astype(np.int64)
+    return out
+
+
+def _tagged_scope(scope: Scope, bucket: int, buckets: int) -> Scope:
+    if scope.kind == "branch":
+        return Scope.branch([t * buckets + bucket for t in scope.team_ids])
+    return Scope(scope.kind, int(scope.id or 0) * buckets + bucket)
+
+
+def compute_bucket_sums(
+    periods: Iterable[Period | str],
+    scopes: Iterable[Scope | tuple[Any, ...]],
+    data: KpiInput,
+    buckets: int,
+    *,
+    tz: dt.tzinfo | str,
+    new_revenue_months: int = 12,
+    revenue_bands: Sequence[tuple[str, Any]] = DEFAULT_REVENUE_BANDS,
+) -> dict[int, dict[Period, Flat]]:
+    """The sums of :func:`compute_sums` for every customer bucket (``customer_id %
+    buckets``) in ONE engine pass: {bucket: {period: Flat}}, equal key by key to
+    ``compute_sums`` over each part of :func:`split_by_bucket` (a key missing on one side
+    counts 0; buckets without a customer row are left out, as there).
+
+    How: the buckets become disjoint copies of the organisation. Every person and unit id of
+    a customer's rows is renamed ``id * buckets + bucket`` (its customer's bucket), the
+    memberships are repeated once per bucket with their ids renamed the same way, and each
+    scope is asked once per bucket under the renamed ids; customers are independent in
+    every sum (docs/architecture.md, "Incremental recompute"), so the engine counts each
+    bucket's customers for that bucket's copy of the scopes only. Rows without a customer
+    id are left out (as by ``split_by_bucket``). Errors as :func:`compute_sums`; ValueError
+    for fewer than one bucket."""
+    if buckets < 1:
+        raise ValueError("buckets must be at least 1")
+    scope_list = [as_scope(s) for s in scopes]
+    n = len(scope_list)
+    frames: dict[str, pd.DataFrame] = {}
+    present: set[int] = set()
+    for name in CUSTOMER_FRAMES:
+        frame = getattr(data, name)
+        ids = _ids(frame["id" if name == "customers" else "customer_id"])
+        keep = ids >= 0
+        tag = ids[keep] % buckets
+        present.update(int(b) for b in np.unique(tag))
+        frames[name] = _tagged(
+            frame[keep].reset_index(drop=True), _PEOPLE_COLUMNS.get(name, ()), tag, buckets
+        )
+    memberships = pd.concat(
+        [
+            _tagged(data.memberships, _PEOPLE_COLUMNS["memberships"], b, buckets)
+            for b in range(buckets)
+        ],
+        ignore_index=True,
+    )
+    tagged_scopes = [_tagged_scope(s, b, buckets) for b in range(buckets) for s in scope_list]
+    combined = KpiInput(
+        memberships=memberships,
+        billing_months=data.billing_months,
+        targets=KpiInput().targets,
+        **frames,
+    )
+    sums = compute_sums(
+        periods,
+        tagged_scopes,
+        combined,
+        tz=tz,
+        new_revenue_months=new_revenue_months,
+        revenue_bands=revenue_bands,
+    )
+    return {
+        b: {p: {key: v[b * n : (b + 1) * n] for key, v in flat.items()} for p, flat in sums.items()}
+        for b in sorted(present)
+    }
 
 
 @functools.cache
