@@ -496,7 +496,9 @@ def customer_timeline(customer: Customer) -> list[TimelineEntry]:
         reason = (
             _("Visit: %(purpose)s") % {"purpose": by_visit.get_purpose_display()}
             if by_visit is not None
-            else _(change.reason) if change.reason else ""
+            else _(change.reason)
+            if change.reason
+            else ""
         )
         entries.append(
             TimelineEntry(
