@@ -148,13 +148,23 @@ def targets_save_grid(
     by: User,
     scope: Scope,
 ) -> int:
-    """Save a grid of targets: ``values[(rep_id or None for the team, metric)] = value``.
+    """Save a grid of targets: ``values[(rep_id or None for the team, metric)] = value``
+    (Decimal; None deletes that target).
 
-    Only reps of the team in that month are accepted. Returns the number of cells that
-    changed. Raises PermissionDenied when the viewer does not lead the team.
+    Only the cells in ``values`` change: a target not given is left as it is (a partial
+    form never deletes what it did not send). Returns the number of cells that changed.
+    Raises PermissionDenied when the viewer does not lead the team, and ValidationError,
+    saving nothing, when a rep id is not a rep of the team in that month (docs/domain
+    section 4b: a team's leaders set its own reps' targets).
     """
     target_check_can_set(scope=scope, team=team)
     reps = {u.pk: u for u in team_reps(team=team, month=month)}
+    outside = sorted({r for r, _metric in values if r is not None and r not in reps})
+    if outside:
+        raise ValidationError(
+            _("Not reps of %(team)s in %(month)s: %(ids)s. Nothing was saved.")
+            % {"team": team.name, "month": f"{month:%Y-%m}", "ids": ", ".join(map(str, outside))}
+        )
     current = {
         (t.rep_id, t.metric): t.value
         for t in Target.objects.filter(month=month).filter(team=team)
@@ -162,8 +172,6 @@ def targets_save_grid(
     }
     changed = 0
     for (rep_id, metric), value in values.items():
-        if rep_id is not None and rep_id not in reps:
-            continue
         if current.get((rep_id, metric)) == value:
             continue
         target_set(

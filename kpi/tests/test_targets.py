@@ -69,8 +69,61 @@ def test_supervisor_sets_targets_in_the_grid(org, client_for):
     )
     assert Target.objects.count() == 2
     # clearing a cell deletes the target
-    client.post(edit_url(), {"v-team-total_revenue": "10000"})
+    client.post(edit_url(), {"v-team-total_revenue": "10000", f"v-{org.rep.pk}-deals": ""})
     assert not Target.objects.filter(rep=org.rep).exists()
+
+
+def _five_targets(org):
+    for metric in ("visits", "deals"):
+        target_set(month=OCT, metric=metric, value=Decimal(10), by=org.admin, team=org.team_a)
+        target_set(month=OCT, metric=metric, value=Decimal(4), by=org.admin, rep=org.rep)
+    target_set(month=OCT, metric="deals", value=Decimal(3), by=org.admin, rep=org.rep_b)
+    return {(t.rep_id, t.team_id, t.metric): t.value for t in Target.objects.all()}
+
+
+def test_a_partial_grid_changes_only_the_cells_it_sends(org, client_for):
+    before = _five_targets(org)
+    response = client_for(org.supervisor).post(edit_url(), {"v-team-visits": "340"})
+    assert response.status_code == 302
+    after = {(t.rep_id, t.team_id, t.metric): t.value for t in Target.objects.all()}
+    assert after == {**before, (None, org.team_a.pk, "visits"): Decimal("340.00")}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_rep_ids_outside_the_team_are_refused_and_nothing_is_saved(org, client_for, lang):
+    before = _five_targets(org)
+    client = client_for(org.supervisor)
+    with override(lang):
+        response = client.post(
+            edit_url(),
+            {
+                "v-team-visits": "340",
+                f"v-{org.rep_b.pk}-deals": "1",
+                f"v-{org.outsider.pk}-visits": "",
+            },
+            HTTP_ACCEPT_LANGUAGE=lang,
+        )
+    assert response.status_code == 200
+    assert response.context["has_errors"]
+    text = response.content.decode()
+    ids = ", ".join(str(pk) for pk in sorted([org.rep_b.pk, org.outsider.pk]))
+    if lang == "en":
+        assert f"Not reps of 北一组 in 2026-10: {ids}. Nothing was saved." in text
+    else:
+        assert f"以下人员 2026-10 不是北一组的销售：{ids}。未保存任何内容。" in text
+    after = {(t.rep_id, t.team_id, t.metric): t.value for t in Target.objects.all()}
+    assert after == before
+
+
+@pytest.mark.parametrize("who", ["supervisor_b", "outsider_supervisor", "rep", "rep_b"])
+def test_another_teams_people_cannot_change_the_grid(org, client_for, who):
+    before = _five_targets(org)
+    response = client_for(getattr(org, who)).post(
+        edit_url(), {"v-team-visits": "340", f"v-{org.rep.pk}-deals": ""}
+    )
+    assert response.status_code in (403, 404)
+    after = {(t.rep_id, t.team_id, t.metric): t.value for t in Target.objects.all()}
+    assert after == before
 
 
 def test_grid_rejects_bad_values_with_field_errors(org, client_for):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -111,6 +112,23 @@ def _grid_key(rep_id: int | None, metric: str) -> str:
     return f"v-{rep_id or 'team'}-{metric}"
 
 
+_GRID_KEY = re.compile(r"^v-(team|\d{1,12})-(\w+)$")
+
+
+def _posted_cells(data: QueryDict) -> list[tuple[str, int | None, str]]:
+    """The grid cells in a POST, as (field name, rep id or None for the team, metric):
+    the names :func:`_grid_key` makes, for known metrics only. Rep ids are not checked
+    here: ``targets_save_grid`` refuses those outside the team."""
+    known = set(TargetMetric.values)
+    cells = []
+    for key in data:
+        match = _GRID_KEY.match(key)
+        if match and match[2] in known:
+            who = match[1]
+            cells.append((key, None if who == "team" else int(who), match[2]))
+    return cells
+
+
 @login_required
 def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
     """The target grid of a team and month: rows the team and its reps, columns the
@@ -136,29 +154,34 @@ def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
     posted: dict[str, str] = {}
     if request.method == "POST":
         values: dict[tuple[int | None, str], Decimal | None] = {}
-        for rep_id in [None, *[r.pk for r in reps]]:
-            for metric, _label in metrics:
-                key = _grid_key(rep_id, metric)
-                text = (request.POST.get(key) or "").strip().replace(",", "")
-                posted[key] = text
-                if not text:
-                    values[(rep_id, metric)] = None
-                    continue
-                try:
-                    value = Decimal(text)
-                    if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
-                        raise InvalidOperation
-                except (InvalidOperation, ValueError):
-                    errors[key] = _("Enter a number of 0 or more.")
-                    continue
-                values[(rep_id, metric)] = value.quantize(Decimal("0.01"))
+        for key, rep_id, metric in _posted_cells(request.POST):
+            # Only the cells sent change; an empty one deletes its target.
+            text = (request.POST.get(key) or "").strip().replace(",", "")
+            posted[key] = text
+            if not text:
+                values[(rep_id, metric)] = None
+                continue
+            try:
+                value = Decimal(text)
+                if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                errors[key] = _("Enter a number of 0 or more.")
+                continue
+            values[(rep_id, metric)] = value.quantize(Decimal("0.01"))
         if not errors:
-            changed = target_services.targets_save_grid(
-                team=team, month=first, values=values, by=_user(request), scope=scope
-            )
-            messages.success(request, _("%(n)s targets saved.") % {"n": changed})
-            return redirect("kpi:target_edit", code=team.code, month=f"{first:%Y-%m}")
-        messages.error(request, _("Some values are not valid; nothing was saved."))
+            try:
+                changed = target_services.targets_save_grid(
+                    team=team, month=first, values=values, by=_user(request), scope=scope
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                errors["__all__"] = " ".join(exc.messages)
+            else:
+                messages.success(request, _("%(n)s targets saved.") % {"n": changed})
+                return redirect("kpi:target_edit", code=team.code, month=f"{first:%Y-%m}")
+        else:
+            messages.error(request, _("Some values are not valid; nothing was saved."))
     rows = []
     for rep in [None, *reps]:
         rep_id = rep.pk if rep else None
@@ -166,11 +189,8 @@ def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
         for metric, _label in metrics:
             key = _grid_key(rep_id, metric)
             t = existing.get((rep_id, metric))
-            shown = (
-                posted.get(key)
-                if request.method == "POST"
-                else (f"{t.value.normalize():f}" if t else "")
-            )
+            saved = f"{t.value.normalize():f}" if t else ""
+            shown = posted.get(key, saved) if request.method == "POST" else saved
             cells.append(
                 {
                     "name": key,

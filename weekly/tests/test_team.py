@@ -451,6 +451,8 @@ def test_a_rep_without_this_weeks_draft_shows_last_weeks_goals_as_plan_everywher
     )
     sup = client_for(org.supervisor)
     page = sup.get(_url(org), HTTP_ACCEPT_LANGUAGE=lang)
+    said = "last week's next-week goals" if lang == "en" else "上周填写的下周目标"
+    assert said in page.content.decode().replace("&#x27;", "'")
     members = [m["id"] for m in page.context["members"]]
     i = members.index(org.rep.pk)
     assert page.context["table"].cells["sales_revenue"]["members"][i][0] == Decimal("2000")
@@ -467,3 +469,38 @@ def test_a_rep_without_this_weeks_draft_shows_last_weeks_goals_as_plan_everywher
     rep_rows = {r.metric: r for r in next(e for e in m.reps if e.user == org.rep).rows}
     assert rep_rows["sales_revenue"].plan == "2,000.00"
     assert m.table.cells["sales_revenue"]["members"][i][0] == Decimal("2000")
+
+
+@pytest.mark.parametrize("page", ["team_report", "meeting"])
+def test_plans_from_last_weeks_goals_keep_the_query_count(
+    org, client_for, django_assert_max_num_queries, page
+):
+    """Five more reps whose plan comes from last week's next-week goals (no report this
+    week): the team report and the weekly meeting still run the same number of queries
+    (weekly.selectors.plans_for reads every plan in two queries), and each shows the plan."""
+    from accounts.models import Membership
+    from accounts.tests.factories import UserFactory
+    from kpi.calculations import iso_week_period
+
+    fixed_week(org)
+    client = client_for(org.supervisor)
+    url = (
+        _url(org)
+        if page == "team_report"
+        else reverse("weekly:meeting") + f"?team={org.team_a.pk}&week={WEEK.key}"
+    )
+    client.get(url)
+    with django_assert_max_num_queries(60) as ctx:
+        client.get(url)
+    few = len(ctx.captured_queries)
+    for i in range(5):
+        u = UserFactory.create(username=f"extra{i}")
+        Membership.objects.create(user=u, unit=org.team_a, role="rep", start=dt.date(2020, 1, 1))
+        goals = {"customers_visited": str(10 + i)}
+        report(u, org.team_a, iso_week_period(2026, 44), next_goals=goals)
+        journal(u, org.team_a, day(0))
+    with django_assert_max_num_queries(few):
+        resp = client.get(url)
+    table = resp.context["table"] if page == "team_report" else resp.context["m"].table
+    planned = [pair[0] for pair in table.cells["customers_visited"]["members"]]
+    assert sorted(v for v in planned if v is not None) == [10, 11, 12, 13, 14]
