@@ -136,7 +136,10 @@ class RepFacts:
     ``metrics``: KPI values by name (kpi.calculations names; None = no value), e.g.
     target_customers, new_targets, funnel_target, funnel_relationship, intents, intent_rate,
     intent_pool, deals, close_rate, visits. ``completion``: actual / own target by metric
-    (only metrics with a target). Habit counts come from the journals; the ``*_customers``
+    (only metrics with a target), over the whole period's target; ``work_days`` are the
+    rep's work days counted so far (before today), ``period_work_days`` all of them in the
+    period (0: unknown, the whole target is due). Habit counts come from the journals; the
+    ``*_customers``
     and ``*_journals`` lists are evidence links as ``{"id", "name"}`` / ``{"id", "day"}``.
     """
 
@@ -147,12 +150,37 @@ class RepFacts:
     closing_visits: int = 0
     intents_lost: int = 0
     work_days: int = 0
+    period_work_days: int = 0
     planned_visits: int = 0
     unprepared: int = 0
     overdue_next_steps: int = 0
     missing_journals: int = 0
     customers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     journals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def completion_to_date(self, key: str) -> float | None:
+        """Completion of a flow target (visits, new targets, deals: counts that grow day by
+        day) against the part due by the days counted: ``completion[key]`` x
+        ``period_work_days`` / ``work_days`` while the period runs, so a rep on pace is not
+        behind on the first day of a month; the whole target once every work day is
+        counted. None without a target or before the first work day. Rule source:
+        docs/domain, section 8 (as ``low_activity``'s standard counts the work days so far)."""
+        value = self.completion.get(key)
+        if value is None or self.period_work_days <= 0 or self.work_days >= self.period_work_days:
+            return value
+        if self.work_days <= 0:
+            return None
+        return value * self.period_work_days / self.work_days
+
+
+#: Targets judged to date (:meth:`RepFacts.completion_to_date`); a pool target such as
+#: ``target_customers`` is a stock, judged against the whole target.
+FLOW_TARGETS = frozenset({"visits", "new_targets", "deals"})
+
+
+def _completion(rep: RepFacts, key: str) -> float | None:
+    """The completion the rules judge: to date for :data:`FLOW_TARGETS`, else as is."""
+    return rep.completion_to_date(key) if key in FLOW_TARGETS else rep.completion.get(key)
 
 
 @dataclass
@@ -245,12 +273,12 @@ def rule_few_targets(
     d = derived(rep)
     fired = []
     for key in ("target_customers", "new_targets"):
-        if _weak(d[key], med.get(key), rep.completion.get(key), th):
+        if _weak(d[key], med.get(key), _completion(rep, key), th):
             fired.append(key)
     if not fired:
         return None
     return [
-        _figure(k, d[k], median=med.get(k), target=rep.completion.get(k))
+        _figure(k, d[k], median=med.get(k), target=_completion(rep, k))
         for k in ("target_customers", "new_targets")
     ]
 
@@ -321,11 +349,11 @@ def rule_hard_to_close(
     value = derived(rep)["close_rate"]
     if pool < th.min_denominator:
         return None
-    if not _weak(value, med.get("close_rate"), rep.completion.get("deals"), th):
+    if not _weak(value, med.get("close_rate"), _completion(rep, "deals"), th):
         return None
     return [
         _figure("intent_pool", pool),
-        _figure("deals", _num(rep.metrics.get("deals")), target=rep.completion.get("deals")),
+        _figure("deals", _num(rep.metrics.get("deals")), target=_completion(rep, "deals")),
         _figure("close_rate", value, median=med.get("close_rate"), fmt="rate"),
     ]
 
@@ -339,11 +367,11 @@ def rule_low_activity(
     standard = th.visit_standard_per_day * rep.work_days
     visits = _num(rep.metrics.get("visits")) or 0.0
     below_standard = visits < th.activity_ratio * standard
-    below_target = (rep.completion.get("visits") or 1.0) < th.target_ratio
+    below_target = (_completion(rep, "visits") or 1.0) < th.target_ratio
     if not (below_standard or below_target):
         return None
     return [
-        _figure("visits", visits, median=med.get("visits"), target=rep.completion.get("visits")),
+        _figure("visits", visits, median=med.get("visits"), target=_completion(rep, "visits")),
         _figure("visit_standard", standard),
         _figure("work_days", rep.work_days),
     ]

@@ -46,18 +46,44 @@ def recognitions_visible(scope: Scope) -> QuerySet[Recognition]:
     )
 
 
+def open_findings(
+    findings: QuerySet[Finding] | None = None,
+    *,
+    team_id: int | None = None,
+    rep_id: int | None = None,
+    period: Period | str | None = None,
+) -> QuerySet[Finding]:
+    """The diagnosis as every page shows it: the stored findings (one per rep, period and
+    symptom, written by ``coaching.services.findings_recompute``) that are not dismissed,
+    of one team, rep and/or period (month or ISO week), ``rep`` loaded. The morning
+    meeting (the month of its day), the weekly meeting (its week), the heat map and the
+    rep's page all read through here, so they show one diagnosis per rep and period.
+    ``findings`` narrows the rows (a scoped queryset); the caller checks access otherwise.
+    Raises ValueError for a bad period key (docs/domain, section 8)."""
+    qs = (Finding.objects.all() if findings is None else findings).exclude(
+        status=Finding.Status.DISMISSED
+    )
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if rep_id is not None:
+        qs = qs.filter(rep_id=rep_id)
+    if period is not None:
+        p = parse_period(period)
+        qs = qs.filter(period_kind=p.kind, period_start=p.start)
+    return qs.select_related("rep")
+
+
 def findings_for_team(*, team_id: int, period: Period | str) -> list[Finding]:
-    """The team's findings of one month or ISO week, by rep then symptom (not dismissed).
+    """The team's findings of one month or ISO week, by rep then symptom (not dismissed;
+    :func:`open_findings`).
 
     For the morning and weekly meetings; the caller has checked access to the team.
     One query; ``rep`` is loaded.
     """
-    period = parse_period(period)
     return list(
-        Finding.objects.select_related("rep")
-        .filter(team_id=team_id, period_kind=period.kind, period_start=period.start)
-        .exclude(status=Finding.Status.DISMISSED)
-        .order_by("rep__display_name", "rep_id", "symptom")
+        open_findings(team_id=team_id, period=period).order_by(
+            "rep__display_name", "rep_id", "symptom"
+        )
     )
 
 
@@ -118,11 +144,7 @@ def heatmap(*, team: OrgUnit, period: Period, day: dt.date) -> dict[str, Any]:
     "totals": [int per symptom]}``. Rows are the team's reps today plus any rep with a
     finding in the period. Two queries.
     """
-    findings = list(
-        Finding.objects.select_related("rep")
-        .filter(team=team, period_kind=period.kind, period_start=period.start)
-        .exclude(status=Finding.Status.DISMISSED)
-    )
+    findings = list(open_findings(team_id=team.pk, period=period))
     reps = {u.pk: u for u in team_reps(team.pk, day)}
     for f in findings:
         reps.setdefault(f.rep_id, f.rep)

@@ -430,10 +430,9 @@ def rep_findings(request: ScopedRequest, user_id: int) -> HttpResponse:
     # Narrowed to the viewer's people just above; the helper also makes a huge id a 404.
     person = get_visible_or_404(User.objects.all(), scope, pk=user_id)
     findings = list(
-        selectors.findings_visible(scope)
-        .filter(rep_id=user_id)
-        .exclude(status=Finding.Status.DISMISSED)
-        .order_by("-period_start", "period_kind", "symptom")[:60]
+        selectors.open_findings(selectors.findings_visible(scope), rep_id=user_id).order_by(
+            "-period_start", "period_kind", "symptom"
+        )[:60]
     )
     for f in findings:
         f.period = period_of(f.period_start, f.period_kind)  # type: ignore[attr-defined]

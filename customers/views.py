@@ -35,7 +35,7 @@ from accounts.http import id_param, safe_next
 from accounts.models import OrgSettings, User
 from accounts.scoping import Scope, get_visible_or_404
 
-from . import exporting, selectors, services
+from . import exporting, selectors, services, timeline
 from .forms import (
     ContactForm,
     ContractForm,
@@ -258,7 +258,7 @@ def _detail_context(
         "stalled": selectors.is_stalled(customer, settings_by_stage, now),
         "funnel": funnel,
         "lost_at": reached.get(Stage.LOST),
-        "timeline": selectors.customer_timeline(customer),
+        "timeline": timeline.customer_timeline(customer),
         "can_follow_up": customer.stage != Stage.LOST  # docs/domain 3: calls, WeChat, e-mail
         and customer.team_id in (scope.rep_team_ids | scope.supervised_team_ids),
         "contacts": list(customer.contacts.all()),

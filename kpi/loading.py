@@ -332,6 +332,7 @@ def load_input(
     own_cols = ["customer_id", "owner_id", "team_id", "start", "end"]
     mem_cols = ["user_id", "unit_id", "role", "start", "end"]
     visit_cols = [
+        "id",
         "customer_id",
         "rep_id",
         "team_id",

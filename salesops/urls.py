@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.templatetags.static import static
-from django.urls import URLPattern, include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -36,7 +36,7 @@ api_urls = [
 ]
 
 
-def _api_root_dict(patterns: list[URLPattern]) -> dict[str, str]:
+def _api_root_dict(patterns: list[URLPattern | URLResolver]) -> dict[str, str]:
     """The API root's links: ``{prefix: url name}`` for every collection and plain endpoint.
 
     Shapes: ``patterns`` are the API's URL patterns (router or plain ``path``); a pattern is

@@ -231,6 +231,7 @@ def _team_report(
     rng: random.Random,
 ) -> None:
     snapshot = {
+        "targets": sel.targets_json(sel.team_targets(team.pk, period)),
         "members": [{"id": u.pk, "name": u.name} for u in members],
         "figures": {
             "team": figures.get((period, "team"), {}),

@@ -306,6 +306,9 @@ def _team_facts(
         exempt = habits.exempt.get(rid, set())
         days = [d for d in calendar.workdays_between(first, until) if d not in exempt]
         fact.work_days = len(days)
+        fact.period_work_days = sum(
+            1 for d in calendar.workdays_between(first, last) if d not in exempt
+        )
         fact.missing_journals = sum(1 for d in days if (rid, d) not in habits.submitted)
         out[rid] = fact
     return out

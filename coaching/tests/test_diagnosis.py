@@ -145,3 +145,20 @@ def test_missed_need_fires_on_closing_visits_without_deals() -> None:
 def test_no_interest_is_not_one_reps_symptom_when_the_whole_team_is_low() -> None:
     team = [healthy(i, explanation_visits=20, metrics={"intents": 1}) for i in (1, 2, 3)]
     assert all(Symptom.NO_INTEREST not in s for s in fired(team).values())
+
+
+def test_flow_targets_of_a_running_period_are_judged_to_date() -> None:
+    """A rep on pace early in a period is not behind its target (docs/domain, section 8):
+    the tuesday of a week, 1 of 5 work days counted, 4 visits of a weekly target of 16
+    (25 %) and 3 a day of standard is no ``low_activity``; the same 25 % at the end of the
+    week is. A pool target (``target_customers``) is judged against the whole target."""
+    early = healthy(9, work_days=1, period_work_days=5, metrics={"visits": 4})
+    early.completion = {"visits": 0.25, "deals": 0.2, "new_targets": 0.2}
+    assert early.completion_to_date("visits") == pytest.approx(1.25)
+    assert fired([healthy(1), healthy(2), early])[9] == set()
+    done = dataclasses.replace(early, work_days=5, metrics={**early.metrics, "visits": 16})
+    assert Symptom.LOW_ACTIVITY in fired([healthy(1), healthy(2), done])[9]
+    pool = dataclasses.replace(early, completion={"target_customers": 0.5})
+    assert fired([healthy(1), healthy(2), pool])[9] == {Symptom.FEW_TARGETS}
+    first_day = dataclasses.replace(early, work_days=0)
+    assert first_day.completion_to_date("visits") is None

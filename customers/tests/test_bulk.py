@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.scoping import scope_for
 from customers import bulk
 from customers.models import Customer, Ownership, Stage, StageChange
-from customers.selectors import customer_timeline
 from customers.tests.factories import make_customer
+from customers.timeline import customer_timeline
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from accounts.scoping import scope_for
 from customers.import_messages import translate_reason
 from customers.import_service import import_job_create, import_job_execute, import_preview
 from customers.models import Customer, ImportJob, Ownership, StageChange
-from customers.selectors import customer_detail, customer_timeline
+from customers.selectors import customer_detail
 from customers.tests.test_import_command import run
 from customers.tests.test_import_support import (
     english,  # noqa: F401 - fixture
@@ -24,6 +24,7 @@ from customers.tests.test_import_support import (
     run_import,
     xlsx_bytes,
 )
+from customers.timeline import customer_timeline
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "english")]
 

@@ -134,9 +134,11 @@ denominator gives value None (status 'no_data'), never 0, NaN or Infinity. Metri
 """
 
 from kpi.calculations.api import (
+    VISIT_MEMBER_METRICS,
     compute_many,
     compute_members,
     compute_scope,
+    compute_visit_members,
 )
 from kpi.calculations.assembly import (
     BILLING_METRICS,
@@ -202,6 +204,8 @@ __all__ = [
     "as_scope",
     "compute_many",
     "compute_members",
+    "compute_visit_members",
+    "VISIT_MEMBER_METRICS",
     "compute_scope",
     "iso_week_period",
     "metric_names",

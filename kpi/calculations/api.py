@@ -81,6 +81,36 @@ def compute_members(
     return result[metric], sorted(int(i) for i in prep.ids[pos])
 
 
+#: Metrics whose visit records the drill-down lists (docs/domain, section 9, "Visits and
+#: follow-ups"): in-person visits, and contacts of every channel.
+VISIT_MEMBER_METRICS = ("visits", "follow_ups")
+
+
+def compute_visit_members(
+    period: Period | str,
+    scope: Scope | tuple[Any, ...],
+    data: KpiInput,
+    metric: str,
+    *,
+    tz: dt.tzinfo | str,
+    new_revenue_months: int = 12,
+) -> tuple[MetricValue, list[int]]:
+    """A visit-count metric of one scope and period (``visits``: in-person visits;
+    ``follow_ups``: contact records of every channel) and the ids of the visit records it
+    counts, from the same masks of one engine pass, so ``len(ids) == value.value``. The
+    visits frame of ``data`` must carry the records' ``id`` (``kpi.loading.load_input``
+    does). Raises ValueError for another metric, a bad period or a bad scope."""
+    if metric not in VISIT_MEMBER_METRICS:
+        raise ValueError(f"No visit list for metric {metric!r}")
+    p, s = parse_period(period), as_scope(scope)
+    prep = _prepare(data, _tz(tz))
+    members: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    bands = _bands(DEFAULT_REVENUE_BANDS)
+    result = _compute_period(prep, p, _Scopes([s]), new_revenue_months, bands, members)[0]
+    pos, _sk = members[f"visit_records:{metric}"]
+    return result[metric], sorted(int(i) for i in prep.visits.id[pos])
+
+
 def compute_scope(
     period: Period | str,
     scope: Scope | tuple[Any, ...],

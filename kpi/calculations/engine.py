@@ -36,7 +36,9 @@ def _compute_period(
 
     ``members``, when given, receives for every customer-count metric (the registry's
     drillable ones) the pairs (customer position, scope position) it counts: the count of
-    scope ``i`` is the number of pairs with scope ``i``.
+    scope ``i`` is the number of pairs with scope ``i``; and under ``visit_records:visits``
+    and ``visit_records:follow_ups`` the pairs (position in ``prep.visits``, scope position)
+    of the visit records those two counts count.
     """
     parts = _period_parts(prep, period, sm, new_revenue_months, bands, members)
     return _assemble(prep, period, sm, *parts)
@@ -145,6 +147,9 @@ def _period_parts(
     in_period = (vis.at >= start) & (vis.at < end)
     tm = np.flatnonzero(in_period)
     rows, sk = sm.expand(vis.rep[tm], vis.team[tm])
+    # Visit-record members (positions into prep.visits, not customers): the drill-down's
+    # visit lists, kpi.calculations.compute_visit_members.
+    pairs["visit_records:follow_ups"] = (tm[rows], sk)
     counts["follow_ups"] = sm.size(sk)
     counts["customers_touched"] = sm.distinct(sk, vis.pos[tm[rows]], N)
 
@@ -153,6 +158,7 @@ def _period_parts(
     rows, sk = sm.expand(vis.rep[vm], vis.team[vm])
     vi = vm[rows]
     vpos, targeted = vis.pos[vi], vis.target[vi]
+    pairs["visit_records:visits"] = (vi, sk)
     counts["visits"] = sm.size(sk)
     counts["target_customer_visits"] = sm.size(sk, targeted)
     visited = sm.distinct(sk, vpos, N)

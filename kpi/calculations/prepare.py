@@ -66,6 +66,7 @@ class _Visits:
     target: np.ndarray  # the customer was an open target just before the visit
     effective: np.ndarray  # domain.visits.effective_mask of the visit's fields
     in_person: np.ndarray  # domain.visits.in_person_mask: a visit, not a call/WeChat/e-mail
+    id: np.ndarray  # the record's id (the drill-down's visit list), _NONE when not loaded
 
 
 @dataclass
@@ -160,6 +161,7 @@ def _prepare(data: KpiInput, tz: dt.tzinfo) -> _Prepared:
         target=_open_target_at(ch, reach, v_pos, v_at[keep]),
         effective=effective[keep],
         in_person=in_person_mask(_col(v, "channel")).astype(bool)[keep],
+        id=_ids(_col(v, "id"))[keep],
     )
 
     r = frames["revenue"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.forms import FileField, SplitDateTimeField
@@ -233,12 +233,12 @@ def test_a_billing_month_closed_in_the_admin_recomputes_every_team(org, touching
 
 @pytest.mark.django_db
 def test_a_membership_added_in_the_admin_gives_the_new_rep_figures(org, touching, client):
-    from accounts.models import Membership
+    from accounts.models import Membership, User
     from accounts.tests.factories import UserFactory
 
     today = timezone.localdate()
     _full(org, today)
-    newcomer = UserFactory()
+    newcomer = cast(User, UserFactory())
     assert _figure("rep", newcomer.pk, "funnel_lead", today) is None
     admin = _admin(client, org)
     with touching(execute=True):

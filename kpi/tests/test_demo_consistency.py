@@ -70,6 +70,18 @@ def test_the_seeded_demo_is_consistent_with_itself():
                 if metric in live:
                     assert stored[metric].value == live[metric].value, (team.code, key, metric)
 
+    # A submitted team report froze the team targets of its week, which the demo does not
+    # change afterwards: the frozen target is the live one (docs/domain, section 4).
+    from weekly import selectors as weekly_sel
+    from weekly.models import TeamWeeklyReport
+
+    reports = list(TeamWeeklyReport.objects.exclude(status="draft").select_related("team"))
+    assert reports
+    for tr in reports:
+        period = weekly_sel.week_period(tr)
+        frozen = weekly_sel.snapshot_targets(tr.figures)
+        assert frozen == weekly_sel.team_targets(tr.team_id, period), (tr.team.code, period.key)
+
     # A recognition quoting a rate quotes the weekly meeting's live figure of the week it
     # describes (the week of the day two days before it was given, docs/domain, section 8).
     for r in Recognition.objects.filter(source="best_effective_rate"):

@@ -89,6 +89,10 @@ RANK_METRICS_WEEK = (
 #: Count metrics whose customers the drill-down lists.
 #: Metrics with a customer list (drill-down): the registry's ``drillable`` ones.
 DRILL_METRICS = frozenset(m.name for m in metric_registry.METRICS.values() if m.drillable)
+#: Count metrics whose visit records the drill-down lists (kpi.calculations.compute_visit_members).
+VISIT_DRILL_METRICS = frozenset(calc.VISIT_MEMBER_METRICS)
+#: Every figure with a drill-down link: a customer list or a visit list.
+DRILLABLE = DRILL_METRICS | VISIT_DRILL_METRICS
 COMPOSITE_GROUPS = (
     ("product_share:", "product"),
     ("industry_share:", "industry"),
@@ -262,7 +266,7 @@ def dashboard_data(
                 "pending": getattr(mv, "status", "") == "pending",
                 "mom": _delta(m, mv, previous.get(m)),
                 "yoy": _delta(m, mv, last_year.get(m)),
-                "drill": _drill_url(ds, period, m) if m in DRILL_METRICS else "",
+                "drill": _drill_url(ds, period, m) if m in DRILLABLE else "",
             }
         )
     funnel: list[dict[str, Any]] = []
@@ -355,7 +359,7 @@ def dashboard_data(
     ranked = ranking(children, table, rank_by, rank_metrics)
     for r in ranked:
         for cell in r["cells"]:
-            if cell["metric"] in DRILL_METRICS:
+            if cell["metric"] in DRILLABLE:
                 child = DashScope(ds.kind, r["id"], r["label"], r["key"])
                 cell["drill"] = _drill_url(child, period, cell["metric"])
     charts = {

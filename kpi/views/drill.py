@@ -19,9 +19,10 @@ from openpyxl.styles import Font
 from accounts.models import OrgSettings
 from customers.models import Customer
 from customers.selectors import customer_queryset
+from journals.models import Visit
 from kpi import calculations as calc
 from kpi.templatetags.kpi_format import metric_label
-from kpi.views.dashboard_data import DRILL_METRICS
+from kpi.views.dashboard_data import DRILL_METRICS, VISIT_DRILL_METRICS
 from kpi.views.scopes import (
     DashScope,
     _rep_team_ids,
@@ -42,10 +43,44 @@ def drill_customer_ids(ds: DashScope, period: calc.Period, metric: str) -> list[
     implementation of the counting rules here (docs/domain, section 9). Raises ValueError
     for a metric without a customer list (not ``drillable`` in ``domain.metrics``).
     """
-    from kpi.loading import load_input
-
     if metric not in DRILL_METRICS:
         raise ValueError(metric)
+    data, scope = _scope_input(ds)
+    settings = OrgSettings.load()
+    _value, ids = calc.compute_members(
+        period,
+        scope,
+        data,
+        metric,
+        tz=timezone.get_default_timezone(),
+        new_revenue_months=settings.new_revenue_months,
+    )
+    return ids
+
+
+def drill_visit_ids(ds: DashScope, period: calc.Period, metric: str) -> list[int]:
+    """Ids of the visit records behind ``visits`` (in-person visits) or ``follow_ups``
+    (contacts of every channel) of a scope and period: the engine's own mask
+    (:func:`kpi.calculations.compute_visit_members`), so the list has as many records as
+    the headline. Raises ValueError for another metric."""
+    if metric not in VISIT_DRILL_METRICS:
+        raise ValueError(metric)
+    data, scope = _scope_input(ds)
+    _value, ids = calc.compute_visit_members(
+        period,
+        scope,
+        data,
+        metric,
+        tz=timezone.get_default_timezone(),
+        new_revenue_months=OrgSettings.load().new_revenue_months,
+    )
+    return ids
+
+
+def _scope_input(ds: DashScope) -> tuple[calc.KpiInput, calc.Scope]:
+    """The engine input and scope of a dashboard scope (as the stored figures load it)."""
+    from kpi.loading import load_input
+
     if ds.kind == "rep":
         team_ids = _rep_team_ids(ds.id)
         # The rep's own rows count too (a stage change recorded without a team), as in
@@ -59,16 +94,7 @@ def drill_customer_ids(ds: DashScope, period: calc.Period, metric: str) -> list[
             if ds.kind == "team"
             else calc.Scope.branch(ds.team_ids or [], ds.id)
         )
-    settings = OrgSettings.load()
-    _value, ids = calc.compute_members(
-        period,
-        scope,
-        data,
-        metric,
-        tz=timezone.get_default_timezone(),
-        new_revenue_months=settings.new_revenue_months,
-    )
-    return ids
+    return data, scope
 
 
 def drill_workbook(customers: list[Customer], visible: set[int], title: str) -> bytes:
@@ -110,6 +136,8 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     ds = resolve_scope_key(scope, request.GET.get("scope", ""))
     period = parse_period_params(request.GET)
     metric = request.GET.get("metric", "")
+    if metric in VISIT_DRILL_METRICS:
+        return _visit_drilldown(request, ds, period, metric)
     if metric not in DRILL_METRICS:
         raise Http404("No customer list for this figure")
     ids = drill_customer_ids(ds, period, metric)
@@ -147,3 +175,34 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         "back_url": f"{ds.url}?{urlencode({'period': period.key})}",
     }
     return render(request, "kpi/drilldown.html", context)
+
+
+def _visit_drilldown(
+    request: HttpRequest, ds: DashScope, period: calc.Period, metric: str
+) -> HttpResponse:
+    """The visit records behind ``visits`` / ``follow_ups``, newest first, 50 a page; a
+    customer now in a team the viewer does not see is not named (as on the customer list)."""
+    scope = _scope(request)
+    ids = drill_visit_ids(ds, period, metric)
+    visits = (
+        Visit.objects.filter(pk__in=ids)
+        .select_related("customer", "rep")
+        .order_by("-occurred_at", "-pk")
+    )
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    shown = {v.customer_id for v in page.object_list}
+    visible = set(customer_queryset(scope).filter(pk__in=shown).values_list("pk", flat=True))
+    for visit in page.object_list:
+        visit.customer_visible = visit.customer_id in visible
+    context = {
+        "ds": ds,
+        "period": period,
+        "period_label": period_label(period),
+        "metric": metric,
+        "metric_label": metric_label(metric),
+        "count": len(ids),
+        "page": page,
+        "querystring": urlencode({"scope": ds.key, "period": period.key, "metric": metric}),
+        "back_url": f"{ds.url}?{urlencode({'period': period.key})}",
+    }
+    return render(request, "kpi/drilldown_visits.html", context)

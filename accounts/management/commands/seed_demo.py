@@ -21,13 +21,15 @@ STEPS = [
     ("customers.demo", "seed"),
     ("customers.projects.demo", "seed"),
     ("journals.demo", "seed"),
-    ("weekly.demo", "seed"),
     # After every step that records customer events (visits, stage changes, notes, the
     # pool): date every customer before its first event (the import stamps "now"), and
     # before the KPI snapshots, so the stored figures are those of the final data (a
     # customer's creation counts in the funnel) and every page shows one set of figures.
     ("journals.demo.consistency", "settle"),
     ("kpi.demo", "seed"),
+    # After the targets (kpi.demo): a submitted team report freezes the targets of its week
+    # (docs/domain, section 4), so they must exist when the demo reports are written.
+    ("weekly.demo", "seed"),
     ("coaching.demo", "seed"),
 ]
 RESETS = [

@@ -1,0 +1,73 @@
+"""Drill-downs of the visit counts (docs/domain, section 9, "Visits and follow-ups" and
+"Drill-down"): ``visits`` lists the in-person visit records, ``follow_ups`` the contact
+records of every channel, from the engine's own masks, so each list has as many rows as
+the headline; the dashboard links them; another team's supervisor gets 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.scoping import scope_for
+from customers.models import Stage
+from journals import services
+from journals.tests.factories import local_dt, make_customer
+from kpi.calculations import Scope, parse_period
+from kpi.figures import compute
+from kpi.views.drill import drill_visit_ids
+from kpi.views.scopes import resolve_team
+
+DAY = dt.date(2026, 3, 4)
+URL = reverse("kpi:drilldown")
+
+
+@pytest.fixture
+def contacts(org):
+    journal = services.journal_get_or_create_today(rep=org.rep, day=DAY)
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    other = make_customer(org.rep, stage=Stage.TARGET)
+    made = []
+    for hour, channel, purpose, who in (
+        (9, "visit", "first", customer),
+        (10, "visit", "service", other),
+        (11, "phone", "service", customer),
+        (15, "wechat", "collection", other),
+    ):
+        made.append(
+            services.visit_record(
+                journal=journal,
+                by=org.rep,
+                customer=who,
+                purpose=purpose,
+                occurred_at=local_dt(DAY, hour),
+                channel=channel,
+            )
+        )
+    return made
+
+
+@pytest.mark.parametrize(("metric", "expected"), [("visits", 2), ("follow_ups", 4)])
+def test_the_visit_lists_equal_their_headlines(org, contacts, metric, expected):
+    period = parse_period("2026-03")
+    headline = compute([period], [Scope.team(org.team_a.pk)])[(period, Scope.team(org.team_a.pk))]
+    ids = drill_visit_ids(resolve_team(scope_for(org.admin), "north-1"), period, metric)
+    assert len(ids) == headline[metric].value == expected
+    in_person = {v.pk for v in contacts if v.channel == "visit"}
+    assert set(ids) == (in_person if metric == "visits" else {v.pk for v in contacts})
+
+
+def test_the_visit_drilldown_page_in_both_languages_and_scoped(org, client_for, contacts):
+    params = {"scope": "team:north-1", "period": "2026-03", "metric": "follow_ups"}
+    for lang, count in (("en", "4 contact records"), ("zh-hans", "4 条拜访或跟进记录")):
+        page = client_for(org.supervisor).get(URL, params, HTTP_ACCEPT_LANGUAGE=lang)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert count in html
+        assert html.count("/customers/") >= 4
+    assert client_for(org.supervisor_b).get(URL, params).status_code == 404
+    dash = client_for(org.supervisor).get(
+        reverse("kpi:team_dashboard", args=["north-1"]), {"period": "2026-03"}
+    )
+    assert "metric=visits" in dash.content.decode()
