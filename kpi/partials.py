@@ -12,8 +12,10 @@ scopes whose sums changed. The figures are exactly those of a full recompute
 (``kpi/tests/test_incremental.py``); anything the per-customer sums do not cover rebuilds
 them from the whole history: the first recompute of a (unit, period), a change without a
 customer (-1), other scopes or memberships, another time zone or ``new_revenue_months``
-(the fingerprint), and a full KPI run (nightly, imports, "Recompute now"), which drops the
-unit's partial sums because it may follow writes that marked nothing.
+(the fingerprint), and a full KPI run (nightly, imports, "Recompute now"), which may
+follow writes that marked nothing: it rebuilds the unit's sums while it computes the
+figures and keeps them (``rebuild=True``), so the next change is incremental. A rebuild
+sums all buckets in one engine pass (``compute_bucket_sums``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from accounts.models import Membership, OrgSettings
 from .calculations import MetricValue, Period, Scope
 from .calculations.sums import Flat, assemble_sums, compute_bucket_sums, compute_sums
 from .loading import customer_ids_for_teams, load_input, org_zone
-from .models import KpiDirtyCustomer, KpiPartial, KpiPartialBucket, KpiSnapshot
+from .models import KpiDirtyCustomer, KpiPartial, KpiPartialBucket, KpiRun, KpiSnapshot
 from .snapshots import plan_scopes, store, with_branch_targets
 
 BUCKETS = 16
@@ -83,12 +85,18 @@ touched long ago: their figures are stored and no change reaches them any more).
 
 
 def drop(*, unit_ids: Iterable[int], periods: Iterable[Period]) -> None:
-    """Forget the stored sums of the units for the periods (after a full recompute, which may
-    follow writes that marked no customer): their next recompute rebuilds them. Also deletes
-    every unit's sums unused for :data:`KEEP_DAYS`."""
+    """Forget the stored sums of the units for the periods: their next recompute rebuilds
+    them. Also deletes every unit's sums unused for :data:`KEEP_DAYS`
+    (:func:`forget_unused`)."""
     match = _periods_q(periods)
     if match is not None:
         KpiPartial.objects.filter(match, unit_id__in=list(unit_ids)).delete()
+    forget_unused()
+
+
+def forget_unused() -> None:
+    """Delete every unit's stored sums unused for :data:`KEEP_DAYS` (called by each part
+    of a full run)."""
     old = timezone.now() - dt.timedelta(days=KEEP_DAYS)
     KpiPartial.objects.filter(updated_at__lt=old).delete()
 
@@ -166,7 +174,13 @@ class _Sums:
 
 
 def compute_and_store_incremental(
-    *, unit_id: int, periods: Sequence[Period], team_ids: list[int], kinds: Sequence[str]
+    *,
+    unit_id: int,
+    periods: Sequence[Period],
+    team_ids: list[int],
+    kinds: Sequence[str],
+    rebuild: bool = False,
+    run: KpiRun | None = None,
 ) -> int:
     """The figures of ``team_ids`` for ``kinds`` (as ``kpi.snapshots.compute_and_store``)
     through the stored sums of ``unit_id``: only the dirty buckets are recomputed (all of
@@ -176,7 +190,12 @@ def compute_and_store_incremental(
     there was nothing to compute). Reads and computes outside any transaction and writes in
     a short one (on SQLite the other writers wait only that long); when another recompute of
     the unit wrote its sums in between, the step is redone (at most :data:`ATTEMPTS` times,
-    then OperationalError, which the task retries)."""
+    then OperationalError, which the task retries).
+
+    ``rebuild`` recomputes every bucket from the whole history and writes every scope
+    (a full KPI run: it may follow writes that marked nothing, such as an import), and
+    keeps the sums so the unit's next change is incremental; ``run`` is stamped on the
+    snapshot rows written (``kpi.snapshots.store``)."""
     plist = sorted(set(periods))
     scopes, load_teams = plan_scopes(plist, team_ids, kinds)
     if not scopes:
@@ -202,7 +221,17 @@ def compute_and_store_incremental(
     )
     for _attempt in range(ATTEMPTS):
         done = _recompute_once(
-            unit_id, plist, scopes, load_teams, rep_ids, memberships, fingerprint, zone, months
+            unit_id,
+            plist,
+            scopes,
+            load_teams,
+            rep_ids,
+            memberships,
+            fingerprint,
+            zone,
+            months,
+            force=rebuild,
+            run=run,
         )
         if done is not None:
             return done
@@ -219,6 +248,9 @@ def _recompute_once(
     fingerprint: str,
     zone: Any,
     months: int,
+    *,
+    force: bool = False,
+    run: KpiRun | None = None,
 ) -> int | None:
     """One attempt of :func:`compute_and_store_incremental`: read and compute outside any
     transaction, then write in a short one; None when another recompute of the unit wrote
@@ -235,11 +267,15 @@ def _recompute_once(
         KpiDirtyCustomer.objects.filter(match, unit_id=unit_id).values_list("pk", "customer_id")
     )
     marked = {c for _pk, c in taken}
-    rebuild = KpiDirtyCustomer.ALL in marked or any(
-        (p.kind, p.start) not in rows
-        or rows[(p.kind, p.start)].fingerprint != fingerprint
-        or rows[(p.kind, p.start)].buckets != BUCKETS
-        for p in plist
+    rebuild = (
+        force
+        or KpiDirtyCustomer.ALL in marked
+        or any(
+            (p.kind, p.start) not in rows
+            or rows[(p.kind, p.start)].fingerprint != fingerprint
+            or rows[(p.kind, p.start)].buckets != BUCKETS
+            for p in plist
+        )
     )
     if rebuild:
         members = np.array(sorted(customer_ids_for_teams(load_teams or [], rep_ids)))
@@ -327,7 +363,7 @@ def _recompute_once(
         KpiDirtyCustomer.objects.filter(pk__in=[t[0] for t in taken]).delete()
         for p, row, sums in saves:
             _save(unit_id, p, row, fingerprint, assembly, sums, members)
-        written = store(results) if results else 0
+        written = store(results, run=run) if results else 0
         _touch_unchanged(unchanged)
     # Unchanged scopes count too: the recompute checked them, and the diagnosis it triggers
     # must run even when no figure moved (a submitted journal changes the habits it reads).

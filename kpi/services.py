@@ -154,20 +154,38 @@ def kpi_run_claim(
 
 def kpi_run_part(*, run: KpiRun, kind: str, unit_id: int) -> int:
     """Compute one part of a run: a team (its people and the team) or a branch.
-    Idempotent (snapshots are upserted). Returns rows written."""
-    from .snapshots import compute_and_store
+    Idempotent (snapshots are upserted). Returns rows written.
 
-    # A run may follow writes that marked no bucket (an import): the unit's stored sums
-    # of these periods are rebuilt by its next incremental recompute (kpi/partials.py).
-    partials.drop(unit_ids=[unit_id], periods=[parse_period(p) for p in run.periods])
+    A run may follow writes that marked no bucket (an import), so the unit's sums are
+    rebuilt from the whole history (one engine pass over all buckets) and kept: the unit's
+    next change is incremental (kpi/partials.py; docs/architecture.md, "Incremental
+    recompute"). Periods are taken :data:`RUN_PART_PERIODS` at a time, so a long run
+    (24 months) writes in several short transactions."""
+    partials.forget_unused()
+    kinds: tuple[str, ...]
     if kind == "team":
-        return compute_and_store(
-            periods=run.periods, team_ids=[unit_id], run=run, kinds=("rep", "team")
+        team_ids, kinds = [unit_id], ("rep", "team")
+    else:
+        team_ids, kinds = branch_teams([unit_id]).get(unit_id, []), ("branch",)
+        if not team_ids:
+            return 0
+    plist = sorted({parse_period(p) for p in run.periods})
+    written = 0
+    for i in range(0, len(plist), RUN_PART_PERIODS):
+        written += partials.compute_and_store_incremental(
+            unit_id=unit_id,
+            periods=plist[i : i + RUN_PART_PERIODS],
+            team_ids=team_ids,
+            kinds=kinds,
+            rebuild=True,
+            run=run,
         )
-    team_ids = branch_teams([unit_id]).get(unit_id, [])
-    if not team_ids:
-        return 0
-    return compute_and_store(periods=run.periods, team_ids=team_ids, run=run, kinds=("branch",))
+    return written
+
+
+RUN_PART_PERIODS = 4
+"""Periods a run part computes per load (the nightly's four, the current and previous month
+and ISO week, in one): each chunk is read once and written in one short transaction."""
 
 
 def kpi_run_part_is_done(*, run_id: int, kind: str, unit_id: int) -> bool:

@@ -142,7 +142,7 @@ def test_incremental_figures_equal_a_full_recompute_after_random_changes(org, to
 
 
 @pytest.mark.django_db
-def test_a_membership_change_rebuilds_the_sums_and_a_run_drops_them(org, touching):
+def test_a_membership_change_rebuilds_the_sums_and_a_run_rebuilds_them(org, touching):
     day = timezone.localdate()
     plist = [period_of(day, "month"), period_of(day, "week")]
     with touching(execute=True):
@@ -158,14 +158,62 @@ def test_a_membership_change_rebuilds_the_sums_and_a_run_drops_them(org, touchin
         customer_change_stage(
             customer=customer, to_stage=Stage.DEAL, by=org.rep, check_required=False
         )
-    assert KpiPartial.objects.get(unit=org.team_a, period_kind="month").fingerprint != before
+    after = KpiPartial.objects.get(unit=org.team_a, period_kind="month")
+    assert after.fingerprint != before
     _check_equal_to_full(org, plist)
-    # A full run (nightly, an import) may follow writes that marked nothing: it drops them.
+    # A full run (nightly, an import) may follow writes that marked nothing: it rebuilds
+    # the sums from the whole history and keeps them.
     with touching(execute=True):
         run = services.kpi_run_start(trigger=KpiRun.Trigger.MANUAL, periods=[p.key for p in plist])
     run.refresh_from_db()
     assert run.status == KpiRun.Status.DONE
-    assert not KpiPartial.objects.filter(unit=org.team_a).exists()
+    rebuilt = KpiPartial.objects.get(unit=org.team_a, period_kind="month")
+    assert rebuilt.fingerprint == after.fingerprint
+    assert rebuilt.updated_at > after.updated_at
+
+
+@pytest.mark.django_db
+def test_after_a_full_run_the_next_change_is_incremental_and_equals_a_full_recompute(
+    org, touching, monkeypatch
+):
+    """The full run keeps the sums it computes (kpi.services.kpi_run_part), so the first
+    change after it reloads only its customer's bucket (no rebuild of all 16) and the
+    stored figures still equal a full compute_and_store."""
+    day = timezone.localdate()
+    plist = [period_of(day, "month"), period_of(day, "week")]
+    # Written without a touch (as an import writes): only the run covers these.
+    customers = [make_customer(org.rep, stage=Stage.TARGET) for _ in range(3)]
+    customers.append(make_customer(org.teammate, stage=Stage.INTENT))
+    with touching(execute=True):
+        run = services.kpi_run_start(trigger=KpiRun.Trigger.MANUAL, periods=[p.key for p in plist])
+    run.refresh_from_db()
+    assert run.status == KpiRun.Status.DONE
+    for unit in (org.team_a, org.north):
+        assert KpiPartial.objects.filter(unit=unit).count() == len(plist)
+    assert KpiSnapshot.objects.filter(run=run).exists()
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("the change after a full run rebuilt every bucket")
+
+    loaded: list[list[int]] = []
+    real_load = partials.load_input
+
+    def spy(**kwargs):
+        loaded.append(list(kwargs["customer_ids"]))
+        return real_load(**kwargs)
+
+    monkeypatch.setattr(partials, "compute_bucket_sums", no_rebuild)
+    monkeypatch.setattr(partials, "load_input", spy)
+    customer = customers[0]
+    with touching(execute=True):
+        customer_change_stage(
+            customer=customer, to_stage=Stage.INTENT, by=org.rep, check_required=False
+        )
+    assert loaded, "the change was recomputed"
+    bucket = partials.bucket_of(customer.pk)
+    assert all(partials.bucket_of(c) == bucket for ids in loaded for c in ids)
+    assert customer.pk in loaded[0]
+    _check_equal_to_full(org, plist)
 
 
 @pytest.mark.django_db
