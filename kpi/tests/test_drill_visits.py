@@ -44,7 +44,8 @@ def contacts(org):
                 occurred_at=local_dt(DAY, hour),
                 channel=channel,
                 # The first visit is effective (a dated next step), the others are not.
-                **({"next_step": "报价", "next_step_date": DAY} if hour == 9 else {}),
+                next_step="报价" if hour == 9 else "",
+                next_step_date=DAY if hour == 9 else None,
             )
         )
     return made
