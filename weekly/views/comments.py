@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import text_param
 from accounts.middleware import ScopedRequest
 from accounts.views_comments import comment_delete_view, comment_edit_view
+from accounts.wording import list_separator
 
 from .. import selectors as sel
 from .. import services
@@ -45,7 +46,7 @@ def unreachable_warning(request: ScopedRequest, comment: Any) -> None:
         messages.warning(
             request,
             _("Not notified: @%(names)s (unknown, or may not see this page).")
-            % {"names": ", @".join(names)},
+            % {"names": (list_separator() + "@").join(names)},
         )
 
 
