@@ -74,6 +74,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from stdnum.cn import uscc
+
 ROOT = Path(__file__).resolve().parent.parent
 TMP = Path(tempfile.gettempdir())
 DB = TMP / "salesops-bench-import.sqlite3"
@@ -239,7 +241,7 @@ def build_workbook(path: Path, rows: int, seed: int = 7) -> None:
         credit = (
             "91" + f"{440300 + i % 500:06d}" + "".join(rng.choice(CODE_CHARS) for _ in range(9))
         )
-        credit += CODE_CHARS[i % len(CODE_CHARS)]
+        credit += uscc.calc_check_digit(credit)  # a valid GB 32100-2015 code
         ws.append(
             [
                 name,

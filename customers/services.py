@@ -18,6 +18,7 @@ from accounts.models import Membership, OrgUnit, User
 from accounts.notifying import notice
 from accounts.scoping import Scope, active_memberships, is_rep_of, team_of
 from accounts.services import notification_send
+from domain.credit_codes import credit_code_problem
 from salesops.events import CustomerChanged, publish
 
 from .claim_rules import claim_check_rules
@@ -345,6 +346,8 @@ def customer_validate(
     - ``name`` / ``credit_code``: no visible customer has the same name (NFKC, case and
       spaces folded, as the import does) or credit code. Only customers the viewer may
       see are compared, so the message never reveals another team's customer.
+    - ``credit_code``: a unified social credit code of GB 32100-2015 (length, characters,
+      check character; ``domain.credit_codes``, the rule the import applies too).
     - ``team``: the owner must be a rep of the team on the scope's day.
     """
     errors: dict[str, list[str]] = {}
@@ -359,7 +362,11 @@ def customer_validate(
                 % {"name": same.name, "owner": same.owner or _("public pool")}
             )
     code = (credit_code or "").strip()
-    if code:
+    problem = credit_code_problem(code.upper())
+    if problem is not None:
+        message, params = problem
+        errors.setdefault("credit_code", []).append(_(message) % params)
+    elif code:
         same = visible.filter(credit_code__iexact=code).first()
         if same is not None:
             errors.setdefault("credit_code", []).append(

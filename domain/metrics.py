@@ -75,12 +75,12 @@ _BASE: tuple[Metric, ...] = (
     _count("deals", "成交客户数", "Deals", t=True, d=True),
     _rate("close_rate", "成交率", "Close rate"),
     _count("visits", "拜访数", "Visits", "visits", t=True),
-    _count("customers_visited", "拜访客户数", "Customers visited", t=True),
+    _count("customers_visited", "拜访客户数", "Customers visited", t=True, d=True),
     _count(
         "target_customer_visits", "目标客户拜访次数", "Target customer visits", "visits", t=True
     ),
     _count("target_customers_visited", "已拜访目标客户", "Target customers visited"),
-    _count("effective_customers", "有效客户数", "Effective customers", t=True),
+    _count("effective_customers", "有效客户数", "Effective customers", t=True, d=True),
     _rate("effective_activity_rate", "有效活动率", "Effective activity rate"),
     _rate("weekly_intent_rate", "周意向达成率", "Weekly intent rate"),
     _count("follow_ups", "跟进次数（全部方式）", "Follow-ups (all channels)", "visits"),

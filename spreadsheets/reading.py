@@ -196,6 +196,24 @@ def detect_format(data: bytes) -> str:
     return "csv"
 
 
+def check_name_matches(name: str, fmt: str) -> None:
+    """Refuse a file whose name promises an Excel workbook (``.xlsx``, ``.xlsm``) when its
+    bytes are text (``fmt`` from :func:`detect_format` is 'csv'): an .xlsx is always a zip
+    package, so such a file was renamed or saved wrongly, and reading it as CSV silently
+    would surprise. ``name``: the uploaded file's name (any path). An .xls named text is
+    kept: Excel writes "Unicode Text" and many systems export tab-separated text as .xls.
+    Raises FileRefused; returns None otherwise."""
+    suffix = name.replace("\\", "/").rsplit("/", 1)[-1].rpartition(".")[2].lower()
+    if fmt == "csv" and suffix in ("xlsx", "xlsm"):
+        raise FileRefused(
+            gettext_noop(
+                "This file is named .%(ext)s but is not an Excel workbook: it is plain text. "
+                "If it is CSV, name it .csv and import it again."
+            ),
+            ext=suffix,
+        )
+
+
 # --------------------------------------------------------------------------- xlsx guards
 _ROOT_TAG = re.compile(rb"<[A-Za-z_]")
 

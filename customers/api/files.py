@@ -178,7 +178,7 @@ CUSTOMER_EXAMPLE = {
     "id": 42,
     "name": "深圳腾飞科技有限公司",
     "short_name": "腾飞科技",
-    "credit_code": "91440300MA5F000000",
+    "credit_code": "91440300MA5F000007",
     "external_code": "",
     "industry": "软件和信息技术服务业",
     "size": "100-499",

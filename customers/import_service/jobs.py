@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from salesops.celery import enqueue
+from spreadsheets.reading import check_name_matches
 
 from ..import_messages import translate_refusal
 from ..importing import FileRefused, ParsedSheet, missing_required, parse_file
@@ -122,6 +123,10 @@ def import_job_create(
             _raise_if_sheet_unknown(data, sheet, max_bytes)
         raise ValidationError({"file": _refused(exc)}) from exc
     name = str(getattr(upload, "name", "") or "upload")
+    try:
+        check_name_matches(name, parsed.format)
+    except FileRefused as exc:
+        raise ValidationError({"file": _refused(exc)}) from exc
     job = ImportJob(
         kind=kind,
         status=ImportJob.Status.PREVIEW,

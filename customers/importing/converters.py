@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from domain.credit_codes import credit_code_problem
 from domain.industries import industry_stored
 from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import cell_text, float_text
@@ -82,10 +83,18 @@ def _text_identifier(v: object) -> str | None:
 
 
 def _text_credit_code(v: object) -> str | None:
+    """A unified social credit code: spaces removed, full-width folded, upper case;
+    refused when it is not a GB 32100-2015 code (``domain.credit_codes``)."""
     if type(v) is str:
         s = "".join(v.split())
-        return (s if s.isascii() else unicodedata.normalize("NFKC", s)).upper() or None
-    return cell_text(v).upper() or None
+        code = (s if s.isascii() else unicodedata.normalize("NFKC", s)).upper()
+    else:
+        code = cell_text(v).upper()
+    problem = credit_code_problem(code)
+    if problem is not None:
+        message, params = problem
+        raise _Bad(message, **params)
+    return code or None
 
 
 _PHONE_SEPARATORS = str.maketrans("", "", " -().\u00a0")
@@ -323,7 +332,16 @@ def _make_choice(table: dict[str, str], message: str) -> Callable[[object], str 
     return convert
 
 
-_RAISING_TYPES = ("date", "month", "money", "money_not_negative", "segment", "stage", "phone")
+_RAISING_TYPES = (
+    "date",
+    "month",
+    "money",
+    "money_not_negative",
+    "segment",
+    "stage",
+    "phone",
+    "credit_code",
+)
 _RAISING_FIELDS = frozenset(f for f, t in FIELD_TYPES.items() if t in _RAISING_TYPES)
 
 
@@ -333,7 +351,6 @@ def _converter_for(fld: str, date_order: str | None) -> Callable[[object], objec
     simple: dict[str, Callable[[object], object]] = {
         "name": _text_name,
         "identifier": _text_identifier,
-        "credit_code": _text_credit_code,
         "multiline": _text_multiline,
         "line": _text_line,
         "industry": _text_industry,
@@ -350,6 +367,8 @@ def _converter_for(fld: str, date_order: str | None) -> Callable[[object], objec
         conv = _money_not_negative
     elif typ == "phone":
         conv = _phone
+    elif typ == "credit_code":
+        conv = _text_credit_code
     elif typ == "segment":
         conv = _make_choice(
             SEGMENT_VALUES,

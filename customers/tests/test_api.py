@@ -159,3 +159,27 @@ def test_filters_search_ordering_and_pagination(org):
     assert page["previous"]
     bad = rep.get("/api/v1/customers/", {"stage": "nonsense"})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "not a unified social credit code: BADCODE has 7 characters; a code has 18"),
+        ("zh-hans", "不是统一社会信用代码：BADCODE 有 7 个字符，应为 18 个"),
+    ],
+)
+def test_the_api_refuses_a_bad_credit_code_like_the_import(org, lang, said):
+    rep = api(org.rep)
+    refused = rep.post(
+        "/api/v1/customers/",
+        {"name": "甲公司", "credit_code": "BADCODE"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
+    assert refused.status_code == 400
+    assert refused.json()["credit_code"] == [said]
+    assert not Customer.objects.exists()
+    ok = rep.post(
+        "/api/v1/customers/", {"name": "甲公司", "credit_code": "91440300MA5ABCDE1H"}, format="json"
+    )
+    assert ok.status_code == 201, ok.content

@@ -107,14 +107,16 @@ def test_owner_and_supervisor_edit_and_derived_fields_follow(org, client):
     for user, name in ((org.rep, "深圳腾飞"), (org.supervisor, "北京远航")):
         client.force_login(user)
         assert client.get(url).status_code == 200
-        response = client.post(url, {"name": name, "segment": "group", "credit_code": "000123"})
+        response = client.post(
+            url, {"name": name, "segment": "group", "credit_code": "91440300MA5F000007"}
+        )
         assert response.status_code == 302
     customer.refresh_from_db()
     assert customer.name == "北京远航"
     assert customer.segment == "group"
     assert customer.pinyin_initials == "bjyh"
     assert customer.name_key == "北京远航"
-    assert customer.credit_code == "000123"
+    assert customer.credit_code == "91440300MA5F000007"
 
 
 def test_teammate_edit_is_404_and_other_supervisor_404(org, client):
@@ -262,7 +264,9 @@ def test_creating_a_customer_that_already_exists_is_refused(client, org):
     from customers.models import Customer
     from customers.services import customer_create
 
-    customer_create(by=org.rep, name="深圳腾飞科技有限公司", owner=org.rep, credit_code="91440300X")
+    customer_create(
+        by=org.rep, name="深圳腾飞科技有限公司", owner=org.rep, credit_code="91440300MA5ABCDE1H"
+    )
     client.force_login(org.rep)
     response = client.post(
         reverse("customers:customer_create"),
@@ -272,7 +276,12 @@ def test_creating_a_customer_that_already_exists_is_refused(client, org):
     assert list(response.context["form"].errors) == ["name"]
     response = client.post(
         reverse("customers:customer_create"),
-        {"name": "另一家公司", "segment": "mass", "stage": "lead", "credit_code": "91440300x"},
+        {
+            "name": "另一家公司",
+            "segment": "mass",
+            "stage": "lead",
+            "credit_code": "91440300ma5abcde1h",
+        },
     )
     assert list(response.context["form"].errors) == ["credit_code"]
     assert Customer.objects.count() == 1
@@ -290,3 +299,22 @@ def test_a_customer_of_another_team_does_not_block_or_leak(client, org):
     )
     assert response.status_code == 302
     assert Customer.objects.filter(name="南方电网").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "the check character of 91440300MA5ABCDE1X is wrong (GB 32100-2015)"),
+        ("zh-hans", "91440300MA5ABCDE1X 的校验码不正确（GB 32100-2015）"),
+    ],
+)
+def test_the_form_refuses_a_bad_credit_code_like_the_import(org, client, lang, said):
+    client.force_login(org.rep)
+    response = client.post(
+        CREATE,
+        {"name": "甲公司", "segment": "mass", "stage": "lead", "credit_code": "91440300ma5abcde1x"},
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
+    assert response.status_code == 200
+    assert said in " ".join(response.context["form"].errors["credit_code"])
+    assert not Customer.objects.exists()

@@ -25,7 +25,7 @@ def customers(org):
         name="=深圳腾飞科技有限公司",
         stage=Stage.TARGET,
         short_name="腾飞",
-        credit_code="91440300MA5F000001",
+        credit_code="91440300MA5F000007",
         external_code="000123",
         industry="C 制造业",
         size="100-499",

@@ -12,11 +12,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts.models import Membership, OrgUnit
 from accounts.scoping import local_today
+from customers.import_messages import translate_reason
 from customers.import_service import (
     billing_month_close,
     import_job_create,
@@ -137,7 +138,7 @@ def test_create_records_sheet_mapping_and_options(org):
 # --------------------------------------------------------------------------- preview
 def test_preview_shows_stored_values_actions_and_problems(org):
     Customer.objects.create(
-        name="老客户有限公司", name_key="老客户有限公司", credit_code="91440300X"
+        name="老客户有限公司", name_key="老客户有限公司", credit_code="91440300MA5ABCDE1H"
     )
     data = xlsx_bytes(
         [
@@ -149,7 +150,7 @@ def test_preview_shows_stored_values_actions_and_problems(org):
                 stage="目标客户",
                 day="2024-10-16",
             ),
-            _row("老客户有限公司", credit="91440300X"),
+            _row("老客户有限公司", credit="91440300MA5ABCDE1H"),
             _row("坏客户", owner="nobody", stage="月球"),
         ]
     )
@@ -337,7 +338,7 @@ def test_too_long_value_is_a_row_error(org):
 @pytest.mark.parametrize(
     ("existing", "row"),
     [
-        ({"credit_code": "91440300MA5ABCDE1X"}, _row("别名公司", credit="91440300ma5abcde1x")),
+        ({"credit_code": "91440300MA5ABCDE1H"}, _row("别名公司", credit="91440300ma5abcde1h")),
         ({"external_code": "000001"}, _row("别名公司", code="000001")),
         ({"name": "平安银行股份有限公司"}, _row(" 平安银行股份有限公司 ")),
         ({}, _row("别名公司", phone="13800138000")),
@@ -483,7 +484,7 @@ def test_a_crash_keeps_saved_chunks_and_a_rerun_gives_the_same_result(org, monke
 # --------------------------------------------------------------------------- revenue
 def _customers_for_revenue():
     a = Customer.objects.create(name="甲公司", name_key="甲公司", external_code="000001")
-    b = Customer.objects.create(name="乙公司", name_key="乙公司", credit_code="91440300B")
+    b = Customer.objects.create(name="乙公司", name_key="乙公司", credit_code="91440300MA5ABCDE1H")
     return a, b
 
 
@@ -495,7 +496,7 @@ def test_revenue_import_upserts_is_idempotent_and_closes_its_months(org):
     rows: list[list[object]] = [
         ["000001", "", "", m0.strftime("%Y-%m"), "宽带", "1,200.50"],
         ["000001", "", "", m1.strftime("%Y-%m"), "宽带", 1300],
-        ["", "91440300B", "", m1.strftime("%Y%m"), "", 88.8],
+        ["", "91440300MA5ABCDE1H", "", m1.strftime("%Y%m"), "", 88.8],
         ["", "", "乙公司", m1.strftime("%Y-%m"), "专线", 500],
     ]
     data = xlsx_bytes([head, *rows])
@@ -659,3 +660,34 @@ def test_kpi_recomputes_after_an_import_through_the_event(org, completed_events)
     from kpi.services import on_import_completed
 
     assert on_import_completed in handlers_for(ImportCompleted)
+
+
+# --------------------------------------------------------------------------- credit codes
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("BADCODE", "not a unified social credit code: BADCODE has 7 characters; a code has 18"),
+        (
+            "91440300MA5ABCDE1X",
+            "not a unified social credit code: the check character of 91440300MA5ABCDE1X is "
+            "wrong (GB 32100-2015)",
+        ),
+        (
+            "91440300MA5ABCDO1H",
+            "not a unified social credit code: 91440300MA5ABCDO1H may only hold digits and "
+            "capital letters other than I, O, Z, S and V",
+        ),
+    ],
+)
+def test_a_bad_credit_code_is_refused_with_row_field_and_reason(org, code, reason):
+    """GB 32100-2015: 18 characters, the allowed letters, the check character."""
+    data = xlsx_bytes(
+        [["客户名称", "统一社会信用代码"], ["甲公司", code], ["乙公司", "91440300MA5ABCDE1H"]]
+    )
+    job = run_import(data, team=org.team_a)
+    assert (job.created_count, job.rejected_count) == (1, 1)
+    assert [(e["row"], e["field"], e["reason"]) for e in job.errors] == [(2, "credit_code", reason)]
+    with translation.override("zh-hans"):
+        said = translate_reason(job.errors[0])
+    assert said.startswith("不是统一社会信用代码")
+    assert code in said

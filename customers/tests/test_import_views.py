@@ -424,3 +424,51 @@ def test_anonymous_users_are_sent_to_log_in(org, client):
         response = getattr(client, method)(url)
         assert response.status_code == 302
         assert reverse("accounts:login") in response.url
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            "This file is named .xlsx but is not an Excel workbook: it is plain text. "
+            "If it is CSV, name it .csv and import it again.",
+        ),
+        (
+            "zh-hans",
+            "该文件名为 .xlsx，但不是 Excel 工作簿，而是纯文本。"
+            "如果是 CSV 文件，请将其改名为 .csv 后重新导入。",
+        ),
+    ],
+)
+def test_a_text_file_named_xlsx_is_refused_not_read_as_csv(admin, lang, said):
+    data = "客户名称,联系电话\n甲公司,13800138000\n".encode()
+    payload = {
+        "file": SimpleUploadedFile("customers.xlsx", data),
+        "kind": "customers",
+        "on_duplicate": "skip",
+    }
+    response = admin.post(reverse("customers:import_new"), payload, HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 200
+    assert said in " ".join(response.context["form"].errors["file"])
+    assert not ImportJob.objects.exists()
+    # The same bytes named .csv are read as CSV.
+    assert _upload(admin, "customers.csv", data).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            "so every row would be rejected: <strong>Customer name</strong>. Choose the column",
+        ),
+        ("zh-hans", "所有行都会被拒绝：<strong>客户名称</strong>。请在下方选择对应的列。"),
+    ],
+)
+def test_the_missing_field_sentence_has_the_languages_punctuation(admin, lang, said):
+    job = _job_from(_upload(admin, "people.xlsx", xlsx_bytes([["姓名"], ["张三"]])))
+    html = admin.get(
+        reverse("customers:import_preview", args=[job.pk]), HTTP_ACCEPT_LANGUAGE=lang
+    ).content.decode()
+    assert said in html

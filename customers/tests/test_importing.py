@@ -527,12 +527,12 @@ def test_header_row_can_be_given():
 
 
 def test_mapping_override_from_the_ui():
-    data = csv_bytes([["公司", "code", "说明", "杂项"], ["甲公司", "7", "x", "y"]])
+    data = csv_bytes([["公司", "code", "说明", "杂项"], ["甲公司", "91440300MA5ABCDE1H", "x", "y"]])
     parsed = parse_file(data, mapping={0: "name", 1: "credit_code", 2: None})
 
     assert parsed.mapping == {0: "name", 1: "credit_code", 2: None, 3: None}
     assert parsed.unknown_columns == ["杂项"]  # column 2 was ignored on purpose
-    assert parsed.rows[0].values == {"name": "甲公司", "credit_code": "7"}
+    assert parsed.rows[0].values == {"name": "甲公司", "credit_code": "91440300MA5ABCDE1H"}
 
 
 @pytest.mark.parametrize(
@@ -555,8 +555,8 @@ def test_identifiers_and_phones_stay_text():
     data = xlsx_bytes(
         [
             ["名称", "客户编号", "手机", "电话", "信用代码", "规模"],
-            ["甲", "000001", 13800138000, 13800138000.0, " 91440300ma5exxxx1x ", 33.2],
-            ["乙", 42, "138 0013 8000", "", "９１４４０３００", 500.0],
+            ["甲", "000001", 13800138000, 13800138000.0, " 91440300ma5exxxx1c ", 33.2],
+            ["乙", 42, "138 0013 8000", "", "９１４４０３００ＭＡ５Ｆ０００００７", 500.0],
         ]
     )
     first, second = parse_file(data).rows
@@ -564,11 +564,11 @@ def test_identifiers_and_phones_stay_text():
     assert first.values["external_code"] == "000001"
     assert first.values["contact_phone"] == "13800138000"
     assert first.values["contact_phone2"] == "13800138000"
-    assert first.values["credit_code"] == "91440300MA5EXXXX1X"
+    assert first.values["credit_code"] == "91440300MA5EXXXX1C"
     assert first.values["size"] == "33.2"
     assert second.values["external_code"] == "42"
     assert second.values["contact_phone"] == "138 0013 8000"
-    assert second.values["credit_code"] == "91440300"
+    assert second.values["credit_code"] == "91440300MA5F000007"
     assert second.values["size"] == "500"
 
 
@@ -766,7 +766,7 @@ def test_revenue_needs_customer_month_and_billed():
         csv_bytes(
             [
                 ["信用代码", "客户编号", "客户名称", "月份", "收入"],
-                ["91440300X", "", "", "2026-10", "5"],
+                ["91440300MA5ABCDE1H", "", "", "2026-10", "5"],
                 ["", "C1", "", "2026-10", "5"],
                 ["", "", "", "2026-10", "5"],
                 ["", "", "甲", "", ""],

@@ -168,6 +168,11 @@ def _period_parts(
     counts["customers_visited"] = visited
     counts["target_customers_visited"] = target_visited
     counts["effective_customers"] = effective
+    if members is not None:  # the drill-down's customers: one pair per customer and scope
+        for name, mask in (("customers_visited", None), ("effective_customers", vis.effective[vi])):
+            s_, p_ = (sk, vpos) if mask is None else (sk[mask], vpos[mask])
+            keys = np.unique(s_ * max(N, 1) + p_)
+            pairs[name] = (keys % max(N, 1), keys // max(N, 1))
     rates["effective_activity_rate"] = (effective, visited)
     rates["weekly_intent_rate"] = (target_visited_intent, target_visited)
 

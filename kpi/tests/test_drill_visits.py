@@ -16,7 +16,7 @@ from journals import services
 from journals.tests.factories import local_dt, make_customer
 from kpi.calculations import Scope, parse_period
 from kpi.figures import compute
-from kpi.views.drill import drill_visit_ids
+from kpi.views.drill import drill_customer_ids, drill_visit_ids
 from kpi.views.scopes import resolve_team
 
 DAY = dt.date(2026, 3, 4)
@@ -43,6 +43,9 @@ def contacts(org):
                 purpose=purpose,
                 occurred_at=local_dt(DAY, hour),
                 channel=channel,
+                # The first visit is effective (a dated next step), the others are not.
+                next_step="报价" if hour == 9 else "",
+                next_step_date=DAY if hour == 9 else None,
             )
         )
     return made
@@ -71,3 +74,30 @@ def test_the_visit_drilldown_page_in_both_languages_and_scoped(org, client_for, 
         reverse("kpi:team_dashboard", args=["north-1"]), {"period": "2026-03"}
     )
     assert "metric=visits" in dash.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"), [("customers_visited", 2), ("effective_customers", 1)]
+)
+def test_the_customers_behind_the_effective_activity_rate_equal_its_parts(
+    org, contacts, metric, expected
+):
+    period = parse_period("2026-03")
+    scope = Scope.team(org.team_a.pk)
+    headline = compute([period], [scope])[(period, scope)]
+    ids = drill_customer_ids(resolve_team(scope_for(org.admin), "north-1"), period, metric)
+    assert len(ids) == headline[metric].value == expected
+    assert headline["effective_activity_rate"].value == pytest.approx(0.5)
+    if metric == "effective_customers":
+        assert ids == [contacts[0].customer_id]
+
+
+def test_the_dashboard_links_the_effective_activity_rate_to_its_customers(
+    org, client_for, contacts
+):
+    dash = client_for(org.supervisor).get(
+        reverse("kpi:team_dashboard", args=["north-1"]), {"period": "2026-03"}
+    )
+    html = dash.content.decode()
+    assert "metric=effective_customers" in html
+    assert "metric=follow_ups" in html or "metric=visits" in html

@@ -93,6 +93,20 @@ DRILL_METRICS = frozenset(m.name for m in metric_registry.METRICS.values() if m.
 VISIT_DRILL_METRICS = frozenset(calc.VISIT_MEMBER_METRICS)
 #: Every figure with a drill-down link: a customer list or a visit list.
 DRILLABLE = DRILL_METRICS | VISIT_DRILL_METRICS
+#: Rates whose link lists the customers of their numerator (effective customers of the
+#: effective activity rate; the page says how many of the customers visited they are).
+RATE_DRILLS = {"effective_activity_rate": "effective_customers"}
+
+
+def drill_metric(metric: str) -> str | None:
+    """The list a figure's drill-down link opens: the metric itself when it has one
+    (:data:`DRILLABLE`), the numerator's customers for a rate of :data:`RATE_DRILLS`,
+    else None (no link)."""
+    if metric in DRILLABLE:
+        return metric
+    return RATE_DRILLS.get(metric)
+
+
 COMPOSITE_GROUPS = (
     ("product_share:", "product"),
     ("industry_share:", "industry"),
@@ -266,7 +280,7 @@ def dashboard_data(
                 "pending": getattr(mv, "status", "") == "pending",
                 "mom": _delta(m, mv, previous.get(m)),
                 "yoy": _delta(m, mv, last_year.get(m)),
-                "drill": _drill_url(ds, period, m) if m in DRILLABLE else "",
+                "drill": _drill_url(ds, period, drill_metric(m) or "") if drill_metric(m) else "",
             }
         )
     funnel: list[dict[str, Any]] = []
@@ -359,9 +373,10 @@ def dashboard_data(
     ranked = ranking(children, table, rank_by, rank_metrics)
     for r in ranked:
         for cell in r["cells"]:
-            if cell["metric"] in DRILLABLE:
+            target = drill_metric(cell["metric"])
+            if target:
                 child = DashScope(ds.kind, r["id"], r["label"], r["key"])
-                cell["drill"] = _drill_url(child, period, cell["metric"])
+                cell["drill"] = _drill_url(child, period, target)
     charts = {
         "funnel": [{"name": f["label"], "value": as_number(f["value"])} for f in funnel],
         "trend": {

@@ -42,12 +42,12 @@ def test_service_refuses_a_visible_duplicate_name(org):
 
 
 def test_service_refuses_a_duplicate_credit_code_and_an_owner_outside_the_team(org):
-    make_customer(org.rep, name="甲公司", credit_code="91440300MA5ABCDE1X")
+    make_customer(org.rep, name="甲公司", credit_code="91440300MA5ABCDE1H")
     with pytest.raises(ValidationError) as exc:
         customer_validate(
             scope=_scope(org.supervisor),
             name="乙公司",
-            credit_code="91440300ma5abcde1x",
+            credit_code="91440300ma5abcde1h",
             owner=org.rep,
             team=org.team_b,
         )
@@ -92,7 +92,7 @@ def test_form_refuses_an_owner_who_is_not_a_rep_of_the_chosen_team(org, client):
 
 
 def test_editing_a_customer_to_a_visible_duplicate_name_is_refused(org, client):
-    make_customer(org.rep, name="戊公司", credit_code="91440300MA5ABCDE1X")
+    make_customer(org.rep, name="戊公司", credit_code="91440300MA5ABCDE1H")
     mine = make_customer(org.rep, name="己公司")
     client.force_login(org.rep)
     url = f"/customers/{mine.pk}/edit/"
@@ -100,7 +100,7 @@ def test_editing_a_customer_to_a_visible_duplicate_name_is_refused(org, client):
     assert response.status_code == 200
     assert "name" in response.context["form"].errors
     response = client.post(
-        url, {"name": "己公司", "segment": "mass", "credit_code": "91440300ma5abcde1x"}
+        url, {"name": "己公司", "segment": "mass", "credit_code": "91440300ma5abcde1h"}
     )
     assert response.status_code == 200
     assert "credit_code" in response.context["form"].errors
