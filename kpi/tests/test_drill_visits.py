@@ -101,3 +101,31 @@ def test_the_dashboard_links_the_effective_activity_rate_to_its_customers(
     html = dash.content.decode()
     assert "metric=effective_customers" in html
     assert "metric=follow_ups" in html or "metric=visits" in html
+
+
+def test_the_visit_list_reads_a_fixed_number_of_queries(org, client_for, contacts):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(org.supervisor)
+    params = {"scope": "team:north-1", "period": "2026-03", "metric": "follow_ups"}
+    client.get(URL, params)  # warm the session and caches
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL, params).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = queries()
+    assert few == 20  # session, scope, the engine input of the team, the page, names
+    journal = services.journal_get_or_create_today(rep=org.rep, day=DAY)
+    for hour in (12, 13, 14, 16):
+        services.visit_record(
+            journal=journal,
+            by=org.rep,
+            customer=make_customer(org.rep, stage=Stage.TARGET),
+            purpose="first",
+            occurred_at=local_dt(DAY, hour),
+            channel="visit",
+        )
+    assert queries() == few
