@@ -156,11 +156,15 @@ def kpi_run_part(*, run: KpiRun, kind: str, unit_id: int) -> int:
     """Compute one part of a run: a team (its people and the team) or a branch.
     Idempotent (snapshots are upserted). Returns rows written.
 
-    A run may follow writes that marked no bucket (an import), so the unit's sums are
-    rebuilt from the whole history (one engine pass over all buckets) and kept: the unit's
-    next change is incremental (kpi/partials.py; docs/architecture.md, "Incremental
-    recompute"). Periods are taken :data:`RUN_PART_PERIODS` at a time, so a long run
-    (24 months) writes in several short transactions."""
+    A run may follow writes that marked no bucket (an import). The run's periods a change
+    reaches (:func:`default_periods`: the current and previous month and ISO week) have the
+    unit's sums rebuilt from the whole history (one engine pass over all buckets) and kept
+    while their figures are written, so the unit's next change is incremental
+    (kpi/partials.py; docs/architecture.md, "Incremental recompute"). Older periods (a
+    long "Recompute now") are computed in one load as before and their stored sums
+    dropped, so a later change to them rebuilds."""
+    from .snapshots import compute_and_store
+
     partials.forget_unused()
     kinds: tuple[str, ...]
     if kind == "team":
@@ -170,22 +174,18 @@ def kpi_run_part(*, run: KpiRun, kind: str, unit_id: int) -> int:
         if not team_ids:
             return 0
     plist = sorted({parse_period(p) for p in run.periods})
+    recent = {parse_period(p) for p in default_periods()}
+    kept = [p for p in plist if p in recent]
+    older = [p for p in plist if p not in recent]
     written = 0
-    for i in range(0, len(plist), RUN_PART_PERIODS):
+    if older:
+        partials.drop(unit_ids=[unit_id], periods=older)
+        written += compute_and_store(periods=older, team_ids=team_ids, run=run, kinds=kinds)
+    if kept:
         written += partials.compute_and_store_incremental(
-            unit_id=unit_id,
-            periods=plist[i : i + RUN_PART_PERIODS],
-            team_ids=team_ids,
-            kinds=kinds,
-            rebuild=True,
-            run=run,
+            unit_id=unit_id, periods=kept, team_ids=team_ids, kinds=kinds, rebuild=True, run=run
         )
     return written
-
-
-RUN_PART_PERIODS = 4
-"""Periods a run part computes per load (the nightly's four, the current and previous month
-and ISO week, in one): each chunk is read once and written in one short transaction."""
 
 
 def kpi_run_part_is_done(*, run_id: int, kind: str, unit_id: int) -> bool:

@@ -184,12 +184,23 @@ def test_after_a_full_run_the_next_change_is_incremental_and_equals_a_full_recom
     # Written without a touch (as an import writes): only the run covers these.
     customers = [make_customer(org.rep, stage=Stage.TARGET) for _ in range(3)]
     customers.append(make_customer(org.teammate, stage=Stage.INTENT))
+    # An older period's stored sums (a change long ago): a run of it drops them, since it
+    # computes periods a change no longer reaches in one load without keeping sums.
+    old = period_of(day - dt.timedelta(days=120), "month")
+    partials.compute_and_store_incremental(
+        unit_id=org.team_a.pk, periods=[old], team_ids=[org.team_a.pk], kinds=("rep", "team")
+    )
+    assert KpiPartial.objects.filter(unit=org.team_a, period_start=old.start).exists()
     with touching(execute=True):
-        run = services.kpi_run_start(trigger=KpiRun.Trigger.MANUAL, periods=[p.key for p in plist])
+        run = services.kpi_run_start(
+            trigger=KpiRun.Trigger.MANUAL, periods=[p.key for p in [*plist, old]]
+        )
     run.refresh_from_db()
     assert run.status == KpiRun.Status.DONE
     for unit in (org.team_a, org.north):
-        assert KpiPartial.objects.filter(unit=unit).count() == len(plist)
+        kept = KpiPartial.objects.filter(unit=unit)
+        assert sorted(kept.values_list("period_start", flat=True)) == sorted(p.start for p in plist)
+    assert KpiSnapshot.objects.filter(run=run, period_start=old.start).exists()
     assert KpiSnapshot.objects.filter(run=run).exists()
 
     def no_rebuild(*args, **kwargs):
