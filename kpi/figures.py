@@ -20,10 +20,12 @@ viewer may see (``accounts.scoping``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import caches
 from django.db.models import Max, Q
 
 from domain import periods as domain_periods
@@ -31,14 +33,19 @@ from domain import periods as domain_periods
 from .calculations import MetricValue, Period, Scope, parse_period
 from .loading import compute_org, load_input, org_zone, targets_frame
 from .models import KpiSnapshot, Target
+from .partials import SUMS_VERSION
 from .snapshots import branch_teams, metric_value_from_row, teams_of_users
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "PERCENT_MIN_BASE_COUNT",
     "PERCENT_MIN_BASE_MONEY",
     "Comparison",
     "as_of",
+    "cached_comparison",
     "comparison",
+    "data_version",
     "compute",
     "live_metrics",
     "org_zone",
@@ -352,3 +359,82 @@ def comparison(
         got[(year_p, scope)],
         (now_span, prev_span, year_span),
     )
+
+
+#: How long a cached comparison may live at most (seconds). Freshness does not rest on it
+#: (the key carries :func:`data_version`); it only bounds what a clock set back on a worker
+#: could keep (docs/architecture.md, "Dashboard cache").
+COMPARISON_CACHE_SECONDS = 300
+
+#: The alias in settings.CACHES that holds computed figures (Redis in production).
+FIGURES_CACHE = "figures"
+
+
+def data_version(*, scope_kind: str, scope_id: int) -> str:
+    """A token that changes whenever a recompute of one scope ('rep'|'team'|'branch', id)
+    ends: the latest ``computed_at`` of its snapshot rows, any period, as an ISO string (""
+    when nothing is stored). Every recompute stamps the scope's rows in the same transaction
+    as their values: changed figures are rewritten with the new ``computed_at``
+    (``kpi.snapshots.store``), unchanged ones get it on their stamp row
+    (``kpi.partials._touch_unchanged``); a change to a scope's customers, activities,
+    memberships or targets queues such a recompute (``kpi.services``). One query on the
+    natural key's index (docs/architecture.md, "Dashboard cache")."""
+    got = KpiSnapshot.objects.filter(scope_kind=scope_kind, scope_id=scope_id).aggregate(
+        at=Max("computed_at")
+    )["at"]
+    return got.isoformat() if got is not None else ""
+
+
+def cached_comparison(
+    *,
+    scope_kind: str,
+    scope_id: int,
+    scope: Scope,
+    team_ids: Sequence[int] | None,
+    period: Period,
+    today: dt.date,
+) -> Comparison:
+    """:func:`comparison` through Django's cache (settings.CACHES) for a period in progress,
+    whose like-for-like spans the engine computes with pandas on every call (about 60-100 ms
+    of CPU); finished and future periods read stored figures and are not cached.
+
+    The key holds the scope (kind, id, the teams it covers), the period, ``today`` (the
+    spans end on it), ``SUMS_VERSION`` (the engine's figures) and :func:`data_version`, so
+    a recompute that writes any figure of the scope makes the next call compute afresh: a
+    cached value is never older than the scope's stored figures shown beside it. Values hold
+    no words (language-independent) and no viewer: callers check access before calling.
+    A cache that cannot be read or written (Redis down) is logged and skipped.
+    Raises what :func:`comparison` raises."""
+    if not (period.start <= today < period.end):
+        return comparison(scope=scope, team_ids=team_ids, period=period, today=today)
+    version = data_version(scope_kind=scope_kind, scope_id=scope_id)
+    if not version:
+        # Nothing stored yet: no recompute would mark a change, so compute every time.
+        return comparison(scope=scope, team_ids=team_ids, period=period, today=today)
+    teams = ",".join(str(t) for t in sorted(team_ids)) if team_ids is not None else "*"
+    key = ":".join(
+        (
+            "kpi.cmp",
+            f"s{SUMS_VERSION}",
+            scope_kind,
+            str(scope_id),
+            period.key,
+            today.isoformat(),
+            teams,
+            version,
+        )
+    )
+    store = caches[FIGURES_CACHE]
+    try:
+        found = store.get(key)
+    except Exception:  # noqa: BLE001 - Redis down: compute, as without a cache
+        logger.warning("figures cache unreadable", exc_info=True)
+        found = None
+    if isinstance(found, Comparison):
+        return found
+    got = comparison(scope=scope, team_ids=team_ids, period=period, today=today)
+    try:
+        store.set(key, got, COMPARISON_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - Redis down: the next view computes again
+        logger.warning("figures cache unwritable", exc_info=True)
+    return got

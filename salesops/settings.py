@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -285,6 +286,26 @@ if REDIS_URL:
     }
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
         "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+    }
+# Django's caches. "default" stays per process (DRF's throttles; a Redis outage must not
+# fail API calls). "figures" holds the dashboards' computed comparisons, keyed by the
+# scope's data version (kpi.figures.cached_comparison, docs/architecture.md, "Dashboard
+# cache"): on Redis when REDIS_URL is set, so every web process shares them; short socket
+# timeouts, and a cache error only means computing the figures again.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+if REDIS_URL:
+    CACHES["figures"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "salesops",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.5},
     }
 CELERY_TIMEZONE = TIME_ZONE
 # A worker keeps trying to reach the broker forever (a Redis restart is survived).

@@ -264,8 +264,13 @@ def dashboard_data(
     engine_scope, scope_teams = figures.scope_and_teams(
         scope_kind=ds.kind, scope_id=ds.id, period=period
     )
-    compared = figures.comparison(
-        scope=engine_scope, team_ids=scope_teams, period=period, today=today
+    compared = figures.cached_comparison(
+        scope_kind=ds.kind,
+        scope_id=ds.id,
+        scope=engine_scope,
+        team_ids=scope_teams,
+        period=period,
+        today=today,
     )
     previous, last_year = compared.previous, compared.year_before
     tiles = []
