@@ -36,6 +36,17 @@ api_urls = [
 ]
 
 
+class FaviconRedirect(RedirectView):
+    """``/favicon.ico`` -> the icon's static URL (hashed in production), looked up per
+    request: at import time the static manifest may not exist yet (``check --deploy``)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args: object, **kwargs: object) -> str:
+        """The static URL of ``favicon.svg``."""
+        return static("favicon.svg")
+
+
 def _api_root_dict(patterns: list[URLPattern | URLResolver]) -> dict[str, str]:
     """The API root's links: ``{prefix: url name}`` for every collection and plain endpoint.
 
@@ -59,11 +70,7 @@ def _api_root_dict(patterns: list[URLPattern | URLResolver]) -> dict[str, str]:
 urlpatterns = [
     path("", home, name="home"),
     # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("favicon.svg"), permanent=True),
-        name="favicon",
-    ),
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -266,7 +266,7 @@ def test_list_filters_and_overdue_flag(org, project, django_assert_num_queries):
         p.pk for p in selectors.overdue_points(team_ids=[org.team_a.pk], today=local_today())
     ] == [point.pk]
     client = _client(org.supervisor)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(reverse("projects:project_list") + "?overdue=1")
     assert response.status_code == 200
     assert "overdue-flag" in response.content.decode()
@@ -280,7 +280,7 @@ def test_list_filters_and_overdue_flag(org, project, django_assert_num_queries):
         expected_value=Decimal("1"),
         expected_signing=local_today(),
     )
-    with django_assert_num_queries(11):  # does not grow with the rows
+    with django_assert_num_queries(8):  # does not grow with the rows
         assert "second" in client.get(reverse("projects:project_list")).content.decode()
     assert client.get(reverse("projects:project_board")).status_code == 200
 

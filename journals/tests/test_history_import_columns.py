@@ -65,9 +65,9 @@ def test_the_page_names_the_column_in_the_viewers_language_and_accepts_huifang(o
     page = zh.content.decode()
     plan = zh.context["plan"]
     assert (_row(plan, 2).action, _row(plan, 2).row.purpose) == (ATTACH, "service")
-    assert "拜访目的: 无法识别的值 闲聊" in page
-    assert "日期: 2030-01-01" in page
-    assert "联系方式: 无法识别的值 飞鸽" in page
+    assert "拜访目的：无法识别的值 闲聊" in page
+    assert "日期：2030-01-01" in page
+    assert "联系方式：无法识别的值 飞鸽" in page
     for code in ("purpose", "at", "channel"):
         assert f'text-danger">{code}:' not in page
     assert "联系方式" not in (zh.context.get("unknown") or [])
