@@ -216,14 +216,19 @@ def test_journal_text_and_a_plan_item_typed_offline_are_sent_when_the_network_re
 
     make_customer(org.rep, name="深圳腾飞科技有限公司", stage=Stage.RELATIONSHIP)
     page = page_for(org.rep, width=375, locale="en")
+    # The resend waits for the browser's online event and a retry; on a loaded CI machine
+    # that can take longer than the default 10 s.
+    page.set_default_timeout(30_000)
     page.set_viewport_size({"width": 375, "height": 812})
     page.goto(f"{live_server.url}/journals/today/")
     page.context.set_offline(True)
     page.fill("#id_summary", "地铁里写的总结")
-    expect(page.locator("#journal-summary [data-testid=offline-note]")).to_be_visible()
+    expect(page.locator("#journal-summary [data-testid=offline-note]")).to_be_visible(
+        timeout=30_000
+    )
     page.context.set_offline(False)
-    expect(page.locator("#autosave-status")).to_contain_text("Saved")
-    expect(page.locator("#journal-summary [data-testid=offline-note]")).to_be_hidden()
+    expect(page.locator("#autosave-status")).to_contain_text("Saved", timeout=30_000)
+    expect(page.locator("#journal-summary [data-testid=offline-note]")).to_be_hidden(timeout=30_000)
     assert Journal.objects.get(rep=org.rep).summary == "地铁里写的总结"
 
     page.wait_for_timeout(200)
@@ -235,8 +240,8 @@ def test_journal_text_and_a_plan_item_typed_offline_are_sent_when_the_network_re
     page.context.set_offline(True)
     page.fill("#plan-form textarea[name=preparation]", "带专线方案")
     page.click("#plan-form button[type=submit]")
-    expect(page.locator("#plan-form [data-testid=offline-note]")).to_be_visible()
+    expect(page.locator("#plan-form [data-testid=offline-note]")).to_be_visible(timeout=30_000)
     assert PlanItem.objects.count() == 0
     page.context.set_offline(False)
-    expect(page.locator("#work-panel .plan-item")).to_have_count(1)
+    expect(page.locator("#work-panel .plan-item")).to_have_count(1, timeout=30_000)
     assert PlanItem.objects.get().preparation == "带专线方案"
