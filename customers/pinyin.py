@@ -58,22 +58,30 @@ def _words(text: str) -> list[str]:
     out: list[str] = []
     remain = text
     while remain:
-        last_valid = ""
-        for i in range(1, len(remain) + 1):
-            word = remain[:i]
-            if word not in _PREFIXES:
-                break
-            if word in PHRASES_DICT:
-                last_valid = word
-        else:
-            # The whole rest is a phrase prefix: its longest phrase, else char by char.
-            if not last_valid:
-                out.extend(remain)
-                break
-        word = last_valid or remain[0]
+        word = _next_word(remain)
+        if not word:  # the whole rest is a phrase prefix without a phrase: char by char
+            out.extend(remain)
+            break
         out.append(word)
         remain = remain[len(word) :]
     return out
+
+
+def _next_word(remain: str) -> str:
+    """The first word of non-empty ``remain`` by forward maximum matching: its longest
+    prefix that is a phrase, else its first character; "" when the whole of ``remain`` is a
+    phrase prefix containing no phrase (the segmenter then cuts it char by char)."""
+    last_valid = ""
+    for i in range(1, len(remain) + 1):
+        word = remain[:i]
+        if word not in _PREFIXES:
+            break
+        if word in PHRASES_DICT:
+            last_valid = word
+    else:
+        if not last_valid:
+            return ""
+    return last_valid or remain[0]
 
 
 def derived_initials(name: str, short_name: str) -> str:
@@ -259,19 +267,11 @@ def _forms(text: str, latin: bool, *, tail: bool = True) -> tuple[str, str]:
             initials.append(rest_initials)
             search.append(rest_search)
             break
-        last_valid = ""
-        for i in range(1, len(remain) + 1):
-            word = remain[:i]
-            if word not in _PREFIXES:
-                break
-            if word in PHRASES_DICT:
-                last_valid = word
+        word = _next_word(remain)
+        if not word:  # as _words: the rest char by char, never cut again
+            words: list[str] = list(remain)
+            remain = ""
         else:
-            if not last_valid:  # as _words: the rest char by char, never cut again
-                words: list[str] = list(remain)
-                remain = ""
-        if remain:
-            word = last_valid or remain[0]
             remain = remain[len(word) :]
             if _is_han(word[0]):  # the common case, inline
                 word_initials, piece = _han_word_forms(word)

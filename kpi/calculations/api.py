@@ -14,7 +14,7 @@ from kpi.calculations.constants import DEFAULT_REVENUE_BANDS
 from kpi.calculations.engine import _compute_period
 from kpi.calculations.normalise import _tz
 from kpi.calculations.periods import Period, Scope, as_scope, parse_period
-from kpi.calculations.prepare import _bands, _prepare, _Scopes
+from kpi.calculations.prepare import _bands, _prepare, _Prepared, _Scopes
 from kpi.calculations.values import KpiInput, MetricValue
 
 
@@ -72,13 +72,27 @@ def compute_members(
     entry = registry.METRICS.get(metric)
     if entry is None or not entry.drillable:
         raise ValueError(f"No customer list for metric {metric!r}")
+    prep, result, members = _one_scope_pass(period, scope, data, tz, new_revenue_months)
+    pos, _sk = members[metric]  # one scope: every pair is this scope's
+    return result[metric], sorted(int(i) for i in prep.ids[pos])
+
+
+def _one_scope_pass(
+    period: Period | str,
+    scope: Scope | tuple[Any, ...],
+    data: KpiInput,
+    tz: dt.tzinfo | str,
+    new_revenue_months: int,
+) -> tuple[_Prepared, dict[str, MetricValue], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """One engine pass over one scope and period that keeps the masks: (the prepared
+    input, {metric: MetricValue}, {member key: (positions, scope keys)}). Raises
+    ValueError for a bad period or scope."""
     p, s = parse_period(period), as_scope(scope)
     prep = _prepare(data, _tz(tz))
     members: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     bands = _bands(DEFAULT_REVENUE_BANDS)
     result = _compute_period(prep, p, _Scopes([s]), new_revenue_months, bands, members)[0]
-    pos, _sk = members[metric]  # one scope: every pair is this scope's
-    return result[metric], sorted(int(i) for i in prep.ids[pos])
+    return prep, result, members
 
 
 #: Metrics whose visit records the drill-down lists (docs/domain, section 9, "Visits and
@@ -102,11 +116,7 @@ def compute_visit_members(
     does). Raises ValueError for another metric, a bad period or a bad scope."""
     if metric not in VISIT_MEMBER_METRICS:
         raise ValueError(f"No visit list for metric {metric!r}")
-    p, s = parse_period(period), as_scope(scope)
-    prep = _prepare(data, _tz(tz))
-    members: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    bands = _bands(DEFAULT_REVENUE_BANDS)
-    result = _compute_period(prep, p, _Scopes([s]), new_revenue_months, bands, members)[0]
+    prep, result, members = _one_scope_pass(period, scope, data, tz, new_revenue_months)
     pos, _sk = members[f"visit_records:{metric}"]
     return result[metric], sorted(int(i) for i in prep.visits.id[pos])
 
