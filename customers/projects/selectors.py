@@ -311,7 +311,7 @@ def team_projects(
         today,
     ).order_by("expected_signing", "id")
     if overdue_only:
-        projects = list(qs.filter(has_overdue=True))
+        projects = list(qs.filter(_overdue_q(today)))
         for project in projects:
             project.recent_versions = []  # type: ignore[attr-defined]
         return projects
