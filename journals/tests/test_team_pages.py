@@ -2,13 +2,14 @@
 statistics, morning meeting flags; fixed query counts whatever the team size."""
 
 import datetime as dt
+from typing import cast
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Membership, OrgSettings
+from accounts.models import Membership, OrgSettings, User
 from accounts.tests.factories import UserFactory
 from customers.models import Customer, Stage
 from journals import calculations as calc
@@ -161,7 +162,7 @@ def test_morning_meeting_flags(org):
 def test_morning_meeting_reads_each_days_members_and_exemptions_from_one_load(org):
     """Today's rows and the previous work day's come from one load of memberships and
     exemptions (selectors.team_members): each day keeps its own members and exemptions."""
-    newcomer = UserFactory(username="newcomer")
+    newcomer = cast(User, UserFactory(username="newcomer"))
     Membership.objects.create(user=newcomer, unit=org.team_a, role="rep", start=TUESDAY)
     Membership.objects.filter(user=org.teammate, unit=org.team_a).update(end=MONDAY)
     exempt(org.rep, MONDAY, kind="trip")  # the previous work day only
