@@ -53,6 +53,7 @@ __all__ = [
     "scope_and_teams",
     "stored_metrics",
     "stored_series",
+    "stored_series_many",
     "stored_table",
     "team_target",
     "team_targets",
@@ -94,17 +95,30 @@ def stored_series(
 ) -> list[MetricValue | None]:
     """One metric of one scope over ``periods`` (trend lines): a list aligned with
     ``periods``, None where no snapshot is stored. One query."""
+    return stored_series_many(
+        scope_kind=scope_kind, scope_id=scope_id, metrics=[metric], periods=periods
+    )[metric]
+
+
+def stored_series_many(
+    *, scope_kind: str, scope_id: int, metrics: Sequence[str], periods: Sequence[Period | str]
+) -> dict[str, list[MetricValue | None]]:
+    """Several metrics of one scope over ``periods`` (a dashboard's trend table):
+    {metric: list aligned with ``periods``, None where no snapshot is stored}, the same as
+    :func:`stored_series` per metric. One query for all of them. Raises ValueError for a
+    bad period."""
     plist = [parse_period(p) for p in periods]
-    if not plist:
-        return []
+    names = list(dict.fromkeys(metrics))
+    if not plist or not names:
+        return {m: [None] * len(plist) for m in names}
     cond = Q()
     for kind in {p.kind for p in plist}:
         cond |= Q(period_kind=kind, period_start__in=[p.start for p in plist if p.kind == kind])
     rows = KpiSnapshot.objects.filter(
-        cond, scope_kind=scope_kind, scope_id=scope_id, metric=metric
+        cond, scope_kind=scope_kind, scope_id=scope_id, metric__in=names
     ).values_list("period_kind", "period_start", *_FIELDS)
-    found = {(r[0], r[1]): _mv(*r[2:]) for r in rows}
-    return [found.get((p.kind, p.start)) for p in plist]
+    found = {(r[0], r[1], r[2]): _mv(*r[2:]) for r in rows}
+    return {m: [found.get((p.kind, p.start, m)) for p in plist] for m in names}
 
 
 def stored_table(
