@@ -80,7 +80,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TMP = Path(tempfile.gettempdir())
 DB = TMP / "salesops-bench-import.sqlite3"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
-PG_NAME = "salesops_bench_import"
+PG_NAME = os.environ.get("BENCH_PG_NAME", "salesops_bench_import")
 MEDIA = TMP / "salesops-bench-import-media"
 
 CITIES = [
