@@ -8,6 +8,11 @@ Sessions are made beforehand (``session`` per login): people log in once a day, 
 ``Login`` user logs in every 20-40 s instead. Think time 0.5-1.5 s. Every request is named
 by page, so the report has one line per page.
 
+The users are ``FastHttpUser`` (geventhttpclient, installed with locust): python-requests'
+``HttpUser`` costs the load generator several times more CPU per request, and locust runs on
+the same two cores as the server it measures. Cookies live in the client's ``cookiejar``
+(http.cookiejar): ``_set_cookie``/``_cookie`` below.
+
 When every user has spawned, the file ``LOADTEST_RAMPED_FILE`` (if set) is written: the
 "during recompute" phase's background work (loadtest/background.py) starts then.
 """
@@ -19,9 +24,11 @@ import os
 import random
 import re
 import threading
+from http.cookiejar import Cookie
 from typing import Any
 
-from locust import HttpUser, between, events, task
+from locust import between, events, task
+from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "salesops-demo")
 with open(os.environ["LOADTEST_USERS"], encoding="utf-8") as fh:
@@ -48,7 +55,39 @@ def _take(role: str) -> dict[str, Any]:
         return person
 
 
-class _Person(HttpUser):
+def _cookie(client: FastHttpSession, name: str) -> str:
+    """The value of the cookie ``name`` the server set on ``client``, or ""."""
+    for cookie in client.cookiejar:
+        if cookie.name == name:
+            return cookie.value or ""
+    return ""
+
+
+def _set_cookie(client: FastHttpSession, name: str, value: str) -> None:
+    """Send ``name=value`` with every later request of ``client`` (any host, path /)."""
+    client.cookiejar.set_cookie(
+        Cookie(
+            version=0,
+            name=name,
+            value=value,
+            port=None,
+            port_specified=False,
+            domain="",
+            domain_specified=False,
+            domain_initial_dot=False,
+            path="/",
+            path_specified=True,
+            secure=False,
+            expires=None,
+            discard=True,
+            comment=None,
+            comment_url=None,
+            rest={},
+        )
+    )
+
+
+class _Person(FastHttpUser):
     abstract = True
     role = ""
     wait_time = between(0.5, 1.5)
@@ -58,19 +97,19 @@ class _Person(HttpUser):
         # purpose (PBKDF2), so the mix starts from sessions made by scripts/loadtest.sh
         # and only one user in ten logs in (weight of the Login user class).
         self.person = _take(self.role)
-        self.client.cookies.set("sessionid", self.person["session"])
+        _set_cookie(self.client, "sessionid", self.person["session"])
         self.client.get("/", name="home")
 
     def _post(self, url: str, data: dict[str, str], name: str) -> None:
         self.client.post(
             url,
             data,
-            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "HX-Request": "true"},
+            headers={"X-CSRFToken": _cookie(self.client, "csrftoken"), "HX-Request": "true"},
             name=name,
         )
 
 
-class Login(HttpUser):
+class Login(FastHttpUser):
     """Someone logging in (login form, then the password check), now and then."""
 
     weight = 1
@@ -79,12 +118,12 @@ class Login(HttpUser):
     @task
     def login(self) -> None:
         person = _take("rep")
-        self.client.cookies.clear()
+        self.client.cookiejar.clear()
         self.client.get("/accounts/login/", name="login form")
         self.client.post(
             "/accounts/login/",
             {"username": person["username"], "password": PASSWORD},
-            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
+            headers={"X-CSRFToken": _cookie(self.client, "csrftoken")},
             name="login",
         )
 

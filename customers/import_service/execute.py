@@ -14,6 +14,7 @@ from salesops.events import ImportCompleted, publish
 
 from ..import_messages import error_entry
 from ..importing import FileRefused, ParsedRow, ParsedSheet, mark_duplicates_in_file
+from ..importing.bulk import gc_paused
 from ..models import ImportJob
 from .customer_rows import _apply_customers, _plan_customers
 from .error_workbook import import_error_workbook
@@ -47,6 +48,14 @@ def import_job_execute(*, job: ImportJob, chunk_rows: int | None = None) -> Impo
     revenue, the BillingMonth rows of its months (docs/domain, section 9). A file that can
     no longer be read fails the job with the parser's message.
     """
+    # Parsing, checking and writing allocate millions of long-lived objects without
+    # cycles; the collector would rescan them all the way (customers.importing.bulk).
+    with gc_paused():
+        return _import_job_execute(job=job, chunk_rows=chunk_rows)
+
+
+def _import_job_execute(*, job: ImportJob, chunk_rows: int | None) -> ImportJob:
+    """:func:`import_job_execute` with the collector paused."""
     if job.status == ImportJob.Status.DONE:
         return job
     now = timezone.now()

@@ -4,12 +4,13 @@ and the enumerated fields (docs/domain, section 5)."""
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from domain.credit_codes import credit_code_problem
+from domain.credit_codes import credit_code_problem, credit_code_valid
 from domain.industries import industry_stored
 from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import cell_text, float_text
@@ -403,12 +404,87 @@ def _catching(conv: Callable[[object], object]) -> Callable[[object], object]:
     return convert
 
 
-def _convert_column(cells: list[object], conv: Callable[[object], object]) -> list[object]:
+_Converter = Callable[[object], object]
+_is_nfkc = functools.partial(unicodedata.is_normalized, "NFKC")
+
+
+def _keep_lines(cells: Sequence[object], conv: _Converter) -> list[object]:
+    """``line`` cells: a text already on one line (``_one_line`` keeps it) is its own
+    value; anything else goes through ``conv``. Same values, no calls for the usual cell."""
+    return [
+        c
+        if type(c) is str
+        and c
+        and c.isprintable()
+        and c[0] != " "
+        and c[-1] != " "
+        and "  " not in c
+        else conv(c)
+        for c in cells
+    ]
+
+
+def _keep_names(cells: Sequence[object], conv: _Converter) -> list[object]:
+    """``name`` cells: as :func:`_keep_lines`, and the text must be NFKC-normal."""
+    return [
+        c
+        if type(c) is str
+        and c
+        and c.isprintable()
+        and c[0] != " "
+        and c[-1] != " "
+        and "  " not in c
+        and _is_nfkc(c)
+        else conv(c)
+        for c in cells
+    ]
+
+
+def _keep_identifiers(cells: Sequence[object], conv: _Converter) -> list[object]:
+    """``identifier`` cells: ASCII text without blanks at its ends is its own value (every
+    ASCII character ``str.strip`` removes is at most a space)."""
+    return [
+        c if type(c) is str and c and c.isascii() and c[0] > " " and c[-1] > " " else conv(c)
+        for c in cells
+    ]
+
+
+def _keep_mobiles(cells: Sequence[object], conv: _Converter) -> list[object]:
+    """``phone`` cells: a plain mainland mobile (11 digits, 13-19) is its own value."""
+    return [c if type(c) is str and _PLAIN_MOBILE(c) else conv(c) for c in cells]
+
+
+def _keep_credit_codes(cells: Sequence[object], conv: _Converter) -> list[object]:
+    """``credit_code`` cells: a valid code as written (upper case, no blanks) is its own
+    value (``domain.credit_codes.credit_code_valid``); the rest, refused ones included,
+    goes through ``conv``, which says why."""
+    return [c if type(c) is str and credit_code_valid(c) else conv(c) for c in cells]
+
+
+_KEEPERS: dict[str, Callable[[Sequence[object], _Converter], list[object]]] = {
+    "line": _keep_lines,
+    "name": _keep_names,
+    "identifier": _keep_identifiers,
+    "phone": _keep_mobiles,
+    "credit_code": _keep_credit_codes,
+}
+"""Field type -> a column-wise converter for cells that are already their value."""
+
+
+def _convert_column(
+    cells: Sequence[object], conv: _Converter, typ: str | None = None
+) -> list[object]:
     """Convert one column; each distinct value once when values repeat (industry, stage,
-    dates). Booleans are not memoised because True == 1.0 would share a dict slot."""
+    dates, owners). Booleans are not memoised because True == 1.0 would share a dict slot.
+    A column of mostly distinct values (names, codes, phones, addresses) of a type in
+    :data:`_KEEPERS` keeps the cells that are already their value without a call; the
+    result is exactly ``[conv(c) for c in cells]`` either way (a test compares them)."""
     if len(cells) >= 64:
         distinct = set(cells)
         if len(distinct) * 4 < len(cells) and bool not in set(map(type, distinct)):
             table = {v: conv(v) for v in distinct}
             return [table[v] for v in cells]
+    keep = _KEEPERS.get(typ) if typ is not None else None
+    if keep is not None:
+        return keep(cells, conv)
     return list(map(conv, cells))

@@ -296,18 +296,27 @@ def overdue_points(*, team_ids: Iterable[int], today: dt.date) -> list[ControlPo
     )
 
 
-def team_projects(*, team_ids: Iterable[int], today: dt.date, since: dt.date) -> list[Project]:
+def team_projects(
+    *, team_ids: Iterable[int], today: dt.date, since: dt.date, overdue_only: bool = False
+) -> list[Project]:
     """Open projects of ``team_ids`` for the meetings and the team report: annotated (see
     :func:`annotated`), with ``recent_versions``: document versions uploaded on or after
-    local date ``since``. Two queries."""
-    since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    local date ``since``. Two queries; with ``overdue_only`` (the morning meeting and the
+    team page, which list no documents) only the projects with an overdue control point,
+    ``recent_versions`` left empty, in one query."""
     qs = annotated(
         Project.objects.filter(team_id__in=sorted(team_ids), status=rules.OPEN).select_related(
             "customer", "owner"
         ),
         today,
     ).order_by("expected_signing", "id")
+    if overdue_only:
+        projects = list(qs.filter(_overdue_q(today)))
+        for project in projects:
+            project.recent_versions = []  # type: ignore[attr-defined]
+        return projects
     projects = list(qs)
+    since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     versions = (
         DocumentVersion.objects.filter(document__project__in=projects, uploaded_at__gte=since_at)
         .select_related("document")
@@ -336,7 +345,7 @@ def version_get(*, scope: Scope, pk: int) -> DocumentVersion:
 def team_panel(team_id: int, day: dt.date) -> str:
     """The team page's panel (``accounts.hooks.register_team_panel``): the team's open
     projects with an overdue control point, as HTML. The team page checked the viewer."""
-    projects = [p for p in team_projects(team_ids=[team_id], today=day, since=day) if p.has_overdue]  # type: ignore[attr-defined]
+    projects = team_projects(team_ids=[team_id], today=day, since=day, overdue_only=True)
     return render_to_string(
         "customers/projects/_team_projects.html", {"projects": projects, "overdue_only": True}
     )

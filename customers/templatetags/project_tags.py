@@ -21,10 +21,10 @@ def team_projects(
     team_id: int, since: dt.date | None = None, overdue_only: bool = False
 ) -> dict[str, Any]:
     """The team's open projects (two queries); ``overdue_only`` keeps only those with an
-    overdue control point (the morning meeting), ``since`` lists documents uploaded on or
-    after that local date (default: today)."""
+    overdue control point (the morning meeting; one query, no documents), ``since`` lists
+    documents uploaded on or after that local date (default: today)."""
     today = local_today()
-    projects = selectors.team_projects(team_ids=[team_id], today=today, since=since or today)
-    if overdue_only:
-        projects = [p for p in projects if p.has_overdue]  # type: ignore[attr-defined]
+    projects = selectors.team_projects(
+        team_ids=[team_id], today=today, since=since or today, overdue_only=overdue_only
+    )
     return {"projects": projects, "overdue_only": overdue_only, "since": since}

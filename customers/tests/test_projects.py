@@ -303,6 +303,39 @@ def test_overdue_points_show_on_the_team_page_and_the_meetings(org, project, cli
     assert "云网一体化项目" not in client_for(org.teammate).get(pages[0]).content.decode()
 
 
+def test_overdue_only_team_projects_are_one_query_and_leave_out_projects_on_time(
+    org, project, django_assert_num_queries
+):
+    today = local_today()
+    services.project_create(
+        scope=scope_for(org.rep),
+        by=org.rep,
+        customer=make_customer(org.rep, segment="group", stage="relationship"),
+        owner=org.rep,
+        name="on time",
+        expected_value=Decimal("1"),
+        expected_signing=today + dt.timedelta(days=30),
+    )
+    assert (
+        selectors.team_projects(
+            team_ids=[org.team_a.pk], today=today, since=today, overdue_only=True
+        )
+        == []
+    )
+    point = project.points.get(position=1)
+    point.due = today - dt.timedelta(days=1)
+    point.save()
+    every = selectors.team_projects(team_ids=[org.team_a.pk], today=today, since=today)
+    assert sorted(p.name for p in every) == ["on time", "云网一体化项目"]
+    with django_assert_num_queries(1):
+        overdue = selectors.team_projects(
+            team_ids=[org.team_a.pk], today=today, since=today, overdue_only=True
+        )
+    assert [(p.pk, p.has_overdue, p.recent_versions) for p in overdue] == [  # type: ignore[attr-defined]
+        (project.pk, True, [])
+    ]
+
+
 def test_gantt_axis_of_a_one_day_project_spans_a_week_with_distinct_dates(project):
     """Every point without dates lasts the creation day: the axis still covers
     ``GANTT_MIN_DAYS`` days, each with its own label, in the active language."""

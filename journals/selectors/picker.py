@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import Membership, User
@@ -41,33 +42,41 @@ class Suggestion:
         return str(Purpose(self.purpose).label)
 
 
-def plan_suggestions(*, journal: Journal) -> list[Suggestion]:
+def plan_suggestions(
+    *, journal: Journal, planned: Iterable[PlanItem] | None = None
+) -> list[Suggestion]:
     """What to offer as today's plan (fast entry): the previous journal's
     planned visits and follow-ups with no visit record, and next steps due on the
     journal's day that are not done. Items already carried into this journal, and
-    customers already planned, are left out. Three queries."""
-    planned = list(journal.plan_items.values_list("carried_from_id", "customer_id"))
-    carried_ids = {c for c, _ in planned if c}
-    planned_customers = {c for _, c in planned if c}
-    previous = (
+    customers already planned, are left out.
+
+    ``planned``: the journal's plan items when the caller has them loaded already (the
+    editor's work panel), else they are read. Two to four queries: the plan (unless
+    given), the previous journal's open items (its day found in the same query), that
+    journal's visits (only when it has any such item), the next steps due."""
+    if planned is None:
+        planned = journal.plan_items.only("carried_from_id", "customer_id")
+    pairs = [(p.carried_from_id, p.customer_id) for p in planned]
+    carried_ids = {c for c, _ in pairs if c}
+    planned_customers = {c for _, c in pairs if c}
+    # The rep's latest journal before this one, as a subquery of both reads below.
+    previous = Subquery(
         Journal.objects.filter(rep_id=journal.rep_id, day__lt=journal.day)
         .order_by("-day")
-        .values_list("pk", "day")
-        .first()
+        .values("pk")[:1]
     )
     out: list[Suggestion] = []
-    if previous:
-        prev_pk, prev_day = previous
-        items = list(
-            PlanItem.objects.filter(journal_id=prev_pk)
-            .exclude(kind=PlanItem.Kind.APPOINTMENT)
-            .exclude(pk__in=carried_ids)
-            .select_related("customer")
-            .order_by("kind", "position", "id")
-        )
+    items = list(
+        PlanItem.objects.filter(journal_id=previous)
+        .exclude(kind=PlanItem.Kind.APPOINTMENT)
+        .exclude(pk__in=carried_ids)
+        .select_related("customer")
+        .order_by("kind", "position", "id")
+    )
+    if items:
         done = calc.plan_items_done(
             [(i.pk, i.customer_id, i.purpose) for i in items],
-            Visit.objects.filter(journal_id=prev_pk).values_list(
+            Visit.objects.filter(journal_id=items[0].journal_id).values_list(
                 "plan_item_id", "customer_id", "purpose"
             ),
         )

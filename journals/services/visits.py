@@ -247,13 +247,22 @@ def visit_record(
     _apply_stage(
         visit=visit, customer=customer, by=by, outcome=outcome, new_stage=new_stage, needs=needs
     )
-    visit.full_clean(exclude=["checkin_photo"])
+    visit.full_clean(exclude=_NOT_CLEANED)
     visit.save()
     _after_visit(visit)
     if checkin is not None:
         visit_checkin(visit=visit, by=by, checkin=checkin)
     return visit
 
+
+#: Fields a visit's ``full_clean`` leaves out. The photo is stored by :func:`visit_checkin`.
+#: The journal, rep, team and customer are rows the service holds (the customer locked
+#: for update), so checking that they exist would only cost a query each; the database's
+#: foreign keys still refuse a missing row. ``checked_in_at`` carries the one model
+#: constraint (journals_checkin_only_in_person), which :func:`visit_channel_check` has
+#: already applied with its own message, and the database enforces too; validating it
+#: again cost a savepoint and a query.
+_NOT_CLEANED = ["checkin_photo", "journal", "rep", "team", "customer", "checked_in_at"]
 
 #: Clock drift between a phone and the server that a visit time may run ahead of now.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -374,7 +383,7 @@ def visit_update(
             new_stage=new_stage,
             needs=needs,
         )
-    visit.full_clean(exclude=["checkin_photo"])
+    visit.full_clean(exclude=_NOT_CLEANED)
     visit.save()
     _after_visit(visit)
     return visit

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scoping import local_today
+from customers.models import Customer
 
 from .. import calculations as calc
 from .. import selectors, services
@@ -33,6 +35,7 @@ from ..presentation import (
     contact_counts,
 )
 from ._common import _form_errors_from, _parse_day, _scope
+from .form_html import form_fields_html
 
 
 def _default_visit_time(journal: Journal) -> dt.time:
@@ -48,9 +51,13 @@ def _work_context(
     *,
     plan_form: PlanItemForm | None = None,
     visit_form: VisitForm | None = None,
+    visit_customers: QuerySet[Customer] | None = None,
     saved: str = "",
 ) -> dict[str, object]:
-    """Context of the work panel: plan, suggestions, visit records, plan achievement."""
+    """Context of the work panel: plan, suggestions, visit records, plan achievement.
+
+    ``visit_customers``: the customers the new visit form offers, when the caller built
+    them already (``selectors.visitable_customers`` for this journal's rep and day)."""
     customers = selectors.own_customers(rep=journal.rep)
     editable = journal.rep_id == _scope(request).user_id and not journal.is_locked()
     plan = list(journal.plan_items.select_related("customer").order_by("kind", "position", "id"))
@@ -63,6 +70,14 @@ def _work_context(
     )
     for item in plan:
         item.done = item.pk in done  # type: ignore[attr-defined]
+    plan_form = plan_form or PlanItemForm(customers=customers, auto_id="plan_%s")
+    visit_form = visit_form or VisitForm(
+        customers=visit_customers
+        if visit_customers is not None
+        else selectors.visitable_customers(rep=journal.rep, day=journal.day, scope=_scope(request)),
+        auto_id="visit_%s",
+        initial={"time": _default_visit_time(journal), "outcome": Visit.Outcome.INFO},
+    )
     groups = [
         (PlanItem.Kind.VISIT, _("Planned visits")),
         (PlanItem.Kind.APPOINTMENT, _("Planned appointments")),
@@ -79,7 +94,9 @@ def _work_context(
         "visits": visits,
         "contact_counts": contact_counts(visits),
         "visits_by_others": selectors.visits_by_others(journal),
-        "suggestions": selectors.plan_suggestions(journal=journal) if editable else [],
+        "suggestions": selectors.plan_suggestions(journal=journal, planned=plan)
+        if editable
+        else [],
         "overdue_steps": list(
             services.next_steps_open(rep_ids=[journal.rep_id], until=journal.day).filter(
                 next_step_date__lt=journal.day
@@ -90,15 +107,18 @@ def _work_context(
         "achievement": _achievement_rows(
             [p.purpose for p in plan], [(v.purpose, v.channel) for v in visits]
         ),
-        "plan_form": plan_form or PlanItemForm(customers=customers, auto_id="plan_%s"),
-        "visit_form": visit_form
-        or VisitForm(
-            customers=selectors.visitable_customers(
-                rep=journal.rep, day=journal.day, scope=_scope(request)
-            ),
-            auto_id="visit_%s",
-            initial={"time": _default_visit_time(journal), "outcome": Visit.Outcome.INFO},
-        ),
+        "plan_form": plan_form,
+        "visit_form": visit_form,
+        # Both forms' fields as HTML, the unbound ones rendered once per language and
+        # initial values (form_html); only an editable panel shows them.
+        "plan_fields": form_fields_html("journals/_plan_form_fields.html", plan_form, "plan_form")
+        if editable
+        else "",
+        "visit_fields": form_fields_html(
+            "journals/_visit_form_fields.html", visit_form, "visit_form"
+        )
+        if editable
+        else "",
         "saved": saved,
     }
 

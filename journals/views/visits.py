@@ -69,14 +69,10 @@ def _checkin_from(data: dict[str, object], photo: object = None) -> services.Che
 def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a visit (with an optional check-in: position, accuracy, photo)."""
     journal = _editable(request, pk)
-    form = VisitForm(
-        request.POST,
-        request.FILES,
-        customers=selectors.visitable_customers(
-            rep=journal.rep, day=journal.day, scope=_scope(request)
-        ),
-        auto_id="visit_%s",
+    customers = selectors.visitable_customers(
+        rep=journal.rep, day=journal.day, scope=_scope(request)
     )
+    form = VisitForm(request.POST, request.FILES, customers=customers, auto_id="visit_%s")
     if form.is_valid():
         data = form.cleaned_data
         plan_item = None
@@ -93,7 +89,8 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
                 checkin=_checkin_from(data, data.get("photo")),
                 **form.record_fields(journal.day),
             )
-            return _work_response(request, journal, saved="visit")
+            # The new, empty form offers the same customers: not built again.
+            return _work_response(request, journal, saved="visit", visit_customers=customers)
         except ValidationError as exc:
             _form_errors_from(form, exc)
     return _work_response(request, journal, visit_form=form)

@@ -14,7 +14,7 @@ from accounts.models import Membership
 from customers.models import BillingMonth, Contract, RevenueRecord, Stage
 from customers.services import customer_change_stage
 from customers.tests.factories import make_customer
-from kpi import selectors
+from kpi import figures, selectors
 from kpi.calculations import metrics_as_json, month_period
 from kpi.models import KpiSnapshot, Target
 from kpi.snapshots import compute_and_store, metric_value_from_row, to_decimal
@@ -258,6 +258,19 @@ def test_series_and_table_read_in_one_query(cohort, django_assert_num_queries):
         )
     assert series[0] is None
     assert [s.value if s else None for s in series[1:]] == [0, 50, 0]
+    with django_assert_num_queries(1):
+        many = figures.stored_series_many(
+            scope_kind="team",
+            scope_id=org.team_a.pk,
+            metrics=["new_targets", "deals", "no_such_metric"],
+            periods=periods,
+        )
+    assert many["new_targets"] == series
+    assert many["deals"] == figures.stored_series(
+        scope_kind="team", scope_id=org.team_a.pk, metric="deals", periods=periods
+    )
+    assert many["deals"][1] is not None
+    assert many["no_such_metric"] == [None] * 4
     with django_assert_num_queries(1):
         table = selectors.snapshot_table(
             scope_kind="rep",

@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -171,7 +172,20 @@ def _delta(metric: str, now: Any, before: Any) -> dict[str, Any] | None:
 
 def _drill_url(ds: DashScope, period: calc.Period, metric: str) -> str:
     query = urlencode({"scope": ds.key, "period": period.key, "metric": metric})
-    return f"{reverse('kpi:drilldown')}?{query}"
+    return f"{_url('kpi:drilldown')}?{query}"
+
+
+def _url(name: str) -> str:
+    """``reverse(name)`` of an argument-less URL, once per URL configuration (a dashboard
+    builds up to a hundred drill links; reversing each costs about 0.1 ms of CPU)."""
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+    found = _URLS.get(key)
+    if found is None:
+        found = _URLS[key] = reverse(name)
+    return found
+
+
+_URLS: dict[tuple[object, str, str], str] = {}
 
 
 def _children(ds: DashScope, period: calc.Period, segment: str) -> list[dict[str, Any]]:
@@ -306,12 +320,9 @@ def dashboard_data(
         before = count
     trend_periods = trailing(period, 12)
     trend_names = TREND_METRICS if is_month else TREND_METRICS_WEEK
-    trend = {
-        m: figures.stored_series(
-            scope_kind=ds.kind, scope_id=ds.id, metric=m, periods=trend_periods
-        )
-        for m in trend_names
-    }
+    trend = figures.stored_series_many(
+        scope_kind=ds.kind, scope_id=ds.id, metrics=trend_names, periods=trend_periods
+    )
     trend_rows = [
         {"period": p.key, "cells": [{"metric": m, "value": trend[m][i]} for m in trend_names]}
         for i, p in enumerate(trend_periods)

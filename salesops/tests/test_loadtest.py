@@ -5,6 +5,7 @@ come from running `make loadtest`."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -270,3 +271,60 @@ def test_the_report_gives_each_roles_cpu_seconds_in_the_phase():
         "kpiworker 8.2 (nice 10), beat 0.1, postgres 4.0"
     ]
     assert report.cpu_line(None, after) == []
+
+
+# Run in a child process: importing locust monkey-patches the standard library (gevent).
+_LOCUST_CHECK = """
+import json
+from gevent.pywsgi import WSGIServer
+from locust.contrib.fasthttp import FastHttpUser
+from locust.env import Environment
+from loadtest import locustfile as lf
+
+seen = []
+
+def app(environ, start_response):
+    seen.append((environ["PATH_INFO"], environ.get("HTTP_COOKIE", ""),
+                 environ.get("HTTP_X_CSRFTOKEN", ""), environ.get("HTTP_HX_REQUEST", "")))
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Set-Cookie", "csrftoken=tok42; Path=/")])
+    return [b"ok"]
+
+server = WSGIServer(("127.0.0.1", 0), app, log=None)
+server.start()
+lf.Rep.host = f"http://127.0.0.1:{server.server_port}"
+rep = lf.Rep(Environment(user_classes=[lf.Rep]))
+rep.on_start()
+rep._post("/journals/1/autosave/", {"learning_topic": "x"}, "journal autosave")
+rep.client.cookiejar.clear()
+rep.client.get("/after-clear/")
+print(json.dumps({
+    "fast": all(issubclass(c, FastHttpUser) for c in (lf.Rep, lf.Supervisor, lf.Manager, lf.Login)),
+    "seen": seen,
+}))
+"""
+
+
+def test_the_locust_users_send_the_session_and_the_csrf_cookie_with_the_fast_client(tmp_path):
+    users = tmp_path / "users.json"
+    users.write_text('{"rep": [{"username": "r", "session": "sess1", "customers": [1]}]}')
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", _LOCUST_CHECK],
+        env={**os.environ, "LOADTEST_USERS": str(users)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["fast"] is True
+    home, autosave, after_clear = result["seen"]
+    assert home[0] == "/"
+    assert "sessionid=sess1" in home[1]
+    assert autosave[0] == "/journals/1/autosave/"
+    assert "sessionid=sess1" in autosave[1]
+    assert "csrftoken=tok42" in autosave[1]
+    assert autosave[2:] == ["tok42", "true"]
+    assert after_clear[1] == ""

@@ -29,6 +29,8 @@ from .weeks import week_period
 WEEK_METRICS: tuple[str, ...] = (
     "visits",
     "customers_visited",
+    "follow_ups",
+    "customers_touched",
     "target_customer_visits",
     "effective_customers",
     "effective_activity_rate",
