@@ -35,6 +35,7 @@ from ..presentation import (
     contact_counts,
 )
 from ._common import _form_errors_from, _parse_day, _scope
+from .form_html import form_fields_html
 
 
 def _default_visit_time(journal: Journal) -> dt.time:
@@ -69,6 +70,14 @@ def _work_context(
     )
     for item in plan:
         item.done = item.pk in done  # type: ignore[attr-defined]
+    plan_form = plan_form or PlanItemForm(customers=customers, auto_id="plan_%s")
+    visit_form = visit_form or VisitForm(
+        customers=visit_customers
+        if visit_customers is not None
+        else selectors.visitable_customers(rep=journal.rep, day=journal.day, scope=_scope(request)),
+        auto_id="visit_%s",
+        initial={"time": _default_visit_time(journal), "outcome": Visit.Outcome.INFO},
+    )
     groups = [
         (PlanItem.Kind.VISIT, _("Planned visits")),
         (PlanItem.Kind.APPOINTMENT, _("Planned appointments")),
@@ -98,17 +107,18 @@ def _work_context(
         "achievement": _achievement_rows(
             [p.purpose for p in plan], [(v.purpose, v.channel) for v in visits]
         ),
-        "plan_form": plan_form or PlanItemForm(customers=customers, auto_id="plan_%s"),
-        "visit_form": visit_form
-        or VisitForm(
-            customers=visit_customers
-            if visit_customers is not None
-            else selectors.visitable_customers(
-                rep=journal.rep, day=journal.day, scope=_scope(request)
-            ),
-            auto_id="visit_%s",
-            initial={"time": _default_visit_time(journal), "outcome": Visit.Outcome.INFO},
-        ),
+        "plan_form": plan_form,
+        "visit_form": visit_form,
+        # Both forms' fields as HTML, the unbound ones rendered once per language and
+        # initial values (form_html); only an editable panel shows them.
+        "plan_fields": form_fields_html("journals/_plan_form_fields.html", plan_form, "plan_form")
+        if editable
+        else "",
+        "visit_fields": form_fields_html(
+            "journals/_visit_form_fields.html", visit_form, "visit_form"
+        )
+        if editable
+        else "",
         "saved": saved,
     }
 
