@@ -4,7 +4,9 @@ Builds a realistic 100,000-row customer workbook in /tmp (openpyxl write-only), 
 for each database, in a fresh child process, imports it into an EMPTY database of its own
 (SQLite: /tmp/salesops-bench-import.sqlite3; PostgreSQL: the scratch database
 ``salesops_bench_import`` on ``BENCH_PG_URL``, default
-``postgres://postgres@127.0.0.1:5432/``, dropped and created here) the way the page does:
+``postgres://postgres@127.0.0.1:5432/``, dropped and created here; ``BENCH_PG_NAME`` and
+``TMPDIR`` give two people measuring at once databases and files of their own) the way
+the page does:
 upload (``import_job_create``), the preview (``import_preview``), then
 ``import_job_execute``. It prints per database:
 

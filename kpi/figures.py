@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -143,6 +143,31 @@ def stored_table(
     return out
 
 
+def _stored_tables(
+    *,
+    scope_kind: str,
+    scope_ids: Iterable[int],
+    periods: Sequence[Period],
+    metrics: Iterable[str],
+) -> dict[tuple[str, dt.date], dict[int, dict[str, MetricValue]]]:
+    """:func:`stored_table` of several periods in one query: ``{(period kind, period
+    start): {scope id: {metric: MetricValue}}}``; a period or scope without snapshots is
+    absent."""
+    ids, names = list(scope_ids), list(metrics)
+    cond = Q()
+    for kind in {p.kind for p in periods}:
+        cond |= Q(period_kind=kind, period_start__in=[p.start for p in periods if p.kind == kind])
+    out: dict[tuple[str, dt.date], dict[int, dict[str, MetricValue]]] = {}
+    if not ids or not names or not periods:
+        return out
+    rows = KpiSnapshot.objects.filter(
+        cond, scope_kind=scope_kind, scope_id__in=ids, metric__in=names
+    ).values_list("period_kind", "period_start", "scope_id", *_FIELDS)
+    for r in rows:
+        out.setdefault((r[0], r[1]), {}).setdefault(r[2], {})[r[3]] = _mv(*r[3:])
+    return out
+
+
 def as_of(*, scope_kind: str, scope_ids: Iterable[int], period: Period | str) -> dt.datetime | None:
     """When the stored figures of these scopes and period were last computed (aware, UTC),
     None when nothing is stored. Pages show it as "截至 hh:mm" in local time. One query."""
@@ -225,23 +250,36 @@ def rep_figures(
     rep_ids: Sequence[int],
     periods: Sequence[Period],
     metrics: Sequence[str],
+    reps_by_period: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[tuple[str, int], dict[str, MetricValue]]:
     """Figures per (period key, rep id) for diagnosis, coaching effect and recognition:
     the stored snapshots where every rep has them for a period, else one live run for the
-    periods that lack them (both in the organisation's zone, so they agree)."""
+    periods that lack them (both in the organisation's zone, so they agree).
+    ``reps_by_period`` (period key -> rep ids) gives each period its own reps instead of
+    ``rep_ids`` for all. The stored figures of all periods are one query."""
     out: dict[tuple[str, int], dict[str, MetricValue]] = {}
-    if not rep_ids or not periods:
+    wanted = {
+        p.key: list(rep_ids if reps_by_period is None else reps_by_period.get(p.key, ()))
+        for p in periods
+    }
+    every = sorted({rid for ids in wanted.values() for rid in ids})
+    if not every:
         return out
+    tables = _stored_tables(scope_kind="rep", scope_ids=every, periods=periods, metrics=metrics)
     missing: list[Period] = []
     for period in periods:
-        table = stored_table(scope_kind="rep", scope_ids=rep_ids, period=period, metrics=metrics)
-        if all(table.get(rid) for rid in rep_ids):
-            for rid in rep_ids:
+        ids = wanted[period.key]
+        table = tables.get((period.kind, period.start), {})
+        if all(table.get(rid) for rid in ids):
+            for rid in ids:
                 out[(period.key, rid)] = table[rid]
         else:
             missing.append(period)
-    if missing:
-        result = compute(missing, [Scope.rep(r) for r in rep_ids], team_ids=team_ids)
+    groups: dict[tuple[int, ...], list[Period]] = {}
+    for period in missing:
+        groups.setdefault(tuple(wanted[period.key]), []).append(period)
+    for group_reps, group in groups.items():
+        result = compute(group, [Scope.rep(r) for r in group_reps], team_ids=team_ids)
         for (period, scope), figures in result.items():
             out[(period.key, int(scope.id or 0))] = figures
     return out

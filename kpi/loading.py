@@ -264,11 +264,19 @@ def _in_ids(field: str, ids: list[int]) -> Q:
     return Q(**{f"{field}__in": sub})
 
 
-def _fetch(qs: QuerySet[Any], columns: list[str], instants: Iterable[str] = ()) -> pd.DataFrame:
+def _fetch(
+    qs: QuerySet[Any], columns: list[str], instants: Iterable[str] = (), *, skip: bool = False
+) -> pd.DataFrame:
     """The rows of ``qs`` (``columns``) as a frame through one raw cursor: no model
     instances and no per-row converters. ``instants`` are datetime columns, parsed in one
     vectorised call to UTC timestamps (SQLite returns naive UTC text, PostgreSQL aware
-    datetimes); dates, money and flags stay raw (the engine parses them in bulk)."""
+    datetimes); dates, money and flags stay raw (the engine parses them in bulk). ``skip``
+    (the caller knows there are no rows): no query, the same empty frame."""
+    if skip:
+        frame = pd.DataFrame.from_records([], columns=columns)
+        for column in instants:
+            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+        return frame
     names = list(columns)
     if connection.vendor == "sqlite" and instants:
         # Read SQLite's stored text of each instant: the driver's converters would first
@@ -304,18 +312,21 @@ def load_input(
     revenue and contracts are always whole, as pools and ARPU look back. ``customer_ids``
     (with ``team_ids``) loads those customers instead of the teams' (the incremental
     recompute's, kpi/partials.py); memberships (``memberships`` when the caller read
-    them already), billing months and the teams' targets are always whole."""
+    them already), billing months and the teams' targets are always whole. No customer
+    ids (a recompute without marked customers) reads only those shared tables."""
     customers = Customer.objects.all()
     changes = StageChange.objects.all()
     ownerships = Ownership.objects.all()
     visits = Visit.objects.all()
     revenue = RevenueRecord.objects.all()
     contracts = Contract.objects.all()
+    none = False
     if team_ids is not None:
         if customer_ids is None:
             ids = sorted(customer_ids_for_teams(team_ids, rep_ids))
         else:
             ids = sorted(set(customer_ids))
+        none = not ids
         customers = customers.filter(_in_ids("id", ids))
         changes = changes.filter(_in_ids("customer_id", ids))
         ownerships = ownerships.filter(_in_ids("customer_id", ids))
@@ -346,21 +357,21 @@ def load_input(
     con_cols = ["customer_id", "signed_on", "monthly_value", "rep_id", "team_id"]
     cus_cols = ["id", "industry", "segment", "created_at"]
     return KpiInput(
-        stage_changes=_fetch(changes, sc_cols, ["at"]),
-        ownerships=_fetch(ownerships, own_cols, ["start", "end"]),
+        stage_changes=_fetch(changes, sc_cols, ["at"], skip=none),
+        ownerships=_fetch(ownerships, own_cols, ["start", "end"], skip=none),
         memberships=(
             _frame(Membership.objects.order_by().values_list(*mem_cols), mem_cols)
             if memberships is None
             else memberships
         ),
-        visits=_fetch(visits, visit_cols, ["occurred_at"]),
-        revenue=_fetch(revenue, rev_cols),
-        contracts=_fetch(contracts, con_cols),
+        visits=_fetch(visits, visit_cols, ["occurred_at"], skip=none),
+        revenue=_fetch(revenue, rev_cols, skip=none),
+        contracts=_fetch(contracts, con_cols, skip=none),
         billing_months=_frame(BillingMonth.objects.order_by().values_list("month"), ["month"]),
         targets=_targets_of(
             targets_frame(team_ids, None if plist is None else _months_touching(plist)), plist
         ),
-        customers=_fetch(customers, cus_cols, ["created_at"]),
+        customers=_fetch(customers, cus_cols, ["created_at"], skip=none),
     )
 
 

@@ -305,7 +305,9 @@ def _recompute_once(
     # One marked bucket (the usual change) needs no split: the load is that bucket. Several
     # (a rebuild) are summed in one engine pass, each bucket's customers under its own copy
     # of the scopes (compute_bucket_sums), instead of one pass per bucket.
-    if len(chosen) == 1:
+    if not chosen:  # no customer marked (a submitted journal): no sum to recompute
+        fresh: dict[int, dict[Period, Flat]] = {}
+    elif len(chosen) == 1:
         fresh = {
             next(iter(chosen)): compute_sums(
                 plist, scopes, data, tz=zone, new_revenue_months=months
@@ -320,7 +322,7 @@ def _recompute_once(
     unchanged: dict[Period, list[Scope]] = {}
     saves: list[tuple[Period, KpiPartial | None, _Sums]] = []
     stored_buckets: dict[int, list[tuple[int, bytes]]] = {}
-    if not rebuild:
+    if not rebuild and chosen:
         for partial_id, bucket, blob in KpiPartialBucket.objects.filter(
             partial_id__in=[r.pk for r in rows.values()], bucket__in=sorted(chosen)
         ).values_list("partial_id", "bucket", "sums"):

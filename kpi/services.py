@@ -283,29 +283,35 @@ def on_customer_changed(event: CustomerChanged) -> None:
 
 
 def on_activity_recorded(event: ActivityRecorded) -> None:
-    """A journal was submitted: touch its team for its day, for the customers of the
-    author's visits of that day (one query)."""
+    """A journal was submitted: touch its team for its day (the diagnosis the recompute
+    triggers reads the journal habits), marking only the customers of the author's visits
+    of that day that were not announced to the team (:func:`journal_customers`; one
+    query). The figures do not read journals (``kpi.loading``), so a submission changes no
+    stored sum by itself, and the recompute then reloads no customer bucket
+    (docs/architecture.md, "Incremental recompute")."""
     if event.team_id is not None:
         kpi_touch(
             team_id=event.team_id,
             day=event.day,
             trigger="journal",
-            customer_ids=tuple(journal_customers(user_id=event.user_id, day=event.day)),
+            customer_ids=tuple(
+                journal_customers(user_id=event.user_id, day=event.day, team_id=event.team_id)
+            ),
         )
 
 
-def journal_customers(*, user_id: int, day: dt.date) -> list[int]:
-    """Ids of the customers of the visits in ``user_id``'s journal of ``day``, ascending
-    (the customers a submitted journal changes in the KPIs). One query."""
+def journal_customers(*, user_id: int, day: dt.date, team_id: int | None = None) -> list[int]:
+    """Ids of the customers of the visits in ``user_id``'s journal of ``day``, ascending.
+    With ``team_id``: only those of the visits whose own announcement (``CustomerChanged``,
+    ``journals/services/visits.py``, sent for the visit's team) did not reach that team (a
+    visit of another team), the customers a submitted journal must still mark for
+    ``team_id``. One query."""
     from journals.models import Visit
 
-    return sorted(
-        set(
-            Visit.objects.filter(journal__rep_id=user_id, journal__day=day).values_list(
-                "customer_id", flat=True
-            )
-        )
-    )
+    visits = Visit.objects.filter(journal__rep_id=user_id, journal__day=day)
+    if team_id is not None:
+        visits = visits.exclude(team_id=team_id)
+    return sorted(set(visits.values_list("customer_id", flat=True)))
 
 
 def on_import_completed(event: ImportCompleted) -> None:

@@ -488,6 +488,13 @@ SPECTACULAR_SETTINGS = {
         "FindingStatusEnum": "coaching.models.Finding.Status",
         "PlanStatusEnum": "coaching.models.CoachingPlan.Status",
         "ImportKindEnum": "customers.models.ImportJob.Kind",
+        "MembershipRoleEnum": "accounts.models.Membership.Role",
+        "ProjectStatusEnum": "customers.api.project_serializers.PROJECT_STATUS_CHOICES",
+        "ControlPointStatusEnum": "customers.api.project_serializers.POINT_STATUS_CHOICES",
+        "SupportStatusEnum": "customers.api.project_serializers.SUPPORT_STATUS_CHOICES",
+        "DecisionRoleEnum": "customers.api.project_serializers.DECISION_ROLE_CHOICES",
+        "DocumentKindEnum": "customers.api.project_serializers.DOCUMENT_KIND_CHOICES",
+        "SupportKindEnum": "customers.api.project_serializers.SUPPORT_KIND_CHOICES",
     },
     # Swagger UI from our own static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

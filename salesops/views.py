@@ -59,18 +59,54 @@ READY_BEAT_MAX_AGE = 120
 """Seconds since beat's last tick after which /readyz reports beat as late."""
 
 
-def _worker_status() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return "eager"
-    if not settings.REDIS_URL:
-        return "embedded"
+def _queue_consumers() -> dict[str, list[str]] | str:
+    """The queues each Celery worker consumes, from one broadcast (``active_queues``) that
+    waits 1 s for replies: ``{worker hostname: [queue names]}``, empty when none answered,
+    or ``"error: <exception class>"`` when the broadcast itself failed."""
     from .celery import app
 
     try:
-        replies = app.control.ping(timeout=1.0)
+        replies = app.control.inspect(timeout=1.0).active_queues() or {}
     except Exception as exc:  # noqa: BLE001 - any failure means "down"
         return f"error: {exc.__class__.__name__}"
-    return f"ok: {len(replies)}" if replies else "error: no worker answered"
+    return {
+        str(host): sorted(str(q.get("name", "")) for q in (queues or []))
+        for host, queues in replies.items()
+    }
+
+
+def _consumer_status(consumers: dict[str, list[str]] | str, queue: str) -> str:
+    """``"ok: N"`` (N workers consume ``queue``), or an ``"error: ..."`` saying why not."""
+    if isinstance(consumers, str):
+        return consumers
+    count = sum(1 for queues in consumers.values() if queue in queues)
+    if count:
+        return f"ok: {count}"
+    if not consumers:
+        return "error: no worker answered"
+    return f"error: no worker consumes the queue {queue}"
+
+
+def _worker_statuses() -> dict[str, str]:
+    """``{"worker": ...}`` and, when settings.KPI_QUEUE is set, ``{"kpi_worker": ...}``.
+
+    ``worker`` counts the workers consuming the default queue (``celery``); ``kpi_worker``
+    those consuming KPI_QUEUE (the niced ``kpiworker`` of the Procfile, docs/deploy.md,
+    "Load"). Both come from one broadcast (:func:`_queue_consumers`). Values: ``"eager"``
+    (tasks run in-process), ``"embedded"`` (``make run``'s filesystem broker: not checked),
+    ``"ok: N"`` or ``"error: ..."``.
+    """
+    kpi_queue = settings.KPI_QUEUE
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.REDIS_URL:
+        mode = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "embedded"
+        return {"worker": mode, **({"kpi_worker": mode} if kpi_queue else {})}
+    from .celery import app
+
+    consumers = _queue_consumers()
+    out = {"worker": _consumer_status(consumers, str(app.conf.task_default_queue))}
+    if kpi_queue:
+        out["kpi_worker"] = _consumer_status(consumers, kpi_queue)
+    return out
 
 
 def _beat_status() -> str:
@@ -95,14 +131,16 @@ def _beat_status() -> str:
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness for a load balancer or an operator: ``{"status", "database", "broker",
-    "worker", "beat"}``; 200 when the database and Redis answer, at least one Celery worker
-    answers a ping within 1 s, and beat ticked within READY_BEAT_MAX_AGE seconds; else 503.
-    Without Redis, worker and beat are "eager" or "embedded" and not checked.
+    "worker", "beat"}``, plus ``"kpi_worker"`` when settings.KPI_QUEUE is set; 200 when the
+    database and Redis answer, at least one Celery worker consuming the default queue (and,
+    with KPI_QUEUE, one consuming that queue) answers within 1 s, and beat ticked within
+    READY_BEAT_MAX_AGE seconds; else 503 (docs/deploy.md, "Health"). Without Redis, workers
+    and beat are "eager" or "embedded" and not checked.
     """
     checks = {
         "database": _database_status(),
         "broker": _broker_status(),
-        "worker": _worker_status(),
+        **_worker_statuses(),
         "beat": _beat_status(),
     }
     ready = all(not value.startswith("error") for value in checks.values())

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from kpi import figures as kpi_figures
 from kpi.calculations import MetricValue, Period
@@ -38,10 +38,16 @@ def rep_metrics(
     rep_ids: Sequence[int],
     periods: Sequence[Period],
     metrics: Sequence[str] = DIAGNOSIS_METRICS,
+    reps_by_period: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[tuple[str, int], dict[str, MetricValue]]:
     """KPI figures per (period key, rep id): ``{metric: MetricValue}``, read through the
     seam ``kpi.figures.rep_figures`` (stored snapshots when every rep has them, else one live
-    run, both in the organisation's time zone)."""
+    run, both in the organisation's time zone); ``reps_by_period`` (period key -> rep ids)
+    gives each period its own reps."""
     return kpi_figures.rep_figures(
-        team_ids=team_ids, rep_ids=rep_ids, periods=periods, metrics=metrics
+        team_ids=team_ids,
+        rep_ids=rep_ids,
+        periods=periods,
+        metrics=metrics,
+        reps_by_period=reps_by_period,
     )

@@ -5,6 +5,7 @@ figures and journal habits, and dismiss a finding. The rules are in coaching.dia
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ from django.utils import timezone
 from accounts.calendar import work_calendar
 from accounts.models import OrgSettings, OrgUnit, User
 from accounts.scoping import local_today
-from customers.models import Customer, Stage, StageChange
+from customers.models import Stage, StageChange
 from journals.models import Exemption, Journal, PlanItem, Purpose, Visit
 from kpi.calculations import MetricValue, Period, parse_period
 
@@ -28,6 +29,7 @@ from ..models import (
     Finding,
 )
 from ._common import _aware, _check_lead, _team_reps
+from .evidence import fill_evidence
 from .figures import DIAGNOSIS_METRICS, rep_metrics
 
 
@@ -108,8 +110,8 @@ def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 class _Links:
     """Evidence links of one rep and period in reading order, at most ``EVIDENCE_LIMIT``
     per key (``diagnose_team`` keeps no more): ``{"id", "name"}`` customers and ``{"id",
-    "day"}`` journals whose name and day :func:`_fill_evidence` writes for fired findings
-    only."""
+    "day"}`` journals whose name and day ``coaching.services.evidence.fill_evidence``
+    writes for fired findings only."""
 
     __slots__ = ("customers", "journals")
 
@@ -300,54 +302,24 @@ def _team_facts(
     section 3) each rep was in the team before today, and those without a submitted journal
     (exempt days left out)."""
     out = {}
+    # Most reps share the period's span: its work days are listed once per span.
+    spans: dict[tuple[dt.date, dt.date], list[dt.date]] = {}
+
+    def workdays(first: dt.date, last: dt.date) -> list[dt.date]:
+        if (first, last) not in spans:
+            spans[(first, last)] = calendar.workdays_between(first, last)
+        return spans[(first, last)]
+
     for rid, (first, last) in reps.items():
         fact = replace(habits.facts[(period.key, rid)])
         until = min(last, today - dt.timedelta(days=1))
         exempt = habits.exempt.get(rid, set())
-        days = [d for d in calendar.workdays_between(first, until) if d not in exempt]
+        days = [d for d in workdays(first, until) if d not in exempt]
         fact.work_days = len(days)
-        fact.period_work_days = sum(
-            1 for d in calendar.workdays_between(first, last) if d not in exempt
-        )
+        fact.period_work_days = sum(1 for d in workdays(first, last) if d not in exempt)
         fact.missing_journals = sum(1 for d in days if (rid, d) not in habits.submitted)
         out[rid] = fact
     return out
-
-
-#: Evidence keys of the customers a rep owns now, whatever the period (open targets and
-#: relationships, and intents); read only for the findings that link them.
-OWNED_KEYS = ("targets", "intent")
-
-
-def _owned(rep_ids: Iterable[int]) -> dict[tuple[int, str], list[int]]:
-    """The open targets (target and relationship stage) and the intents each rep owns now:
-    ``{(rep id, "targets" | "intent"): [customer id, ...]}``, the first ``EVIDENCE_LIMIT``
-    of each by id.
-
-    Read as one ``UNION ALL`` of ``ORDER BY id LIMIT`` reads per rep and stage (SQL, as the
-    ORM cannot slice the parts of a union on SQLite), each a range of the (owner, stage)
-    index, in chunks of ``_OWNED_CHUNK`` reps: a window over all the reps' customers costs
-    five times as much."""
-    table = connection.ops.quote_name(Customer._meta.db_table)
-    stages = (Stage.TARGET, Stage.RELATIONSHIP, Stage.INTENT)
-    part = (
-        f"SELECT * FROM (SELECT owner_id, stage, id FROM {table} "  # noqa: S608 - model's table
-        f"WHERE owner_id = %s AND stage = %s ORDER BY id LIMIT {int(EVIDENCE_LIMIT)}) AS p{{}}"
-    )
-    ids = sorted(set(rep_ids))
-    found: dict[tuple[int, str], list[int]] = defaultdict(list)
-    with connection.cursor() as cur:
-        for at in range(0, len(ids), _OWNED_CHUNK):
-            chunk = [(rid, stage) for rid in ids[at : at + _OWNED_CHUNK] for stage in stages]
-            sql = " UNION ALL ".join(part.format(i) for i in range(len(chunk)))
-            cur.execute(sql, [v for pair in chunk for v in pair])
-            for rid, stage, cid in cur.fetchall():
-                found[(rid, "intent" if stage == Stage.INTENT else "targets")].append(cid)
-    return {key: sorted(cids)[:EVIDENCE_LIMIT] for key, cids in found.items()}
-
-
-#: Reps per read of :func:`_owned` (three parts each; SQLite allows 500 parts in a union).
-_OWNED_CHUNK = 100
 
 
 def team_habit_facts(team_id: int, period: Period | str, today: dt.date) -> dict[int, RepFacts]:
@@ -358,57 +330,6 @@ def team_habit_facts(team_id: int, period: Period | str, today: dt.date) -> dict
     reps = _team_reps(team_id, p)
     habits = _habits({p.key: set(reps)}, [p], today)
     return _team_facts(habits, work_calendar(team_id), reps, p, today)
-
-
-def _fill_evidence(fired: Sequence[Any]) -> None:
-    """Complete the evidence of the fired findings: the customers their rep owns for the
-    symptoms that link them (``OWNED_KEYS``), the customer names and the journal days of
-    the other links (at most three queries for all of them)."""
-    owned_by = [d for d in fired if diagnosis.EVIDENCE_KEYS[d.symptom][0] in OWNED_KEYS]
-    if owned_by:
-        owned = _owned({d.rep_id for d in owned_by})
-        for d in owned_by:
-            key = diagnosis.EVIDENCE_KEYS[d.symptom][0]
-            d.customers = [{"id": cid, "name": ""} for cid in owned.get((d.rep_id, key), [])]
-    customers: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    journals: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for d in fired:
-        for c in d.customers:
-            customers[c["id"]].append(c)
-        for j in d.journals:
-            journals[j["id"]].append(j)
-    for cid, name in _column_by_id(Customer, "name", customers):
-        for c in customers[cid]:
-            c["name"] = name
-    day_field = Journal._meta.get_field("day")
-    for jid, day in _column_by_id(Journal, "day", journals):
-        value = day_field.to_python(day)  # SQLite gives text, PostgreSQL a date
-        for j in journals[jid]:
-            j["day"] = value.isoformat()
-
-
-#: Ids per read of :func:`_column_by_id` (under SQLite's old 999-parameter limit).
-_IDS_CHUNK = 900
-
-
-def _column_by_id(model: Any, column: str, ids: Iterable[int]) -> list[tuple[int, Any]]:
-    """``(id, value)`` of one column of ``model`` for ``ids``, in SQL chunks of
-    ``_IDS_CHUNK`` (the ORM's ``pk__in`` prepares each of thousands of ids in Python, six
-    times the cost of the read itself)."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    name = connection.ops.quote_name(model._meta.get_field(column).column)
-    wanted = sorted(set(ids))
-    out: list[tuple[int, Any]] = []
-    with connection.cursor() as cur:
-        for at in range(0, len(wanted), _IDS_CHUNK):
-            chunk = wanted[at : at + _IDS_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cur.execute(
-                f"SELECT id, {name} FROM {table} WHERE id IN ({marks})",  # noqa: S608 - model metadata
-                chunk,
-            )
-            out.extend(cur.fetchall())
-    return out
 
 
 def _plain(value: MetricValue | None) -> float | None:
@@ -457,9 +378,14 @@ def findings_recompute_periods(
         reps = {p.key: {rid for t in teams for rid in team_reps[(t.pk, p.key)]} for p in group}
         habits = _habits(reps, group, today)
         results: list[tuple[OrgUnit, Period, list[Any]]] = []
+        # The stored figures of the group's periods in one read, each period's own reps.
+        figures = rep_metrics(
+            team_ids=[t.pk for t in teams],
+            rep_ids=[],
+            periods=group,
+            reps_by_period={p.key: sorted(reps[p.key]) for p in group},
+        )
         for period in group:
-            rep_ids = sorted(reps[period.key])
-            figures = rep_metrics(team_ids=[t.pk for t in teams], rep_ids=rep_ids, periods=[period])
             for team in teams:
                 facts = _team_facts(
                     habits, calendars[team.pk], team_reps[(team.pk, period.key)], period, today
@@ -473,7 +399,7 @@ def findings_recompute_periods(
                         if m.endswith("_completion") and fact.metrics.get(m) is not None
                     }
                 results.append((team, period, diagnosis.diagnose_team(list(facts.values()), th)))
-        _fill_evidence([d for _, _, fired in results for d in fired])
+        fill_evidence([d for _, _, fired in results for d in fired])
         with transaction.atomic():
             for team, period, fired in results:
                 _store(team, period, fired, now, counts)
@@ -484,17 +410,41 @@ def _store(
     team: OrgUnit, period: Period, fired: list[Any], now: dt.datetime, counts: dict[str, int]
 ) -> None:
     """Upsert one team's fired findings of one period and delete the ones that no longer
-    hold (unless a plan was made from them); the caller holds the transaction."""
+    hold (unless a plan was made from them); the caller holds the transaction.
+
+    One read finds both: the period's findings of the fired reps (in any team: the natural
+    key is rep, period and symptom) and those of the team (the stale ones). Their JSON is
+    compared as the stored text with the text a write would store (SQLite; PostgreSQL
+    gives the decoded value, compared as is), so unchanged findings are not decoded."""
     keep = {(d.rep_id, d.symptom) for d in fired}
-    _upsert(fired, team, period, now, counts)
-    stale = Finding.objects.filter(
-        team=team, period_kind=period.kind, period_start=period.start
-    ).exclude(status=Finding.Status.PLANNED)
+    reps = sorted({d.rep_id for d in fired})
+    in_reps = f" OR rep_id IN ({', '.join(['%s'] * len(reps))})" if reps else ""
+    ops = connection.ops
+    rows = _rows(
+        "SELECT id, rep_id, symptom, team_id, status, evidence, causes, measures "  # noqa: S608
+        f"FROM {_table(Finding)} WHERE period_kind = %s AND period_start = %s "
+        f"AND (team_id = %s{in_reps})",
+        [period.kind, ops.adapt_datefield_value(period.start), team.pk, *reps],
+    )
+    existing = {(r[1], r[2]): (r[0], r[3], r[5:]) for r in rows if (r[1], r[2]) in keep}
+    _upsert(fired, team, period, now, counts, existing)
     drop = [
-        f.pk for f in stale.only("pk", "rep_id", "symptom") if (f.rep_id, f.symptom) not in keep
+        r[0]
+        for r in rows
+        if r[3] == team.pk and r[4] != Finding.Status.PLANNED and (r[1], r[2]) not in keep
     ]
     if drop:
         counts["deleted"] += Finding.objects.filter(pk__in=drop, plans__isnull=True).delete()[0]
+
+
+def _same_json(stored: Any, value: Any) -> bool:
+    """Does a JSON column read with plain SQL (text on SQLite, the decoded value on
+    PostgreSQL) hold ``value``? Text is compared with what a write stores
+    (``json.dumps``, as Django's JSONField): equal text is equal JSON; any other text only
+    costs a rewrite of the same value."""
+    if isinstance(stored, (str, bytes)):
+        return bool(stored == json.dumps(value))
+    return bool(stored == value)
 
 
 @transaction.atomic
@@ -507,23 +457,21 @@ def finding_dismiss(*, finding: Finding, by: User) -> Finding:
 
 
 def _upsert(
-    fired: list[Any], team: OrgUnit, period: Period, now: dt.datetime, counts: dict[str, int]
+    fired: list[Any],
+    team: OrgUnit,
+    period: Period,
+    now: dt.datetime,
+    counts: dict[str, int],
+    existing: dict[tuple[int, str], tuple[int, int, tuple[Any, Any, Any]]],
 ) -> None:
-    """Write the fired findings of one team and period in a few queries (one read, then
-    bulk writes) instead of one read and one write per finding: unchanged findings only
-    get their ``computed_at``, changed ones their evidence, causes and measures, new ones
-    are inserted (an insert racing another writer updates instead, on the natural key)."""
+    """Write the fired findings of one team and period in a few queries (bulk writes)
+    instead of one read and one write per finding: unchanged findings only get their
+    ``computed_at``, changed ones their evidence, causes and measures, new ones are
+    inserted (an insert racing another writer updates instead, on the natural key).
+    ``existing``: the stored findings of the fired reps and period, ``{(rep id, symptom):
+    (pk, team id, (evidence, causes, measures) as read by :func:`_store`)}``."""
     if not fired:
         return
-    # Plain values, not model instances: most findings are unchanged and only get the time.
-    existing = {
-        (rep_id, symptom): (pk, (team_id, evidence, causes, measures))
-        for pk, rep_id, symptom, team_id, evidence, causes, measures in Finding.objects.filter(
-            rep_id__in={d.rep_id for d in fired},
-            period_kind=period.kind,
-            period_start=period.start,
-        ).values_list("pk", "rep_id", "symptom", "team_id", "evidence", "causes", "measures")
-    }
     fresh: list[int] = []
     changed: list[Finding] = []
     new: list[Finding] = []
@@ -545,8 +493,13 @@ def _upsert(
             )
             continue
         counts["updated"] += 1
-        pk, stored = found
-        if stored == (team.pk, d.evidence, d.causes, d.measures):
+        pk, team_id, (evidence, causes, measures) = found
+        if (
+            team_id == team.pk
+            and _same_json(evidence, d.evidence)
+            and _same_json(causes, d.causes)
+            and _same_json(measures, d.measures)
+        ):
             fresh.append(pk)
         else:
             changed.append(

@@ -138,3 +138,40 @@ def test_a_second_pass_keeps_the_findings() -> None:
     assert _findings() == before
     assert second["created"] == 0
     assert second["deleted"] == 0
+
+
+@pytest.mark.django_db
+def test_a_pass_rewrites_findings_that_differ_and_deletes_those_that_no_longer_hold() -> None:
+    """The pass compares the stored JSON with what it would write: a finding whose evidence
+    or measures differ is rewritten, one that no longer fires is deleted, and the findings
+    are again those of a fresh diagnosis."""
+    from django.utils import timezone
+
+    from coaching.diagnosis import SYMPTOMS
+
+    teams = _history(5)
+    services.findings_recompute_periods(team_ids=teams, periods=PERIODS, today=TODAY)
+    expected = _findings()
+    first = Finding.objects.order_by("pk").first()
+    assert first is not None
+    Finding.objects.filter(pk=first.pk).update(
+        evidence={"figures": [], "customers": [], "journals": []}, measures=[]
+    )
+    fired = set(
+        Finding.objects.filter(
+            rep_id=first.rep_id, period_kind=first.period_kind, period_start=first.period_start
+        ).values_list("symptom", flat=True)
+    )
+    Finding.objects.create(
+        rep_id=first.rep_id,
+        team_id=first.team_id,
+        period_kind=first.period_kind,
+        period_start=first.period_start,
+        symptom=next(s for s in SYMPTOMS if s not in fired),
+        computed_at=timezone.now(),
+    )
+    assert _findings() != expected
+    counts = services.findings_recompute_periods(team_ids=teams, periods=PERIODS, today=TODAY)
+    assert counts["deleted"] == 1
+    assert counts["created"] == 0
+    assert _findings() == expected

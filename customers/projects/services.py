@@ -300,14 +300,23 @@ def support_ask(
     return request
 
 
-def support_answer(
-    *, request: SupportRequest, scope: Scope, by: User, answer: str
-) -> SupportRequest:
-    """Answer a support request: the team's supervisors and admins. Records who and when."""
+def support_check_can_answer(*, request: SupportRequest, scope: Scope) -> None:
+    """Raise PermissionDenied unless the viewer is a supervisor of the project's team or an
+    admin (docs/domain, section 7). Call with a request of a project read through the
+    viewer's scope (so visible)."""
     if not scope.can_manage_team(request.project.team_id):
         raise PermissionDenied(
             _("Only the team's supervisor or an admin answers support requests.")
         )
+
+
+def support_answer(
+    *, request: SupportRequest, scope: Scope, by: User, answer: str
+) -> SupportRequest:
+    """Answer a support request: the team's supervisors and admins
+    (:func:`support_check_can_answer`). Records who and when. Raises PermissionDenied, or
+    ValidationError (``answer``) for a blank answer."""
+    support_check_can_answer(request=request, scope=scope)
     if not answer.strip():
         raise ValidationError({"answer": _("Write the answer.")})
     request.answer = answer.strip()

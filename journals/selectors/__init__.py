@@ -46,6 +46,7 @@ from .team import (
     pick_team,
     submission_stats,
     team_day,
+    team_members,
     teams_for_leader,
 )
 
@@ -84,6 +85,7 @@ __all__ = [
     "rep_calendar",
     "submission_stats",
     "team_day",
+    "team_members",
     "teams_for_leader",
     "visit_get",
     "with_counts",

@@ -23,7 +23,7 @@ from ..presentation import contact_counts
 #: Open customers with no visit or follow-up for this many days count as "not followed up"
 from .journal import _plan_prefetch, _visit_prefetch
 from .rules import effective_rules
-from .team import team_day
+from .team import team_day, team_members
 
 #: at the morning meeting (capped by OrgSettings.pool_release_days).
 FOLLOW_UP_DAYS = 14
@@ -79,6 +79,8 @@ def morning_meeting(*, team: OrgUnit, day: dt.date, now: dt.datetime | None = No
     now = now or timezone.now()
     org = OrgSettings.load()
     previous_day = work_calendar(team).previous_workday(day)
+    # One load of the memberships and exemptions for both days.
+    loaded = team_members(team=team, first=min(previous_day, day), last=max(previous_day, day))
     members, rule = team_day(
         team=team,
         day=day,
@@ -86,6 +88,7 @@ def morning_meeting(*, team: OrgUnit, day: dt.date, now: dt.datetime | None = No
         counts=False,
         prefetch=(_plan_prefetch(),),
         rule=effective_rules([team.pk], org=org)[team.pk],
+        loaded=loaded,
     )
     prev_rows = {
         r.user.pk: r
@@ -96,6 +99,7 @@ def morning_meeting(*, team: OrgUnit, day: dt.date, now: dt.datetime | None = No
             counts=False,
             prefetch=(_plan_prefetch(), _visit_prefetch()),
             rule=rule,
+            loaded=loaded,
         )[0]
     }
     ids = [m.user.pk for m in members]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.calendar import work_calendar
 from accounts.models import Membership, OrgUnit, User
-from accounts.scoping import Scope, active_memberships, memberships_during, visible_teams
+from accounts.scoping import Scope, memberships_during, visible_teams
 from domain.workdays import days_between
 
 from .. import calculations as calc
@@ -41,6 +41,36 @@ class MemberDay:
         return self.journal is not None and self.journal.status == Journal.Status.SUBMITTED
 
 
+@dataclass
+class TeamMembers:
+    """A team's rep and supervisor memberships active on some day of ``first`` .. ``last``
+    (local dates, both included), users loaded, by username, with the exemptions of those
+    users overlapping the days ({user id: [Exemption]}): what :func:`team_day` reads for
+    any day of the span."""
+
+    first: dt.date
+    last: dt.date
+    memberships: list[Membership]
+    exemptions: dict[int, list[Any]]
+
+
+def team_members(*, team: OrgUnit, first: dt.date, last: dt.date) -> TeamMembers:
+    """Load :class:`TeamMembers` of ``team`` for the local days ``first`` .. ``last``, so
+    several :func:`team_day` calls (the morning meeting's today and previous work day)
+    share them. Two queries whatever the team size and span."""
+    memberships = list(
+        Membership.objects.filter(
+            memberships_during(first, last),
+            unit=team,
+            role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR],
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )
+    exemptions = _exemptions({m.user_id for m in memberships}, first, last)
+    return TeamMembers(first, last, memberships, exemptions)
+
+
 def team_day(
     *,
     team: OrgUnit,
@@ -49,34 +79,32 @@ def team_day(
     counts: bool = True,
     prefetch: tuple[str | Prefetch[Any, Any, Any], ...] = (),
     rule: EffectiveRule | None = None,
+    loaded: TeamMembers | None = None,
 ) -> tuple[list[MemberDay], EffectiveRule]:
     """Everyone in ``team`` on local ``day`` who files journals (reps; supervisors when the
     rule asks), each with their journal and status (calculations.submission_status).
 
     Supervisors and reps not required to submit are listed only when they did submit.
     ``prefetch`` is passed to the journals' prefetch_related; ``rule`` saves its two
-    queries when the caller has it. Five queries (plus one per prefetch) whatever the
-    team size. Ordered by username.
+    queries when the caller has it; ``loaded`` (:func:`team_members`, covering ``day``)
+    saves the memberships and exemptions queries. Five queries (plus one per prefetch)
+    whatever the team size. Ordered by username.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     rule = rule or effective_rules([team.pk])[team.pk]
-    members = list(
-        Membership.objects.filter(
-            active_memberships(day),
-            unit=team,
-            role__in=[Membership.Role.REP, Membership.Role.SUPERVISOR],
-        )
-        .select_related("user")
-        .order_by("user__username")
-    )
+    if loaded is None:
+        loaded = team_members(team=team, first=day, last=day)
+    elif not loaded.first <= day <= loaded.last:
+        raise ValueError(f"team_day: {day} is outside the loaded members' days")
+    members = [m for m in loaded.memberships if m.start <= day and (m.end is None or m.end >= day)]
     journals_qs: QuerySet[Journal] = Journal.objects.filter(team=team, day=day).prefetch_related(
         *prefetch
     )
     if counts:
         journals_qs = with_counts(journals_qs)
     journals = {j.rep_id: j for j in journals_qs}
-    exemptions = _exemptions([m.user_id for m in members], day, day)
+    exemptions = loaded.exemptions
     work = work_calendar(team).is_workday(day)
     passed = now >= deadline_of(day, rule)
     rows = []

@@ -35,6 +35,25 @@ from ..presentation import (
     contact_counts,
 )
 from ._common import _form_errors_from, _parse_day, _scope
+from .form_html import form_fields_html
+
+#: The plan item columns the work panel reads, and its customer's name.
+PLAN_COLUMNS = (
+    "journal",
+    "kind",
+    "position",
+    "customer",
+    "purpose",
+    "preparation",
+    "carried_from",
+    "customer__name",
+)
+#: A visit's customer columns the work panel does not read.
+CUSTOMER_BUT_NAME = tuple(
+    f"customer__{field.name}"
+    for field in Customer._meta.concrete_fields
+    if field.name not in ("id", "name")
+)
 
 
 def _default_visit_time(journal: Journal) -> dt.time:
@@ -59,9 +78,17 @@ def _work_context(
     them already (``selectors.visitable_customers`` for this journal's rep and day)."""
     customers = selectors.own_customers(rep=journal.rep)
     editable = journal.rep_id == _scope(request).user_id and not journal.is_locked()
-    plan = list(journal.plan_items.select_related("customer").order_by("kind", "position", "id"))
+    # Of a plan item's or visit's customer the panel shows the name only: the other
+    # columns are left unread (their compilation and loading cost more than the query).
+    plan = list(
+        journal.plan_items.select_related("customer")
+        .only(*PLAN_COLUMNS)
+        .order_by("kind", "position", "id")
+    )
     visits = list(
-        journal.visits.select_related("customer", "plan_item").order_by("occurred_at", "id")
+        journal.visits.select_related("customer", "plan_item")
+        .defer(*CUSTOMER_BUT_NAME)
+        .order_by("occurred_at", "id")
     )
     done = calc.plan_items_done(
         [(p.pk, p.customer_id, p.purpose) for p in plan],
@@ -69,6 +96,14 @@ def _work_context(
     )
     for item in plan:
         item.done = item.pk in done  # type: ignore[attr-defined]
+    plan_form = plan_form or PlanItemForm(customers=customers, auto_id="plan_%s")
+    visit_form = visit_form or VisitForm(
+        customers=visit_customers
+        if visit_customers is not None
+        else selectors.visitable_customers(rep=journal.rep, day=journal.day, scope=_scope(request)),
+        auto_id="visit_%s",
+        initial={"time": _default_visit_time(journal), "outcome": Visit.Outcome.INFO},
+    )
     groups = [
         (PlanItem.Kind.VISIT, _("Planned visits")),
         (PlanItem.Kind.APPOINTMENT, _("Planned appointments")),
@@ -98,17 +133,18 @@ def _work_context(
         "achievement": _achievement_rows(
             [p.purpose for p in plan], [(v.purpose, v.channel) for v in visits]
         ),
-        "plan_form": plan_form or PlanItemForm(customers=customers, auto_id="plan_%s"),
-        "visit_form": visit_form
-        or VisitForm(
-            customers=visit_customers
-            if visit_customers is not None
-            else selectors.visitable_customers(
-                rep=journal.rep, day=journal.day, scope=_scope(request)
-            ),
-            auto_id="visit_%s",
-            initial={"time": _default_visit_time(journal), "outcome": Visit.Outcome.INFO},
-        ),
+        "plan_form": plan_form,
+        "visit_form": visit_form,
+        # Both forms' fields as HTML, the unbound ones rendered once per language and
+        # initial values (form_html); only an editable panel shows them.
+        "plan_fields": form_fields_html("journals/_plan_form_fields.html", plan_form, "plan_form")
+        if editable
+        else "",
+        "visit_fields": form_fields_html(
+            "journals/_visit_form_fields.html", visit_form, "visit_form"
+        )
+        if editable
+        else "",
         "saved": saved,
     }
 

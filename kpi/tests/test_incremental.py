@@ -240,6 +240,55 @@ def test_a_change_marks_only_its_customer_and_a_history_import_marks_every_custo
 
 
 @pytest.mark.django_db
+def test_a_submitted_journal_reloads_no_customer_its_visits_announced(org, touching, monkeypatch):
+    """The figures do not read journals, so a submission changes no stored sum: its visits
+    marked their customers when they were recorded, the submission's recompute reloads no
+    customer bucket, and the figures still equal a full recompute. A visit that was not
+    announced to the journal's team (recorded for another team) is still marked."""
+    from journals.models import Visit
+
+    day = timezone.localdate()
+    plist = [period_of(day, "month"), period_of(day, "week")]
+    with touching(execute=True):
+        customer = make_customer(org.rep, stage=Stage.TARGET)
+        quiet = make_customer(org.rep, stage=Stage.TARGET)
+        journal = journal_get_or_create_today(rep=org.rep)
+        for one in (customer, quiet):
+            visit_record(
+                journal=journal,
+                by=org.rep,
+                customer=one,
+                purpose="first",
+                occurred_at=timezone.now() - dt.timedelta(seconds=5),
+                outcome="info",
+                next_step="",
+                next_step_date=None,
+            )
+    team_id = org.team_a.pk
+    assert services.journal_customers(user_id=org.rep.pk, day=journal.day, team_id=team_id) == []
+    loaded: list[list[int]] = []
+    real_load = partials.load_input
+
+    def spy(**kwargs):
+        loaded.append(list(kwargs["customer_ids"]))
+        return real_load(**kwargs)
+
+    monkeypatch.setattr(partials, "load_input", spy)
+    with touching(execute=True):
+        journal_submit(journal=journal, by=org.rep)
+    assert loaded, "the submission was recomputed"
+    assert all(ids == [] for ids in loaded)
+    _check_equal_to_full(org, plist)
+    Visit.objects.filter(customer=quiet).update(team=org.team_b)
+    assert services.journal_customers(user_id=org.rep.pk, day=journal.day, team_id=team_id) == [
+        quiet.pk
+    ]
+    assert services.journal_customers(user_id=org.rep.pk, day=journal.day) == sorted(
+        [customer.pk, quiet.pk]
+    )
+
+
+@pytest.mark.django_db
 def test_a_recompute_that_changes_no_figure_still_runs_the_diagnosis(org, touching):
     """A submitted journal without visits moves no figure, but the diagnosis reads the
     journal habits: the team's recompute still announces its snapshots."""

@@ -500,6 +500,36 @@ def test_run_status_is_404_for_reps(org, client_for):
     )
 
 
+def test_run_status_follows_the_dashboards_scope_rule(org, client_for):
+    """A scoped run is visible to whoever may open that scope's dashboard, to its requester
+    and to admins; another team's lead (same branch or not) gets 404. An organisation-wide
+    run is every lead's."""
+    team_run = KpiRun.objects.create(trigger="manual", scope="team:north-1")
+    rep_run = KpiRun.objects.create(trigger="manual", scope="rep:rep")
+    branch_run = KpiRun.objects.create(trigger="manual", scope="branch:north")
+    own_run = KpiRun.objects.create(
+        trigger="manual", scope="team:north-1", requested_by=org.supervisor_b
+    )
+    org_run = KpiRun.objects.create(trigger="nightly", scope="")
+
+    def answer(user, run_pk):
+        return client_for(user).get(reverse("kpi:run_status", args=[run_pk])).status_code
+
+    for run in (team_run, rep_run, branch_run):
+        assert answer(org.manager, run.pk) == 200
+        assert answer(org.admin, run.pk) == 200
+        assert answer(org.outsider_supervisor, run.pk) == 404
+    assert answer(org.supervisor, team_run.pk) == 200
+    assert answer(org.supervisor, rep_run.pk) == 200
+    assert answer(org.supervisor, branch_run.pk) == 404  # leads one team of the branch only
+    assert answer(org.supervisor_b, team_run.pk) == 404  # another team of the same branch
+    assert answer(org.supervisor_b, rep_run.pk) == 404
+    assert answer(org.supervisor_b, own_run.pk) == 200  # the run they started
+    assert answer(org.outsider_supervisor, org_run.pk) == 200
+    assert answer(org.outsider, org_run.pk) == 404  # reps follow no run
+    assert answer(org.supervisor, 2**40) == 404  # beyond any id: 404, not 500
+
+
 # ---------------------------------------------------------------- export
 
 

@@ -13,9 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import Scope
+from accounts.scoping import Scope, get_visible_or_404
 from kpi.models import KpiRun
 from kpi.views.scopes import _can_lead, _scope, _user, parse_period_params, resolve_scope_key
+
+#: Who follows KPI runs: the leads (docs/domain, section 1); reps see only their figures.
+LEAD_ROLES = ("supervisor", "manager", "admin")
 
 
 def _run_context(run: KpiRun | None) -> dict[str, Any]:
@@ -34,7 +37,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
 
     scope = _scope(request)
     ds = resolve_scope_key(scope, request.POST.get("scope", ""))
-    if not _can_lead(scope, ds) or scope.primary_role not in ("supervisor", "manager", "admin"):
+    if not _can_lead(scope, ds) or scope.primary_role not in LEAD_ROLES:
         raise PermissionDenied
     period = parse_period_params(request.POST)
     run = kpi_run_start(
@@ -54,23 +57,32 @@ def recompute(request: HttpRequest) -> HttpResponse:
     return redirect(f"{ds.url}?{urlencode({'period': period.key})}")
 
 
+def _visible_run(scope: Scope, pk: int) -> KpiRun:
+    """The run ``pk`` as the viewer may follow it, else Http404 (existence never leaks).
+
+    Leads only (fetched with :func:`accounts.scoping.get_visible_or_404`, like every kpi
+    page's row). An organisation-wide run (scope ``""``) is shown on every lead's dashboard;
+    a scoped one (``"team:CODE"``, ``"branch:CODE"``, ``"rep:USERNAME"``) to the admins, to
+    the lead who started it, and to whoever may open that scope's dashboard: the dashboards'
+    own rule, :func:`kpi.views.scopes.resolve_scope_key` (404 outside the viewer's scope).
+    """
+    if scope.primary_role not in LEAD_ROLES:
+        raise Http404
+    # Every run is a lead's to read unless its scope says otherwise (below); the shared
+    # getter answers 404 for an unknown or out-of-range id.
+    run = get_visible_or_404(KpiRun.objects.all(), scope, pk=pk)
+    if run.scope and not scope.is_admin and run.requested_by_id != scope.user_id:
+        resolve_scope_key(scope, run.scope)
+    return run
+
+
 @login_required
 @require_GET
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The run panel (htmx polling while a run is queued or running). Leads only."""
+    """The run panel (htmx polling while a run is queued or running). Leads only; a run
+    outside the viewer's scope answers 404 (:func:`_visible_run`)."""
     scope = _scope(request)
-    if scope.primary_role not in ("supervisor", "manager", "admin"):
-        raise Http404
-    run = KpiRun.objects.filter(pk=pk).first()
-    # Organisation-wide runs (scope "") are shown on every dashboard; scoped ones only
-    # to viewers of that scope.
-    if run is None or (
-        run.scope
-        and not scope.is_admin
-        and run.requested_by_id != scope.user_id
-        and not _run_visible(scope, run)
-    ):
-        raise Http404
+    run = _visible_run(scope, pk)
     context: dict[str, Any] = {**_run_context(run), "can_recompute": False}
     if request.GET.get("scope"):
         # The dashboard's own scope, so the button comes back once the run is done.
@@ -81,11 +93,3 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
             filters={"period": parse_period_params(request.GET)},
         )
     return render(request, "kpi/_run_panel.html", context)
-
-
-def _run_visible(scope: Scope, run: KpiRun) -> bool:
-    try:
-        resolve_scope_key(scope, run.scope)
-    except Http404:
-        return False
-    return True

@@ -774,6 +774,46 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "login 404 404 404 404 404 404 404",
     },
     # The REST API: 401 without a session or token; other teams' objects 404.
+    "api:project-list": {
+        "GET": "401 ok ok ok ok ok ok ok",
+        "POST": "401 400 400 400 400 403 400 400",
+    },
+    "api:project-detail": {
+        "GET": "401 ok 404 ok 404 404 404 ok",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:project-set-status": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 400 404 400 404 404 404 400",
+    },
+    "api:project-point": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 400 404 400 404 404 404 400",
+    },
+    "api:project-chain": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 400 404 400 404 404 404 400",
+    },
+    "api:project-chain-remove": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 405 405 405 405 405 405 405",
+    },
+    "api:project-documents": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 400 404 400 404 404 404 400",
+    },
+    "api:project-competitors": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 400 404 400 404 404 404 400",
+    },
+    "api:project-support": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 400 404 400 404 404 404 400",
+    },
+    "api:project-support-answer": {
+        "GET": "401 405 405 405 405 405 405 405",
+        "POST": "401 403 404 400 404 404 404 400",
+    },
     "api:me": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 405 405 405 405 405 405 405"},
     "api:user-list": {"GET": "401 ok ok ok ok ok ok ok", "POST": "401 403 403 403 403 403 403 400"},
     "api:user-detail": {

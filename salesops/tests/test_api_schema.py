@@ -68,6 +68,7 @@ EXPECTED_PREFIXES = (
     "/api/v1/findings/",
     "/api/v1/coaching-plans/",
     "/api/v1/import-jobs/",
+    "/api/v1/projects/",
 )
 
 
@@ -120,6 +121,9 @@ def test_every_operation_has_examples_and_the_main_ones_their_own():
         ("/api/v1/memberships/", "post"),
         ("/api/v1/tokens/", "post"),
         ("/api/v1/targets/", "post"),
+        ("/api/v1/projects/", "get"),
+        ("/api/v1/projects/", "post"),
+        ("/api/v1/projects/{id}/points/{position}/", "post"),
     ]:
         assert wanted in with_examples, wanted
 

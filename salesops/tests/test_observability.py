@@ -119,6 +119,81 @@ def test_readyz_is_503_when_redis_is_unreachable(client, settings):
     assert body["beat"].startswith("error")
 
 
+class _Replies:
+    """Stands in for ``app.control.inspect(...)``: the workers' ``active_queues`` replies."""
+
+    def __init__(self, replies: dict[str, list[dict[str, str]]]) -> None:
+        self.replies = replies
+
+    def active_queues(self) -> dict[str, list[dict[str, str]]]:
+        return self.replies
+
+
+def _ready_with_workers(client, settings, monkeypatch, replies, kpi_queue):
+    """/readyz with Redis configured, the broker and beat fine, and these worker replies."""
+    from salesops import views
+    from salesops.celery import app
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.KPI_QUEUE = kpi_queue
+    monkeypatch.setattr(views, "_broker_status", lambda: "ok")
+    monkeypatch.setattr(views, "_beat_status", lambda: "ok: 3 s ago")
+    monkeypatch.setattr(app.control, "inspect", lambda timeout: _Replies(replies))
+    return client.get("/readyz")
+
+
+def test_readyz_is_503_when_no_worker_consumes_the_kpi_queue(client, settings, monkeypatch):
+    only_default = {"celery@web1": [{"name": "celery"}]}
+    response = _ready_with_workers(client, settings, monkeypatch, only_default, "kpi")
+    assert response.status_code == 503
+    assert response.json()["worker"] == "ok: 1"
+    assert response.json()["kpi_worker"] == "error: no worker consumes the queue kpi"
+
+
+def test_readyz_counts_the_kpi_workers_when_the_kpi_queue_is_set(client, settings, monkeypatch):
+    both = {
+        "celery@web1": [{"name": "celery"}],
+        "kpi@web1": [{"name": "kpi"}],
+        "kpi@web2": [{"name": "kpi"}],
+    }
+    response = _ready_with_workers(client, settings, monkeypatch, both, "kpi")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "worker": "ok: 1",
+        "kpi_worker": "ok: 2",
+        "beat": "ok: 3 s ago",
+    }
+
+
+def test_readyz_is_503_when_only_the_kpi_worker_runs(client, settings, monkeypatch):
+    only_kpi = {"kpi@web1": [{"name": "kpi"}]}
+    response = _ready_with_workers(client, settings, monkeypatch, only_kpi, "kpi")
+    assert response.status_code == 503
+    assert response.json()["worker"] == "error: no worker consumes the queue celery"
+    assert response.json()["kpi_worker"] == "ok: 1"
+
+
+def test_readyz_without_a_kpi_queue_reports_no_kpi_worker(client, settings, monkeypatch):
+    response = _ready_with_workers(client, settings, monkeypatch, {}, "")
+    assert response.status_code == 503
+    assert response.json()["worker"] == "error: no worker answered"
+    assert "kpi_worker" not in response.json()
+
+
+@pytest.mark.integration
+def test_readyz_asks_the_real_workers_for_the_kpi_queue(client, settings):
+    """Against CI's real worker (default queue only): a KPI queue nobody consumes is
+    reported, the default queue is not."""
+    settings.KPI_QUEUE = "kpi-nobody-consumes"
+    body = client.get("/readyz").json()
+    assert body["worker"].startswith("ok: ")
+    assert body["kpi_worker"] == "error: no worker consumes the queue kpi-nobody-consumes"
+
+
 def test_a_database_error_answers_503_with_retry_after(rf):
     from django.db import OperationalError
 

@@ -134,6 +134,18 @@ ARGUMENTS: dict[str, Kwargs] = {
         "member": w.objects["chain_member"].pk,
     },
     "projects:document_download": _pk("document_version"),
+    "api:project-point": lambda w: {
+        "pk": w.objects["project"].pk,
+        "position": w.objects["point"].position,
+    },
+    "api:project-chain-remove": lambda w: {
+        "pk": w.objects["project"].pk,
+        "member": w.objects["chain_member"].pk,
+    },
+    "api:project-support-answer": lambda w: {
+        "pk": w.objects["project"].pk,
+        "request_id": w.objects["support_request"].pk,
+    },
     "projects:support_answer": _pk("support_request"),
 }
 
@@ -156,6 +168,7 @@ PK_BY_PREFIX: list[tuple[str, str]] = [
     ("api:plan-item-", "plan_item"),
     ("api:visit-", "visit"),
     ("api:import-job-", "import_job"),
+    ("api:project-", "project"),
     ("api:finding-", "finding"),
     ("api:coaching-plan-", "plan"),
     ("api:team-weekly-report-", "team_report"),
