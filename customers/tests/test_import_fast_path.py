@@ -14,6 +14,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypinyin.seg import mmseg
 
 from customers import pinyin as services
@@ -48,6 +50,21 @@ def _segmented(text: str) -> str:
 )
 def test_inlined_segmenter_gives_the_initials_of_pypinyins_own(text):
     assert services.pinyin_initials(text) == _segmented(text)
+
+
+_COMMON = (
+    "深圳长安银行行长重庆中国平安科技有限公司集团股份朝阳区"
+    + "乐视网信息技术北京上海新阳半导体材料"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_COMMON, max_size=16))
+def test_first_words_cached_by_their_start_give_pypinyins_words(text):
+    # Names over a few characters share their starts, so the head cache of _next_word
+    # is both filled and used here; every cut must still be pypinyin's.
+    assert services._words(text) == list(mmseg.seg.cut(text))
+    assert services._words(text) == list(mmseg.seg.cut(text))
 
 
 def test_inlined_segmenter_agrees_on_every_real_listed_company_name():
