@@ -4,7 +4,9 @@ Builds a realistic 100,000-row customer workbook in /tmp (openpyxl write-only), 
 for each database, in a fresh child process, imports it into an EMPTY database of its own
 (SQLite: /tmp/salesops-bench-import.sqlite3; PostgreSQL: the scratch database
 ``salesops_bench_import`` on ``BENCH_PG_URL``, default
-``postgres://postgres@127.0.0.1:5432/``, dropped and created here) the way the page does:
+``postgres://postgres@127.0.0.1:5432/``, dropped and created here; ``BENCH_PG_NAME`` and
+``TMPDIR`` give two people measuring at once databases and files of their own) the way
+the page does:
 upload (``import_job_create``), the preview (``import_preview``), then
 ``import_job_execute``. It prints per database:
 
@@ -73,6 +75,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from stdnum.cn import uscc
 
@@ -317,7 +320,45 @@ def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(path: Path, db: str, profile: bool) -> None:
+_STAGES = (
+    ("read+convert (parse)", "customers.import_service.execute", "_parse"),
+    ("row checks", "customers.import_service.execute", "_validate_rows"),
+    ("in-file duplicates", "customers.import_service.execute", "mark_duplicates_in_file"),
+    ("planning", "customers.import_service.execute", "_plan_customers"),
+    ("building new rows", "customers.import_service.customer_rows", "_new_customer_rows"),
+    ("  of it pinyin", "customers.import_service.customer_rows", "derived_search_fields"),
+    ("inserts", "customers.import_service.customer_rows", "fast_insert"),
+)
+"""``--stages``: label, module and name of each function whose CPU seconds are summed
+(the execute step only; the preview's first rows are not counted)."""
+
+
+def _time_stages() -> dict[str, float]:
+    """Wrap the functions of :data:`_STAGES` in their modules with CPU-time counters;
+    returns the counters (seconds by label), filled as the import runs. A wrapper costs
+    well under a microsecond a call."""
+    import importlib
+
+    spent = dict.fromkeys((label for label, _, _ in _STAGES), 0.0)
+    for label, module_name, name in _STAGES:
+        module = importlib.import_module(module_name)
+        function = getattr(module, name, None)
+        if function is None:  # the row builder before 2026-12-08 worked one row at a time
+            name = name.removesuffix("s")
+            function = getattr(module, name)
+
+        def timed(*args: object, _f: Any = function, _label: str = label, **kwargs: object) -> Any:
+            started = time.process_time()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                spent[_label] += time.process_time() - started
+
+        setattr(module, name, timed)
+    return spent
+
+
+def measure(path: Path, db: str, profile: bool, stages: bool = False) -> None:
     """Child process: upload, preview, import, then the bare calamine read; print."""
     _setup_django(db)
     import python_calamine
@@ -336,6 +377,7 @@ def measure(path: Path, db: str, profile: bool) -> None:
         import_preview(job=job)
         return import_job_execute(job=job)
 
+    spent = _time_stages() if stages else None
     started = time.process_time()
     wall = time.perf_counter()
     if profile:
@@ -375,6 +417,10 @@ def measure(path: Path, db: str, profile: bool) -> None:
         f"[{db}] peak memory (maxrss): {peak:.0f} MB "
         f"(Django baseline {baseline:.0f} MB; aim < 400 MB)"
     )
+    if spent is not None:
+        print(f"[{db}] CPU seconds per stage of the execute step:")
+        for label, seconds in spent.items():
+            print(f"[{db}]   {label:<22} {seconds:6.2f} s")
     print(f"{_RESULT} {db} {read_seconds:.2f} {import_seconds:.2f} {ratio:.2f} {peak:.0f}")
 
 
@@ -396,6 +442,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="CPU seconds per stage")
     parser.add_argument("--rebuild", action="store_true", help="build the workbook again")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--prepare", help=argparse.SUPPRESS)
@@ -404,7 +451,7 @@ def main() -> None:
         prepare_database(args.prepare)
         return
     if args.measure:
-        measure(Path(args.measure), args.db, args.profile)
+        measure(Path(args.measure), args.db, args.profile, args.stages)
         return
     path = TMP / f"salesops-bench-customers-{args.rows}.xlsx"
     if args.rebuild or not path.exists():
@@ -422,6 +469,8 @@ def main() -> None:
         command = [sys.executable, __file__, "--measure", str(path), "--db", db]
         if args.profile:
             command.append("--profile")
+        if args.stages:
+            command.append("--stages")
         done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603 - our own script
         for line in done.stdout.splitlines():
             if line.startswith(_RESULT + " "):

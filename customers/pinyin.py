@@ -67,14 +67,33 @@ def _words(text: str) -> list[str]:
     return out
 
 
+HEAD_CHARS = 3
+"""The first word of a text is cached by its first this many characters when they decide it
+(:func:`_next_word`)."""
+_HEAD_WORDS_MAX = 100_000
+_head_words: dict[str, str] = {}
+
+
 def _next_word(remain: str) -> str:
     """The first word of non-empty ``remain`` by forward maximum matching: its longest
     prefix that is a phrase, else its first character; "" when the whole of ``remain`` is a
-    phrase prefix containing no phrase (the segmenter then cuts it char by char)."""
+    phrase prefix containing no phrase (the segmenter then cuts it char by char).
+
+    When the prefixes stop being phrase prefixes within the first :data:`HEAD_CHARS`
+    characters of a longer ``remain``, those characters alone decide the word: it is kept
+    by them (at most ``_HEAD_WORDS_MAX`` of them), so names that share a start (a city, a
+    common word) are matched once, not character by character every time."""
+    long = len(remain) > HEAD_CHARS
+    if long:
+        known = _head_words.get(remain[:HEAD_CHARS])
+        if known is not None:
+            return known
     last_valid = ""
     for i in range(1, len(remain) + 1):
         word = remain[:i]
         if word not in _PREFIXES:
+            if long and i <= HEAD_CHARS and len(_head_words) < _HEAD_WORDS_MAX:
+                _head_words[remain[:HEAD_CHARS]] = last_valid or remain[0]
             break
         if word in PHRASES_DICT:
             last_valid = word

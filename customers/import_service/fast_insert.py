@@ -19,9 +19,10 @@ inside ``transaction.atomic``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 from django.db import connection, models
@@ -149,35 +150,38 @@ def fast_insert(
         c(v) if (c := _column_converter(f)) else v for f, v in ((f, _default(f, now)) for f in rest)
     )
     width = len(given)
-    filled = columns[: len(columns) - len(rest)]
-    converters = [(i, c) for i, f in enumerate(filled) if (c := _column_converter(f))]
+    converters = [_column_converter(by_attname[a]) for a in given]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
 
-    def full_rows(start: int, stop: int) -> list[tuple[Any, ...]] | list[list[Any]]:
+    def full_rows(start: int, stop: int) -> list[tuple[Any, ...]]:
+        """Rows ``start:stop`` as the database takes them: built column by column
+        (``zip``/``map`` run in C; a converter is called once per value of its column
+        and the defaults are repeated, not copied per row)."""
         chunk = rows[start:stop]
-        if with_ids:
-            out = [(i, *r, *constant) for i, r in zip(ids[start:stop], chunk, strict=True)]
-        else:
-            out = [(*r, *constant) for r in chunk]
-        for full in out:
-            if len(full) != len(columns):
-                raise ValueError(f"a row has {len(full) - len(rest)} values, {width} fields")
-        if not converters:
-            return out
-        lists = [list(full) for full in out]
-        for index, convert in converters:
-            for values in lists:
-                values[index] = convert(values[index])
-        return lists
+        if {len(r) for r in chunk} != {width}:
+            bad = next(len(r) for r in chunk if len(r) != width)
+            raise ValueError(f"a row has {bad} values, {width} fields")
+        given_columns = [
+            # A column of None (dates most files leave empty) needs no converting.
+            col if convert is None or col.count(None) == len(col) else list(map(convert, col))
+            for col, convert in zip(zip(*chunk, strict=True), converters, strict=True)
+        ]
+        leading: list[Iterable[Any]] = [ids[start:stop]] if with_ids else []
+        if not leading and not given_columns:
+            return [constant] * len(chunk)
+        # A list, not the zip: Django's debug cursor (query counting) takes its len(). Not
+        # strict: the defaults repeat without end, the row's columns end it.
+        return list(zip(*leading, *given_columns, *(repeat(v) for v in constant), strict=False))
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor
             with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                write_row = copy.write_row
                 for start in range(0, len(rows), SQLITE_BATCH):
                     for r in full_rows(start, start + SQLITE_BATCH):
-                        copy.write_row(r)
+                        write_row(r)
         else:
             marks = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - model metadata

@@ -52,8 +52,11 @@ def dedupe_keys(values: Mapping[str, object]) -> list[tuple[str, str]]:
     get = values.get
     credit = get("credit_code")
     if credit:
-        text = "".join(str(credit).split())
-        upper = text.upper()
+        if type(credit) is str and credit.isascii() and credit.isalnum():
+            text = credit  # a converted code: no blanks to drop (the usual case)
+        else:
+            text = "".join(str(credit).split())
+        upper = text if text.isdigit() or text.isupper() else text.upper()
         keys.append(("credit_code", text if upper == text else upper))  # one string, not two
     code = get("external_code")
     if code:
@@ -62,6 +65,9 @@ def dedupe_keys(values: Mapping[str, object]) -> list[tuple[str, str]]:
     if not revenue:
         for phone in (get("contact_phone"), get("contact_phone2")):
             if phone:
+                if type(phone) is str and len(phone) == 11 and phone.isdigit() and phone.isascii():
+                    keys.append(("phone", phone))  # a mainland mobile as converted
+                    continue
                 digits = _phone_digits(str(phone))
                 if len(digits) >= 7:
                     keys.append(("phone", digits))

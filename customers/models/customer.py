@@ -123,9 +123,10 @@ class Customer(FastDisplay, models.Model):
         related_name="customers",
         db_index=False,
     )
-    stage = models.CharField(
-        _("stage"), max_length=12, choices=Stage.choices, default=Stage.LEAD, db_index=True
-    )
+    # The stage is always asked with an owner or a team (the list, pickers, the morning
+    # meeting, bulk actions), which the (owner, stage) and (team, stage) indexes serve; an
+    # index of its own (six values) would only slow every insert.
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.LEAD)
     stage_changed_at = models.DateTimeField(_("in stage since"), default=timezone.now)
     last_activity_at = models.DateTimeField(_("last visit or follow-up"), null=True, blank=True)
     pool_since = models.DateTimeField(_("in public pool since"), null=True, blank=True)
@@ -137,6 +138,7 @@ class Customer(FastDisplay, models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Shown, never searched (no reverse relation): no index of its own.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -144,6 +146,7 @@ class Customer(FastDisplay, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
 
     objects = CustomerQuerySet.as_manager()

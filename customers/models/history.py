@@ -35,6 +35,9 @@ class Ownership(models.Model):
     )
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"), null=True, blank=True)
+    # Who made a change is shown, never searched (claim rules ask it together with the
+    # owner, whose index serves): no index of its own, which would only slow every insert
+    # (bench/import_customers.py).
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("changed by"),
@@ -42,6 +45,7 @@ class Ownership(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
@@ -79,6 +83,7 @@ class StageChange(models.Model):
     from_stage = models.CharField(_("from"), max_length=12, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=12, choices=Stage.choices)
     at = models.DateTimeField(_("when"), db_index=True)
+    # Shown, never searched: no index of its own (as Ownership.changed_by).
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -86,6 +91,7 @@ class StageChange(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     source = models.CharField(

@@ -303,18 +303,15 @@ def team_projects(
     :func:`annotated`), with ``recent_versions``: document versions uploaded on or after
     local date ``since``. Two queries; with ``overdue_only`` (the morning meeting and the
     team page, which list no documents) only the projects with an overdue control point,
-    ``recent_versions`` left empty, in one query."""
+    ``recent_versions`` left empty (:func:`_overdue_projects`, one or two queries)."""
+    if overdue_only:
+        return _overdue_projects(team_ids=team_ids, today=today)
     qs = annotated(
         Project.objects.filter(team_id__in=sorted(team_ids), status=rules.OPEN).select_related(
             "customer", "owner"
         ),
         today,
     ).order_by("expected_signing", "id")
-    if overdue_only:
-        projects = list(qs.filter(_overdue_q(today)))
-        for project in projects:
-            project.recent_versions = []  # type: ignore[attr-defined]
-        return projects
     projects = list(qs)
     since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     versions = (
@@ -327,6 +324,43 @@ def team_projects(
         by_project.setdefault(version.document.project_id, []).append(version)
     for project in projects:
         project.recent_versions = by_project.get(project.pk, [])  # type: ignore[attr-defined]
+    return projects
+
+
+def _overdue_projects(*, team_ids: Iterable[int], today: dt.date) -> list[Project]:
+    """:func:`team_projects` with ``overdue_only``: the open projects of ``team_ids`` with a
+    control point past its due date and not done, with the attributes :func:`annotated`
+    gives (``has_overdue`` True; ``current_position``, ``current_zh``, ``current_en`` of
+    the first open point by position) and an empty ``recent_versions``. The open points
+    are read as plain rows and the annotations worked out here: the annotated query's four
+    subqueries cost about 5 ms of CPU to build, this one query (two when a project is
+    overdue) about a fifth of that."""
+    points = list(
+        ControlPoint.objects.filter(
+            project__team_id__in=sorted(team_ids), project__status=rules.OPEN
+        )
+        .exclude(status=rules.DONE)
+        .order_by("project_id", "position")
+        .values_list("project_id", "due", "position", "name_zh", "name_en")
+    )
+    overdue = {pid for pid, due, *_rest in points if due is not None and due < today}
+    if not overdue:
+        return []
+    current: dict[int, tuple[Any, ...]] = {}
+    for pid, _due, position, name_zh, name_en in points:
+        current.setdefault(pid, (position, name_zh, name_en))
+    projects = list(
+        Project.objects.filter(pk__in=sorted(overdue))
+        .select_related("customer", "owner")
+        .order_by("expected_signing", "id")
+    )
+    for project in projects:
+        position, name_zh, name_en = current[project.pk]
+        project.has_overdue = True  # type: ignore[attr-defined]
+        project.current_position = position  # type: ignore[attr-defined]
+        project.current_zh = name_zh  # type: ignore[attr-defined]
+        project.current_en = name_en  # type: ignore[attr-defined]
+        project.recent_versions = []  # type: ignore[attr-defined]
     return projects
 
 

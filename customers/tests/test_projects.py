@@ -303,7 +303,7 @@ def test_overdue_points_show_on_the_team_page_and_the_meetings(org, project, cli
     assert "云网一体化项目" not in client_for(org.teammate).get(pages[0]).content.decode()
 
 
-def test_overdue_only_team_projects_are_one_query_and_leave_out_projects_on_time(
+def test_overdue_only_team_projects_match_the_annotated_ones_in_at_most_two_queries(
     org, project, django_assert_num_queries
 ):
     today = local_today()
@@ -316,24 +316,40 @@ def test_overdue_only_team_projects_are_one_query_and_leave_out_projects_on_time
         expected_value=Decimal("1"),
         expected_signing=today + dt.timedelta(days=30),
     )
-    assert (
-        selectors.team_projects(
+
+    def overdue_only():
+        return selectors.team_projects(
             team_ids=[org.team_a.pk], today=today, since=today, overdue_only=True
         )
-        == []
-    )
-    point = project.points.get(position=1)
-    point.due = today - dt.timedelta(days=1)
-    point.save()
-    every = selectors.team_projects(team_ids=[org.team_a.pk], today=today, since=today)
-    assert sorted(p.name for p in every) == ["on time", "云网一体化项目"]
+
+    def annotations(p):
+        return (p.pk, p.has_overdue, p.current_position, p.current_zh, p.current_en)
+
     with django_assert_num_queries(1):
-        overdue = selectors.team_projects(
-            team_ids=[org.team_a.pk], today=today, since=today, overdue_only=True
-        )
-    assert [(p.pk, p.has_overdue, p.recent_versions) for p in overdue] == [  # type: ignore[attr-defined]
-        (project.pk, True, [])
-    ]
+        assert overdue_only() == []
+    first, second = project.points.order_by("position")[:2]
+    first.due = today - dt.timedelta(days=1)
+    first.save()
+    every = {
+        p.pk: p for p in selectors.team_projects(team_ids=[org.team_a.pk], today=today, since=today)
+    }
+    assert sorted(p.name for p in every.values()) == ["on time", "云网一体化项目"]
+    with django_assert_num_queries(2):
+        overdue = overdue_only()
+    assert [annotations(p) for p in overdue] == [annotations(every[project.pk])]
+    assert overdue[0].current_position == 1
+    assert overdue[0].recent_versions == []
+    # The first point done, the second overdue: the current point is the second.
+    first.status = "done"
+    first.save()
+    second.due = today - dt.timedelta(days=3)
+    second.save()
+    every = {
+        p.pk: p for p in selectors.team_projects(team_ids=[org.team_a.pk], today=today, since=today)
+    }
+    overdue = overdue_only()
+    assert [annotations(p) for p in overdue] == [annotations(every[project.pk])]
+    assert overdue[0].current_position == second.position
 
 
 def test_gantt_axis_of_a_one_day_project_spans_a_week_with_distinct_dates(project):

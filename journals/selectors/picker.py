@@ -42,6 +42,10 @@ class Suggestion:
         return str(Purpose(self.purpose).label)
 
 
+#: A suggestion's customer columns: its name and id shown, its stage for the purpose.
+_SUGGESTED_CUSTOMER = ("customer__name", "customer__stage")
+
+
 def plan_suggestions(
     *, journal: Journal, planned: Iterable[PlanItem] | None = None
 ) -> list[Suggestion]:
@@ -55,7 +59,7 @@ def plan_suggestions(
     given), the previous journal's open items (its day found in the same query), that
     journal's visits (only when it has any such item), the next steps due."""
     if planned is None:
-        planned = journal.plan_items.only("carried_from_id", "customer_id")
+        planned = journal.plan_items.only("carried_from", "customer")
     pairs = [(p.carried_from_id, p.customer_id) for p in planned]
     carried_ids = {c for c, _ in pairs if c}
     planned_customers = {c for _, c in pairs if c}
@@ -71,6 +75,16 @@ def plan_suggestions(
         .exclude(kind=PlanItem.Kind.APPOINTMENT)
         .exclude(pk__in=carried_ids)
         .select_related("customer")
+        # What a suggestion shows and the add form posts: no other customer column.
+        .only(
+            "journal",
+            "kind",
+            "position",
+            "customer",
+            "purpose",
+            "preparation",
+            *_SUGGESTED_CUSTOMER,
+        )
         .order_by("kind", "position", "id")
     )
     if items:
@@ -92,6 +106,7 @@ def plan_suggestions(
         )
         .exclude(next_step="")
         .select_related("customer")
+        .only("customer", "purpose", "next_step", "occurred_at", *_SUGGESTED_CUSTOMER)
         .order_by("occurred_at")
     )
     seen = {s.customer.pk for s in out if s.customer}

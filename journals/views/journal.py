@@ -37,6 +37,18 @@ from ..presentation import (
 from ._common import _form_errors_from, _parse_day, _scope
 from .form_html import form_fields_html
 
+#: The plan item columns the work panel reads, and its customer's name.
+PLAN_COLUMNS = (
+    "journal",
+    "kind",
+    "position",
+    "customer",
+    "purpose",
+    "preparation",
+    "carried_from",
+    "customer__name",
+)
+
 
 def _default_visit_time(journal: Journal) -> dt.time:
     now = timezone.localtime()
@@ -61,13 +73,23 @@ def _work_context(
     customers = selectors.own_customers(rep=journal.rep)
     editable = journal.rep_id == _scope(request).user_id and not journal.is_locked()
     stored = journal.pk is not None  # Today before the first write: nothing stored yet
+    # Of a plan item's or visit's customer the panel shows the name only: the other
+    # columns are left unread (their compilation and loading cost more than the query).
     plan = (
-        list(journal.plan_items.select_related("customer").order_by("kind", "position", "id"))
+        list(
+            journal.plan_items.select_related("customer")
+            .only(*PLAN_COLUMNS)
+            .order_by("kind", "position", "id")
+        )
         if stored
         else []
     )
     visits = (
-        list(journal.visits.select_related("customer", "plan_item").order_by("occurred_at", "id"))
+        list(
+            journal.visits.select_related("customer", "plan_item")
+            .defer(*selectors.CUSTOMER_BUT_NAME)
+            .order_by("occurred_at", "id")
+        )
         if stored
         else []
     )
@@ -107,9 +129,9 @@ def _work_context(
         if editable
         else [],
         "overdue_steps": list(
-            services.next_steps_open(rep_ids=[journal.rep_id], until=journal.day).filter(
-                next_step_date__lt=journal.day
-            )[:20]
+            services.next_steps_open(rep_ids=[journal.rep_id], until=journal.day)
+            .filter(next_step_date__lt=journal.day)
+            .defer(*selectors.CUSTOMER_BUT_NAME)[:20]
         )
         if editable
         else [],
