@@ -54,9 +54,7 @@ def journal_of_day(*, rep: User, day: dt.date | None = None) -> Journal:
         raise ValidationError(
             _("You are not a member of a team on %(day)s.") % {"day": day.isoformat()}
         )
-    journal = Journal(rep=rep, team=team, day=day)
-    journal.full_clean()
-    return journal
+    return Journal(rep=rep, team=team, day=day)  # validated when saved
 
 
 def journal_get_or_create_today(*, rep: User, day: dt.date | None = None) -> Journal:
@@ -73,6 +71,7 @@ def journal_get_or_create_today(*, rep: User, day: dt.date | None = None) -> Jou
     journal = journal_of_day(rep=rep, day=day)
     if journal.pk is not None:
         return journal
+    journal.full_clean()
     try:
         with transaction.atomic():
             journal.save()

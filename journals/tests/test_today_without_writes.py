@@ -116,3 +116,25 @@ def test_a_submitted_journal_is_not_changed_through_its_day_url(client, org):
     answer = client.post(_day_url("day_autosave", today), {"summary": "改"})
     assert answer.status_code == 403
     assert Journal.objects.get(rep=org.rep).summary == "写好了"
+
+
+#: Today before the day's first write: the editor's reads less the plan, visits and
+#: comments (nothing is stored to read) and no validation queries (nothing is saved).
+UNSAVED_TODAY_QUERIES = 12
+
+
+def test_the_unsaved_today_page_reads_a_fixed_number_of_queries(client, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(org.rep)
+    client.get(reverse("journals:today"))  # warm the per-process caches
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("journals:today"))
+    for i in range(5):
+        make_customer(org.rep, name=f"客户{i}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("journals:today"))
+    assert len(few.captured_queries) == UNSAVED_TODAY_QUERIES
+    assert len(many.captured_queries) == UNSAVED_TODAY_QUERIES
+    assert not any("INSERT" in q["sql"] for q in many.captured_queries)
