@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 from django.core.cache import caches
+from django.db import connection
 from django.db.models import Max, Q
+from django.db.models.expressions import Col
 
 from domain import periods as domain_periods
 
@@ -160,12 +163,39 @@ def _stored_tables(
     out: dict[tuple[str, dt.date], dict[int, dict[str, MetricValue]]] = {}
     if not ids or not names or not periods:
         return out
-    rows = KpiSnapshot.objects.filter(
+    query = KpiSnapshot.objects.filter(
         cond, scope_kind=scope_kind, scope_id__in=ids, metric__in=names
     ).values_list("period_kind", "period_start", "scope_id", *_FIELDS)
-    for r in rows:
-        out.setdefault((r[0], r[1]), {}).setdefault(r[2], {})[r[3]] = _mv(*r[3:])
+    # The ORM's SQL through a plain cursor, the decimal columns converted by the backend's
+    # own converters: the ORM's row iterator cost as much again as the rows (the
+    # diagnosis reads 15 figures of every rep in two periods after each change).
+    sql, params = query.query.sql_with_params()
+    decimal = _decimal_converter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, start, scope_id, metric, value, numerator, denominator, status in rows:
+        day = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+        out.setdefault((kind, day), {}).setdefault(scope_id, {})[metric] = _mv(
+            metric, decimal(value), decimal(numerator), decimal(denominator), status
+        )
     return out
+
+
+def _decimal_converter() -> Callable[[Any], Decimal | None]:
+    """The value of a ``KpiSnapshot`` decimal column (value, numerator, denominator: one
+    precision) as the ORM returns it, from what the database driver gives: the backend's
+    and the field's converters, applied in the ORM's order."""
+    field = KpiSnapshot._meta.get_field("value")
+    col = Col(KpiSnapshot._meta.db_table, field)
+    converters = [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
+
+    def convert(value: Any) -> Decimal | None:
+        for converter in converters:
+            value = converter(value, col, connection)
+        return cast(Decimal | None, value)
+
+    return convert
 
 
 def as_of(*, scope_kind: str, scope_ids: Iterable[int], period: Period | str) -> dt.datetime | None:

@@ -21,7 +21,7 @@ from pypinyin.seg import mmseg
 from customers import pinyin as services
 from customers.import_service import import_job_create, import_preview
 from customers.import_service.fast_insert import allocate_ids, fast_insert
-from customers.models import Contact, Customer, Ownership, StageChange
+from customers.models import Contact, Customer, Ownership, Stage, StageChange
 from customers.tests.test_import_support import run_import, xlsx_bytes
 from spreadsheets.reading import open_sheet
 
@@ -381,3 +381,34 @@ def test_duplicate_lookups_and_stage_filters_use_an_index(db):
             assert "Seq Scan" not in plan, plan
         assert "customers_c_team_id" in Customer.objects.filter(team_id=1, stage="lead").explain()
         assert "customers_c_owner_i" in Customer.objects.filter(owner_id=1, stage="lead").explain()
+
+
+def test_fast_insert_writes_awkward_text_and_typed_values_back_unchanged(org):
+    """On PostgreSQL the rows go as COPY text built here (escapes, NULL, TextChoices,
+    dates, aware datetimes); on SQLite through executemany: the same values come back."""
+    from customers.import_service.fast_insert import _copy_column
+
+    at = timezone.make_aware(dt.datetime(2026, 3, 4, 9, 30, 15, 123456))
+    names = ["tab\there", "back\\slash", "line\nbreak", "cr\rhere", "\\N", "", "普通"]
+    rows = [
+        (name, f"k{i}", Stage.TARGET if i % 2 else "lead", at, dt.date(2001, 2, 3) if i else None)
+        for i, name in enumerate(names)
+    ]
+    with transaction.atomic():
+        ids = fast_insert(
+            Customer,
+            ["name", "name_key", "stage", "stage_changed_at", "founded_on"],
+            rows,
+            with_ids=True,
+        )
+        fast_insert(Contact, ["customer_id", "name", "phone"], [(ids[0], "a\tb", "1\\2")])
+    got = list(
+        Customer.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("name", "name_key", "stage", "stage_changed_at", "founded_on")
+    )
+    assert got == [(n, k, str(s), a, f) for n, k, s, a, f in rows]
+    contact = Contact.objects.get(customer_id=ids[0])
+    assert (contact.name, contact.phone, contact.is_project_owner) == ("a\tb", "1\\2", False)
+    assert _copy_column(["a\tb", None, "\\N"]) == ["a\\tb", "\\N", "\\\\N"]
+    assert _copy_column([object()]) is None

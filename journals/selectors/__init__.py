@@ -3,6 +3,7 @@
 """
 
 from .journal import (
+    CUSTOMER_BUT_NAME,
     CalendarDay,
     ListFilters,
     journal_content,
@@ -51,6 +52,7 @@ from .team import (
 )
 
 __all__ = [
+    "CUSTOMER_BUT_NAME",
     "next_step_days",
     "CalendarDay",
     "EffectiveRule",

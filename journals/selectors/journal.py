@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.calendar import calendar_book
 from accounts.models import Membership, User
 from accounts.scoping import Scope, memberships_during
+from customers.models import Customer
 from domain import visits as visit_rules
 from domain.workdays import days_between
 
@@ -162,6 +163,15 @@ def journal_content(journal: Journal) -> dict[str, object]:
     }
 
 
+#: A visit's customer columns other than its name, for ``QuerySet.defer`` where a page
+#: shows a visit's customer by name only (fewer columns to compile and load per row).
+CUSTOMER_BUT_NAME = tuple(
+    f"customer__{field.name}"
+    for field in Customer._meta.concrete_fields
+    if field.name not in ("id", "name")
+)
+
+
 def visits_by_others(journal: Journal) -> list[Visit]:
     """Visits on the journal's local day to customers the journal's rep owns, recorded by
     someone else (a supervisor's accompanied visit, a colleague covering): shown in the
@@ -175,6 +185,7 @@ def visits_by_others(journal: Journal) -> list[Visit]:
         )
         .exclude(rep_id=journal.rep_id)
         .select_related("customer", "rep")
+        .defer(*CUSTOMER_BUT_NAME)  # of the customer, the journal shows the name only
         .order_by("occurred_at", "id")
     )
 

@@ -37,7 +37,7 @@ VISIT_QUERIES = 19
 
 def _history(org, n: int) -> None:
     """``n`` of each: open plan items and visits of the previous journal, next steps due on
-    DAY, plan items and visits of DAY's journal, visits of the rep's customers by a
+    DAY and overdue ones, plan items and visits of DAY's journal, visits of the rep's customers by a
     teammate (covering) on DAY."""
     previous = services.journal_get_or_create_today(rep=org.rep, day=DAY - dt.timedelta(days=3))
     draft = services.journal_get_or_create_today(rep=org.rep, day=DAY)
@@ -47,6 +47,7 @@ def _history(org, n: int) -> None:
         plan(previous, Purpose.EXPLANATION, open_one)
         visit(previous, done_one, plan_item=plan(previous, Purpose.FIRST, done_one))
         visit(previous, due, next_step="送方案", next_step_date=DAY)
+        visit(previous, due, next_step="催报价单", next_step_date=DAY - dt.timedelta(days=1))
         visit(draft, done_one, plan_item=plan(draft, Purpose.CLOSING, done_one))
         visit(covering, open_one, relation="covering")
 
@@ -68,6 +69,10 @@ def test_the_editor_reads_a_fixed_number_of_queries(client, org):
     assert len(response.context["suggestions"]) == 14
     assert len(response.context["visits"]) == 7
     assert len(response.context["visits_by_others"]) == 7
+    assert len(response.context["overdue_steps"]) == 7
+    page = response.content.decode()
+    assert page.count('data-testid="overdue-steps"') == 1
+    assert page.count("催报价单") == 7
 
 
 def test_recording_a_visit_reads_a_fixed_number_of_queries(client, org):

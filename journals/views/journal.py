@@ -48,12 +48,6 @@ PLAN_COLUMNS = (
     "carried_from",
     "customer__name",
 )
-#: A visit's customer columns the work panel does not read.
-CUSTOMER_BUT_NAME = tuple(
-    f"customer__{field.name}"
-    for field in Customer._meta.concrete_fields
-    if field.name not in ("id", "name")
-)
 
 
 def _default_visit_time(journal: Journal) -> dt.time:
@@ -87,7 +81,7 @@ def _work_context(
     )
     visits = list(
         journal.visits.select_related("customer", "plan_item")
-        .defer(*CUSTOMER_BUT_NAME)
+        .defer(*selectors.CUSTOMER_BUT_NAME)
         .order_by("occurred_at", "id")
     )
     done = calc.plan_items_done(
@@ -124,9 +118,9 @@ def _work_context(
         if editable
         else [],
         "overdue_steps": list(
-            services.next_steps_open(rep_ids=[journal.rep_id], until=journal.day).filter(
-                next_step_date__lt=journal.day
-            )[:20]
+            services.next_steps_open(rep_ids=[journal.rep_id], until=journal.day)
+            .filter(next_step_date__lt=journal.day)
+            .defer(*selectors.CUSTOMER_BUT_NAME)[:20]
         )
         if editable
         else [],

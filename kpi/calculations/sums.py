@@ -35,7 +35,7 @@ from kpi.calculations.engine import PeriodParts, _period_parts
 from kpi.calculations.normalise import _NEVER, _NONE, _col, _days, _frame, _ids, _tz
 from kpi.calculations.periods import Period, Scope, as_scope, parse_period
 from kpi.calculations.prepare import _bands, _norm_targets, _prepare, _Scopes
-from kpi.calculations.values import KpiInput, MetricValue
+from kpi.calculations.values import KpiInput, MetricValue, no_targets
 
 Flat = dict[str, np.ndarray]
 
@@ -64,7 +64,7 @@ def compute_sums(
     sm = _Scopes([as_scope(s) for s in scopes])
     bands = _bands(revenue_bands)
     # Targets enter only the assembly (completion): the sums never read them.
-    prep = _prepare(dataclasses.replace(data, targets=KpiInput().targets), zone)
+    prep = _prepare(dataclasses.replace(data, targets=no_targets()), zone)
     return {
         period: _flatten(_period_parts(prep, period, sm, new_revenue_months, bands))
         for period in period_list
@@ -212,7 +212,7 @@ def compute_bucket_sums(
     combined = KpiInput(
         memberships=memberships,
         billing_months=data.billing_months,
-        targets=KpiInput().targets,
+        targets=no_targets(),
         **frames,
     )
     sums = compute_sums(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -68,6 +69,22 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
+#: The columns of :attr:`KpiInput.targets`.
+TARGET_COLUMNS = ("scope_kind", "scope_id", "period", "metric", "value")
+
+
+@functools.cache
+def _targets_template() -> pd.DataFrame:
+    return _empty(TARGET_COLUMNS)
+
+
+def no_targets() -> pd.DataFrame:
+    """An empty targets frame (:attr:`KpiInput.targets` of an input without targets): a
+    copy of one built once (a whole empty ``KpiInput()`` builds nine frames, a fifth of
+    the engine's time for a small input such as one customer bucket)."""
+    return _targets_template().copy()
+
+
 @dataclass
 class KpiInput:
     """The plain data the calculations read (see the module docstring for the columns)."""
@@ -108,9 +125,7 @@ class KpiInput:
         )
     )
     billing_months: pd.DataFrame = field(default_factory=lambda: _empty(["month"]))
-    targets: pd.DataFrame = field(
-        default_factory=lambda: _empty(["scope_kind", "scope_id", "period", "metric", "value"])
-    )
+    targets: pd.DataFrame = field(default_factory=no_targets)
     customers: pd.DataFrame = field(default_factory=lambda: _empty(["id", "industry", "segment"]))
 
 

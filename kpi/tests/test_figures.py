@@ -129,6 +129,34 @@ def test_stored_rep_figures_include_customers_whose_rows_carry_no_team(org) -> N
     assert live["new_targets"].value == 2
 
 
+def test_rep_figures_of_several_periods_read_the_stored_rows_as_stored_metrics(org) -> None:
+    """``rep_figures`` reads the stored figures of several periods in one plain query with
+    the backend's decimal converters: every MetricValue (counts, money, rates rebuilt from
+    numerator and denominator) equals what the ORM read of ``stored_metrics`` gives, and a
+    period whose reps all have figures is not computed live."""
+    tz = timezone.get_default_timezone()
+    for day in (3, 9, 10):
+        make_customer(org.rep, stage=Stage.INTENT, at=dt.datetime(2026, 3, day, 10, tzinfo=tz))
+    make_customer(org.teammate, stage=Stage.TARGET, at=dt.datetime(2026, 3, 4, 10, tzinfo=tz))
+    march, week = month_period(2026, 3), W10
+    compute_and_store(periods=[march, week], team_ids=[org.team_a.pk])
+    reps = [org.rep.pk, org.teammate.pk]
+    names = ["new_targets", "intents", "intent_rate", "funnel_target", "arpu", "revenue"]
+    got = figures.rep_figures(
+        team_ids=[org.team_a.pk],
+        rep_ids=[],
+        periods=[march, week],
+        metrics=names,
+        reps_by_period={march.key: reps, week.key: [org.rep.pk]},
+    )
+    assert set(got) == {(march.key, r) for r in reps} | {(week.key, org.rep.pk)}
+    for (key, rep), values in got.items():
+        stored = figures.stored_metrics(scope_kind="rep", scope_id=rep, period=key)
+        assert values == {m: stored[m] for m in names if m in stored}
+    assert got[(march.key, org.rep.pk)]["intents"].value == 3
+    assert isinstance(got[(march.key, org.rep.pk)]["intent_rate"].value, float | None)
+
+
 def test_one_team_target_for_a_month_and_its_weeks(org) -> None:
     """A team target of 3300.00 for March 2026 (22 work days), no explicit split: W10 (Mar
     2-8, 5 work days inside March) gets 3300 x 5 / 22 = 750.00; W09 (Feb 23 - Mar 1) has only
