@@ -22,11 +22,11 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 #: Session, user, scope, journal, comments, plan, visits, overdue next steps, visits by
 #: others, the suggestions (previous journal's open items, its visits, next steps due),
-#: the rep's scope on the journal's day for the visit form's customers (Today: the
-#: request's own scope, so Today reads one query less), the submission rule (settings,
-#: team rule) and the unread notifications. Was 18 (17 on Today) before the suggestions
-#: used the plan already read and found the previous journal in the same query.
-EDITOR_QUERIES = 16
+#: the submission rule (settings, team rule) and the unread notifications: the same on
+#: Today. Was 18 (17 on Today) before the suggestions used the plan already read and found
+#: the previous journal in the same query, and before the shown visit form stopped
+#: building the visitable customers (a scope of the rep on the journal's day).
+EDITOR_QUERIES = 15
 
 #: A visit recorded (htmx) and the work panel answered: the editor's reads less the
 #: comments and the submission rule, plus the form's customer, the write (customer locked,

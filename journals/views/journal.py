@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -63,13 +62,9 @@ def _work_context(
     *,
     plan_form: PlanItemForm | None = None,
     visit_form: VisitForm | None = None,
-    visit_customers: QuerySet[Customer] | None = None,
     saved: str = "",
 ) -> dict[str, object]:
-    """Context of the work panel: plan, suggestions, visit records, plan achievement.
-
-    ``visit_customers``: the customers the new visit form offers, when the caller built
-    them already (``selectors.visitable_customers`` for this journal's rep and day)."""
+    """Context of the work panel: plan, suggestions, visit records, plan achievement."""
     customers = selectors.own_customers(rep=journal.rep)
     editable = journal.rep_id == _scope(request).user_id and not journal.is_locked()
     # Of a plan item's or visit's customer the panel shows the name only: the other
@@ -91,10 +86,12 @@ def _work_context(
     for item in plan:
         item.done = item.pk in done  # type: ignore[attr-defined]
     plan_form = plan_form or PlanItemForm(customers=customers, auto_id="plan_%s")
+    # A new visit form is only shown: its customer is a hidden input the picker fills
+    # (journals:customer_search) and the POST is validated against the visitable customers
+    # (visits.visit_add), so the shown form's queryset is never read; building
+    # selectors.visitable_customers for it cost a scope and a union on every panel.
     visit_form = visit_form or VisitForm(
-        customers=visit_customers
-        if visit_customers is not None
-        else selectors.visitable_customers(rep=journal.rep, day=journal.day, scope=_scope(request)),
+        customers=Customer.objects.none(),
         auto_id="visit_%s",
         initial={"time": _default_visit_time(journal), "outcome": Visit.Outcome.INFO},
     )

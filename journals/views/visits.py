@@ -89,8 +89,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
                 checkin=_checkin_from(data, data.get("photo")),
                 **form.record_fields(journal.day),
             )
-            # The new, empty form offers the same customers: not built again.
-            return _work_response(request, journal, saved="visit", visit_customers=customers)
+            return _work_response(request, journal, saved="visit")
         except ValidationError as exc:
             _form_errors_from(form, exc)
     return _work_response(request, journal, visit_form=form)
