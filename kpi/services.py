@@ -11,12 +11,12 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from celery import Task, current_app
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
@@ -472,17 +472,16 @@ def _insert_marks(unit_id: int, periods: list[Period], trigger: str) -> set[tupl
     ``ON CONFLICT ... RETURNING`` is understood by PostgreSQL and SQLite (3.35+)."""
     meta = KpiDirty._meta
     qn = connection.ops.quote_name
-    fields = ["team", "period_kind", "period_start", "trigger", "created_at", "enqueue_failed"]
-    columns = ", ".join(qn(meta.get_field(f).column) for f in fields)
+    names = ["team", "period_kind", "period_start", "trigger", "created_at", "enqueue_failed"]
+    fields = [cast(Field, meta.get_field(name)) for name in names]
+    columns = ", ".join(qn(f.column) for f in fields)
     now = timezone.now()
     params: list[Any] = []
     for p in periods:
-        for name, value in zip(
-            fields, (unit_id, p.kind, p.start, trigger[:10], now, False), strict=True
-        ):
-            params.append(meta.get_field(name).get_db_prep_save(value, connection))
+        values = (unit_id, p.kind, p.start, trigger[:10], now, False)
+        params += [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
     rows = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(periods))
-    unique = ", ".join(qn(meta.get_field(f).column) for f in fields[:3])
+    unique = ", ".join(qn(f.column) for f in fields[:3])
     # Names come from the model's metadata; every value is a bound parameter.
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {rows} "  # noqa: S608
