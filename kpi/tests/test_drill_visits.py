@@ -17,7 +17,7 @@ from journals.tests.factories import local_dt, make_customer
 from kpi.calculations import Scope, parse_period
 from kpi.figures import compute
 from kpi.views.drill import drill_customer_ids, drill_visit_ids
-from kpi.views.scopes import resolve_team
+from kpi.views.scopes import resolve_scope_key, resolve_team
 
 DAY = dt.date(2026, 3, 4)
 URL = reverse("kpi:drilldown")
@@ -61,9 +61,32 @@ def test_the_visit_lists_equal_their_headlines(org, contacts, metric, expected):
     assert set(ids) == (in_person if metric == "visits" else {v.pk for v in contacts})
 
 
+@pytest.mark.parametrize(
+    ("metric", "lang", "heading", "not_heading"),
+    [
+        ("visits", "en", "2 in-person visits", "contact record"),
+        ("visits", "zh-hans", "2 次当面拜访", "跟进"),
+        ("follow_ups", "en", "4 contact records, all channels", "in-person"),
+        ("follow_ups", "zh-hans", "4 条跟进记录（全部方式）", "当面拜访"),
+    ],
+)
+def test_the_visit_list_heading_says_what_its_metric_counts(
+    org, client_for, contacts, metric, lang, heading, not_heading
+):
+    """visits lists in-person visits only, follow_ups every channel: the count's words say
+    which (docs/domain, section 9, "Visits and follow-ups")."""
+    params = {"scope": "team:north-1", "period": "2026-03", "metric": metric}
+    page = client_for(org.supervisor).get(URL, params, HTTP_ACCEPT_LANGUAGE=lang)
+    html = page.content.decode()
+    start = html.index('data-testid="drill-count"')
+    count_text = html[start : html.index("</span>", start)]
+    assert heading in count_text
+    assert not_heading not in count_text
+
+
 def test_the_visit_drilldown_page_in_both_languages_and_scoped(org, client_for, contacts):
     params = {"scope": "team:north-1", "period": "2026-03", "metric": "follow_ups"}
-    for lang, count in (("en", "4 contact records"), ("zh-hans", "4 条拜访或跟进记录")):
+    for lang, count in (("en", "4 contact records"), ("zh-hans", "4 条跟进记录（全部方式）")):
         page = client_for(org.supervisor).get(URL, params, HTTP_ACCEPT_LANGUAGE=lang)
         assert page.status_code == 200
         html = page.content.decode()
@@ -129,3 +152,42 @@ def test_the_visit_list_reads_a_fixed_number_of_queries(org, client_for, contact
             channel="visit",
         )
     assert queries() == few
+
+
+@pytest.mark.parametrize("period", ["2026-03", "2026-W10"])
+def test_the_reps_own_card_shows_follow_ups_and_customers_touched_equal_to_their_lists(
+    org, client_for, contacts, period
+):
+    """The rep's KPI card (month or week) shows visits, follow-ups of every channel and
+    customers touched, read through kpi.figures, each linked to a list of as many rows
+    (docs/domain, section 9, "Visits and follow-ups" and "Drill-down")."""
+    from kpi.snapshots import compute_and_store
+
+    compute_and_store(periods=[period])
+    client = client_for(org.rep)
+    page = client.get(reverse("kpi:rep_dashboard", args=[org.rep.username]), {"period": period})
+    tiles = {t["metric"]: t for t in page.context["tiles"]}
+    for metric, expected in (("visits", 2), ("follow_ups", 4), ("customers_touched", 2)):
+        tile = tiles[metric]
+        assert tile["value"].value == expected
+        assert f"metric={metric}" in tile["drill"]
+        assert tile["drill"] in page.content.decode().replace("&amp;", "&")
+        listed = client.get(tile["drill"])
+        assert listed.status_code == 200
+        assert listed.context["count"] == expected
+        assert len(listed.context["page"].object_list) == expected
+    ids = drill_customer_ids(
+        resolve_scope_key(scope_for(org.rep), f"rep:{org.rep.username}"),
+        parse_period(period),
+        "customers_touched",
+    )
+    assert sorted(ids) == sorted({v.customer_id for v in contacts})
+
+
+def test_a_team_dashboard_keeps_its_tiles_without_the_reps_activity_counts(
+    org, client_for, contacts
+):
+    page = client_for(org.supervisor).get(
+        reverse("kpi:team_dashboard", args=["north-1"]), {"period": "2026-03"}
+    )
+    assert "customers_touched" not in {t["metric"] for t in page.context["tiles"]}
