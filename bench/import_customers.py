@@ -18,8 +18,10 @@ upload (``import_job_create``), the preview (``import_preview``), then
   baseline before it (aim: < 400 MB).
 
 Usage: ``.venv/bin/python bench/import_customers.py [--rows N] [--db sqlite|postgresql|both]
-[--profile] [--rebuild]`` (the workbook is built once and reused; the databases are always
-new, empty ones). ``--profile`` prints the top functions of a cProfile run of the import.
+[--profile] [--stages] [--rebuild]`` (the workbook is built once and reused; the databases
+are always new, empty ones). ``--profile`` prints the top functions of a cProfile run of the
+import; ``--stages`` the CPU seconds of each stage of the execute step (``_STAGES``: cheap
+counters around a few functions, no profiler slowing the rest).
 A database that cannot be reached is reported and skipped.
 
 Measured on the shared 2-core development machine (2026-12-07, other work running, so CPU
@@ -46,6 +48,37 @@ PostgreSQL  12.0 s CPU, 7.0x   10.6 s CPU, 6.6x   377 -> 388 MB
 
 CPU seconds inflate under such load (the same bare read took 1.3 to 1.9 s); compare ratios
 from one run. The 3x aim is not met. docs/architecture.md (Import speed) has the stages.
+
+Then the row side (2026-12-08, 04:10-04:25, load average 8-10; main before these changes
+and after them, with the write side's changes landed meanwhile, run back to back;
+``--stages``, CPU seconds of the execute step):
+
+==================== ================ ================
+stage                SQLite           PostgreSQL
+==================== ================ ================
+read + convert       3.75 -> 2.62 s   4.11 -> 2.48 s
+in-file duplicates   0.51 -> 0.39 s   0.61 -> 0.41 s
+building new rows    1.58 -> 1.09 s   1.81 -> 1.00 s
+(of it pinyin)       0.91 -> 0.69 s   0.95 -> 0.62 s
+whole import         14.6 -> 11.6 s   10.5 -> 7.0 s
+ratio to bare read   10.2x -> 7.0x    6.5x -> 4.7x
+peak memory          381 -> 383 MB    377 -> 377 MB
+==================== ================ ================
+
+(bare read 1.4-1.7 s in these runs). What did it: credit codes checked by one pattern and a
+table instead of python-stdnum's per-character cleaning
+(``domain.credit_codes.credit_code_valid``; stdnum still says why a code is refused),
+columns of names, lines, identifiers, mobiles and codes keep the cells that already are
+their value without a call (``customers.importing.converters._KEEPERS``), one transposition
+per chunk, the cyclic garbage collector paused for the parse and the execute step
+(``customers.importing.bulk``: the rows form no cycles, and the collector rescanned them
+about a fifth of the parse's time), blank-row checks only for rows whose first cell is
+empty, the new rows built column by column (``_new_customer_rows``) and the first word of a
+name cached by its first three characters when they decide it
+(``customers.pinyin._next_word``). Still to go for the row side: read + convert is about 1 s
+over the bare read (the formula scan of the sheet XML 0.2 s, the converted columns 0.5 s,
+the rows' value dicts 0.2 s), duplicate marking 0.4 s and building 1.0 s (pinyin 0.6-0.7 s)
+against an aim of 0.5 s together.
 
 Where the time went before these (process time per stage, PostgreSQL): reading and converting the
 sheet 2.5 s (python-calamine's own read 1.2 s), building the new customers' rows 2.2 s

@@ -112,8 +112,8 @@ def pages(rep: User, sup: User, man: User) -> list[tuple[User, str, Callable[[Cl
     """(user, page name, request) for every page of the mix, resolved on the demo data."""
     rep_client = _client(rep)
     today = rep_client.get("/journals/today/").content.decode()
-    found = re.search(r"/journals/(\d+)/autosave/", today)
-    journal = found.group(1) if found else None
+    found = re.search(r"/journals/day/(\d{4}-\d{2}-\d{2})/autosave/", today)
+    day = found.group(1) if found else None
     customers = list(Customer.objects.filter(owner=rep).values_list("id", flat=True)[:50])
     inbox = _client(sup).get("/journals/inbox/").content.decode()
     journals = re.findall(r'href="/journals/(\d+)/"', inbox)
@@ -126,14 +126,14 @@ def pages(rep: User, sup: User, man: User) -> list[tuple[User, str, Callable[[Cl
 
     def autosave(c: Client) -> Any:
         return _htmx_post(
-            c, f"/journals/{journal}/autosave/", {"learning_topic": f"专线资费 {next(counter)}"}
+            c, f"/journals/day/{day}/autosave/", {"learning_topic": f"专线资费 {next(counter)}"}
         )
 
     def visit(c: Client) -> Any:
         n = next(counter)
         return _htmx_post(
             c,
-            f"/journals/{journal}/visits/",
+            f"/journals/day/{day}/visits/",
             {
                 "customer": str(customers[n % len(customers)]),
                 "purpose": "explanation",
@@ -152,7 +152,7 @@ def pages(rep: User, sup: User, man: User) -> list[tuple[User, str, Callable[[Cl
         (sup, "morning meeting", get("/journals/morning-meeting/")),
         (man, "kpi dashboard", get("/kpi/", follow=True)),
     ]
-    if journal:
+    if day:
         found_pages.append((rep, "journal autosave", autosave))
         if customers:
             found_pages.append((rep, "visit record", visit))

@@ -54,6 +54,13 @@ class Period:
         """Number of local days in the period (28..31 for a month, 7 for a week)."""
         return (self.end - self.start).days
 
+    @property
+    def last_day(self) -> dt.date:
+        """The period's last local day (inclusive): the Sunday of a week, the 28th..31st of a
+        month. ``end`` is exclusive, so showing it as "ends on" names the day after; pages
+        show this instead. Rule source: docs/domain section 9."""
+        return self.end - dt.timedelta(days=1)
+
     def start_at(self, tz: dt.tzinfo) -> dt.datetime:
         """Aware datetime of local midnight in ``tz`` at the start."""
         return dt.datetime.combine(self.start, dt.time(), tzinfo=tz)

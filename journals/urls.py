@@ -8,6 +8,12 @@ app_name = "journals"
 
 urlpatterns = [
     path("today/", views.today, name="today"),
+    # The editor's writes keyed by the rep's local day: the first one creates the journal
+    # (opening Today writes nothing).
+    path("day/<str:day>/autosave/", views.day_autosave, name="day_autosave"),
+    path("day/<str:day>/plan/", views.day_plan_add, name="day_plan"),
+    path("day/<str:day>/visits/", views.day_visit_add, name="day_visit"),
+    path("day/<str:day>/submit/", views.day_submit, name="day_submit"),
     path("", views.journal_list, name="journal_list"),
     path("new/", views.journal_create, name="journal_create"),
     path("calendar/", views.calendar, name="calendar"),

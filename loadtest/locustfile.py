@@ -131,12 +131,14 @@ class Login(FastHttpUser):
 class Rep(_Person):
     weight = 14
     role = "rep"
-    journal_pk: str | None = None
+    #: The Today editor's write URLs are keyed by the journal's day
+    #: (``/journals/day/2026-12-08/autosave/``): the first write creates the day's journal.
+    journal_day: str | None = None
 
     def _today(self) -> None:
         page = self.client.get("/journals/today/", name="today").text
-        found = re.search(r"/journals/(\d+)/autosave/", page)
-        self.journal_pk = found.group(1) if found else None
+        found = re.search(r"/journals/day/(\d{4}-\d{2}-\d{2})/autosave/", page)
+        self.journal_day = found.group(1) if found else None
 
     @task(4)
     def today(self) -> None:
@@ -144,23 +146,23 @@ class Rep(_Person):
 
     @task(3)
     def autosave(self) -> None:
-        if self.journal_pk is None:
+        if self.journal_day is None:
             self._today()
-        if self.journal_pk:
+        if self.journal_day:
             self._post(
-                f"/journals/{self.journal_pk}/autosave/",
+                f"/journals/day/{self.journal_day}/autosave/",
                 {"learning_topic": f"专线资费 {random.randint(1, 999)}"},  # noqa: S311
                 "journal autosave",
             )
 
     @task(2)
     def visit(self) -> None:
-        if self.journal_pk is None:
+        if self.journal_day is None:
             self._today()
         customers = self.person.get("customers") or []
-        if self.journal_pk and customers:
+        if self.journal_day and customers:
             self._post(
-                f"/journals/{self.journal_pk}/visits/",
+                f"/journals/day/{self.journal_day}/visits/",
                 {
                     "customer": str(random.choice(customers)),  # noqa: S311
                     "purpose": "explanation",

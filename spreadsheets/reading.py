@@ -404,11 +404,16 @@ def _calamine_rows(
         # its columns start at start[1].
         cells_of = sheet.iter_rows()
         del sheet  # the iterator is the last holder of the sheet's cells
-        for number, cells in enumerate(cells_of, 1):
+        for number, row in enumerate(cast("Iterator[list[object]]", cells_of), 1):
             last = number
-            row = cast("list[object]", cells)
             if left_pad:
                 row = pad + row
+            # A row whose first cell holds text or a number is not blank: no call for it.
+            first = row[0] if row else None
+            if type(first) is str and first and not first[0].isspace() or type(first) is float:
+                blank_run = 0
+                yield number, row
+                continue
             if is_blank(row) and number not in formula_rows:
                 blank_run += 1
                 if blank_run >= MAX_BLANK_RUN:

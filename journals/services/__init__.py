@@ -38,6 +38,7 @@ from .follow_ups import follow_ups_due_send, next_steps_open
 from .journal import (
     journal_amend,
     journal_get_or_create_today,
+    journal_of_day,
     journal_submit,
     journal_update_text,
     plan_item_add,
@@ -118,6 +119,7 @@ __all__ = [
     "journal_digest_send",
     "journal_evaluate",
     "journal_get_or_create_today",
+    "journal_of_day",
     "journal_reminders_send",
     "journal_review",
     "journal_submit",

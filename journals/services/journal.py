@@ -33,14 +33,14 @@ from ..selectors import effective_rule, journal_content
 from .permissions import _author_edits, journal_check_can_amend
 
 
-def journal_get_or_create_today(*, rep: User, day: dt.date | None = None) -> Journal:
-    """The rep's journal for local ``day`` (default: the organisation's today), created as
-    a draft in the rep's team of that day (customers.services.team_of) when missing.
+def journal_of_day(*, rep: User, day: dt.date | None = None) -> Journal:
+    """The rep's journal for local ``day`` (default: the organisation's today) WITHOUT
+    writing anything: the stored row, or a new unsaved draft in the rep's team of that day
+    (``pk`` None) that :func:`journal_get_or_create_today` saves on the first write, so
+    opening the Today page creates nothing (the journal rules: docs/domain, section 3).
 
-    Suggestions for its plan (yesterday's unfinished items, next steps due today) are
-    offered by ``selectors.plan_suggestions`` and added with :func:`plan_item_add`
-    (``carried_from``). Raises ValidationError when the rep has no team that day or the
-    day is more than one day ahead (a plan may be written the evening before).
+    Raises ValidationError when the rep has no team that day or the day is more than one
+    day ahead (a plan may be written the evening before).
     """
     day = day or local_today()
     existing = Journal.objects.filter(rep=rep, day=day).select_related("team").first()
@@ -54,13 +54,29 @@ def journal_get_or_create_today(*, rep: User, day: dt.date | None = None) -> Jou
         raise ValidationError(
             _("You are not a member of a team on %(day)s.") % {"day": day.isoformat()}
         )
-    journal = Journal(rep=rep, team=team, day=day)
+    return Journal(rep=rep, team=team, day=day)  # validated when saved
+
+
+def journal_get_or_create_today(*, rep: User, day: dt.date | None = None) -> Journal:
+    """The rep's journal for local ``day`` (default: the organisation's today), created as
+    a draft in the rep's team of that day (customers.services.team_of) when missing: the
+    row :func:`journal_of_day` gives, saved. Called by the first write of a day (autosave,
+    a plan item, a visit, submit), never by a page that only shows the journal.
+
+    Suggestions for its plan (yesterday's unfinished items, next steps due today) are
+    offered by ``selectors.plan_suggestions`` and added with :func:`plan_item_add`
+    (``carried_from``). Raises ValidationError when the rep has no team that day or the
+    day is more than one day ahead (a plan may be written the evening before).
+    """
+    journal = journal_of_day(rep=rep, day=day)
+    if journal.pk is not None:
+        return journal
     journal.full_clean()
     try:
         with transaction.atomic():
             journal.save()
     except IntegrityError:  # created concurrently (two tabs): use the winner's row
-        return Journal.objects.select_related("team").get(rep=rep, day=day)
+        return Journal.objects.select_related("team").get(rep=rep, day=journal.day)
     return journal
 
 

@@ -160,16 +160,16 @@ def test_manager_reads_but_cannot_review(client, org, draft):
     assert client.post(reverse("journals:journal_review", args=[draft.pk])).status_code == 403
 
 
-def test_today_page_creates_todays_journal_and_shows_the_editor(client, org):
+def test_today_page_shows_the_editor_without_creating_the_journal(client, org):
     client.force_login(org.rep)
     response = client.get(reverse("journals:today"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    journal = Journal.objects.get(rep=org.rep)
-    assert journal.day == timezone.localdate()
-    assert journal.team == org.team_a
+    assert not Journal.objects.filter(rep=org.rep).exists()
     page = response.content.decode()
+    day = timezone.localdate()
     assert 'hx-trigger="keyup changed delay:1s, input changed delay:1s, change"' in page
-    assert f'data-autosave-key="journal-{journal.pk}-r1-summary"' in page
+    assert f'data-autosave-key="journal-{org.rep.pk}-{day:%Y%m%d}-r1-summary"' in page
+    assert f'hx-post="/journals/day/{day.isoformat()}/autosave/"' in page
     assert "Submit journal" in page
     assert 'name="viewport"' in page
 

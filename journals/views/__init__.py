@@ -17,6 +17,9 @@ from .detail import (
 from .follow_ups import calendar_feed, calendar_feed_manage, follow_ups
 from .history import history_import_confirm, history_import_page
 from .journal import (
+    day_autosave,
+    day_plan_add,
+    day_submit,
     journal_amend,
     journal_autosave,
     journal_create,
@@ -53,6 +56,7 @@ from .team import (
     submission_stats,
 )
 from .visits import (
+    day_visit_add,
     visit_add,
     visit_case,
     visit_checkin,
@@ -63,6 +67,10 @@ from .visits import (
 )
 
 __all__ = [
+    "day_autosave",
+    "day_plan_add",
+    "day_submit",
+    "day_visit_add",
     "comment_delete",
     "comment_edit",
     "contact_add",

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -67,17 +67,26 @@ def _work_context(
     """Context of the work panel: plan, suggestions, visit records, plan achievement."""
     customers = selectors.own_customers(rep=journal.rep)
     editable = journal.rep_id == _scope(request).user_id and not journal.is_locked()
+    stored = journal.pk is not None  # Today before the first write: nothing stored yet
     # Of a plan item's or visit's customer the panel shows the name only: the other
     # columns are left unread (their compilation and loading cost more than the query).
-    plan = list(
-        journal.plan_items.select_related("customer")
-        .only(*PLAN_COLUMNS)
-        .order_by("kind", "position", "id")
+    plan = (
+        list(
+            journal.plan_items.select_related("customer")
+            .only(*PLAN_COLUMNS)
+            .order_by("kind", "position", "id")
+        )
+        if stored
+        else []
     )
-    visits = list(
-        journal.visits.select_related("customer", "plan_item")
-        .defer(*selectors.CUSTOMER_BUT_NAME)
-        .order_by("occurred_at", "id")
+    visits = (
+        list(
+            journal.visits.select_related("customer", "plan_item")
+            .defer(*selectors.CUSTOMER_BUT_NAME)
+            .order_by("occurred_at", "id")
+        )
+        if stored
+        else []
     )
     done = calc.plan_items_done(
         [(p.pk, p.customer_id, p.purpose) for p in plan],
@@ -103,6 +112,8 @@ def _work_context(
     return {
         "journal": journal,
         "editable": editable,
+        "journal_urls": write_urls(journal),
+        "journal_key": f"journal-{journal.rep_id}-{journal.day:%Y%m%d}",
         "plan_groups": [
             {"kind": kind, "label": label, "items": [p for p in plan if p.kind == kind]}
             for kind, label in groups
@@ -140,6 +151,17 @@ def _work_context(
     }
 
 
+def write_urls(journal: Journal) -> dict[str, str]:
+    """The editor's write URLs for ``journal``: keyed by the rep's local day
+    (``/journals/day/2026-12-08/autosave/``, ...), so they work before the day's row exists
+    (the first write creates it, :func:`_own_journal_of_day`) and after."""
+    day = journal.day.isoformat()
+    return {
+        name: reverse(f"journals:day_{name}", kwargs={"day": day})
+        for name in ("autosave", "plan", "visit", "submit")
+    }
+
+
 def _achievement_rows(
     plan: list[str], actual: list[tuple[str, str | None]]
 ) -> list[dict[str, object]]:
@@ -150,8 +172,12 @@ def _achievement_rows(
 
 
 def _editor(request: HttpRequest, journal: Journal) -> HttpResponse:
-    comments = list(
-        Comment.objects.filter(journal=journal).select_related("author").order_by("created_at")
+    comments = (
+        list(
+            Comment.objects.filter(journal=journal).select_related("author").order_by("created_at")
+        )
+        if journal.pk is not None
+        else []
     )
     context = _work_context(request, journal)
     context.update(
@@ -170,9 +196,11 @@ def _editor(request: HttpRequest, journal: Journal) -> HttpResponse:
 @never_cache
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
-    """The rep's journal for the organisation's today, created on first visit."""
+    """The rep's journal for the organisation's today. GET writes nothing: before the
+    day's first write the editor shows an unsaved draft, and its forms post to the day's
+    URLs (:func:`write_urls`), whose first write creates the row."""
     try:
-        journal = services.journal_get_or_create_today(rep=request.user)  # type: ignore[arg-type]
+        journal = services.journal_of_day(rep=request.user)  # type: ignore[arg-type]
     except ValidationError as exc:
         return render(
             request, "journals/no_team.html", {"message": " ".join(exc.messages)}, status=200
@@ -331,6 +359,45 @@ def journal_submit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Journal submitted. Well done!"))
     return redirect("journals:journal_detail", pk=journal.pk)
+
+
+def _own_journal_of_day(request: HttpRequest, day: str) -> int:
+    """The id of the viewer's own journal of local ``day`` (ISO date), created as a draft
+    by the journal service on this first write (``journal_get_or_create_today``). 404 for
+    a malformed day; 403 when the viewer may not start a journal (no team that day, more
+    than a day ahead: the service's ValidationError)."""
+    try:
+        parsed = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    user = request.user
+    services.journal_check_can_create(rep=user, scope=_scope(request))  # type: ignore[arg-type]
+    try:
+        journal = services.journal_get_or_create_today(rep=user, day=parsed)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise PermissionDenied(" ".join(exc.messages)) from None
+    return journal.pk
+
+
+@login_required
+@require_POST
+def day_autosave(request: HttpRequest, day: str) -> HttpResponse:
+    """:func:`journal_autosave` on the viewer's journal of ``day``, created on this write."""
+    return journal_autosave(request, _own_journal_of_day(request, day))
+
+
+@login_required
+@require_POST
+def day_plan_add(request: HttpRequest, day: str) -> HttpResponse:
+    """:func:`plan_item_add` on the viewer's journal of ``day``, created on this write."""
+    return plan_item_add(request, _own_journal_of_day(request, day))
+
+
+@login_required
+@require_POST
+def day_submit(request: HttpRequest, day: str) -> HttpResponse:
+    """:func:`journal_submit` of the viewer's journal of ``day``, created on this write."""
+    return journal_submit(request, _own_journal_of_day(request, day))
 
 
 @login_required

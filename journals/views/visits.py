@@ -21,7 +21,7 @@ from ..forms import (
 )
 from ..models import Visit
 from ._common import _form_errors_from, _scope
-from .journal import _editable, _work_context, _work_response
+from .journal import _editable, _own_journal_of_day, _work_context, _work_response
 
 
 @login_required
@@ -93,6 +93,14 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors_from(form, exc)
     return _work_response(request, journal, visit_form=form)
+
+
+@login_required
+@require_POST
+def day_visit_add(request: HttpRequest, day: str) -> HttpResponse:
+    """:func:`visit_add` on the viewer's journal of ``day``, created on this write (the
+    Today page posts here before the day's journal exists)."""
+    return visit_add(request, _own_journal_of_day(request, day))
 
 
 @login_required

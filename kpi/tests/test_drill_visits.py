@@ -61,9 +61,32 @@ def test_the_visit_lists_equal_their_headlines(org, contacts, metric, expected):
     assert set(ids) == (in_person if metric == "visits" else {v.pk for v in contacts})
 
 
+@pytest.mark.parametrize(
+    ("metric", "lang", "heading", "not_heading"),
+    [
+        ("visits", "en", "2 in-person visits", "contact record"),
+        ("visits", "zh-hans", "2 次当面拜访", "跟进"),
+        ("follow_ups", "en", "4 contact records, all channels", "in-person"),
+        ("follow_ups", "zh-hans", "4 条跟进记录（全部方式）", "当面拜访"),
+    ],
+)
+def test_the_visit_list_heading_says_what_its_metric_counts(
+    org, client_for, contacts, metric, lang, heading, not_heading
+):
+    """visits lists in-person visits only, follow_ups every channel: the count's words say
+    which (docs/domain, section 9, "Visits and follow-ups")."""
+    params = {"scope": "team:north-1", "period": "2026-03", "metric": metric}
+    page = client_for(org.supervisor).get(URL, params, HTTP_ACCEPT_LANGUAGE=lang)
+    html = page.content.decode()
+    start = html.index('data-testid="drill-count"')
+    count_text = html[start : html.index("</span>", start)]
+    assert heading in count_text
+    assert not_heading not in count_text
+
+
 def test_the_visit_drilldown_page_in_both_languages_and_scoped(org, client_for, contacts):
     params = {"scope": "team:north-1", "period": "2026-03", "metric": "follow_ups"}
-    for lang, count in (("en", "4 contact records"), ("zh-hans", "4 条拜访或跟进记录")):
+    for lang, count in (("en", "4 contact records"), ("zh-hans", "4 条跟进记录（全部方式）")):
         page = client_for(org.supervisor).get(URL, params, HTTP_ACCEPT_LANGUAGE=lang)
         assert page.status_code == 200
         html = page.content.decode()

@@ -185,6 +185,22 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login ok ok ok ok ok ok ok",
         "POST": "login ok ok ok ok ok ok ok",
     },
+    "journals:day_autosave": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok ok ok ok 403 ok 403",
+    },
+    "journals:day_plan": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok ok ok ok 403 ok 403",
+    },
+    "journals:day_visit": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok ok ok ok 403 ok 403",
+    },
+    "journals:day_submit": {
+        "GET": "login 405 405 405 405 405 405 405",
+        "POST": "login ok ok ok ok 403 ok 403",
+    },
     "journals:journal_list": {
         "GET": "login ok ok ok ok ok ok ok",
         "POST": "login ok ok ok ok ok ok ok",

@@ -108,6 +108,11 @@ ARGUMENTS: dict[str, Kwargs] = {
     "kpi:analysis_comment_delete": _pk("analysis_comment"),
     "journals:plan_item_remove": _pk("plan_item"),
     "journals:visit_from_plan": _pk("plan_item"),
+    # The Today editor's writes, keyed by the journal's day (each persona's own journal).
+    "journals:day_autosave": lambda w: {"day": w.objects["journal"].day.isoformat()},
+    "journals:day_plan": lambda w: {"day": w.objects["journal"].day.isoformat()},
+    "journals:day_visit": lambda w: {"day": w.objects["journal"].day.isoformat()},
+    "journals:day_submit": lambda w: {"day": w.objects["journal"].day.isoformat()},
     # /journals/<journal pk>/visits/: named like the visit pages but takes the journal.
     "journals:visit_add": _pk("journal"),
     # /journals/customers/<customer pk>/contact/: log a call, WeChat or e-mail.

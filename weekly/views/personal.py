@@ -69,7 +69,7 @@ def report_current(request: ScopedRequest) -> HttpResponse:
             ),
             "key_form": KeyCustomerForm(None, customers=_own_customers(draft)),
             "key_customers": carried,
-            "week_open": timezone.localdate() <= period.end,
+            "week_open": timezone.localdate() <= period.last_day,
             **_figures_context(draft),
         },
     )
@@ -128,7 +128,7 @@ def report_edit(request: ScopedRequest, pk: int) -> HttpResponse:
             "key_form": key_form,
             "key_customers": list(report.key_customers.select_related("customer")),
             # Submitting before the week is over freezes figures still growing: ask first.
-            "week_open": timezone.localdate() <= sel.week_period(report).end,
+            "week_open": timezone.localdate() <= sel.week_period(report).last_day,
             **_figures_context(report),
         },
         status=status,

@@ -154,7 +154,7 @@ def _team_context(
         "weeks": sel.week_choices(period),
         "report": report,
         # Submitting before the week is over freezes figures still growing: ask first.
-        "week_open": timezone.localdate() <= period.end,
+        "week_open": timezone.localdate() <= period.last_day,
         "can_edit": can_edit,
         "can_manage": scope.can_manage_team(team.pk),
         "can_review": bool(
