@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Any, cast
@@ -263,12 +263,21 @@ def touches_enabled() -> bool:
     return not settings.CELERY_TASK_ALWAYS_EAGER or getattr(settings, "KPI_TOUCH_WHEN_EAGER", False)
 
 
-def kpi_after_import(*, by: User | None = None) -> KpiRun | None:
-    """Recompute the default periods for everyone after an import completed (a file can
-    touch any team). Gated like :func:`kpi_touch`; returns the run, or None when skipped."""
+def kpi_after_import(*, by: User | None = None, days: Iterable[dt.date] = ()) -> KpiRun | None:
+    """Recompute for everyone after an import completed (a file can touch any team): the
+    default periods plus the month and ISO week of each local day in ``days`` (the dates
+    of the rows it wrote, often in past periods: docs/domain, section 5, Imports), so the
+    stored figures agree with the drill-downs there too. Gated like :func:`kpi_touch`;
+    returns the run, or None when skipped."""
     if not touches_enabled():
         return None
-    return kpi_run_start(trigger=KpiRun.Trigger.IMPORT, periods=[], by=by)
+    keys = default_periods()
+    for day in sorted(set(days)):
+        for kind in ("month", "week"):
+            key = period_of(day, kind).key
+            if key not in keys:
+                keys.append(key)
+    return kpi_run_start(trigger=KpiRun.Trigger.IMPORT, periods=keys, by=by)
 
 
 def on_customer_changed(event: CustomerChanged) -> None:
@@ -316,11 +325,12 @@ def journal_customers(*, user_id: int, day: dt.date, team_id: int | None = None)
 
 
 def on_import_completed(event: ImportCompleted) -> None:
-    """An import wrote rows: recompute the default periods for everyone."""
+    """An import wrote rows: recompute the default periods and those of its dated rows
+    for everyone (:func:`kpi_after_import`)."""
     from customers.models import ImportJob
 
     by = ImportJob.objects.filter(pk=event.job_id).values_list("created_by", flat=True).first()
-    kpi_after_import(by=User.objects.filter(pk=by).first() if by else None)
+    kpi_after_import(by=User.objects.filter(pk=by).first() if by else None, days=event.days)
 
 
 def on_history_imported(event: HistoryImported) -> None:
