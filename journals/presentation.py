@@ -34,7 +34,7 @@ STATUS_CLASSES = {
 }
 
 FLAG_LABELS = {
-    # no_plan counts planned visits only (docs/domain.md, section 3, morning meeting): a plan
+    # no_plan counts planned visits only (docs/domain, section 3): a plan
     # of follow-ups or appointments alone still raises it, so the label says "visit".
     calc.NO_PLAN: gettext_lazy("No visit planned"),
     calc.NO_TARGET: gettext_lazy("Visit target not named"),
