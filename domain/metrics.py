@@ -84,7 +84,7 @@ _BASE: tuple[Metric, ...] = (
     _rate("effective_activity_rate", "有效活动率", "Effective activity rate"),
     _rate("weekly_intent_rate", "周意向达成率", "Weekly intent rate"),
     _count("follow_ups", "跟进次数（全部方式）", "Follow-ups (all channels)", "visits"),
-    _count("customers_touched", "接触客户数", "Customers touched"),
+    _count("customers_touched", "接触客户数", "Customers touched", d=True),
     _money("sales_revenue", "销售收入（合同）", "Sales revenue (contracts)"),
     _money("new_sales_revenue", "新增销售收入（合同）", "New sales revenue (contracts)"),
     _money("total_revenue", "总收入", "Total revenue"),

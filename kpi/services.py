@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import Any, cast
 
 from celery import Task, current_app
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, Field, Q
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
@@ -262,12 +263,21 @@ def touches_enabled() -> bool:
     return not settings.CELERY_TASK_ALWAYS_EAGER or getattr(settings, "KPI_TOUCH_WHEN_EAGER", False)
 
 
-def kpi_after_import(*, by: User | None = None) -> KpiRun | None:
-    """Recompute the default periods for everyone after an import completed (a file can
-    touch any team). Gated like :func:`kpi_touch`; returns the run, or None when skipped."""
+def kpi_after_import(*, by: User | None = None, days: Iterable[dt.date] = ()) -> KpiRun | None:
+    """Recompute for everyone after an import completed (a file can touch any team): the
+    default periods plus the month and ISO week of each local day in ``days`` (the dates
+    of the rows it wrote, often in past periods: docs/domain, section 5, Imports), so the
+    stored figures agree with the drill-downs there too. Gated like :func:`kpi_touch`;
+    returns the run, or None when skipped."""
     if not touches_enabled():
         return None
-    return kpi_run_start(trigger=KpiRun.Trigger.IMPORT, periods=[], by=by)
+    keys = default_periods()
+    for day in sorted(set(days)):
+        for kind in ("month", "week"):
+            key = period_of(day, kind).key
+            if key not in keys:
+                keys.append(key)
+    return kpi_run_start(trigger=KpiRun.Trigger.IMPORT, periods=keys, by=by)
 
 
 def on_customer_changed(event: CustomerChanged) -> None:
@@ -315,11 +325,12 @@ def journal_customers(*, user_id: int, day: dt.date, team_id: int | None = None)
 
 
 def on_import_completed(event: ImportCompleted) -> None:
-    """An import wrote rows: recompute the default periods for everyone."""
+    """An import wrote rows: recompute the default periods and those of its dated rows
+    for everyone (:func:`kpi_after_import`)."""
     from customers.models import ImportJob
 
     by = ImportJob.objects.filter(pk=event.job_id).values_list("created_by", flat=True).first()
-    kpi_after_import(by=User.objects.filter(pk=by).first() if by else None)
+    kpi_after_import(by=User.objects.filter(pk=by).first() if by else None, days=event.days)
 
 
 def on_history_imported(event: HistoryImported) -> None:
@@ -431,32 +442,65 @@ def _touch(
 def _mark_dirty(
     unit_id: int, periods: list[Period], trigger: str, delay: int, *, branch: bool
 ) -> None:
-    """Record (unit, period) as dirty; enqueue one recompute for the periods newly marked."""
-    created: list[str] = []
-    for period in periods:
-        try:
-            with transaction.atomic():
-                KpiDirty.objects.create(
-                    team_id=unit_id,
-                    period_kind=period.kind,
-                    period_start=period.start,
-                    trigger=trigger[:10],
-                )
-        except IntegrityError:
-            # Already scheduled, unless the mark outlived its task (a worker stopped
-            # before running it) or its message never reached the broker: then take it
-            # over and schedule again.
-            stale = timezone.now() - dt.timedelta(seconds=delay + DIRTY_STALE_SECONDS)
-            if not KpiDirty.objects.filter(
+    """Record (unit, period) as dirty; enqueue one recompute for the periods newly marked.
+
+    One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` writes the missing marks and says
+    which were new (the unique key ``kpi_dirty_once`` decides between processes); one read
+    finds the existing marks that outlived their task (a worker stopped before running it)
+    or whose message never reached the broker, which are taken over and scheduled again.
+    Two queries in the usual case, where a savepoint, an insert and an update per period
+    cost eight."""
+    if not periods:
+        return
+    created = _insert_marks(unit_id, periods, trigger)
+    others = [p for p in periods if (p.kind, p.start) not in created]
+    if others:
+        stale = timezone.now() - dt.timedelta(seconds=delay + DIRTY_STALE_SECONDS)
+        match = Q()
+        for p in others:
+            match |= Q(period_kind=p.kind, period_start=p.start)
+        lost = KpiDirty.objects.filter(
+            match, Q(created_at__lt=stale) | Q(enqueue_failed=True), team_id=unit_id
+        ).values_list("period_kind", "period_start")
+        for kind, start in list(lost):
+            # Conditional, so of two processes taking over the same mark one schedules it.
+            if KpiDirty.objects.filter(
                 Q(created_at__lt=stale) | Q(enqueue_failed=True),
                 team_id=unit_id,
-                period_kind=period.kind,
-                period_start=period.start,
+                period_kind=kind,
+                period_start=start,
             ).update(created_at=timezone.now(), trigger=trigger[:10], enqueue_failed=False):
-                continue
-        created.append(period.key)
-    if created:
-        kpi_dirty_enqueue(unit_id=unit_id, periods=created, trigger=trigger, branch=branch)
+                created.add((kind, start))
+    keys = [p.key for p in periods if (p.kind, p.start) in created]
+    if keys:
+        kpi_dirty_enqueue(unit_id=unit_id, periods=keys, trigger=trigger, branch=branch)
+
+
+def _insert_marks(unit_id: int, periods: list[Period], trigger: str) -> set[tuple[str, dt.date]]:
+    """Insert the missing :class:`KpiDirty` marks of ``unit_id`` for ``periods`` in one
+    statement; returns ``{(period kind, period start)}`` of the rows this call created.
+    ``ON CONFLICT ... RETURNING`` is understood by PostgreSQL and SQLite (3.35+)."""
+    meta = KpiDirty._meta
+    qn = connection.ops.quote_name
+    names = ["team", "period_kind", "period_start", "trigger", "created_at", "enqueue_failed"]
+    fields = [cast(Field, meta.get_field(name)) for name in names]
+    columns = ", ".join(qn(f.column) for f in fields)
+    now = timezone.now()
+    params: list[Any] = []
+    for p in periods:
+        values = (unit_id, p.kind, p.start, trigger[:10], now, False)
+        params += [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+    rows = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(periods))
+    unique = ", ".join(qn(f.column) for f in fields[:3])
+    # Names come from the model's metadata; every value is a bound parameter.
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {rows} "  # noqa: S608
+        f"ON CONFLICT ({unique}) DO NOTHING RETURNING {qn('period_kind')}, {qn('period_start')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        got = cursor.fetchall()
+    return {(kind, dt.date.fromisoformat(str(start))) for kind, start in got}
 
 
 def kpi_dirty_enqueue(*, unit_id: int, periods: list[str], trigger: str, branch: bool) -> bool:

@@ -44,10 +44,12 @@ class CustomerChanged:
 
 @dataclass(frozen=True)
 class ImportCompleted:
-    """An import job finished and wrote rows."""
+    """An import job finished and wrote rows; ``days``: the local days of the dated rows
+    it wrote (stage changes, revenue months), whose periods figures must recompute too."""
 
     job_id: int
     team_id: int | None = None
+    days: tuple[dt.date, ...] = ()
 
 
 @dataclass(frozen=True)

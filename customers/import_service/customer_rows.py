@@ -326,12 +326,43 @@ class _UpdateWrites:
     contacts: list[Contact] = field(default_factory=list)
 
 
+def _update_stage_at(
+    plan: _Plan, customer: Customer, last: dt.datetime | None, now: dt.datetime
+) -> dt.datetime:
+    """The moment an "update" row's changed stage is dated (docs/domain, section 5,
+    Imports, "Stage dates on update"): the file's stage date (``plan.stage_at``, local
+    midnight) only when it is later than the customer's latest stage change (``last``, the
+    newest ``StageChange.at``, and ``customer.stage_changed_at``), so it can only be the new
+    stage's date; else ``now`` (the import), since the export's "entered this stage at" is
+    the old stage's. Clears ``plan.stage_at`` when it is not used (the KPI recompute after
+    the import covers the periods of the dates it used) and says so in ``plan.note``.
+    Never earlier than the latest change: history stays in order (docs/architecture.md,
+    Conventions)."""
+    file_at = plan.stage_at
+    known = [d for d in (last, customer.stage_changed_at) if d is not None]
+    latest = max(known) if known else None
+    stage = plan.row.values.get("stage")
+    if not stage or stage == customer.stage:
+        plan.stage_at = None  # no stage change: the file's date writes nothing
+        return now
+    if file_at is not None and (latest is None or file_at > latest) and file_at <= now:
+        return file_at
+    if file_at is not None:
+        plan.stage_at = None
+        dated = _(
+            "stage change dated at the import: the file's stage date is not after "
+            "the customer's last stage change (%(date)s)"
+        ) % {"date": timezone.localdate(latest).isoformat() if latest else ""}
+        plan.note = f"{plan.note}; {dated}" if plan.note else dated
+    return max(now, latest) if latest is not None else now
+
+
 def _plan_updates(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver) -> _UpdateWrites:
     """Decide what each "update" row changes on its existing customer, without writing.
 
     Sets ``plan.action`` to ``unchanged`` (counted as a duplicate) when the row changes
-    nothing, ``reject`` when its stage date is before the customer's last stage change,
-    ``create`` when the customer was deleted meanwhile; the preview calls this too, so
+    nothing, ``create`` when the customer was deleted meanwhile; a changed stage is dated
+    by :func:`_update_stage_at`; the preview calls this too, so
     it predicts exactly what the import does (docs/domain, section 5, Imports). Reads
     the customers, their last stage change and contacts: three queries for the chunk.
     """
@@ -360,19 +391,7 @@ def _plan_updates(job: ImportJob, plans: Sequence[_Plan], resolver: _Resolver) -
             continue
         values: dict[str, Any] = plan.row.values
         stage = values.get("stage")
-        at = plan.stage_at or now
-        last = last_change.get(customer.pk)
-        if stage and stage != customer.stage and last is not None and at < last:
-            # History is kept in order: a change dated before the last recorded one
-            # would rewrite it (docs/architecture.md, Conventions: history is never overwritten).
-            plan.action = "reject"
-            _add_error(
-                plan.row,
-                "stage_date",
-                gettext_noop("the customer's stage last changed on %(date)s, after this date"),
-                date=timezone.localdate(last).isoformat(),
-            )
-            continue
+        at = _update_stage_at(plan, customer, last_change.get(customer.pk), now)
         touched: list[str] = []
         for fld in _CUSTOMER_COPY:
             value = values.get(fld)

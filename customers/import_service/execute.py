@@ -82,7 +82,7 @@ def _import_job_execute(*, job: ImportJob, chunk_rows: int | None) -> ImportJob:
     mark_duplicates_in_file(rows)
     del rows
     with bulk_write_settings():
-        months, errors = _execute_chunks(job, parsed, resolver, chunk_rows)
+        months, errors, days = _execute_chunks(job, parsed, resolver, chunk_rows)
     del parsed
     with transaction.atomic():
         if job.kind == ImportJob.Kind.REVENUE:
@@ -99,15 +99,21 @@ def _import_job_execute(*, job: ImportJob, chunk_rows: int | None) -> ImportJob:
         job.save(update_fields=["status", "finished_at", "error_file", "errors"])
     if job.created_count or job.updated_count:
         # Figures depend on the rows written; kpi subscribes (docs/architecture.md, Events).
-        publish(ImportCompleted(job_id=job.pk, team_id=job.team_id))
+        # The local days of the dated rows written (stage changes, revenue months), so
+        # the recompute also covers their past periods (docs/domain, section 5, Imports).
+        publish(
+            ImportCompleted(job_id=job.pk, team_id=job.team_id, days=tuple(sorted(days | months)))
+        )
     return job
 
 
 def _execute_chunks(
     job: ImportJob, parsed: ParsedSheet, resolver: _Resolver, chunk_rows: int | None
-) -> tuple[set[dt.date], list[dict[str, object]]]:
+) -> tuple[set[dt.date], list[dict[str, object]], set[dt.date]]:
     """Write the rows after ``job.processed_rows`` chunk by chunk; returns the months of
-    the rows not rejected (revenue) and the errors of all rejected rows."""
+    the rows not rejected (revenue), the errors of all rejected rows and the local days of
+    the stage dates written (customers; rows written by an earlier, interrupted run are
+    not among them)."""
     rows = parsed.rows
     chunk_rows = chunk_rows or chunk_rows_for(len(rows))
     columns = _column_of(parsed)
@@ -118,6 +124,7 @@ def _execute_chunks(
     start = min(job.processed_rows, len(rows))
     plan_chunk = _plan_revenue if job.kind == ImportJob.Kind.REVENUE else _plan_customers
     months: set[dt.date] = set()
+    days: set[dt.date] = set()
 
     def release(row: ParsedRow) -> None:
         """Keep the month (for billing) of a row that was written and let its values
@@ -143,6 +150,8 @@ def _execute_chunks(
             new_errors = False
             for plan in plans:
                 action = plan.action
+                if action in ("create", "update") and plan.stage_at is not None:
+                    days.add(timezone.localdate(plan.stage_at))
                 if action == "create":
                     job.created_count += 1
                 elif action == "update":
@@ -171,4 +180,4 @@ def _execute_chunks(
             ImportJob.objects.filter(pk=job.pk).update(**update)
         for row in chunk:
             release(row)
-    return months, errors
+    return months, errors, days

@@ -388,24 +388,6 @@ def test_update_fills_the_existing_customer_and_a_second_run_changes_nothing(org
     assert Contact.objects.count() == 1
 
 
-def test_update_refuses_a_stage_dated_before_the_current_one(org):
-    customer = Customer.objects.create(name="甲公司", name_key="甲公司", stage="intent")
-    StageChange.objects.create(
-        customer=customer,
-        from_stage="lead",
-        to_stage="intent",
-        at=timezone.make_aware(dt.datetime(2024, 6, 1)),
-    )
-    job = run_import(
-        xlsx_bytes([HEAD, _row("甲公司", stage="目标客户", day="2024-01-01")]),
-        on_duplicate="update",
-    )
-    assert job.rejected_count == 1
-    assert job.errors[0]["field"] == "stage_date"
-    customer.refresh_from_db()
-    assert customer.stage == "intent"
-
-
 def test_create_anyway_makes_a_second_customer(org):
     Customer.objects.create(name="甲公司", name_key="甲公司")
     job = run_import(xlsx_bytes([HEAD, _row("甲公司")]), on_duplicate="create", team=org.team_a)

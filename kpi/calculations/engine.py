@@ -152,6 +152,9 @@ def _period_parts(
     pairs["visit_records:follow_ups"] = (tm[rows], sk)
     counts["follow_ups"] = sm.size(sk)
     counts["customers_touched"] = sm.distinct(sk, vis.pos[tm[rows]], N)
+    if members is not None:  # the drill-down's customers touched: one pair per customer
+        keys = np.unique(sk * max(N, 1) + vis.pos[tm[rows]])
+        pairs["customers_touched"] = (keys % max(N, 1), keys // max(N, 1))
 
     # Visits (in person only), attributed to the visit's rep and team.
     vm = np.flatnonzero(in_period & vis.in_person)

@@ -1056,9 +1056,10 @@ DRILL_EXPECTED = {
     "intents": [1, 3],
     "intent_pool": [1, 3, 4],
     "deals": [3],
-    # No visits in this book: kpi/tests/test_drill_visits.py pins these two on visits.
+    # No visits in this book: kpi/tests/test_drill_visits.py pins these three on visits.
     "customers_visited": [],
     "effective_customers": [],
+    "customers_touched": [],
 }
 
 

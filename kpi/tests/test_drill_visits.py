@@ -17,7 +17,7 @@ from journals.tests.factories import local_dt, make_customer
 from kpi.calculations import Scope, parse_period
 from kpi.figures import compute
 from kpi.views.drill import drill_customer_ids, drill_visit_ids
-from kpi.views.scopes import resolve_team
+from kpi.views.scopes import resolve_scope_key, resolve_team
 
 DAY = dt.date(2026, 3, 4)
 URL = reverse("kpi:drilldown")
@@ -152,3 +152,42 @@ def test_the_visit_list_reads_a_fixed_number_of_queries(org, client_for, contact
             channel="visit",
         )
     assert queries() == few
+
+
+@pytest.mark.parametrize("period", ["2026-03", "2026-W10"])
+def test_the_reps_own_card_shows_follow_ups_and_customers_touched_equal_to_their_lists(
+    org, client_for, contacts, period
+):
+    """The rep's KPI card (month or week) shows visits, follow-ups of every channel and
+    customers touched, read through kpi.figures, each linked to a list of as many rows
+    (docs/domain, section 9, "Visits and follow-ups" and "Drill-down")."""
+    from kpi.snapshots import compute_and_store
+
+    compute_and_store(periods=[period])
+    client = client_for(org.rep)
+    page = client.get(reverse("kpi:rep_dashboard", args=[org.rep.username]), {"period": period})
+    tiles = {t["metric"]: t for t in page.context["tiles"]}
+    for metric, expected in (("visits", 2), ("follow_ups", 4), ("customers_touched", 2)):
+        tile = tiles[metric]
+        assert tile["value"].value == expected
+        assert f"metric={metric}" in tile["drill"]
+        assert tile["drill"] in page.content.decode().replace("&amp;", "&")
+        listed = client.get(tile["drill"])
+        assert listed.status_code == 200
+        assert listed.context["count"] == expected
+        assert len(listed.context["page"].object_list) == expected
+    ids = drill_customer_ids(
+        resolve_scope_key(scope_for(org.rep), f"rep:{org.rep.username}"),
+        parse_period(period),
+        "customers_touched",
+    )
+    assert sorted(ids) == sorted({v.customer_id for v in contacts})
+
+
+def test_a_team_dashboard_keeps_its_tiles_without_the_reps_activity_counts(
+    org, client_for, contacts
+):
+    page = client_for(org.supervisor).get(
+        reverse("kpi:team_dashboard", args=["north-1"]), {"period": "2026-03"}
+    )
+    assert "customers_touched" not in {t["metric"] for t in page.context["tiles"]}

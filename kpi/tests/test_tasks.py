@@ -210,6 +210,31 @@ def test_a_dirty_mark_whose_task_was_lost_is_scheduled_again(
     assert KpiDirty.objects.filter(team_id=org.team_a.pk).count() == 2
 
 
+def test_a_touch_costs_a_fixed_number_of_queries(
+    org, django_capture_on_commit_callbacks, django_assert_max_num_queries, settings
+):
+    """A touch of a team in a branch: the branch lookup, the customer marks, and per unit one
+    insert of the missing marks plus one read of the lost ones, whether the marks are new or
+    already pending (before: a savepoint, an insert and an update per unit and period). A
+    visit or stage change pays this in the user's request."""
+    settings.KPI_TOUCH_WHEN_EAGER = True
+    day = dt.date(2026, 3, 10)
+    with (
+        mock.patch.object(tasks.kpi_recompute_team, "apply_async") as send,
+        mock.patch.object(tasks.kpi_recompute_branch, "apply_async"),
+    ):
+        for _ in range(2):
+            with django_assert_max_num_queries(6), django_capture_on_commit_callbacks(execute=True):
+                services.kpi_touch(
+                    team_id=org.team_a.pk, day=day, trigger="visit", customer_ids=(1,)
+                )
+    assert send.call_count == 1
+    assert sorted(
+        KpiDirty.objects.filter(team=org.team_a).values_list("period_kind", "period_start")
+    ) == [("month", dt.date(2026, 3, 1)), ("week", dt.date(2026, 3, 9))]
+    assert KpiDirty.objects.filter(team=org.north).count() == 2
+
+
 @pytest.mark.usefixtures("eager")
 def test_a_touch_marks_the_branch_at_once_with_its_own_debounce(
     org, django_capture_on_commit_callbacks, settings

@@ -45,6 +45,10 @@ TILE_METRICS_WEEK = (
     "sales_revenue",
     "new_sales_revenue",
 )
+#: Activity counts on a rep's own card, beside the month's or week's tiles: in-person visits,
+#: follow-ups of every channel and customers touched, each with its drill-down (docs/domain,
+#: section 9, "Visits and follow-ups"; a team or branch compares them in its ranking).
+REP_TILE_METRICS = ("visits", "follow_ups", "customers_touched")
 TREND_METRICS = (
     "target_customers",
     "intents",
@@ -288,7 +292,10 @@ def dashboard_data(
     )
     previous, last_year = compared.previous, compared.year_before
     tiles = []
-    for m in TILE_METRICS_MONTH if is_month else TILE_METRICS_WEEK:
+    tile_metrics = TILE_METRICS_MONTH if is_month else TILE_METRICS_WEEK
+    if ds.kind == "rep":
+        tile_metrics = (*tile_metrics, *REP_TILE_METRICS)
+    for m in tile_metrics:
         mv = metrics.get(m)
         tiles.append(
             {

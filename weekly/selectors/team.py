@@ -28,6 +28,8 @@ from .personal import (
 )
 
 #: Rows of the team table (the seed's 小组活动统计); "achievement" = sales revenue / plan.
+#: Follow-ups (every channel) and customers touched, as in the personal report and the
+#: weekly meeting (docs/domain, section 9, "Visits and follow-ups").
 TEAM_ROWS: tuple[str, ...] = (
     "new_sales_revenue",
     "sales_revenue",
@@ -35,6 +37,8 @@ TEAM_ROWS: tuple[str, ...] = (
     "customers_visited",
     "effective_customers",
     "effective_activity_rate",
+    "follow_ups",
+    "customers_touched",
 )
 
 

@@ -10,8 +10,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from coaching.models import CoachingPlan
+from customers.models import Stage
 from customers.tests.factories import make_customer
-from journals.models import Visit
+from journals.models import Journal, Visit
+from journals.tests.factories import local_dt, visit
 from kpi.templatetags.kpi_format import metric_label
 from weekly import services
 from weekly.models import KeyCoachee, ReportStatus, TeamKeyCustomer, TeamWeeklyReport
@@ -504,3 +506,37 @@ def test_plans_from_last_weeks_goals_keep_the_query_count(
     table = resp.context["table"] if page == "team_report" else resp.context["m"].table
     planned = [pair[0] for pair in table.cells["customers_visited"]["members"]]
     assert sorted(v for v in planned if v is not None) == [10, 11, 12, 13, 14]
+
+
+def test_the_team_report_and_its_export_show_follow_ups_and_customers_touched(org, client_for):
+    """小组活动统计 lists follow-ups of every channel and customers touched, like the
+    personal report and the weekly meeting (docs/domain, section 9, "Visits and
+    follow-ups"): org.rep's four visits plus a phone call to a fourth customer."""
+    fixed_week(org)
+    c4 = make_customer(
+        org.rep, stage=Stage.LEAD, name="丁公司", at=local_dt(day(0) - dt.timedelta(days=9))
+    )
+    visit(Journal.objects.get(rep=org.rep, day=day(4)), c4, channel="phone")
+    sup = client_for(org.supervisor)
+    html = sup.get(_url(org), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    members = sorted([org.rep, org.teammate], key=lambda u: u.username)
+    i = members.index(org.rep)
+    for row, label, rep_value in (
+        ("follow_ups", "Follow-ups (all channels)", "5"),
+        ("customers_touched", "Customers touched", "4"),
+        ("customers_visited", "Customers visited", "3"),
+    ):
+        start = html.index(f'data-row="{row}"')
+        cells = html[start : html.index("</tr>", start)]
+        assert label in cells
+        assert cells.count(f"<strong>{rep_value}</strong>") >= 1
+    resp = sup.get(_url(org, "team_report_export"), HTTP_ACCEPT_LANGUAGE="en")
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    rep_col = 3 + 2 * i + 1
+    for row, label, value in (
+        ("follow_ups", "Follow-ups (all channels)", 5),
+        ("customers_touched", "Customers touched", 4),
+    ):
+        line = 5 + TEAM_ROWS.index(row)
+        assert ws.cell(row=line, column=1).value == label
+        assert ws.cell(row=line, column=rep_col).value == value
