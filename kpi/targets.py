@@ -20,11 +20,10 @@ from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import Scope, memberships_during
 from customers.exporting import IDENT, NUMBER, TEXT, xlsx_bytes
 from customers.import_messages import say
+from domain import metrics as metric_registry
 from salesops.events import TargetsChanged, publish
 from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import FileRefused, normalise_header, read_rows
-
-from domain import metrics as metric_registry
 
 from .calculations import parse_period
 from .models import Target, TargetMetric
