@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 
@@ -61,3 +62,50 @@ class RejectNulMiddleware:
                         return JsonResponse({"non_field_errors": [message]}, status=400)
                     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+#: The ``detail`` of an API error answered outside an API view, by status code.
+_API_ERROR_DETAILS: dict[int, str] = {
+    400: gettext_noop("Bad request."),
+    401: gettext_noop("Authentication credentials were not provided."),
+    403: gettext_noop("You do not have permission to perform this action."),
+    404: gettext_noop("Not found."),
+    405: gettext_noop('Method "%(method)s" not allowed.'),
+    503: gettext_noop("SalesOps is briefly unavailable. Please try again in a minute."),
+}
+
+_SERVER_ERROR = gettext_noop("A server error occurred.")
+
+
+class ApiErrorJsonMiddleware:
+    """Every error under ``/api/`` answers the API's JSON body ``{"detail": message}``.
+
+    API views (DRF) already do; this covers what answers before or outside them: a URL
+    nothing matches (also with ``DEBUG`` on, where Django shows its HTML 404 page instead
+    of ``handler404``), a plain view's 405, and a 500 or 503 from ``handler500``. The status
+    and headers such as ``Allow`` and ``Retry-After`` are kept; ``message`` is in the
+    request's language (placed after ``LocaleMiddleware``). A JSON response is left as it is.
+    README, "REST API": errors are JSON under ``/api/``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        fallback = _API_ERROR_DETAILS[400] if status < 500 else _SERVER_ERROR
+        detail = gettext(_API_ERROR_DETAILS.get(status, fallback))
+        if status == 405:
+            detail = detail % {"method": request.method}
+        replaced = JsonResponse({"detail": detail}, status=status)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary"):
+            if response.has_header(header):
+                replaced[header] = response[header]
+        return replaced

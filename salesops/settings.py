@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # Moves the sessions' idle expiry forward with one write every 5 minutes.
     "accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Errors under /api/ answer JSON, also those from outside API views (404 with DEBUG on).
+    "salesops.middleware.ApiErrorJsonMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "salesops.middleware.RejectNulMiddleware",
@@ -436,7 +438,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # DRF's own says "JSON parse error - ..." in English whatever the language.
+        "accounts.api.common.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
