@@ -34,7 +34,9 @@ STATUS_CLASSES = {
 }
 
 FLAG_LABELS = {
-    calc.NO_PLAN: gettext_lazy("No plan"),
+    # no_plan counts planned visits only (docs/domain, section 3): a plan
+    # of follow-ups or appointments alone still raises it, so the label says "visit".
+    calc.NO_PLAN: gettext_lazy("No visit planned"),
     calc.NO_TARGET: gettext_lazy("Visit target not named"),
     calc.NO_PREPARATION: gettext_lazy("Visits without preparation"),
     calc.LOW_VOLUME: gettext_lazy("Volume below standard"),

@@ -9,10 +9,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
+
+from spreadsheets.messages import render
 
 from ..import_messages import translate_reason
-from ..importing import FileRefused, column_letter, mark_duplicates_in_file
+from ..importing import NO_HEADER_COLUMN, FileRefused, column_letter, mark_duplicates_in_file
 from ..models import ImportJob, Segment, Stage
 from .customer_rows import _plan_customers, _plan_updates
 from .fields import FIELD_LABELS, PREVIEW_ROWS
@@ -147,7 +149,13 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
         for i in range(width)
     ]
     unknown = [c.header for c in columns if c.field is None and c.header.strip()]
-    unknown += [u for u in parsed.unknown_columns if u not in unknown]
+    # The parser names a column without header in English: said in the reader's language.
+    said = {
+        render(NO_HEADER_COLUMN, {"letter": column_letter(i)}): gettext(NO_HEADER_COLUMN)
+        % {"letter": column_letter(i)}
+        for i in range(width)
+    }
+    unknown += [said.get(u, u) for u in parsed.unknown_columns if said.get(u, u) not in unknown]
     counts: dict[str, int] = defaultdict(int)
     rows = []
     for plan in plans:

@@ -41,6 +41,7 @@ from .headers import match_headers
 from .parsing import (
     FORMULA_NO_VALUE,
     HEADER_SCAN_ROWS,
+    NO_HEADER_COLUMN,
     REQUIRED_FIELDS,
     column_letter,
     missing_required,
@@ -55,6 +56,7 @@ __all__ = [
     "HEADER_SCAN_ROWS",
     "KINDS",
     "KIND_SYNONYMS",
+    "NO_HEADER_COLUMN",
     "REQUIRED_FIELDS",
     "MAX_BYTES",
     "MAX_UNCOMPRESSED",

@@ -7,7 +7,7 @@ import itertools
 from collections import deque
 from collections.abc import Iterator, Sequence
 
-from spreadsheets.messages import gettext_noop
+from spreadsheets.messages import gettext_noop, render
 from spreadsheets.reading import (
     MAX_BYTES,
     MAX_UNCOMPRESSED,
@@ -37,6 +37,9 @@ before the next is read."""
 
 _NO_CUSTOMER = gettext_noop("customer missing: give a credit code, customer code or name")
 _REQUIRED = gettext_noop("required")
+NO_HEADER_COLUMN = gettext_noop("(column %(letter)s, no header)")
+"""How ``ParsedSheet.unknown_columns`` names a column without header that holds data (in
+English; the preview says it in the reader's language)."""
 FORMULA_NO_VALUE = gettext_noop(
     "formula has no saved value; open the file in Excel, save it, and import again"
 )
@@ -282,7 +285,9 @@ def _parse_file(
         )
         del raws, columns, value_dicts, errors
     # Columns without a header that hold data are listed, not silently dropped.
-    unknown.extend(f"(column {column_letter(i)}, no header)" for i in sorted(with_data))
+    unknown.extend(
+        render(NO_HEADER_COLUMN, {"letter": column_letter(i)}) for i in sorted(with_data)
+    )
 
     return ParsedSheet(
         format=fmt,

@@ -98,7 +98,7 @@ def test_rejected_rows_are_listed_with_row_field_and_reason():
     assert code == 1
     assert out.splitlines() == [
         "rows=4 created=3 updated=0 duplicates=0 rejected=1",
-        "row 4: name: required",
+        "row 4: Customer name: required",
     ]
     assert err.strip() == "Columns not imported: B 性别, C 年龄, D 分数"
 
@@ -110,7 +110,7 @@ def test_some_rows_rejected_keeps_the_good_ones_and_exits_1(tmp_path, org):
     assert code == 1
     assert out.splitlines() == [
         "rows=2 created=1 updated=0 duplicates=0 rejected=1",
-        "row 3: owner: unknown user ghost",
+        "row 3: Owner: unknown user ghost",
     ]
     assert Customer.objects.get().owner == org.rep
 
@@ -207,6 +207,6 @@ def test_revenue_kind(tmp_path):
     assert code == 1
     assert out.splitlines() == [
         "rows=2 created=1 updated=0 duplicates=0 rejected=1",
-        "row 3: customer: no customer matches 000009",
+        "row 3: no customer matches 000009",
     ]
     assert RevenueRecord.objects.get().month == dt.date(2024, 5, 1)

@@ -77,11 +77,11 @@ def test_command_speaks_the_chosen_language_for_rows_and_refusals(tmp_path):
     code, out, _err = run(path, "--lang", "zh-hans")
     assert code == 1
     assert out.splitlines()[1].startswith(
-        "第 2 行：contact_phone：不是电话号码：'12345' 共 5 位数字；应为大陆手机号"
+        "第 2 行：联系电话：不是电话号码：'12345' 共 5 位数字；应为大陆手机号"
     )
     code, out, _err = run(path, "--lang", "en")
     assert out.splitlines()[1].startswith(
-        "row 2: contact_phone: not a phone number: '12345' has 5 digits"
+        "row 2: Contact phone: not a phone number: '12345' has 5 digits"
     )
     html = _write(tmp_path, "page.xls", b"<html><body><table></table></body></html>")
     code, _out, err = run(html, "--lang", "zh-hans")
@@ -117,6 +117,22 @@ def test_preview_shows_the_detected_header_row_and_takes_another_or_none(org, cl
     job.refresh_from_db()
     assert job.header_row == 2
     assert job.mapping == {"0": "name", "1": "industry"}
+
+
+def test_preview_names_a_column_without_header_in_the_readers_language(org, client_for):
+    admin = client_for(org.admin)
+    data = "客户名称,行业,\n甲公司,制造,备注一\n".encode()
+    admin.post(
+        reverse("customers:import_new"),
+        {"file": SimpleUploadedFile("t.csv", data), "kind": "customers", "on_duplicate": "skip"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    url = reverse("customers:import_preview", args=[ImportJob.objects.get().pk])
+    page = admin.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "（第 C 列，无表头）" in page
+    assert "no header)" not in page
+    page = admin.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "(column C, no header)" in page
 
 
 def test_error_workbook_quotes_a_formula_without_saved_value(org):

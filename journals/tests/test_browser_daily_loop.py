@@ -34,7 +34,7 @@ TEXTS = {
         "submitted": "已提交",
         "reviewed": "已审阅",
         "sent": "已发送",
-        "chased": "催你提交",
+        "chased": "催您提交",
         "edited": "已编辑",
     },
 }

@@ -45,7 +45,7 @@ def test_supervisor_chases_everyone_who_owes_and_the_robot_channel_gets_it(
         chases = services.journal_chase(team=org.team_a, day=DAY, by=org.supervisor)
     assert [c.user for c in chases] == [org.rep]  # the teammate filed: not chased
     note = Notification.objects.get(user=org.rep, key=f"journal-chase:{chases[0].pk}")
-    assert note.title == f"{org.supervisor.name} 催你提交 {DAY} 的工作日志"  # the org language
+    assert note.title == f"{org.supervisor.name} 催您提交 {DAY} 的工作日志"  # the org language
     assert len(robot.texts("dingtalk")) == 1
     assert org.rep.name in robot.texts("dingtalk")[0]
     # one person again: a second chase is recorded and shown

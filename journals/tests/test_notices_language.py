@@ -54,7 +54,7 @@ def test_one_journal_chase_reads_in_each_recipients_language_in_app_mail_and_rob
         chases = services.journal_chase(team=org.team_a, day=DAY, by=org.supervisor)
     assert {c.user for c in chases} == {org.rep, org.teammate}
     boss = org.supervisor.name
-    zh = f"{boss} 催你提交 {DAY} 的工作日志"
+    zh = f"{boss} 催您提交 {DAY} 的工作日志"
     en = f"{boss} is asking for your journal of {DAY}"
     zh_note = Notification.objects.get(user=org.rep, key__startswith="journal-chase:")
     en_note = Notification.objects.get(user=org.teammate, key__startswith="journal-chase:")
@@ -80,7 +80,7 @@ def test_the_reminder_before_the_deadline_reads_in_each_recipients_language(org)
     assert services.journal_reminders_before_deadline(now=local_dt(DAY, 20, 15)) >= 2
     zh = Notification.objects.get(user=org.rep, key=f"journal-due:{DAY}")
     en = Notification.objects.get(user=org.teammate, key=f"journal-due:{DAY}")
-    assert zh.title == f"你 {DAY} 的工作日志 21:00 截止"
+    assert zh.title == f"您 {DAY} 的工作日志 21:00 截止"
     assert en.title == f"Your journal of {DAY} is due at 21:00"
 
 

@@ -270,3 +270,40 @@ def test_morning_meeting_shows_the_reps_diagnosis_findings(client, org):
     assert page.status_code == 200
     assert "Too little activity" in body
     assert "Hard to close" not in body  # another month
+
+
+@pytest.mark.parametrize(
+    ("lang", "flag", "old_flag", "help_text"),
+    [
+        ("en", "No visit planned", ">No plan<", "Counted by purpose, not by customer"),
+        ("zh-hans", "无拜访计划", ">无计划<", "按目的统计，不按客户"),
+    ],
+)
+def test_morning_meeting_no_plan_flag_says_it_counts_visits_and_achievement_says_by_purpose(
+    org, client_for, lang, flag, old_flag, help_text
+):
+    """A plan of one service follow-up: the card lists it, and the flag says what it counts
+    (no *visit* planned, docs/domain.md section 3); plan achievement counts by purpose, not
+    by customer, and says so (a planned service follow-up to one customer is achieved by
+    service follow-ups to others: 2 / 1)."""
+    planned, other = make_customer(org.rep, name="东莞铭普光磁"), make_customer(org.rep)
+    yesterday = submitted(services.journal_get_or_create_today(rep=org.rep, day=MONDAY))
+    plan(yesterday, Purpose.SERVICE, planned)
+    visit(yesterday, other, Purpose.SERVICE)
+    visit(yesterday, other, Purpose.SERVICE, occurred_at=local_dt(MONDAY, 15))
+    today = services.journal_get_or_create_today(rep=org.rep, day=TUESDAY)
+    plan(today, Purpose.SERVICE, planned)
+    page = client_for(org.supervisor).get(
+        reverse("journals:morning_meeting"),
+        {"team": org.team_a.pk, "day": TUESDAY.isoformat()},
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
+    html = page.content.decode()
+    card = next(c for c in html.split('data-testid="meeting-card"') if "东莞铭普光磁" in c)
+    assert f'data-flag="no_plan">{flag}<' in card
+    assert old_flag not in html
+    assert help_text in card
+    meeting = selectors.morning_meeting(team=org.team_a, day=TUESDAY, now=local_dt(TUESDAY, 8))
+    rep = next(r for r in meeting.rows if r.user == org.rep)
+    service = next(a for a in rep.achievement if a.key == Purpose.SERVICE)
+    assert (service.planned, service.actual, service.percent) == (1, 2, 200)

@@ -35,3 +35,15 @@ def test_the_compiled_catalogue_is_used():
     with translation.override("zh-hans"):
         assert translation.gettext("Intent reached") == "达成意向"
         assert translation.gettext("Morning meeting") == "晨会"
+
+
+def test_the_chinese_catalogue_addresses_the_reader_as_nin_only():
+    """docs/domain.md section 11: the product says 您 to its reader, never 你 (the compiled
+    catalogue, so a text added without the rule fails here)."""
+    import gettext
+
+    with (PO.parent / "django.mo").open("rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)._catalog  # type: ignore[attr-defined]
+    texts = [str(v) for v in catalogue.values()]
+    assert sum("您" in t for t in texts) > 50
+    assert [t for t in texts if "你" in t] == []

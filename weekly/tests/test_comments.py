@@ -53,7 +53,7 @@ def test_mentions_on_a_weekly_report_are_highlighted_notified_and_reported(org, 
         f"{org.rep.name}, {WEEK.key}"
     )
     rep = Notification.objects.get(user=org.rep, key__startswith="weekly-mention:")
-    assert rep.title == f"{org.supervisor.name} 在你 {WEEK.key} 的周报中提到了你"  # zh-hans
+    assert rep.title == f"{org.supervisor.name} 在您 {WEEK.key} 的周报中提到了您"  # zh-hans
     assert not Notification.objects.filter(user=org.outsider).exists()
     # the rep mentioned is not told twice (no separate "commented on your report")
     assert not Notification.objects.filter(user=org.rep, key__startswith="weekly-comment:")

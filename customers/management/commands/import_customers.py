@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.models import OrgUnit, User
 from customers.import_messages import translate_reason
 from customers.import_service import (
+    FIELD_LABELS,
     import_job_create,
     import_job_execute,
     import_job_set_mapping,
@@ -178,7 +179,10 @@ class Command(BaseCommand):
             f"duplicates={job.duplicate_count} rejected={job.rejected_count}"
         )
         for error in job.errors or []:
-            fld = str(error.get("field") or "")
+            # The field's label in the chosen language, as the page says it (docs/domain,
+            # section 5, Imports: messages); a field without one (the revenue row's
+            # customer) is named by the reason itself.
+            fld = str(FIELD_LABELS.get(str(error.get("field") or ""), ""))
             reason = translate_reason(error)
             line = _("row %(row)s: %(field)s: %(reason)s") if fld else _("row %(row)s: %(reason)s")
             self.stdout.write(line % {"row": error["row"], "field": fld, "reason": reason})
