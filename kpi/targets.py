@@ -20,12 +20,38 @@ from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import Scope, memberships_during
 from customers.exporting import IDENT, NUMBER, TEXT, xlsx_bytes
 from customers.import_messages import say
+from domain import metrics as metric_registry
 from salesops.events import TargetsChanged, publish
 from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import FileRefused, normalise_header, read_rows
 
 from .calculations import parse_period
 from .models import Target, TargetMetric
+
+#: The largest target a month may have (docs/domain, section 4b): counts (customers, visits,
+#: items) at most 100,000 a month, money at most 10^10 CNY. A larger value is a typo
+#: (1e9 visits), refused with a field error by the grid, the import and the API alike.
+TARGET_MAX_COUNT = Decimal(100_000)
+TARGET_MAX_MONEY = Decimal(10**10)
+
+
+def target_value_max(metric: str) -> Decimal:
+    """The largest monthly target of ``metric``: :data:`TARGET_MAX_MONEY` for a money
+    metric of the registry (``domain.metrics``), else :data:`TARGET_MAX_COUNT`."""
+    entry = metric_registry.METRICS.get(metric)
+    return TARGET_MAX_MONEY if entry is not None and entry.kind == "money" else TARGET_MAX_COUNT
+
+
+def target_value_problem(metric: str, value: Decimal) -> str | None:
+    """Why ``value`` cannot be the monthly target of ``metric`` (translated text), or None
+    when it can: negative, not finite, or above :func:`target_value_max` (docs/domain,
+    section 4b). The one check of the grid, the import and the API (via :func:`target_set`)."""
+    if not value.is_finite() or value < 0:
+        return _("A target cannot be negative.")
+    limit = target_value_max(metric)
+    if value > limit:
+        return _("A target of this metric is at most %(max)s a month.") % {"max": f"{limit:,}"}
+    return None
 
 
 def parse_month(text: str | None, default: dt.date | None = None) -> dt.date | None:
@@ -75,8 +101,8 @@ def target_set(
     ``weeks`` is the optional weekly split {'2026-W44': '12.00'} (None: keep it, unless the
     value changes, which drops an explicit split so weeks fall back to pro rata).
     A changed value clears the rep's acknowledgement. Returns the target or None when
-    deleted. Raises ValidationError for a bad metric, a negative value or rep and team
-    both/neither given.
+    deleted. Raises ValidationError for a bad metric, a negative value or one above the
+    metric's maximum (:func:`target_value_problem`), or rep and team both/neither given.
     """
     if (rep is None) == (team is None):
         raise ValidationError(_("A target is for a rep or a team."))
@@ -90,8 +116,9 @@ def target_set(
             _announce(existing)
             existing.delete()
         return None
-    if value < 0:
-        raise ValidationError({"value": _("A target cannot be negative.")})
+    problem = target_value_problem(metric, value)
+    if problem:
+        raise ValidationError({"value": problem})
     target = existing or Target(month=month, metric=metric, **lookup)
     if existing is None or existing.value != value or (weeks is not None and weeks != target.weeks):
         target.acknowledged_at = None

@@ -74,3 +74,12 @@ def test_findings_and_coaching_plans_are_read_in_scope(org):
     assert body["coachee"] == org.rep.pk
     assert api(org.outsider_supervisor).get(f"/api/v1/coaching-plans/{plan.pk}/").status_code == 404
     assert api(org.teammate).get(f"/api/v1/findings/{finding.pk}/").status_code == 404
+
+
+def test_the_api_refuses_a_target_above_the_metrics_maximum(org):
+    sup = api(org.supervisor)
+    body = {"team": org.team_a.pk, "rep": org.rep.pk, "month": "2026-10", "metric": "visits"}
+    refused = sup.post("/api/v1/targets/", {**body, "value": "1000000000"}, format="json")
+    assert refused.status_code == 400
+    assert "value" in str(refused.json())
+    assert not Target.objects.exists()

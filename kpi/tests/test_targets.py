@@ -376,3 +376,36 @@ def test_the_grid_says_when_the_team_target_differs_from_the_reps_sum(org, clien
     ]
     page = client.get(edit_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "小组 10，组员合计 9" in page.content.decode()
+
+
+def test_grid_refuses_a_target_above_the_metrics_maximum_with_a_field_error(org, client_for):
+    """docs/domain, section 4b: counts at most 100,000 a month, money at most 10^10 CNY."""
+    response = client_for(org.supervisor).post(
+        edit_url(),
+        {"v-team-visits": "1e9", "v-team-total_revenue": "10000000001", "v-team-deals": "7"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A target of this metric is at most 100,000 a month." in html
+    assert "A target of this metric is at most 10,000,000,000 a month." in html
+    assert not Target.objects.exists()
+    ok = client_for(org.supervisor).post(
+        edit_url(), {"v-team-visits": "100000", "v-team-total_revenue": "10000000000"}
+    )
+    assert ok.status_code == 302
+    assert Target.objects.count() == 2
+
+
+def test_the_service_refuses_a_count_target_above_the_maximum(org):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        target_set(
+            month=dt.date(2026, 10, 1),
+            metric="visits",
+            value=Decimal("100000.01"),
+            by=org.supervisor,
+            team=org.team_a,
+        )
+    assert "value" in err.value.message_dict

@@ -670,3 +670,30 @@ def test_branch_breadcrumb_only_for_those_who_may_open_the_branch(org, client_fo
     assert branch_url not in page.content.decode()
     page = client_for(org.manager).get(reverse("kpi:team_dashboard", args=["north-1"]))
     assert branch_url in page.content.decode()
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "1900-01", "abc", "2026-W60"])
+def test_an_invalid_period_shows_the_current_month_and_says_so(org, client_for, bad):
+    """The one period parser (kpi.views.scopes.period_from_request): a bad ?period= shows
+    the current month with a warning, on the dashboard and the drill-down alike."""
+    from accounts.scoping import local_today
+
+    client = client_for(org.rep)
+    url = reverse("kpi:rep_dashboard", args=[org.rep.username])
+    page = client.get(url, {"period": bad}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert page.context["filters"]["period"].key == f"{local_today():%Y-%m}"
+    warning = "The period in the address is not valid; showing the current month."
+    assert warning in page.content.decode()
+    zh = client.get(url, {"period": bad}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "网址中的期间无效，显示本月数据。" in zh
+    drill = client.get(
+        reverse("kpi:drilldown"),
+        {"scope": f"rep:{org.rep.username}", "period": bad, "metric": "deals"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert drill.status_code == 200
+    assert warning in drill.content.decode()
+    fine = client.get(url, {"period": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert warning not in fine.content.decode()
+    assert warning not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -19,7 +19,7 @@ from kpi.views.scopes import (
     DashScope,
     _can_lead,
     _scope,
-    parse_period_params,
+    period_from_request,
     resolve_branch,
     resolve_rep,
     resolve_team,
@@ -28,7 +28,7 @@ from kpi.views.scopes import (
 
 def _render_dashboard(request: HttpRequest, ds: DashScope) -> HttpResponse:
     scope = _scope(request)
-    period = parse_period_params(request.GET)
+    period = period_from_request(request)
     filters = _filters(request, ds, period)
     data = dashboard_data(
         ds, period, segment=filters["segment"], rank_by=request.GET.get("rank", "")

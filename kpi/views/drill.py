@@ -27,7 +27,7 @@ from kpi.views.scopes import (
     DashScope,
     _rep_team_ids,
     _scope,
-    parse_period_params,
+    period_from_request,
     period_label,
     resolve_scope_key,
 )
@@ -134,7 +134,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     row of the list (all pages) as .xlsx (:func:`drill_workbook`)."""
     scope = _scope(request)
     ds = resolve_scope_key(scope, request.GET.get("scope", ""))
-    period = parse_period_params(request.GET)
+    period = period_from_request(request)
     metric = request.GET.get("metric", "")
     if metric in VISIT_DRILL_METRICS:
         return _visit_drilldown(request, ds, period, metric)

@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgUnit, User
 from accounts.scoping import Scope, active_memberships, local_today
@@ -122,7 +124,14 @@ def _can_lead(scope: Scope, ds: DashScope) -> bool:
 def parse_period_params(params: Any, today: dt.date | None = None) -> calc.Period:
     """The period of a request: ``period`` ('2026-10' / '2026-W43'), else ``week`` (from
     <input type=week>) when ``kind`` is week, else ``month``; default: this month.
-    Bad values fall back to the default (never an error page)."""
+    Bad values fall back to the default (never an error page); a page says so with
+    :func:`period_from_request`."""
+    return _period_and_validity(params, today)[0]
+
+
+def _period_and_validity(params: Any, today: dt.date | None) -> tuple[calc.Period, bool]:
+    """(the period of :func:`parse_period_params`, False when a period was given but none
+    of the given texts is a valid month or week between 2000 and 2100)."""
     today = today or local_today()
     candidates = [params.get("period")]
     if params.get("kind") == "week":
@@ -136,8 +145,20 @@ def parse_period_params(params: Any, today: dt.date | None = None) -> calc.Perio
         except ValueError:
             continue
         if dt.date(2000, 1, 1) <= period.start <= dt.date(2100, 1, 1):
-            return period
-    return calc.period_of(today, "month")
+            return period, True
+    return calc.period_of(today, "month"), not any(candidates)
+
+
+def period_from_request(request: HttpRequest) -> calc.Period:
+    """The period of a KPI page's GET parameters (:func:`parse_period_params`, the one
+    period parser); when the given period is not valid (``2026-13``, ``1900-01``, ``abc``)
+    the page shows the current month with a warning saying so (docs/domain, section 9)."""
+    period, valid = _period_and_validity(request.GET, None)
+    if not valid:
+        messages.warning(
+            request, _("The period in the address is not valid; showing the current month.")
+        )
+    return period
 
 
 def year_ago(period: calc.Period) -> calc.Period:

@@ -163,10 +163,14 @@ def target_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
                 continue
             try:
                 value = Decimal(text)
-                if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+                if not value.is_finite() or value < 0:
                     raise InvalidOperation
             except (InvalidOperation, ValueError):
                 errors[key] = _("Enter a number of 0 or more.")
+                continue
+            problem = target_services.target_value_problem(metric, value)
+            if problem:
+                errors[key] = problem
                 continue
             values[(rep_id, metric)] = value.quantize(Decimal("0.01"))
         if not errors:
