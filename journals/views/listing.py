@@ -39,7 +39,7 @@ def journal_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     for api_name, name in (("day_from", "date_from"), ("day_to", "date_to")):
         if api_name in params and name not in params:
-            params[name] = params[api_name]
+            params.setlist(name, params.getlist(api_name))
     form = JournalFilterForm(params or None, reps=reps)
     filters = selectors.ListFilters()
     journals = selectors.journal_list(scope=scope, filters=filters)
