@@ -381,3 +381,37 @@ def test_plan_achievement_counts_in_person_records_as_visits() -> None:
     }
     assert (rows["visits"].planned, rows["visits"].actual) == (1, 3)
     assert (rows["first"].actual, rows["service"].actual, rows["follow_ups"].actual) == (1, 2, 3)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hans", ("今天的日志已提交", "修订今天的日志", "查看今天的日志")),
+        ("en", ("journal is submitted; amend it", "Amend today's journal", "View today's journal")),
+    ],
+)
+def test_a_submitted_journal_is_said_up_front_with_the_way_to_amend_it(
+    org, client_for, language, words
+) -> None:
+    customer = make_customer(org.rep, stage=Stage.TARGET)
+    client = client_for(org.rep)
+    journal = services.journal_get_or_create_today(rep=org.rep, day=local_today())
+    Journal.objects.filter(pk=journal.pk).update(
+        status=Journal.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    amend = reverse("journals:journal_amend", args=[journal.pk])
+    for answer in (
+        client.get(_contact_url(customer), HTTP_ACCEPT_LANGUAGE=language),
+        client.post(_contact_url(customer), CALL, HTTP_ACCEPT_LANGUAGE=language),
+    ):
+        page = answer.content.decode()
+        assert answer.status_code == 200
+        assert 'id="contact-form"' not in page
+        assert f'action="{amend}"' in page
+        assert reverse("journals:journal_detail", args=[journal.pk]) in page
+        for word in words:
+            assert word in page
+    assert not Visit.objects.exists()
+    # amending from there reopens the journal; the form is back
+    assert client.post(amend).status_code == 302
+    assert 'id="contact-form"' in client.get(_contact_url(customer)).content.decode()

@@ -32,8 +32,9 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
     The customer must be one the viewer may follow up (``selectors.visitable_customers``:
     their own, their team's for a covering or accompanied contact), else 404; someone with
-    no team today (a manager, an admin) keeps no journal: 403. A submitted journal of today
-    is refused with a message (amend it first)."""
+    no team today (a manager, an admin) keeps no journal: 403. When today's journal is
+    submitted, GET and POST show no form but the notice and the way to amend it (the POST
+    records nothing)."""
     user = request.user
     today = local_today()
     customer = get_object_or_404(
@@ -44,6 +45,15 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("Only members of a team keep a journal."))
     customers = selectors.visitable_customers(rep=user, day=today).filter(pk=customer.pk)  # type: ignore[arg-type]
     own = customer.owner_id == user.pk
+    # A submitted journal takes no record (``Journal.is_locked``): say so up front, with the
+    # way to amend it, instead of a form refused only after it was filled in.
+    journal = services.journal_of_day(rep=user, day=today)  # type: ignore[arg-type]
+    if journal.is_locked():
+        return render(
+            request,
+            "journals/contact_add.html",
+            {"customer": customer, "locked_journal": journal, "own": own, "today": today},
+        )
     if request.method == "POST":
         posted = request.POST.copy()
         posted["customer"] = str(customer.pk)  # the URL names the customer
