@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+
+from domain.labels import Labelled, pick
 
 from .wording import join_items
 
@@ -48,14 +50,25 @@ def notice(msgid: str, **params: Any) -> Notice:
     return Notice(msgid, params)
 
 
+def label_value(item: Labelled) -> dict[str, str]:
+    """A domain label (``domain.labels.Labelled``: a symptom, a stage) as a message value
+    ``{"label_zh": str, "label_en": str}``, shown in the reader's language by :func:`render`
+    (domain labels are plain zh/en pairs, not catalogue entries)."""
+    return {"label_zh": item.label_zh, "label_en": item.label_en}
+
+
 def render(data: Any) -> str:
     """A stored message in the active language: a plain string as it is, a
     ``{"msgid", "params"}`` dict translated and filled in (nested messages first; a list
     parameter, such as the names a chase lists, joined in the active language by
-    ``accounts.wording.join_items``: "丁勇、马芳" / "Ding Yong, Ma Fang"). A message whose
+    ``accounts.wording.join_items``: "丁勇、马芳" / "Ding Yong, Ma Fang"; a domain label
+    from :func:`label_value` in the active language). A message whose
     values do not fit its text gives the untranslated text filled in, never an error."""
     if isinstance(data, Notice):
         data = data.as_json()
+    if isinstance(data, dict) and "label_zh" in data:
+        lang = get_language() or settings.LANGUAGE_CODE
+        return pick(str(data["label_zh"]), str(data.get("label_en", "")), lang)
     if not isinstance(data, dict) or "msgid" not in data:
         return "" if data is None else str(data)
     params = {k: _param(v) for k, v in (data.get("params") or {}).items()}
@@ -72,7 +85,7 @@ def render(data: Any) -> str:
 
 def _param(value: Any) -> Any:
     """One parameter of a stored message in the active language (see :func:`render`)."""
-    if isinstance(value, dict) and "msgid" in value:
+    if isinstance(value, dict) and ("msgid" in value or "label_zh" in value):
         return render(value)
     if isinstance(value, list | tuple):
         return join_items(_param(v) for v in value)

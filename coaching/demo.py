@@ -108,6 +108,7 @@ def _seed(org: DemoOrg, rng: random.Random, stdout: IO[str] | Any) -> None:
                         behaviour=s["behaviour"],
                         impact=s["impact"],
                         source=s["source"],
+                        message=s["message"],
                     )
     stdout.write(f"coaching: {totals['created']} findings, {plans} coaching plans with sessions")
 

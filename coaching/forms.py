@@ -160,6 +160,8 @@ class RecognitionForm(forms.Form):
     behaviour = forms.CharField(label=_("What they did"), widget=_text(2), max_length=1000)
     impact = forms.CharField(label=_("What it did for the team"), widget=_text(2), max_length=1000)
     source = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    #: A suggestion's texts as codes with values (coaching.services.recognition_give).
+    message = forms.JSONField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, reps: QuerySet[User], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.labels import FastDisplay, label_of
+from accounts.notifying import render
 from accounts.scoping import ScopedQuerySet
 from domain import symptoms
 
@@ -364,6 +365,10 @@ class Recognition(models.Model):
     behaviour = models.TextField(_("what they did"))
     impact = models.TextField(_("what it did for the team"))
     source = models.CharField(_("suggested by"), max_length=40, blank=True)
+    #: ``{"behaviour": message, "impact": message}``: a suggestion's texts as code and
+    #: values (accounts.notifying), shown in the reader's language; ``behaviour`` and
+    #: ``impact`` above are the texts as given (typed by the lead, or older rows).
+    message = models.JSONField(_("message"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -373,3 +378,16 @@ class Recognition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep}: {self.behaviour[:40]}"
+
+    @property
+    def shown_behaviour(self) -> str:
+        """What the rep did, in the active language (from ``message`` when it has one)."""
+        data = (self.message or {}).get("behaviour")
+        return render(data) if data else self.behaviour
+
+    @property
+    def shown_impact(self) -> str:
+        """What it did for the team, in the active language (from ``message`` when it has
+        one)."""
+        data = (self.message or {}).get("impact")
+        return render(data) if data else self.impact

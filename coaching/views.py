@@ -7,6 +7,7 @@ outside the viewer's scope answer 404; visible but read-only ones 403 on write.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -529,7 +530,7 @@ def recognition_board(request: ScopedRequest) -> HttpResponse:
         reps = selectors.team_reps(team.pk, scope.day)
         names = {u.pk: u for u in reps}
         suggestions = [
-            {**s, "rep": names[s["rep_id"]]}
+            {**s, "rep": names[s["rep_id"]], "message_json": json.dumps(s["message"])}
             for s in services.recognition_suggestions(team_id=team.pk, day=scope.day)
             if s["rep_id"] in names
         ]

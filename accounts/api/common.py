@@ -26,7 +26,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser as DrfJSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
@@ -195,32 +194,6 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return _api_error(
         request, 403, str(_("You do not have permission to perform this action."))
     ) or defaults.permission_denied(request, exception)
-
-
-class JSONParser(DrfJSONParser):
-    """DRF's JSON parser whose error for a malformed body is in the request's language.
-
-    DRF writes "JSON parse error - <Python's message>" without marking it for translation,
-    so a zh-hans caller got English whatever its ``Accept-Language``; this says the same
-    with the position (line and column of the body) as a translatable text. Raises
-    ``ParseError`` (400, ``{"detail": message}``). README, "REST API": errors are in the
-    request's language.
-    """
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        """The decoded JSON value of ``stream``; ParseError when it is not valid JSON."""
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except exceptions.ParseError as exc:
-            cause = exc.__cause__ or exc.__context__
-            if isinstance(cause, json.JSONDecodeError):
-                message = _("Malformed JSON at line %(line)s, column %(column)s.") % {
-                    "line": cause.lineno,
-                    "column": cause.colno,
-                }
-            else:
-                message = str(_("The request body is not valid JSON."))
-            raise exceptions.ParseError(message) from cause
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

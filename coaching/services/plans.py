@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from accounts.notifying import notice
+from accounts.notifying import label_value, notice
 from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
+from domain import symptoms
 from journals.models import Visit
 
 from .. import diagnosis, texts
@@ -131,8 +132,14 @@ def plan_create(
         user=coachee,
         key=f"coaching-plan-{plan.pk}",
         title=notice(gettext_noop("A coaching plan was made with you")),
-        # A symptom's label is lazy: it is written in the coachee's language.
-        body=Symptom(problem_code).label if problem_code else problem,
+        # The symptom is stored as its label in both languages, so the coachee reads it
+        # in the language they read in (docs/architecture.md, Conventions, i18n).
+        body=notice(
+            gettext_noop("Problem: %(problem)s"),
+            problem=label_value(next(s for s in symptoms.SYMPTOMS if s.code == problem_code)),
+        )
+        if problem_code
+        else problem,
         url=reverse("coaching:plan_detail", args=[plan.pk]),
     )
     return plan

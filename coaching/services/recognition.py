@@ -5,6 +5,7 @@ suggestions (first deal, biggest deal, best effective activity rate, journal str
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_noop
 from accounts.calendar import work_calendar
 from accounts.delivery import team_post
 from accounts.models import User
-from accounts.notifying import notice
+from accounts.notifying import Notice, notice
 from accounts.scoping import local_today, team_of
 from accounts.services import notification_send
 from customers.models import Contract, Stage, StageChange
@@ -32,26 +33,90 @@ from .figures import rep_metrics
 # --------------------------------------------------------------------------- recognition
 
 
+#: The texts of the data-driven suggestions (docs/domain, section 8), stored as codes with
+#: values so each reader sees a recognition in their own language.
+SUGGESTION_TEXTS: frozenset[str] = frozenset(
+    {
+        gettext_noop("Closed a first deal: %(customer)s"),
+        gettext_noop("A new colleague who closes adds to the whole team's result."),
+        gettext_noop("Signed the week's biggest contract: %(customer)s, %(value)s a month"),
+        gettext_noop("The largest contribution to the team's new sales revenue this week."),
+        gettext_noop("Best effective activity rate of the week: %(rate)s"),
+        gettext_noop("Shows the team how well-prepared visits move customers forward."),
+        gettext_noop("Submitted the journal on time %(n)s work days in a row"),
+        gettext_noop("Keeps the morning meeting and the team's figures reliable."),
+    }
+)
+
+
+def _suggested_message(
+    message: Mapping[str, Any] | None, behaviour: str, impact: str
+) -> dict[str, Any]:
+    """``message`` (``{"behaviour": {"msgid", "params"}, "impact": ...}``) when it is one of
+    the suggestions' texts with plain values and says, in the active language, what was
+    posted as ``behaviour`` and ``impact``; else ``{}`` (the texts stay as typed)."""
+    if not isinstance(message, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    for name, posted in (("behaviour", behaviour), ("impact", impact)):
+        part = message.get(name)
+        if not isinstance(part, Mapping) or part.get("msgid") not in SUGGESTION_TEXTS:
+            return {}
+        params = part.get("params") or {}
+        if not isinstance(params, Mapping) or not all(
+            isinstance(v, str | int) for v in params.values()
+        ):
+            return {}
+        shown = Notice(str(part["msgid"]), dict(params))
+        if str(shown).strip() != posted.strip():
+            return {}
+        out[name] = shown.as_json()
+    return out
+
+
 @transaction.atomic
 def recognition_give(
-    *, by: User, rep: User, behaviour: str, impact: str, source: str = ""
+    *,
+    by: User,
+    rep: User,
+    behaviour: str,
+    impact: str,
+    source: str = "",
+    message: Mapping[str, Any] | None = None,
 ) -> Recognition:
     """Recognise a specific behaviour of ``rep`` on the team's board and notify them at once
-    (docs/domain, section 8: immediately, specifically, say what it did for the team)."""
+    (docs/domain, section 8: immediately, specifically, say what it did for the team).
+
+    ``message`` is a suggestion's ``"message"`` (see :func:`recognition_suggestions`): when
+    it says what ``behaviour`` and ``impact`` say, it is stored so the board, the rep's page
+    and the notification show the texts in each reader's language; anything else is
+    ignored and the texts stay as given. Raises ValidationError (rep without a team, bad
+    fields) and PermissionDenied (``by`` does not lead the rep's team)."""
     team = team_of(rep, local_today())
     if team is None:
         raise ValidationError({"rep": _("This person is not in a team.")})
     _check_lead(by, team.pk)
-    rec = Recognition(rep=rep, team=team, by=by, behaviour=behaviour, impact=impact, source=source)
+    coded = _suggested_message(message, behaviour, impact)
+    rec = Recognition(
+        rep=rep,
+        team=team,
+        by=by,
+        behaviour=behaviour,
+        impact=impact,
+        source=source,
+        message=coded,
+    )
     rec.full_clean()
     rec.save()
     url = reverse("coaching:recognition_board") + f"?team={team.pk}"
+    what: Any = Notice(**coded["behaviour"]) if coded else behaviour[:80]
+    body: str | Notice = Notice(**coded["impact"]) if coded else impact
     transaction.on_commit(
         lambda: notification_send(
             user=rep,
             key=f"recognition-{rec.pk}",
-            title=notice(gettext_noop("You were recognised: %(what)s"), what=behaviour[:80]),
-            body=impact,
+            title=notice(gettext_noop("You were recognised: %(what)s"), what=what),
+            body=body,
             url=url,
         )
     )
@@ -59,11 +124,22 @@ def recognition_give(
         text = _("Recognition board: %(by)s recognises %(rep)s: %(what)s (%(impact)s)") % {
             "by": by.name,
             "rep": rep.name,
-            "what": behaviour,
-            "impact": impact,
+            "what": rec.shown_behaviour,
+            "impact": rec.shown_impact,
         }
     team_post(team_id=team.pk, topic="recognition", key=f"recognition:{rec.pk}", text=text)
     return rec
+
+
+def _suggestion(rep_id: int, source: str, behaviour: Notice, impact: Notice) -> dict[str, Any]:
+    """One suggestion: its texts in the active language and as codes with values."""
+    return {
+        "rep_id": rep_id,
+        "source": source,
+        "behaviour": str(behaviour),
+        "impact": str(impact),
+        "message": {"behaviour": behaviour.as_json(), "impact": impact.as_json()},
+    }
 
 
 STREAK_MIN = 10
@@ -72,11 +148,13 @@ STREAK_MIN = 10
 def recognition_suggestions(*, team_id: int, day: dt.date | None = None) -> list[dict[str, Any]]:
     """Data-driven recognition ideas for the team's week containing ``day`` - 2 days.
 
-    Returns ``[{"rep_id", "source", "behaviour", "impact"}]`` from: a rep's first deal
+    Returns ``[{"rep_id", "source", "behaviour", "impact", "message"}]`` from: a rep's first deal
     ever (this week), the week's biggest deal by contract monthly value, the best effective
     activity rate of the week (KPI engine), and on-time journal streaks of at least
     STREAK_MIN work days. Ideas already given (same rep and source since the week began)
-    are left out. Texts are ready to use (translated).
+    are left out. ``behaviour`` and ``impact`` are in the active language; ``message`` holds
+    them as codes with values (``{"behaviour": {"msgid", "params"}, "impact": ...}``) for
+    :func:`recognition_give`.
     """
     day = day or local_today()
     # On Monday and Tuesday the week has barely begun: look at the previous week then.
@@ -97,12 +175,14 @@ def recognition_suggestions(*, team_id: int, day: dt.date | None = None) -> list
         if rid not in earlier:
             earlier.add(rid)
             out.append(
-                {
-                    "rep_id": rid,
-                    "source": "first_deal",
-                    "behaviour": _("Closed a first deal: %(customer)s") % {"customer": cname},
-                    "impact": _("A new colleague who closes adds to the whole team's result."),
-                }
+                _suggestion(
+                    rid,
+                    "first_deal",
+                    notice(gettext_noop("Closed a first deal: %(customer)s"), customer=cname),
+                    notice(
+                        gettext_noop("A new colleague who closes adds to the whole team's result.")
+                    ),
+                )
             )
     biggest = (
         Contract.objects.filter(
@@ -114,15 +194,22 @@ def recognition_suggestions(*, team_id: int, day: dt.date | None = None) -> list
     )
     if biggest:
         out.append(
-            {
-                "rep_id": biggest[0],
-                "source": "biggest_deal",
-                "behaviour": _(
-                    "Signed the week's biggest contract: %(customer)s, %(value)s a month"
-                )
-                % {"customer": biggest[1], "value": biggest[2]},
-                "impact": _("The largest contribution to the team's new sales revenue this week."),
-            }
+            _suggestion(
+                biggest[0],
+                "biggest_deal",
+                notice(
+                    gettext_noop(
+                        "Signed the week's biggest contract: %(customer)s, %(value)s a month"
+                    ),
+                    customer=biggest[1],
+                    value=str(biggest[2]),
+                ),
+                notice(
+                    gettext_noop(
+                        "The largest contribution to the team's new sales revenue this week."
+                    )
+                ),
+            )
         )
     figures = rep_metrics(
         team_ids=[team_id], rep_ids=rep_ids, periods=[period], metrics=["effective_activity_rate"]
@@ -135,13 +222,17 @@ def recognition_suggestions(*, team_id: int, day: dt.date | None = None) -> list
             best = (float(value), rid)
     if best:
         out.append(
-            {
-                "rep_id": best[1],
-                "source": "best_effective_rate",
-                "behaviour": _("Best effective activity rate of the week: %(rate)s")
-                % {"rate": f"{best[0]:.0%}"},
-                "impact": _("Shows the team how well-prepared visits move customers forward."),
-            }
+            _suggestion(
+                best[1],
+                "best_effective_rate",
+                notice(
+                    gettext_noop("Best effective activity rate of the week: %(rate)s"),
+                    rate=f"{best[0]:.0%}",
+                ),
+                notice(
+                    gettext_noop("Shows the team how well-prepared visits move customers forward.")
+                ),
+            )
         )
     out.extend(_streaks(rep_ids, day, team_id))
     given = set(
@@ -173,12 +264,16 @@ def _streaks(rep_ids: list[int], day: dt.date, team_id: int) -> list[dict[str, A
             n += 1
         if n >= STREAK_MIN:
             out.append(
-                {
-                    "rep_id": rid,
-                    "source": "journal_streak",
-                    "behaviour": _("Submitted the journal on time %(n)s work days in a row")
-                    % {"n": n},
-                    "impact": _("Keeps the morning meeting and the team's figures reliable."),
-                }
+                _suggestion(
+                    rid,
+                    "journal_streak",
+                    notice(
+                        gettext_noop("Submitted the journal on time %(n)s work days in a row"),
+                        n=n,
+                    ),
+                    notice(
+                        gettext_noop("Keeps the morning meeting and the team's figures reliable.")
+                    ),
+                )
             )
     return out
