@@ -13,6 +13,7 @@ from typing import Any, cast
 import django_filters
 from django.db import models
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -85,6 +86,39 @@ class CustomerWriteSerializer(ApiModelSerializer):
         extra_kwargs: dict[str, dict[str, Any]] = {
             name: {"validators": []} for name in services.EDITABLE_FIELDS
         }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Refuse, with a 400 naming each field, a write that changes a field the customer
+        shows but this write cannot change (``stage``, ``owner``, ``team``, dates...): DRF
+        would silently ignore it. ``stage`` goes through the stage-change endpoint, which
+        records the change and its reason (docs/domain, section 5). A value equal to the
+        current one (a PUT of what was read) passes."""
+        if self.instance is None:
+            return attrs
+        shown = CustomerSerializer(self.instance).data
+        errors: dict[str, list[str]] = {}
+        for key in self.initial_data:
+            if key in self.fields or key not in shown:
+                continue
+            sent, now = self.initial_data.get(key), shown[key]
+            if sent == now or ("" if sent is None else str(sent)) == (
+                "" if now is None else str(now)
+            ):
+                continue
+            if key == "stage":
+                errors[key] = [
+                    _(
+                        "The stage cannot be changed by editing the customer: use "
+                        "POST /api/v1/customers/%(id)s/stage/ (the stage-change endpoint), "
+                        "which records the change and its reason."
+                    )
+                    % {"id": self.instance.pk}
+                ]
+            else:
+                errors[key] = [_("This field is read-only: it cannot be changed here.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class CustomerCreateSerializer(CustomerWriteSerializer):

@@ -139,8 +139,8 @@ def import_preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> ImportPreview:
         plans = _plan_revenue(job, parsed.rows, resolver, set())
     else:
         plans = _plan_customers(job, parsed.rows, resolver, set())
-        # What an update really changes (nothing: counted as a duplicate; a stage dated
-        # too early: rejected), decided as the import decides it, without writing.
+        # What an update really changes (nothing: counted as a duplicate; a changed stage
+        # and its date), decided as the import decides it, without writing.
         _plan_updates(job, [p for p in plans if p.action == "update"], resolver)
     mapping = dict(parsed.mapping)
     width = max([len(parsed.headers), *(len(r.raw) for r in parsed.rows)])

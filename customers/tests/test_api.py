@@ -183,3 +183,36 @@ def test_the_api_refuses_a_bad_credit_code_like_the_import(org, lang, said):
         "/api/v1/customers/", {"name": "甲公司", "credit_code": "91440300MA5ABCDE1H"}, format="json"
     )
     assert ok.status_code == 201, ok.content
+
+
+def test_a_write_that_changes_a_read_only_field_is_refused_and_says_where_stage_goes(org):
+    """PATCH {"stage": "deal"} was a 200 that ignored the stage: now a 400 naming the
+    stage-change endpoint; a PUT or PATCH that sends back the value it read passes."""
+    customer = make_customer(org.rep, name="己公司")
+    rep = api(org.rep)
+    url = f"/api/v1/customers/{customer.pk}/"
+    read = rep.get(url)
+    refused = rep.patch(
+        url,
+        {"stage": "deal", "city": "深圳"},
+        format="json",
+        HTTP_IF_MATCH=read["ETag"],
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.status_code == 400
+    message = " ".join(refused.json()["stage"])
+    assert f"/api/v1/customers/{customer.pk}/stage/" in message
+    assert "stage-change endpoint" in message
+    customer.refresh_from_db()
+    assert (customer.stage, customer.city) == (Stage.LEAD, "")
+    other = rep.patch(
+        url, {"created_at": "2020-01-01T00:00:00Z"}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    assert other.status_code == 400
+    assert "created_at" in other.json()
+    same = rep.patch(
+        url, {**read.json(), "city": "深圳"}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    assert same.status_code == 200, same.content
+    customer.refresh_from_db()
+    assert customer.city == "深圳"

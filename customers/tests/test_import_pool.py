@@ -157,7 +157,7 @@ def _reimport_world(org):
             head,
             ["甲公司", "深圳", "rep", "", ""],  # update (city)
             ["乙公司", "上海", "rep", "", ""],  # unchanged: a duplicate in the result
-            ["丙公司", "", "", "目标客户", "2024-01-01"],  # update refused: stage dated too early
+            ["丙公司", "", "", "目标客户", "2024-01-01"],  # update: stage dated at the import
             ["丁公司", "", "", "", ""],  # new
             ["丁 公司", "", "", "", ""],  # repeats row 5
             ["戊公司", "", "nobody", "", ""],  # rejected: unknown owner
@@ -185,7 +185,7 @@ def test_the_preview_predicts_exactly_the_counts_of_the_import(org, mode):
     assert {k: predicted.get(k, 0) for k in result} == result
     expected = {
         "skip": {"create": 1, "update": 0, "duplicate": 4, "reject": 1},
-        "update": {"create": 1, "update": 1, "duplicate": 2, "reject": 2},
+        "update": {"create": 1, "update": 2, "duplicate": 2, "reject": 1},
         "create": {"create": 5, "update": 0, "duplicate": 0, "reject": 1},
     }[mode]
     assert result == expected

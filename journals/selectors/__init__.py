@@ -27,6 +27,7 @@ from .morning import (
 )
 from .picker import (
     Suggestion,
+    overdue_step_suggestions,
     own_customers,
     picker_customers,
     plan_suggestions,
@@ -83,6 +84,7 @@ __all__ = [
     "pick_team",
     "picker_customers",
     "plan_item_get",
+    "overdue_step_suggestions",
     "plan_suggestions",
     "rep_calendar",
     "submission_stats",

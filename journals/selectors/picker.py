@@ -36,6 +36,8 @@ class Suggestion:
     preparation: str
     carried_from: PlanItem | None = None
     from_visit: Visit | None = None
+    #: The customer is in today's plan already: shown, not offered again.
+    planned: bool = False
 
     @property
     def purpose_label(self) -> str:
@@ -117,6 +119,27 @@ def plan_suggestions(
         purpose = _next_purpose(visit.customer.stage, visit.purpose)
         out.append(Suggestion(purpose, visit.customer, visit.next_step, from_visit=visit))
     return out
+
+
+def overdue_step_suggestions(
+    *, steps: Iterable[Visit], planned: Iterable[PlanItem]
+) -> list[Suggestion]:
+    """Today's overdue next steps (``steps``: open next steps due before the journal's
+    day, their customer's ``name``, ``stage`` and ``owner_id`` loaded) as suggestions to add to
+    the plan like the ones of :func:`plan_suggestions`: the natural next purpose, the step's
+    text as preparation, ``planned`` set when the customer is in the plan already. No query.
+    Rule source: docs/domain section 3 (plan suggestions, next steps)."""
+    planned_customers = {p.customer_id for p in planned if p.customer_id}
+    return [
+        Suggestion(
+            _next_purpose(step.customer.stage, step.purpose),
+            step.customer,
+            step.next_step,
+            from_visit=step,
+            planned=step.customer_id in planned_customers,
+        )
+        for step in steps
+    ]
 
 
 def _next_purpose(stage: str, last_purpose: str) -> str:

@@ -72,7 +72,8 @@ def test_the_editor_reads_a_fixed_number_of_queries(client, org):
     assert len(response.context["overdue_steps"]) == 7
     page = response.content.decode()
     assert page.count('data-testid="overdue-steps"') == 1
-    assert page.count("催报价单") == 7
+    assert page.count('data-testid="overdue-step"') == 7
+    assert page.count("催报价单") == 14  # each shown, and posted by its "+ Add" as preparation
 
 
 def test_recording_a_visit_reads_a_fixed_number_of_queries(client, org):

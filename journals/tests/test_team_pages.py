@@ -307,3 +307,26 @@ def test_morning_meeting_no_plan_flag_says_it_counts_visits_and_achievement_says
     rep = next(r for r in meeting.rows if r.user == org.rep)
     service = next(a for a in rep.achievement if a.key == Purpose.SERVICE)
     assert (service.planned, service.actual, service.percent) == (1, 2, 200)
+
+
+@pytest.mark.parametrize("param", ["date_from", "day_from", "date_to", "day_to"])
+def test_an_invalid_date_filter_on_the_journal_list_is_an_error_and_lists_nothing(
+    org, client_for, param
+):
+    """?date_from=abc (or the API's name day_from) was ignored and listed everything: now
+    the form says the date is invalid and no journal is listed; the API answers 400."""
+    from rest_framework.test import APIClient
+
+    submitted(services.journal_get_or_create_today(rep=org.rep, day=MONDAY))
+    client = client_for(org.supervisor)
+    url = reverse("journals:journal_list")
+    assert client.get(url).context["page"].paginator.count == 1
+    page = client.get(url, {param: "abc"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == 0
+    assert "Enter a valid date." in page.content.decode()
+    assert client.get(url, {param: "2026-03-02"}).context["page"].paginator.count == 1
+    if param.startswith("day_"):
+        api = APIClient()
+        api.force_login(org.supervisor)
+        assert api.get("/api/v1/journals/", {param: "abc"}).status_code == 400

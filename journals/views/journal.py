@@ -56,6 +56,12 @@ def _default_visit_time(journal: Journal) -> dt.time:
     return dt.time(10, 0)
 
 
+#: An overdue step's customer columns left unread: all but the name, the stage and the owner.
+_CUSTOMER_UNSHOWN_IN_STEPS = tuple(
+    f for f in selectors.CUSTOMER_BUT_NAME if f not in ("customer__stage", "customer__owner")
+)
+
+
 def _work_context(
     request: HttpRequest,
     journal: Journal,
@@ -125,10 +131,13 @@ def _work_context(
         "suggestions": selectors.plan_suggestions(journal=journal, planned=plan)
         if editable
         else [],
-        "overdue_steps": list(
-            services.next_steps_open(rep_ids=[journal.rep_id], until=journal.day)
+        # Each offered for the plan like a suggestion (its customer's stage gives the
+        # purpose, its owner whether the customer's page may be linked).
+        "overdue_steps": selectors.overdue_step_suggestions(
+            steps=services.next_steps_open(rep_ids=[journal.rep_id], until=journal.day)
             .filter(next_step_date__lt=journal.day)
-            .defer(*selectors.CUSTOMER_BUT_NAME)[:20]
+            .defer(*_CUSTOMER_UNSHOWN_IN_STEPS)[:20],
+            planned=plan,
         )
         if editable
         else [],

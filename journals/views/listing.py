@@ -29,13 +29,23 @@ from ._common import _parse_month, _scope
 
 @login_required
 def journal_list(request: HttpRequest) -> HttpResponse:
-    """Own journals for a rep; the visible teams' journals for leaders; filters, paging."""
+    """Own journals for a rep; the visible teams' journals for leaders; filters, paging.
+
+    An invalid filter (``?date_from=abc``; the API's names ``day_from`` / ``day_to`` are
+    read too) shows the form's error and no journals, never the unfiltered list."""
     scope = _scope(request)
     is_leader = scope.is_admin or bool(scope.visible_team_ids)
     reps = visible_users(scope).order_by("username") if is_leader else User.objects.none()
-    form = JournalFilterForm(request.GET or None, reps=reps)
+    params = request.GET.copy()
+    for api_name, name in (("day_from", "date_from"), ("day_to", "date_to")):
+        if api_name in params and name not in params:
+            params.setlist(name, params.getlist(api_name))
+    form = JournalFilterForm(params or None, reps=reps)
     filters = selectors.ListFilters()
-    if form.is_valid():
+    journals = selectors.journal_list(scope=scope, filters=filters)
+    if form.is_bound and not form.is_valid():
+        journals = journals.none()
+    elif form.is_valid():
         data = form.cleaned_data
         filters = selectors.ListFilters(
             rep_id=data["rep"].pk if data.get("rep") else None,
@@ -43,9 +53,8 @@ def journal_list(request: HttpRequest) -> HttpResponse:
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
-    page = Paginator(selectors.journal_list(scope=scope, filters=filters), 30).get_page(
-        request.GET.get("page")
-    )
+        journals = selectors.journal_list(scope=scope, filters=filters)
+    page = Paginator(journals, 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
