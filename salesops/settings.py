@@ -495,7 +495,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "customers.api.project_serializers.PROJECT_STATUS_CHOICES",
         "ControlPointStatusEnum": "customers.api.project_serializers.POINT_STATUS_CHOICES",
         "SupportStatusEnum": "customers.api.project_serializers.SUPPORT_STATUS_CHOICES",
-        "DecisionRoleEnum": "customers.api.project_serializers.DECISION_ROLE_CHOICES",
+        "ProjectDecisionRoleEnum": "customers.api.project_serializers.DECISION_ROLE_CHOICES",
         "DocumentKindEnum": "customers.api.project_serializers.DOCUMENT_KIND_CHOICES",
         "SupportKindEnum": "customers.api.project_serializers.SUPPORT_KIND_CHOICES",
     },
