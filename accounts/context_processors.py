@@ -10,9 +10,10 @@ from .navigation import menu_for
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """``nav_items``, ``unread_count``, ``scope`` and (admins) ``calendar_gaps`` for logged-in
-    users; empty otherwise. ``calendar_gaps`` lists uncovered years
-    (``accounts.calendar.uncovered_years``); reading it costs the request's one calendar query.
+    """``nav_items`` (``nav_more``: those under "More"), ``unread_count``, ``scope`` and
+    (admins) ``calendar_gaps`` for logged-in users; empty otherwise. ``calendar_gaps`` lists
+    uncovered years (``accounts.calendar.uncovered_years``); reading it costs the request's
+    one calendar query.
 
     ``nav_items`` (a list of dicts) and ``unread_count`` (an int) are computed when a
     template first reads them, so a fragment without the menu (an htmx answer such as the
@@ -21,9 +22,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     scope = request.scope  # type: ignore[attr-defined]
+    items = SimpleLazyObject(lambda: menu_for(scope))
     return {
         "scope": scope,
-        "nav_items": SimpleLazyObject(lambda: menu_for(scope)),
+        "nav_items": items,
+        "nav_more": SimpleLazyObject(lambda: [i for i in items if i["more"]]),
         "unread_count": SimpleLazyObject(
             lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
         ),

@@ -39,6 +39,7 @@ def test_admin_enters_spring_festival_in_the_year_view(
     notice = page.locator("[data-testid=calendar-notice]")
     if notice.count():  # only from December 1st on
         expect(notice).to_contain_text("2027")
+    page.locator("[data-testid=nav-more]").click()  # a setup page: under "More"
     page.locator("nav").get_by_role("link", name=menu).click()
     page.goto(f"{live_server.url}/accounts/calendar/?year=2027")
     expect(page.locator("h1")).to_have_text(heading)

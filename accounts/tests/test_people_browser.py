@@ -39,6 +39,7 @@ def test_admin_deactivates_a_leaver_and_their_customers_go_to_a_colleague(
     page = page_for(org.admin, width=WIDTH, locale=locale)
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     page.locator(".navbar-toggler").click()
+    page.locator("[data-testid=nav-more]").click()  # a setup page: under "More"
     page.locator("nav").get_by_role("link", name=menu, exact=True).click()
     expect(page.locator("[data-testid=people-table]")).to_be_visible()
     _fits(page)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from domain.credit_codes import credit_code_problem, credit_code_valid
 from domain.industries import industry_stored
+from domain.phones import PLAIN_MOBILE as _PLAIN_MOBILE
+from domain.phones import phone_normalised
 from spreadsheets.messages import Params, gettext_noop
 from spreadsheets.reading import cell_text, float_text
 
@@ -98,62 +99,17 @@ def _text_credit_code(v: object) -> str | None:
     return code or None
 
 
-_PHONE_SEPARATORS = str.maketrans("", "", " -().\u00a0")
-_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}").fullmatch
-_PHONE_EXTENSION = re.compile(r"^(.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
-_NOT_A_PHONE = gettext_noop(
-    "not a phone number: %(value)s has %(digits)d digits; expected a mainland mobile "
-    "(11 digits, starting with 13-19), a landline with its area code (e.g. 010-12345678), "
-    "a 400/800 or 95xxx number, or + country code and number (8 to 15 digits)"
-)
-"""The one message of a refused phone (docs/domain, section 5, Imports): the value as
-written and how many digits it has, against the forms accepted."""
-
-
-def _mainland_ok(digits: str) -> bool:
-    """Whether ``digits`` (no trunk 0 for +86 landlines) is a mainland number."""
-    if digits.startswith("1") and not digits.startswith("10"):
-        return len(digits) == 11 and digits[1] in "3456789"
-    if digits.startswith("0"):  # trunk prefix, area code (2-3 digits) and number (7-8)
-        return 10 <= len(digits) <= 12
-    if digits.startswith(("400", "800")):  # nationwide service numbers
-        return len(digits) == 10
-    return digits.startswith("95") and 5 <= len(digits) <= 8  # bank and carrier numbers
-
-
 def _phone(v: object) -> str | None:
-    """A phone number as written (trimmed, full-width digits made ASCII) when it is one:
-    a mainland mobile (11 digits, 13-19), a landline with its area code (010-12345678,
-    0755 8888 8888, extension after 转/ext/x/#), a 400/800 or 95xxx service number, the
-    same with +86 / 0086 / 86 in front (landlines then without the trunk 0), or an
-    international number (+ or 00, country code and number: 8 to 15 digits)."""
+    """A phone number in its stored form (``domain.phones.phone_normalised``: mobile
+    ``13800138001``, landline ``010-12345678``, international ``+44...``; +86 dropped) when
+    it is one; refused with the reason otherwise (a leading minus included)."""
     if type(v) is str and _PLAIN_MOBILE(v):  # the common case, without the general rules
         return v
-    text = " ".join(_nfkc(cell_text(v)).split())
-    if not text:
-        return None
-    body = text
-    extension = _PHONE_EXTENSION.match(body)
-    if extension:
-        body = extension.group(1)
-    compact = body.translate(_PHONE_SEPARATORS)
-    international = compact.startswith(("+", "00"))
-    digits = compact[1:] if compact.startswith("+") else compact[2:] if international else compact
-    if not digits.isdigit() or not digits.isascii():
-        ok = False
-    elif digits.startswith("86") and (international or len(digits) == 13):
-        rest = digits[2:]
-        mobile = rest.startswith("1") and not rest.startswith("10")
-        # +86 0755...: the trunk 0 is dropped after +86
-        ok = not rest.startswith("0") and _mainland_ok(rest if mobile else "0" + rest)
-    elif international:
-        ok = 8 <= len(digits) <= 15
-    else:
-        ok = _mainland_ok(digits)
-    if not ok:
-        count = sum(c.isdigit() for c in compact)
-        raise _Bad(_NOT_A_PHONE, value=repr(text), digits=count)
-    return text
+    stored, problem = phone_normalised(cell_text(v))
+    if problem is not None:
+        message, params = problem
+        raise _Bad(message, **params)
+    return stored or None
 
 
 def _serial_to_date(n: float) -> datetime.date:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import re
 import unicodedata
 from collections.abc import Mapping
 
-from .converters import _nfkc
+from domain.phones import phone_normalised
+
 from .results import ParsedRow
 
 
@@ -30,20 +30,14 @@ def name_key(name: str) -> str:
     return key
 
 
-def _phone_digits(phone: str) -> str:
-    digits = phone if phone.isdigit() and phone.isascii() else re.sub(r"\D", "", _nfkc(phone))
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    return digits
-
-
 def dedupe_keys(values: Mapping[str, object]) -> list[tuple[str, str]]:
     """Keys that identify a row's customer within one file, strongest first.
 
     Customers: ``[('credit_code', '9144...'), ('external_code', '000001'),
     ('phone', '13800138000'), ('name', '平安银行股份有限公司')]`` (absent values skipped;
-    credit code upper-cased without spaces; phones as digits, kept when at least 7,
-    both contact_phone and contact_phone2; name via :func:`name_key`). Revenue rows
+    credit code upper-cased without spaces; phones in their stored form
+    (``domain.phones``), both contact_phone and contact_phone2; name via
+    :func:`name_key`). Revenue rows
     (values has a ``month`` key): the identifier keys only, each suffixed with
     ``'|YYYY-MM-01'`` (and ``'|product'`` when given), since a customer has one row per
     month.
@@ -65,12 +59,11 @@ def dedupe_keys(values: Mapping[str, object]) -> list[tuple[str, str]]:
     if not revenue:
         for phone in (get("contact_phone"), get("contact_phone2")):
             if phone:
-                if type(phone) is str and len(phone) == 11 and phone.isdigit() and phone.isascii():
-                    keys.append(("phone", phone))  # a mainland mobile as converted
-                    continue
-                digits = _phone_digits(str(phone))
-                if len(digits) >= 7:
-                    keys.append(("phone", digits))
+                # The stored form (domain.phones), as contacts store it; a converted
+                # value is its own, a refused one gives no key.
+                stored, problem = phone_normalised(str(phone))
+                if problem is None and stored:
+                    keys.append(("phone", stored))
     name = get("name")
     if name:
         key = name_key(str(name))

@@ -7,13 +7,16 @@ import datetime as dt
 from typing import TypedDict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.labels import FastDisplay, label_of
 from accounts.scoping import Scope, ScopedQuerySet
 from domain import stages
+from domain.phones import phone_normalised
 
 
 class MoneyArgs(TypedDict):
@@ -208,6 +211,23 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Store both phones in the one form of ``domain.phones`` (mobile ``13800138001``,
+        landline ``010-12345678``, ``+CC...``), the rule the import applies too, so duplicate
+        checks compare like with like (docs/domain, section 5, Imports). Raises
+        ValidationError naming the field and the reason for a refused phone (a leading
+        minus included)."""
+        errors: dict[str, str] = {}
+        for field in ("phone", "phone2"):
+            stored, problem = phone_normalised(getattr(self, field) or "")
+            if problem is not None:
+                message, params = problem
+                errors[field] = gettext(message) % params
+            else:
+                setattr(self, field, stored)
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProductUsage(models.Model):

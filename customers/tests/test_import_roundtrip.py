@@ -41,7 +41,7 @@ def customers(org):
         needs="专线",
         latest_news="新厂房",
     )
-    ContactFactory(customer=a, name="王经理", phone="+8613800138001", is_project_owner=True)
+    ContactFactory(customer=a, name="王经理", phone="+442071234567", is_project_owner=True)
     b = make_customer(org.rep_b, name="北京华信有限公司", external_code="0042")
     ContactFactory(customer=b, name="李四", phone="010-12345678", is_project_owner=True)
     make_customer(None, name="公海客户有限公司", team=org.team_a)

@@ -567,7 +567,7 @@ def test_identifiers_and_phones_stay_text():
     assert first.values["credit_code"] == "91440300MA5EXXXX1C"
     assert first.values["size"] == "33.2"
     assert second.values["external_code"] == "42"
-    assert second.values["contact_phone"] == "138 0013 8000"
+    assert second.values["contact_phone"] == "13800138000"  # the stored form (domain.phones)
     assert second.values["credit_code"] == "91440300MA5F000007"
     assert second.values["size"] == "500"
 
@@ -963,7 +963,7 @@ def test_dedupe_keys_for_customers():
         ("credit_code", "91440300MA5E"),
         ("external_code", "000001"),
         ("phone", "13800138000"),
-        ("phone", "75512345678"),  # +86 dropped
+        ("phone", "0755-12345678"),  # +86 dropped, the stored form (domain.phones)
         ("name", "平安银行股份有限公司"),
     ]
     assert dedupe_keys({"name": None, "contact_phone": "123"}) == []
