@@ -174,8 +174,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """404 for a URL nothing matches: JSON under ``/api/`` (an integration reads the same
-    error shape as from any API view), the usual page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": str(_("Not found."))}, status=404)
+    """404 for a URL nothing matches: the usual page. Under ``/api/``
+    ``salesops.middleware.ApiErrorJsonMiddleware`` turns it into the API's JSON error
+    (the one place that rule lives, for every error status and with ``DEBUG`` on too)."""
     return page_not_found(request, exception)
