@@ -35,6 +35,7 @@ from accounts.models import OrgSettings
 from accounts.scoping import Scope, get_visible_or_404, visible_teams, visible_users
 from domain import stages as stage_rules
 from domain.industries import industry_label
+from domain.phones import phone_normalised
 
 from .importing import name_key
 from .models import (
@@ -70,7 +71,8 @@ def customer_queryset(scope: Scope) -> QuerySet[Customer]:
 
 def search_q(text: str) -> Q:
     """A Q matching customers by name, short name, name key, credit code, external code,
-    pinyin (:func:`pinyin_q`: ``sztf`` finds 深圳腾飞), or a contact's name or phone."""
+    pinyin (:func:`pinyin_q`: ``sztf`` finds 深圳腾飞), or a contact's name or phone (part of
+    the stored form, or the whole number typed in any form: ``domain.phones``)."""
     text = text.strip()
     if not text:
         return Q()
@@ -85,9 +87,25 @@ def search_q(text: str) -> Q:
         condition |= Q(name_key__contains=key)
     if pinyin_pattern(text) is not None:
         condition |= pinyin_q(text)
-    contacts = Contact.objects.filter(Q(name__icontains=text) | Q(phone__contains=text))
+    contacts = Contact.objects.filter(Q(name__icontains=text) | contact_phone_q(text))
     condition |= Q(pk__in=contacts.values("customer_id"))
     return condition
+
+
+def contact_phone_q(text: str) -> Q:
+    """A Q matching contacts whose phone or second phone holds ``text``: as typed, without
+    its blanks and dashes (``139 1234`` finds 13912345678), or, for a whole number typed
+    in any form, its stored form (``domain.phones.phone_normalised``: ``+86 139-1234-5678``
+    finds 13912345678, ``010 12345678`` finds 010-12345678). The one phone-search rule of
+    the customer search and the global search's contacts."""
+    forms = {text, "".join(ch for ch in text if ch not in " -")}
+    stored, _problem = phone_normalised(text)
+    if stored:
+        forms.add(stored)
+    match = Q()
+    for form in sorted(f for f in forms if f):
+        match |= Q(phone__contains=form) | Q(phone2__contains=form)
+    return match
 
 
 def customer_search(

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from accounts.scoping import Scope
 from customers.models import Contact, Customer
 from customers.pinyin import pinyin_pattern, pinyin_q, pinyin_span
-from customers.selectors import customer_queryset, search_q
+from customers.selectors import contact_phone_q, customer_queryset, search_q
 from journals.models import Comment, Journal, PlanItem, Visit
 from weekly.models import (
     TeamWeeklyComment,
@@ -130,9 +130,7 @@ def _contacts(scope: Scope, terms: Terms) -> Results | None:
     if not keyword:
         return None
     phone = "".join(ch for ch in keyword if ch not in " -")
-    match = Q(name__icontains=keyword) | Q(title__icontains=keyword)
-    if phone:
-        match |= Q(phone__contains=phone) | Q(phone2__contains=phone)
+    match = Q(name__icontains=keyword) | Q(title__icontains=keyword) | contact_phone_q(keyword)
     rows = (
         Contact.objects.filter(customer_id__in=customer_queryset(scope).values("pk"))
         .filter(match)

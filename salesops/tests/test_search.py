@@ -79,6 +79,16 @@ def test_customers_by_name_pinyin_code_and_contact_phone(org, data):
     assert "<mark>13912345678</mark>" in contacts.content.decode()
 
 
+def test_a_phone_typed_in_another_form_finds_the_stored_one(org, data):
+    """Phones are stored in one form (domain.phones); a whole number typed with +86, blanks
+    or dashes finds the customer and the contact in both groups."""
+    client = signed_in(org.supervisor)
+    for q in ("+86 139-1234-5678", "0086 13912345678", "139-1234-5678"):
+        response = client.get(URL, {"q": q})
+        assert titles(response, "customers") == ["深圳腾飞科技有限公司"], q
+        assert counts(response)["contacts"] == 1, q
+
+
 def test_tcl_finds_tcl_not_the_semiconductor_company(org, data):
     response = signed_in(org.rep).get(URL, {"q": "tcl"})
     assert titles(response, "customers") == ["<mark>TCL</mark>科技集团股份有限公司"]
